@@ -1,0 +1,92 @@
+"""Checks: one module per category of the standard. A check reads the model only.
+
+A check is a function registered under its rule id; it receives the model and a context that
+carries the rule's metadata and parameters, and yields findings made through that context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from iaclint.findings import Finding, Level, Related
+from iaclint.model.entities import Model
+from iaclint.resources import Resource
+from iaclint.rules import Rule
+from iaclint.values import Value
+
+CheckFn = Callable[[Model, "CheckContext"], Iterable[Finding]]
+
+_REGISTRY: dict[str, CheckFn] = {}
+
+# Modules holding checks, imported on first use so `iaclint rules` stays fast.
+_CHECK_MODULES = ("iaclint.checks.tls",)
+
+
+def check(rule_id: str) -> Callable[[CheckFn], CheckFn]:
+    def register(fn: CheckFn) -> CheckFn:
+        if rule_id in _REGISTRY:
+            raise ValueError(f"two checks for {rule_id}")
+        _REGISTRY[rule_id] = fn
+        return fn
+
+    return register
+
+
+def registry() -> dict[str, CheckFn]:
+    import importlib
+
+    for name in _CHECK_MODULES:
+        importlib.import_module(name)
+    return _REGISTRY
+
+
+def provenance(value: Value) -> tuple[Related, ...]:
+    """Related locations for where a value came from, nearest definition last."""
+    return tuple(Related(span, "value defined here") for span in value.via)
+
+
+@dataclass(slots=True)
+class CheckContext:
+    rule: Rule
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str) -> Any:
+        return self.params.get(name, self.rule.parameters.get(name))
+
+    def finding(
+        self,
+        resource: Resource,
+        value: Value,
+        attribute: str,
+        *,
+        level: Level | None = None,
+        unknown: bool = False,
+        message: str | None = None,
+        **fields: Any,
+    ) -> Finding:
+        """A finding on `value` (its span; the resource header when the value is absent)."""
+        span = value.span if (value.span is not None and not value.is_absent) else resource.span
+        text = message if message is not None else self.rule.message.format(**fields)
+        return Finding(
+            rule_id=self.rule.id,
+            level=Level.NOTE if unknown else (level or self.rule.severity),
+            message=text,
+            span=span,
+            address=resource.address,
+            resource_type=resource.type,
+            attribute=attribute,
+            related=provenance(value),
+            unknown=unknown,
+            fix=self.rule.fix,
+        )
+
+
+def run_checks(model: Model, rules: dict[str, Rule], params: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+    checks = registry()
+    for rule_id, rule in rules.items():
+        fn = checks.get(rule_id)
+        if fn is None:
+            continue
+        yield from fn(model, CheckContext(rule, params.get(rule_id, {})))

@@ -1,0 +1,162 @@
+"""The pipeline, one way: discover → load → model → checks → findings. Reports read the result."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iaclint import model as model_stage
+from iaclint.checks import run_checks
+from iaclint.discover import Discovery, Unit, discover
+from iaclint.findings import Finding, Level, dedupe
+from iaclint.resources import Diagnostic, LoadResult
+from iaclint.rules import Rule, load_rules
+from iaclint.source import Span
+
+PARSE_RULE = "IAC001"
+
+# language → module exposing `load(units, options) -> LoadResult`; imported only when needed.
+LOADERS = {
+    "terraform": "iaclint.lang.terraform",
+    "terraform-plan": "iaclint.lang.terraform.plan",
+}
+
+LANGUAGE_NAMES = {
+    "cloudformation": "CloudFormation",
+    "arm": "ARM",
+    "bicep": "Bicep",
+}
+
+
+@dataclass(slots=True)
+class ScanOptions:
+    paths: list[str] = field(default_factory=lambda: ["."])
+    excludes: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    files_mode: bool = False
+    var_files: list[str] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+    rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    jobs: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    path: str
+    status: str  # scanned | skipped | failed
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class ScanResult:
+    findings: list[Finding]
+    files: list[FileRecord]
+    rules: dict[str, Rule]
+    root: Path
+
+    def counts(self) -> dict[str, int]:
+        c = {"scanned": 0, "skipped": 0, "failed": 0}
+        for f in self.files:
+            c[f.status] += 1
+        return c
+
+
+def _matches(rule: Rule, selectors: list[str]) -> bool:
+    return any(rule.id.startswith(s) or s == rule.category or s == rule.name for s in selectors)
+
+
+def select_rules(rules: dict[str, Rule], select: list[str], ignore: list[str]) -> dict[str, Rule]:
+    chosen = {k: r for k, r in rules.items() if not select or _matches(r, select) or k == PARSE_RULE}
+    return {k: r for k, r in chosen.items() if not (ignore and _matches(r, ignore))}
+
+
+def _parse_finding(d: Diagnostic, rule: Rule | None) -> Finding:
+    kind = "partly read" if d.partial else "could not be read"
+    return Finding(
+        rule_id=PARSE_RULE,
+        level=rule.severity if rule else Level.ERROR,
+        message=f"{d.message} (file {kind})",
+        span=Span(d.path, max(d.line, 1), max(d.column, 1), max(d.line, 1), max(d.column, 1)),
+        address=f"{d.path}#parse",
+        attribute=f"{d.line}:{d.message}",
+        fix=rule.fix if rule else "",
+    )
+
+
+def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
+    module = importlib.import_module(LOADERS[language])
+    return module.load(units, options)
+
+
+def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> ScanResult:
+    found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode)
+    all_rules = load_rules()
+    rules = select_rules(all_rules, options.select, options.ignore)
+
+    records: dict[str, FileRecord] = {}
+    diagnostics: list[Diagnostic] = list(found.failed)
+    for path, reason in found.skipped:
+        records[path] = FileRecord(path, "skipped", reason)
+
+    groups: dict[str, list[Unit]] = {}
+    for unit in found.units:
+        groups.setdefault(unit.language, []).append(unit)
+
+    loaded = LoadResult()
+    done = 0
+    total = len(found.units)
+    for language, units in groups.items():
+        if language not in LOADERS:
+            name = LANGUAGE_NAMES.get(language, language)
+            for u in units:
+                for f in u.files:
+                    records[str(f)] = FileRecord(str(f), "skipped", f"no {name} loader in this version")
+            done += len(units)
+            continue
+        result = _load(language, units, options)
+        loaded.extend(result)
+        done += len(units)
+        if progress:
+            progress(done, total)
+
+    diagnostics.extend(loaded.diagnostics)
+    for path, reason in loaded.skipped.items():
+        records[path] = FileRecord(path, "skipped", reason)
+    failed = {os.path.normpath(d.path) for d in diagnostics if not d.partial}
+    for unit in found.units:
+        if unit.language not in LOADERS:
+            continue
+        for f in unit.files:
+            p = str(f)
+            if p in records:
+                continue
+            status = "failed" if os.path.normpath(p) in failed else "scanned"
+            records[p] = FileRecord(p, status, "could not be read" if status == "failed" else "")
+    for d in diagnostics:
+        if not d.partial and d.path not in records:
+            records[d.path] = FileRecord(d.path, "failed", d.message)
+
+    model = model_stage.build(loaded.resources)
+    findings = list(run_checks(model, rules, options.rule_params))
+    parse_rule = rules.get(PARSE_RULE)
+    findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
+    findings = dedupe(findings)
+
+    if found.only_files is not None:
+        only = found.only_files
+        findings = [f for f in findings if str(Path(f.span.path).resolve()) in only]
+
+    findings.sort(key=Finding.sort_key)
+    return ScanResult(findings, sorted(records.values(), key=lambda r: r.path), rules, found.root)
+
+
+def exit_code(result: ScanResult, threshold: Level) -> int:
+    for f in result.findings:
+        if f.rule_id == PARSE_RULE or f.level.rank >= threshold.rank:
+            return 1
+    return 0

@@ -1,0 +1,105 @@
+"""The rule pack: one YAML file per rule in `rules/`, shipped inside the wheel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from iaclint.findings import Level
+
+CATEGORIES = (
+    "tls-version",
+    "https-only",
+    "ciphers",
+    "mtls",
+    "default-endpoint",
+    "authentication",
+    "backend-tls",
+    "waf",
+    "rate-limit",
+    "throttling",
+    "ip-restriction",
+    "parse",
+)
+
+REQUIRED = ("id", "name", "category", "severity", "security-severity", "title", "message", "help", "standard")
+
+
+class RuleError(ValueError):
+    """A rule file that does not describe a valid rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    name: str
+    category: str
+    severity: Level
+    security_severity: float
+    title: str
+    message: str
+    help: str
+    standard: tuple[str, ...]
+    references: tuple[str, ...] = ()
+    parameters: dict[str, Any] = field(default_factory=dict)
+    fix: str = ""
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return ("security", self.category, *(f"standard/{s}" for s in self.standard))
+
+
+def _rules_dir() -> Path:
+    packaged = importlib_resources.files("iaclint") / "rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    # Running from a source checkout (editable install): the top-level rules/ folder.
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def parse_rule(doc: Any, origin: str) -> Rule:
+    if not isinstance(doc, dict):
+        raise RuleError(f"{origin}: a rule file must hold a mapping")
+    missing = [k for k in REQUIRED if k not in doc]
+    if missing:
+        raise RuleError(f"{origin}: missing {', '.join(missing)}")
+    if doc["category"] not in CATEGORIES:
+        raise RuleError(f"{origin}: unknown category {doc['category']!r}")
+    try:
+        severity = Level(doc["severity"])
+    except ValueError:
+        raise RuleError(f"{origin}: severity must be error, warning or note") from None
+    sec = float(doc["security-severity"])
+    if not 0.0 <= sec <= 10.0:
+        raise RuleError(f"{origin}: security-severity must be within 0.0-10.0")
+    return Rule(
+        id=str(doc["id"]),
+        name=str(doc["name"]),
+        category=doc["category"],
+        severity=severity,
+        security_severity=sec,
+        title=str(doc["title"]).strip(),
+        message=str(doc["message"]).strip(),
+        help=str(doc["help"]).strip(),
+        standard=tuple(str(s) for s in doc["standard"]),
+        references=tuple(str(r) for r in doc.get("references") or ()),
+        parameters=dict(doc.get("parameters") or {}),
+        fix=str(doc.get("fix") or "").strip(),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> dict[str, Rule]:
+    """All shipped rules by id, sorted by id."""
+    rules: dict[str, Rule] = {}
+    for path in sorted(_rules_dir().glob("*.yaml")):
+        rule = parse_rule(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+        if rule.id in rules:
+            raise RuleError(f"{path.name}: duplicate rule id {rule.id}")
+        rules[rule.id] = rule
+    return dict(sorted(rules.items()))

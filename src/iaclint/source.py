@@ -1,0 +1,106 @@
+"""Source positions: where in which file a value, a resource or a finding sits.
+
+Lines and columns are 1-based and counted in characters (not bytes), as SARIF and editors expect.
+Parsers that report byte offsets (tree-sitter) convert through `SourceText`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A region of one file: start and end, both 1-based, end column exclusive."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    @classmethod
+    def point(cls, path: str, line: int, column: int = 1) -> Span:
+        return cls(path, line, column, line, column)
+
+
+class SourceText:
+    """The decoded text of one file with a line index, to turn offsets into spans.
+
+    Tree-sitter reports rows and byte columns; a file with non-ASCII text needs the byte column
+    turned into a character column, which this does only for lines that need it.
+    """
+
+    __slots__ = ("_ascii", "_line_starts", "_lines", "data", "path", "text")
+
+    def __init__(self, path: str, data: bytes, text: str) -> None:
+        self.path = path
+        self.data = data
+        self.text = text
+        self._ascii = len(data) == len(text)
+        self._line_starts: list[int] | None = None
+        self._lines: list[str] | None = None
+
+    @classmethod
+    def decode(cls, path: str, data: bytes) -> SourceText:
+        """Decode UTF-8 (a BOM is dropped). Raises UnicodeDecodeError for invalid UTF-8."""
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        return cls(path, data, data.decode("utf-8"))
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line break."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        lines = self._lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def _char_column(self, row: int, byte_col: int) -> int:
+        if self._ascii:
+            return byte_col + 1
+        raw = self.data.split(b"\n", row + 1)
+        if row >= len(raw):
+            return byte_col + 1
+        return len(raw[row][:byte_col].decode("utf-8", errors="replace")) + 1
+
+    def span_from_points(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        """Span from tree-sitter (row, byte column) points, both 0-based."""
+        return Span(
+            self.path,
+            start[0] + 1,
+            self._char_column(start[0], start[1]),
+            end[0] + 1,
+            self._char_column(end[0], end[1]),
+        )
+
+    def span_from_offsets(self, start: int, end: int) -> Span:
+        """Span from character offsets into `text`."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        ls = self._line_starts
+        sl = bisect_right(ls, start) - 1
+        el = bisect_right(ls, end) - 1
+        return Span(self.path, sl + 1, start - ls[sl] + 1, el + 1, end - ls[el] + 1)
+
+
+def display_path(path: str | Path, root: Path | None = None) -> str:
+    """A path as users see it: relative to `root` (default: the working directory) when inside it,
+    with forward slashes."""
+    p = Path(path)
+    base = root or Path.cwd()
+    try:
+        rel = p.resolve().relative_to(base.resolve())
+    except (ValueError, OSError):
+        return p.as_posix()
+    return rel.as_posix()

@@ -1,0 +1,223 @@
+"""Values with provenance: the one representation every language loader produces.
+
+A `Value` is in one of three states:
+
+- known: `data` holds a Python scalar (str, int, float, bool, None for null) or a container whose
+  members are Values themselves (`list[Value]`, `dict[str, Value]`), so every member keeps its span;
+- unknown: it cannot be known from the code (`reason` says why); `refs` names the resources it
+  derives from, which is how the model links resources (`aws_api_gateway_rest_api.x.id` is unknown
+  but refers to `aws_api_gateway_rest_api.x`);
+- absent: the attribute is not set at all.
+
+`span` is where the value sits in the resource that uses it; `via` lists the places it came from on
+the way (a variable default, a tfvars line, a module argument), outermost first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+
+from iaclint.source import Span
+
+
+class State(Enum):
+    KNOWN = "known"
+    UNKNOWN = "unknown"
+    ABSENT = "absent"
+
+
+class _Unknown:
+    """Placeholder for an unknown member in `Value.py()` output."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    state: State
+    data: Any = None
+    span: Span | None = None
+    reason: str = ""
+    refs: tuple[str, ...] = ()
+    via: tuple[Span, ...] = ()
+
+    # -- construction -------------------------------------------------------------------------
+    @staticmethod
+    def known(data: Any, span: Span | None = None, refs: tuple[str, ...] = ()) -> Value:
+        return Value(State.KNOWN, data, span, "", refs)
+
+    @staticmethod
+    def unknown(reason: str, span: Span | None = None, refs: tuple[str, ...] = ()) -> Value:
+        return Value(State.UNKNOWN, None, span, reason, refs)
+
+    @staticmethod
+    def absent(span: Span | None = None) -> Value:
+        return Value(State.ABSENT, None, span)
+
+    @staticmethod
+    def of(obj: Any, span: Span | None = None) -> Value:
+        """Wrap plain Python data (as from json.loads) deeply, every member at `span`."""
+        if isinstance(obj, Value):
+            return obj
+        if isinstance(obj, dict):
+            return Value.known({str(k): Value.of(v, span) for k, v in obj.items()}, span)
+        if isinstance(obj, (list, tuple)):
+            return Value.known([Value.of(v, span) for v in obj], span)
+        return Value.known(obj, span)
+
+    def at(self, span: Span | None) -> Value:
+        """The same value seen at a new place (where it is used); the old place joins `via`."""
+        if span is None or span == self.span:
+            return self
+        via = self.via if self.span is None else (*self.via, self.span)
+        return replace(self, span=span, via=via)
+
+    def with_refs(self, refs: tuple[str, ...]) -> Value:
+        if not refs:
+            return self
+        merged = tuple(dict.fromkeys((*self.refs, *refs)))
+        return replace(self, refs=merged)
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def is_known(self) -> bool:
+        return self.state is State.KNOWN
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.state is State.UNKNOWN
+
+    @property
+    def is_absent(self) -> bool:
+        return self.state is State.ABSENT
+
+    @property
+    def is_null(self) -> bool:
+        """Absent or explicitly null: both mean 'not set' to a provider."""
+        return self.state is State.ABSENT or (self.state is State.KNOWN and self.data is None)
+
+    # -- navigation -----------------------------------------------------------------------------
+    def get(self, key: str | int) -> Value:
+        """Member by key or index. Absent when missing; unknown when this value is unknown."""
+        if self.state is State.UNKNOWN:
+            return Value.unknown(self.reason, self.span, self.refs)
+        if self.state is State.ABSENT:
+            return Value.absent(self.span)
+        data = self.data
+        if isinstance(data, dict) and isinstance(key, str):
+            member = data.get(key)
+            return member if member is not None else Value.absent(self.span)
+        if isinstance(data, list) and isinstance(key, int):
+            return data[key] if -len(data) <= key < len(data) else Value.absent(self.span)
+        return Value.absent(self.span)
+
+    def path(self, *keys: str | int) -> Value:
+        v = self
+        for k in keys:
+            v = v.get(k)
+        return v
+
+    def first(self, key: str) -> Value:
+        """A nested block given as a list of blocks (Terraform) or as one object (templates)."""
+        member = self.get(key)
+        if member.is_known and isinstance(member.data, list):
+            return member.data[0] if member.data else Value.absent(member.span)
+        return member
+
+    def items(self) -> Iterator[tuple[str, Value]]:
+        if self.state is State.KNOWN and isinstance(self.data, dict):
+            yield from self.data.items()
+
+    def elements(self) -> list[Value]:
+        """Members of a known list; a known object counts as a list of one (a single block)."""
+        if self.state is not State.KNOWN:
+            return []
+        if isinstance(self.data, list):
+            return self.data
+        if isinstance(self.data, dict):
+            return [self]
+        return []
+
+    # -- conversion -----------------------------------------------------------------------------
+    def py(self) -> Any:
+        """Plain Python data; unknown members become `UNKNOWN`, absent ones `None`."""
+        if self.state is State.UNKNOWN:
+            return UNKNOWN
+        if self.state is State.ABSENT:
+            return None
+        data = self.data
+        if isinstance(data, dict):
+            return {k: v.py() for k, v in data.items()}
+        if isinstance(data, list):
+            return [v.py() for v in data]
+        return data
+
+    def is_fully_known(self) -> bool:
+        if self.state is not State.KNOWN:
+            return False
+        data = self.data
+        if isinstance(data, dict):
+            return all(v.is_fully_known() for v in data.values())
+        if isinstance(data, list):
+            return all(v.is_fully_known() for v in data)
+        return True
+
+    def as_str(self) -> str | None:
+        """The string (numbers and booleans rendered as their template languages do), else None."""
+        if self.state is not State.KNOWN:
+            return None
+        d = self.data
+        if isinstance(d, bool):
+            return "true" if d else "false"
+        if isinstance(d, (str, int, float)):
+            return str(d)
+        return None
+
+    def as_bool(self) -> bool | None:
+        """A boolean, also from the strings 'true'/'false' (any case), which templates often use."""
+        if self.state is not State.KNOWN:
+            return None
+        d = self.data
+        if isinstance(d, bool):
+            return d
+        if isinstance(d, str) and d.strip().lower() in ("true", "false"):
+            return d.strip().lower() == "true"
+        return None
+
+    def as_number(self) -> float | None:
+        if self.state is not State.KNOWN:
+            return None
+        d = self.data
+        if isinstance(d, bool):
+            return None
+        if isinstance(d, (int, float)):
+            return float(d)
+        if isinstance(d, str):
+            try:
+                return float(d)
+            except ValueError:
+                return None
+        return None
+
+    def describe(self) -> str:
+        """Short text for messages: the value, or why it is unknown."""
+        if self.state is State.UNKNOWN:
+            return f"unknown ({self.reason})" if self.reason else "unknown"
+        if self.state is State.ABSENT:
+            return "not set"
+        s = self.as_str()
+        return f'"{s}"' if isinstance(self.data, str) else (s if s is not None else repr(self.py()))
