@@ -163,7 +163,8 @@ class _Walker:
                 units.append(Unit("terraform", d, tuple(sorted(files))))
             else:
                 for f in files:
-                    self.result.skipped.append((str(f), "variables file with no Terraform configuration beside it"))
+                    reason = "variables file with no Terraform configuration beside it"
+                    self.result.skipped.append((str(f), reason))
         for f in sorted(set(self.singles)):
             name = f.name
             if name.endswith(".bicep"):
@@ -180,7 +181,9 @@ class _Walker:
         return self.result
 
 
-def discover(paths: Iterable[str | Path], excludes: Iterable[str] = (), files_mode: bool = False) -> Discovery:
+def discover(
+    paths: Iterable[str | Path], excludes: Iterable[str] = (), files_mode: bool = False
+) -> Discovery:
     """Expand `paths` into units.
 
     In `files_mode` (pre-commit passes file names) each file brings in its whole unit so links

@@ -71,7 +71,12 @@ def _matches(rule: Rule, selectors: list[str]) -> bool:
 
 
 def select_rules(rules: dict[str, Rule], select: list[str], ignore: list[str]) -> dict[str, Rule]:
-    chosen = {k: r for k, r in rules.items() if not select or _matches(r, select) or k == PARSE_RULE}
+    """Rules to run: the enabled ones (or those selected, which may include opt-in rules); the parse
+    rule always runs unless ignored, since an unreadable file must never pass unnoticed."""
+    if select:
+        chosen = {k: r for k, r in rules.items() if _matches(r, select) or k == PARSE_RULE}
+    else:
+        chosen = {k: r for k, r in rules.items() if r.enabled}
     return {k: r for k, r in chosen.items() if not (ignore and _matches(r, ignore))}
 
 
@@ -88,9 +93,26 @@ def _parse_finding(d: Diagnostic, rule: Rule | None) -> Finding:
     )
 
 
+class InternalError(RuntimeError):
+    """A loader raised: a bug in iaclint, reported in one line naming the file."""
+
+
 def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
     module = importlib.import_module(LOADERS[language])
-    return module.load(units, options)
+    try:
+        return module.load(units, options)
+    except Exception as err:
+        # Loaders turn bad input into diagnostics; reaching here is a bug. Find the unit that
+        # triggers it so the message names a file the user can act on (or send us).
+        culprit = units[0].path
+        if len(units) > 1:
+            for unit in units:
+                try:
+                    module.load([unit], options)
+                except Exception:
+                    culprit = unit.path
+                    break
+        raise InternalError(f"{culprit}: {type(err).__name__}: {err}") from err
 
 
 def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> ScanResult:
@@ -110,19 +132,33 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     loaded = LoadResult()
     done = 0
     total = len(found.units)
+    work: list[tuple[str, list[Unit]]] = []
     for language, units in groups.items():
-        if language not in LOADERS:
-            name = LANGUAGE_NAMES.get(language, language)
-            for u in units:
-                for f in u.files:
-                    records[str(f)] = FileRecord(str(f), "skipped", f"no {name} loader in this version")
-            done += len(units)
+        if language in LOADERS:
+            work.append((language, units))
             continue
-        result = _load(language, units, options)
-        loaded.extend(result)
+        name = LANGUAGE_NAMES.get(language, language)
+        for u in units:
+            for f in u.files:
+                records[str(f)] = FileRecord(str(f), "skipped", f"no {name} loader in this version")
         done += len(units)
-        if progress:
-            progress(done, total)
+    if options.jobs > 1 and len(work) > 1:
+        # Languages load independently; with several present, each gets a worker process.
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(options.jobs, len(work))) as pool:
+            futures = [(units, pool.submit(_load, language, units, options)) for language, units in work]
+            for units, future in futures:
+                loaded.extend(future.result())
+                done += len(units)
+                if progress:
+                    progress(done, total)
+    else:
+        for language, units in work:
+            loaded.extend(_load(language, units, options))
+            done += len(units)
+            if progress:
+                progress(done, total)
 
     diagnostics.extend(loaded.diagnostics)
     for path, reason in loaded.skipped.items():

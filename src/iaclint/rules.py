@@ -48,6 +48,9 @@ class Rule:
     references: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
     fix: str = ""
+    # Opt-in rules (an organisation's choice, such as requiring mTLS everywhere) ship disabled and
+    # run only when selected.
+    enabled: bool = True
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -90,6 +93,7 @@ def parse_rule(doc: Any, origin: str) -> Rule:
         references=tuple(str(r) for r in doc.get("references") or ()),
         parameters=dict(doc.get("parameters") or {}),
         fix=str(doc.get("fix") or "").strip(),
+        enabled=bool(doc.get("enabled", True)),
     )
 
 

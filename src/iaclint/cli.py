@@ -1,0 +1,211 @@
+"""Command line: `iaclint scan`, `iaclint rules`, `iaclint explain`.
+
+Exit codes: 0 no finding at or above the threshold; 1 findings at or above it, or files that could not
+be read; 2 usage or configuration error, or an internal error (one line naming the file; the
+traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from iaclint import __version__
+
+FORMATS = ("text", "json", "sarif", "github")
+LEVELS = ("error", "warning", "note")
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """Options given repeatedly or comma-separated: `--select IAC101,IAC2 --select waf`."""
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _parse_assignments(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=option)
+        out[name.strip()] = value
+    return out
+
+
+def _rule_params(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    params: dict[str, dict[str, str]] = {}
+    for key, value in _parse_assignments(values, "--rule-param").items():
+        rule_id, dot, name = key.partition(".")
+        if not dot or not name:
+            raise click.BadParameter(f"expected RULE.PARAMETER=VALUE, got {key!r}", param_hint="--rule-param")
+        params.setdefault(rule_id, {})[name] = value
+    return params
+
+
+def _use_color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class _Progress:
+    """A one-line counter on stderr, only on a terminal and only for scans worth watching."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 50:
+            return
+        self.shown = True
+        sys.stderr.write(f"\riaclint: {done}/{total} units loaded")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iaclint")
+def main() -> None:
+    """Check API gateways in Terraform, CloudFormation, Bicep and ARM against the API payload
+    encryption standard."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Output format; repeat with one --output each to write several reports.")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the report to FILE (one per --format, in order).")
+@click.option("--select", multiple=True, help="Run only these rules (ids, id prefixes, names or categories).")
+@click.option("--ignore", multiple=True, help="Skip these rules (ids, id prefixes, names or categories).")
+@click.option("--severity-threshold", type=click.Choice(LEVELS), default="warning", show_default=True,
+              help="Lowest finding level that makes the exit code 1.")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Terraform variables file for the root modules (repeatable).")
+@click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
+@click.option("--rule-param", "rule_params", multiple=True,
+              help="Rule parameter RULE.NAME=VALUE, e.g. IAC101.minimum=1.3 (repeatable).")
+@click.option("--files", "files_mode", is_flag=True,
+              help="PATHS are files (pre-commit): load each file's unit, report only findings in them.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for loading.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list skipped files and why.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+def scan(
+    paths: tuple[str, ...],
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severity_threshold: str,
+    exclude: tuple[str, ...],
+    var_files: tuple[str, ...],
+    variables: tuple[str, ...],
+    rule_params: tuple[str, ...],
+    files_mode: bool,
+    jobs: int,
+    verbose: bool,
+    debug: bool,
+) -> None:
+    """Scan PATHS (default: the current directory)."""
+    from iaclint.engine import InternalError, ScanOptions, exit_code
+    from iaclint.engine import scan as run_scan
+    from iaclint.findings import Level
+    from iaclint.rules import RuleError
+
+    fmts = list(formats) or ["text"]
+    if len(outputs) > len(fmts) or len(fmts) - len(outputs) > 1:
+        raise click.UsageError("give one --output per --format (one format may go to standard output)")
+    targets: list[str | None] = [*outputs, *([None] * (len(fmts) - len(outputs)))]
+
+    options = ScanOptions(
+        paths=list(paths) or ["."],
+        excludes=list(exclude),
+        select=_split(select),
+        ignore=_split(ignore),
+        files_mode=files_mode,
+        var_files=list(var_files),
+        variables=_parse_assignments(variables, "--var"),
+        rule_params=_rule_params(rule_params),
+        jobs=jobs,
+    )
+    progress = _Progress()
+    try:
+        result = run_scan(options, progress=progress)
+    except RuleError as err:
+        raise click.ClickException(f"invalid rule pack: {err}") from None
+    except InternalError as err:
+        progress.close()
+        if debug:
+            raise
+        click.echo(f"iaclint: internal error: {err}", err=True)
+        sys.exit(2)
+    finally:
+        progress.close()
+
+    for fmt, target in zip(fmts, targets, strict=True):
+        module = importlib.import_module(f"iaclint.report.{fmt}")
+        if target is None:
+            color = fmt == "text" and _use_color(sys.stdout)
+            kwargs = {"verbose": verbose} if fmt == "text" else {}
+            click.echo(module.render(result, color=color, **kwargs), nl=False)
+        else:
+            kwargs = {"verbose": verbose} if fmt == "text" else {}
+            try:
+                Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
+            except OSError as err:
+                raise click.ClickException(f"cannot write {target}: {err.strerror}") from None
+    sys.exit(exit_code(result, Level(severity_threshold)))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Include opt-in rules that are disabled by default.")
+def rules(fmt: str, show_all: bool) -> None:
+    """List the rule pack: id, category, severity and title."""
+    import json
+
+    from iaclint.rules import load_rules
+
+    pack = [r for r in load_rules().values() if show_all or r.enabled]
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity.value,
+             "security-severity": r.security_severity, "standard": list(r.standard), "enabled": r.enabled,
+             "title": r.title}
+            for r in pack
+        ], indent=2))
+        return
+    width = max((len(r.name) for r in pack), default=4)
+    click.echo(f"{'ID':<7} {'CATEGORY':<17} {'SEVERITY':<8} {'NAME':<{width}}  TITLE")
+    for r in pack:
+        opt = " (opt-in)" if not r.enabled else ""
+        click.echo(f"{r.id:<7} {r.category:<17} {r.severity.value:<8} {r.name:<{width}}  {r.title}{opt}")
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Print a rule's documentation: why it matters and how to fix it in each language."""
+    from iaclint.rules import load_rules
+
+    pack = load_rules()
+    rule = pack.get(rule_id.upper()) or next((r for r in pack.values() if r.name == rule_id), None)
+    if rule is None:
+        raise click.UsageError(f"no rule {rule_id!r}; `iaclint rules` lists them")
+    click.echo(f"{rule.id} {rule.name} ({rule.category}, {rule.severity.value})\n")
+    click.echo(f"{rule.title}\n")
+    click.echo(rule.help)
+    if rule.parameters:
+        click.echo("\nParameters: " + ", ".join(f"{k} (default {v!r})" for k, v in rule.parameters.items()))
+    if rule.references:
+        click.echo("\nReferences:\n" + "\n".join(f"  {r}" for r in rule.references))
