@@ -131,6 +131,9 @@ class _Walker:
             self.result.skipped.append((str(p), "not a file type iaclint reads"))
 
     def walk(self, top: Path) -> None:
+        # The scanned root for symlink checks is the directory the user asked for.
+        self.real_root = top.resolve()
+
         def onerror(err: OSError) -> None:
             self.result.failed.append(
                 Diagnostic(str(err.filename or top), 1, 1, f"cannot read directory: {err.strerror}")
