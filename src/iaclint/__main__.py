@@ -1,0 +1,5 @@
+"""`python -m iaclint` runs the command line."""
+
+from iaclint.cli import main
+
+main()
