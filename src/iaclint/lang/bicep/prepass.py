@@ -1,0 +1,220 @@
+"""Rewrite Bicep the tree-sitter grammar (1.1.0, 2024-12) does not know into text it does, in place.
+
+The grammar lags the language. Rather than lose whole files, the constructs it cannot read are
+rewritten byte for byte (same length, newlines kept), so every offset, line and column the parser
+reports is still right for the original text:
+
+- non-null assertions `x!` (postfix): blanked, they do not change a value;
+- spreads `...x`: blanked in arrays, turned into a property `__:x` in objects; the offsets are
+  recorded in `spreads` so the evaluator merges them instead of reading a property `__`;
+- typed variables `var x string = ...`: the type is blanked;
+- `resourceInput<'T@v'>.path` / `resourceOutput<...>` types: replaced by `object`;
+- `param x customType?`: the `?` is blanked (see `_NULLABLE_TYPE`);
+- `extension ...` statements: blanked (they declare providers, nothing iaclint evaluates).
+
+The scan knows strings (with `${}` interpolation), multi-line strings and comments, so nothing
+inside them is touched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Things the scan must see: string and comment starts (to skip them), brackets (to know whether a
+# spread sits in an object or an array, and where an interpolation ends), and the constructs above.
+_TRIGGER = re.compile(
+    rb"'''|'|//|/\*|\.\.\.|!|[{}\[\]()]|\b(?:var|param|output|extension|resourceInput|resourceOutput)\b"
+)
+# The rest of a single-quoted string segment: stops at the closing quote or at `${`.
+_STRING_BODY = re.compile(rb"(?:[^'\\$\n]|\\.|\$(?!\{))*")
+_IDENT = re.compile(rb"[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*")
+# `param x someType?`: the grammar reads on past a nullable user-defined type into the next
+# statement, so the `?` is blanked (nullability does not change what iaclint evaluates).
+_NULLABLE_TYPE = re.compile(rb"[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+[A-Za-z_][A-Za-z0-9_.]*(\?)")
+_TYPE_TAIL = re.compile(rb"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\*\]|\[[0-9]+\])*")
+_POSTFIX_BEFORE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]'")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepassed:
+    data: bytes
+    # Byte offsets where a spread's node starts after the rewrite: the `__` key in an object, the
+    # expression in an array.
+    spreads: frozenset[int]
+    changed: bool
+
+
+def _blank(buf: bytearray, start: int, end: int) -> None:
+    for i in range(start, end):
+        if buf[i] not in (10, 13):
+            buf[i] = 32
+
+
+def _at_statement_start(data: bytes, pos: int) -> bool:
+    """True when only blanks precede `pos` on its line (a statement keyword, not a property)."""
+    i = pos - 1
+    while i >= 0 and data[i] in (32, 9):
+        i -= 1
+    return i < 0 or data[i] in (10, 13)
+
+
+def prepass(data: bytes) -> Prepassed:
+    buf: bytearray | None = None
+    spreads: set[int] = set()
+    stack: list[int] = []  # open bracket bytes; 0 marks a string interpolation `${`
+    n = len(data)
+    pos = 0
+    search = _TRIGGER.search
+    while pos < n:
+        m = search(data, pos)
+        if m is None:
+            break
+        tok = m.group()
+        start, pos = m.start(), m.end()
+        if tok == b"'''":
+            end = data.find(b"'''", pos)
+            pos = n if end < 0 else end + 3
+        elif tok == b"'":
+            pos = _string_rest(data, pos, stack)
+        elif tok == b"//":
+            end = data.find(b"\n", pos)
+            pos = n if end < 0 else end
+        elif tok == b"/*":
+            end = data.find(b"*/", pos)
+            pos = n if end < 0 else end + 2
+        elif tok in (b"{", b"[", b"("):
+            stack.append(tok[0])
+        elif tok == b"}":
+            top = stack.pop() if stack else None
+            if top == 0:  # end of an interpolation: the string goes on
+                pos = _string_rest(data, pos, stack)
+        elif tok in (b"]", b")"):
+            if stack:
+                stack.pop()
+        elif tok == b"!":
+            i = start - 1
+            while i >= 0 and data[i] in (32, 9):
+                i -= 1
+            if i >= 0 and data[i] in _POSTFIX_BEFORE and data[pos : pos + 1] != b"=":
+                buf = buf if buf is not None else bytearray(data)
+                buf[start] = 32
+        elif tok == b"...":
+            buf = buf if buf is not None else bytearray(data)
+            if stack and stack[-1] == ord("{"):
+                buf[start : start + 3] = b"__:"
+                spreads.add(start)
+            else:
+                buf[start : start + 3] = b"   "
+                j = pos
+                while j < n and data[j] in (32, 9, 10, 13):
+                    j += 1
+                spreads.add(j)
+        elif tok == b"var":
+            if not stack and _at_statement_start(data, start):
+                im = _IDENT.match(data, pos)
+                if im is not None and data[im.end() : im.end() + 1] not in (b"=", b""):
+                    eq = _find_assignment(data, im.end())
+                    if eq > 0:
+                        buf = buf if buf is not None else bytearray(data)
+                        _blank(buf, im.end(), eq)
+                        pos = eq
+        elif tok in (b"param", b"output"):
+            if not stack and _at_statement_start(data, start):
+                nm = _NULLABLE_TYPE.match(data, pos)
+                if nm is not None:
+                    buf = buf if buf is not None else bytearray(data)
+                    buf[nm.start(1)] = 32
+                    pos = nm.end()
+        elif tok == b"extension":
+            if not stack and _at_statement_start(data, start):
+                end = _statement_end(data, pos)
+                buf = buf if buf is not None else bytearray(data)
+                _blank(buf, start, end)
+                pos = end
+        else:  # resourceInput / resourceOutput
+            end = _type_args_end(data, pos)
+            if end > 0:
+                end = _TYPE_TAIL.match(data, end).end()
+                buf = buf if buf is not None else bytearray(data)
+                _blank(buf, start, end)
+                buf[start : start + 6] = b"object"
+                pos = end
+    if buf is None:
+        return Prepassed(data, frozenset(spreads), False)
+    return Prepassed(bytes(buf), frozenset(spreads), True)
+
+
+def _string_rest(data: bytes, pos: int, stack: list[int]) -> int:
+    """Skip the rest of a single-quoted string segment; at `${` push an interpolation marker."""
+    pos = _STRING_BODY.match(data, pos).end()
+    if data[pos : pos + 2] == b"${":
+        stack.append(0)
+        return pos + 2
+    if data[pos : pos + 1] == b"'":
+        return pos + 1
+    return pos  # unterminated: let the parser report it
+
+
+def _find_assignment(data: bytes, pos: int) -> int:
+    """Offset of the `=` that ends a variable's type, skipping strings; -1 if the line has none."""
+    n = len(data)
+    while pos < n:
+        c = data[pos]
+        if c == 10:
+            return -1
+        if c == 39:  # a quoted literal type
+            end = data.find(b"'", pos + 1)
+            if end < 0:
+                return -1
+            pos = end + 1
+            continue
+        if c == 61:
+            return pos
+        pos += 1
+    return -1
+
+
+def _statement_end(data: bytes, pos: int) -> int:
+    """End of a one-line statement, or of its `{...}` block when one opens on the line."""
+    n = len(data)
+    depth = 0
+    while pos < n:
+        c = data[pos]
+        if c == 39:
+            end = data.find(b"'", pos + 1)
+            pos = n if end < 0 else end + 1
+            continue
+        if c == 123:
+            depth += 1
+        elif c == 125:
+            depth -= 1
+        elif c == 10 and depth <= 0:
+            return pos
+        pos += 1
+    return n
+
+
+def _type_args_end(data: bytes, pos: int) -> int:
+    """Offset after the `<...>` following resourceInput/resourceOutput, or -1."""
+    i = pos
+    n = len(data)
+    while i < n and data[i] in (32, 9):
+        i += 1
+    if data[i : i + 1] != b"<":
+        return -1
+    i += 1
+    while i < n:
+        c = data[i]
+        if c == 39:
+            end = data.find(b"'", i + 1)
+            if end < 0:
+                return -1
+            i = end + 1
+            continue
+        if c == 62:
+            return i + 1
+        if c == 10:
+            return -1
+        i += 1
+    return -1
