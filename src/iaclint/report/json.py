@@ -1,0 +1,105 @@
+"""The JSON report: a documented, versioned schema (`docs/json-schema.md`,
+`docs/iaclint-report.schema.json`) for scripts and dashboards.
+
+Compatibility: within a major `schema_version` fields are only added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from iaclint import __version__
+from iaclint.findings import Finding
+from iaclint.report.paths import shown
+from iaclint.report.summary import (
+    category_of,
+    file_counts,
+    level_counts,
+    ordered,
+    rule_counts,
+    rule_for,
+    rules_reported,
+    utf8_safe,
+)
+from iaclint.source import Span
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from iaclint.engine import ScanResult
+
+SCHEMA_VERSION = "1.0"
+TOOL_NAME = "iaclint"
+
+
+def _location(span: Span, root: Path) -> dict[str, Any]:
+    return {
+        "path": shown(span.path, root),
+        "start_line": max(span.line, 1),
+        "start_column": max(span.column, 1),
+        "end_line": max(span.end_line, span.line, 1),
+        "end_column": max(span.end_column, 1),
+    }
+
+
+def _finding(f: Finding, result: ScanResult) -> dict[str, Any]:
+    rule = rule_for(result, f.rule_id)
+    return {
+        "rule_id": f.rule_id,
+        "rule_name": rule.name if rule is not None else "",
+        "category": category_of(result, f),
+        "level": f.level.value,
+        "message": f.message,
+        **_location(f.span, result.root),
+        "address": f.address,
+        "resource_type": f.resource_type,
+        "attribute": f.attribute,
+        "fingerprint": f.fingerprint(),
+        "unknown": f.unknown,
+        "related": [{"message": r.message, **_location(r.span, result.root)} for r in f.related],
+        "fix": f.fix or (rule.fix if rule is not None else ""),
+        "properties": {str(k): str(v) for k, v in f.properties.items()},
+    }
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    """The report as a JSON-ready dict (what `render` serialises)."""
+    findings = ordered(result.findings)
+    by_category: dict[str, int] = {}
+    for f in findings:
+        cat = category_of(result, f)
+        by_category[cat] = by_category.get(cat, 0) + 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "root": result.root.resolve().as_posix(),
+        "findings": [_finding(f, result) for f in findings],
+        "files": [
+            {"path": shown(r.path, result.root), "status": r.status, "reason": r.reason}
+            for r in sorted(result.files, key=lambda r: shown(r.path, result.root))
+        ],
+        "rules": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "category": r.category,
+                "severity": r.severity.value,
+                "security_severity": r.security_severity,
+                "title": r.title,
+            }
+            for r in rules_reported(result)
+        ],
+        "summary": {
+            "findings": len(findings),
+            "by_level": level_counts(findings),
+            "by_category": dict(sorted(by_category.items())),
+            "by_rule": rule_counts(findings),
+            "files": file_counts(result),
+        },
+    }
+
+
+def render(result: ScanResult, *, color: bool = False) -> str:
+    """The report as indented JSON ending in a newline; `color` is ignored (machine output)."""
+    return json.dumps(utf8_safe(document(result)), indent=2, ensure_ascii=False) + "\n"

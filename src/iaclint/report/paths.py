@@ -1,0 +1,64 @@
+"""Paths as reports show them: relative to the scan root for people, relative to the repository
+root (as URIs) for code scanning, which resolves them against the checkout."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+from iaclint.source import display_path
+
+
+def absolute(path: str | Path, root: Path) -> Path:
+    """`path` made absolute; relative paths are relative to the scan root (the engine scans from
+    the working directory, which is its root)."""
+    p = Path(path)
+    return p if p.is_absolute() else Path(root) / p
+
+
+def shown(path: str | Path, root: Path) -> str:
+    """A path as users see it: relative to `root` when inside it, forward slashes."""
+    return display_path(absolute(path, root), root)
+
+
+@lru_cache(maxsize=64)
+def repository_root(start: Path) -> Path:
+    """The git top level above `start` (a `.git` directory, or a `.git` file in worktrees and
+    submodules), else `start` itself."""
+    try:
+        here = Path(start).resolve()
+    except OSError:
+        return Path(start)
+    for candidate in (here, *here.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return here
+
+
+def relative_to(path: str | Path, root: Path, base: Path) -> str | None:
+    """`path` (relative paths taken from `root`) relative to `base` with forward slashes, or None
+    when it lies outside `base`."""
+    p = absolute(path, root)
+    try:
+        rel = p.resolve().relative_to(Path(base).resolve())
+    except (ValueError, OSError):
+        return None
+    return rel.as_posix()
+
+
+def uri_reference(relative: str) -> str:
+    """A relative posix path as a URI reference: spaces, `#`, `%` and non-ASCII percent-encoded."""
+    return quote(relative, safe="/")
+
+
+def directory_uri(path: Path) -> str:
+    """An absolute `file:` URI for a directory, ending in `/` as SARIF requires for base ids."""
+    uri = Path(path).resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+def file_uri(path: str | Path, root: Path) -> str:
+    """An absolute `file:` URI for a file outside the repository (a module cache, a temp dir)."""
+    return absolute(path, root).resolve().as_uri()

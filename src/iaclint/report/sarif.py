@@ -1,0 +1,223 @@
+"""The SARIF 2.1.0 report, shaped for GitHub code scanning (`/work/shared/REFERENCE.md`, GitHub
+section): one run, every rule run described with its tags and security severity, results located
+by repository-relative URI, resource address and a line-independent fingerprint, and files that
+could not be read reported as tool execution notifications as well as results."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Any
+
+from iaclint import __version__
+from iaclint.findings import Finding, Level
+from iaclint.report.paths import (
+    absolute,
+    directory_uri,
+    file_uri,
+    relative_to,
+    repository_root,
+    uri_reference,
+)
+from iaclint.report.summary import PARSE_RULE, file_counts, ordered, rules_reported, utf8_safe
+from iaclint.rules import Rule
+from iaclint.source import Span
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from iaclint.engine import ScanResult
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+TOOL_NAME = "iaclint"
+INFORMATION_URI = "https://github.com/iaclint/iaclint"
+# Where each rule's documentation page lives (docs/rules/<ID>.md, generated from rules/).
+HELP_URI = "https://github.com/iaclint/iaclint/blob/main/docs/rules/{id}.md"
+SRCROOT = "%SRCROOT%"
+# Category for GitHub: results of different automation ids are tracked as separate analyses.
+AUTOMATION_ID = "iaclint/"
+FINGERPRINT_KEY = "iaclintFindingHash/v1"
+
+
+def _first_paragraph(markdown: str) -> str:
+    return " ".join(markdown.strip().split("\n\n", 1)[0].split())
+
+
+def _rule_descriptor(rule: Rule) -> dict[str, Any]:
+    text = rule.help
+    markdown = rule.help
+    if rule.fix:
+        text += f"\n\nFix: {rule.fix}"
+    if rule.references:
+        text += "\n\nReferences:\n" + "\n".join(f"- {ref}" for ref in rule.references)
+        markdown += "\n\n**References**\n\n" + "\n".join(f"- <{ref}>" for ref in rule.references)
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": _first_paragraph(rule.help) or rule.title},
+        "help": {"text": text, "markdown": markdown},
+        "helpUri": HELP_URI.format(id=rule.id),
+        "defaultConfiguration": {"level": rule.severity.value},
+        "properties": {
+            "category": rule.category,
+            "tags": list(dict.fromkeys(rule.tags)),
+            # GitHub reads this as a string holding a number and buckets it (critical >= 9.0, ...).
+            "security-severity": f"{rule.security_severity:.1f}",
+            "precision": "high",
+        },
+    }
+
+
+def _placeholder_descriptor(rule_id: str) -> dict[str, Any]:
+    # A finding whose rule is in no pack still needs a descriptor for its ruleIndex.
+    return {
+        "id": rule_id,
+        "shortDescription": {"text": rule_id},
+        "helpUri": HELP_URI.format(id=rule_id),
+        "properties": {"tags": ["security"], "precision": "high"},
+    }
+
+
+class _Locator:
+    """Turns spans into SARIF physical locations relative to the repository root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.base = repository_root(root)
+
+    def artifact(self, path: str) -> dict[str, Any]:
+        rel = relative_to(path, self.root, self.base)
+        if rel is None:
+            # Outside the repository (a module cache, a temp dir): an absolute URI, no base id.
+            return {"uri": file_uri(path, self.root)}
+        return {"uri": uri_reference(rel), "uriBaseId": SRCROOT}
+
+    def physical(self, span: Span) -> dict[str, Any]:
+        start_line = max(span.line, 1)
+        start_column = max(span.column, 1)
+        end_line = max(span.end_line, start_line)
+        end_column = max(span.end_column, 1)
+        if end_line == start_line:
+            end_column = max(end_column, start_column)
+        return {
+            "artifactLocation": self.artifact(span.path),
+            "region": {
+                "startLine": start_line,
+                "startColumn": start_column,
+                "endLine": end_line,
+                "endColumn": end_column,
+            },
+        }
+
+
+def _result(f: Finding, index: int, locator: _Locator) -> dict[str, Any]:
+    location: dict[str, Any] = {"physicalLocation": locator.physical(f.span)}
+    if f.address and f.rule_id != PARSE_RULE:  # a parse finding's address names a file, not a resource
+        location["logicalLocations"] = [{"fullyQualifiedName": f.address, "kind": "resource"}]
+    result: dict[str, Any] = {
+        "ruleId": f.rule_id,
+        "ruleIndex": index,
+        "level": f.level.value,
+        "message": {"text": f.message},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint()},
+    }
+    if f.related:
+        result["relatedLocations"] = [
+            {"id": i, "message": {"text": rel.message}, "physicalLocation": locator.physical(rel.span)}
+            for i, rel in enumerate(f.related, start=1)
+        ]
+    properties: dict[str, Any] = {str(k): str(v) for k, v in f.properties.items()}
+    if f.resource_type:
+        properties["resourceType"] = f.resource_type
+    if f.attribute and f.rule_id != PARSE_RULE:
+        properties["attribute"] = f.attribute
+    if f.unknown:
+        properties["unknown"] = True
+    if properties:
+        result["properties"] = properties
+    return result
+
+
+def _notifications(result: ScanResult, index: dict[str, int], locator: _Locator) -> list[dict[str, Any]]:
+    """One notification per parse finding (error when the file failed, warning when it was partly
+    read), and one per failed file no parse finding speaks for."""
+
+    def key(path: str) -> str:
+        return os.path.normcase(os.path.abspath(absolute(path, result.root)))
+
+    failed = {key(r.path): r for r in result.files if r.status == "failed"}
+    spoken: set[str] = set()
+    out: list[dict[str, Any]] = []
+    for f in ordered(result.findings):
+        if f.rule_id != PARSE_RULE:
+            continue
+        k = key(f.span.path)
+        spoken.add(k)
+        out.append(
+            {
+                "level": (Level.ERROR if k in failed else Level.WARNING).value,
+                "message": {"text": f.message},
+                "locations": [{"physicalLocation": locator.physical(f.span)}],
+                "associatedRule": {"id": PARSE_RULE, "index": index[PARSE_RULE]},
+            }
+        )
+    for k, record in sorted(failed.items()):
+        if k not in spoken:
+            out.append(
+                {
+                    "level": "error",
+                    "message": {"text": f"{record.reason or 'could not be read'}"},
+                    "locations": [{"physicalLocation": {"artifactLocation": locator.artifact(record.path)}}],
+                }
+            )
+    return out
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready dict (what `render` serialises)."""
+    locator = _Locator(result.root)
+    rules = rules_reported(result)
+    descriptors = [_rule_descriptor(r) for r in rules]
+    index = {r.id: i for i, r in enumerate(rules)}
+    for f in result.findings:
+        if f.rule_id not in index:
+            index[f.rule_id] = len(descriptors)
+            descriptors.append(_placeholder_descriptor(f.rule_id))
+    results = [_result(f, index[f.rule_id], locator) for f in ordered(result.findings)]
+    counts = file_counts(result)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
+            }
+        },
+        "automationDetails": {"id": AUTOMATION_ID},
+        "originalUriBaseIds": {SRCROOT: {"uri": directory_uri(locator.base)}},
+        "invocations": [
+            {
+                # The scan ran to the end; files it could not read are notifications, not a failed run.
+                "executionSuccessful": True,
+                "toolExecutionNotifications": _notifications(result, index, locator),
+                "properties": {
+                    "filesScanned": counts["scanned"],
+                    "filesSkipped": counts["skipped"],
+                    "filesFailed": counts["failed"],
+                },
+            }
+        ],
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+def render(result: ScanResult, *, color: bool = False) -> str:
+    """The SARIF log as indented JSON ending in a newline; `color` is ignored."""
+    return json.dumps(utf8_safe(document(result)), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,101 @@
+"""Source lines for the text report: read lazily from disk, once per file, and the caret line that
+underlines a span on them.
+
+Lines are split on `\\n` only (a trailing `\\r` dropped), as the loaders count them: `str.splitlines`
+would also break on form feeds and U+2028 and shift every line after them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from iaclint.source import SourceText, Span
+
+# A file larger than this is not read for snippets: discovery does not scan such files anyway.
+MAX_SNIPPET_FILE_BYTES = 20 * 1024 * 1024
+# Longer lines are cut: a minified template on one line would flood the terminal.
+MAX_SNIPPET_COLUMNS = 200
+TAB_WIDTH = 4
+
+# Characters that would let a hostile file drive the terminal (escape sequences) or reorder what
+# the reader sees (bidirectional overrides, "Trojan Source").
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+REPLACEMENT = "\ufffd"
+
+
+def _unsafe(ch: str) -> bool:
+    if ch == "\t":
+        return False
+    return ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters and bidirectional overrides replaced by U+FFFD, tabs kept."""
+    if text.isprintable():
+        return text
+    return "".join(REPLACEMENT if _unsafe(ch) else ch for ch in text)
+
+
+def _width(ch: str) -> int:
+    """Terminal columns a character takes: wide East Asian characters two, combining marks none."""
+    if ch == "\t":
+        return TAB_WIDTH
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    return sum(_width(ch) for ch in text)
+
+
+class SourceLines:
+    """The lines of the files findings point into, read on first use and cached per file. A file
+    that cannot be read (gone, unreadable, not UTF-8, too large) has no lines: no snippet."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, list[str] | None] = {}
+
+    def _read(self, path: Path) -> list[str] | None:
+        try:
+            if path.stat().st_size > MAX_SNIPPET_FILE_BYTES:
+                return None
+            source = SourceText.decode(str(path), path.read_bytes())
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        return [line.removesuffix("\r") for line in source.text.split("\n")]
+
+    def line(self, path: Path, number: int) -> str | None:
+        if path not in self._files:
+            self._files[path] = self._read(path)
+        lines = self._files[path]
+        if lines is None or not 0 < number <= len(lines):
+            return None
+        return lines[number - 1]
+
+
+def underline(line: str, span: Span) -> tuple[str, str] | None:
+    """The line as shown (tabs expanded, unsafe characters replaced, cut to a sane width) and the
+    caret line under `span`'s part of it: `^` at the start, `~` to the end of the span on this line.
+    None when the span does not start on a column of this line."""
+    start = span.column - 1
+    if start < 0 or start > len(line) or display_width(line[:start]) > MAX_SNIPPET_COLUMNS:
+        return None
+    end = span.end_column - 1 if span.end_line == span.line else len(line)
+    shown = printable(line)
+    lead = display_width(shown[:start])
+    # A zero-width span, or one past the end of the line (a missing attribute), gets one caret.
+    width = max(1, display_width(shown[start:max(end, start)]))
+    width = min(width, max(1, MAX_SNIPPET_COLUMNS - lead + 1))
+    cut = shown
+    while display_width(cut) > MAX_SNIPPET_COLUMNS:
+        cut = cut[: len(cut) - max(1, len(cut) // 10)]
+    if cut != shown:
+        cut += "…"
+    return _expand(cut), " " * lead + "^" + "~" * (width - 1)
+
+
+def _expand(text: str) -> str:
+    # Fixed-width tabs, the same width `display_width` counts, so carets stay aligned.
+    return text.replace("\t", " " * TAB_WIDTH)

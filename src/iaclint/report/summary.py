@@ -1,0 +1,99 @@
+"""What every report says the same way: the order of findings, the rule behind each finding and the
+counts by level, category and file status."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from iaclint.findings import Finding, Level
+from iaclint.rules import Rule, RuleError, load_rules
+
+if TYPE_CHECKING:
+    from iaclint.engine import ScanResult
+
+PARSE_RULE = "IAC001"
+LEVELS: tuple[Level, ...] = (Level.ERROR, Level.WARNING, Level.NOTE)
+FILE_STATUSES = ("scanned", "skipped", "failed")
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Findings in a stable order (path, line, column, rule, address) whatever order checks ran in."""
+    return sorted(findings, key=Finding.sort_key)
+
+
+def rule_for(result: ScanResult, rule_id: str) -> Rule | None:
+    """The rule behind a finding: the scan's rules first, then the shipped pack (a parse finding is
+    emitted even when IAC001 was not selected)."""
+    rule = result.rules.get(rule_id)
+    if rule is not None:
+        return rule
+    try:
+        return load_rules().get(rule_id)
+    except (RuleError, OSError, ValueError):
+        return None
+
+
+def category_of(result: ScanResult, finding: Finding) -> str:
+    rule = rule_for(result, finding.rule_id)
+    if rule is not None:
+        return rule.category
+    return "parse" if finding.rule_id == PARSE_RULE else "unknown"
+
+
+def rules_reported(result: ScanResult) -> list[Rule]:
+    """Every rule run, plus any rule a finding names that the scan did not list, sorted by id."""
+    rules = dict(result.rules)
+    for f in result.findings:
+        if f.rule_id not in rules:
+            rule = rule_for(result, f.rule_id)
+            if rule is not None:
+                rules[f.rule_id] = rule
+    return [rules[k] for k in sorted(rules)]
+
+
+def level_counts(findings: list[Finding]) -> dict[str, int]:
+    counts = Counter(f.level.value for f in findings)
+    return {level.value: counts.get(level.value, 0) for level in LEVELS}
+
+
+def category_counts(result: ScanResult) -> dict[str, dict[str, int]]:
+    """category → level → count, categories sorted by name, levels with no finding left out."""
+    table: dict[str, Counter[str]] = {}
+    for f in result.findings:
+        table.setdefault(category_of(result, f), Counter())[f.level.value] += 1
+    return {
+        cat: {lv.value: table[cat][lv.value] for lv in LEVELS if table[cat][lv.value]}
+        for cat in sorted(table)
+    }
+
+
+def rule_counts(findings: list[Finding]) -> dict[str, int]:
+    counts = Counter(f.rule_id for f in findings)
+    return {k: counts[k] for k in sorted(counts)}
+
+
+def file_counts(result: ScanResult) -> dict[str, int]:
+    counts = Counter(r.status for r in result.files)
+    return {s: counts.get(s, 0) for s in FILE_STATUSES}
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def utf8_safe(obj: Any) -> Any:
+    """`obj` (nested dicts, lists, strings) with lone surrogates replaced by U+FFFD: a file name with
+    bytes that are not UTF-8 comes back from the OS with surrogate escapes, which cannot be written
+    as UTF-8 JSON."""
+    if isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+            return obj
+        except UnicodeEncodeError:
+            return obj.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(obj, dict):
+        return {utf8_safe(k): utf8_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [utf8_safe(v) for v in obj]
+    return obj
