@@ -97,8 +97,12 @@ class InternalError(RuntimeError):
     """A loader raised: a bug in iaclint, reported in one line naming the file."""
 
 
+def _load_module(language: str) -> Any:
+    return importlib.import_module(LOADERS[language])
+
+
 def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
-    module = importlib.import_module(LOADERS[language])
+    module = _load_module(language)
     try:
         return module.load(units, options)
     except Exception as err:
