@@ -11,10 +11,14 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from iaclint import __version__
+
+if TYPE_CHECKING:
+    from iaclint.config import Config
 
 FORMATS = ("text", "json", "sarif", "github")
 LEVELS = ("error", "warning", "note")
@@ -43,6 +47,20 @@ def _rule_params(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
             raise click.BadParameter(f"expected RULE.PARAMETER=VALUE, got {key!r}", param_hint="--rule-param")
         params.setdefault(rule_id, {})[name] = value
     return params
+
+
+def _config(config_file: str | None, paths: tuple[str, ...]) -> Config:
+    """The configuration in force: the file given, or the nearest one above the first path."""
+    from iaclint.config import Config, ConfigError, find_config, load_config
+    from iaclint.rules import load_rules
+
+    path = Path(config_file) if config_file else find_config(Path(paths[0] if paths else "."))
+    if path is None:
+        return Config()
+    try:
+        return load_config(path, load_rules())
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from None
 
 
 def _use_color(stream: object) -> bool:
@@ -86,8 +104,10 @@ def main() -> None:
               help="Write the report to FILE (one per --format, in order).")
 @click.option("--select", multiple=True, help="Run only these rules (ids, id prefixes, names or categories).")
 @click.option("--ignore", multiple=True, help="Skip these rules (ids, id prefixes, names or categories).")
-@click.option("--severity-threshold", type=click.Choice(LEVELS), default="warning", show_default=True,
-              help="Lowest finding level that makes the exit code 1.")
+@click.option("--severity-threshold", type=click.Choice(LEVELS), default=None,
+              help="Lowest finding level that makes the exit code 1 (default: warning).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Configuration file (default: nearest .iaclint.toml or pyproject.toml [tool.iaclint]).")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
               help="Terraform variables file for the root modules (repeatable).")
@@ -106,7 +126,8 @@ def scan(
     outputs: tuple[str, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    severity_threshold: str,
+    severity_threshold: str | None,
+    config_file: str | None,
     exclude: tuple[str, ...],
     var_files: tuple[str, ...],
     variables: tuple[str, ...],
@@ -127,17 +148,25 @@ def scan(
         raise click.UsageError("give one --output per --format (one format may go to standard output)")
     targets: list[str | None] = [*outputs, *([None] * (len(fmts) - len(outputs)))]
 
+    cfg = _config(config_file, paths)
+    params = {rule: dict(values) for rule, values in cfg.parameters.items()}
+    for rule, values in _rule_params(rule_params).items():
+        params.setdefault(rule, {}).update(values)
     options = ScanOptions(
         paths=list(paths) or ["."],
-        excludes=list(exclude),
-        select=_split(select),
-        ignore=_split(ignore),
+        excludes=[*cfg.exclude, *exclude],
+        select=_split(select) or cfg.select,
+        ignore=_split(ignore) or cfg.ignore,
         files_mode=files_mode,
-        var_files=list(var_files),
+        var_files=[*cfg.var_files, *var_files],
         variables=_parse_assignments(variables, "--var"),
-        rule_params=_rule_params(rule_params),
+        rule_params=params,
         jobs=jobs,
+        severity=cfg.severity,
+        unknown=cfg.unknown,
+        per_path_ignores=cfg.per_path_ignores,
     )
+    threshold = severity_threshold or cfg.severity_threshold or "warning"
     progress = _Progress()
     try:
         result = run_scan(options, progress=progress)
@@ -164,7 +193,18 @@ def scan(
                 Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
             except OSError as err:
                 raise click.ClickException(f"cannot write {target}: {err.strerror}") from None
-    sys.exit(exit_code(result, Level(severity_threshold)))
+    sys.exit(exit_code(result, Level(threshold)))
+
+
+@main.command("config")
+@click.argument("path", required=False, type=click.Path())
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to read.")
+def show_config(path: str | None, config_file: str | None) -> None:
+    """Print the effective configuration for PATH (default: the current directory)."""
+    import json
+
+    cfg = _config(config_file, (path,) if path else ())
+    click.echo(json.dumps(cfg.as_dict(), indent=2))
 
 
 @main.command()

@@ -43,6 +43,11 @@ class ScanOptions:
     variables: dict[str, str] = field(default_factory=dict)
     rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     jobs: int = 1
+    # From the configuration file: level overrides, what to do with findings decided by unknown
+    # values (note, warning or ignore), and rules not run on some paths.
+    severity: dict[str, Level] = field(default_factory=dict)
+    unknown: str = "note"
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +190,7 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     findings = list(run_checks(model, rules, options.rule_params))
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
-    findings = dedupe(findings)
+    findings = _configure(dedupe(findings), options, rules)
 
     if found.only_files is not None:
         only = found.only_files
@@ -193,6 +198,33 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
 
     findings.sort(key=Finding.sort_key)
     return ScanResult(findings, sorted(records.values(), key=lambda r: r.path), rules, found.root)
+
+
+def _configure(findings: list[Finding], options: ScanOptions, rules: dict[str, Rule]) -> list[Finding]:
+    """Apply the configuration's level overrides, unknown-value policy and per-path ignores."""
+    import fnmatch
+
+    from iaclint.source import display_path
+
+    out = []
+    for f in findings:
+        if options.per_path_ignores:
+            shown = display_path(f.span.path)
+            rule = rules.get(f.rule_id)
+            if any(
+                fnmatch.fnmatch(shown, glob) and rule is not None and _matches(rule, ids)
+                for glob, ids in options.per_path_ignores.items()
+            ):
+                continue
+        if f.unknown:
+            if options.unknown == "ignore":
+                continue
+            if options.unknown == "warning":
+                f = f.with_level(Level.WARNING)
+        elif f.rule_id in options.severity:
+            f = f.with_level(options.severity[f.rule_id])
+        out.append(f)
+    return out
 
 
 def exit_code(result: ScanResult, threshold: Level) -> int:
