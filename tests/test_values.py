@@ -1,4 +1,4 @@
-from iaclint.source import Span, SourceText
+from iaclint.source import SourceText, Span
 from iaclint.values import UNKNOWN, State, Value
 
 
