@@ -19,6 +19,7 @@ from iaclint import __version__
 
 if TYPE_CHECKING:
     from iaclint.config import Config
+    from iaclint.engine import ScanOptions, ScanResult
 
 FORMATS = ("text", "json", "sarif", "github")
 LEVELS = ("error", "warning", "note")
@@ -47,6 +48,67 @@ def _rule_params(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
             raise click.BadParameter(f"expected RULE.PARAMETER=VALUE, got {key!r}", param_hint="--rule-param")
         params.setdefault(rule_id, {})[name] = value
     return params
+
+
+def _options(
+    paths: tuple[str, ...],
+    config_file: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    severity_threshold: str | None,
+    exclude: tuple[str, ...],
+    var_files: tuple[str, ...],
+    variables: tuple[str, ...],
+    rule_params: tuple[str, ...],
+    files_mode: bool,
+    jobs: int,
+) -> tuple[ScanOptions, str]:
+    """Scan options from the configuration file and the command line (which wins)."""
+    from iaclint.engine import ScanOptions
+
+    cfg = _config(config_file, paths)
+    params = {rule: dict(values) for rule, values in cfg.parameters.items()}
+    for rule, values in _rule_params(rule_params).items():
+        params.setdefault(rule, {}).update(values)
+    options = ScanOptions(
+        paths=list(paths) or ["."],
+        excludes=[*cfg.exclude, *exclude],
+        select=_split(select) or cfg.select,
+        ignore=_split(ignore) or cfg.ignore,
+        files_mode=files_mode,
+        var_files=[*cfg.var_files, *var_files],
+        variables=_parse_assignments(variables, "--var"),
+        rule_params=params,
+        jobs=jobs,
+        severity=cfg.severity,
+        unknown=cfg.unknown,
+        per_path_ignores=cfg.per_path_ignores,
+    )
+    return options, severity_threshold or cfg.severity_threshold or "warning"
+
+
+def _run(options: ScanOptions, debug: bool) -> ScanResult:
+    """Run a scan; internal errors become one line and exit code 2."""
+    from iaclint.engine import InternalError
+    from iaclint.engine import scan as run_scan
+    from iaclint.rules import RuleError
+    from iaclint.suppress import BaselineError
+
+    progress = _Progress()
+    try:
+        return run_scan(options, progress=progress)
+    except RuleError as err:
+        raise click.ClickException(f"invalid rule pack: {err}") from None
+    except BaselineError as err:
+        raise click.UsageError(str(err)) from None
+    except InternalError as err:
+        progress.close()
+        if debug:
+            raise
+        click.echo(f"iaclint: internal error: {err}", err=True)
+        sys.exit(2)
+    finally:
+        progress.close()
 
 
 def _config(config_file: str | None, paths: tuple[str, ...]) -> Config:
@@ -108,6 +170,8 @@ def main() -> None:
               help="Lowest finding level that makes the exit code 1 (default: warning).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (default: nearest .iaclint.toml or pyproject.toml [tool.iaclint]).")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="Report only findings not recorded in this baseline (see `iaclint baseline`).")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
               help="Terraform variables file for the root modules (repeatable).")
@@ -128,6 +192,7 @@ def scan(
     ignore: tuple[str, ...],
     severity_threshold: str | None,
     config_file: str | None,
+    baseline: str | None,
     exclude: tuple[str, ...],
     var_files: tuple[str, ...],
     variables: tuple[str, ...],
@@ -138,48 +203,22 @@ def scan(
     debug: bool,
 ) -> None:
     """Scan PATHS (default: the current directory)."""
-    from iaclint.engine import InternalError, ScanOptions, exit_code
-    from iaclint.engine import scan as run_scan
+    from iaclint.engine import exit_code
     from iaclint.findings import Level
-    from iaclint.rules import RuleError
 
     fmts = list(formats) or ["text"]
     if len(outputs) > len(fmts) or len(fmts) - len(outputs) > 1:
         raise click.UsageError("give one --output per --format (one format may go to standard output)")
     targets: list[str | None] = [*outputs, *([None] * (len(fmts) - len(outputs)))]
 
-    cfg = _config(config_file, paths)
-    params = {rule: dict(values) for rule, values in cfg.parameters.items()}
-    for rule, values in _rule_params(rule_params).items():
-        params.setdefault(rule, {}).update(values)
-    options = ScanOptions(
-        paths=list(paths) or ["."],
-        excludes=[*cfg.exclude, *exclude],
-        select=_split(select) or cfg.select,
-        ignore=_split(ignore) or cfg.ignore,
-        files_mode=files_mode,
-        var_files=[*cfg.var_files, *var_files],
-        variables=_parse_assignments(variables, "--var"),
-        rule_params=params,
-        jobs=jobs,
-        severity=cfg.severity,
-        unknown=cfg.unknown,
-        per_path_ignores=cfg.per_path_ignores,
+    if baseline and not Path(baseline).is_file():
+        raise click.BadParameter(f"{baseline}: no such file", param_hint="--baseline")
+    options, threshold = _options(
+        paths, config_file, select, ignore, severity_threshold, exclude, var_files, variables,
+        rule_params, files_mode, jobs,
     )
-    threshold = severity_threshold or cfg.severity_threshold or "warning"
-    progress = _Progress()
-    try:
-        result = run_scan(options, progress=progress)
-    except RuleError as err:
-        raise click.ClickException(f"invalid rule pack: {err}") from None
-    except InternalError as err:
-        progress.close()
-        if debug:
-            raise
-        click.echo(f"iaclint: internal error: {err}", err=True)
-        sys.exit(2)
-    finally:
-        progress.close()
+    options.baseline = baseline
+    result = _run(options, debug)
 
     for fmt, target in zip(fmts, targets, strict=True):
         module = importlib.import_module(f"iaclint.report.{fmt}")
@@ -194,6 +233,33 @@ def scan(
             except OSError as err:
                 raise click.ClickException(f"cannot write {target}: {err.strerror}") from None
     sys.exit(exit_code(result, Level(threshold)))
+
+
+@main.group()
+def baseline() -> None:
+    """Record current findings so later scans (`scan --baseline FILE`) report only new ones."""
+
+
+@baseline.command("create")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to read.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--var", "variables", multiple=True)
+def baseline_create(
+    file: str, paths: tuple[str, ...], config_file: str | None, var_files: tuple[str, ...],
+    variables: tuple[str, ...],
+) -> None:
+    """Scan PATHS (default: the current directory) and write their findings to FILE."""
+    from iaclint.suppress import write_baseline
+
+    options, _ = _options(paths, config_file, (), (), None, (), var_files, variables, (), False, 1)
+    result = _run(options, debug=False)
+    try:
+        count = write_baseline(result.findings, Path(file))
+    except OSError as err:
+        raise click.ClickException(f"cannot write {file}: {err.strerror}") from None
+    click.echo(f"Recorded {count} findings in {file}.")
 
 
 @main.command("config")

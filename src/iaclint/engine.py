@@ -16,6 +16,7 @@ from iaclint.findings import Finding, Level, dedupe
 from iaclint.resources import Diagnostic, LoadResult
 from iaclint.rules import Rule, load_rules
 from iaclint.source import Span
+from iaclint.suppress import apply_baseline, apply_directives, read_baseline
 
 PARSE_RULE = "IAC001"
 
@@ -48,6 +49,7 @@ class ScanOptions:
     severity: dict[str, Level] = field(default_factory=dict)
     unknown: str = "note"
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    baseline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,13 @@ class ScanResult:
     files: list[FileRecord]
     rules: dict[str, Rule]
     root: Path
+    # Baseline entries that no longer match a finding (fixed, or the code moved out of scope).
+    baseline_gone: int = 0
+
+    @property
+    def active(self) -> list[Finding]:
+        """Findings that count: not suppressed inline and not in the baseline."""
+        return [f for f in self.findings if f.suppression is None]
 
     def counts(self) -> dict[str, int]:
         c = {"scanned": 0, "skipped": 0, "failed": 0}
@@ -191,13 +200,18 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
     findings = _configure(dedupe(findings), options, rules)
+    findings = apply_directives(findings, loaded.directives, loaded.resources, set(rules))
 
     if found.only_files is not None:
         only = found.only_files
         findings = [f for f in findings if str(Path(f.span.path).resolve()) in only]
 
+    gone = 0
+    if options.baseline:
+        findings, gone = apply_baseline(findings, read_baseline(Path(options.baseline)), options.baseline)
+
     findings.sort(key=Finding.sort_key)
-    return ScanResult(findings, sorted(records.values(), key=lambda r: r.path), rules, found.root)
+    return ScanResult(findings, sorted(records.values(), key=lambda r: r.path), rules, found.root, gone)
 
 
 def _configure(findings: list[Finding], options: ScanOptions, rules: dict[str, Rule]) -> list[Finding]:
@@ -228,7 +242,7 @@ def _configure(findings: list[Finding], options: ScanOptions, rules: dict[str, R
 
 
 def exit_code(result: ScanResult, threshold: Level) -> int:
-    for f in result.findings:
+    for f in result.active:
         if f.rule_id == PARSE_RULE or f.level.rank >= threshold.rank:
             return 1
     return 0

@@ -29,6 +29,16 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is not counted: an inline comment or resource metadata (`inSource`), or
+    the configuration's baseline (`external`). Suppressed findings stay in SARIF."""
+
+    kind: str  # inSource | external
+    justification: str
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     level: Level
@@ -44,6 +54,7 @@ class Finding:
     unknown: bool = False
     fix: str = ""
     properties: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    suppression: Suppression | None = None
 
     def fingerprint(self) -> str:
         """Stable across unrelated edits: rule, resource identity and attribute, not the line."""
@@ -56,6 +67,9 @@ class Finding:
 
     def with_level(self, level: Level) -> Finding:
         return replace(self, level=level)
+
+    def suppressed(self, suppression: Suppression) -> Finding:
+        return replace(self, suppression=suppression)
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:

@@ -41,6 +41,19 @@ class Diagnostic:
     partial: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """An `iaclint:ignore` directive found by a loader: a comment on `line` of `path` (it covers
+    findings on that line, on the next line, and on a resource whose header is on the next line),
+    or resource metadata (`address` set: it covers that resource's findings wherever they are)."""
+
+    path: str
+    line: int
+    rules: tuple[str, ...]
+    reason: str
+    address: str = ""
+
+
 @dataclass(slots=True)
 class LoadResult:
     resources: list[Resource] = field(default_factory=list)
@@ -49,9 +62,11 @@ class LoadResult:
     files_read: set[str] = field(default_factory=set)
     # Files the loader decided were not for it, with the reason (e.g. a JSON that is no template).
     skipped: dict[str, str] = field(default_factory=dict)
+    directives: list[Directive] = field(default_factory=list)
 
     def extend(self, other: LoadResult) -> None:
         self.resources.extend(other.resources)
         self.diagnostics.extend(other.diagnostics)
         self.files_read |= other.files_read
         self.skipped.update(other.skipped)
+        self.directives.extend(other.directives)

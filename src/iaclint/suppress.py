@@ -1,0 +1,143 @@
+"""Inline suppressions and the baseline: findings a team has decided not to count.
+
+Loaders find the directives (comments in each language's syntax, CloudFormation/ARM resource
+metadata) and hand them over as `Directive`s; this module only decides what they cover. A suppressed
+finding is kept with its suppression (SARIF shows it as such); a directive without a reason, or one
+that suppresses nothing, is itself reported.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from iaclint.findings import Finding, Level, Suppression
+from iaclint.resources import Directive, Resource
+from iaclint.source import Span
+
+DIRECTIVE = "iaclint:ignore"
+META_RULE = "IAC002"
+BASELINE_VERSION = 1
+
+
+def parse_comment(text: str) -> tuple[tuple[str, ...], str] | None:
+    """Rules and reason from a comment body like `iaclint:ignore IAC101,IAC102 -- reason`.
+
+    The comment markers are already stripped by the loader; None when the comment is no directive.
+    """
+    body = text.strip()
+    if not body.startswith(DIRECTIVE):
+        return None
+    rest = body[len(DIRECTIVE):]
+    if rest and not rest[0].isspace():
+        return None
+    ids_part, sep, reason = rest.partition("--")
+    rules = tuple(r.strip().upper() for r in ids_part.replace(",", " ").split() if r.strip())
+    return rules, reason.strip() if sep else ""
+
+
+@dataclass(slots=True)
+class _Use:
+    directive: Directive
+    used: bool = False
+
+
+def apply_directives(
+    findings: list[Finding],
+    directives: Iterable[Directive],
+    resources: Iterable[Resource],
+    rules_run: set[str],
+) -> list[Finding]:
+    """Mark findings covered by a directive; add IAC002 notes for directives without a reason or
+    that cover nothing (only when a rule they name was run, so --select does not make them stale)."""
+    headers = {r.address: (r.span.path, r.span.line) for r in resources}
+    uses = [_Use(d) for d in directives]
+    by_line: dict[tuple[str, int], list[_Use]] = {}
+    by_address: dict[str, list[_Use]] = {}
+    for u in uses:
+        d = u.directive
+        if d.address:
+            by_address.setdefault(d.address, []).append(u)
+        else:
+            key = str(Path(d.path).resolve())
+            by_line.setdefault((key, d.line), []).append(u)
+            by_line.setdefault((key, d.line + 1), []).append(u)
+
+    out = []
+    for f in findings:
+        path = str(Path(f.span.path).resolve())
+        candidates = list(by_line.get((path, f.span.line), ()))
+        header = headers.get(f.address)
+        if header is not None:
+            candidates += by_line.get((str(Path(header[0]).resolve()), header[1]), ())
+        candidates += by_address.get(f.address, ())
+        match = next((u for u in candidates if not u.directive.rules or f.rule_id in u.directive.rules), None)
+        if match is not None and f.rule_id != META_RULE:
+            match.used = True
+            d = match.directive
+            f = f.suppressed(Suppression("inSource", d.reason, Span.point(d.path, d.line)))
+        out.append(f)
+
+    if META_RULE not in rules_run:
+        return out
+    for u in uses:
+        d = u.directive
+        where = Span.point(d.path, d.line)
+        named = ", ".join(d.rules) or "all rules"
+        if not d.reason:
+            out.append(Finding(META_RULE, Level.NOTE,
+                               f"suppression of {named} gives no reason; add one after `--`",
+                               where, address=d.address or f"{d.path}:{d.line}", attribute="no-reason"))
+        if not u.used and (not d.rules or any(r in rules_run for r in d.rules)):
+            out.append(Finding(META_RULE, Level.NOTE,
+                               f"suppression of {named} matches no finding; remove it",
+                               where, address=d.address or f"{d.path}:{d.line}", attribute="unused"))
+    return out
+
+
+def write_baseline(findings: Iterable[Finding], path: Path) -> int:
+    """Record unsuppressed findings by fingerprint; returns how many were written."""
+    entries = sorted(
+        {
+            f.fingerprint(): {"fingerprint": f.fingerprint(), "rule": f.rule_id, "address": f.address,
+                              "attribute": f.attribute, "message": f.message}
+            for f in findings if f.suppression is None
+        }.values(),
+        key=lambda e: (e["rule"], e["address"], e["fingerprint"]),
+    )
+    path.write_text(json.dumps({"version": BASELINE_VERSION, "findings": entries}, indent=2) + "\n",
+                    encoding="utf-8")
+    return len(entries)
+
+
+class BaselineError(ValueError):
+    pass
+
+
+def read_baseline(path: Path) -> set[str]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise BaselineError(f"{path}: cannot read: {err.strerror}") from None
+    except ValueError as err:
+        raise BaselineError(f"{path}: not a baseline file: {err}") from None
+    if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION or not isinstance(
+        doc.get("findings"), list
+    ):
+        raise BaselineError(f"{path}: not a version {BASELINE_VERSION} iaclint baseline")
+    return {e["fingerprint"] for e in doc["findings"] if isinstance(e, dict) and "fingerprint" in e}
+
+
+def apply_baseline(findings: list[Finding], fingerprints: set[str], name: str) -> tuple[list[Finding], int]:
+    """Findings already in the baseline are suppressed; returns them and how many entries are gone."""
+    seen: set[str] = set()
+    out = []
+    for f in findings:
+        fp = f.fingerprint()
+        if fp in fingerprints and f.suppression is None:
+            seen.add(fp)
+            f = f.suppressed(Suppression("external", f"in baseline {name}"))
+        out.append(f)
+    return out, len(fingerprints - seen)
