@@ -1,0 +1,30 @@
+from pathlib import Path
+
+from iaclint.rule_docs import pages
+from iaclint.rules import CATEGORIES, load_rules
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
+
+
+def test_rule_pages_are_current() -> None:
+    wanted = pages()
+    present = {p.name: p.read_text(encoding="utf-8") for p in DOCS.glob("*.md")}
+    stale = sorted(name for name, text in wanted.items() if present.get(name) != text)
+    extra = sorted(set(present) - set(wanted))
+    assert not stale and not extra, (
+        f"docs/rules is stale ({stale}, extra {extra}): run `python -m iaclint.rule_docs docs/rules`"
+    )
+
+
+def test_rule_pack_is_well_formed() -> None:
+    rules = load_rules()
+    names = [r.name for r in rules.values()]
+    assert len(names) == len(set(names)), "rule names must be unique"
+    for rule in rules.values():
+        assert rule.category in CATEGORIES
+        assert rule.id.startswith("IAC") and rule.id[3:].isdigit()
+        assert rule.name == rule.name.lower() and " " not in rule.name
+        assert rule.help and rule.title and rule.message
+        if rule.category != "parse":
+            assert rule.standard, f"{rule.id} cites no section of the standard"
+            assert rule.references, f"{rule.id} has no references"
