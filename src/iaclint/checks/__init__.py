@@ -21,7 +21,16 @@ CheckFn = Callable[[Model, "CheckContext"], Iterable[Finding]]
 _REGISTRY: dict[str, CheckFn] = {}
 
 # Modules holding checks, imported on first use so `iaclint rules` stays fast.
-_CHECK_MODULES = ("iaclint.checks.tls",)
+_CHECK_MODULES = (
+    "iaclint.checks.tls",
+    "iaclint.checks.https",
+    "iaclint.checks.mtls",
+    "iaclint.checks.auth",
+    "iaclint.checks.backend",
+    "iaclint.checks.waf",
+    "iaclint.checks.throttling",
+    "iaclint.checks.ip_restriction",
+)
 
 
 def check(rule_id: str) -> Callable[[CheckFn], CheckFn]:

@@ -1,0 +1,110 @@
+"""S3.1-S3.3: every API operation requires authentication; JWT validation checks issuer and
+audience; an API key alone is not authentication."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iaclint.checks import CheckContext, check
+from iaclint.findings import Finding
+from iaclint.model.entities import Model, Operation
+from iaclint.values import Value
+
+
+def _subject(op: Operation) -> str:
+    api = op.api.label if op.api else "AWS API Gateway API"
+    return f"{api} {op.label} ({op.resource.address})"
+
+
+def _unauthenticated(op: Operation) -> tuple[bool | None, Value]:
+    """(True: no authentication, None: cannot tell, False: authenticated) and the deciding value."""
+    if not op.authorizable or (op.verb.as_str() or "").upper() == "OPTIONS":
+        return False, op.auth
+    auth = op.auth
+    if auth.is_unknown:
+        return None, auth
+    text = op.auth_default if auth.is_null else auth.as_str()
+    return (text or "").upper() == "NONE", auth
+
+
+@check("IAC601")
+def unauthenticated_operation(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for op in model.operations:
+        none, auth = _unauthenticated(op)
+        if none is False:
+            continue
+        if none and op.api_key_required.as_bool() is True:
+            continue  # IAC603: an API key is there, but it is not authentication
+        setting = auth.describe() if not auth.is_null else f'not set (defaults to "{op.auth_default}")'
+        yield ctx.finding(
+            op.resource,
+            auth,
+            op.auth_attribute,
+            unknown=none is None,
+            subject=_subject(op),
+            attribute=op.auth_attribute,
+            setting=setting,
+        )
+
+
+@check("IAC603")
+def api_key_only(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for op in model.operations:
+        none, auth = _unauthenticated(op)
+        if none is not True or op.api_key_required.as_bool() is not True:
+            continue
+        yield ctx.finding(
+            op.resource,
+            auth,
+            op.auth_attribute,
+            subject=_subject(op),
+            attribute=op.auth_attribute,
+            key_attribute=op.api_key_attribute,
+        )
+
+
+def _empty(v: Value) -> bool:
+    if v.is_null:
+        return True
+    if v.is_known and isinstance(v.data, (list, str)):
+        return len(v.data) == 0 or (isinstance(v.data, str) and not v.data.strip())
+    return False
+
+
+@check("IAC602")
+def jwt_authorizer_incomplete(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for az in model.authorizers:
+        kind = az.kind.as_str()
+        if kind is None or kind.upper() != "JWT":
+            continue
+        missing = [
+            attr
+            for v, attr in ((az.audience, az.audience_attribute), (az.issuer, az.issuer_attribute))
+            if _empty(v)
+        ]
+        unknown = [
+            (v, attr)
+            for v, attr in ((az.audience, az.audience_attribute), (az.issuer, az.issuer_attribute))
+            if v.is_unknown
+        ]
+        label = f"AWS API Gateway JWT authorizer {az.resource.address}"
+        if missing:
+            # Report on the empty value when it is written; on the resource when it is absent.
+            target = next(
+                (
+                    v
+                    for v, a in ((az.audience, az.audience_attribute), (az.issuer, az.issuer_attribute))
+                    if a in missing and not v.is_null
+                ),
+                Value.absent(),
+            )
+            yield ctx.finding(az.resource, target, missing[0], label=label, missing=" and ".join(missing))
+        elif unknown:
+            v, attr = unknown[0]
+            yield ctx.finding(
+                az.resource,
+                v,
+                attr,
+                unknown=True,
+                message=f"{label}: cannot tell whether tokens are checked: {attr} is {v.describe()}",
+            )

@@ -1,0 +1,62 @@
+"""IAM policy documents (API resource policies) reduced to statements with their effect and
+condition keys. Works on a document given as JSON text or as a structured Value, whatever language
+produced it; the JSON is parsed, never searched as text."""
+
+from __future__ import annotations
+
+import json
+
+from iaclint.model.entities import PolicyStatement
+from iaclint.values import Value
+
+
+def statements(document: Value) -> tuple[list[PolicyStatement] | None, str]:
+    """The statements of a policy document, or (None, why) when it cannot be known."""
+    if document.is_unknown:
+        return None, document.reason or "the policy document cannot be known"
+    if document.is_null:
+        return [], ""
+    if isinstance(document.data, str):
+        try:
+            parsed = json.loads(document.data)
+        except ValueError:
+            return None, "the policy is not valid JSON"
+        document = Value.of(parsed, document.span)
+    stmts = document.get("Statement")
+    if stmts.is_unknown:
+        return None, stmts.reason or "the policy statements cannot be known"
+    out: list[PolicyStatement] = []
+    for st in stmts.elements():
+        if not st.is_known or not isinstance(st.data, dict):
+            return None, "a policy statement cannot be known"
+        effect = st.get("Effect").as_str()
+        conds: list[tuple[str, str]] = []
+        cond = st.get("Condition")
+        if cond.is_unknown:
+            return None, "a policy condition cannot be known"
+        for op, block in cond.items():
+            for key, _ in block.items():
+                conds.append((key.lower(), op))
+        out.append(PolicyStatement(st, effect, tuple(conds)))
+    return out, ""
+
+
+def statements_from_blocks(blocks: Value) -> tuple[list[PolicyStatement] | None, str]:
+    """Statements written as blocks (`statement { effect, condition { test, variable } }`), as an
+    IAM policy document data source holds them."""
+    if blocks.is_unknown:
+        return None, blocks.reason or "the policy statements cannot be known"
+    out: list[PolicyStatement] = []
+    for st in blocks.elements():
+        effect_v = st.get("effect")
+        effect = "Allow" if effect_v.is_null else effect_v.as_str()
+        conds: list[tuple[str, str]] = []
+        for c in st.get("condition").elements():
+            key, test = c.get("variable").as_str(), c.get("test").as_str()
+            if key is None or test is None:
+                return None, "a policy condition cannot be known"
+            conds.append((key.lower(), test))
+        if st.get("condition").is_unknown:
+            return None, "a policy condition cannot be known"
+        out.append(PolicyStatement(st, effect, tuple(conds)))
+    return out, ""
