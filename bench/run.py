@@ -261,7 +261,9 @@ def breakdown(report: Report, corpus: Path) -> None:
             rules = engine.select_rules(engine.load_rules(), options.select, options.ignore)
             state["findings"] = list(engine.run_checks(state["model"], rules, options.rule_params))
 
-        steps: list[tuple[str, Callable[[], Any]]] = [("discover", discover), ("load", load), ("model", model), ("checks", checks)]
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("discover", discover), ("load", load), ("model", model), ("checks", checks),
+        ]
         for name, fn in steps:
             try:
                 with timed(times, name):
