@@ -1,0 +1,255 @@
+"""CloudFormation and SAM templates (YAML or JSON, including CDK's `cdk.out/*.template.json`).
+
+`load(units, options)` reads each template file, decides by content whether it is a template at all
+(discovery sends every YAML file here), evaluates parameters, conditions and intrinsic functions, and
+emits one `Resource` per resource whose condition is not known to be false. Raw decoding lives in
+`decode`, evaluation in `evaluate`, SAM Globals in `sam`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from iaclint.discover import MAX_FILE_BYTES
+from iaclint.lang.cloudformation.decode import DecodeError, decode
+from iaclint.lang.cloudformation.evaluate import Evaluator
+from iaclint.lang.cloudformation.sam import globals_by_type, is_sam, merge
+from iaclint.lang.jsonpos import JsonError, parse_json
+from iaclint.resources import Diagnostic, LoadResult, Resource
+from iaclint.source import SourceText, Span, display_path
+from iaclint.values import State, Value
+
+__all__ = ["LANGUAGE", "is_template", "load", "load_template", "parameter_overrides"]
+
+LANGUAGE = "cloudformation"
+_RESOURCE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
+NOT_A_TEMPLATE = "YAML that is not a CloudFormation template"
+
+
+def load(units: Iterable[Any], options: Any = None) -> LoadResult:
+    """Load every template file of the given units. Never raises for bad input."""
+    result = LoadResult()
+    overrides = parameter_overrides(options, result)
+    for unit in units:
+        for path in unit.files:
+            try:
+                load_template(Path(path), result, overrides)
+            except Exception as exc:  # a bug must not stop the other files; say which file
+                result.diagnostics.append(
+                    Diagnostic(
+                        str(path), 1, 1, f"internal error reading template: {type(exc).__name__}: {exc}"
+                    )
+                )
+    return result
+
+
+def parameter_overrides(options: Any, result: LoadResult) -> dict[str, Value]:
+    """Parameter values given by the user: parameter files, then `cfn_parameters` (which win)."""
+    values: dict[str, Value] = {}
+    for file in getattr(options, "cfn_parameter_files", None) or []:
+        values.update(_read_parameter_file(str(file), result))
+    for name, text in (getattr(options, "cfn_parameters", None) or {}).items():
+        values[str(name)] = Value.known(str(text))
+    return values
+
+
+def _read_parameter_file(path: str, result: LoadResult) -> dict[str, Value]:
+    """CloudFormation CLI format `[{"ParameterKey": k, "ParameterValue": v}]` or `{"Parameters": {k: v}}`."""
+    try:
+        data = Path(path).read_bytes()
+        root = parse_json(SourceText.decode(path, data))
+    except OSError as exc:
+        result.diagnostics.append(Diagnostic(path, 1, 1, f"cannot read parameter file: {exc.strerror}"))
+        return {}
+    except UnicodeDecodeError:
+        result.diagnostics.append(Diagnostic(path, 1, 1, "parameter file is not valid UTF-8"))
+        return {}
+    except JsonError as exc:
+        result.diagnostics.append(Diagnostic(path, exc.line, exc.column, f"invalid JSON: {exc.message}"))
+        return {}
+    result.files_read.add(path)
+    out: dict[str, Value] = {}
+    if isinstance(root.data, list):
+        for entry in root.data:
+            key = entry.get("ParameterKey").as_str()
+            value = entry.get("ParameterValue")
+            if key is not None and value.is_known:
+                out[key] = value
+    elif isinstance(root.data, dict) and isinstance(root.get("Parameters").data, dict):
+        for key, value in root.get("Parameters").items():
+            out[key] = value
+    else:
+        result.diagnostics.append(
+            Diagnostic(
+                path,
+                1,
+                1,
+                'parameter file is neither a ParameterKey/ParameterValue list nor {"Parameters": {...}}',
+            )
+        )
+    return out
+
+
+def is_template(root: Value) -> bool:
+    """A CloudFormation or SAM template: a format version, the SAM transform, or AWS resources."""
+    if not (root.is_known and isinstance(root.data, dict)):
+        return False
+    if "AWSTemplateFormatVersion" in root.data or is_sam(root):
+        return True
+    for _, decl in root.get("Resources").items():
+        rtype = decl.get("Type").as_str()
+        if rtype is not None and rtype.startswith(_RESOURCE_PREFIXES):
+            return True
+    return False
+
+
+def _looks_like_template(text: str) -> bool:
+    # Only used to decide whether a YAML file that failed to parse deserves a parse error or is
+    # some other YAML (a Helm chart, a CI file); not used to read any value.
+    return "AWSTemplateFormatVersion" in text or "AWS::" in text
+
+
+def _fail(result: LoadResult, path: str, line: int, column: int, message: str) -> None:
+    result.diagnostics.append(Diagnostic(path, line, column, message))
+
+
+def load_template(path: Path, result: LoadResult, overrides: dict[str, Value] | None = None) -> None:
+    """Read one template file into `result` (resources, diagnostics, or a skip reason)."""
+    p = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(result, p, 1, 1, f"cannot read file: {exc.strerror}")
+        return
+    result.files_read.add(p)
+    if len(data) > MAX_FILE_BYTES:
+        _fail(result, p, 1, 1, "file larger than 20 MB")
+        return
+    try:
+        source = SourceText.decode(p, data)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        if not p.endswith((".json", ".template")) and b"AWS::" not in data:
+            result.skipped[p] = "not UTF-8 text (not a CloudFormation template)"
+            return
+        _fail(result, p, line, column, "not valid UTF-8 text")
+        return
+    try:
+        decoded = decode(source)
+    except DecodeError as exc:
+        if p.endswith((".yaml", ".yml")) and not _looks_like_template(source.text):
+            result.skipped[p] = (
+                "YAML that could not be parsed and does not look like a CloudFormation template"
+            )
+            return
+        _fail(result, p, exc.line, exc.column, exc.message)
+        return
+    root = decoded.root
+    if not is_template(root):
+        kind = "JSON" if source.text.lstrip()[:1] in ("{", "[") and p.endswith(".json") else "YAML"
+        result.skipped[p] = (
+            f"{kind} that is not a CloudFormation template" if kind == "JSON" else NOT_A_TEMPLATE
+        )
+        return
+    result.diagnostics.extend(decoded.diagnostics)
+    _emit_resources(source, root, overrides or {}, result)
+
+
+def _parameters(root: Value, overrides: dict[str, Value]) -> dict[str, Value]:
+    params: dict[str, Value] = {}
+    for name, decl in root.get("Parameters").items():
+        ptype = decl.get("Type").as_str() or "String"
+        given = overrides.get(name)
+        value = given if given is not None else decl.get("Default")
+        if value.is_absent:
+            params[name] = Value.unknown(f"parameter {name} has no default and no value was given", decl.span)
+            continue
+        if ptype.startswith("AWS::SSM::Parameter::Value<"):
+            params[name] = Value.unknown(
+                f"parameter {name} is read from SSM parameter {value.describe()} at deploy time", value.span
+            )
+            continue
+        if (ptype == "CommaDelimitedList" or ptype.startswith("List<")) and isinstance(value.data, str):
+            value = Value(
+                State.KNOWN, [Value.known(s, value.span) for s in value.data.split(",")], value.span
+            )
+        params[name] = value
+    return params
+
+
+def _key_span(source: SourceText, member: Value, key: str) -> Span:
+    """The span of a mapping key, from its member span's start (JSON keys include their quotes)."""
+    s = member.span
+    assert s is not None
+    text = source.line_text(s.line)
+    width = len(key)
+    quote = text[s.column - 1 : s.column]
+    if quote in ('"', "'"):
+        width += 2
+    return Span(s.path, s.line, s.column, s.line, s.column + width)
+
+
+def _emit_resources(source: SourceText, root: Value, overrides: dict[str, Value], result: LoadResult) -> None:
+    path = source.path
+    resources = root.get("Resources")
+    if not (resources.is_known and isinstance(resources.data, dict)):
+        span = resources.span or Span.point(path, 1)
+        result.diagnostics.append(
+            Diagnostic(path, span.line, span.column, "Resources is not a mapping", partial=True)
+        )
+        return
+    address_base = display_path(path)
+    evaluator = Evaluator(
+        address_base,
+        _parameters(root, overrides),
+        root.get("Mappings"),
+        root.get("Conditions"),
+        resources.data.keys(),
+    )
+    sam_globals = globals_by_type(root) if is_sam(root) else {}
+    for logical_id, decl in resources.data.items():
+        span = decl.span or Span.point(path, 1)
+        if logical_id.startswith("Fn::ForEach"):
+            result.diagnostics.append(
+                Diagnostic(
+                    path, span.line, span.column, f"{logical_id}: Fn::ForEach loops are not expanded", True
+                )
+            )
+            continue
+        rtype = decl.get("Type").as_str()
+        if not (decl.is_known and isinstance(decl.data, dict)) or rtype is None:
+            result.diagnostics.append(
+                Diagnostic(path, span.line, span.column, f"resource {logical_id} has no Type", partial=True)
+            )
+            continue
+        condition: Value | None = None
+        cond_decl = decl.get("Condition")
+        cond_name = cond_decl.as_str()
+        if cond_name is not None:
+            decided = evaluator.condition(cond_name)
+            if decided is False:
+                continue
+            if decided is None:
+                condition = Value.unknown(
+                    f"condition {cond_name} is not known before deployment", cond_decl.span
+                )
+        properties = decl.get("Properties")
+        if rtype in sam_globals:
+            properties = merge(sam_globals[rtype], properties)
+        body = evaluator.value(properties) if not properties.is_absent else properties
+        if not (body.is_known and isinstance(body.data, dict)):
+            body = Value.known({}, properties.span or span)
+        result.resources.append(
+            Resource(
+                type=rtype,
+                address=f"{address_base}#{logical_id}",
+                language=LANGUAGE,
+                body=body,
+                span=_key_span(source, decl, logical_id) if decl.span else span,
+                name=logical_id,
+                condition=condition,
+            )
+        )

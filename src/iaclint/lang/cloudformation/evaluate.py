@@ -1,0 +1,402 @@
+"""Evaluating CloudFormation intrinsic functions over raw template Values.
+
+What can be known from the template (parameter defaults or given parameter values, mappings,
+conditions, string functions) is computed; what exists only at deploy time (pseudo parameters,
+resource attributes, imports, macros) becomes `Value.unknown` with the reason and, for resources,
+`refs` naming the resource's address so the model can link resources.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+
+from iaclint.values import State, Value
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId",
+        "AWS::NotificationARNs",
+        "AWS::NoValue",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    }
+)
+# Condition chains longer than this are treated as unknown rather than followed (bounded recursion).
+MAX_CONDITION_DEPTH = 64
+_KNOWN = State.KNOWN
+
+
+def is_intrinsic(value: Value) -> bool:
+    """A one-member object whose key names an intrinsic function (`Ref`, `Fn::*`)."""
+    d = value.data
+    if value.state is not _KNOWN or not isinstance(d, dict) or len(d) != 1:
+        return False
+    key = next(iter(d))
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def _refs(values: Iterable[Value]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for v in values:
+        for r in v.refs:
+            out[r] = None
+    return tuple(out)
+
+
+def _scalar_text(v: Value) -> str | None:
+    """The text a known scalar contributes to Fn::Join / Fn::Sub (None for containers and null)."""
+    if v.state is not _KNOWN or v.data is None or isinstance(v.data, (dict, list)):
+        return None
+    return v.as_str()
+
+
+class Evaluator:
+    """Evaluates one template's values. `parameters` maps names to their resolved values."""
+
+    def __init__(
+        self,
+        address_base: str,
+        parameters: dict[str, Value],
+        mappings: Value,
+        conditions: Value,
+        resources: Iterable[str],
+    ) -> None:
+        self.address_base = address_base
+        self.parameters = parameters
+        self.mappings = mappings
+        self.conditions = conditions
+        self.resources = frozenset(resources)
+        self._condition_memo: dict[str, bool | None] = {}
+        self._condition_active: set[str] = set()
+
+    def address(self, logical_id: str) -> str:
+        return f"{self.address_base}#{logical_id}"
+
+    # -- values ----------------------------------------------------------------------------------
+    def value(self, v: Value) -> Value:
+        """Evaluate every intrinsic inside `v`. `AWS::NoValue` members and elements disappear."""
+        if v.state is not _KNOWN:
+            return v
+        d = v.data
+        if isinstance(d, dict):
+            if len(d) == 1:
+                key = next(iter(d))
+                if key == "Ref" or key.startswith("Fn::"):
+                    return self.intrinsic(key, d[key], v)
+            changed = False
+            out: dict[str, Value] = {}
+            for k, m in d.items():
+                r = self.value(m)
+                if r is not m:
+                    changed = True
+                if r.state is not State.ABSENT:
+                    out[k] = r
+            return Value(_KNOWN, out, v.span) if changed else v
+        if isinstance(d, list):
+            changed = False
+            items: list[Value] = []
+            for m in d:
+                r = self.value(m)
+                if r is not m:
+                    changed = True
+                if r.state is not State.ABSENT:
+                    items.append(r)
+            return Value(_KNOWN, items, v.span) if changed else v
+        return v
+
+    def intrinsic(self, name: str, arg: Value, node: Value) -> Value:
+        span = node.span
+        if name == "Ref":
+            target = self.value(arg)
+            ref = target.as_str()
+            if ref is None:
+                return Value.unknown("Ref to a name that is not known", span, target.refs)
+            return self.ref(ref, node)
+        handler = _FUNCTIONS.get(name)
+        if handler is None:
+            return Value.unknown(f"unsupported function {name}", span)
+        return handler(self, self.value(arg) if name not in _LAZY else arg, node)
+
+    def ref(self, name: str, node: Value) -> Value:
+        span = node.span
+        param = self.parameters.get(name)
+        if param is not None:
+            return param.at(span)
+        if name == "AWS::NoValue":
+            return Value.absent(span)
+        if name in PSEUDO_PARAMETERS:
+            return Value.unknown(f"{name} is known only at deploy time", span)
+        if name in self.resources:
+            return Value.unknown(f"Ref to resource {name}", span, (self.address(name),))
+        return Value.unknown(f"Ref to {name}, which this template does not define", span)
+
+    def get_att(self, resource: str, attribute: str, node: Value) -> Value:
+        if resource in self.resources:
+            return Value.unknown(
+                f"attribute {attribute} of resource {resource} is known only after deployment",
+                node.span,
+                (self.address(resource),),
+            )
+        return Value.unknown(f"Fn::GetAtt of {resource}, which this template does not define", node.span)
+
+    # -- conditions ------------------------------------------------------------------------------
+    def condition(self, name: str) -> bool | None:
+        """True/False when the named condition can be decided from the template, else None."""
+        if name in self._condition_memo:
+            return self._condition_memo[name]
+        if name in self._condition_active or len(self._condition_active) >= MAX_CONDITION_DEPTH:
+            return None  # a cycle (an invalid template) or an absurdly long chain
+        self._condition_active.add(name)
+        try:
+            result = self.condition_value(self.conditions.get(name))
+        finally:
+            self._condition_active.discard(name)
+        self._condition_memo[name] = result
+        return result
+
+    def condition_value(self, v: Value) -> bool | None:
+        if v.state is not _KNOWN:
+            return None
+        if isinstance(v.data, bool):
+            return v.data
+        if not isinstance(v.data, dict) or len(v.data) != 1:
+            return v.as_bool() if isinstance(v.data, str) else None
+        key, arg = next(iter(v.data.items()))
+        if key == "Condition":
+            ref = arg.as_str()
+            return self.condition(ref) if ref is not None else None
+        args = arg.data if arg.state is _KNOWN and isinstance(arg.data, list) else None
+        if args is None:
+            return None
+        if key == "Fn::Equals" and len(args) == 2:
+            a, b = self.value(args[0]), self.value(args[1])
+            if not (a.is_fully_known() and b.is_fully_known()):
+                return None
+            sa, sb = _scalar_text(a), _scalar_text(b)
+            if sa is not None and sb is not None:
+                return sa == sb
+            return a.py() == b.py()
+        if key == "Fn::Not" and len(args) == 1:
+            r = self.condition_value(args[0])
+            return None if r is None else not r
+        if key in ("Fn::And", "Fn::Or"):
+            results = [self.condition_value(a) for a in args]
+            decisive = key == "Fn::Or"  # the value that decides the result on its own
+            if decisive in results:
+                return decisive
+            if None in results:
+                return None
+            return not decisive
+        return None
+
+    # -- functions -------------------------------------------------------------------------------
+    def _fn_get_att(self, arg: Value, node: Value) -> Value:
+        parts: list[Value]
+        if arg.is_known and isinstance(arg.data, str):
+            parts = [Value.known(p, arg.span) for p in arg.data.split(".", 1)]
+        elif arg.is_known and isinstance(arg.data, list):
+            parts = arg.data
+        else:
+            return Value.unknown("Fn::GetAtt with an argument that is not known", node.span, arg.refs)
+        resource = parts[0].as_str() if parts else None
+        if resource is None or len(parts) != 2:
+            return Value.unknown("Fn::GetAtt needs a resource and an attribute", node.span)
+        attribute = parts[1].as_str() or "(unknown attribute)"
+        return self.get_att(resource, attribute, node)
+
+    def _fn_sub(self, arg: Value, node: Value) -> Value:
+        span = node.span
+        variables: dict[str, Value] = {}
+        template = arg
+        if arg.is_known and isinstance(arg.data, list):
+            if len(arg.data) != 2:
+                return Value.unknown("Fn::Sub takes a string and a map of variables", span)
+            template = self.value(arg.data[0])
+            var_map = arg.data[1]
+            if var_map.is_known and isinstance(var_map.data, dict):
+                variables = var_map.data
+            else:
+                return Value.unknown("Fn::Sub variables are not known", span, var_map.refs)
+        else:
+            template = self.value(arg)
+        text = template.as_str() if template.is_known and isinstance(template.data, str) else None
+        if text is None:
+            return Value.unknown("Fn::Sub with a template string that is not known", span, template.refs)
+        pieces: list[str | Value] = []
+        i = 0
+        while True:
+            j = text.find("${", i)
+            if j < 0:
+                pieces.append(text[i:])
+                break
+            k = text.find("}", j + 2)
+            if k < 0:
+                pieces.append(text[i:])
+                break
+            pieces.append(text[i:j])
+            inner = text[j + 2 : k]
+            if inner.startswith("!"):
+                # `${!Literal}` is written out as `${Literal}`.
+                pieces.append("${" + inner[1:] + "}")
+            else:
+                pieces.append(self._sub_variable(inner.strip(), variables, node))
+            i = k + 1
+        values = [p for p in pieces if isinstance(p, Value)]
+        unknown = [v for v in values if _scalar_text(v) is None]
+        if unknown:
+            first = unknown[0]
+            why = first.reason if first.is_unknown else "a value that is not a string"
+            return Value.unknown(f"Fn::Sub uses {why}", span, _refs(values))
+        via: dict = {}
+        for v in values:
+            for s in v.via:
+                via[s] = None
+        out = "".join(p if isinstance(p, str) else (_scalar_text(p) or "") for p in pieces)
+        return Value(_KNOWN, out, span, "", (), tuple(via))
+
+    def _sub_variable(self, name: str, variables: dict[str, Value], node: Value) -> Value:
+        if name in variables:
+            return self.value(variables[name]).at(node.span)
+        if name in self.parameters or name in PSEUDO_PARAMETERS or name in self.resources:
+            return self.ref(name, node)
+        if "." in name:
+            resource, attribute = name.split(".", 1)
+            return self.get_att(resource, attribute, node)
+        return Value.unknown(f"${{{name}}}, which this template does not define", node.span)
+
+    def _fn_join(self, arg: Value, node: Value) -> Value:
+        span = node.span
+        if not (arg.is_known and isinstance(arg.data, list) and len(arg.data) == 2):
+            return Value.unknown("Fn::Join takes a delimiter and a list", span, arg.refs)
+        delim, items = arg.data
+        sep = _scalar_text(delim)
+        if sep is None or not (items.is_known and isinstance(items.data, list)):
+            return Value.unknown("Fn::Join over values that are not known", span, _refs((delim, items)))
+        texts = [_scalar_text(v) for v in items.data]
+        if any(t is None for t in texts):
+            return Value.unknown("Fn::Join over values that are not known", span, _refs(items.data))
+        return Value.known(sep.join(t for t in texts if t is not None), span)
+
+    def _fn_select(self, arg: Value, node: Value) -> Value:
+        span = node.span
+        if not (arg.is_known and isinstance(arg.data, list) and len(arg.data) == 2):
+            return Value.unknown("Fn::Select takes an index and a list", span, arg.refs)
+        index, items = arg.data
+        n = index.as_number()
+        if n is None or not (items.is_known and isinstance(items.data, list)):
+            return Value.unknown("Fn::Select over values that are not known", span, _refs((index, items)))
+        if n != int(n) or not 0 <= int(n) < len(items.data):
+            return Value.unknown(f"Fn::Select index {index.describe()} is out of range", span)
+        return items.data[int(n)].at(span)
+
+    def _fn_split(self, arg: Value, node: Value) -> Value:
+        span = node.span
+        if not (arg.is_known and isinstance(arg.data, list) and len(arg.data) == 2):
+            return Value.unknown("Fn::Split takes a delimiter and a string", span, arg.refs)
+        delim, source = (_scalar_text(v) for v in arg.data)
+        if delim is None or source is None or not delim:
+            return Value.unknown("Fn::Split of a string that is not known", span, _refs(arg.data))
+        return Value.known([Value.known(p, span) for p in source.split(delim)], span)
+
+    def _fn_find_in_map(self, arg: Value, node: Value) -> Value:
+        span = node.span
+        if not (arg.is_known and isinstance(arg.data, list) and len(arg.data) in (3, 4)):
+            return Value.unknown("Fn::FindInMap takes a map name and two keys", span, arg.refs)
+        names = [_scalar_text(v) for v in arg.data[:3]]
+        default = arg.data[3].get("DefaultValue") if len(arg.data) == 4 else Value.absent()
+        if names[0] is None:
+            return Value.unknown("Fn::FindInMap with a map name that is not known", span, _refs(arg.data))
+        table = self.mappings.get(names[0])
+        if not table.is_known:
+            return self._map_default(default, span, f"mapping {names[0]} is not defined")
+        # An unknown key (often AWS::Region) still gives a known result when every entry it could
+        # select holds the same value.
+        tops = [table.get(names[1])] if names[1] is not None else [v for _, v in table.items()]
+        candidates: list[Value] = []
+        for top in tops:
+            if not top.is_known:
+                continue
+            if names[2] is not None:
+                candidates.append(top.get(names[2]))
+            else:
+                candidates.extend(v for _, v in top.items())
+        if names[1] is not None and names[2] is not None:
+            found = candidates[0] if candidates else Value.absent()
+            if found.is_absent:
+                return self._map_default(default, span, f"{names[1]}/{names[2]} is not in mapping {names[0]}")
+            return found.at(span)
+        known = [c for c in candidates if not c.is_absent]
+        if known and default.is_absent and all(c.py() == known[0].py() for c in known):
+            return known[0].at(span)
+        return Value.unknown("Fn::FindInMap with a key that is not known", span, _refs(arg.data))
+
+    def _map_default(self, default: Value, span: object, why: str) -> Value:
+        if default.is_absent:
+            return Value.unknown(f"Fn::FindInMap: {why}", span)  # type: ignore[arg-type]
+        return default.at(span)  # type: ignore[arg-type]
+
+    def _fn_if(self, arg: Value, node: Value) -> Value:
+        span = node.span
+        if not (arg.is_known and isinstance(arg.data, list) and len(arg.data) == 3):
+            return Value.unknown("Fn::If takes a condition name and two values", span)
+        name = arg.data[0].as_str()
+        decided = self.condition(name) if name is not None else None
+        if decided is True:
+            return self.value(arg.data[1])
+        if decided is False:
+            return self.value(arg.data[2])
+        a, b = self.value(arg.data[1]), self.value(arg.data[2])
+        if a.is_fully_known() and b.is_fully_known() and a.py() == b.py():
+            return a
+        return Value.unknown(f"depends on condition {name}, which is not known", span, _refs((a, b)))
+
+    def _fn_base64(self, arg: Value, node: Value) -> Value:
+        text = _scalar_text(arg)
+        if text is None:
+            return Value.unknown("Fn::Base64 of a value that is not known", node.span, arg.refs)
+        return Value.known(base64.b64encode(text.encode("utf-8")).decode("ascii"), node.span)
+
+    def _fn_length(self, arg: Value, node: Value) -> Value:
+        if arg.is_known and isinstance(arg.data, list):
+            return Value.known(len(arg.data), node.span)
+        return Value.unknown("Fn::Length of a list that is not known", node.span, arg.refs)
+
+    def _fn_deploy_time(self, arg: Value, node: Value) -> Value:
+        name = next(iter(node.data)) if isinstance(node.data, dict) and node.data else "function"
+        return Value.unknown(f"{name} is evaluated only at deploy time", node.span, arg.refs)
+
+    def _fn_condition_in_value(self, arg: Value, node: Value) -> Value:
+        # Fn::Equals/Not/And/Or outside Conditions: evaluate as a condition to a boolean.
+        result = self.condition_value(node)
+        if result is None:
+            return Value.unknown("a condition that is not known", node.span)
+        return Value.known(result, node.span)
+
+
+_FUNCTIONS = {
+    "Fn::GetAtt": Evaluator._fn_get_att,
+    "Fn::Sub": Evaluator._fn_sub,
+    "Fn::Join": Evaluator._fn_join,
+    "Fn::Select": Evaluator._fn_select,
+    "Fn::Split": Evaluator._fn_split,
+    "Fn::FindInMap": Evaluator._fn_find_in_map,
+    "Fn::If": Evaluator._fn_if,
+    "Fn::Base64": Evaluator._fn_base64,
+    "Fn::Length": Evaluator._fn_length,
+    "Fn::GetAZs": Evaluator._fn_deploy_time,
+    "Fn::ImportValue": Evaluator._fn_deploy_time,
+    "Fn::Cidr": Evaluator._fn_deploy_time,
+    "Fn::Transform": Evaluator._fn_deploy_time,
+    "Fn::ToJsonString": Evaluator._fn_deploy_time,
+    "Fn::Equals": Evaluator._fn_condition_in_value,
+    "Fn::Not": Evaluator._fn_condition_in_value,
+    "Fn::And": Evaluator._fn_condition_in_value,
+    "Fn::Or": Evaluator._fn_condition_in_value,
+}
+# Functions that evaluate their own arguments (Fn::If must not evaluate the branch not taken; Sub
+# evaluates only the variables it uses; conditions evaluate their operands themselves).
+_LAZY = frozenset({"Fn::If", "Fn::Sub", "Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or"})

@@ -1,0 +1,66 @@
+"""SAM templates: the `Globals` section merged into each serverless resource's properties.
+
+The SAM specification (Globals section of the AWS SAM template) says a resource inherits the
+Globals of its type: maps merge key by key (the resource wins on a shared key), lists are additive
+(the Globals entries first, then the resource's), and any other value of the resource overrides
+the global one. Mapping `AWS::Serverless::*` resources onto the AWS model is a later stage.
+"""
+
+from __future__ import annotations
+
+from iaclint.lang.cloudformation.evaluate import is_intrinsic
+from iaclint.values import State, Value
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+# Globals section → the resource type it applies to.
+GLOBAL_SECTIONS = {
+    "Function": "AWS::Serverless::Function",
+    "Api": "AWS::Serverless::Api",
+    "HttpApi": "AWS::Serverless::HttpApi",
+    "SimpleTable": "AWS::Serverless::SimpleTable",
+    "StateMachine": "AWS::Serverless::StateMachine",
+    "CapacityProvider": "AWS::Serverless::CapacityProvider",
+    "LayerVersion": "AWS::Serverless::LayerVersion",
+}
+
+
+def is_sam(root: Value) -> bool:
+    transform = root.get("Transform")
+    names = (
+        [v.as_str() for v in transform.elements()]
+        if isinstance(transform.data, list)
+        else [transform.as_str()]
+    )
+    return SAM_TRANSFORM in names
+
+
+def globals_by_type(root: Value) -> dict[str, Value]:
+    """Resource type → its Globals section (a known object), for the sections present."""
+    out: dict[str, Value] = {}
+    for section, value in root.get("Globals").items():
+        rtype = GLOBAL_SECTIONS.get(section)
+        if rtype is not None and value.is_known and isinstance(value.data, dict):
+            out[rtype] = value
+    return out
+
+
+def merge(global_value: Value, local: Value) -> Value:
+    """The resource's value with the global one merged in (raw values, before evaluation)."""
+    if local.state is State.ABSENT:
+        return global_value
+    g, r = global_value.data, local.data
+    if (
+        global_value.is_known
+        and local.is_known
+        and not is_intrinsic(global_value)
+        and not is_intrinsic(local)
+    ):
+        if isinstance(g, dict) and isinstance(r, dict):
+            out = dict(g)
+            for k, v in r.items():
+                out[k] = merge(g[k], v) if k in g else v
+            return Value(State.KNOWN, out, local.span)
+        if isinstance(g, list) and isinstance(r, list):
+            return Value(State.KNOWN, [*g, *r], local.span)
+    return local
