@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from iaclint.findings import Finding, Level
 from iaclint.report.paths import relative_to, repository_root, shown
-from iaclint.report.summary import ordered, rule_for, utf8_safe
+from iaclint.report.summary import active, ordered, rule_for, utf8_safe
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,8 +64,9 @@ def annotation(f: Finding, result: ScanResult, base: Path) -> str:
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
-    """One workflow command per finding, each on its own line (empty when there are none);
+    """One workflow command per finding that counts (suppressed ones are left out), each on its
+    own line (empty when there are none);
     `color` is ignored (the runner parses this output)."""
     base = repository_root(result.root)
-    lines = [annotation(f, result, base) for f in ordered(result.findings)]
+    lines = [annotation(f, result, base) for f in ordered(active(result.findings))]
     return "".join(line + "\n" for line in lines)

@@ -13,6 +13,7 @@ from iaclint import __version__
 from iaclint.findings import Finding
 from iaclint.report.paths import shown
 from iaclint.report.summary import (
+    active,
     category_of,
     file_counts,
     level_counts,
@@ -20,6 +21,8 @@ from iaclint.report.summary import (
     rule_counts,
     rule_for,
     rules_reported,
+    suppressed,
+    suppression_of,
     utf8_safe,
 )
 from iaclint.source import Span
@@ -60,12 +63,25 @@ def _finding(f: Finding, result: ScanResult) -> dict[str, Any]:
         "related": [{"message": r.message, **_location(r.span, result.root)} for r in f.related],
         "fix": f.fix or (rule.fix if rule is not None else ""),
         "properties": {str(k): str(v) for k, v in f.properties.items()},
+        "suppression": _suppression(f, result.root),
+    }
+
+
+def _suppression(f: Finding, root: Path) -> dict[str, Any] | None:
+    s = suppression_of(f)
+    if s is None:
+        return None
+    span = getattr(s, "span", None)
+    return {
+        "kind": s.kind,
+        "justification": s.justification,
+        "location": _location(span, root) if span is not None else None,
     }
 
 
 def document(result: ScanResult) -> dict[str, Any]:
     """The report as a JSON-ready dict (what `render` serialises)."""
-    findings = ordered(result.findings)
+    findings = ordered(active(result.findings))
     by_category: dict[str, int] = {}
     for f in findings:
         cat = category_of(result, f)
@@ -75,6 +91,7 @@ def document(result: ScanResult) -> dict[str, Any]:
         "tool": {"name": TOOL_NAME, "version": __version__},
         "root": result.root.resolve().as_posix(),
         "findings": [_finding(f, result) for f in findings],
+        "suppressed": [_finding(f, result) for f in ordered(suppressed(result.findings))],
         "files": [
             {"path": shown(r.path, result.root), "status": r.status, "reason": r.reason}
             for r in sorted(result.files, key=lambda r: shown(r.path, result.root))
@@ -95,6 +112,8 @@ def document(result: ScanResult) -> dict[str, Any]:
             "by_level": level_counts(findings),
             "by_category": dict(sorted(by_category.items())),
             "by_rule": rule_counts(findings),
+            "suppressed": len(result.findings) - len(findings),
+            "baseline_gone": int(getattr(result, "baseline_gone", 0)),
             "files": file_counts(result),
         },
     }

@@ -60,7 +60,7 @@ def level_counts(findings: list[Finding]) -> dict[str, int]:
 def category_counts(result: ScanResult) -> dict[str, dict[str, int]]:
     """category → level → count, categories sorted by name, levels with no finding left out."""
     table: dict[str, Counter[str]] = {}
-    for f in result.findings:
+    for f in active(result.findings):
         table.setdefault(category_of(result, f), Counter())[f.level.value] += 1
     return {
         cat: {lv.value: table[cat][lv.value] for lv in LEVELS if table[cat][lv.value]}
@@ -91,9 +91,23 @@ def utf8_safe(obj: Any) -> Any:
             obj.encode("utf-8")
             return obj
         except UnicodeEncodeError:
-            return obj.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in obj)
     if isinstance(obj, dict):
         return {utf8_safe(k): utf8_safe(v) for k, v in obj.items()}
     if isinstance(obj, list):
         return [utf8_safe(v) for v in obj]
     return obj
+
+
+def suppression_of(f: Finding) -> Any:
+    """The finding's suppression (inline comment or baseline), or None."""
+    return getattr(f, "suppression", None)
+
+
+def active(findings: list[Finding]) -> list[Finding]:
+    """Findings that count: not suppressed inline and not in the baseline."""
+    return [f for f in findings if suppression_of(f) is None]
+
+
+def suppressed(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if suppression_of(f) is not None]

@@ -11,12 +11,15 @@ from iaclint.report.paths import absolute, shown
 from iaclint.report.snippets import SourceLines, printable, underline
 from iaclint.report.summary import (
     LEVELS,
+    active,
     category_counts,
     file_counts,
     level_counts,
     ordered,
     plural,
     rule_for,
+    suppressed,
+    suppression_of,
 )
 
 if TYPE_CHECKING:
@@ -85,9 +88,10 @@ def _counts_phrase(counts: dict[str, int], *, keep_zero: bool) -> str:
 
 def summary_line(result: ScanResult) -> str:
     """`Found N findings (E errors, W warnings, N notes) in S files scanned; K skipped, F failed.`"""
-    levels = level_counts(result.findings)
+    counted = active(result.findings)
+    levels = level_counts(counted)
     files = file_counts(result)
-    found = plural(len(result.findings), "finding")
+    found = plural(len(counted), "finding")
     scanned = plural(files["scanned"], "file")
     return (
         f"Found {found} ({_counts_phrase(levels, keep_zero=True)}) "
@@ -97,12 +101,13 @@ def summary_line(result: ScanResult) -> str:
 
 def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
     """The report as text ending in a newline. `color` adds ANSI colour (the CLI decides: a
-    terminal and NO_COLOR unset); `verbose` also lists skipped and failed files with reasons."""
+    terminal and NO_COLOR unset); `verbose` also lists skipped and failed files with reasons, and
+    suppressed findings with their justification. Suppressed findings are not shown or counted."""
     paint = _Paint(color)
     lines = SourceLines()
     out: list[str] = []
     # Grouped by file as users see the path, a blank line after each finding as ruff does.
-    for f in sorted(ordered(result.findings), key=lambda f: shown(f.span.path, result.root)):
+    for f in sorted(ordered(active(result.findings)), key=lambda f: shown(f.span.path, result.root)):
         out.extend(_finding_block(f, result, lines, paint))
         out.append("")
 
@@ -117,6 +122,15 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
                 )
                 out.append("")
 
+    hidden = suppressed(result.findings)
+    if verbose and hidden:
+        out.append("Suppressed findings:")
+        for f in sorted(ordered(hidden), key=lambda f: shown(f.span.path, result.root)):
+            why = printable(suppression_of(f).justification or "no reason given")
+            where = _where(f.span.path, f.span.line, f.span.column, result.root)
+            out.append(f"  {where}: {f.rule_id} ({why})")
+        out.append("")
+
     categories = category_counts(result)
     if categories:
         out.append("Findings by category:")
@@ -124,5 +138,14 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
         for cat, counts in categories.items():
             out.append(f"  {cat.ljust(width)}  {_counts_phrase(counts, keep_zero=False)}")
         out.append("")
+    notes: list[str] = []
+    if hidden:
+        notes.append(f"{plural(len(hidden), 'suppressed finding')} not counted (inline or baseline).")
+    gone = getattr(result, "baseline_gone", 0)
+    if gone:
+        entries, verb = ("entry", "matches") if gone == 1 else ("entries", "match")
+        notes.append(f"{gone} baseline {entries} no longer {verb} a finding.")
+    if notes:
+        out.extend([*notes, ""])
     out.append(paint(summary_line(result), _BOLD))
     return "\n".join(out) + "\n"
