@@ -10,6 +10,7 @@ reports is still right for the original text:
 - typed variables `var x string = ...`: the type is blanked;
 - `resourceInput<'T@v'>.path` / `resourceOutput<...>` types: replaced by `object`;
 - `param x customType?`: the `?` is blanked (see `_NULLABLE_TYPE`);
+- `output x resource 'T@v' = ...`: the `resource` keyword is blanked (the type string remains);
 - `extension ...` statements: blanked (they declare providers, nothing iaclint evaluates).
 
 The scan knows strings (with `${}` interpolation), multi-line strings and comments, so nothing
@@ -32,6 +33,7 @@ _IDENT = re.compile(rb"[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]*")
 # `param x someType?`: the grammar reads on past a nullable user-defined type into the next
 # statement, so the `?` is blanked (nullability does not change what iaclint evaluates).
 _NULLABLE_TYPE = re.compile(rb"[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+[A-Za-z_][A-Za-z0-9_.]*(\?)")
+_OUTPUT_RESOURCE = re.compile(rb"[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+(resource)\b")
 _TYPE_TAIL = re.compile(rb"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\*\]|\[[0-9]+\])*")
 _POSTFIX_BEFORE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]'")
 
@@ -59,7 +61,9 @@ def _at_statement_start(data: bytes, pos: int) -> bool:
     return i < 0 or data[i] in (10, 13)
 
 
-def prepass(data: bytes) -> Prepassed:
+def prepass(data: bytes, params_file: bool = False) -> Prepassed:
+    """Rewrite `data`; with `params_file` (a `.bicepparam`), `param x = v` becomes `var   x = v`,
+    which the grammar reads (it has no rule for assignments without a type)."""
     buf: bytearray | None = None
     spreads: set[int] = set()
     stack: list[int] = []  # open bracket bytes; 0 marks a string interpolation `${`
@@ -119,10 +123,19 @@ def prepass(data: bytes) -> Prepassed:
                         buf = buf if buf is not None else bytearray(data)
                         _blank(buf, im.end(), eq)
                         pos = eq
+        elif tok == b"param" and params_file:
+            if not stack and _at_statement_start(data, start):
+                buf = buf if buf is not None else bytearray(data)
+                buf[start : start + 5] = b"var  "
         elif tok in (b"param", b"output"):
             if not stack and _at_statement_start(data, start):
-                nm = _NULLABLE_TYPE.match(data, pos)
-                if nm is not None:
+                om = _OUTPUT_RESOURCE.match(data, pos) if tok == b"output" else None
+                nm = om or _NULLABLE_TYPE.match(data, pos)
+                if om is not None:
+                    buf = buf if buf is not None else bytearray(data)
+                    _blank(buf, om.start(1), om.end(1))
+                    pos = om.end()
+                elif nm is not None:
                     buf = buf if buf is not None else bytearray(data)
                     buf[nm.start(1)] = 32
                     pos = nm.end()

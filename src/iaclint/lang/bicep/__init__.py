@@ -1,0 +1,19 @@
+"""Bicep loader: `load(units, options) -> LoadResult`.
+
+The tree-sitter grammar is imported only when this module's `load` runs, so scans without Bicep
+files never pay for it. See `evaluate.py` for the shape of the resources produced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iaclint.resources import LoadResult
+
+__all__ = ["load"]
+
+
+def load(units: list[Any], options: Any) -> LoadResult:
+    from iaclint.lang.bicep.files import load_units
+
+    return load_units(units, options)

@@ -1,0 +1,1021 @@
+"""Evaluate a parsed Bicep file: parameters, variables, functions, resources, modules, outputs.
+
+Resources come out in ARM's shape, so the Azure model reads Bicep and ARM alike:
+
+- `type`: the full ARM type without API version (`Microsoft.ApiManagement/service/apis`), composed
+  for nested children and `parent:`;
+- `name`: the full ARM name (`apim1/api1`); when a part is unknown, the symbolic name;
+- `address`: `<display path>#<symbol>`, nested children `parent::child`, module contents
+  `module.<sym>.<symbol>`, loop instances `[i]`;
+- `body`: the declaration object as ARM has it (`name` full, `type`, `apiVersion`, `location`,
+  `properties`, ...; `parent` dropped, nested `resource` declarations taken out), each member's span
+  running from its key to the end of its value;
+- `span`: the declaration header, from `resource` to the end of the type string.
+
+Symbol references: `apim.id` is unknown with a ref to apim's address; `apim.name`, `apim.type`,
+`apim.apiVersion`, `apim.properties.x` are what the declaration says (a property it does not set is
+a runtime value: unknown, with the ref).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from iaclint.lang.arm import functions as fns
+from iaclint.lang.bicep.syntax import Parsed
+from iaclint.resources import Resource
+from iaclint.source import Span
+from iaclint.values import State, Value
+
+_KNOWN = State.KNOWN
+# Nesting deeper than this in one expression is hostile or generated; it evaluates to unknown.
+MAX_DEPTH = 200
+# Loop instances per resource or array comprehension.
+MAX_INSTANCES = 1000
+MAX_LOADED_FILE = 4 * 1024 * 1024
+_SKIP = frozenset({"comment", "diagnostic_comment", "decorators", "decorator"})
+_RESOURCE_SELF = frozenset({"name", "type", "apiVersion"})
+
+
+class _Lambda:
+    """A lambda or user function as a callable over Values."""
+
+    __slots__ = ("body", "env", "evaluator", "params")
+
+    def __init__(self, params: list[str], body: Any, evaluator: FileEvaluator, env: dict[str, Value]) -> None:
+        self.params = params
+        self.body = body
+        self.evaluator = evaluator
+        self.env = env
+
+    def __call__(self, args: list[Value]) -> Value:
+        env = dict(self.env)
+        env.update(zip(self.params, args, strict=False))
+        return self.evaluator.expr(self.body, env)
+
+
+@dataclass(slots=True)
+class ResourceSym:
+    """What a resource symbol stands for, so `sym.x` and `parent: sym` can be answered."""
+
+    symbol: str
+    address: str
+    type: str
+    api_version: str
+    name: Value
+    body: Value | None = None
+    looped: bool = False
+    declared: bool = False
+
+
+@dataclass(slots=True)
+class ModuleSym:
+    symbol: str
+    address: str
+    evaluator: FileEvaluator | None
+    looped: bool = False
+
+
+@dataclass(slots=True)
+class Context:
+    """What a whole load shares: the file cache, the module stack, and the output."""
+
+    parse_file: Any  # Callable[[Path, bool], Parsed | None]
+    display: Any  # Callable[[str | Path], str]
+    resources: list[Resource] = field(default_factory=list)
+    files_read: set[str] = field(default_factory=set)
+    stack: list[str] = field(default_factory=list)
+
+
+class FileEvaluator:
+    def __init__(
+        self,
+        parsed: Parsed,
+        path: Path,
+        ctx: Context,
+        params: dict[str, Value] | None,
+        prefix: str,
+        root_display: str,
+    ) -> None:
+        self.parsed = parsed
+        self.src = parsed.source
+        self.path = path
+        self.ctx = ctx
+        self.given = params or {}
+        self.prefix = prefix
+        self.root_display = root_display
+        self.decls: dict[str, tuple[str, Any]] = {}
+        self.values: dict[str, Value] = {}
+        self.busy: set[str] = set()
+        self.resource_syms: dict[str, ResourceSym] = {}
+        self.module_syms: dict[str, ModuleSym] = {}
+        self._collect()
+
+    # -- spans --------------------------------------------------------------------------------------
+    def span(self, node: Any) -> Span:
+        return self.src.span_from_points(node.start_point, node.end_point)
+
+    def text(self, node: Any) -> str:
+        return node.text.decode("utf-8", errors="replace")
+
+    # -- declarations -------------------------------------------------------------------------------
+    def _collect(self) -> None:
+        for node in self.parsed.root.named_children:
+            t = node.type
+            if t in ("parameter_declaration", "variable_declaration", "user_defined_function"):
+                ident = node.named_children[0] if node.named_children else None
+                if ident is not None and ident.type == "identifier":
+                    kind = {"parameter_declaration": "param", "variable_declaration": "var"}.get(t, "func")
+                    self.decls[self.text(ident)] = (kind, node)
+            elif t in ("resource_declaration", "module_declaration"):
+                ident = node.named_children[0] if node.named_children else None
+                if ident is not None:
+                    self.decls[self.text(ident)] = (
+                        "resource" if t == "resource_declaration" else "module",
+                        node,
+                    )
+
+    def symbol_value(self, name: str, span: Span) -> Value:
+        if name in self.values:
+            return self.values[name].at(span)
+        decl = self.decls.get(name)
+        if decl is None:
+            return Value.unknown(f"'{name}' is not declared in this file", span)
+        kind, node = decl
+        if kind in ("resource", "module"):
+            sym = self.resource_sym(name) if kind == "resource" else self.module_sym(name)
+            addr = sym.address if sym is not None else f"{self.root_display}#{self.prefix}{name}"
+            return Value.unknown(f"reference to {kind} {name}", span, (addr,))
+        if kind == "func":
+            return Value.unknown(f"{name} is a function", span)
+        if name in self.busy:
+            return Value.unknown(f"'{name}' refers to itself", span)
+        self.busy.add(name)
+        try:
+            v = self._param(name, node) if kind == "param" else self._var(node)
+        finally:
+            self.busy.discard(name)
+        self.values[name] = v
+        return v.at(span)
+
+    def _param(self, name: str, node: Any) -> Value:
+        given = self.given.get(name)
+        if given is not None:
+            return given
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        default = kids[2] if len(kids) > 2 else None
+        if default is None:
+            return Value.unknown(
+                f"parameter '{name}' has no default and no value is given", self.span(kids[0])
+            )
+        return self.expr(default, {})
+
+    def _var(self, node: Any) -> Value:
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        if len(kids) < 2:
+            return Value.unknown("variable without a value", self.span(node))
+        return self.expr(kids[-1], {})
+
+    # -- expressions --------------------------------------------------------------------------------
+    def expr(self, node: Any, env: dict[str, Value], depth: int = 0) -> Value:
+        if depth > MAX_DEPTH:
+            return Value.unknown("expression nested too deeply", self.span(node))
+        t = node.type
+        meth = getattr(self, "_e_" + t, None)
+        if meth is None:
+            return Value.unknown(f"Bicep expression '{t}' is not evaluated", self.span(node))
+        return meth(node, env, depth + 1)
+
+    def _e_string(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        span = self.span(node)
+        raw = node.text
+        if raw.startswith(b"'''"):
+            body = raw[3:-3] if raw.endswith(b"'''") and len(raw) >= 6 else raw[3:]
+            s = body.decode("utf-8", errors="replace")
+            # Bicep drops the line break right after the opening quotes.
+            if s.startswith("\r\n"):
+                s = s[2:]
+            elif s.startswith("\n"):
+                s = s[1:]
+            return Value.known(s, span)
+        parts: list[str] = []
+        unknowns: list[Value] = []
+        for c in node.named_children:
+            ct = c.type
+            if ct == "string_content":
+                parts.append(self.text(c))
+            elif ct == "escape_sequence":
+                parts.append(_unescape(self.text(c)))
+            elif ct == "interpolation":
+                inner = [x for x in c.named_children if x.type not in _SKIP]
+                v = self.expr(inner[0], env, depth) if inner else Value.unknown("empty interpolation", span)
+                s = fns.interpolate_str(v)
+                if s is None:
+                    unknowns.append(v)
+                else:
+                    parts.append(s)
+        if unknowns:
+            return fns.unknown_from(unknowns, span, "string built from an unknown value")
+        return Value.known("".join(parts), span)
+
+    def _e_number(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        txt = self.text(node)
+        try:
+            return Value.known(int(txt), self.span(node))
+        except ValueError:
+            return Value.unknown(f"number '{txt}' not understood", self.span(node))
+
+    def _e_boolean(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        return Value.known(node.text == b"true", self.span(node))
+
+    def _e_null(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        return Value.known(None, self.span(node))
+
+    def _e_identifier(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        name = self.text(node)
+        span = self.span(node)
+        if name in env:
+            return env[name].at(span)
+        return self.symbol_value(name, span)
+
+    _e_compatible_identifier = _e_identifier
+
+    def _e_parenthesized_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        if len(kids) != 1:
+            return Value.unknown("lambda parameters are not a value", self.span(node))
+        return self.expr(kids[0], env, depth)
+
+    def _e_object(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        return self.object(node, env, depth, drop=())
+
+    def object(self, node: Any, env: dict[str, Value], depth: int, drop: tuple[str, ...]) -> Value:
+        out: dict[str, Value] = {}
+        spreads = self.parsed.spreads
+        for prop in node.named_children:
+            if prop.type != "object_property":
+                continue
+            kids = [c for c in prop.named_children if c.type not in _SKIP]
+            if len(kids) < 2 or kids[0].type == "resource_declaration":
+                continue
+            key_node, val_node = kids[0], kids[-1]
+            pspan = self.span(prop)
+            if key_node.start_byte in spreads:
+                v = self.expr(val_node, env, depth)
+                if v.state is _KNOWN and isinstance(v.data, dict):
+                    out.update(v.data)
+                else:
+                    out["..."] = v.at(pspan)
+                continue
+            if key_node.type == "string":
+                kv = self._e_string(key_node, env, depth)
+                key = kv.data if kv.state is _KNOWN else self.text(key_node)
+            else:
+                key = self.text(key_node)
+            if key in drop:
+                continue
+            out[key] = _relocate(self.expr(val_node, env, depth), pspan)
+        return Value.known(out, self.span(node))
+
+    def _e_array(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        items: list[Value] = []
+        spreads = self.parsed.spreads
+        for c in node.named_children:
+            if c.type in _SKIP:
+                continue
+            v = self.expr(c, env, depth)
+            if c.start_byte in spreads:
+                if v.state is _KNOWN and isinstance(v.data, list):
+                    items.extend(v.data)
+                    continue
+                return fns.unknown_from([v], self.span(node), "array spread of an unknown value")
+            items.append(v)
+        return Value.known(items, self.span(node))
+
+    def _e_for_statement(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        span = self.span(node)
+        inst = self.loop_instances(node, env, depth)
+        if isinstance(inst, Value):
+            return inst
+        out = []
+        for loop_env, body in inst:
+            v = self._conditional(body, loop_env, depth)
+            if v is not None:
+                out.append(v)
+        return Value.known(out, span)
+
+    def _conditional(self, body: Any, env: dict[str, Value], depth: int) -> Value | None:
+        """The value of a loop body, None when its `if` is false."""
+        if body.type == "if_statement":
+            kids = [c for c in body.named_children if c.type not in _SKIP]
+            cond = self.expr(kids[0], env, depth)
+            c = fns.truthy(cond)
+            if c is False:
+                return None
+            v = self.expr(kids[-1], env, depth)
+            return v if c else fns.unknown_from([cond], v.span, "condition is unknown")
+        return self.expr(body, env, depth)
+
+    def loop_instances(
+        self, node: Any, env: dict[str, Value], depth: int
+    ) -> list[tuple[dict[str, Value], Any]] | Value:
+        """Bindings per loop iteration, or an unknown when the collection is not known."""
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        if len(kids) < 3:
+            return Value.unknown("loop not understood", self.span(node))
+        params, coll_node, body = kids[0], kids[1], kids[-1]
+        item_name = index_name = None
+        if params.type == "for_loop_parameters":
+            for p in params.named_children:
+                if p.type == "loop_variable":
+                    item_name = self.text(p)
+                elif p.type == "loop_enumerator":
+                    index_name = self.text(p)
+        else:
+            item_name = self.text(params)
+        coll = self.expr(coll_node, env, depth)
+        if coll.state is not _KNOWN or not isinstance(coll.data, list):
+            return fns.unknown_from([coll], self.span(node), "loop over an unknown collection")
+        out = []
+        for i, item in enumerate(coll.data[:MAX_INSTANCES]):
+            e = dict(env)
+            if item_name:
+                e[item_name] = item
+            if index_name:
+                e[index_name] = Value.known(i, coll.span)
+            out.append((e, body))
+        return out
+
+    def _e_unary_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        op = node.children[0].type
+        arg = self.expr(node.named_children[-1], env, depth)
+        span = self.span(node)
+        if op == "!":
+            c = fns.truthy(arg)
+            return (
+                fns.unknown_from([arg], span, "negation of an unknown value")
+                if c is None
+                else Value.known(not c, span)
+            )
+        if arg.state is _KNOWN and isinstance(arg.data, (int, float)) and not isinstance(arg.data, bool):
+            return Value.known(-arg.data, span)
+        return fns.unknown_from([arg], span, "arithmetic on an unknown value")
+
+    def _e_binary_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        left_n = node.child_by_field_name("left")
+        right_n = node.child_by_field_name("right")
+        op = node.children[1].type if node.child_count > 2 else ""
+        span = self.span(node)
+        left = self.expr(left_n, env, depth)
+        if op == "??":
+            if left.state is _KNOWN and left.data is not None:
+                return left
+            if left.state is _KNOWN or left.is_absent:
+                return self.expr(right_n, env, depth)
+            return fns.unknown_from([left], span, "unknown value before ??")
+        if op in ("&&", "||"):
+            lc = fns.truthy(left)
+            if lc is (op == "||"):
+                return Value.known(lc, span)
+            right = self.expr(right_n, env, depth)
+            rc = fns.truthy(right)
+            if lc is not None and rc is not None:
+                return Value.known(rc, span)
+            if rc is (op == "||"):
+                return Value.known(rc, span)
+            return fns.unknown_from([left, right], span, f"'{op}' of an unknown value")
+        right = self.expr(right_n, env, depth)
+        if op in ("==", "!="):
+            e = fns.equal(left, right)
+            if e is None:
+                return fns.unknown_from([left, right], span, "comparison of an unknown value")
+            return Value.known(e if op == "==" else not e, span)
+        if op in ("=~", "!~"):
+            a, b = left.as_str(), right.as_str()
+            if a is None or b is None:
+                return fns.unknown_from([left, right], span, "comparison of an unknown value")
+            return Value.known((a.lower() == b.lower()) == (op == "=~"), span)
+        name = {"<": "less", "<=": "lessOrEquals", ">": "greater", ">=": "greaterOrEquals", "+": "add",
+                "-": "sub", "*": "mul", "/": "div", "%": "mod"}.get(op)  # fmt: skip
+        if name is None:
+            return Value.unknown(f"operator '{op}' not evaluated", span)
+        return fns.call(name, [left, right], span) or Value.unknown(f"operator '{op}'", span)
+
+    def _e_ternary_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        cond = self.expr(node.child_by_field_name("condition"), env, depth)
+        c = fns.truthy(cond)
+        if c is None:
+            return fns.unknown_from([cond], self.span(node), "condition is unknown")
+        branch = node.child_by_field_name("consequence" if c else "alternative")
+        return self.expr(branch, env, depth)
+
+    def _e_lambda_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        return Value.unknown("a lambda is not a value", self.span(node))
+
+    def make_lambda(self, node: Any, env: dict[str, Value]) -> _Lambda | None:
+        if node.type != "lambda_expression":
+            return None
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        if len(kids) < 2:
+            return None
+        head = kids[0]
+        if head.type == "identifier":
+            params = [self.text(head)]
+        else:
+            params = [self.text(c) for c in head.named_children if c.type == "identifier"]
+        return _Lambda(params, kids[-1], self, env)
+
+    def _e_member_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        obj_n = node.child_by_field_name("object")
+        prop_n = node.child_by_field_name("property")
+        span = self.span(node)
+        if obj_n is None or prop_n is None:
+            return Value.unknown("member access not understood", span)
+        if obj_n.type in ("ternary_expression", "unary_expression", "lambda_expression"):
+            return self._fixed_postfix(node, obj_n, env, depth)
+        safe = any(c.type == ".?" for c in node.children)
+        prop = self.text(prop_n)
+        ref = self._symbol_member(obj_n, prop, env, span)
+        if ref is not None:
+            return ref
+        base = self.expr(obj_n, env, depth)
+        return _member(base, prop, span, safe)
+
+    def _fixed_postfix(self, node: Any, obj_n: Any, env: dict[str, Value], depth: int) -> Value:
+        """Re-associate `c ? a : b.x`, `!a.b`, `x => x.a` the way Bicep reads them."""
+        t = obj_n.type
+        if t == "ternary_expression":
+            cond = self.expr(obj_n.child_by_field_name("condition"), env, depth)
+            c = fns.truthy(cond)
+            if c is None:
+                return fns.unknown_from([cond], self.span(node), "condition is unknown")
+            if c:
+                return self.expr(obj_n.child_by_field_name("consequence"), env, depth)
+            return self._postfix_on(node, obj_n.child_by_field_name("alternative"), env, depth)
+        if t == "unary_expression":
+            op = obj_n.children[0].type
+            inner = self._postfix_on(node, obj_n.named_children[-1], env, depth)
+            if op == "!":
+                c = fns.truthy(inner)
+                return (
+                    fns.unknown_from([inner], self.span(node), "negation")
+                    if c is None
+                    else Value.known(not c, self.span(node))
+                )
+            if inner.state is _KNOWN and isinstance(inner.data, (int, float)):
+                return Value.known(-inner.data, self.span(node))
+            return fns.unknown_from([inner], self.span(node), "arithmetic on an unknown value")
+        return Value.unknown("a lambda is not a value", self.span(node))
+
+    def _postfix_on(self, node: Any, operand: Any, env: dict[str, Value], depth: int) -> Value:
+        """Apply `node`'s member or index operator to `operand` instead of its grammar object."""
+        span = self.span(node)
+        if operand.type in ("ternary_expression", "unary_expression"):
+            return self._fixed_postfix(node, operand, env, depth)
+        safe = any(c.type in (".?", "?") for c in node.children)
+        if node.type == "member_expression":
+            prop = self.text(node.child_by_field_name("property"))
+            ref = self._symbol_member(operand, prop, env, span)
+            return ref if ref is not None else _member(self.expr(operand, env, depth), prop, span, safe)
+        idx = self.expr(node.child_by_field_name("index"), env, depth)
+        return _index(self.expr(operand, env, depth), idx, span, safe)
+
+    def _e_subscript_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        obj_n = node.child_by_field_name("object")
+        idx_n = node.child_by_field_name("index")
+        span = self.span(node)
+        if obj_n is None or idx_n is None:
+            return Value.unknown("index not understood", span)
+        if obj_n.type in ("ternary_expression", "unary_expression", "lambda_expression"):
+            return self._fixed_postfix(node, obj_n, env, depth)
+        safe = any(c.type == "?" for c in node.children)
+        return _index(self.expr(obj_n, env, depth), self.expr(idx_n, env, depth), span, safe)
+
+    def _e_resource_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        sym = self._resource_path(node)
+        span = self.span(node)
+        if sym is None:
+            return Value.unknown("reference to a nested resource", span)
+        return Value.unknown(f"reference to resource {sym.symbol}", span, (sym.address,))
+
+    def _resource_path(self, node: Any) -> ResourceSym | None:
+        """The symbol named by `a` or `a::b::c`."""
+        if node.type in ("identifier", "compatible_identifier"):
+            return self.resource_sym(self.text(node))
+        if node.type == "resource_expression":
+            obj = node.child_by_field_name("object")
+            res = node.child_by_field_name("resource")
+            if obj is None or res is None:
+                return None
+            parent = self._resource_path(obj)
+            if parent is None:
+                return None
+            return self.resource_sym(f"{parent.symbol}::{self.text(res)}")
+        return None
+
+    def _symbol_member(self, obj_n: Any, prop: str, env: dict[str, Value], span: Span) -> Value | None:
+        """`res.name`, `res.id`, `res.properties`, `mod.outputs`: None when obj is no symbol."""
+        if obj_n.type in ("identifier", "compatible_identifier"):
+            name = self.text(obj_n)
+            if name in env:
+                return None
+            decl = self.decls.get(name)
+            if decl is not None and decl[0] == "module":
+                msym = self.module_sym(name)
+                if msym is None:
+                    return None
+                if prop == "outputs" and msym.evaluator is not None and not msym.looped:
+                    return msym.evaluator.outputs_value(span)
+                return Value.unknown(f"module {name}.{prop}", span, (msym.address,))
+        sym = self._resource_path(obj_n) if obj_n.type in ("identifier", "resource_expression") else None
+        if sym is None or (obj_n.type == "identifier" and self.text(obj_n) in env):
+            return None
+        refs = (sym.address,)
+        if sym.looped:
+            return Value.unknown(f"property of looped resource {sym.symbol}", span, refs)
+        if prop == "name":
+            return sym.name.at(span).with_refs(refs) if sym.name.state is not _KNOWN else sym.name.at(span)
+        if prop == "type":
+            return Value.known(sym.type, span)
+        if prop == "apiVersion":
+            return Value.known(sym.api_version, span)
+        if sym.body is not None and prop in ("properties", "location", "sku", "kind", "tags", "identity"):
+            v = sym.body.get(prop)
+            if v.state is _KNOWN:
+                return _with_runtime_gaps(v.at(span), refs)
+        return Value.unknown(f"{sym.symbol}.{prop} is known only after deployment", span, refs)
+
+    def _e_call_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        fn_n = node.child_by_field_name("function")
+        args_n = node.child_by_field_name("arguments")
+        span = self.span(node)
+        if fn_n is None:
+            return Value.unknown("call not understood", span)
+        arg_nodes = [c for c in args_n.named_children if c.type not in _SKIP] if args_n is not None else []
+        if fn_n.type == "member_expression":
+            ns = fn_n.child_by_field_name("object")
+            prop = fn_n.child_by_field_name("property")
+            if ns is None or prop is None or self.text(ns) not in ("az", "sys"):
+                # A method on a resource (`stg.listKeys()`): a deployment-time value.
+                refs: tuple[str, ...] = ()
+                sym = self._resource_path(ns) if ns is not None else None
+                if sym is not None:
+                    refs = (sym.address,)
+                return Value.unknown("resource function known only at deployment", span, refs)
+            name = self.text(prop)
+        else:
+            name = self.text(fn_n)
+        return self.call(name, arg_nodes, env, depth, span)
+
+    def call(self, name: str, arg_nodes: list[Any], env: dict[str, Value], depth: int, span: Span) -> Value:
+        decl = self.decls.get(name)
+        if decl is not None and decl[0] == "func":
+            return self._user_function(decl[1], arg_nodes, env, depth, span)
+        key = name.lower()
+        if key in ("map", "filter", "reduce", "toobject", "sort", "groupby", "mapvalues"):
+            return self._higher_order(key, arg_nodes, env, depth, span)
+        if key in ("loadtextcontent", "loadjsoncontent", "loadyamlcontent", "loadfileasbase64"):
+            return self._load_content(key, arg_nodes, env, depth, span)
+        args = [self.expr(a, env, depth) for a in arg_nodes]
+        if key in ("resourceid", "subscriptionresourceid", "tenantresourceid", "extensionresourceid"):
+            return fns.resource_id_link(args, span, self.ctx_resolve)
+        result = fns.call(name, args, span)
+        if result is None:
+            return fns.unknown_from(args, span, f"function {name}() is not evaluated")
+        return result
+
+    def ctx_resolve(self, rtype: str, name: str) -> str | None:
+        for sym in self.resource_syms.values():
+            if sym.type.lower() == rtype.lower() and sym.name.as_str() == name:
+                return sym.address
+        return None
+
+    def _user_function(
+        self, node: Any, arg_nodes: list[Any], env: dict[str, Value], depth: int, span: Span
+    ) -> Value:
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        params_n = next((c for c in kids if c.type == "parameters"), None)
+        names = []
+        if params_n is not None:
+            for p in params_n.named_children:
+                if p.type == "parameter" and p.named_children:
+                    names.append(self.text(p.named_children[0]))
+        args = [self.expr(a, env, depth) for a in arg_nodes]
+        # A user function sees only its parameters (and the file's symbols), not the caller's locals.
+        local = dict(zip(names, args, strict=False))
+        return self.expr(kids[-1], local, depth).at(span)
+
+    def _higher_order(
+        self, key: str, arg_nodes: list[Any], env: dict[str, Value], depth: int, span: Span
+    ) -> Value:
+        if len(arg_nodes) < 2:
+            return Value.unknown(f"{key}() needs a lambda", span)
+        coll = self.expr(arg_nodes[0], env, depth)
+        fn_node = arg_nodes[-1]
+        lam = self.make_lambda(fn_node, env)
+        if lam is None:
+            return Value.unknown(f"{key}() without a lambda", span)
+        if coll.state is not _KNOWN or not isinstance(coll.data, (list, dict)):
+            return fns.unknown_from([coll], span, f"{key}() over an unknown collection")
+        if key == "mapvalues":
+            if not isinstance(coll.data, dict):
+                return Value.unknown("mapValues() needs an object", span)
+            return Value.known({k: lam([v]) for k, v in coll.data.items()}, span)
+        items = coll.data if isinstance(coll.data, list) else []
+        items = items[:MAX_INSTANCES]
+        if key == "map":
+            return Value.known([lam([v, Value.known(i, span)]) for i, v in enumerate(items)], span)
+        if key == "filter":
+            out = []
+            for i, v in enumerate(items):
+                c = fns.truthy(lam([v, Value.known(i, span)]))
+                if c is None:
+                    return fns.unknown_from([v], span, "filter() condition is unknown")
+                if c:
+                    out.append(v)
+            return Value.known(out, span)
+        if key == "reduce":
+            acc = self.expr(arg_nodes[1], env, depth) if len(arg_nodes) > 2 else Value.known(None, span)
+            for i, v in enumerate(items):
+                acc = lam([acc, v, Value.known(i, span)])
+            return acc.at(span)
+        if key == "toobject":
+            val_lam = self.make_lambda(arg_nodes[2], env) if len(arg_nodes) > 2 else None
+            obj: dict[str, Value] = {}
+            for v in items:
+                k = lam([v]).as_str()
+                if k is None:
+                    return fns.unknown_from([v], span, "toObject() key is unknown")
+                obj[k] = val_lam([v]) if val_lam is not None else v
+            return Value.known(obj, span)
+        return fns.unknown_from([coll], span, f"{key}() is not evaluated")
+
+    def _load_content(
+        self, key: str, arg_nodes: list[Any], env: dict[str, Value], depth: int, span: Span
+    ) -> Value:
+        args = [self.expr(a, env, depth) for a in arg_nodes]
+        rel = args[0].as_str() if args else None
+        if rel is None:
+            return fns.unknown_from(args, span, f"{key}() of an unknown path")
+        target = (self.path.parent / rel).resolve()
+        try:
+            if target.stat().st_size > MAX_LOADED_FILE:
+                return Value.unknown(f"{rel} is too large to load", span)
+            data = target.read_bytes()
+        except OSError:
+            return Value.unknown(f"{rel} cannot be read", span)
+        self.ctx.files_read.add(str(target))
+        if key == "loadfileasbase64":
+            import base64
+
+            return Value.known(base64.b64encode(data).decode(), span)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return Value.unknown(f"{rel} is not UTF-8", span)
+        if key == "loadtextcontent":
+            return Value.known(text, span)
+        if key == "loadjsoncontent" and len(args) == 1:
+            try:
+                return Value.of(json.loads(text), span)
+            except (ValueError, RecursionError):
+                return Value.unknown(f"{rel} is not valid JSON", span)
+        return Value.unknown(f"{key}() with a path filter is not evaluated", span)
+
+    # -- resources ----------------------------------------------------------------------------------
+    def resource_sym(self, symbol: str) -> ResourceSym | None:
+        sym = self.resource_syms.get(symbol)
+        if sym is not None:
+            return sym
+        decl = self.decls.get(symbol)
+        if decl is None or decl[0] != "resource":
+            return None
+        self._declare_resource(symbol, decl[1], None)
+        return self.resource_syms.get(symbol)
+
+    def _declare_resource(self, symbol: str, node: Any, parent: ResourceSym | None) -> ResourceSym | None:
+        """Work out a resource's type and name (no body yet), so references resolve in any order."""
+        if symbol in self.resource_syms:
+            return self.resource_syms[symbol]
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        if len(kids) < 3:
+            return None
+        type_v = self._e_string(kids[1], {}, 0)
+        type_str = type_v.as_str() or ""
+        rtype, _, api = type_str.partition("@")
+        value_n = kids[-1]
+        body_n = value_n
+        looped = value_n.type == "for_statement"
+        while body_n.type in ("if_statement", "for_statement"):
+            inner = [c for c in body_n.named_children if c.type not in _SKIP]
+            body_n = inner[-1]
+        addr = f"{self.root_display}#{self.prefix}{symbol}"
+        # Placeholder first: a name that refers to its own resource must not recurse forever.
+        sym = ResourceSym(
+            symbol, addr, rtype, api, Value.unknown(f"name of {symbol}", self.span(node), (addr,))
+        )
+        self.resource_syms[symbol] = sym
+        parent_sym = parent
+        if body_n.type == "object" and not looped:
+            name_n = parent_n = None
+            for prop in body_n.named_children:
+                if prop.type != "object_property" or len(prop.named_children) < 2:
+                    continue
+                key = self.text(prop.named_children[0])
+                if key == "name":
+                    name_n = prop.named_children[-1]
+                elif key == "parent":
+                    parent_n = prop.named_children[-1]
+            if parent_n is not None:
+                parent_sym = self._resource_path(parent_n)
+            if parent_sym is not None and "/" not in rtype:
+                rtype = f"{parent_sym.type}/{rtype}"
+            sym.type = rtype
+            if name_n is not None:
+                sym.name = self._compose_name(self.expr(name_n, {}), parent_sym, self.span(name_n))
+        else:
+            if parent_sym is not None and "/" not in rtype:
+                sym.type = f"{parent_sym.type}/{rtype}"
+            sym.looped = looped
+        return sym
+
+    def _compose_name(self, name: Value, parent: ResourceSym | None, span: Span) -> Value:
+        if parent is None:
+            return name
+        pn, n = parent.name.as_str(), name.as_str()
+        if pn is None or n is None:
+            return fns.unknown_from([parent.name, name], span, "name built from an unknown value")
+        return Value.known(f"{pn}/{n}", span)
+
+    def emit_resources(self) -> None:
+        for symbol, (kind, node) in list(self.decls.items()):
+            if kind == "resource":
+                self._emit_resource(symbol, node, None, {}, "", None)
+            elif kind == "module":
+                self._emit_module(symbol, node)
+
+    def _emit_resource(
+        self,
+        symbol: str,
+        node: Any,
+        parent: ResourceSym | None,
+        env: dict[str, Value],
+        suffix: str,
+        parent_cond: Value | None,
+    ) -> None:
+        sym = self._declare_resource(symbol, node, parent)
+        if sym is None:
+            return
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        existing = any(c.type == "existing" for c in node.children)
+        header = self.src.span_from_points(node.start_point, kids[1].end_point)
+        value_n = kids[-1]
+        if value_n.type == "for_statement":
+            inst = self.loop_instances(value_n, env, 0)
+            if isinstance(inst, Value):
+                # Unknown collection: one instance whose values are unknown where they use the item.
+                body = [c for c in value_n.named_children if c.type not in _SKIP][-1]
+                self._instance(
+                    sym, node, header, body, env, suffix + "[*]", parent, parent_cond, existing, inst
+                )
+                return
+            for i, (loop_env, body) in enumerate(inst):
+                self._instance(
+                    sym, node, header, body, loop_env, f"{suffix}[{i}]", parent, parent_cond, existing
+                )
+            return
+        self._instance(sym, node, header, value_n, env, suffix, parent, parent_cond, existing)
+
+    def _instance(
+        self,
+        sym: ResourceSym,
+        node: Any,
+        header: Span,
+        body_n: Any,
+        env: dict[str, Value],
+        suffix: str,
+        parent: ResourceSym | None,
+        cond: Value | None,
+        existing: bool,
+        unknown_items: Value | None = None,
+    ) -> None:
+        if unknown_items is not None:
+            env = dict(env)
+            kids = [c for c in node.named_children if c.type not in _SKIP][-1].named_children
+            for p in kids:
+                if p.type == "for_loop_parameters":
+                    for q in p.named_children:
+                        env[self.text(q)] = unknown_items
+                elif p.type in ("identifier", "loop_variable"):
+                    env[self.text(p)] = unknown_items
+                    break
+        if body_n.type == "if_statement":
+            parts = [c for c in body_n.named_children if c.type not in _SKIP]
+            cv = self.expr(parts[0], env)
+            c = fns.truthy(cv)
+            if c is False:
+                return
+            if c is None:
+                cond = cv
+            body_n = parts[-1]
+        if body_n.type != "object":
+            return
+        body = self.object(body_n, env, 0, drop=("parent",))
+        data = dict(body.data)
+        parent_sym = parent
+        pn = None
+        for p in body_n.named_children:
+            if p.type == "object_property" and p.named_children and p.named_children[0].text == b"parent":
+                pn = p.named_children[-1]
+        if pn is not None:
+            parent_sym = self._resource_path(pn) or parent_sym
+        name_v = data.get("name", Value.absent(header))
+        if parent_sym is not None and not sym.api_version:
+            sym.api_version = parent_sym.api_version  # a nested child may omit it
+        if parent_sym is not None and name_v.state is not State.ABSENT:
+            composed = self._compose_name(name_v, parent_sym, name_v.span or header)
+            name_v = replace(composed, span=name_v.span, via=name_v.via)
+            data["name"] = name_v
+        if not sym.looped and not suffix:
+            sym.name = name_v if name_v.state is not State.ABSENT else sym.name
+        type_span = self.span([c for c in node.named_children if c.type not in _SKIP][1])
+        out = {
+            "type": Value.known(sym.type, type_span),
+            "apiVersion": Value.known(sym.api_version, type_span),
+        }
+        out.update(data)
+        body = Value.known(out, body.span)
+        if not suffix:
+            sym.body = body
+        name_str = name_v.as_str() or sym.symbol
+        if existing:
+            # An `existing` resource is a reference, not a declaration: its children still are.
+            pass
+        else:
+            self.ctx.resources.append(
+                Resource(
+                    type=sym.type,
+                    address=sym.address + suffix,
+                    language="bicep",
+                    body=body,
+                    span=header,
+                    name=name_str,
+                    condition=cond,
+                )
+            )
+        child_sym = replace(sym, name=name_v, body=body)
+        for prop in body_n.named_children:
+            if prop.type != "object_property":
+                continue
+            inner = [c for c in prop.named_children if c.type not in _SKIP]
+            if inner and inner[0].type == "resource_declaration":
+                cn = inner[0]
+                ck = [c for c in cn.named_children if c.type not in _SKIP]
+                if not ck:
+                    continue
+                csym = f"{sym.symbol}::{self.text(ck[0])}"
+                self._declare_resource(csym, cn, child_sym)
+                saved = self.resource_syms[csym]
+                saved.address = f"{sym.address}{suffix}::{self.text(ck[0])}"
+                self._emit_resource(csym, cn, child_sym, env, "", cond)
+
+    # -- modules ------------------------------------------------------------------------------------
+    def module_sym(self, symbol: str) -> ModuleSym | None:
+        if symbol in self.module_syms:
+            return self.module_syms[symbol]
+        decl = self.decls.get(symbol)
+        if decl is None or decl[0] != "module":
+            return None
+        node = decl[1]
+        kids = [c for c in node.named_children if c.type not in _SKIP]
+        addr = f"{self.root_display}#{self.prefix}module.{symbol}"
+        msym = ModuleSym(symbol, addr, None)
+        self.module_syms[symbol] = msym
+        if len(kids) < 3:
+            return msym
+        target = self._e_string(kids[1], {}, 0).as_str() or ""
+        value_n = kids[-1]
+        if value_n.type == "for_statement":
+            msym.looped = True
+            return msym
+        if ":" in target.split("/")[0] or target.startswith(("br:", "br/", "ts:", "ts/")):
+            return msym  # registry or template spec: not on disk
+        body_n = value_n
+        env: dict[str, Value] = {}
+        if body_n.type == "if_statement":
+            parts = [c for c in body_n.named_children if c.type not in _SKIP]
+            if fns.truthy(self.expr(parts[0], env)) is False:
+                return msym
+            body_n = parts[-1]
+        if body_n.type != "object":
+            return msym
+        path = (self.path.parent / target).resolve()
+        if str(path) in self.ctx.stack or len(self.ctx.stack) > 16:
+            return msym
+        if not path.is_file():
+            return msym  # a missing module file leaves its outputs unknown
+        parsed = self.ctx.parse_file(path, False)
+        if parsed is None:
+            return msym
+        body = self.object(body_n, env, 0, drop=())
+        params = body.get("params")
+        given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
+        self.ctx.stack.append(str(path))
+        try:
+            msym.evaluator = FileEvaluator(
+                parsed, path, self.ctx, given, f"{self.prefix}module.{symbol}.", self.root_display
+            )
+        finally:
+            self.ctx.stack.pop()
+        return msym
+
+    def _emit_module(self, symbol: str, node: Any) -> None:
+        msym = self.module_sym(symbol)
+        if msym is None or msym.evaluator is None:
+            return
+        self.ctx.stack.append(str(msym.evaluator.path))
+        try:
+            msym.evaluator.emit_resources()
+        finally:
+            self.ctx.stack.pop()
+
+    def outputs_value(self, span: Span) -> Value:
+        out: dict[str, Value] = {}
+        for node in self.parsed.root.named_children:
+            if node.type != "output_declaration":
+                continue
+            kids = [c for c in node.named_children if c.type not in _SKIP]
+            if len(kids) >= 2:
+                out[self.text(kids[0])] = self.expr(kids[-1], {})
+        return Value.known(out, span)
+
+
+def _unescape(esc: str) -> str:
+    simple = {"\\n": "\n", "\\r": "\r", "\\t": "\t", "\\\\": "\\", "\\'": "'", "\\$": "$"}
+    if esc in simple:
+        return simple[esc]
+    if esc.startswith("\\u{") and esc.endswith("}"):
+        try:
+            return chr(int(esc[3:-1], 16))
+        except (ValueError, OverflowError):
+            return ""
+    return esc[1:]
+
+
+def _relocate(v: Value, span: Span) -> Value:
+    """The value of an object member placed at the member's span (key to end of value).
+
+    A literal written right there keeps no extra provenance; a value from elsewhere (a parameter,
+    a variable) keeps where it came from in `via`.
+    """
+    vs = v.span
+    if (
+        vs is not None
+        and vs.path == span.path
+        and (vs.line, vs.column) >= (span.line, span.column)
+        and (
+            vs.end_line,
+            vs.end_column,
+        )
+        <= (span.end_line, span.end_column)
+    ):
+        return replace(v, span=span)
+    return v.at(span)
+
+
+def _member(base: Value, prop: str, span: Span, safe: bool) -> Value:
+    if base.state is State.UNKNOWN:
+        return Value.unknown(base.reason, span, base.refs)
+    if base.state is _KNOWN and isinstance(base.data, dict):
+        m = base.data.get(prop)
+        if m is None:
+            # Property names are case-insensitive in ARM.
+            low = prop.lower()
+            m = next((v for k, v in base.data.items() if k.lower() == low), None)
+        if m is not None:
+            return m.at(span)
+        if safe:
+            return Value.known(None, span)
+        return Value.absent(span)
+    if base.state is _KNOWN and base.data is None and safe:
+        return Value.known(None, span)
+    return Value.absent(span) if not safe else Value.known(None, span)
+
+
+def _index(base: Value, idx: Value, span: Span, safe: bool) -> Value:
+    if base.state is State.UNKNOWN or idx.state is State.UNKNOWN:
+        return fns.unknown_from([base, idx], span, "index into an unknown value")
+    if base.state is _KNOWN and isinstance(base.data, list) and isinstance(idx.data, int):
+        i = idx.data
+        if 0 <= i < len(base.data):
+            return base.data[i].at(span)
+    elif base.state is _KNOWN and isinstance(base.data, dict) and isinstance(idx.data, str):
+        return _member(base, idx.data, span, safe)
+    return Value.known(None, span) if safe else Value.absent(span)
+
+
+def _with_runtime_gaps(v: Value, refs: tuple[str, ...]) -> Value:
+    return v.with_refs(refs) if v.state is not _KNOWN else v

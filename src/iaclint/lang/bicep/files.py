@@ -1,0 +1,132 @@
+"""Which Bicep files to evaluate as roots, with which `.bicepparam` values; bad input as diagnostics."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+from iaclint.lang.bicep.evaluate import Context, FileEvaluator
+from iaclint.lang.bicep.syntax import Parsed, parse
+from iaclint.resources import Diagnostic, LoadResult
+from iaclint.source import SourceText, display_path
+from iaclint.values import Value
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class _Files:
+    """Parsed files by resolved path, each read and parsed once per load."""
+
+    def __init__(self, result: LoadResult) -> None:
+        self.result = result
+        self.cache: dict[tuple[str, bool], Parsed | None] = {}
+
+    def get(self, path: Path, params_file: bool = False) -> Parsed | None:
+        key = (str(path), params_file)
+        if key in self.cache:
+            return self.cache[key]
+        parsed = self._read(path, params_file)
+        self.cache[key] = parsed
+        return parsed
+
+    def _read(self, path: Path, params_file: bool) -> Parsed | None:
+        shown = display_path(path)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                self.result.diagnostics.append(Diagnostic(shown, 1, 1, "file larger than 20 MB; not read"))
+                return None
+            data = path.read_bytes()
+        except OSError as exc:
+            self.result.diagnostics.append(Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror}"))
+            return None
+        self.result.files_read.add(str(path))
+        try:
+            source = SourceText.decode(shown, data)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            self.result.diagnostics.append(
+                Diagnostic(shown, line, 1, "not valid UTF-8 text; save the file as UTF-8")
+            )
+            return None
+        if "\x00" in source.text:
+            line = source.text.count("\n", 0, source.text.index("\x00")) + 1
+            self.result.diagnostics.append(Diagnostic(shown, line, 1, "binary content (NUL byte); not Bicep"))
+            return None
+        parsed = parse(source, params_file)
+        self.result.diagnostics.extend(parsed.diagnostics)
+        return parsed
+
+
+def _local_modules(parsed: Parsed, path: Path) -> list[Path]:
+    out = []
+    for node in parsed.root.named_children:
+        if node.type != "module_declaration":
+            continue
+        strings = [c for c in node.named_children if c.type == "string"]
+        if not strings:
+            continue
+        target = strings[0].text.decode("utf-8", errors="replace").strip("'")
+        if ":" in target.split("/")[0] or "${" in target:
+            continue
+        out.append((path.parent / target).resolve())
+    return out
+
+
+def _param_values(files: _Files, template: Path, ctx: Context, explicit: list[str]) -> dict[str, Value]:
+    """Values from the `.bicepparam` that `using`s this template (explicit files first)."""
+    candidates = [Path(p) for p in explicit if p.endswith(".bicepparam")]
+    with contextlib.suppress(OSError):
+        candidates += sorted(template.parent.glob("*.bicepparam"))
+    for cand in candidates:
+        parsed = files.get(cand.resolve(), params_file=True)
+        if parsed is None:
+            continue
+        using = next((n for n in parsed.root.named_children if n.type == "using_statement"), None)
+        target = None
+        if using is not None:
+            strings = [c for c in using.named_children if c.type == "string"]
+            if strings:
+                target = strings[0].text.decode("utf-8", errors="replace").strip("'")
+        if target is None or (cand.parent / target).resolve() != template:
+            continue
+        ev = FileEvaluator(parsed, cand.resolve(), ctx, None, "", display_path(cand))
+        values: dict[str, Value] = {}
+        for name, (kind, _node) in ev.decls.items():
+            if kind == "var":
+                ev.symbol_value(name, parsed.source.span_from_offsets(0, 0))
+                values[name] = ev.values[name]
+        return values
+    return {}
+
+
+def load_units(units: list[Any], options: Any) -> LoadResult:
+    result = LoadResult()
+    files = _Files(result)
+    explicit = list(getattr(options, "bicep_parameter_files", []) or [])
+    roots: list[tuple[Path, Parsed]] = []
+    called: set[Path] = set()
+    for unit in units:
+        for f in unit.files:
+            path = Path(f).resolve()
+            parsed = files.get(path)
+            if parsed is None:
+                continue
+            roots.append((path, parsed))
+            called.update(m for m in _local_modules(parsed, path) if m != path)
+    for path, parsed in roots:
+        if path in called:
+            continue  # evaluated where it is called, with its parameters bound
+        ctx = Context(parse_file=files.get, display=display_path)
+        ctx.stack.append(str(path))
+        shown = parsed.source.path
+        try:
+            params = _param_values(files, path, ctx, explicit)
+            ev = FileEvaluator(parsed, path, ctx, params, "", shown)
+            ev.emit_resources()
+        except RecursionError:
+            result.diagnostics.append(Diagnostic(shown, 1, 1, "Bicep nested too deeply to evaluate"))
+            continue
+        result.resources.extend(ctx.resources)
+        result.files_read |= ctx.files_read
+    return result
