@@ -19,7 +19,7 @@ from iaclint.report.paths import (
     repository_root,
     uri_reference,
 )
-from iaclint.report.summary import PARSE_RULE, file_counts, ordered, rules_reported, utf8_safe
+from iaclint.report.summary import PARSE_RULE, file_counts, ordered, rules_reported, suppression_of, utf8_safe
 from iaclint.rules import Rule
 from iaclint.source import Span
 
@@ -124,6 +124,16 @@ def _result(f: Finding, index: int, locator: _Locator) -> dict[str, Any]:
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint()},
     }
+    suppression = suppression_of(f)
+    if suppression is not None:
+        # GitHub shows these as dismissed; the finding is kept, never dropped silently.
+        entry: dict[str, Any] = {"kind": suppression.kind, "status": "accepted"}
+        if suppression.justification:
+            entry["justification"] = suppression.justification
+        span = getattr(suppression, "span", None)
+        if span is not None:
+            entry["location"] = {"physicalLocation": locator.physical(span)}
+        result["suppressions"] = [entry]
     if f.related:
         result["relatedLocations"] = [
             {"id": i, "message": {"text": rel.message}, "physicalLocation": locator.physical(rel.span)}
