@@ -201,3 +201,20 @@ def test_dispatch_by_format_name(ws: Workspace) -> None:
 
     with pytest.raises(ValueError, match="unknown report format 'xml'"):
         render_any("xml", result)
+
+
+def test_suppressed_findings_are_counted_apart(ws: Workspace) -> None:
+    from iaclint.findings import Suppression
+
+    inline = Suppression("inSource", "legacy clients until Q3", Span.point(ws.main, 2, 3))
+    result = ws.result([ws.tls_finding().suppressed(inline)])
+    result.baseline_gone = 2
+    lines = render(result).splitlines()
+    assert lines == [
+        "1 suppressed finding not counted (inline or baseline).",
+        "2 baseline entries no longer match a finding.",
+        "",
+        "Found 0 findings (0 errors, 0 warnings, 0 notes) in 2 files scanned; 0 skipped, 0 failed.",
+    ]
+    verbose = render(result, verbose=True).splitlines()
+    assert verbose[:3] == ["Suppressed findings:", "  main.tf:3:21: IAC101 (legacy clients until Q3)", ""]
