@@ -206,7 +206,7 @@ class _Builder:
         m = node.start_mark
         self.diags.append(Diagnostic(self.path, m.line + 1, m.column + 1, message, partial=True))
 
-    def _build(self, node: Node, start: Any, depth: int) -> Value:
+    def _build(self, node: Node, start: Any, depth: int, key_end: Any = None) -> Value:
         """`start` is the mark where the value's span begins (its key, for a mapping member)."""
         key = id(node)
         hit = self.memo.get(key)
@@ -219,7 +219,11 @@ class _Builder:
                     f"YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes (refused as an alias bomb)",
                     node,
                 )
-            return replace(value, span=self.span(start or node.start_mark, _end(value, node)))
+            # The alias token's own extent is not in the composed graph: a member reusing an
+            # anchor spans its key; an aliased list item keeps the anchor's place.
+            if start is None:
+                return value
+            return replace(value, span=self.span(start, key_end or start))
         if key in self.active:
             raise _Refused("recursive YAML alias (a node that contains itself)", node)
         if depth > MAX_DEPTH:
@@ -311,23 +315,11 @@ class _Builder:
             name = knode.value
             if name in members:
                 self.warn(knode, f"duplicate key '{name}': the last one is used")
-            members[name] = self._build(vnode, knode.start_mark, depth + 1)
+            members[name] = self._build(vnode, knode.start_mark, depth + 1, knode.end_mark)
         if merged:
             merged.update(members)
             return merged
         return members
-
-
-def _end(value: Value, node: Node) -> Any:
-    if value.span is None:
-        return node.end_mark
-    return _Mark(value.span.end_line - 1, value.span.end_column - 1)
-
-
-@dataclass(frozen=True, slots=True)
-class _Mark:
-    line: int
-    column: int
 
 
 def _span_to(path: str, start: Any, end: Span) -> Span:

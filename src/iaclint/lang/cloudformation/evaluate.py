@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 
+from iaclint.source import Span
 from iaclint.values import State, Value
 
 PSEUDO_PARAMETERS = frozenset(
@@ -44,6 +45,15 @@ def _refs(values: Iterable[Value]) -> tuple[str, ...]:
     for v in values:
         for r in v.refs:
             out[r] = None
+    return tuple(out)
+
+
+def _via(values: Iterable[Value]) -> tuple[Span, ...]:
+    """Where the parts of a computed string came from (parameter defaults and the like)."""
+    out: dict[Span, None] = {}
+    for v in values:
+        for s in v.via:
+            out[s] = None
     return tuple(out)
 
 
@@ -251,12 +261,8 @@ class Evaluator:
             first = unknown[0]
             why = first.reason if first.is_unknown else "a value that is not a string"
             return Value.unknown(f"Fn::Sub uses {why}", span, _refs(values))
-        via: dict = {}
-        for v in values:
-            for s in v.via:
-                via[s] = None
         out = "".join(p if isinstance(p, str) else (_scalar_text(p) or "") for p in pieces)
-        return Value(_KNOWN, out, span, "", (), tuple(via))
+        return Value(_KNOWN, out, span, "", (), _via(values))
 
     def _sub_variable(self, name: str, variables: dict[str, Value], node: Value) -> Value:
         if name in variables:
@@ -279,7 +285,7 @@ class Evaluator:
         texts = [_scalar_text(v) for v in items.data]
         if any(t is None for t in texts):
             return Value.unknown("Fn::Join over values that are not known", span, _refs(items.data))
-        return Value.known(sep.join(t for t in texts if t is not None), span)
+        return Value(_KNOWN, sep.join(t for t in texts if t is not None), span, "", (), _via(items.data))
 
     def _fn_select(self, arg: Value, node: Value) -> Value:
         span = node.span
@@ -345,10 +351,9 @@ class Evaluator:
             return Value.unknown("Fn::If takes a condition name and two values", span)
         name = arg.data[0].as_str()
         decided = self.condition(name) if name is not None else None
-        if decided is True:
-            return self.value(arg.data[1])
-        if decided is False:
-            return self.value(arg.data[2])
+        if decided is not None:
+            # The chosen branch, seen at the property (the branch's own place joins `via`).
+            return self.value(arg.data[1] if decided else arg.data[2]).at(span)
         a, b = self.value(arg.data[1]), self.value(arg.data[2])
         if a.is_fully_known() and b.is_fully_known() and a.py() == b.py():
             return a
