@@ -18,8 +18,10 @@ def absolute(path: str | Path, root: Path) -> Path:
     return p if p.is_absolute() else Path(root) / p
 
 
+@lru_cache(maxsize=8192)
 def shown(path: str | Path, root: Path) -> str:
-    """A path as users see it: relative to `root` when inside it, forward slashes."""
+    """A path as users see it: relative to `root` when inside it, forward slashes. Cached: a
+    report shows the same few files thousands of times, and resolving costs system calls."""
     return display_path(absolute(path, root), root)
 
 
@@ -37,6 +39,7 @@ def repository_root(start: Path) -> Path:
     return here
 
 
+@lru_cache(maxsize=8192)
 def relative_to(path: str | Path, root: Path, base: Path) -> str | None:
     """`path` (relative paths taken from `root`) relative to `base` with forward slashes, or None
     when it lies outside `base`."""
