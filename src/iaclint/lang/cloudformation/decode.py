@@ -150,6 +150,12 @@ def _decode_yaml(source: SourceText) -> Decoded:
             node = loader.get_node() if loader.check_node() else None
         except yaml.MarkedYAMLError as exc:
             raise _mark_error(exc, "invalid YAML") from None
+        except yaml.reader.ReaderError as exc:
+            # A character YAML does not allow (NUL, other control characters): a position only.
+            at = source.span_from_offsets(max(0, min(exc.position, len(source.text))), 0)
+            raise DecodeError(
+                f"invalid YAML: {exc.reason} (#x{exc.character:04x})", at.line, at.column
+            ) from None
         except yaml.YAMLError as exc:
             raise DecodeError(f"invalid YAML: {exc}") from None
         if node is None:
