@@ -42,7 +42,7 @@ def unauthenticated_operation(model: Model, ctx: CheckContext) -> Iterator[Findi
             op.auth_attribute,
             unknown=none is None,
             subject=_subject(op),
-            attribute=op.auth_attribute,
+            attr=op.auth_attribute,
             setting=setting,
         )
 
@@ -58,7 +58,7 @@ def api_key_only(model: Model, ctx: CheckContext) -> Iterator[Finding]:
             auth,
             op.auth_attribute,
             subject=_subject(op),
-            attribute=op.auth_attribute,
+            attr=op.auth_attribute,
             key_attribute=op.api_key_attribute,
         )
 

@@ -29,7 +29,7 @@ def backend_plain_http(model: Model, ctx: CheckContext) -> Iterator[Finding]:
                 uri,
                 integ.uri_attribute,
                 label=_label(integ),
-                attribute=integ.uri_attribute,
+                attr=integ.uri_attribute,
                 uri=uri.describe(),
             )
         elif (http_type and uri.is_unknown) or (plain and integ.type.is_unknown):
@@ -56,6 +56,6 @@ def backend_tls_verification_disabled(model: Model, ctx: CheckContext) -> Iterat
             integ.skip_attribute,
             unknown=skip.as_bool() is None,
             label=_label(integ),
-            attribute=integ.skip_attribute,
+            attr=integ.skip_attribute,
             setting=skip.describe(),
         )

@@ -32,6 +32,6 @@ def https_only(model: Model, ctx: CheckContext) -> Iterator[Finding]:
                 h.setting,
                 h.attribute,
                 label=ep.label,
-                attribute=h.attribute,
+                attr=h.attribute,
                 setting=h.setting.describe(),
             )

@@ -37,7 +37,7 @@ def mtls_truststore(model: Model, ctx: CheckContext) -> Iterator[Finding]:
             uri,
             m.truststore_attribute,
             label=ep.label,
-            attribute=m.truststore_attribute,
+            attr=m.truststore_attribute,
             problem=problem,
         )
 
@@ -51,7 +51,7 @@ def mtls_truststore_version(model: Model, ctx: CheckContext) -> Iterator[Finding
         if not (m.truststore.as_str() or "").startswith("s3://"):
             continue  # IAC401 reports a missing or unknown truststore
         yield ctx.finding(
-            ep.resource, m.version, m.version_attribute, label=ep.label, attribute=m.version_attribute
+            ep.resource, m.version, m.version_attribute, label=ep.label, attr=m.version_attribute
         )
 
 
@@ -84,6 +84,6 @@ def default_endpoint_with_mtls(model: Model, ctx: CheckContext) -> Iterator[Find
             unknown=disabled.is_unknown,
             label=api.label,
             domains=names,
-            attribute=api.default_endpoint_attribute,
+            attr=api.default_endpoint_attribute,
             setting=disabled.describe(),
         )

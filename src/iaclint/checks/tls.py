@@ -45,7 +45,7 @@ def tls_minimum(model: Model, ctx: CheckContext) -> Iterator[Finding]:
                 address=ep.address,
                 accepted=tls_label(tls.minimum),
                 required=tls_label(required),
-                attribute=tls.attribute,
+                attr=tls.attribute,
                 setting=setting + (f" ({tls.reason})" if tls.reason else ""),
             )
 
@@ -64,7 +64,7 @@ def tls13_preferred(model: Model, ctx: CheckContext) -> Iterator[Finding]:
                 tls.setting,
                 tls.attribute,
                 label=ep.label,
-                attribute=tls.attribute,
+                attr=tls.attribute,
                 setting=tls.setting.describe(),
             )
 
@@ -85,6 +85,6 @@ def enhanced_policy_access_mode(model: Model, ctx: CheckContext) -> Iterator[Fin
             unknown=mode.is_unknown,
             label=ep.label,
             policy=tls.setting.describe(),
-            attribute=ep.access_mode_attribute,
+            attr=ep.access_mode_attribute,
             mode=mode.describe(),
         )
