@@ -6,7 +6,6 @@ Compatibility: within a major `schema_version` fields are only added, never rena
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from iaclint import __version__
@@ -15,6 +14,7 @@ from iaclint.report.paths import shown
 from iaclint.report.summary import (
     active,
     category_of,
+    dumps_utf8,
     file_counts,
     level_counts,
     ordered,
@@ -23,7 +23,6 @@ from iaclint.report.summary import (
     rules_reported,
     suppressed,
     suppression_of,
-    utf8_safe,
 )
 from iaclint.source import Span
 
@@ -121,4 +120,4 @@ def document(result: ScanResult) -> dict[str, Any]:
 
 def render(result: ScanResult, *, color: bool = False) -> str:
     """The report as indented JSON ending in a newline; `color` is ignored (machine output)."""
-    return json.dumps(utf8_safe(document(result)), indent=2, ensure_ascii=False) + "\n"
+    return dumps_utf8(document(result), indent=2)

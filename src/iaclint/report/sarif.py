@@ -5,7 +5,6 @@ could not be read reported as tool execution notifications as well as results.""
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,14 @@ from iaclint.report.paths import (
     repository_root,
     uri_reference,
 )
-from iaclint.report.summary import PARSE_RULE, file_counts, ordered, rules_reported, suppression_of, utf8_safe
+from iaclint.report.summary import (
+    PARSE_RULE,
+    dumps_utf8,
+    file_counts,
+    ordered,
+    rules_reported,
+    suppression_of,
+)
 from iaclint.rules import Rule
 from iaclint.source import Span
 
@@ -232,4 +238,4 @@ def render(result: ScanResult, *, color: bool = False) -> str:
     """The SARIF log as compact JSON ending in a newline; `color` is ignored. Compact because logs
     of thousands of results approach GitHub's upload limit and the C encoder is several times faster;
     `python -m json.tool` shows it indented."""
-    return json.dumps(utf8_safe(document(result)), ensure_ascii=False, separators=(",", ":")) + "\n"
+    return dumps_utf8(document(result), separators=(",", ":"))

@@ -3,6 +3,7 @@ counts by level, category and file status."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -111,3 +112,14 @@ def active(findings: list[Finding]) -> list[Finding]:
 
 def suppressed(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if suppression_of(f) is not None]
+
+
+def dumps_utf8(doc: Any, **options: Any) -> str:
+    """`json.dumps(doc)` that can always be written as UTF-8: the document is cleaned of lone
+    surrogates only when it has some (rare), so the common case pays one encode check."""
+    text = json.dumps(doc, ensure_ascii=False, **options)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(utf8_safe(doc), ensure_ascii=False, **options)
+    return text + "\n"
