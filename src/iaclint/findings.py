@@ -60,7 +60,7 @@ class Finding:
         """Stable across unrelated edits: rule, resource identity and attribute, not the line."""
         ident = self.address or f"{self.span.path}:{self.span.line}"
         key = "\x1f".join((self.rule_id, ident, self.attribute))
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         return (self.span.path, self.span.line, self.span.column, self.rule_id, self.address)
