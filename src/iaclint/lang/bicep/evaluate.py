@@ -434,7 +434,7 @@ class FileEvaluator:
         span = self.span(node)
         if obj_n is None or prop_n is None:
             return Value.unknown("member access not understood", span)
-        if obj_n.type in ("ternary_expression", "unary_expression", "lambda_expression"):
+        if _chain_base(obj_n) in ("ternary_expression", "unary_expression", "lambda_expression"):
             return self._fixed_postfix(node, obj_n, env, depth)
         safe = any(c.type == ".?" for c in node.children)
         prop = self.text(prop_n)
@@ -445,43 +445,57 @@ class FileEvaluator:
         return _member(base, prop, span, safe)
 
     def _fixed_postfix(self, node: Any, obj_n: Any, env: dict[str, Value], depth: int) -> Value:
-        """Re-associate `c ? a : b.x`, `!a.b`, `x => x.a` the way Bicep reads them."""
-        t = obj_n.type
+        """Re-associate `c ? a : b.x`, `!a.b.c` the way Bicep reads them: the grammar attaches the
+        postfix chain to the whole ternary/unary expression instead of its last operand."""
+        chain = []
+        n = node
+        while n is not None and n.type in ("member_expression", "subscript_expression"):
+            chain.append(n)
+            n = n.child_by_field_name("object")
+        if n is None or n.type == "lambda_expression":
+            return Value.unknown("a lambda is not a value", self.span(node))
+        chain.reverse()
+        return self._apply_chain(n, chain, env, depth, self.span(node))
+
+    def _apply_chain(
+        self, base: Any, chain: list[Any], env: dict[str, Value], depth: int, span: Span
+    ) -> Value:
+        t = base.type
         if t == "ternary_expression":
-            cond = self.expr(obj_n.child_by_field_name("condition"), env, depth)
+            cond = self.expr(base.child_by_field_name("condition"), env, depth)
             c = fns.truthy(cond)
             if c is None:
-                return fns.unknown_from([cond], self.span(node), "condition is unknown")
+                return fns.unknown_from([cond], span, "condition is unknown")
             if c:
-                return self.expr(obj_n.child_by_field_name("consequence"), env, depth)
-            return self._postfix_on(node, obj_n.child_by_field_name("alternative"), env, depth)
+                return self.expr(base.child_by_field_name("consequence"), env, depth)
+            return self._apply_chain(base.child_by_field_name("alternative"), chain, env, depth, span)
         if t == "unary_expression":
-            op = obj_n.children[0].type
-            inner = self._postfix_on(node, obj_n.named_children[-1], env, depth)
+            op = base.children[0].type
+            inner = self._apply_chain(base.named_children[-1], chain, env, depth, span)
             if op == "!":
                 c = fns.truthy(inner)
-                return (
-                    fns.unknown_from([inner], self.span(node), "negation")
-                    if c is None
-                    else Value.known(not c, self.span(node))
-                )
+                return fns.unknown_from([inner], span, "negation") if c is None else Value.known(not c, span)
             if inner.state is _KNOWN and isinstance(inner.data, (int, float)):
-                return Value.known(-inner.data, self.span(node))
-            return fns.unknown_from([inner], self.span(node), "arithmetic on an unknown value")
-        return Value.unknown("a lambda is not a value", self.span(node))
-
-    def _postfix_on(self, node: Any, operand: Any, env: dict[str, Value], depth: int) -> Value:
-        """Apply `node`'s member or index operator to `operand` instead of its grammar object."""
-        span = self.span(node)
-        if operand.type in ("ternary_expression", "unary_expression"):
-            return self._fixed_postfix(node, operand, env, depth)
-        safe = any(c.type in (".?", "?") for c in node.children)
-        if node.type == "member_expression":
-            prop = self.text(node.child_by_field_name("property"))
-            ref = self._symbol_member(operand, prop, env, span)
-            return ref if ref is not None else _member(self.expr(operand, env, depth), prop, span, safe)
-        idx = self.expr(node.child_by_field_name("index"), env, depth)
-        return _index(self.expr(operand, env, depth), idx, span, safe)
+                return Value.known(-inner.data, span)
+            return fns.unknown_from([inner], span, "arithmetic on an unknown value")
+        v: Value | None = None
+        rest = chain
+        if chain and chain[0].type == "member_expression":
+            prop = self.text(chain[0].child_by_field_name("property"))
+            v = self._symbol_member(base, prop, env, self.span(chain[0]))
+            if v is not None:
+                rest = chain[1:]
+        if v is None:
+            v = self.expr(base, env, depth)
+        for op in rest:
+            ospan = self.span(op)
+            if op.type == "member_expression":
+                safe = any(c.type == ".?" for c in op.children)
+                v = _member(v, self.text(op.child_by_field_name("property")), ospan, safe)
+            else:
+                safe = any(c.type == "?" for c in op.children)
+                v = _index(v, self.expr(op.child_by_field_name("index"), env, depth), ospan, safe)
+        return v
 
     def _e_subscript_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
         obj_n = node.child_by_field_name("object")
@@ -489,7 +503,7 @@ class FileEvaluator:
         span = self.span(node)
         if obj_n is None or idx_n is None:
             return Value.unknown("index not understood", span)
-        if obj_n.type in ("ternary_expression", "unary_expression", "lambda_expression"):
+        if _chain_base(obj_n) in ("ternary_expression", "unary_expression", "lambda_expression"):
             return self._fixed_postfix(node, obj_n, env, depth)
         safe = any(c.type == "?" for c in node.children)
         return _index(self.expr(obj_n, env, depth), self.expr(idx_n, env, depth), span, safe)
@@ -951,6 +965,16 @@ class FileEvaluator:
             if len(kids) >= 2:
                 out[self.text(kids[0])] = self.expr(kids[-1], {})
         return Value.known(out, span)
+
+
+def _chain_base(n: Any) -> str:
+    """The node type under a chain of member and index operators."""
+    while n.type in ("member_expression", "subscript_expression"):
+        nxt = n.child_by_field_name("object")
+        if nxt is None:
+            break
+        n = nxt
+    return n.type
 
 
 def _unescape(esc: str) -> str:
