@@ -24,6 +24,8 @@ PARSE_RULE = "IAC001"
 LOADERS = {
     "terraform": "iaclint.lang.terraform",
     "terraform-plan": "iaclint.lang.terraform.plan",
+    "bicep": "iaclint.lang.bicep",
+    "arm": "iaclint.lang.arm",
 }
 
 LANGUAGE_NAMES = {
