@@ -1,0 +1,21 @@
+"""Terraform loader: HCL (and JSON-syntax) configurations evaluated into resources with values.
+
+The tree-sitter grammar is imported only when `load` runs, so importing this package (for example
+for the plan loader in `plan.py`) costs nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iaclint.discover import Unit
+from iaclint.resources import LoadResult
+
+__all__ = ["load"]
+
+
+def load(units: list[Unit], options: Any = None) -> LoadResult:
+    """Load every Terraform unit of a scan at once (local child modules are evaluated via callers)."""
+    from iaclint.lang.terraform.loader import load_units
+
+    return load_units(units, options)

@@ -1,0 +1,292 @@
+"""Reading and parsing Terraform files: bytes to tree-sitter trees, and trees to bodies.
+
+A `Body` is the language-neutral shape of an HCL body (attributes and nested blocks), built once per
+file so the evaluator never walks raw syntax to find a block. Expressions stay tree-sitter nodes
+(`HclExpr`) or, for `.tf.json`, position-tracked JSON values (`JsonExpr`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import tree_sitter_hcl
+from tree_sitter import Language, Node, Parser
+
+from iaclint.resources import Diagnostic
+from iaclint.source import SourceText, Span
+from iaclint.values import Value
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# Blocks nested deeper than this are not real Terraform; stop before Python's stack does.
+MAX_BLOCK_DEPTH = 64
+
+_PARSER: Parser | None = None
+
+
+def parser() -> Parser:
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = Parser(Language(tree_sitter_hcl.language()))
+    return _PARSER
+
+
+class SourceFile:
+    """One parsed file: its text, its tree, and span conversion for its nodes.
+
+    `fixed_span` is set for synthetic sources (a `.tf.json` string or a `templatefile` template
+    wrapped into HCL to parse it): every node then maps to the place the text came from.
+    """
+
+    __slots__ = ("_ascii", "_lines", "data", "doc", "fixed_span", "path", "source", "tree")
+
+    def __init__(self, source: SourceText, tree: Any = None, fixed_span: Span | None = None) -> None:
+        self.source = source
+        self.path = source.path
+        self.data = source.data
+        self.tree = tree
+        self.fixed_span = fixed_span
+        # The document of a JSON-syntax file (`tree` is None then).
+        self.doc: Value | None = None
+        self._ascii = len(source.data) == len(source.text)
+        self._lines: list[bytes] | None = None
+
+    def _col(self, row: int, byte_col: int) -> int:
+        if self._ascii:
+            return byte_col + 1
+        if self._lines is None:
+            self._lines = self.data.split(b"\n")
+        lines = self._lines
+        if row >= len(lines):
+            return byte_col + 1
+        line = lines[row]
+        if line[:byte_col].isascii():
+            return byte_col + 1
+        return len(line[:byte_col].decode("utf-8", errors="replace")) + 1
+
+    def span(self, node: Node) -> Span:
+        if self.fixed_span is not None:
+            return self.fixed_span
+        sr, sc = node.start_point
+        er, ec = node.end_point
+        return Span(self.path, sr + 1, self._col(sr, sc), er + 1, self._col(er, ec))
+
+    def span_range(self, start: Node, end: Node) -> Span:
+        if self.fixed_span is not None:
+            return self.fixed_span
+        sr, sc = start.start_point
+        er, ec = end.end_point
+        return Span(self.path, sr + 1, self._col(sr, sc), er + 1, self._col(er, ec))
+
+    def text(self, node: Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class HclExpr:
+    node: Node
+    file: SourceFile
+
+
+@dataclass(frozen=True, slots=True)
+class JsonExpr:
+    """An expression in JSON syntax: a JSON value whose strings are templates."""
+
+    value: Value
+    file: SourceFile
+
+
+Expr = HclExpr | JsonExpr
+
+
+@dataclass(slots=True)
+class Attr:
+    name: str
+    expr: Expr
+    span: Span
+
+
+@dataclass(slots=True)
+class Block:
+    type: str
+    labels: tuple[str, ...]
+    body: Body
+    span: Span
+    header: Span
+    file: SourceFile
+
+
+@dataclass(slots=True)
+class Body:
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+
+
+# -- reading --------------------------------------------------------------------------------------
+def read_source(path: str, diagnostics: list[Diagnostic]) -> SourceText | None:
+    """The decoded file, or None with a diagnostic (unreadable, too large, binary, not UTF-8)."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            diagnostics.append(Diagnostic(path, 1, 1, f"file is larger than 20 MB ({size} bytes); not read"))
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        diagnostics.append(Diagnostic(path, 1, 1, f"cannot read file: {err.strerror or err}"))
+        return None
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        diagnostics.append(Diagnostic(path, line, 1, "binary file (NUL byte); not a Terraform text file"))
+        return None
+    try:
+        return SourceText.decode(path, data)
+    except UnicodeDecodeError as err:
+        offset = err.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data.count(b"\n", 0, offset) + 1
+        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        diagnostics.append(Diagnostic(path, line, col, "invalid UTF-8; Terraform files must be UTF-8"))
+        return None
+
+
+def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None) -> SourceFile:
+    """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic."""
+    tree = parser().parse(source.data)
+    sf = SourceFile(source, tree)
+    root = tree.root_node
+    if root.has_error and diagnostics is not None:
+        bad = first_error(root)
+        if bad is not None:
+            span = sf.span(bad)
+            if bad.is_missing:
+                what = f"missing {bad.type!r}"
+            else:
+                snippet = sf.text(bad)[:30].splitlines()
+                what = f"unexpected {snippet[0]!r}" if snippet and snippet[0].strip() else "unexpected input"
+            diagnostics.append(
+                Diagnostic(source.path, span.line, span.column, f"syntax error: {what}", partial=True)
+            )
+    return sf
+
+
+def first_error(root: Node) -> Node | None:
+    """The first ERROR or MISSING node in document order (iterative: trees can be very deep)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            return node
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    return None
+
+
+# -- bodies -----------------------------------------------------------------------------------
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape(raw: str, quoted: bool) -> str:
+    """Literal template text as HCL reads it: `$${`/`%%{` escapes, and backslash escapes in quotes."""
+    if "$${" in raw:
+        raw = raw.replace("$${", "${")
+    if "%%{" in raw:
+        raw = raw.replace("%%{", "%{")
+    if not quoted or "\\" not in raw:
+        return raw
+    out: list[str] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        c = raw[i]
+        if c != "\\" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        e = raw[i + 1]
+        if e in _ESCAPES:
+            out.append(_ESCAPES[e])
+            i += 2
+        elif e in "uU":
+            width = 4 if e == "u" else 8
+            digits = raw[i + 2 : i + 2 + width]
+            try:
+                out.append(chr(int(digits, 16)))
+                i += 2 + width
+            except (ValueError, OverflowError):
+                out.append(c)
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def string_lit_text(node: Node, sf: SourceFile) -> str:
+    """The value of a `string_lit` (a quoted string without interpolation)."""
+    children = node.children
+    if len(children) < 2:
+        return ""
+    raw = sf.data[children[0].end_byte : children[-1].start_byte].decode("utf-8", errors="replace")
+    return unescape(raw, quoted=True)
+
+
+def label_text(node: Node, sf: SourceFile) -> str:
+    if node.type == "string_lit":
+        return string_lit_text(node, sf)
+    return sf.text(node)
+
+
+def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
+    """Attributes and blocks of a `body` node; ERROR regions are skipped (reported per file)."""
+    out = Body()
+    if body is None or depth > MAX_BLOCK_DEPTH:
+        return out
+    for child in body.named_children:
+        t = child.type
+        if t == "attribute":
+            kids = child.named_children
+            if len(kids) < 2 or kids[0].type != "identifier" or kids[-1].type != "expression":
+                continue
+            name = sf.text(kids[0])
+            out.attrs[name] = Attr(name, HclExpr(kids[-1], sf), sf.span(child))
+        elif t == "block":
+            blk = hcl_block(child, sf, depth)
+            if blk is not None:
+                out.blocks.append(blk)
+    return out
+
+
+def hcl_block(node: Node, sf: SourceFile, depth: int) -> Block | None:
+    kids = node.children
+    if not kids or kids[0].type != "identifier":
+        return None
+    labels: list[str] = []
+    body_node: Node | None = None
+    header_end: Node = kids[0]
+    for k in kids[1:]:
+        t = k.type
+        if t in ("string_lit", "identifier"):
+            labels.append(label_text(k, sf))
+            header_end = k
+        elif t == "block_start":
+            header_end = k
+        elif t == "body":
+            body_node = k
+    return Block(
+        sf.text(kids[0]),
+        tuple(labels),
+        hcl_body(body_node, sf, depth + 1),
+        sf.span(node),
+        sf.span_range(kids[0], header_end),
+        sf,
+    )
+
+
+def parse_file_body(sf: SourceFile) -> Body:
+    root = sf.tree.root_node
+    for child in root.named_children:
+        if child.type == "body":
+            return hcl_body(child, sf)
+    return Body()
