@@ -8,6 +8,7 @@ emits one `Resource` per resource whose condition is not known to be false. Raw 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,17 +33,26 @@ def load(units: Iterable[Any], options: Any = None) -> LoadResult:
     """Load every template file of the given units. Never raises for bad input."""
     result = LoadResult()
     overrides = parameter_overrides(options, result)
-    for unit in units:
-        for path in unit.files:
-            try:
-                load_template(Path(path), result, overrides)
-            except Exception as exc:  # a bug must not stop the other files; say which file
-                result.diagnostics.append(
-                    Diagnostic(
-                        str(path), 1, 1, f"internal error reading template: {type(exc).__name__}: {exc}"
-                    )
-                )
+    # Loading allocates many small acyclic objects that live on (the Values); the cyclic garbage
+    # collector would rescan them again and again (measured: 4x slower on a 5 MB corpus).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for unit in units:
+            for path in unit.files:
+                _load_guarded(Path(path), result, overrides)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return result
+
+
+def _load_guarded(path: Path, result: LoadResult, overrides: dict[str, Value]) -> None:
+    try:
+        load_template(path, result, overrides)
+    except Exception as exc:  # a bug must not stop the other files; say which file
+        message = f"internal error reading template: {type(exc).__name__}: {exc}"
+        result.diagnostics.append(Diagnostic(str(path), 1, 1, message))
 
 
 def parameter_overrides(options: Any, result: LoadResult) -> dict[str, Value]:
