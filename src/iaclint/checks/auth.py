@@ -36,11 +36,20 @@ def unauthenticated_operation(model: Model, ctx: CheckContext) -> Iterator[Findi
         if none and op.api_key_required.as_bool() is True:
             continue  # IAC603: an API key is there, but it is not authentication
         setting = auth.describe() if not auth.is_null else f'not set (defaults to "{op.auth_default}")'
+        if none is None:
+            yield ctx.finding(
+                op.resource,
+                auth,
+                op.auth_attribute,
+                unknown=True,
+                message=f"{_subject(op)}: cannot tell whether it requires authentication: "
+                f"{op.auth_attribute} is {auth.describe()}",
+            )
+            continue
         yield ctx.finding(
             op.resource,
             auth,
             op.auth_attribute,
-            unknown=none is None,
             subject=_subject(op),
             attr=op.auth_attribute,
             setting=setting,
