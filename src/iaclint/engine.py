@@ -24,6 +24,7 @@ PARSE_RULE = "IAC001"
 LOADERS = {
     "terraform": "iaclint.lang.terraform",
     "terraform-plan": "iaclint.lang.terraform.plan",
+    "cloudformation": "iaclint.lang.cloudformation",
     "bicep": "iaclint.lang.bicep",
     "arm": "iaclint.lang.arm",
 }
