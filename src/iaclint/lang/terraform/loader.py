@@ -28,6 +28,7 @@ from iaclint.lang.terraform.evaluate import (
     to_number,
     to_str,
 )
+from iaclint.lang.terraform.files import read_source
 from iaclint.lang.terraform.syntax import (
     Attr,
     Block,
@@ -37,7 +38,6 @@ from iaclint.lang.terraform.syntax import (
     SourceFile,
     parse_file_body,
     parse_hcl,
-    read_source,
 )
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import Span

@@ -7,7 +7,6 @@ file so the evaluator never walks raw syntax to find a block. Expressions stay t
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,6 @@ from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 from iaclint.values import Value
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 # Blocks nested deeper than this are not real Terraform; stop before Python's stack does.
 MAX_BLOCK_DEPTH = 64
 
@@ -123,34 +121,7 @@ class Body:
     blocks: list[Block] = field(default_factory=list)
 
 
-# -- reading --------------------------------------------------------------------------------------
-def read_source(path: str, diagnostics: list[Diagnostic]) -> SourceText | None:
-    """The decoded file, or None with a diagnostic (unreadable, too large, binary, not UTF-8)."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            diagnostics.append(Diagnostic(path, 1, 1, f"file is larger than 20 MB ({size} bytes); not read"))
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        diagnostics.append(Diagnostic(path, 1, 1, f"cannot read file: {err.strerror or err}"))
-        return None
-    nul = data.find(b"\x00")
-    if nul != -1:
-        line = data.count(b"\n", 0, nul) + 1
-        diagnostics.append(Diagnostic(path, line, 1, "binary file (NUL byte); not a Terraform text file"))
-        return None
-    try:
-        return SourceText.decode(path, data)
-    except UnicodeDecodeError as err:
-        offset = err.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
-        line = data.count(b"\n", 0, offset) + 1
-        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-        diagnostics.append(Diagnostic(path, line, col, "invalid UTF-8; Terraform files must be UTF-8"))
-        return None
-
-
+# -- parsing ------------------------------------------------------------------------------------
 def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None) -> SourceFile:
     """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic."""
     tree = parser().parse(source.data)
