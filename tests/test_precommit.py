@@ -119,8 +119,8 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A committed copy of this checkout as it is on disk (tracked files with their edits, and new
     files not ignored), so the hook tested is the code being tested.
 
-    `try-repo` on the checkout itself would build such a copy on every call (and leave out new
-    files); made once here, the hook environment pre-commit installs is shared by the module.
+    `try-repo` on the checkout itself would build such a copy on every call and leave out new
+    files. (try-repo installs the hook environment into a throwaway store each time, about 9 s.)
     """
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
@@ -138,11 +138,6 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dest
 
 
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
-
-
 def _project(tmp_path: Path, files: dict[str, str]) -> Path:
     proj = tmp_path / "project"
     proj.mkdir()
@@ -154,9 +149,9 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
     return proj
 
 
-def _try_repo(proj: Path, hook_repo: Path, home: Path, *selection: str) -> subprocess.CompletedProcess[str]:
+def _try_repo(proj: Path, hook_repo: Path, *selection: str) -> subprocess.CompletedProcess[str]:
     env = _clean_env()
-    env["PRE_COMMIT_HOME"] = str(home)
+    env["PRE_COMMIT_HOME"] = str(proj.parent / "pre-commit-home")  # keep the user's cache untouched
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "iaclint", *selection],
         cwd=proj, capture_output=True, text=True, env=env, timeout=600,
@@ -170,9 +165,9 @@ def _try_repo(proj: Path, hook_repo: Path, home: Path, *selection: str) -> subpr
 
 @needs_pre_commit
 @needs_git
-def test_try_repo_fails_on_violation(tmp_path: Path, hook_repo: Path, pre_commit_home: Path) -> None:
+def test_try_repo_fails_on_violation(tmp_path: Path, hook_repo: Path) -> None:
     proj = _project(tmp_path, {"main.tf": VIOLATING})
-    proc = _try_repo(proj, hook_repo, pre_commit_home, "--all-files")
+    proc = _try_repo(proj, hook_repo, "--all-files")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "iaclint" in out and "Failed" in out, out
@@ -184,9 +179,9 @@ def test_try_repo_fails_on_violation(tmp_path: Path, hook_repo: Path, pre_commit
 
 @needs_pre_commit
 @needs_git
-def test_try_repo_passes_compliant_file(tmp_path: Path, hook_repo: Path, pre_commit_home: Path) -> None:
+def test_try_repo_passes_compliant_file(tmp_path: Path, hook_repo: Path) -> None:
     proj = _project(tmp_path, {"main.tf": COMPLIANT})
-    proc = _try_repo(proj, hook_repo, pre_commit_home, "--all-files")
+    proc = _try_repo(proj, hook_repo, "--all-files")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert re.search(r"iaclint\.+Passed", out), out
@@ -195,15 +190,13 @@ def test_try_repo_passes_compliant_file(tmp_path: Path, hook_repo: Path, pre_com
 
 @needs_pre_commit
 @needs_git
-def test_try_repo_reports_only_the_files_given(
-    tmp_path: Path, hook_repo: Path, pre_commit_home: Path
-) -> None:
+def test_try_repo_reports_only_the_files_given(tmp_path: Path, hook_repo: Path) -> None:
     # Both files are one Terraform unit; pre-commit passes only the compliant one (as when only
     # it changed), so the violation in the other file is not this commit's business.
     proj = _project(tmp_path, {"legacy.tf": VIOLATING, "api.tf": COMPLIANT})
-    given = _try_repo(proj, hook_repo, pre_commit_home, "--files", "api.tf")
+    given = _try_repo(proj, hook_repo, "--files", "api.tf")
     assert given.returncode == 0, given.stdout + given.stderr
-    other = _try_repo(proj, hook_repo, pre_commit_home, "--files", "legacy.tf")
+    other = _try_repo(proj, hook_repo, "--files", "legacy.tf")
     out = other.stdout + other.stderr
     assert other.returncode == 1, out
     assert re.search(r"legacy\.tf:4:\d+", out), out
