@@ -62,7 +62,7 @@ class Report:
         self.rows.append((f"-- {title}", "", ""))
 
     def print(self) -> None:
-        w0 = max(len(r[0]) for r in self.rows)
+        w0 = max(len(r[0]) for r in self.rows if not r[0].startswith("-- "))
         # Long values (platform, paths, per-rule counts) spill over rather than widen the column.
         w1 = max([len(r[1]) for r in self.rows if len(r[1]) <= 16] or [0])
         for name, value, target in self.rows:
