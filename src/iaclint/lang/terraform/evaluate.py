@@ -81,8 +81,9 @@ def reloc(v: Value, inner: Span | None, outer: Span | None) -> Value:
     """`v`, produced by the expression at `inner`, seen at `outer` (an attribute, an object member)."""
     if outer is None:
         return v
-    if v.span is None or v.span == inner:
-        return replace(v, span=outer) if v.span != outer else v
+    vs = v.span
+    if vs is None or vs == inner:
+        return Value(v.state, v.data, outer, v.reason, v.refs, v.via) if vs != outer else v
     return v.at(outer)
 
 
@@ -429,7 +430,15 @@ class Evaluator:
 
     # -- expressions with traversals --------------------------------------------------------------
     def _expression(self, n: Node, ctx: Ctx) -> Value:
-        return self.seq(n.children, ctx)
+        kids = n.children
+        if len(kids) == 1:
+            # Fast path for the most common expression: a plain literal.
+            k = kids[0]
+            if k.type == "literal_value":
+                inner = k.children
+                if len(inner) == 1:
+                    return self._literal_child(inner[0], ctx)
+        return self.seq(kids, ctx)
 
     def seq(self, kids: list[Node], ctx: Ctx) -> Value:
         """An operand: a base (a literal, a name, a parenthesised expression...) and its accessors."""
@@ -523,7 +532,9 @@ class Evaluator:
             i = 1
         for k in acc[i:]:
             v = self._access(v, k, ctx)
-        return v.at(span) if v.span is not None else replace(v, span=span)
+        if v.span is None:
+            return Value(v.state, v.data, span, v.reason, v.refs, v.via)
+        return v.at(span)
 
     def _access(self, v: Value, acc: Node, ctx: Ctx) -> Value:
         t = acc.type

@@ -68,6 +68,8 @@ class SourceFile:
             return self.fixed_span
         sr, sc = node.start_point
         er, ec = node.end_point
+        if self._ascii:
+            return Span(self.path, sr + 1, sc + 1, er + 1, ec + 1)
         return Span(self.path, sr + 1, self._col(sr, sc), er + 1, self._col(er, ec))
 
     def span_range(self, start: Node, end: Node) -> Span:
@@ -75,6 +77,8 @@ class SourceFile:
             return self.fixed_span
         sr, sc = start.start_point
         er, ec = end.end_point
+        if self._ascii:
+            return Span(self.path, sr + 1, sc + 1, er + 1, ec + 1)
         return Span(self.path, sr + 1, self._col(sr, sc), er + 1, self._col(er, ec))
 
     def text(self, node: Node) -> str:
