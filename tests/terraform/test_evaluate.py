@@ -141,7 +141,8 @@ def test_functions_not_evaluated(expr, source: str) -> None:  # type: ignore[no-
 
 def test_jsonencode_matches_terraform_for_nested_policy(expr) -> None:  # type: ignore[no-untyped-def]
     v = expr(
-        'jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Action = "x:Y", Resource = "*"}]})'
+        'jsonencode({Version = "2012-10-17", '
+        'Statement = [{Effect = "Allow", Action = "x:Y", Resource = "*"}]})'
     )
     assert v.data == '{"Statement":[{"Action":"x:Y","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}'
     assert json.loads(v.data)["Version"] == "2012-10-17"
@@ -163,7 +164,8 @@ def test_unknown_arguments_make_unknown_results_with_refs(expr) -> None:  # type
 def test_spans_of_attributes_and_members(tf) -> None:  # type: ignore[no-untyped-def]
     result = tf(
         {
-            "main.tf": 'resource "t" "r" {\n  a = "x"\n  obj = { k = 1,\n    m = "é" }\n  blk {\n    x = 1\n  }\n}\n'
+            "main.tf": 'resource "t" "r" {\n  a = "x"\n  obj = { k = 1,\n    m = "é" }\n'
+            '  blk {\n    x = 1\n  }\n}\n'
         }
     )
     (r,) = result.resources
