@@ -165,7 +165,7 @@ def test_spans_of_attributes_and_members(tf) -> None:  # type: ignore[no-untyped
     result = tf(
         {
             "main.tf": 'resource "t" "r" {\n  a = "x"\n  obj = { k = 1,\n    m = "é" }\n'
-            '  blk {\n    x = 1\n  }\n}\n'
+            "  blk {\n    x = 1\n  }\n}\n"
         }
     )
     (r,) = result.resources

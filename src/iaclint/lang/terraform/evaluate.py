@@ -14,7 +14,6 @@ from apply-time unknowns.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any, Protocol
 
 from tree_sitter import Node

@@ -323,9 +323,10 @@ class Loader:
         if not sf.tree.root_node.has_error:
             body = parse_file_body(sf)
             a = body.attrs.get("v")
-            if a is not None and isinstance(a.expr, HclExpr) and not _has_references(a.expr.node):
+            if a is not None and len(body.attrs) == 1:
                 v = self.ev.expr(a.expr, Ctx(_NoScope(), sf))
-                if v.state is _KNOWN:
+                # A bare word like TLS_1_0 parses as a reference: the user means the word itself.
+                if fully_known(v):
                     return lambda: Value.known(v.data, None)
         return lambda: Value.known(text, None)
 
@@ -339,17 +340,6 @@ class Loader:
             return cache[0]
 
         return get
-
-
-def _has_references(node: Any) -> bool:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type in ("variable_expr", "function_call", "template_interpolation", "template_directive"):
-            # A bare word like TLS_1_0 parses as a name; a CLI value means the word itself.
-            return True
-        stack.extend(n.children)
-    return False
 
 
 class ModuleInstance:
