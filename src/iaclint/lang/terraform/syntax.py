@@ -135,11 +135,11 @@ def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None) -> Sourc
         bad = first_error(root)
         if bad is not None:
             span = sf.span(bad)
-            if bad.is_missing:
-                what = f"missing {bad.type!r}"
-            else:
-                snippet = sf.text(bad)[:30].splitlines()
-                what = f"unexpected {snippet[0]!r}" if snippet and snippet[0].strip() else "unexpected input"
+            # The source from the error to the end of its line says more than the node type.
+            line_end = source.data.find(b"\n", bad.start_byte)
+            rest = source.data[bad.start_byte : line_end if line_end != -1 else len(source.data)]
+            snippet = rest.decode("utf-8", errors="replace").strip()[:30]
+            what = f"unexpected {snippet!r}" if snippet else "unexpected end of line"
             diagnostics.append(
                 Diagnostic(source.path, span.line, span.column, f"syntax error: {what}", partial=True)
             )
