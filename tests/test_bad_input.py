@@ -139,6 +139,64 @@ def test_broken_tf_through_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     ]
 
 
+@needs_cloudformation
+def test_broken_yaml_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "cfn" / "template.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\n'
+        "Resources:\n"
+        "  Domain:\n"
+        "    Type: AWS::ApiGateway::DomainName\n"
+        "    Properties:\n"
+        "      DomainName: api.example.com: 443\n"  # a second `: ` inside a plain scalar, column 34
+        "      SecurityPolicy: TLS_1_0\n",
+        encoding="utf-8",
+    )
+    good = write_good(tmp_path)
+    result = run(tmp_path, monkeypatch)
+    f = assert_parse_finding(result, "cfn/template.yaml", line=6, column=34)
+    assert "YAML" in f.message
+    assert record(result, "cfn/template.yaml")[0] == "failed"
+    assert_good_reported(result, good)
+
+
+@needs_cloudformation
+@pytest.mark.xfail(strict=True, reason="PyYAML marks an unterminated quote at the end of the stream; "
+                   "the scalar's start (its context mark) is the line to show")
+def test_unterminated_quote_in_yaml_points_at_the_quote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "cfn" / "template.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Domain:\n'
+        "    Type: AWS::ApiGateway::DomainName\n    Properties:\n"
+        '      DomainName: "unterminated\n'  # the quote opens on line 6 and never closes
+        "      SecurityPolicy: TLS_1_0\n",
+        encoding="utf-8",
+    )
+    result = run(tmp_path, monkeypatch)
+    assert_parse_finding(result, "cfn/template.yaml", line=6)
+
+
+@pytest.mark.skipif("bicep" not in LOADERS, reason="the engine has no Bicep loader yet")
+def test_broken_bicep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "bicep").mkdir()
+    (tmp_path / "bicep" / "main.bicep").write_text(
+        "resource apim 'Microsoft.ApiManagement/service@2022-08-01' = {\n"
+        "  name: 'x'\n"
+        "  location: 'westeurope'\n"
+        "  properties: {\n"
+        "    publisherEmail: = 'a@example.com'\n"  # the stray `=` at column 21
+        "  }\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    good = write_good(tmp_path)
+    result = run(tmp_path, monkeypatch)
+    assert_parse_finding(result, "bicep/main.bicep", line=5, column=21)
+    assert_good_reported(result, good)
+
+
 # -- bytes that are not UTF-8 text ------------------------------------------------------------
 
 
@@ -270,6 +328,70 @@ def test_deeply_nested_tf_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert_good_reported(result, good)
     for f in named(result, "deep/main.tf.json"):
         assert_one_line(f.message)
+
+
+@needs_cloudformation
+def test_deeply_nested_yaml_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "cfn" / "template.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n'
+        "    Properties:\n      Body: " + "[" * DEPTH + "1" + "]" * DEPTH + "\n",
+        encoding="utf-8",
+    )
+    good = write_good(tmp_path)
+    result = run(tmp_path, monkeypatch)
+    f = assert_parse_finding(result, "cfn/template.yaml", line=6)
+    assert "nesting" in f.message
+    assert_good_reported(result, good)
+
+
+@pytest.mark.skipif("bicep" not in LOADERS, reason="the engine has no Bicep loader yet")
+def test_deeply_nested_bicep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "bicep").mkdir()
+    (tmp_path / "bicep" / "main.bicep").write_text("var deep = " + "[" * DEPTH + "1" + "]" * DEPTH + "\n",
+                                                   encoding="utf-8")
+    good = write_good(tmp_path)
+    result = run(tmp_path, monkeypatch)
+    assert_good_reported(result, good)
+    for f in named(result, "bicep/main.bicep"):
+        assert_one_line(f.message)
+
+
+DEEP_JSON_TEMPLATES = {
+    "cloudformation": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Api": {"Type": '
+                      '"AWS::ApiGateway::RestApi", "Properties": {"Body": ' + "[" * DEPTH + "1" + "]" * DEPTH
+                      + "}}}}",
+    "arm": '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", '
+           '"contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.ApiManagement/service", '
+           '"apiVersion": "2022-08-01", "name": "x", "properties": {"a": ' + "[" * DEPTH + "1" + "]" * DEPTH
+           + "}}]}",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP_JSON_TEMPLATES))
+def test_deeply_nested_json_template_is_accounted_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "template.json").write_text(DEEP_JSON_TEMPLATES[kind], encoding="utf-8")
+    good = write_good(tmp_path)
+    result = run(tmp_path, monkeypatch)
+    status, reason = record(result, "t/template.json")
+    assert status in ("skipped", "failed")
+    assert_one_line(reason)
+    assert_good_reported(result, good)
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP_JSON_TEMPLATES))
+@pytest.mark.xfail(strict=True, reason="discover.sniff_json turns the RecursionError of a valid but deep "
+                   "template into 'not valid JSON' and skips it; it should fail with IAC001 naming the depth")
+def test_deeply_nested_json_template_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "template.json").write_text(DEEP_JSON_TEMPLATES[kind], encoding="utf-8")
+    result = run(tmp_path, monkeypatch)
+    assert_parse_finding(result, "t/template.json", line=1)
 
 
 # -- symlinks ---------------------------------------------------------------------------------
