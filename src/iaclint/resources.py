@@ -27,6 +27,10 @@ class Resource:
     # A resource whose existence depends on something unknown (count/condition) is still
     # checked; this says why, so a finding can mention it.
     condition: Value | None = None
+    # The evaluation the address and refs are unique in: a Terraform root module directory, a
+    # template file. Two root modules may both declare `aws_api_gateway_stage.prod`; the model
+    # links resources within one scope only.
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)

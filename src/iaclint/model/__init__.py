@@ -9,13 +9,18 @@ from iaclint.resources import Resource
 
 
 def build(resources: Iterable[Resource]) -> Model:
-    by_language: dict[str, list[Resource]] = {}
+    """Adapt and link each scope (a root module, a template) on its own: addresses and refs are
+    unique only within one, so links never cross from one configuration into another."""
+    scopes: dict[tuple[str, str], list[Resource]] = {}
     for r in resources:
-        by_language.setdefault(r.language, []).append(r)
+        family = "terraform" if r.language in ("terraform", "terraform-plan") else r.language
+        scopes.setdefault((family, r.scope), []).append(r)
     model = Model()
-    tf = by_language.get("terraform", []) + by_language.get("terraform-plan", [])
-    if tf:
-        from iaclint.model.aws import from_terraform
+    for (family, _scope), group in scopes.items():
+        if family == "terraform":
+            from iaclint.model.aws import from_terraform
 
-        from_terraform.adapt(tf, model)
+            part = Model()
+            from_terraform.adapt(group, part)
+            model.extend(part)
     return model

@@ -13,7 +13,7 @@ the entities themselves. Entities that get linked are mutable for that reason on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from iaclint.resources import Resource
 from iaclint.values import Value
@@ -367,3 +367,8 @@ class Model:
     usage_plans: list[UsagePlan] = field(default_factory=list)
     method_settings: list[MethodSettings] = field(default_factory=list)
     distributions: list[Distribution] = field(default_factory=list)
+
+    def extend(self, other: Model) -> None:
+        """Add another model's entities (a model built for another scope)."""
+        for f in fields(self):
+            getattr(self, f.name).extend(getattr(other, f.name))

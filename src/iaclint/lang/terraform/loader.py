@@ -746,6 +746,7 @@ class ResourceInstance:
             self.cfg.block.header,
             self.cfg.name,
             self.condition,
+            self.mod.root_dir,
         )
 
 

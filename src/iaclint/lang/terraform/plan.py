@@ -75,7 +75,7 @@ def _module(mod: Value, unknowns: dict[str, Value], out: list[Resource], depth: 
         if not (values.is_known and isinstance(values.data, dict)):
             values = Value.known({}, r.span)
         body = _apply_unknown(values, unknowns.get(addr), addr, span)
-        out.append(Resource(type_.data, addr, LANGUAGE, body, span, name.data))
+        out.append(Resource(type_.data, addr, LANGUAGE, body, span, name.data, scope=span.path))
     for child in mod.get("child_modules").elements():
         _module(child, unknowns, out, depth + 1)
 
