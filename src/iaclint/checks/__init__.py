@@ -1,7 +1,8 @@
 """Checks: one module per category of the standard. A check reads the model only.
 
 A check is a function registered under its rule id; it receives the model and a context that
-carries the rule's metadata and parameters, and yields findings made through that context.
+carries the rule's metadata and parameters, and yields findings made through that context. A rule
+that covers several platforms (IAC101 on AWS and Azure) may have one function per platform.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from iaclint.values import Value
 
 CheckFn = Callable[[Model, "CheckContext"], Iterable[Finding]]
 
-_REGISTRY: dict[str, CheckFn] = {}
+_REGISTRY: dict[str, list[CheckFn]] = {}
 
 # Modules holding checks, imported on first use so `iaclint rules` stays fast.
 _CHECK_MODULES = (
@@ -35,15 +36,15 @@ _CHECK_MODULES = (
 
 def check(rule_id: str) -> Callable[[CheckFn], CheckFn]:
     def register(fn: CheckFn) -> CheckFn:
-        if rule_id in _REGISTRY:
-            raise ValueError(f"two checks for {rule_id}")
-        _REGISTRY[rule_id] = fn
+        fns = _REGISTRY.setdefault(rule_id, [])
+        if fn not in fns:
+            fns.append(fn)
         return fn
 
     return register
 
 
-def registry() -> dict[str, CheckFn]:
+def registry() -> dict[str, list[CheckFn]]:
     import importlib
 
     for name in _CHECK_MODULES:
@@ -95,7 +96,5 @@ class CheckContext:
 def run_checks(model: Model, rules: dict[str, Rule], params: dict[str, dict[str, Any]]) -> Iterator[Finding]:
     checks = registry()
     for rule_id, rule in rules.items():
-        fn = checks.get(rule_id)
-        if fn is None:
-            continue
-        yield from fn(model, CheckContext(rule, params.get(rule_id, {})))
+        for fn in checks.get(rule_id, ()):
+            yield from fn(model, CheckContext(rule, params.get(rule_id, {})))
