@@ -10,7 +10,8 @@ from model.aws_builders import At, Blk, Unk, build, ref, res
 
 
 def run(rule_id: str, model: Model, **params: object) -> list[Finding]:
-    return list(registry()[rule_id](model, CheckContext(load_rules()[rule_id], dict(params))))
+    ctx = CheckContext(load_rules()[rule_id], dict(params))
+    return [f for fn in registry()[rule_id] for f in fn(model, ctx)]
 
 
 def where(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
