@@ -383,8 +383,6 @@ def test_deeply_nested_json_template_is_accounted_for(
 
 
 @pytest.mark.parametrize("kind", sorted(DEEP_JSON_TEMPLATES))
-@pytest.mark.xfail(strict=True, reason="discover.sniff_json turns the RecursionError of a valid but deep "
-                   "template into 'not valid JSON' and skips it; it should fail with IAC001 naming the depth")
 def test_deeply_nested_json_template_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:

@@ -23,6 +23,8 @@ SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__p
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+# sniff_json's verdict for a file that must be reported as unreadable.
+FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +69,12 @@ def sniff_json(path: Path) -> tuple[str | None, str]:
         if path.stat().st_size > MAX_FILE_BYTES:
             return None, "larger than 20 MB"
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        # Not valid JSON: let the template loaders say so only when the name suggests a template.
+    except RecursionError:
+        # Valid JSON too deep to look into: a hostile file, never silently skipped.
+        return FAILED, "JSON nested too deeply to read"
+    except (OSError, UnicodeDecodeError, ValueError):
+        # Invalid JSON is common outside infrastructure code (JSON with comments in tsconfig.json,
+        # editor settings), so it is skipped with the reason rather than reported.
         return None, "not valid JSON"
     if not isinstance(doc, dict):
         return None, "JSON that is not an object"
@@ -174,7 +180,9 @@ class _Walker:
                 units.append(Unit("bicep", f, (f,)))
             elif name.endswith(".json"):
                 lang, reason = sniff_json(f)
-                if lang is None:
+                if lang == FAILED:
+                    self.result.failed.append(Diagnostic(str(f), 1, 1, reason))
+                elif lang is None:
                     self.result.skipped.append((str(f), reason))
                 else:
                     units.append(Unit(lang, f, (f,)))

@@ -119,7 +119,11 @@ def _load_module(language: str) -> Any:
 
 
 def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
-    module = _load_module(language)
+    try:
+        module = _load_module(language)
+    except Exception as err:
+        # A broken installation (a loader that cannot be imported) is still one line, not a traceback.
+        raise InternalError(f"{units[0].path}: cannot load the {language} reader: {err}") from err
     try:
         return module.load(units, options)
     except Exception as err:
