@@ -181,7 +181,7 @@ def main() -> None:
 @click.option("--files", "files_mode", is_flag=True,
               help="PATHS are files (pre-commit): load each file's unit, report only findings in them.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes for loading.")
+              help="Worker processes for loading: languages present load in parallel.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list skipped files and why.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 def scan(
