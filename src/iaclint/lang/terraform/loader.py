@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iaclint.discover import Unit
+from iaclint.lang.terraform.directives import collect_directives
 from iaclint.lang.terraform.evaluate import (
     Ctx,
     Evaluator,
@@ -201,7 +202,9 @@ class Loader:
             from iaclint.lang.terraform.tfjson import parse_json_file
 
             return parse_json_file(src, self.result.diagnostics)
-        return parse_hcl(src, self.result.diagnostics)
+        sf = parse_hcl(src, self.result.diagnostics)
+        collect_directives(sf, self.result.directives)
+        return sf
 
     def body_of(self, sf: SourceFile) -> Body:
         if sf.tree is None:
