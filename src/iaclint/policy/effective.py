@@ -1,0 +1,157 @@
+"""`effective_policy`: the policy that runs for one (product, API, operation) path.
+
+API Management evaluates scopes from the outside in: global → product → API → operation. In each
+section, a scope's `<base/>` stands for everything the outer scopes contribute; a section without
+`<base/>` replaces the outer content. The facts the rules need (JWT validation, rate limits, IP
+filters, client certificate validation) are then read from the effective inbound section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from iaclint.policy.elements import (
+    SECTIONS,
+    ClientCertValidation,
+    EffectivePolicy,
+    IpFilter,
+    JwtValidation,
+    PolicyDocument,
+    PolicyElement,
+    RateLimit,
+)
+
+_RATE_KINDS = ("rate-limit", "rate-limit-by-key", "quota", "quota-by-key")
+_JWT_KINDS = ("validate-jwt", "validate-azure-ad-token")
+# Elements whose children are policies that run only for some requests.
+_CONDITIONAL = ("choose", "when", "otherwise")
+# Elements whose children are policies that run (at least once) whenever the element runs.
+_CONTAINERS = ("retry", "wait")
+
+
+def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy:
+    """Resolve `<base/>` across `scopes`, outermost first ([global, product, api, operation]).
+
+    None is a scope without a policy: it inherits every section unchanged. A section a readable
+    document does not have is treated the same way. An unknown or unreadable scope leaves the outer
+    content in place and adds its reason to `unknown`, so callers treat missing facts as unknown.
+    """
+    merged: dict[str, tuple[PolicyElement, ...]] = {name: () for name in SECTIONS}
+    unknown: list[str] = []
+    errors: list[str] = []
+    for doc in scopes:
+        if doc is None:
+            continue
+        if doc.unknown is not None:
+            unknown.append(doc.unknown)
+            continue
+        if doc.error is not None:
+            where = f" ({doc.span})" if doc.span is not None else ""
+            errors.append(doc.error)
+            unknown.append(f"policy could not be read{where}: {doc.error}")
+            continue
+        for name, section in doc.sections.items():
+            out: list[PolicyElement] = []
+            for el in section.elements:
+                if el.name == "base":
+                    out.extend(merged[name])
+                else:
+                    out.append(el)
+            merged[name] = tuple(out)
+    inbound = merged["inbound"]
+    jwt: list[JwtValidation] = []
+    rates: list[RateLimit] = []
+    ips: list[IpFilter] = []
+    certs: list[ClientCertValidation] = []
+    for el, conditional in _walk(inbound, False):
+        name = el.name
+        if name in _JWT_KINDS:
+            jwt.append(_jwt(el, conditional))
+        elif name in _RATE_KINDS:
+            rates.append(RateLimit(el, name, conditional))
+        elif name == "ip-filter":
+            ips.append(IpFilter(el, el.attrs.get("action", "").strip().lower(), conditional))
+        elif name == "validate-client-certificate":
+            certs.append(ClientCertValidation(el, conditional))
+        elif name == "include-fragment":
+            frag = el.attrs.get("fragment-id", "?")
+            unknown.append(f"inbound policy includes fragment '{frag}', which is not read")
+    return EffectivePolicy(
+        inbound=inbound,
+        unknown=tuple(dict.fromkeys(unknown)),
+        jwt=tuple(jwt),
+        rate_limits=tuple(rates),
+        ip_filters=tuple(ips),
+        client_cert=tuple(certs),
+        backend=merged["backend"],
+        outbound=merged["outbound"],
+        on_error=merged["on-error"],
+        errors=tuple(errors),
+    )
+
+
+def _walk(elements: tuple[PolicyElement, ...], conditional: bool) -> Iterator[tuple[PolicyElement, bool]]:
+    """Elements in document order, descending into `<choose>` (conditional) and `<retry>`/`<wait>`."""
+    stack: list[tuple[tuple[PolicyElement, ...], int, bool]] = [(elements, 0, conditional)]
+    while stack:
+        items, idx, cond = stack.pop()
+        if idx >= len(items):
+            continue
+        el = items[idx]
+        stack.append((items, idx + 1, cond))
+        if el.name in _CONDITIONAL:
+            stack.append((el.children, 0, True))
+        elif el.name in _CONTAINERS:
+            stack.append((el.children, 0, cond))
+        else:
+            yield el, cond
+
+
+def _jwt(el: PolicyElement, conditional: bool) -> JwtValidation:
+    if el.name == "validate-azure-ad-token":
+        # Entra ID keys come from the tenant's OpenID configuration; the tenant pins the issuer.
+        audiences = _has_any(el, "audiences", "audience") or _has_any(
+            el, "client-application-ids", "application-id"
+        )
+        return JwtValidation(
+            element=el,
+            kind=el.name,
+            openid_config=True,
+            symmetric_keys=False,
+            audiences=audiences,
+            issuers=bool(el.attrs.get("tenant-id", "").strip()),
+            require_signed_tokens=None,
+            conditional=conditional,
+        )
+    keys = el.child("issuer-signing-keys")
+    symmetric = keys is not None and any(_is_symmetric(k) for k in keys.all("key"))
+    return JwtValidation(
+        element=el,
+        kind=el.name,
+        openid_config=any(bool(c.attrs.get("url", "").strip()) for c in el.all("openid-config")),
+        symmetric_keys=symmetric,
+        audiences=_has_any(el, "audiences", "audience"),
+        issuers=_has_any(el, "issuers", "issuer"),
+        require_signed_tokens=_bool_attr(el.attrs.get("require-signed-tokens")),
+        conditional=conditional,
+    )
+
+
+def _is_symmetric(key: PolicyElement) -> bool:
+    """A `<key>` whose body is the secret itself (base64), not a certificate or RSA modulus/exponent."""
+    if any(a in key.attrs for a in ("certificate-id", "n", "e")):
+        return False
+    return bool(key.text)
+
+
+def _has_any(el: PolicyElement, group: str, item: str) -> bool:
+    return any(c.text or c.children for g in el.all(group) for c in g.all(item))
+
+
+def _bool_attr(raw: str | None) -> bool | None:
+    if raw is None:
+        return None
+    v = raw.strip().lower()
+    if v in ("true", "false"):
+        return v == "true"
+    return None

@@ -1,0 +1,131 @@
+"""What an API Management policy document holds, as read by `read_policy`, and the effective policy
+that `effective_policy` derives from the documents of all scopes (global → product → API → operation).
+
+These are plain frozen dataclasses: the Azure model keeps them and checks read them; nothing here
+refers back to template syntax except the spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from iaclint.source import Span
+
+# The sections of a `<policies>` document, in execution order.
+SECTIONS = ("inbound", "backend", "outbound", "on-error")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyElement:
+    """One XML element of a policy. `attrs` hold decoded attribute values (policy expressions such as
+    `@(...)` are kept verbatim). `span` is the start tag's position in the template when it could be
+    mapped there, else the span of the template value holding the whole document."""
+
+    name: str
+    attrs: dict[str, str]
+    children: tuple[PolicyElement, ...]
+    span: Span | None
+    # Character data directly inside the element (CDATA included), stripped; e.g. an ip-filter
+    # `<address>` or an `issuer-signing-keys/<key>` body.
+    text: str = ""
+
+    def child(self, name: str) -> PolicyElement | None:
+        """The first direct child with that name."""
+        for c in self.children:
+            if c.name == name:
+                return c
+        return None
+
+    def all(self, name: str) -> tuple[PolicyElement, ...]:
+        """All direct children with that name."""
+        return tuple(c for c in self.children if c.name == name)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One section of a scope's policy. `elements` are its direct children in document order, the
+    `<base/>` element included (it marks where the outer scopes' content goes); elements nested in
+    `<choose>` and the like stay nested."""
+
+    name: str  # inbound | backend | outbound | on-error
+    has_base: bool
+    elements: tuple[PolicyElement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    """A policy at one scope. Exactly one of three cases: readable (`sections` filled, a section the
+    document lacks is missing from the dict), `unknown` (why the content cannot be known: a URL, an
+    unknown template value) or `error` (unreadable XML: the message names the line in the policy)."""
+
+    sections: dict[str, Section]
+    unknown: str | None = None
+    error: str | None = None
+    # The template value holding the document (for findings about the document as a whole).
+    span: Span | None = None
+    # The `<policies>` root element, when readable.
+    root: PolicyElement | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.unknown is None and self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class JwtValidation:
+    """A `validate-jwt` or `validate-azure-ad-token` element in the effective inbound policy."""
+
+    element: PolicyElement
+    kind: str  # validate-jwt | validate-azure-ad-token
+    # Keys come from an OpenID configuration document (validate-azure-ad-token always: Entra ID).
+    openid_config: bool
+    # `issuer-signing-keys/key` given as a raw base64 body: a shared HMAC secret (HS256).
+    symmetric_keys: bool
+    # At least one `audiences/audience` (or, for AAD tokens, `client-application-ids`).
+    audiences: bool
+    # At least one `issuers/issuer` (AAD tokens: `tenant-id` pins the issuer).
+    issuers: bool
+    # The `require-signed-tokens` attribute; None when absent (the platform default is true) or a
+    # policy expression.
+    require_signed_tokens: bool | None
+    # Inside `<choose>`: applies to some requests only.
+    conditional: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    element: PolicyElement
+    kind: str  # rate-limit | rate-limit-by-key | quota | quota-by-key
+    conditional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IpFilter:
+    element: PolicyElement
+    action: str  # allow | forbid (lower case; as written when something else)
+    conditional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCertValidation:
+    element: PolicyElement
+    conditional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivePolicy:
+    """The policy that runs for one (product, API, operation) path, `<base/>` resolved."""
+
+    inbound: tuple[PolicyElement, ...]
+    # Why some scope (or an included fragment) could not be read; when non-empty, the absence of a
+    # fact below means "unknown", not "absent".
+    unknown: tuple[str, ...]
+    jwt: tuple[JwtValidation, ...]
+    rate_limits: tuple[RateLimit, ...]
+    ip_filters: tuple[IpFilter, ...]
+    client_cert: tuple[ClientCertValidation, ...]
+    backend: tuple[PolicyElement, ...] = ()
+    outbound: tuple[PolicyElement, ...] = ()
+    on_error: tuple[PolicyElement, ...] = ()
+    # Scopes whose document is unreadable XML (their messages); also listed in `unknown`.
+    errors: tuple[str, ...] = field(default=())
