@@ -23,4 +23,10 @@ def build(resources: Iterable[Resource]) -> Model:
             part = Model()
             from_terraform.adapt(group, part)
             model.extend(part)
+        elif family == "cloudformation":
+            from iaclint.model.aws import from_cloudformation
+
+            part = Model()
+            from_cloudformation.adapt(group, part)
+            model.extend(part)
     return model

@@ -261,5 +261,6 @@ def _emit_resources(source: SourceText, root: Value, overrides: dict[str, Value]
                 span=_key_span(source, decl, logical_id) if decl.span else span,
                 name=logical_id,
                 condition=condition,
+                scope=path,
             )
         )
