@@ -8,25 +8,38 @@ from iaclint.model.entities import Model
 from iaclint.resources import Resource
 
 
+def _template_file(r: Resource) -> str:
+    # ARM/Bicep addresses are `<entry file>#<symbol>`: module resources stay with their entry file.
+    return r.address.split("#", 1)[0]
+
+
 def build(resources: Iterable[Resource]) -> Model:
     """Adapt and link each scope (a root module, a template) on its own: addresses and refs are
     unique only within one, so links never cross from one configuration into another."""
     scopes: dict[tuple[str, str], list[Resource]] = {}
     for r in resources:
         family = "terraform" if r.language in ("terraform", "terraform-plan") else r.language
-        scopes.setdefault((family, r.scope), []).append(r)
+        scope = r.scope or (_template_file(r) if family in ("arm", "bicep") else "")
+        scopes.setdefault((family, scope), []).append(r)
     model = Model()
     for (family, _scope), group in scopes.items():
         if family == "terraform":
             from iaclint.model.aws import from_terraform
 
             part = Model()
-            from_terraform.adapt(group, part)
+            from_terraform.adapt([r for r in group if not r.type.startswith("azurerm_")], part)
+            azurerm = [r for r in group if r.type.startswith("azurerm_")]
+            if azurerm:
+                from iaclint.model.azure import from_azurerm, links
+
+                from_azurerm.adapt(azurerm, part)
+                links.link(part.azure)
             model.extend(part)
-        elif family == "cloudformation":
-            from iaclint.model.aws import from_cloudformation
+        elif family in ("arm", "bicep"):
+            from iaclint.model.azure import from_arm, links
 
             part = Model()
-            from_cloudformation.adapt(group, part)
+            from_arm.adapt(group, part)
+            links.link(part.azure)
             model.extend(part)
     return model

@@ -14,9 +14,20 @@ the entities themselves. Entities that get linked are mutable for that reason on
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
 from iaclint.resources import Resource
 from iaclint.values import Value
+
+if TYPE_CHECKING:
+    from iaclint.model.azure.entities import AzureModel
+
+
+def _azure_model() -> AzureModel:
+    # Imported late: the Azure entities build on the ones in this module.
+    from iaclint.model.azure.entities import AzureModel
+
+    return AzureModel()
 
 # Protocol versions in order; a floor is the lowest one an endpoint accepts.
 TLS_ORDER = {"ssl3": 0, "1.0": 1, "1.1": 2, "1.2": 3, "1.3": 4}
@@ -367,6 +378,8 @@ class Model:
     usage_plans: list[UsagePlan] = field(default_factory=list)
     method_settings: list[MethodSettings] = field(default_factory=list)
     distributions: list[Distribution] = field(default_factory=list)
+    # Azure-specific entities (APIM, Application Gateway, Front Door, WAF policies).
+    azure: AzureModel = field(default_factory=_azure_model)
 
     def extend(self, other: Model) -> None:
         """Add another model's entities (a model built for another scope)."""

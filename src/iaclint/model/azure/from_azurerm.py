@@ -1,0 +1,2 @@
+def adapt(resources, model):
+    pass
