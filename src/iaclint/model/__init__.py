@@ -35,6 +35,12 @@ def build(resources: Iterable[Resource]) -> Model:
                 from_azurerm.adapt(azurerm, part)
                 links.link(part.azure)
             model.extend(part)
+        elif family == "cloudformation":
+            from iaclint.model.aws import from_cloudformation
+
+            part = Model()
+            from_cloudformation.adapt(group, part)
+            model.extend(part)
         elif family in ("arm", "bicep"):
             from iaclint.model.azure import from_arm, links
 
