@@ -50,6 +50,11 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
             errors.append(doc.error)
             unknown.append(f"policy could not be read{where}: {doc.error}")
             continue
+        if "inbound" not in doc.sections and merged["inbound"]:
+            # Whether the service treats a missing section as inheriting or as empty is not
+            # documented; inheriting is assumed, and said so.
+            where = f" at {doc.span}" if doc.span is not None else ""
+            unknown.append(f"policy{where} has no <inbound> section; assumed to inherit the outer scopes")
         for name, section in doc.sections.items():
             out: list[PolicyElement] = []
             for el in section.elements:
