@@ -85,6 +85,7 @@ class Context:
 
     parse_file: Any  # Callable[[Path, bool], Parsed | None]
     display: Any  # Callable[[str | Path], str]
+    resolve: Any = Path.resolve  # Callable[[Path], Path]; files.py passes a cached one
     resources: list[Resource] = field(default_factory=list)
     files_read: set[str] = field(default_factory=set)
     stack: list[str] = field(default_factory=list)
@@ -102,6 +103,7 @@ class FileEvaluator:
     ) -> None:
         self.parsed = parsed
         self.src = parsed.source
+        self._spans = parsed.spans
         self.path = path
         self.ctx = ctx
         self.given = params or {}
@@ -116,7 +118,7 @@ class FileEvaluator:
 
     # -- spans --------------------------------------------------------------------------------------
     def span(self, node: Any) -> Span:
-        return self.src.span_from_points(node.start_point, node.end_point)
+        return self._spans.of(node)
 
     def text(self, node: Any) -> str:
         return node.text.decode("utf-8", errors="replace")
@@ -140,7 +142,7 @@ class FileEvaluator:
 
     def symbol_value(self, name: str, span: Span) -> Value:
         if name in self.values:
-            return self.values[name].at(span)
+            return _at(self.values[name], span)
         decl = self.decls.get(name)
         if decl is None:
             return Value.unknown(f"'{name}' is not declared in this file", span)
@@ -159,7 +161,7 @@ class FileEvaluator:
         finally:
             self.busy.discard(name)
         self.values[name] = v
-        return v.at(span)
+        return _at(v, span)
 
     def _param(self, name: str, node: Any) -> Value:
         given = self.given.get(name)
@@ -238,7 +240,7 @@ class FileEvaluator:
         name = self.text(node)
         span = self.span(node)
         if name in env:
-            return env[name].at(span)
+            return _at(env[name], span)
         return self.symbol_value(name, span)
 
     _e_compatible_identifier = _e_identifier
@@ -268,7 +270,7 @@ class FileEvaluator:
                 if v.state is _KNOWN and isinstance(v.data, dict):
                     out.update(v.data)
                 else:
-                    out["..."] = v.at(pspan)
+                    out["..."] = _at(v, pspan)
                 continue
             if key_node.type == "string":
                 kv = self._e_string(key_node, env, depth)
@@ -551,7 +553,8 @@ class FileEvaluator:
         if sym.looped:
             return Value.unknown(f"property of looped resource {sym.symbol}", span, refs)
         if prop == "name":
-            return sym.name.at(span).with_refs(refs) if sym.name.state is not _KNOWN else sym.name.at(span)
+            named = _at(sym.name, span)
+            return named.with_refs(refs) if sym.name.state is not _KNOWN else named
         if prop == "type":
             return Value.known(sym.type, span)
         if prop == "apiVersion":
@@ -559,7 +562,7 @@ class FileEvaluator:
         if sym.body is not None and prop in ("properties", "location", "sku", "kind", "tags", "identity"):
             v = sym.body.get(prop)
             if v.state is _KNOWN:
-                return _with_runtime_gaps(v.at(span), refs)
+                return _with_runtime_gaps(_at(v, span), refs)
         return Value.unknown(f"{sym.symbol}.{prop} is known only after deployment", span, refs)
 
     def _e_call_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
@@ -620,7 +623,7 @@ class FileEvaluator:
         args = [self.expr(a, env, depth) for a in arg_nodes]
         # A user function sees only its parameters (and the file's symbols), not the caller's locals.
         local = dict(zip(names, args, strict=False))
-        return self.expr(kids[-1], local, depth).at(span)
+        return _at(self.expr(kids[-1], local, depth), span)
 
     def _higher_order(
         self, key: str, arg_nodes: list[Any], env: dict[str, Value], depth: int, span: Span
@@ -655,7 +658,7 @@ class FileEvaluator:
             acc = self.expr(arg_nodes[1], env, depth) if len(arg_nodes) > 2 else Value.known(None, span)
             for i, v in enumerate(items):
                 acc = lam([acc, v, Value.known(i, span)])
-            return acc.at(span)
+            return _at(acc, span)
         if key == "toobject":
             val_lam = self.make_lambda(arg_nodes[2], env) if len(arg_nodes) > 2 else None
             obj: dict[str, Value] = {}
@@ -674,7 +677,7 @@ class FileEvaluator:
         rel = args[0].as_str() if args else None
         if rel is None:
             return fns.unknown_from(args, span, f"{key}() of an unknown path")
-        target = (self.path.parent / rel).resolve()
+        target = self.ctx.resolve(self.path.parent / rel)
         try:
             if target.stat().st_size > MAX_LOADED_FILE:
                 return Value.unknown(f"{rel} is too large to load", span)
@@ -785,7 +788,7 @@ class FileEvaluator:
             return
         kids = [c for c in node.named_children if c.type not in _SKIP]
         existing = any(c.type == "existing" for c in node.children)
-        header = self.src.span_from_points(node.start_point, kids[1].end_point)
+        header = self._spans.between(node, kids[1])
         value_n = kids[-1]
         if value_n.type == "for_statement":
             inst = self.loop_instances(value_n, env, 0)
@@ -851,7 +854,9 @@ class FileEvaluator:
             sym.api_version = parent_sym.api_version  # a nested child may omit it
         if parent_sym is not None and name_v.state is not State.ABSENT:
             composed = self._compose_name(name_v, parent_sym, name_v.span or header)
-            name_v = replace(composed, span=name_v.span, via=name_v.via)
+            name_v = Value(
+                composed.state, composed.data, name_v.span, composed.reason, composed.refs, name_v.via
+            )
             data["name"] = name_v
         if not sym.looped and not suffix:
             sym.name = name_v if name_v.state is not State.ABSENT else sym.name
@@ -926,7 +931,7 @@ class FileEvaluator:
             body_n = parts[-1]
         if body_n.type != "object":
             return msym
-        path = (self.path.parent / target).resolve()
+        path = self.ctx.resolve(self.path.parent / target)
         if str(path) in self.ctx.stack or len(self.ctx.stack) > 16:
             return msym
         if not path.is_file():
@@ -989,6 +994,14 @@ def _unescape(esc: str) -> str:
     return esc[1:]
 
 
+def _at(v: Value, span: Span | None) -> Value:
+    """`v.at(span)` without `dataclasses.replace`, which costs more than the rest of a lookup."""
+    old = v.span
+    if span is None or span == old:
+        return v
+    return Value(v.state, v.data, span, v.reason, v.refs, v.via if old is None else (*v.via, old))
+
+
 def _relocate(v: Value, span: Span) -> Value:
     """The value of an object member placed at the member's span (key to end of value).
 
@@ -1006,8 +1019,8 @@ def _relocate(v: Value, span: Span) -> Value:
         )
         <= (span.end_line, span.end_column)
     ):
-        return replace(v, span=span)
-    return v.at(span)
+        return Value(v.state, v.data, span, v.reason, v.refs, v.via)
+    return _at(v, span)
 
 
 def _member(base: Value, prop: str, span: Span, safe: bool) -> Value:
@@ -1020,7 +1033,7 @@ def _member(base: Value, prop: str, span: Span, safe: bool) -> Value:
             low = prop.lower()
             m = next((v for k, v in base.data.items() if k.lower() == low), None)
         if m is not None:
-            return m.at(span)
+            return _at(m, span)
         if safe:
             return Value.known(None, span)
         return Value.absent(span)
@@ -1035,7 +1048,7 @@ def _index(base: Value, idx: Value, span: Span, safe: bool) -> Value:
     if base.state is _KNOWN and isinstance(base.data, list) and isinstance(idx.data, int):
         i = idx.data
         if 0 <= i < len(base.data):
-            return base.data[i].at(span)
+            return _at(base.data[i], span)
     elif base.state is _KNOWN and isinstance(base.data, dict) and isinstance(idx.data, str):
         return _member(base, idx.data, span, safe)
     return Value.known(None, span) if safe else Value.absent(span)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
+from iaclint.lang.bicep.paths import PathResolver
 from iaclint.lang.bicep.syntax import Parsed, parse
 from iaclint.resources import Diagnostic, LoadResult
 from iaclint.source import SourceText, display_path
@@ -21,6 +22,18 @@ class _Files:
     def __init__(self, result: LoadResult) -> None:
         self.result = result
         self.cache: dict[tuple[str, bool], Parsed | None] = {}
+        self.paths = PathResolver()
+        self._params_in: dict[Path, list[Path]] = {}
+
+    def bicepparams(self, folder: Path) -> list[Path]:
+        """The `.bicepparam` files of a folder, listed once per load."""
+        found = self._params_in.get(folder)
+        if found is None:
+            found = []
+            with contextlib.suppress(OSError):
+                found = sorted(folder.glob("*.bicepparam"))
+            self._params_in[folder] = found
+        return found
 
     def get(self, path: Path, params_file: bool = False) -> Parsed | None:
         key = (str(path), params_file)
@@ -31,7 +44,7 @@ class _Files:
         return parsed
 
     def _read(self, path: Path, params_file: bool) -> Parsed | None:
-        shown = display_path(path)
+        shown = self.paths.display(path)
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 self.result.diagnostics.append(Diagnostic(shown, 1, 1, "file larger than 20 MB; not read"))
@@ -58,7 +71,7 @@ class _Files:
         return parsed
 
 
-def _local_modules(parsed: Parsed, path: Path) -> list[Path]:
+def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[Path]:
     out = []
     for node in parsed.root.named_children:
         if node.type != "module_declaration":
@@ -69,17 +82,16 @@ def _local_modules(parsed: Parsed, path: Path) -> list[Path]:
         target = strings[0].text.decode("utf-8", errors="replace").strip("'")
         if ":" in target.split("/")[0] or "${" in target:
             continue
-        out.append((path.parent / target).resolve())
+        out.append(paths.resolve(path.parent / target))
     return out
 
 
 def _param_values(files: _Files, template: Path, ctx: Context, explicit: list[str]) -> dict[str, Value]:
     """Values from the `.bicepparam` that `using`s this template (explicit files first)."""
     candidates = [Path(p) for p in explicit if p.endswith(".bicepparam")]
-    with contextlib.suppress(OSError):
-        candidates += sorted(template.parent.glob("*.bicepparam"))
+    candidates += files.bicepparams(template.parent)
     for cand in candidates:
-        parsed = files.get(cand.resolve(), params_file=True)
+        parsed = files.get(files.paths.resolve(cand), params_file=True)
         if parsed is None:
             continue
         using = next((n for n in parsed.root.named_children if n.type == "using_statement"), None)
@@ -88,9 +100,9 @@ def _param_values(files: _Files, template: Path, ctx: Context, explicit: list[st
             strings = [c for c in using.named_children if c.type == "string"]
             if strings:
                 target = strings[0].text.decode("utf-8", errors="replace").strip("'")
-        if target is None or (cand.parent / target).resolve() != template:
+        if target is None or files.paths.resolve(cand.parent / target) != template:
             continue
-        ev = FileEvaluator(parsed, cand.resolve(), ctx, None, "", display_path(cand))
+        ev = FileEvaluator(parsed, files.paths.resolve(cand), ctx, None, "", display_path(cand))
         values: dict[str, Value] = {}
         for name, (kind, _node) in ev.decls.items():
             if kind == "var":
@@ -108,16 +120,16 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
     called: set[Path] = set()
     for unit in units:
         for f in unit.files:
-            path = Path(f).resolve()
+            path = files.paths.resolve(Path(f))
             parsed = files.get(path)
             if parsed is None:
                 continue
             roots.append((path, parsed))
-            called.update(m for m in _local_modules(parsed, path) if m != path)
+            called.update(m for m in _local_modules(parsed, path, files.paths) if m != path)
     for path, parsed in roots:
         if path in called:
             continue  # evaluated where it is called, with its parameters bound
-        ctx = Context(parse_file=files.get, display=display_path)
+        ctx = Context(parse_file=files.get, display=display_path, resolve=files.paths.resolve)
         ctx.stack.append(str(path))
         shown = parsed.source.path
         try:
