@@ -66,7 +66,8 @@ def main() -> None:
         # A full textual dump, to diff two versions of the loader: the output must not change.
         with open(args.dump, "w", encoding="utf-8") as fh:
             for r in result.resources:
-                fh.write(f"{r.address} {r.type} {_span(r.span)} {r.condition and _dump(r.condition)}\n  {_dump(r.body)}\n")
+                cond = r.condition and _dump(r.condition)
+                fh.write(f"{r.address} {r.type} {_span(r.span)} {cond}\n  {_dump(r.body)}\n")
             for d in result.diagnostics:
                 fh.write(f"{d}\n")
     if prof is not None:
