@@ -139,9 +139,41 @@ def json_compact(obj: Any) -> str:
     )
 
 
-@pure("jsonencode", (1, 1))
-def _jsonencode(x: Any) -> str:
-    return json_compact(x)
+def encodable(v: Value) -> Value:
+    """`v` as a document to keep beside an unknown encoding: lazy resource objects become unknown
+    (their members are apply-time attributes, and reading them later must not evaluate)."""
+    if v.state is not _KNOWN:
+        return Value(v.state, None, v.span, v.reason, v.refs, v.via)
+    d = v.data
+    if isinstance(d, LazyObject):
+        return Value.unknown("object with attributes known only after apply", v.span, d.refs)
+    if isinstance(d, dict):
+        return Value(_KNOWN, {k: encodable(m) for k, m in d.items()}, v.span, "", v.refs, v.via)
+    if isinstance(d, list):
+        return Value(_KNOWN, [encodable(m) for m in d], v.span, "", v.refs, v.via)
+    return v
+
+
+def unknown_encoding(unknown: Value, document: Value) -> Value:
+    """An unknown string that still carries the document it encodes (`data` is a Value): policy
+    readers can see its structure (a condition key) when only a leaf (an ARN) is unknown."""
+    if is_error(unknown) or document.state is not _KNOWN:
+        return unknown
+    try:
+        structure = encodable(document)
+    except RecursionError:
+        return unknown
+    return Value(_UNKNOWN, structure, unknown.span, unknown.reason, unknown.refs)
+
+
+@value_fn("jsonencode")
+def _jsonencode(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    if len(args) != 1:
+        return error(f"jsonencode() takes 1..1 arguments, got {len(args)}", span)
+    unk = _unknown_args(args, span, "jsonencode")
+    if unk is not None:
+        return unknown_encoding(unk, args[0])
+    return Value.of(json_compact(args[0].py()), span).with_refs(merge_refs(args))
 
 
 @pure("jsondecode", (1, 1))

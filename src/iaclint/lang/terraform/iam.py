@@ -6,8 +6,8 @@ NotPrincipal, Condition). Like the provider, a list with one element is written 
 (`"Action":"execute-api:Invoke"`), and principals `type = "*"` with identifiers `["*"]` become
 `"Principal":"*"`. `json` and `minified_json` are both returned compact (consumers parse it).
 `source_policy_documents`/`override_policy_documents` are not merged: a document that uses them is
-unknown. If any part is unknown (an ARN known only after apply), the whole JSON is unknown, with the
-`refs` of every unknown part.
+unknown. If any part is unknown (an ARN known only after apply), the JSON text is unknown, with the
+`refs` of every unknown part, and carries the document as a Value in `data` (unknown leaves).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from iaclint.lang.terraform.evaluate import first_unknown, merge_refs
+from iaclint.lang.terraform.functions import unknown_encoding
+from iaclint.source import Span
 from iaclint.values import State, Value
 
 if TYPE_CHECKING:
@@ -24,53 +26,65 @@ if TYPE_CHECKING:
 _KNOWN = State.KNOWN
 
 
-def _one_or_list(items: list[Any]) -> Any:
-    return items[0] if len(items) == 1 else items
+def _one_or_list(items: list[Value], span: Span | None) -> Value:
+    return items[0] if len(items) == 1 else Value.known(items, span)
 
 
-def _strings(v: Value) -> list[Any] | None:
-    d = v.py()
-    if d is None:
+def _strings(v: Value) -> list[Value] | None:
+    if v.is_null:
         return None
-    return d if isinstance(d, list) else [d]
+    return list(v.data) if v.is_known and isinstance(v.data, list) else [v]
 
 
-def _principals(blocks: list[Value]) -> Any:
-    out: dict[str, list[Any]] = {}
+def _principals(blocks: list[Value], span: Span | None) -> Value:
+    out: dict[str, list[Value]] = {}
     for b in blocks:
-        t = b.get("type").py()
+        t = b.get("type")
+        if not t.is_known:
+            return Value.unknown(f"principal type is {t.describe()}", t.span, t.refs)
         ids = _strings(b.get("identifiers")) or []
-        if t == "*" and ids == ["*"]:
-            return "*"
-        out.setdefault(str(t), []).extend(ids)
-    return {k: _one_or_list(v) for k, v in out.items()}
+        if t.py() == "*" and [i.py() for i in ids] == ["*"]:
+            return Value.known("*", b.span)
+        out.setdefault(str(t.py()), []).extend(ids)
+    return Value.known({k: _one_or_list(v, span) for k, v in out.items()}, span)
 
 
-def _conditions(blocks: list[Value]) -> dict[str, Any]:
-    out: dict[str, dict[str, Any]] = {}
+def _conditions(blocks: list[Value], span: Span | None) -> Value:
+    out: dict[str, dict[str, Value]] = {}
     for b in blocks:
-        test = str(b.get("test").py())
-        var = str(b.get("variable").py())
+        test, var = b.get("test"), b.get("variable")
+        # An unknown operator or key makes the whole Condition unknown: a reader must not take
+        # "UNKNOWN" for a condition key.
+        for part in (test, var):
+            if not part.is_known:
+                return Value.unknown(f"a condition is {part.describe()}", part.span, part.refs)
         vals = _strings(b.get("values")) or []
-        out.setdefault(test, {})[var] = _one_or_list(vals)
-    return out
+        out.setdefault(str(test.py()), {})[str(var.py())] = _one_or_list(vals, b.span)
+    return Value.known({k: Value.known(v, span) for k, v in out.items()}, span)
 
 
-def policy_document(body: Value) -> dict[str, Any]:
-    doc: dict[str, Any] = {}
-    version = body.get("version")
-    doc["Version"] = version.data if version.is_known and version.data else "2012-10-17"
+def _or_default(v: Value, default: str, span: Span | None) -> Value:
+    """The provider's default for an empty setting; an unknown stays unknown (an unknown effect
+    must not read as Allow)."""
+    if v.is_unknown or (v.is_known and v.data):
+        return v
+    return Value.known(default, span)
+
+
+def policy_value(body: Value, span: Span | None = None) -> Value:
+    """The document the provider renders, as a Value: members keep their spans, unknown parts
+    stay unknown Values."""
+    doc: dict[str, Value] = {"Version": _or_default(body.get("version"), "2012-10-17", span)}
     pid = body.get("policy_id")
-    if pid.is_known and pid.data:
-        doc["Id"] = pid.data
-    statements = []
+    if pid.is_unknown or (pid.is_known and pid.data):
+        doc["Id"] = pid
+    statements: list[Value] = []
     for st in body.get("statement").elements():
-        s: dict[str, Any] = {}
+        s: dict[str, Value] = {}
         sid = st.get("sid")
-        if sid.is_known and sid.data:
-            s["Sid"] = sid.data
-        effect = st.get("effect")
-        s["Effect"] = effect.data if effect.is_known and effect.data else "Allow"
+        if sid.is_unknown or (sid.is_known and sid.data):
+            s["Sid"] = sid
+        s["Effect"] = _or_default(st.get("effect"), "Allow", st.span)
         for attr, key in (
             ("actions", "Action"),
             ("not_actions", "NotAction"),
@@ -79,17 +93,21 @@ def policy_document(body: Value) -> dict[str, Any]:
         ):
             items = _strings(st.get(attr))
             if items:
-                s[key] = _one_or_list(items)
+                s[key] = _one_or_list(items, st.span)
         for attr, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
             blocks = st.get(attr).elements()
             if blocks:
-                s[key] = _principals(blocks)
+                s[key] = _principals(blocks, st.span)
         conds = st.get("condition").elements()
         if conds:
-            s["Condition"] = _conditions(conds)
-        statements.append(s)
-    doc["Statement"] = statements
-    return doc
+            s["Condition"] = _conditions(conds, st.span)
+        statements.append(Value.known(s, st.span))
+    doc["Statement"] = Value.known(statements, span)
+    return Value.known(doc, span)
+
+
+def policy_document(body: Value) -> dict[str, Any]:
+    return policy_value(body).py()  # type: ignore[no-any-return]
 
 
 def policy_json(inst: ResourceInstance) -> Value:
@@ -99,12 +117,17 @@ def policy_json(inst: ResourceInstance) -> Value:
     for merged in ("source_policy_documents", "override_policy_documents", "source_json", "override_json"):
         if not body.get(merged).is_null:
             return Value.unknown(f"{inst.address}: {merged} is not merged by iaclint", span, refs)
+    doc = policy_value(body, span)
     unknown = first_unknown(body)
     if unknown is not None:
-        return Value.unknown(
-            f"policy document has values known only after apply: {unknown.reason}",
-            span,
-            merge_refs([unknown, Value.unknown("", None, refs)]),
+        # Unknown text, but the document's structure rides along (see functions.unknown_encoding).
+        return unknown_encoding(
+            Value.unknown(
+                f"policy document has values known only after apply: {unknown.reason}",
+                span,
+                merge_refs([unknown, Value.unknown("", None, refs)]),
+            ),
+            doc,
         )
-    text = json.dumps(policy_document(body), separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(doc.py(), separators=(",", ":"), ensure_ascii=False)
     return Value.known(text, span, refs)

@@ -12,6 +12,10 @@ from iaclint.values import Value
 
 def statements(document: Value) -> tuple[list[PolicyStatement] | None, str]:
     """The statements of a policy document, or (None, why) when it cannot be known."""
+    if document.is_unknown and isinstance(document.data, Value):
+        # Unknown text whose structure the loader kept (jsonencode of an object with an ARN known
+        # only after apply): the statements and condition keys may still be known.
+        return _from_structure(document.data, document.reason)
     if document.is_unknown:
         return None, document.reason or "the policy document cannot be known"
     if document.is_null:
@@ -22,19 +26,37 @@ def statements(document: Value) -> tuple[list[PolicyStatement] | None, str]:
         except ValueError:
             return None, "the policy is not valid JSON"
         document = Value.of(parsed, document.span)
+    return _from_structure(document, "")
+
+
+def _from_structure(document: Value, why: str) -> tuple[list[PolicyStatement] | None, str]:
+    """Statements of a structured document; `why` (the reason its text is unknown) is added to
+    the reason when a part that decides the answer is unknown."""
+
+    def unknown(what: str) -> tuple[None, str]:
+        return None, f"{what} ({why})" if why else what
+
+    if document.is_unknown:
+        return unknown(document.reason or "the policy document cannot be known")
     stmts = document.get("Statement")
     if stmts.is_unknown:
-        return None, stmts.reason or "the policy statements cannot be known"
+        return unknown(stmts.reason or "the policy statements cannot be known")
     out: list[PolicyStatement] = []
     for st in stmts.elements():
         if not st.is_known or not isinstance(st.data, dict):
-            return None, "a policy statement cannot be known"
-        effect = st.get("Effect").as_str()
+            return unknown("a policy statement cannot be known")
+        effect_v = st.get("Effect")
+        if effect_v.is_unknown:
+            return unknown("a policy statement's Effect cannot be known")
+        effect = effect_v.as_str()
         conds: list[tuple[str, str]] = []
         cond = st.get("Condition")
         if cond.is_unknown:
-            return None, "a policy condition cannot be known"
+            return unknown("a policy condition cannot be known")
         for op, block in cond.items():
+            # Keys of an unknown operator block would silently go missing.
+            if block.is_unknown:
+                return unknown("a policy condition cannot be known")
             for key, _ in block.items():
                 conds.append((key.lower(), op))
         out.append(PolicyStatement(st, effect, tuple(conds)))
