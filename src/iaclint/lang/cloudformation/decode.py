@@ -15,8 +15,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
+from yaml._yaml import CParser
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 
 from iaclint.lang.jsonpos import JsonError, parse_json
 from iaclint.resources import Diagnostic
@@ -29,13 +40,6 @@ MAX_DEPTH = 200
 # Aliases are shared, not copied, while building; this bounds the size the document would have if
 # every alias were expanded (a "billion laughs" document), so later tree walks stay bounded too.
 MAX_EXPANDED_NODES = 2_000_000
-
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A private subclass, so nothing here changes PyYAML's global loaders."""
-
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -76,6 +80,12 @@ SHORT_FORMS = {
     },
 }
 
+# PyYAML's implicit resolvers for plain scalars (YAML 1.1: bools, ints, floats, null, timestamps,
+# merge keys), by first character; read once, never changed.
+_IMPLICIT: dict[str, list[tuple[str, Any]]] = {
+    k: list(v) for k, v in yaml.resolver.Resolver.yaml_implicit_resolvers.items() if k is not None
+}
+_KNOWN = State.KNOWN
 _CONSTRUCTOR = SafeConstructor()
 _SCALARS = {
     _INT: SafeConstructor.construct_yaml_int,
@@ -142,190 +152,407 @@ def _mark_error(exc: yaml.MarkedYAMLError, what: str) -> DecodeError:
 
 
 def _decode_yaml(source: SourceText) -> Decoded:
-    loader = _Loader(source.text)
     diags: list[Diagnostic] = []
+    parser = CParser(source.text)
     try:
+        builder = _EventBuilder(source.path, parser.get_event, diags)
         try:
-            # check_node() first: it consumes the stream start that the C get_node() expects gone.
-            node = loader.get_node() if loader.check_node() else None
-        except yaml.MarkedYAMLError as exc:
-            raise _mark_error(exc, "invalid YAML") from None
-        except yaml.reader.ReaderError as exc:
-            # A character YAML does not allow (NUL, other control characters): a position only.
-            at = source.span_from_offsets(max(0, min(exc.position, len(source.text))), 0)
-            raise DecodeError(
-                f"invalid YAML: {exc.reason} (#x{exc.character:04x})", at.line, at.column
-            ) from None
+            root = builder.document()
+        except _Refused as exc:
+            # The node graph used to be composed (and parse errors raised) before any value was
+            # built: a syntax error later in the document still wins over a refusal.
+            _drain_document(parser.get_event, source)
+            raise DecodeError(exc.message, exc.mark.line + 1, exc.mark.column + 1) from None
         except yaml.YAMLError as exc:
-            raise DecodeError(f"invalid YAML: {exc}") from None
-        if node is None:
+            raise _yaml_error(exc, source) from None
+        if root is None:
             raise DecodeError("empty YAML document")
         try:
-            more = loader.check_node()
+            more = _has_more_documents(parser.get_event)
         except yaml.YAMLError:
             more = True
         if more:
-            diags.append(
+            # First, as when the whole document was composed before its values were read.
+            diags.insert(
+                0,
                 Diagnostic(
                     source.path,
-                    node.end_mark.line + 1,
+                    builder.root_end.line + 1,
                     1,
                     "more than one YAML document: only the first is read",
                     partial=True,
                 )
             )
     finally:
-        loader.dispose()
-    builder = _Builder(source.path, diags)
-    root = builder.build(node, None, 0)
+        parser.dispose()
     return Decoded(root, diags)
 
 
+def _yaml_error(exc: yaml.YAMLError, source: SourceText) -> DecodeError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return _mark_error(exc, "invalid YAML")
+    if isinstance(exc, yaml.reader.ReaderError):
+        # A character YAML does not allow (NUL, other control characters): a position only.
+        at = source.span_from_offsets(max(0, min(exc.position, len(source.text))), 0)
+        return DecodeError(f"invalid YAML: {exc.reason} (#x{exc.character:04x})", at.line, at.column)
+    return DecodeError(f"invalid YAML: {exc}")
+
+
+def _drain_document(next_event: Any, source: SourceText) -> None:
+    """Read the rest of the first document; raise its first syntax error as a DecodeError."""
+    try:
+        while True:
+            ev = next_event()
+            if type(ev) is DocumentEndEvent or type(ev) is StreamEndEvent:
+                return
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source) from None
+
+
+def _has_more_documents(next_event: Any) -> bool:
+    return type(next_event()) is not StreamEndEvent
+
+
 class _Refused(Exception):
-    def __init__(self, message: str, node: Node) -> None:
+    def __init__(self, message: str, mark: Any) -> None:
         super().__init__(message)
         self.message = message
-        self.node = node
+        self.mark = mark
 
 
-class _Builder:
-    """Turns a composed YAML node graph into Values, sharing aliased nodes instead of copying them."""
+class _Anchor:
+    """An anchored node: its Value once built (None while it is still being built), how many nodes
+    it stands for when aliased, and what a mapping key needs (its raw text and resolved tag)."""
 
-    def __init__(self, path: str, diags: list[Diagnostic]) -> None:
+    __slots__ = ("mark", "raw", "size", "tag", "value")
+
+    def __init__(self, mark: Any) -> None:
+        self.mark = mark
+        self.value: Value | None = None
+        self.size = 0
+        self.raw: str | None = None
+        self.tag = ""
+
+
+def _resolve_plain(value: str) -> str:
+    """The implicit tag of a plain scalar, as PyYAML's resolver decides it (same table, same
+    order), without its per-call overhead. Most keys and values start with a letter that no
+    resolver claims, so one dictionary lookup settles them."""
+    resolvers = _IMPLICIT.get(value[0] if value else "")
+    if resolvers is not None:
+        for tag, regexp in resolvers:
+            if regexp.match(value):
+                return tag
+    return _STR
+
+
+class _EventBuilder:
+    """Builds Values straight from libyaml's parse events (no node graph, no resolver objects).
+
+    Positions are the ones PyYAML's composer gives its nodes: a node starts at its first event and
+    ends at its last one. Aliases share the anchored Value instead of copying it.
+    """
+
+    def __init__(self, path: str, next_event: Any, diags: list[Diagnostic]) -> None:
         self.path = path
+        self.next = next_event
         self.diags = diags
-        self.memo: dict[int, tuple[Value, int]] = {}
-        self.active: set[int] = set()
+        self.anchors: dict[str, _Anchor] = {}
         self.expanded = 0
+        self.root_end: Any = None
 
-    def build(self, node: Node, start: Any, depth: int) -> Value:
-        try:
-            return self._build(node, start, depth)
-        except _Refused as exc:
-            mark = exc.node.start_mark
-            raise DecodeError(exc.message, mark.line + 1, mark.column + 1) from None
+    def document(self) -> Value | None:
+        nxt = self.next
+        ev = nxt()  # stream start
+        ev = nxt()
+        if type(ev) is StreamEndEvent:
+            return None
+        ev = nxt()  # the event after the document start: the root node
+        root = self.node(ev, None, None, 0)
+        if self.root_end is None or type(ev) is ScalarEvent:
+            self.root_end = ev.end_mark
+        # The document's end belongs to it: a syntax error found there is the document's error.
+        ev = nxt()
+        if type(ev) is not DocumentEndEvent:
+            raise _Refused(f"unexpected YAML event {type(ev).__name__}", ev.start_mark)
+        return root
 
-    def span(self, start: Any, end: Any) -> Span:
-        return Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+    def warn(self, mark: Any, message: str) -> None:
+        self.diags.append(Diagnostic(self.path, mark.line + 1, mark.column + 1, message, partial=True))
 
-    def warn(self, node: Node, message: str) -> None:
-        m = node.start_mark
-        self.diags.append(Diagnostic(self.path, m.line + 1, m.column + 1, message, partial=True))
-
-    def _build(self, node: Node, start: Any, depth: int, key_end: Any = None) -> Value:
-        """`start` is the mark where the value's span begins (its key, for a mapping member)."""
-        key = id(node)
-        hit = self.memo.get(key)
-        if hit is not None:
-            # An alias: the same node again. Share the Value, re-located to this use.
-            value, size = hit
-            self.expanded += size
-            if self.expanded > MAX_EXPANDED_NODES:
-                raise _Refused(
-                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes (refused as an alias bomb)",
-                    node,
-                )
-            # The alias token's own extent is not in the composed graph: a member reusing an
-            # anchor spans its key; an aliased list item keeps the anchor's place.
-            if start is None:
-                return value
-            return replace(value, span=self.span(start, key_end or start))
-        if key in self.active:
-            raise _Refused("recursive YAML alias (a node that contains itself)", node)
+    def node(self, ev: Any, start: Any, key_end: Any, depth: int) -> Value:
+        """The Value of the node that begins with `ev`. `start` is the mark where its span begins
+        (its key, for a mapping member); `key_end` ends that key."""
+        kind = type(ev)
+        if kind is AliasEvent:
+            return self.alias(ev, start, key_end)
         if depth > MAX_DEPTH:
-            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", node)
+            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", ev.start_mark)
+        anchor = ev.anchor
+        if anchor is None:
+            value = self.new(ev, kind, start, depth)
+            self.expanded += 1
+            if self.expanded > MAX_EXPANDED_NODES:
+                raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", ev.start_mark)
+            return value
+        if anchor in self.anchors:
+            raise DecodeError("invalid YAML: found duplicate anchor", ev.start_mark.line + 1,
+                              ev.start_mark.column + 1)
+        entry = self.anchors[anchor] = _Anchor(ev.start_mark)
         before = self.expanded
-        self.active.add(key)
-        try:
-            value = self._build_new(node, start or node.start_mark, depth)
-        finally:
-            self.active.discard(key)
+        value = self.new(ev, kind, start, depth)
         self.expanded += 1
         if self.expanded > MAX_EXPANDED_NODES:
-            raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", node)
-        self.memo[key] = (value, self.expanded - before)
+            raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", ev.start_mark)
+        entry.value = value
+        entry.size = self.expanded - before
+        if kind is ScalarEvent:
+            entry.raw = ev.value
+            entry.tag = self.scalar_tag(ev)
         return value
 
-    def _build_new(self, node: Node, start: Any, depth: int) -> Value:
-        tag = node.tag
-        long_form = SHORT_FORMS.get(tag)
+    def alias(self, ev: Any, start: Any, key_end: Any) -> Value:
+        entry = self.anchors.get(ev.anchor)
+        if entry is None:
+            m = ev.start_mark
+            raise DecodeError("invalid YAML: found undefined alias", m.line + 1, m.column + 1)
+        value = entry.value
+        if value is None:
+            raise _Refused("recursive YAML alias (a node that contains itself)", entry.mark)
+        self.expanded += entry.size
+        if self.expanded > MAX_EXPANDED_NODES:
+            raise _Refused(
+                f"YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes (refused as an alias bomb)",
+                entry.mark,
+            )
+        # The alias token's own extent is not kept: a member reusing an anchor spans its key; an
+        # aliased list item keeps the anchor's place.
+        if start is None:
+            return value
+        end = key_end or start
+        return replace(
+            value, span=Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        )
+
+    @staticmethod
+    def scalar_tag(ev: Any) -> str:
+        tag = ev.tag
+        if tag is None or tag == "!":
+            return _resolve_plain(ev.value) if ev.implicit[0] else _STR
+        return tag
+
+    def new(self, ev: Any, kind: type, start: Any, depth: int) -> Value:
+        tag = ev.tag
+        long_form = SHORT_FORMS.get(tag) if tag is not None else None
         if long_form is not None:
-            inner = self._plain(node, start, depth + 1, short=True)
-            if long_form == "Fn::GetAtt" and isinstance(node, ScalarNode) and isinstance(inner.data, str):
+            inner = self.plain(ev, kind, start, depth + 1, True)
+            if long_form == "Fn::GetAtt" and kind is ScalarEvent and isinstance(inner.data, str):
                 # `!GetAtt Res.Attr.Sub` names resource `Res` and attribute `Attr.Sub`.
                 parts = inner.data.split(".", 1)
                 inner = Value(State.KNOWN, [Value(State.KNOWN, p, inner.span) for p in parts], inner.span)
             return Value(State.KNOWN, {long_form: inner}, inner.span)
-        return self._plain(node, start, depth, short=False)
+        return self.plain(ev, kind, start, depth, False)
 
-    def _plain(self, node: Node, start: Any, depth: int, short: bool) -> Value:
-        tag = node.tag
-        if isinstance(node, ScalarNode):
-            span = self.span(start, node.end_mark)
-            if short or tag == _STR:
-                return Value(State.KNOWN, node.value, span)
+    def plain(self, ev: Any, kind: type, start: Any, depth: int, short: bool) -> Value:
+        if start is None:
+            start = ev.start_mark
+        if kind is ScalarEvent:
+            end = ev.end_mark
+            span = Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+            text = ev.value
+            if short:
+                return Value(State.KNOWN, text, span)
+            tag = ev.tag
+            if tag is None or tag == "!":
+                tag = _resolve_plain(text) if ev.implicit[0] else _STR
+            if tag in (_STR, _TIMESTAMP):
+                # CloudFormation reads dates (AWSTemplateFormatVersion: 2010-09-09) as strings.
+                return Value(State.KNOWN, text, span)
             if tag == _NULL:
                 return Value(State.KNOWN, None, span)
-            if tag == _TIMESTAMP:
-                # CloudFormation reads dates (AWSTemplateFormatVersion: 2010-09-09) as strings.
-                return Value(State.KNOWN, node.value, span)
             convert = _SCALARS.get(tag)
             if convert is not None:
                 try:
-                    return Value(State.KNOWN, convert(_CONSTRUCTOR, node), span)
-                except (ConstructorError, ValueError) as exc:
-                    self.warn(node, f"cannot read YAML scalar {node.value[:40]!r}: {exc}")
+                    return Value(State.KNOWN, convert(_CONSTRUCTOR, ScalarNode(tag, text)), span)
+                except (ConstructorError, ValueError, IndexError) as exc:
+                    # IndexError: PyYAML's int constructor on an empty `!!int ''`.
+                    self.warn(ev.start_mark, f"cannot read YAML scalar {text[:40]!r}: {exc}")
                     return Value.unknown(f"unreadable YAML scalar ({tag})", span)
-            self.warn(node, f"unsupported YAML tag {tag}: the value is treated as unknown")
+            self.warn(ev.start_mark, f"unsupported YAML tag {tag}: the value is treated as unknown")
             return Value.unknown(f"unsupported YAML tag {tag}", span)
-        if isinstance(node, SequenceNode):
-            if not short and tag != _SEQ:
-                self.warn(node, f"unsupported YAML tag {tag}: the value is treated as unknown")
-                return Value.unknown(f"unsupported YAML tag {tag}", self.span(start, node.end_mark))
-            items = [self._build(child, None, depth + 1) for child in node.value]
-            end = items[-1].span if items and not node.flow_style else None
-            span = self.span(start, node.end_mark) if end is None else _span_to(self.path, start, end)
-            return Value(State.KNOWN, items, span)
-        if isinstance(node, MappingNode):
-            if not short and tag != _MAP:
-                self.warn(node, f"unsupported YAML tag {tag}: the value is treated as unknown")
-                return Value.unknown(f"unsupported YAML tag {tag}", self.span(start, node.end_mark))
-            members = self._members(node, depth)
-            last = next(reversed(members.values()), None) if members and not node.flow_style else None
-            span = (
-                self.span(start, node.end_mark)
-                if last is None or last.span is None
-                else _span_to(self.path, start, last.span)
-            )
-            return Value(State.KNOWN, members, span)
-        raise _Refused(f"unexpected YAML node {type(node).__name__}", node)
+        if kind is SequenceStartEvent:
+            return self.sequence(ev, start, depth, short)
+        if kind is MappingStartEvent:
+            return self.mapping(ev, start, depth, short)
+        raise _Refused(f"unexpected YAML event {kind.__name__}", ev.start_mark)
 
-    def _members(self, node: MappingNode, depth: int) -> dict[str, Value]:
+    def quietly(self, ev: Any, depth: int) -> None:
+        """Read a node that is not kept (a key's anchor, a key that is no scalar) without warnings:
+        nothing in it is used unless an alias names it."""
+        diags, self.diags = self.diags, []
+        try:
+            self.node(ev, None, None, depth)
+        finally:
+            self.diags = diags
+
+    def unsupported(self, ev: Any, tag: str, start: Any, depth: int, end_kind: type) -> Value:
+        """A collection with a tag CloudFormation does not know: read past it, keep nothing."""
+        self.warn(ev.start_mark, f"unsupported YAML tag {tag}: the value is treated as unknown")
+        nxt = self.next
+        while True:
+            child = nxt()
+            if type(child) is end_kind:
+                break
+            self.quietly(child, depth + 1)  # what is inside is not read: nothing to say about it
+        end = self.root_end = child.end_mark
+        return Value.unknown(
+            f"unsupported YAML tag {tag}",
+            Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1),
+        )
+
+    def sequence(self, ev: Any, start: Any, depth: int, short: bool) -> Value:
+        tag = ev.tag
+        if not short and tag is not None and tag != "!" and tag != _SEQ:
+            return self.unsupported(ev, tag, start, depth, SequenceEndEvent)
+        nxt = self.next
+        node = self.node
+        items: list[Value] = []
+        child_depth = depth + 1
+        fast = child_depth <= MAX_DEPTH
+        path = self.path
+        while True:
+            child = nxt()
+            kind = type(child)
+            if kind is SequenceEndEvent:
+                break
+            if kind is ScalarEvent and child.tag is None and child.anchor is None and fast:
+                text = child.value
+                if not child.implicit[0] or (text and text[0] not in _IMPLICIT):
+                    st = child.start_mark
+                    end = child.end_mark
+                    span = Span(path, st.line + 1, st.column + 1, end.line + 1, end.column + 1)
+                    items.append(Value(_KNOWN, text, span))
+                    self.expanded += 1
+                    if self.expanded > MAX_EXPANDED_NODES:
+                        raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", st)
+                    continue
+            items.append(node(child, None, None, child_depth))
+        self.root_end = child.end_mark
+        if items and not ev.flow_style:
+            last = items[-1].span
+            if last is not None:
+                return Value(
+                    State.KNOWN, items, Span(self.path, start.line + 1, start.column + 1, last.end_line,
+                                             last.end_column)
+                )
+        end = child.end_mark
+        span = Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        return Value(State.KNOWN, items, span)
+
+    def mapping(self, ev: Any, start: Any, depth: int, short: bool) -> Value:
+        tag = ev.tag
+        if not short and tag is not None and tag != "!" and tag != _MAP:
+            return self.unsupported(ev, tag, start, depth, MappingEndEvent)
+        nxt = self.next
+        node = self.node
+        child_depth = depth + 1
+        fast = child_depth <= MAX_DEPTH
+        path = self.path
         members: dict[str, Value] = {}
-        merged: dict[str, Value] = {}
-        for knode, vnode in node.value:
-            if knode.tag == _MERGE:
-                # `<<: *defaults` (YAML 1.1 merge key): explicit keys win, earlier merges win.
-                sources = vnode.value if isinstance(vnode, SequenceNode) else [vnode]
-                for src in sources:
-                    built = self._build(src, None, depth + 1)
-                    if not (built.is_known and isinstance(built.data, dict)):
-                        self.warn(src, "a YAML merge key '<<' needs a mapping: ignored")
-                        continue
-                    for k, v in built.data.items():
-                        merged.setdefault(k, v)
+        merged: dict[str, Value] | None = None
+        while True:
+            kev = nxt()
+            kkind = type(kev)
+            if kkind is MappingEndEvent:
+                break
+            if kkind is ScalarEvent:
+                name = kev.value
+                if kev.anchor is not None:
+                    self.quietly(kev, child_depth)  # only to register the anchor
+                # Only `<<` (or an explicit tag) can be a merge key: skip the resolver otherwise.
+                is_merge = (name == "<<" or kev.tag is not None) and self.scalar_tag(kev) == _MERGE
+                kstart = kev.start_mark
+            elif kkind is AliasEvent:
+                entry = self.anchors.get(kev.anchor)
+                if entry is None or entry.value is None:
+                    self.alias(kev, None, None)  # raises the matching error
+                    continue
+                if entry.raw is None:
+                    self.warn(entry.mark, "a mapping key that is not a scalar: the member is ignored")
+                    node(nxt(), None, None, child_depth)
+                    continue
+                name = entry.raw
+                is_merge = entry.tag == _MERGE
+                kstart = kev.start_mark
+            else:
+                self.warn(kev.start_mark, "a mapping key that is not a scalar: the member is ignored")
+                self.quietly(kev, child_depth)
+                self.quietly(nxt(), child_depth)
                 continue
-            if not isinstance(knode, ScalarNode):
-                self.warn(knode, "a mapping key that is not a scalar: the member is ignored")
+            vev = nxt()
+            if is_merge:
+                merged = self.merge(vev, child_depth, merged)
                 continue
-            name = knode.value
             if name in members:
-                self.warn(knode, f"duplicate key '{name}': the last one is used")
-            members[name] = self._build(vnode, knode.start_mark, depth + 1, knode.end_mark)
+                self.warn(kstart, f"duplicate key '{name}': the last one is used")
+            if type(vev) is ScalarEvent and vev.tag is None and vev.anchor is None and fast:
+                text = vev.value
+                # Most values are plain or quoted strings no resolver claims: build them here.
+                if not vev.implicit[0] or (text and text[0] not in _IMPLICIT):
+                    end = vev.end_mark
+                    span = Span(path, kstart.line + 1, kstart.column + 1, end.line + 1, end.column + 1)
+                    members[name] = Value(_KNOWN, text, span)
+                    self.expanded += 1
+                    if self.expanded > MAX_EXPANDED_NODES:
+                        raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", kstart)
+                    continue
+            members[name] = node(vev, kstart, kev.end_mark, child_depth)
+        self.root_end = kev.end_mark
         if merged:
             merged.update(members)
-            return merged
-        return members
+            members = merged
+        if members and not ev.flow_style:
+            last = next(reversed(members.values())).span
+            span = (
+                None
+                if last is None
+                else Span(self.path, start.line + 1, start.column + 1, last.end_line, last.end_column)
+            )
+        else:
+            span = None
+        if span is None:
+            end = kev.end_mark
+            span = Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        return Value(State.KNOWN, members, span)
+
+    def merge(self, vev: Any, depth: int, merged: dict[str, Value] | None) -> dict[str, Value]:
+        """`<<: *defaults` or `<<: [*a, *b]` (YAML 1.1 merge key): explicit keys win, earlier
+        merges win."""
+        out = {} if merged is None else merged
+        sources: list[Value]
+        if type(vev) is SequenceStartEvent and vev.anchor is None:
+            # Each item is a source, whatever the sequence's tag.
+            sources = []
+            while True:
+                child = self.next()
+                if type(child) is SequenceEndEvent:
+                    break
+                sources.append(self.node(child, None, None, depth))
+        else:
+            built = self.node(vev, None, None, depth)
+            sources = built.data if built.is_known and isinstance(built.data, list) else [built]
+        for src in sources:
+            if not (src.is_known and isinstance(src.data, dict)):
+                s = src.span
+                line, column = (s.line, s.column) if s is not None else (vev.start_mark.line + 1, 1)
+                self.diags.append(
+                    Diagnostic(self.path, line, column, "a YAML merge key '<<' needs a mapping: ignored",
+                           partial=True)
+                )
+                continue
+            for k, v in src.data.items():
+                out.setdefault(k, v)
+        return out
 
 
 def _span_to(path: str, start: Any, end: Span) -> Span:
