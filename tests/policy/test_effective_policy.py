@@ -174,3 +174,10 @@ def test_fact_elements_keep_their_spans() -> None:
     doc = read_policy(Value.known(text, span), "xml")
     (quota,) = effective_policy([doc]).rate_limits
     assert quota.element.span == Span("main.bicep", 7, 13 + 27, 7, 13 + 27 + 38)
+
+
+def test_repeated_base_expands_once() -> None:
+    many = _doc('<base/><set-header id="x"/>' * 500)
+    eff = effective_policy([many, many, many, many])
+    assert len(eff.inbound) == 4 * 500
+    assert _names(effective_policy([GLOBAL, _doc("<base/><base/>")]).inbound) == ["g1", "g2"]

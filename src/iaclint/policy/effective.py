@@ -57,11 +57,15 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
             unknown.append(f"policy{where} has no <inbound> section; assumed to inherit the outer scopes")
         for name, section in doc.sections.items():
             out: list[PolicyElement] = []
+            inherited = False
             for el in section.elements:
-                if el.name == "base":
-                    out.extend(merged[name])
-                else:
+                if el.name != "base":
                     out.append(el)
+                elif not inherited:
+                    # The service allows one <base/> per section; expanding repeats would let a
+                    # document of n bases grow the result to n^scopes elements.
+                    out.extend(merged[name])
+                    inherited = True
             merged[name] = tuple(out)
     inbound = merged["inbound"]
     jwt: list[JwtValidation] = []

@@ -219,31 +219,32 @@ def parse_xml(text: str, expressions: bool, span_of: SpanOf) -> PolicyElement:
             break
         i = lt
         # -- markup -------------------------------------------------------------------------------
-        if text.startswith("<!--", i):
+        c1 = text[i + 1] if i + 1 < n else ""
+        if c1 == "!" and text.startswith("<!--", i):
             end = find("-->", i + 4)
             if end == -1:
                 raise err("comment is not closed", i)
             i = end + 3
             continue
-        if text.startswith("<![CDATA[", i):
+        if c1 == "!" and text.startswith("<![CDATA[", i):
             end = find("]]>", i + 9)
             if end == -1:
                 raise err("CDATA section is not closed", i)
             add_text(text[i + 9 : end], i)
             i = end + 3
             continue
-        if text.startswith("<!", i):
+        if c1 == "!":
             word = text[i + 2 : i + 9].upper()
             if word.startswith(("DOCTYPE", "ENTITY", "ELEMENT", "ATTLIST")):
                 raise err("DTDs are not allowed", i)
             raise err("unexpected '<!' markup", i)
-        if text.startswith("<?", i):
+        if c1 == "?":
             end = find("?>", i + 2)
             if end == -1:
                 raise err("processing instruction is not closed", i)
             i = end + 2
             continue
-        if text.startswith("</", i):
+        if c1 == "/":
             j = i + 2
             while j < n and text[j] not in _NAME_END:
                 j += 1
