@@ -53,15 +53,17 @@ def main() -> None:
 
     prof = cProfile.Profile() if args.cprofile else None
     t0 = time.perf_counter()
+    c0 = time.process_time()
     if prof is not None:
         prof.enable()
     result = load(units, options)
     if prof is not None:
         prof.disable()
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"units {len(units)}  resources {len(result.resources)}  diagnostics {len(result.diagnostics)}")
-    print(f"load wall {wall:.3f} s  peak RSS {rss_mb:.0f} MB")
+    print(f"load wall {wall:.3f} s  cpu {cpu:.3f} s  peak RSS {rss_mb:.0f} MB")
     if args.dump:
         # A full textual dump, to diff two versions of the loader: the output must not change.
         with open(args.dump, "w", encoding="utf-8") as fh:

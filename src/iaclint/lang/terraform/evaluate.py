@@ -1,4 +1,4 @@
-"""HCL expression evaluation over tree-sitter nodes.
+"""HCL expression evaluation over syntax nodes (`syntax.SNode`/`LitExpr`, or tree-sitter nodes).
 
 Every expression becomes a `Value`. A value created by an expression spans that expression; a value
 that comes from elsewhere (a variable, a local, a module output, another resource's argument) keeps
@@ -16,9 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
-from tree_sitter import Node
-
-from iaclint.lang.terraform.syntax import Attr, Expr, HclExpr, SourceFile, unescape
+from iaclint.lang.terraform.syntax import Attr, Expr, HclExpr, LitExpr, SourceFile, unescape
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -328,8 +326,15 @@ class Evaluator:
 
     def attr(self, a: Attr, ctx: Ctx) -> Value:
         """An attribute's value, spanning the whole `name = expr`."""
+        c = a.const
+        if c is not None:
+            return c
         v = self.expr(a.expr, ctx)
-        return reloc(v, self.expr_span(a.expr), a.span)
+        v = reloc(v, self.expr_span(a.expr), a.span)
+        if isinstance(a.expr, HclExpr) and type(a.expr.node) is LitExpr:
+            # Values are immutable: every instance of the module can share this one.
+            a.const = v
+        return v
 
     def guarded(self, key: Any, compute: Any, span: Span | None = None) -> Value:
         """Run `compute()` unless `key` is already being computed (a reference cycle)."""
@@ -341,7 +346,14 @@ class Evaluator:
         finally:
             self.active.discard(key)
 
-    def node(self, n: Node, ctx: Ctx) -> Value:
+    def node(self, n: Any, ctx: Ctx) -> Value:
+        if type(n) is LitExpr:
+            v = n.value
+            if v is None:
+                v = self._literal_at(n.kind, n.start_byte, n.end_byte, n.inner_start, n.inner_end, ctx.file)
+                if ctx.file.fixed_span is None:
+                    n.value = v
+            return v
         self.steps += 1
         if self.steps > MAX_STEPS:
             return Value.unknown("evaluation budget exceeded", ctx.file.span(n) if ctx.file else None)
@@ -357,30 +369,36 @@ class Evaluator:
             self.depth -= 1
 
     # -- simple forms -------------------------------------------------------------------------
-    def _first_named(self, n: Node, ctx: Ctx) -> Value:
+    def _first_named(self, n: Any, ctx: Ctx) -> Value:
         kids = n.named_children
         if not kids:
             return error("empty expression", ctx.file.span(n))
         return self.node(kids[0], ctx)
 
-    def _literal(self, n: Node, ctx: Ctx) -> Value:
+    def _literal(self, n: Any, ctx: Ctx) -> Value:
         kids = n.named_children
         if not kids:
             return error("empty literal", ctx.file.span(n))
         return self._literal_child(kids[0], ctx)
 
-    def _literal_child(self, n: Node, ctx: Ctx) -> Value:
-        sf = ctx.file
-        t = n.type
-        span = sf.span(n)
-        if t == "string_lit":
+    def _literal_child(self, n: Any, ctx: Ctx) -> Value:
+        a = b = -1
+        if n.type == "string_lit":
             kids = n.children
-            if len(kids) < 2:
+            if len(kids) >= 2:
+                a, b = kids[0].end_byte, kids[-1].start_byte
+        return self._literal_at(n.type, n.start_byte, n.end_byte, a, b, ctx.file)
+
+    def _literal_at(self, t: str, start: int, end: int, a: int, b: int, sf: SourceFile) -> Value:
+        """A literal of type `t` at bytes start..end; for a string, a..b is between the quotes."""
+        span = sf.span_bytes(start, end) if sf.fixed_span is None else sf.fixed_span
+        if t == "string_lit":
+            if a < 0:
                 return error("unterminated string", span)
-            raw = sf.data[kids[0].end_byte : kids[-1].start_byte].decode("utf-8", errors="replace")
+            raw = sf.data[a:b].decode("utf-8", errors="replace")
             return Value.known(unescape(raw, quoted=True), span)
         if t == "numeric_lit":
-            text = sf.text(n)
+            text = sf.data[start:end].decode("utf-8", errors="replace")
             try:
                 if "." in text or "e" in text or "E" in text:
                     f = float(text)
@@ -391,16 +409,16 @@ class Evaluator:
             except ValueError:
                 return error(f"bad number {text!r}", span)
         if t == "bool_lit":
-            return Value.known(sf.text(n) == "true", span)
+            return Value.known(sf.data[start:end] == b"true", span)
         if t == "null_lit":
             return Value.known(None, span)
         return error(f"unsupported literal {t}", span)
 
-    def _tuple(self, n: Node, ctx: Ctx) -> Value:
+    def _tuple(self, n: Any, ctx: Ctx) -> Value:
         items = [self.node(k, ctx) for k in n.named_children if k.type == "expression"]
         return Value.known(items, ctx.file.span(n))
 
-    def _object(self, n: Node, ctx: Ctx) -> Value:
+    def _object(self, n: Any, ctx: Ctx) -> Value:
         sf = ctx.file
         out: dict[str, Value] = {}
         for elem in n.named_children:
@@ -420,7 +438,7 @@ class Evaluator:
             out[k] = reloc(v, sf.span(vnode), sf.span(elem))
         return Value.known(out, sf.span(n))
 
-    def _object_key(self, knode: Node, ctx: Ctx) -> Value:
+    def _object_key(self, knode: Any, ctx: Ctx) -> Value:
         # A bare name is a literal key (`{a = 1}`); anything else is evaluated.
         kids = knode.children
         if len(kids) == 1 and kids[0].type == "variable_expr":
@@ -428,7 +446,7 @@ class Evaluator:
         return self.node(knode, ctx)
 
     # -- expressions with traversals --------------------------------------------------------------
-    def _expression(self, n: Node, ctx: Ctx) -> Value:
+    def _expression(self, n: Any, ctx: Ctx) -> Value:
         kids = n.children
         if len(kids) == 1:
             # Fast path for the most common expression: a plain literal.
@@ -439,7 +457,7 @@ class Evaluator:
                     return self._literal_child(inner[0], ctx)
         return self.seq(kids, ctx)
 
-    def seq(self, kids: list[Node], ctx: Ctx) -> Value:
+    def seq(self, kids: list[Any], ctx: Ctx) -> Value:
         """An operand: a base (a literal, a name, a parenthesised expression...) and its accessors."""
         if not kids:
             return error("empty expression")
@@ -466,10 +484,10 @@ class Evaluator:
                 v = self._access(v, acc, ctx)
         return reloc(v, base.span, sf.span_range(first, kids[-1]))
 
-    def _variable_alone(self, n: Node, ctx: Ctx) -> Value:
+    def _variable_alone(self, n: Any, ctx: Ctx) -> Value:
         return self._traversal(n, [], ctx)
 
-    def _traversal(self, var: Node, rest: list[Node], ctx: Ctx) -> Value:
+    def _traversal(self, var: Any, rest: list[Any], ctx: Ctx) -> Value:
         sf = ctx.file
         acc = [a for a in rest if a.is_named and a.type != "comment"]
         span = sf.span_range(var, rest[-1]) if rest else sf.span(var)
@@ -535,7 +553,7 @@ class Evaluator:
             return Value(v.state, v.data, span, v.reason, v.refs, v.via)
         return v.at(span)
 
-    def _access(self, v: Value, acc: Node, ctx: Ctx) -> Value:
+    def _access(self, v: Value, acc: Any, ctx: Ctx) -> Value:
         t = acc.type
         if t == "get_attr":
             kids = acc.named_children
@@ -605,7 +623,7 @@ class Evaluator:
             return error("index into null", span)
         return error(f"cannot index a {type(d).__name__}", span)
 
-    def splat(self, v: Value, subs: list[Node], ctx: Ctx, span: Span | None) -> Value:
+    def splat(self, v: Value, subs: list[Any], ctx: Ctx, span: Span | None) -> Value:
         if v.state is _UNKNOWN:
             return v
         d = v.data
@@ -621,7 +639,7 @@ class Evaluator:
         return Value.known(out, span)
 
     # -- functions and operators --------------------------------------------------------------------
-    def _call(self, n: Node, ctx: Ctx) -> Value:
+    def _call(self, n: Any, ctx: Ctx) -> Value:
         sf = ctx.file
         span = sf.span(n)
         kids = n.children
@@ -652,7 +670,7 @@ class Evaluator:
         except (ValueError, TypeError, KeyError, IndexError, OverflowError, ZeroDivisionError) as err:
             return error(f"{name}(): {err}", span)
 
-    def _conditional(self, n: Node, ctx: Ctx) -> Value:
+    def _conditional(self, n: Any, ctx: Ctx) -> Value:
         sf = ctx.file
         parts = [k for k in n.named_children if k.type == "expression"]
         if len(parts) != 3:
@@ -670,7 +688,7 @@ class Evaluator:
         chosen = parts[1] if truth else parts[2]
         return reloc(self.node(chosen, ctx), sf.span(chosen), span)
 
-    def _unary(self, n: Node, ctx: Ctx) -> Value:
+    def _unary(self, n: Any, ctx: Ctx) -> Value:
         kids = n.children
         span = ctx.file.span(n)
         if len(kids) < 2:
@@ -685,7 +703,7 @@ class Evaluator:
         x = to_number(v)
         return error("- needs a number", span) if x is None else Value.known(-x, span)
 
-    def _binary(self, n: Node, ctx: Ctx) -> Value:
+    def _binary(self, n: Any, ctx: Ctx) -> Value:
         kids = n.children
         span = ctx.file.span(n)
         split = -1
@@ -719,7 +737,7 @@ class Evaluator:
         return binary_op(op, left, right, span)
 
     # -- for expressions ------------------------------------------------------------------------
-    def _for_intro(self, n: Node, ctx: Ctx) -> tuple[list[str], Value]:
+    def _for_intro(self, n: Any, ctx: Ctx) -> tuple[list[str], Value]:
         names: list[str] = []
         coll: Value = error("for without a collection")
         for k in n.named_children:
@@ -729,11 +747,11 @@ class Evaluator:
                 coll = self.node(k, ctx)
         return names, coll
 
-    def _for_parts(self, n: Node, ctx: Ctx) -> tuple[list[str], Value, list[Node], Node | None, bool]:
+    def _for_parts(self, n: Any, ctx: Ctx) -> tuple[list[str], Value, list[Any], Any, bool]:
         names: list[str] = []
         coll: Value = error("for without a collection")
-        exprs: list[Node] = []
-        cond: Node | None = None
+        exprs: list[Any] = []
+        cond: Any | None = None
         group = False
         for k in n.children:
             t = k.type
@@ -749,7 +767,7 @@ class Evaluator:
         return names, coll, exprs, cond, group
 
     def _iterations(
-        self, names: list[str], coll: Value, cond: Node | None, ctx: Ctx, span: Span
+        self, names: list[str], coll: Value, cond: Any | None, ctx: Ctx, span: Span
     ) -> list[Ctx] | Value:
         if coll.state is _UNKNOWN:
             return Value.unknown(f"for expression over an unknown collection: {coll.reason}", span, coll.refs)
@@ -780,7 +798,7 @@ class Evaluator:
             out.append(c)
         return out
 
-    def _for_tuple(self, n: Node, ctx: Ctx) -> Value:
+    def _for_tuple(self, n: Any, ctx: Ctx) -> Value:
         span = ctx.file.span(n)
         names, coll, exprs, cond, _ = self._for_parts(n, ctx)
         if not exprs:
@@ -790,7 +808,7 @@ class Evaluator:
             return its
         return Value.known([self.node(exprs[0], c) for c in its], span)
 
-    def _for_object(self, n: Node, ctx: Ctx) -> Value:
+    def _for_object(self, n: Any, ctx: Ctx) -> Value:
         span = ctx.file.span(n)
         names, coll, exprs, cond, group = self._for_parts(n, ctx)
         if len(exprs) < 2:
@@ -819,7 +837,7 @@ class Evaluator:
         return Value.known(out, span)
 
     # -- templates ------------------------------------------------------------------------------
-    def _template(self, n: Node, ctx: Ctx) -> Value:
+    def _template(self, n: Any, ctx: Ctx) -> Value:
         sf = ctx.file
         data = sf.data
         kids = n.children
@@ -890,7 +908,7 @@ class Evaluator:
 
     def _render(
         self,
-        parts: list[Node],
+        parts: list[Any],
         lo: int,
         lo_strip: bool,
         hi: int,
@@ -917,7 +935,7 @@ class Evaluator:
         out.append(self._lit(sf, pos, hi, strip_next, hi_strip, quoted, flush, content_start))
 
     def _directive(
-        self, p: Node, ctx: Ctx, quoted: bool, flush: int, content_start: int, out: list[str | Value]
+        self, p: Any, ctx: Ctx, quoted: bool, flush: int, content_start: int, out: list[str | Value]
     ) -> None:
         sf = ctx.file
         d = p.named_children[0] if p.named_children else None
@@ -987,7 +1005,7 @@ class Evaluator:
         out.append(error(f"unsupported directive {d.type}", sf.span(p)))
 
 
-def _strip_flags(n: Node) -> tuple[bool, bool]:
+def _strip_flags(n: Any) -> tuple[bool, bool]:
     """Whether a template marker strips whitespace before it (`${~`) and after it (`~}`)."""
     t = n.type
     if t == "template_directive":

@@ -10,6 +10,7 @@ computed on first reference and memoised) and eager for what is emitted: the bod
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -821,10 +822,16 @@ def load_units(units: list[Unit], options: Any = None) -> LoadResult:
     loader = Loader(options)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20000))
+    # The cyclic GC would walk every syntax node and Value built so far, again and again, while the
+    # loader only adds long-lived objects: pause it (the loader's own cycles go with the next pass).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         _load(loader, units)
     finally:
         sys.setrecursionlimit(old_limit)
+        if gc_was_enabled:
+            gc.enable()
     return loader.result
 
 

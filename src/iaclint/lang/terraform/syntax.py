@@ -1,12 +1,16 @@
 """Reading and parsing Terraform files: bytes to tree-sitter trees, and trees to bodies.
 
 A `Body` is the language-neutral shape of an HCL body (attributes and nested blocks), built once per
-file so the evaluator never walks raw syntax to find a block. Expressions stay tree-sitter nodes
-(`HclExpr`) or, for `.tf.json`, position-tracked JSON values (`JsonExpr`).
+file so the evaluator never walks raw syntax to find a block. Expressions are copied out of the
+tree-sitter tree into small Python nodes (`SNode`, `LitExpr`) that answer the same questions the
+evaluator asks of a tree-sitter node (`type`, `children`, byte offsets), and the tree is dropped:
+a tree costs about 260 bytes per node, and a module called 20 times is then walked 20 times in
+plain Python. For `.tf.json`, expressions are position-tracked JSON values (`JsonExpr`).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +41,18 @@ class SourceFile:
     wrapped into HCL to parse it): every node then maps to the place the text came from.
     """
 
-    __slots__ = ("_ascii", "_lines", "data", "doc", "fixed_span", "path", "source", "tree")
+    __slots__ = (
+        "_ascii",
+        "_line_starts",
+        "_lines",
+        "_spans",
+        "data",
+        "doc",
+        "fixed_span",
+        "path",
+        "source",
+        "tree",
+    )
 
     def __init__(self, source: SourceText, tree: Any = None, fixed_span: Span | None = None) -> None:
         self.source = source
@@ -49,6 +64,9 @@ class SourceFile:
         self.doc: Value | None = None
         self._ascii = len(source.data) == len(source.text)
         self._lines: list[bytes] | None = None
+        self._line_starts: list[int] | None = None
+        # One Span per byte range: values of every module instance share them.
+        self._spans: dict[int, Span] = {}
 
     def _col(self, row: int, byte_col: int) -> int:
         if self._ascii:
@@ -63,31 +81,144 @@ class SourceFile:
             return byte_col + 1
         return len(line[:byte_col].decode("utf-8", errors="replace")) + 1
 
-    def span(self, node: Node) -> Span:
+    def span(self, node: Any) -> Span:
         if self.fixed_span is not None:
             return self.fixed_span
-        sr, sc = node.start_point
-        er, ec = node.end_point
-        if self._ascii:
-            return Span(self.path, sr + 1, sc + 1, er + 1, ec + 1)
-        return Span(self.path, sr + 1, self._col(sr, sc), er + 1, self._col(er, ec))
+        return self.span_bytes(node.start_byte, node.end_byte)
 
-    def span_range(self, start: Node, end: Node) -> Span:
+    def span_range(self, start: Any, end: Any) -> Span:
         if self.fixed_span is not None:
             return self.fixed_span
-        sr, sc = start.start_point
-        er, ec = end.end_point
-        if self._ascii:
-            return Span(self.path, sr + 1, sc + 1, er + 1, ec + 1)
-        return Span(self.path, sr + 1, self._col(sr, sc), er + 1, self._col(er, ec))
+        return self.span_bytes(start.start_byte, end.end_byte)
 
-    def text(self, node: Node) -> str:
+    def span_bytes(self, start: int, end: int) -> Span:
+        """The span of a byte range, as tree-sitter points would give it (rows count `\\n` only)."""
+        key = (start << 32) | end
+        got = self._spans.get(key)
+        if got is not None:
+            return got
+        ls = self._line_starts
+        if ls is None:
+            ls = [0]
+            find = self.data.find
+            pos = find(b"\n")
+            while pos != -1:
+                ls.append(pos + 1)
+                pos = find(b"\n", pos + 1)
+            self._line_starts = ls
+        sr = bisect_right(ls, start) - 1
+        er = bisect_right(ls, end) - 1
+        sc = start - ls[sr]
+        ec = end - ls[er]
+        if self._ascii:
+            span = Span(self.path, sr + 1, sc + 1, er + 1, ec + 1)
+        else:
+            span = Span(self.path, sr + 1, self._col(sr, sc), er + 1, self._col(er, ec))
+        self._spans[key] = span
+        return span
+
+    def text(self, node: Any) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+
+class SNode:
+    """A tree-sitter node copied into Python: what the evaluator reads, without the tree.
+
+    Anonymous tokens stay (operators, brackets, strip markers, heredoc markers: the evaluator reads
+    them); `key`/`val` are the fields of an `object_elem`.
+    """
+
+    __slots__ = ("children", "end_byte", "is_named", "key", "start_byte", "type", "val")
+
+    def __init__(
+        self, type_: str, is_named: bool, start: int, end: int, children: tuple[Any, ...] = ()
+    ) -> None:
+        self.type = type_
+        self.is_named = is_named
+        self.start_byte = start
+        self.end_byte = end
+        self.children = children
+        self.key: Any = None
+        self.val: Any = None
+
+    @property
+    def named_children(self) -> list[Any]:
+        return [c for c in self.children if c.is_named]
+
+    def child_by_field_name(self, name: str) -> Any:
+        return self.key if name == "key" else self.val if name == "val" else None
+
+
+class LitExpr:
+    """An `expression` that is one literal (a string without interpolation, a number, a boolean,
+    null). Its Value is the same in every module instance, so it is computed once (`value`)."""
+
+    __slots__ = ("end_byte", "inner_end", "inner_start", "kind", "start_byte", "value")
+    type = "expression"
+    is_named = True
+    children: tuple[Any, ...] = ()
+
+    def __init__(self, kind: str, start: int, end: int, inner_start: int, inner_end: int) -> None:
+        self.kind = kind
+        self.start_byte = start
+        self.end_byte = end
+        # For a string: the bytes between the quotes (-1 when the string is unterminated).
+        self.inner_start = inner_start
+        self.inner_end = inner_end
+        self.value: Value | None = None
+
+    @property
+    def named_children(self) -> list[Any]:
+        return []
+
+
+_LITERALS = frozenset({"string_lit", "numeric_lit", "bool_lit", "null_lit"})
+# Deeper expressions keep their tree-sitter node (and so their tree): the evaluator's own depth
+# bound then reports them, exactly as before, and hostile input cannot exhaust the stack here.
+MAX_COMPACT_DEPTH = 200
+
+
+def compact(node: Any, depth: int = 0) -> Any:
+    """`node` and its subtree as `SNode`/`LitExpr`, keeping what the evaluator reads."""
+    t = node.type
+    if depth > MAX_COMPACT_DEPTH:
+        return node
+    kids = node.children
+    if t == "expression" and len(kids) == 1:
+        lit = kids[0]
+        if lit.type == "literal_value":
+            inner = lit.children
+            if len(inner) == 1 and inner[0].type in _LITERALS:
+                one = inner[0]
+                a = b = -1
+                if one.type == "string_lit":
+                    parts = one.children
+                    if len(parts) >= 2:
+                        a, b = parts[0].end_byte, parts[-1].start_byte
+                return LitExpr(one.type, one.start_byte, one.end_byte, a, b)
+    if t == "variable_expr" or t == "identifier":
+        # Read by byte range only; the identifier inside a variable_expr is never looked at.
+        return SNode(t, True, node.start_byte, node.end_byte)
+    if t == "comment":
+        return SNode(t, True, node.start_byte, node.end_byte)
+    if not kids:
+        return SNode(t, node.is_named, node.start_byte, node.end_byte)
+    d = depth + 1
+    out = SNode(t, node.is_named, node.start_byte, node.end_byte, tuple(compact(k, d) for k in kids))
+    if t == "object_elem":
+        key = node.child_by_field_name("key")
+        val = node.child_by_field_name("val")
+        for k, c in zip(kids, out.children, strict=True):
+            if key is not None and k == key:
+                out.key = c
+            elif val is not None and k == val:
+                out.val = c
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class HclExpr:
-    node: Node
+    node: Any
     file: SourceFile
 
 
@@ -107,6 +238,8 @@ class Attr:
     name: str
     expr: Expr
     span: Span
+    # The attribute's value when it is the same in every instance (a literal), once computed.
+    const: Value | None = None
 
 
 @dataclass(slots=True)
@@ -225,7 +358,7 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
             if len(kids) < 2 or kids[0].type != "identifier" or kids[-1].type != "expression":
                 continue
             name = sf.text(kids[0])
-            out.attrs[name] = Attr(name, HclExpr(kids[-1], sf), sf.span(child))
+            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1]), sf), sf.span(child))
         elif t == "block":
             blk = hcl_block(child, sf, depth)
             if blk is not None:
@@ -260,8 +393,12 @@ def hcl_block(node: Node, sf: SourceFile, depth: int) -> Block | None:
 
 
 def parse_file_body(sf: SourceFile) -> Body:
+    """The file's body; the tree is released afterwards (expressions are copied out of it)."""
     root = sf.tree.root_node
+    body = Body()
     for child in root.named_children:
         if child.type == "body":
-            return hcl_body(child, sf)
-    return Body()
+            body = hcl_body(child, sf)
+            break
+    sf.tree = None
+    return body
