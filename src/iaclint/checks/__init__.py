@@ -31,6 +31,7 @@ _CHECK_MODULES = (
     "iaclint.checks.waf",
     "iaclint.checks.throttling",
     "iaclint.checks.ip_restriction",
+    "iaclint.checks.ciphers",
 )
 
 

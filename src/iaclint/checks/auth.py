@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 from iaclint.checks import CheckContext, check
 from iaclint.findings import Finding
+from iaclint.model.azure import effective as azure_effective
+from iaclint.model.azure.entities import ApimApi
 from iaclint.model.entities import Model, Operation
 from iaclint.values import Value
 
@@ -117,3 +119,96 @@ def jwt_authorizer_incomplete(model: Model, ctx: CheckContext) -> Iterator[Findi
                 unknown=True,
                 message=f"{label}: cannot tell whether tokens are checked: {attr} is {v.describe()}",
             )
+
+
+# -- Azure API Management: the effective policy of every API (global → product → API → operation).
+
+
+def _api_key_required(api: ApimApi, product: str) -> tuple[bool | None, Value]:
+    """Whether calls need a subscription key: the API's `subscriptionRequired` (default true)."""
+    v = api.subscription_required.value
+    if v.is_unknown:
+        return None, v
+    flag = v.as_bool()
+    return (True if v.is_null else flag), v
+
+
+@check("IAC601")
+def azure_apim_authentication(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for api in model.azure.apis:
+        for path in azure_effective.paths(api):
+            pol = path.policy
+            if any(not j.conditional for j in pol.jwt):
+                continue
+            where = azure_effective.policy_value(path)
+            if pol.jwt or pol.unknown:
+                why = (
+                    "its validate-jwt runs only inside <choose> (for some requests)"
+                    if pol.jwt
+                    else "; ".join(pol.unknown)
+                )
+                yield ctx.finding(
+                    path.resource, where, "policy", unknown=True,
+                    message=f"{path.label}: cannot tell whether every call is authenticated: {why}",
+                )  # fmt: skip
+                continue
+            keyed, _ = _api_key_required(api, path.product)
+            if keyed is True:
+                continue  # an API key alone: IAC603
+            yield ctx.finding(
+                path.resource, where, "policy",
+                message=f"{path.label} requires no authentication: no validate-jwt or "
+                "validate-azure-ad-token in its effective policy and no subscription key",
+            )  # fmt: skip
+
+
+@check("IAC602")
+def azure_jwt_strength(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    seen: set[int] = set()
+    for api in model.azure.apis:
+        for path in azure_effective.paths(api):
+            for jwt in path.policy.jwt:
+                if id(jwt.element) in seen:
+                    continue
+                seen.add(id(jwt.element))
+                problems = []
+                if jwt.symmetric_keys:
+                    problems.append("a symmetric signing key (an HS256 shared secret in issuer-signing-keys)")
+                if not jwt.audiences:
+                    problems.append("no audiences")
+                if not jwt.issuers and not jwt.openid_config:
+                    problems.append("no issuers or openid-config")
+                if jwt.require_signed_tokens is False:
+                    problems.append('require-signed-tokens="false"')
+                if not problems:
+                    continue
+                at = (
+                    Value.known(jwt.kind, jwt.element.span)
+                    if jwt.element.span
+                    else azure_effective.policy_value(path)
+                )
+                yield ctx.finding(
+                    path.resource, at, jwt.kind,
+                    message=f"{path.label}: <{jwt.kind}> has {', '.join(problems)}: tokens are not bound to "
+                    "a trusted issuer and this API",
+                )  # fmt: skip
+
+
+@check("IAC603")
+def azure_api_key_only(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for api in model.azure.apis:
+        for path in azure_effective.paths(api):
+            pol = path.policy
+            if pol.jwt or pol.unknown:
+                continue  # authenticated, or IAC601 says it cannot tell
+            keyed, v = _api_key_required(api, path.product)
+            if keyed is not True:
+                continue
+            setting = "true by default" if v.is_null else v.describe()
+            yield ctx.finding(
+                path.resource, v if not v.is_null else azure_effective.policy_value(path),
+                api.subscription_required.attribute,
+                message=f"{path.label} relies on a subscription key alone "
+                f"({api.subscription_required.attribute} is {setting}, "
+                "no validate-jwt in its effective policy)",
+            )  # fmt: skip

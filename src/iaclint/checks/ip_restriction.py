@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from iaclint.checks import CheckContext, check
 from iaclint.findings import Finding, Level
+from iaclint.model.azure import effective as azure_effective
 from iaclint.model.entities import Api, Model, WebAcl
 from iaclint.values import Value
 
@@ -62,3 +63,46 @@ def ip_restriction_missing(model: Model, ctx: CheckContext) -> Iterator[Finding]
             else "it has no resource policy and no WAF IP-set allow rule"
         )
         yield ctx.finding(api.resource, where, attr, level=level, label=api.label, found=found)
+
+
+@check("IAC831")
+def azure_ip_restriction_missing(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    """APIM: an `ip-filter action="allow"` in the effective policy, or an internal VNet."""
+    try:
+        level = Level(str(ctx.param("level") or ctx.rule.severity.value))
+    except ValueError:
+        level = ctx.rule.severity
+    for api in model.azure.apis:
+        internal = api.service.internal() if api.service is not None else None
+        if internal is True:
+            continue
+        for path in azure_effective.paths(api):
+            if path.operation is not None:
+                continue
+            pol = path.policy
+            if any(f.action == "allow" and not f.conditional for f in pol.ip_filters):
+                continue
+            where = azure_effective.policy_value(path)
+            if pol.unknown or internal is None:
+                why = "; ".join(pol.unknown) or "whether the service is internal cannot be known"
+                yield ctx.finding(
+                    path.resource,
+                    where,
+                    "policy",
+                    unknown=True,
+                    message=f"{path.label}: cannot tell whether access is restricted by network: {why}",
+                )
+                continue
+            found = (
+                'its ip-filter only forbids listed addresses (action="forbid" is a deny-list)'
+                if pol.ip_filters
+                else 'no ip-filter action="allow" in its effective policy and the service is not in an '
+                "internal virtual network"
+            )
+            yield ctx.finding(
+                path.resource,
+                where,
+                "policy",
+                level=level,
+                message=f"{path.label} accepts calls from any network: {found}",
+            )

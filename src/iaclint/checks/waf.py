@@ -7,6 +7,8 @@ from dataclasses import replace
 
 from iaclint.checks import CheckContext, check
 from iaclint.findings import Finding, Related
+from iaclint.model.azure import effective as azure_effective
+from iaclint.model.azure.entities import Front
 from iaclint.model.entities import Model, Stage, WafAssociation, WebAcl
 from iaclint.values import Value
 
@@ -168,4 +170,132 @@ def rate_limit_missing(model: Model, ctx: CheckContext) -> Iterator[Finding]:
                 label=_acl_label(acl),
                 stage=_stage_label(st),
                 detail=detail,
+            )
+
+
+# -- Azure: APIM behind an Application Gateway / Front Door with a WAF (or internal), WAF policies
+# in Prevention mode, and rate limiting in the WAF or the effective APIM policy.
+
+
+def _front_waf(front: Front) -> bool | None:
+    """Whether a front carries a WAF: a linked (or referenced) WAF policy, or the inline App
+    Gateway WAF switched on."""
+    if front.waf_policies or any(not r.is_null for r in front.policy_refs):
+        return True
+    if front.inline_enabled is not None:
+        return front.inline_enabled.flag()
+    return False
+
+
+@check("IAC801")
+def azure_waf_missing(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for svc in model.azure.services:
+        internal = svc.internal()
+        if internal is True:
+            continue
+        wafs = [_front_waf(f) for f in svc.fronts]
+        if True in wafs:
+            continue
+        if internal is None or None in wafs or (not svc.fronts and svc.possible_fronts):
+            why = (
+                f"{svc.vnet_type.attribute} is {svc.vnet_type.value.describe()}"
+                if internal is None
+                else "whether a front carries a WAF cannot be known"
+                if None in wafs
+                else f"{svc.possible_fronts[0].label} points at a backend that cannot be known"
+            )
+            yield ctx.finding(
+                svc.resource,
+                svc.vnet_type.value if internal is None else Value.absent(),
+                "waf",
+                unknown=True,
+                message=f"{svc.label}: cannot tell whether a web application firewall protects it: {why}",
+            )
+            continue
+        how = (
+            f"{', '.join(f.label for f in svc.fronts)} in front has no WAF"
+            if svc.fronts
+            else "no Application Gateway or Front Door with a WAF policy fronts it, and it is not in an "
+            "internal virtual network"
+        )
+        yield ctx.finding(svc.resource, Value.absent(), "waf", message=f"{svc.label} is public: {how}")
+
+
+@check("IAC802")
+def azure_waf_detection(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for w in model.azure.waf_policies:
+        enabled = w.enabled.value
+        on = enabled.as_bool() if (enabled.as_str() or "").lower() not in ("enabled", "disabled") else (
+            (enabled.as_str() or "").lower() == "enabled"
+        )
+        if on is False:
+            yield ctx.finding(
+                w.resource,
+                enabled,
+                w.enabled.attribute,
+                message=f"{w.label} blocks nothing: it is disabled "
+                f"({w.enabled.attribute} is {enabled.describe()})",
+            )
+            continue
+        detection = w.detection_only()
+        if detection is False:
+            continue
+        mode = w.mode.value
+        yield ctx.finding(
+            w.resource,
+            mode,
+            w.mode.attribute,
+            unknown=detection is None,
+            message=(
+                f"{w.label} blocks nothing: it runs in Detection mode "
+                f"({w.mode.attribute} is {mode.describe()})"
+                if detection
+                else f"{w.label}: cannot tell whether it blocks: {w.mode.attribute} is {mode.describe()}"
+            ),
+        )
+    for front in model.azure.fronts:
+        m = front.inline_mode
+        if m is None or front.inline_enabled is None or front.inline_enabled.flag() is False:
+            continue
+        text = m.value.as_str()
+        if m.value.is_unknown or (text or "").lower() == "detection":
+            yield ctx.finding(
+                front.resource,
+                m.value,
+                m.attribute,
+                unknown=m.value.is_unknown,
+                message=f"{front.label}: its WAF blocks nothing: {m.attribute} is {m.value.describe()}",
+            )
+
+
+def _rate_limited_by_waf(svc_fronts: list[Front]) -> bool:
+    return any(r.rate_based and r.blocks for f in svc_fronts for w in f.waf_policies for r in w.rules)
+
+
+@check("IAC811")
+def azure_rate_limit_missing(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    for api in model.azure.apis:
+        fronts = api.service.fronts if api.service is not None else []
+        if _rate_limited_by_waf(fronts):
+            continue
+        for path in azure_effective.paths(api):
+            if path.operation is not None:
+                continue  # an operation policy can only add limits to the API-level path
+            pol = path.policy
+            if any(not r.conditional for r in pol.rate_limits):
+                continue
+            where = azure_effective.policy_value(path)
+            if pol.unknown or pol.rate_limits:
+                why = "; ".join(pol.unknown) if pol.unknown else "its rate limit runs only inside <choose>"
+                yield ctx.finding(
+                    path.resource, where, "policy", unknown=True,
+                    message=f"{path.label}: cannot tell whether calls are rate limited: {why}",
+                )  # fmt: skip
+                continue
+            yield ctx.finding(
+                path.resource,
+                where,
+                "policy",
+                message=f"{path.label} has no rate limit: no rate-limit, rate-limit-by-key or quota in its "
+                "effective policy and no blocking RateLimitRule in a WAF policy in front",
             )
