@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
-from iaclint.lang.terraform.syntax import Attr, Expr, HclExpr, LitExpr, SourceFile, unescape
+from iaclint.lang.terraform.syntax import Attr, Expr, GetAttr, HclExpr, LitExpr, SourceFile, unescape
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -105,10 +105,12 @@ class LazyObject(dict):
     outputs). Members not configured are computed by the provider: `missing(name)` says what they are.
     """
 
-    __slots__ = ("_fetch", "_filled", "_missing", "_names", "refs")
+    __slots__ = ("_extra", "_fetch", "_filled", "_missing", "_names", "refs")
 
     def __init__(self, names: list[str], fetch: Any, missing: Any, refs: tuple[str, ...] = ()) -> None:
         super().__init__()
+        # Computed members (`id`, `arn`...), kept apart so iteration still shows configured ones only.
+        self._extra: dict[Any, Any] = {}
         self._names = names
         self._fetch = fetch
         self._missing = missing
@@ -122,7 +124,10 @@ class LazyObject(dict):
             v = self._fetch(key)
             dict.__setitem__(self, key, v)
             return v
-        return self._missing(key)
+        v = self._extra.get(key)
+        if v is None:
+            v = self._extra[key] = self._missing(key)
+        return v
 
     def _fill(self) -> None:
         if not self._filled:
@@ -495,6 +500,8 @@ class Evaluator:
         i = 0
 
         def attr_name(k: int) -> str | None:
+            if k < len(acc) and type(acc[k]) is GetAttr:
+                return acc[k].name
             if k < len(acc) and acc[k].type == "get_attr":
                 kids = acc[k].named_children
                 return sf.text(kids[0]) if kids else None
@@ -549,11 +556,17 @@ class Evaluator:
             i = 1
         for k in acc[i:]:
             v = self._access(v, k, ctx)
-        if v.span is None:
+        vs = v.span
+        if vs is None:
             return Value(v.state, v.data, span, v.reason, v.refs, v.via)
-        return v.at(span)
+        if vs == span:
+            return v
+        # `v.at(span)`, without the cost of dataclasses.replace on this hot path.
+        return Value(v.state, v.data, span, v.reason, v.refs, (*v.via, vs))
 
     def _access(self, v: Value, acc: Any, ctx: Ctx) -> Value:
+        if type(acc) is GetAttr:
+            return self.get_attr(v, acc.name, ctx.file.span(acc))
         t = acc.type
         if t == "get_attr":
             kids = acc.named_children

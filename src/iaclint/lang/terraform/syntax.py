@@ -172,6 +172,19 @@ class LitExpr:
         return []
 
 
+class GetAttr:
+    """A `.name` accessor (a `get_attr` node without its `.` and identifier children)."""
+
+    __slots__ = ("end_byte", "name", "start_byte")
+    type = "get_attr"
+    is_named = True
+
+    def __init__(self, name: str, start: int, end: int) -> None:
+        self.name = name
+        self.start_byte = start
+        self.end_byte = end
+
+
 _LITERALS = frozenset({"string_lit", "numeric_lit", "bool_lit", "null_lit"})
 # Deeper expressions keep their tree-sitter node (and so their tree): the evaluator's own depth
 # bound then reports them, exactly as before, and hostile input cannot exhaust the stack here.
@@ -199,6 +212,11 @@ def compact(node: Any, depth: int = 0) -> Any:
     if t == "variable_expr" or t == "identifier":
         # Read by byte range only; the identifier inside a variable_expr is never looked at.
         return SNode(t, True, node.start_byte, node.end_byte)
+    if t == "get_attr":
+        ident = kids[-1] if kids else None
+        if ident is not None and ident.type == "identifier" and len(kids) == 2:
+            name = ident.text.decode("utf-8", errors="replace") if ident.text is not None else ""
+            return GetAttr(name, node.start_byte, node.end_byte)
     if t == "comment":
         return SNode(t, True, node.start_byte, node.end_byte)
     if not kids:
