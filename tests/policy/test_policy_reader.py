@@ -181,3 +181,28 @@ def test_random_markup_never_raises(text: str) -> None:
 def test_random_text_never_raises(text: str) -> None:
     doc = _doc("<policies><inbound>" + text + "</inbound></policies>")
     assert doc.unknown is None
+
+
+def test_byte_order_mark_before_the_root_is_ignored() -> None:
+    assert _doc("\ufeff<policies><inbound/></policies>").error is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["<policies>", "</policies>", "<inbound>", "</inbound>", "<base/>", "@(", ")", '"']),
+        max_size=30,
+    ).map("\n".join),
+    st.integers(1, 4),
+    st.integers(1, 40),
+    st.integers(0, 5),
+    st.integers(1, 200),
+    st.sampled_from(["a.bicep", "a.json", "a.tf"]),
+)
+def test_any_span_geometry_maps_without_raising(
+    text: str, line: int, column: int, extra_lines: int, end_column: int, path: str
+) -> None:
+    doc = read_policy(Value.known(text, Span(path, line, column, line + extra_lines, end_column)), "rawxml")
+    if doc.root is not None:
+        assert doc.root.span is not None and doc.root.span.path == path
+        assert line <= doc.root.span.line <= line + extra_lines

@@ -188,7 +188,7 @@ def parse_xml(text: str, expressions: bool, span_of: SpanOf) -> PolicyElement:
     def add_text(chunk: str, at: int) -> None:
         if stack:
             stack[-1].text.append(chunk)
-        elif chunk.strip():
+        elif chunk.strip(" \t\r\n\ufeff"):  # a byte order mark from a loaded file is not text
             raise err("text outside the root element", at)
 
     while i < n:
