@@ -698,7 +698,17 @@ class ResourceInstance:
     def attr(self, name: str) -> Value:
         v = self._attrs.get(name)
         if v is None:
-            v = self.mod.ev.guarded(("attr", id(self), name), lambda: self._attr(name), self.cfg.block.header)
+            # `Evaluator.guarded`, inlined: this runs for every argument of every resource.
+            active = self.mod.ev.active
+            key = ("attr", id(self), name)
+            if key in active:
+                v = Value.unknown("reference cycle", self.cfg.block.header)
+            else:
+                active.add(key)
+                try:
+                    v = self._attr(name)
+                finally:
+                    active.discard(key)
             self._attrs[name] = v
         return v
 

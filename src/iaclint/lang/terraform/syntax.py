@@ -84,7 +84,13 @@ class SourceFile:
     def span(self, node: Any) -> Span:
         if self.fixed_span is not None:
             return self.fixed_span
-        return self.span_bytes(node.start_byte, node.end_byte)
+        try:
+            sp = node.sp
+        except AttributeError:  # a tree-sitter node (deep expressions, parse errors)
+            return self.span_bytes(node.start_byte, node.end_byte)
+        if sp is None:
+            sp = node.sp = self.span_bytes(node.start_byte, node.end_byte)
+        return sp
 
     def span_range(self, start: Any, end: Any) -> Span:
         if self.fixed_span is not None:
@@ -128,7 +134,7 @@ class SNode:
     them); `key`/`val` are the fields of an `object_elem`.
     """
 
-    __slots__ = ("children", "end_byte", "is_named", "key", "start_byte", "type", "val")
+    __slots__ = ("children", "end_byte", "is_named", "key", "sp", "start_byte", "type", "val")
 
     def __init__(
         self, type_: str, is_named: bool, start: int, end: int, children: tuple[Any, ...] = ()
@@ -140,6 +146,8 @@ class SNode:
         self.children = children
         self.key: Any = None
         self.val: Any = None
+        # Its span, once asked for (see SourceFile.span).
+        self.sp: Span | None = None
 
     @property
     def named_children(self) -> list[Any]:
@@ -153,7 +161,7 @@ class LitExpr:
     """An `expression` that is one literal (a string without interpolation, a number, a boolean,
     null). Its Value is the same in every module instance, so it is computed once (`value`)."""
 
-    __slots__ = ("end_byte", "inner_end", "inner_start", "kind", "start_byte", "value")
+    __slots__ = ("end_byte", "inner_end", "inner_start", "kind", "sp", "start_byte", "value")
     type = "expression"
     is_named = True
     children: tuple[Any, ...] = ()
@@ -166,6 +174,7 @@ class LitExpr:
         self.inner_start = inner_start
         self.inner_end = inner_end
         self.value: Value | None = None
+        self.sp: Span | None = None
 
     @property
     def named_children(self) -> list[Any]:
@@ -175,7 +184,7 @@ class LitExpr:
 class GetAttr:
     """A `.name` accessor (a `get_attr` node without its `.` and identifier children)."""
 
-    __slots__ = ("end_byte", "name", "start_byte")
+    __slots__ = ("end_byte", "name", "sp", "start_byte")
     type = "get_attr"
     is_named = True
 
@@ -183,6 +192,7 @@ class GetAttr:
         self.name = name
         self.start_byte = start
         self.end_byte = end
+        self.sp: Span | None = None
 
 
 _LITERALS = frozenset({"string_lit", "numeric_lit", "bool_lit", "null_lit"})
@@ -376,7 +386,8 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
             if len(kids) < 2 or kids[0].type != "identifier" or kids[-1].type != "expression":
                 continue
             name = sf.text(kids[0])
-            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1]), sf), sf.span(child))
+            span = sf.span_bytes(child.start_byte, child.end_byte)
+            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1]), sf), span)
         elif t == "block":
             blk = hcl_block(child, sf, depth)
             if blk is not None:
@@ -404,8 +415,8 @@ def hcl_block(node: Node, sf: SourceFile, depth: int) -> Block | None:
         sf.text(kids[0]),
         tuple(labels),
         hcl_body(body_node, sf, depth + 1),
-        sf.span(node),
-        sf.span_range(kids[0], header_end),
+        sf.span_bytes(node.start_byte, node.end_byte),
+        sf.span_bytes(kids[0].start_byte, header_end.end_byte),
         sf,
     )
 
