@@ -15,6 +15,7 @@ from typing import Any
 
 from iaclint.discover import MAX_FILE_BYTES
 from iaclint.lang.cloudformation.decode import DecodeError, decode
+from iaclint.lang.cloudformation.directives import comment_directives, metadata_directives
 from iaclint.lang.cloudformation.evaluate import Evaluator
 from iaclint.lang.cloudformation.sam import globals_by_type, is_sam, merge
 from iaclint.lang.jsonpos import JsonError, parse_json
@@ -165,6 +166,9 @@ def load_template(path: Path, result: LoadResult, overrides: dict[str, Value] | 
         )
         return
     result.diagnostics.extend(decoded.diagnostics)
+    if not p.endswith(".json"):
+        # JSON has no comments; a YAML file always may (even one written in JSON style).
+        result.directives.extend(comment_directives(source))
     _emit_resources(source, root, overrides or {}, result)
 
 
@@ -252,10 +256,13 @@ def _emit_resources(source: SourceText, root: Value, overrides: dict[str, Value]
         body = evaluator.value(properties) if not properties.is_absent else properties
         if not (body.is_known and isinstance(body.data, dict)):
             body = Value.known({}, properties.span or span)
+        address = f"{address_base}#{logical_id}"
+        if "Metadata" in decl.data:
+            result.directives.extend(metadata_directives(path, address, decl, result.diagnostics))
         result.resources.append(
             Resource(
                 type=rtype,
-                address=f"{address_base}#{logical_id}",
+                address=address,
                 language=LANGUAGE,
                 body=body,
                 span=_key_span(source, decl, logical_id) if decl.span else span,

@@ -29,6 +29,7 @@ PSEUDO_PARAMETERS = frozenset(
 # Condition chains longer than this are treated as unknown rather than followed (bounded recursion).
 MAX_CONDITION_DEPTH = 64
 _KNOWN = State.KNOWN
+_ABSENT = State.ABSENT
 
 
 def is_intrinsic(value: Value) -> bool:
@@ -92,6 +93,8 @@ class Evaluator:
         if v.state is not _KNOWN:
             return v
         d = v.data
+        # Scalars (most members) are returned as they are without a call: this walk visits every
+        # value of every resource.
         if isinstance(d, dict):
             if len(d) == 1:
                 key = next(iter(d))
@@ -100,21 +103,27 @@ class Evaluator:
             changed = False
             out: dict[str, Value] = {}
             for k, m in d.items():
-                r = self.value(m)
-                if r is not m:
-                    changed = True
-                if r.state is not State.ABSENT:
-                    out[k] = r
+                if isinstance(m.data, (dict, list)):
+                    r = self.value(m)
+                    if r is not m:
+                        changed = True
+                    if r.state is not _ABSENT:
+                        out[k] = r
+                elif m.state is not _ABSENT:
+                    out[k] = m
             return Value(_KNOWN, out, v.span) if changed else v
         if isinstance(d, list):
             changed = False
             items: list[Value] = []
             for m in d:
-                r = self.value(m)
-                if r is not m:
-                    changed = True
-                if r.state is not State.ABSENT:
-                    items.append(r)
+                if isinstance(m.data, (dict, list)):
+                    r = self.value(m)
+                    if r is not m:
+                        changed = True
+                    if r.state is not _ABSENT:
+                        items.append(r)
+                elif m.state is not _ABSENT:
+                    items.append(m)
             return Value(_KNOWN, items, v.span) if changed else v
         return v
 
