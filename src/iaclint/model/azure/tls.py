@@ -82,7 +82,7 @@ def weak_cipher(suite: str) -> str | None:
     secrecy) with CBC. Accepts IANA names (`TLS_RSA_WITH_AES_128_CBC_SHA`), APIM's `TripleDes168`
     and azurerm attribute stems (`tls_rsa_with_aes128_cbc_sha`)."""
     s = suite.upper()
-    if "3DES" in s or "TRIPLEDES" in s or "DES_EDE" in s:
+    if "3DES" in s or "TRIPLEDES" in s.replace("_", "") or "DES_EDE" in s:
         return "3DES"
     if s.startswith("TLS_RSA_") and "CBC" in s:
         return "RSA key exchange with CBC"
