@@ -453,6 +453,9 @@ class Evaluator:
     # -- expressions with traversals --------------------------------------------------------------
     def _expression(self, n: Any, ctx: Ctx) -> Value:
         kids = n.children
+        if kids and kids[0].type == "variable_expr":
+            # The most common non-literal: a reference; its span is the expression's (cached).
+            return self._traversal(kids[0], kids[1:], ctx, n)
         if len(kids) == 1:
             # Fast path for the most common expression: a plain literal.
             k = kids[0]
@@ -492,18 +495,23 @@ class Evaluator:
     def _variable_alone(self, n: Any, ctx: Ctx) -> Value:
         return self._traversal(n, [], ctx)
 
-    def _traversal(self, var: Any, rest: list[Any], ctx: Ctx) -> Value:
+    def _traversal(self, var: Any, rest: list[Any], ctx: Ctx, whole: Any = None) -> Value:
+        """`var` and its accessors `rest`; `whole` is the expression made of exactly these."""
         sf = ctx.file
-        acc = [a for a in rest if a.is_named and a.type != "comment"]
-        span = sf.span_range(var, rest[-1]) if rest else sf.span(var)
+        acc = [a for a in rest if type(a) is GetAttr or (a.is_named and a.type != "comment")]
+        end = whole if whole is not None else (rest[-1] if rest else var)
+        span = sf.span(whole) if whole is not None else sf.span_range(var, end)
         name = sf.data[var.start_byte : var.end_byte].decode("utf-8", errors="replace")
         i = 0
 
         def attr_name(k: int) -> str | None:
-            if k < len(acc) and type(acc[k]) is GetAttr:
-                return acc[k].name
-            if k < len(acc) and acc[k].type == "get_attr":
-                kids = acc[k].named_children
+            if k >= len(acc):
+                return None
+            a = acc[k]
+            if type(a) is GetAttr:
+                return a.name
+            if a.type == "get_attr":
+                kids = a.named_children
                 return sf.text(kids[0]) if kids else None
             return None
 

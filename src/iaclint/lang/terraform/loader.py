@@ -741,7 +741,7 @@ class ResourceInstance:
                 def missing(n: str) -> Value:
                     return Value.unknown(f"{addr}.{n} is known only after apply", None, refs)
 
-            obj = LazyObject(self.cfg.names, lambda n: self.attr(n).with_refs(refs), missing, refs)
+            obj = LazyObject(self.cfg.names, lambda n: _with_ref(self.attr(n), addr), missing, refs)
             self._value = Value.known(obj, None, refs)
         return self._value
 
@@ -762,6 +762,13 @@ class ResourceInstance:
             self.condition,
             self.mod.root_dir,
         )
+
+
+def _with_ref(v: Value, ref: str) -> Value:
+    """`v.with_refs((ref,))` without dataclasses.replace (a hot path: every cross-resource read)."""
+    if ref in v.refs:
+        return v
+    return Value(v.state, v.data, v.span, v.reason, (*v.refs, ref), v.via)
 
 
 def block_list(ev: Evaluator, body: Body, type_: str, ctx: Ctx) -> Value:

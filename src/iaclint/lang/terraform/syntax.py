@@ -196,43 +196,39 @@ class GetAttr:
 
 
 _LITERALS = frozenset({"string_lit", "numeric_lit", "bool_lit", "null_lit"})
+_BY_RANGE = frozenset({"variable_expr", "identifier", "comment"})
 # Deeper expressions keep their tree-sitter node (and so their tree): the evaluator's own depth
 # bound then reports them, exactly as before, and hostile input cannot exhaust the stack here.
 MAX_COMPACT_DEPTH = 200
 
 
 def compact(node: Any, depth: int = 0) -> Any:
-    """`node` and its subtree as `SNode`/`LitExpr`, keeping what the evaluator reads."""
+    """`node` and its subtree as `SNode`/`LitExpr`/`GetAttr`, keeping what the evaluator reads."""
     t = node.type
+    if t in _BY_RANGE or node.child_count == 0:
+        # Read by byte range only (the identifier inside a variable_expr is never looked at).
+        return SNode(t, node.is_named, node.start_byte, node.end_byte)
     if depth > MAX_COMPACT_DEPTH:
         return node
     kids = node.children
     if t == "expression" and len(kids) == 1:
         lit = kids[0]
-        if lit.type == "literal_value":
-            inner = lit.children
-            if len(inner) == 1 and inner[0].type in _LITERALS:
-                one = inner[0]
+        if lit.type == "literal_value" and lit.child_count == 1:
+            one = lit.children[0]
+            if one.type in _LITERALS:
                 a = b = -1
                 if one.type == "string_lit":
                     parts = one.children
                     if len(parts) >= 2:
                         a, b = parts[0].end_byte, parts[-1].start_byte
                 return LitExpr(one.type, one.start_byte, one.end_byte, a, b)
-    if t == "variable_expr" or t == "identifier":
-        # Read by byte range only; the identifier inside a variable_expr is never looked at.
-        return SNode(t, True, node.start_byte, node.end_byte)
-    if t == "get_attr":
-        ident = kids[-1] if kids else None
-        if ident is not None and ident.type == "identifier" and len(kids) == 2:
+    elif t == "get_attr" and len(kids) == 2:
+        ident = kids[1]
+        if ident.type == "identifier":
             name = ident.text.decode("utf-8", errors="replace") if ident.text is not None else ""
             return GetAttr(name, node.start_byte, node.end_byte)
-    if t == "comment":
-        return SNode(t, True, node.start_byte, node.end_byte)
-    if not kids:
-        return SNode(t, node.is_named, node.start_byte, node.end_byte)
     d = depth + 1
-    out = SNode(t, node.is_named, node.start_byte, node.end_byte, tuple(compact(k, d) for k in kids))
+    out = SNode(t, node.is_named, node.start_byte, node.end_byte, tuple([compact(k, d) for k in kids]))
     if t == "object_elem":
         key = node.child_by_field_name("key")
         val = node.child_by_field_name("val")
