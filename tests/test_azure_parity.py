@@ -1,0 +1,91 @@
+"""Parity: the same Azure resources written in ARM, Bicep and Terraform azurerm give the same
+findings (rule, level, logical resource). The fixtures under fixtures/{arm,bicep,terraform}/azure
+declare the same services, APIs, gateways, WAF policies and Front Door parts in each language."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from iaclint.discover import discover
+from iaclint.engine import ScanOptions, _load, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Resource types by what they are, whatever the language.
+KINDS = {
+    "microsoft.apimanagement/service": "apim",
+    "azurerm_api_management": "apim",
+    "microsoft.apimanagement/service/apis": "api",
+    "azurerm_api_management_api": "api",
+    "microsoft.apimanagement/service/apis/operations": "operation",
+    "azurerm_api_management_api_operation": "operation",
+    "microsoft.apimanagement/service/backends": "backend",
+    "azurerm_api_management_backend": "backend",
+    "microsoft.network/applicationgateways": "appgw",
+    "azurerm_application_gateway": "appgw",
+    "microsoft.network/applicationgatewaywebapplicationfirewallpolicies": "appgw-waf",
+    "azurerm_web_application_firewall_policy": "appgw-waf",
+    "microsoft.network/frontdoorwebapplicationfirewallpolicies": "fd-waf",
+    "azurerm_cdn_frontdoor_firewall_policy": "fd-waf",
+    "microsoft.cdn/profiles/customdomains": "fd-domain",
+    "azurerm_cdn_frontdoor_custom_domain": "fd-domain",
+    "microsoft.cdn/profiles/afdendpoints/routes": "fd-route",
+    "azurerm_cdn_frontdoor_route": "fd-route",
+}
+
+CASES = {
+    "violating": ["fixtures/arm/azure/violating", "fixtures/bicep/azure/apim-violating",
+                  "fixtures/bicep/azure/edge-violating", "fixtures/terraform/azure/violating"],
+    "compliant": ["fixtures/arm/azure/compliant", "fixtures/bicep/azure/apim-compliant",
+                  "fixtures/bicep/azure/edge-compliant", "fixtures/terraform/azure/compliant"],
+}  # fmt: skip
+
+
+def _language(path: str) -> str:
+    return Path(path).parts[1]
+
+
+def _logical(paths: list[str]) -> dict[str, Counter[tuple[str, str, str, str]]]:
+    """Per language: findings as (rule, level, kind, last segment of the resource name)."""
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        names: dict[str, str] = {}
+        found = discover(paths, [])
+        for unit in found.units:
+            for r in _load(unit.language, [unit], ScanOptions(paths=paths)).resources:
+                name = r.body.get("name").as_str() or r.name
+                names[r.address] = name.rsplit("/", 1)[-1]
+        result = scan(ScanOptions(paths=paths))
+    finally:
+        os.chdir(cwd)
+    out: dict[str, Counter[tuple[str, str, str, str]]] = {}
+    for f in result.findings:
+        lang = _language(Path(f.span.path).as_posix())
+        kind = KINDS.get(f.resource_type.lower(), f.resource_type)
+        out.setdefault(lang, Counter())[
+            (f.rule_id, f.level.value, kind, names.get(f.address, f.address))
+        ] += 1
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
+    per_language = _logical(CASES[case])
+    arm = per_language.get("arm", Counter())
+    assert per_language.get("bicep", Counter()) == arm
+    assert per_language.get("terraform", Counter()) == arm
+    if case == "compliant":
+        assert arm == Counter()
+    else:
+        # Every Azure rule is exercised, so parity is not vacuous.
+        assert {rule for rule, *_ in arm} == {
+            "IAC101", "IAC102", "IAC201", "IAC301", "IAC401", "IAC601", "IAC602", "IAC603",
+            "IAC701", "IAC702", "IAC703", "IAC801", "IAC802", "IAC811", "IAC831",
+        }  # fmt: skip
+        assert arm[("IAC601", "error", "api", "billing")] == 1
+        assert arm[("IAC102", "note", "appgw", "agw-2017")] == 1
