@@ -516,3 +516,46 @@ def test_sam_http_api_default_stage_and_jwt_authorizers(tmp_path: Path) -> None:
         (9, "JWT", "https://issuer.example.com"),
         (11, "REQUEST", None),
     ]
+
+
+def test_sam_default_authorizer_covers_definition_body_and_needs_override_api_auth(tmp_path: Path) -> None:
+    """SAM adds `Auth.DefaultAuthorizer` to every method of a DefinitionBody; with a DefinitionBody an
+    event's `Authorizer: NONE` only takes effect together with `OverrideApiAuth: true`."""
+    model = _model(
+        tmp_path,
+        SAM
+        + """Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      Auth:
+        DefaultAuthorizer: Lambda
+        Authorizers:
+          Lambda: {FunctionArn: arn:aws:lambda:eu-west-1:1:function:auth}
+      DefinitionBody:
+        openapi: "3.0.1"
+        paths:
+          /inline:
+            get: {}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Kept:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /a, Method: get, Auth: {Authorizer: NONE}}
+        Overridden:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /b
+            Method: get
+            Auth: {Authorizer: NONE, OverrideApiAuth: true}
+""",
+    )
+    assert sorted((o.label, o.auth.as_str(), o.auth_attribute) for o in model.operations) == [
+        ("method GET /a (event Kept)", "CUSTOM", "Auth.DefaultAuthorizer"),
+        ("method GET /b (event Overridden)", "NONE", "Events.Overridden.Properties.Auth.Authorizer"),
+        ("method GET /inline", "CUSTOM", "Auth.DefaultAuthorizer"),
+    ]

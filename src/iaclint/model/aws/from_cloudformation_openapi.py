@@ -62,8 +62,19 @@ def _auth(security: Value, schemes: dict[str, Value]) -> tuple[Value, Value]:
     return Value.known(kinds[0] if kinds else "NONE", security.span), key_value
 
 
-def read(r: Resource, doc: Value, attribute: str, model: Model, api_ref: Value, protocol: str) -> None:
-    """Add the operations, integrations and JWT authorizers of the OpenAPI document `doc`."""
+def read(
+    r: Resource,
+    doc: Value,
+    attribute: str,
+    model: Model,
+    api_ref: Value,
+    protocol: str,
+    default_auth: tuple[Value, str] | None = None,
+) -> None:
+    """Add the operations, integrations and JWT authorizers of the OpenAPI document `doc`.
+
+    `default_auth` (authorisation type, attribute) applies to operations without any `security`:
+    SAM adds an API's `Auth.DefaultAuthorizer` to every method of its definition."""
     schemes = _schemes(doc)
     default_security = doc.get("security")
     for path, item in doc.get("paths").items():
@@ -77,7 +88,10 @@ def read(r: Resource, doc: Value, attribute: str, model: Model, api_ref: Value, 
             security = op.get("security")
             if security.is_absent:
                 security = default_security
-            if security.is_absent:
+            auth_attribute = f"{attribute}.paths.{path}.{method}.security"
+            if security.is_absent and default_auth is not None:
+                (auth, auth_attribute), key = default_auth, Value.absent()
+            elif security.is_absent:
                 auth, key = Value.absent(op.span), Value.absent()
             else:
                 auth, key = _auth(security, schemes)
@@ -88,7 +102,7 @@ def read(r: Resource, doc: Value, attribute: str, model: Model, api_ref: Value, 
                     verb,
                     f"{'method' if protocol == 'REST' else 'route'} {verb_text} {path}",
                     auth,
-                    f"{attribute}.paths.{path}.{method}.security",
+                    auth_attribute,
                     api_key_required=key,
                     api_key_attribute=f"{attribute}.paths.{path}.{method}.security",
                 )

@@ -138,7 +138,7 @@ def _rest_api(r: Resource, model: Model) -> None:
         )
     _domain(r, model, body.get("Domain"), False, stage)
     if definition.is_known:
-        from_openapi.read(r, definition, "DefinitionBody", model, ref, "REST")
+        from_openapi.read(r, definition, "DefinitionBody", model, ref, "REST", _default_auth(r))
     default_endpoint(
         r,
         model,
@@ -199,7 +199,16 @@ def _http_api(r: Resource, model: Model) -> None:
         )
     definition = body.get("DefinitionBody")
     if definition.is_known:
-        from_openapi.read(r, definition, "DefinitionBody", model, ref, "HTTP")
+        from_openapi.read(r, definition, "DefinitionBody", model, ref, "HTTP", _default_auth(r))
+
+
+def _default_auth(api: Resource) -> tuple[Value, str] | None:
+    """The API's `Auth.DefaultAuthorizer` as an authorisation type, which SAM adds to every method
+    of the API's definition."""
+    default = api.body.path("Auth", "DefaultAuthorizer")
+    if default.is_null:
+        return None
+    return _authorizer_kind(default, api), "Auth.DefaultAuthorizer"
 
 
 # -- Function events -------------------------------------------------------------------------------
@@ -272,6 +281,17 @@ def _function(r: Resource, model: Model, others: Resources, implicit: dict[str, 
             elif not default.is_null:
                 auth = _authorizer_kind(default, api)
                 attr = "Auth.DefaultAuthorizer"
+        elif (
+            (auth.as_str() or "").upper() == "NONE"
+            and api is not None
+            and kind == REST_API
+            and api.body.get("DefinitionBody").is_known
+            and props.path("Auth", "OverrideApiAuth").as_bool() is not True
+            and _default_auth(api) is not None
+        ):
+            # With a DefinitionBody, SAM keeps the default authorizer on the method unless the
+            # event also sets `OverrideApiAuth: true`.
+            auth, attr = _default_auth(api) or (auth, attr)
         else:
             auth = _authorizer_kind(auth, api)
         key = props.path("Auth", "ApiKeyRequired")
