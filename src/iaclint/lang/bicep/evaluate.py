@@ -203,6 +203,9 @@ class FileEvaluator:
             elif s.startswith("\n"):
                 s = s[1:]
             return Value.known(s, span)
+        # Most strings are plain: no escape, no interpolation; their text is all between the quotes.
+        if b"\\" not in raw and b"${" not in raw and raw[-1:] == b"'" and len(raw) > 1 and not node.has_error:
+            return Value.known(raw[1:-1].decode("utf-8", errors="replace"), span)
         parts: list[str] = []
         unknowns: list[Value] = []
         for c in node.named_children:

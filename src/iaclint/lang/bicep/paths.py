@@ -11,24 +11,29 @@ class PathResolver:
     """`resolve(p)` equals `p.resolve()`; `display(p)` equals `source.display_path(p)` for a resolved
     `p`, with the working directory read once (at construction)."""
 
-    __slots__ = ("_cwd", "_dirs")
+    __slots__ = ("_cwd", "_real_paths")
 
     def __init__(self) -> None:
-        self._dirs: dict[str, str] = {}
+        self._real_paths: dict[str, str] = {}
         self._cwd = Path.cwd().resolve()
 
     def resolve(self, path: Path) -> Path:
-        raw = os.fspath(path)
+        return Path(self._real(os.fspath(path)))
+
+    def _real(self, raw: str) -> str:
+        """`os.path.realpath(raw)`, one `lstat` per directory not seen before."""
+        known = self._real_paths.get(raw)
+        if known is not None:
+            return known
         head, tail = os.path.split(raw)
-        if tail in ("", ".", ".."):
-            return Path(os.path.realpath(raw))
-        real_dir = self._dirs.get(head)
-        if real_dir is None:
-            real_dir = os.path.realpath(head)
-            self._dirs[head] = real_dir
-        full = os.path.join(real_dir, tail)
-        # Only the last component can still be a link: the directory part is already real.
-        return Path(os.path.realpath(full) if os.path.islink(full) else full)
+        if tail in ("", ".", "..") or head == raw:
+            real = os.path.realpath(raw)
+        else:
+            full = os.path.join(self._real(head), tail)
+            # Only the last component can still be a link: the directory part is already real.
+            real = os.path.realpath(full) if os.path.islink(full) else full
+        self._real_paths[raw] = real
+        return real
 
     def display(self, resolved: Path) -> str:
         try:
