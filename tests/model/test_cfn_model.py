@@ -4,6 +4,7 @@ values and source positions (line, column)."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from iaclint.discover import Unit
@@ -11,6 +12,7 @@ from iaclint.engine import ScanOptions, scan
 from iaclint.lang.cloudformation import load
 from iaclint.model import build
 from iaclint.model.entities import Model
+from iaclint.values import Value
 
 HEADER = 'AWSTemplateFormatVersion: "2010-09-09"\n'
 SAM = HEADER + "Transform: AWS::Serverless-2016-10-31\n"
@@ -559,3 +561,59 @@ def test_sam_default_authorizer_covers_definition_body_and_needs_override_api_au
         ("method GET /b (event Overridden)", "NONE", "Events.Overridden.Properties.Auth.Authorizer"),
         ("method GET /inline", "CUSTOM", "Auth.DefaultAuthorizer"),
     ]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+ODD = (
+    Value.known(5),
+    Value.known("x"),
+    Value.known([]),
+    Value.known({}),
+    Value.known(None),
+    Value.unknown("u"),
+)
+
+
+def _paths(v: Value, prefix: tuple = (), depth: int = 0) -> list[tuple]:
+    out = []
+    if depth < 6:
+        for k, m in v.items():
+            out.append((*prefix, k))
+            out += _paths(m, (*prefix, k), depth + 1)
+        if v.is_known and isinstance(v.data, list):
+            for i, m in enumerate(v.data):
+                out.append((*prefix, i))
+                out += _paths(m, (*prefix, i), depth + 1)
+    return out
+
+
+def _replace(v: Value, path: tuple, new: Value) -> Value:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(v.data, dict):
+        return replace(v, data={**v.data, head: _replace(v.data[head], rest, new)})
+    items = list(v.data)
+    items[head] = _replace(items[head], rest, new)
+    return replace(v, data=items)
+
+
+def test_adapters_never_raise_on_odd_property_types() -> None:
+    """Any property of any fixture resource replaced by a value of another type (or an unknown)
+    still builds a model: bad templates must never crash the model stage."""
+    files = sorted(
+        [
+            *(ROOT / "fixtures/cloudformation/aws").glob("*/template.yaml"),
+            *(ROOT / "fixtures/sam/aws").glob("*/template.yaml"),
+        ]
+    )
+    tried = 0
+    for path in files:
+        resources = load([Unit("cloudformation", str(path), [str(path)])]).resources
+        for i, r in enumerate(resources):
+            for p in _paths(r.body):
+                for odd in ODD:
+                    mutated = replace(r, body=_replace(r.body, p, odd))
+                    build([*resources[:i], mutated, *resources[i + 1 :]])
+                    tried += 1
+    assert tried > 5000
