@@ -90,4 +90,5 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
                 continue
             result.resources.extend(out.resources)
             result.diagnostics.extend(out.diagnostics)
+            result.directives.extend(out.directives)
     return result

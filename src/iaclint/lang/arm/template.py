@@ -17,7 +17,7 @@ from typing import Any
 
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.arm.expressions import ExpressionError, is_expression, literal, parse_expression
-from iaclint.resources import Diagnostic, Resource
+from iaclint.resources import Diagnostic, Directive, Resource
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -31,6 +31,7 @@ _META = ("resources", "copy", "condition", "existing")
 class Output:
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    directives: list[Directive] = field(default_factory=list)
 
 
 class Template:
@@ -339,6 +340,7 @@ class Template:
         # languageVersion 2.0 `existing: true` refers to a resource declared elsewhere.
         existing = r.get("existing").as_bool() is True
         if not existing:
+            self._directives(r, address)
             self.out.resources.append(
                 Resource(
                     type=rtype,
@@ -354,6 +356,20 @@ class Template:
             self._nested_deployment(r, env, n or n_addr)
         for child in r.get("resources").elements():
             self.resource(None, child, rtype, n if n is not None else None, cond)
+
+    def _directives(self, r: Value, address: str) -> None:
+        """`metadata: {"iaclint": {"ignore": [{"id": "IAC101", "reason": "..."}]}}` on a resource:
+        JSON has no comments, so a suppression is a property of the resource it covers. Taken as
+        written (ARM does not evaluate expressions in metadata either)."""
+        ignore = _get_ci(_get_ci(r.get("metadata"), "iaclint"), "ignore")
+        for entry in ignore.elements():
+            ids = _get_ci(entry, "id")
+            named = [ids.as_str()] if isinstance(ids.data, str) else [i.as_str() for i in ids.elements()]
+            rules = tuple(s.strip().upper() for s in named if s and s.strip())
+            reason = _get_ci(entry, "reason").as_str() or ""
+            span = entry.span or ignore.span or r.span
+            line = span.line if span is not None else 1
+            self.out.directives.append(Directive(self.display, line, rules, reason.strip(), address=address))
 
     def _nested_deployment(self, r: Value, env: dict[str, Any], name: str) -> None:
         props = r.get("properties")

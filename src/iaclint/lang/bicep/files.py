@@ -9,8 +9,9 @@ from typing import Any
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
 from iaclint.lang.bicep.paths import PathResolver
 from iaclint.lang.bicep.syntax import Parsed, parse
-from iaclint.resources import Diagnostic, LoadResult
+from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.source import SourceText, display_path
+from iaclint.suppress import DIRECTIVE, parse_comment
 from iaclint.values import Value
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -68,7 +69,34 @@ class _Files:
             return None
         parsed = parse(source, params_file)
         self.result.diagnostics.extend(parsed.diagnostics)
+        if not params_file and DIRECTIVE in source.text:
+            self.result.directives.extend(_directives(parsed))
         return parsed
+
+
+def _directives(parsed: Parsed) -> list[Directive]:
+    """`// iaclint:ignore IAC101 -- reason` and `/* iaclint:ignore ... */` comments, on the line the
+    comment starts. The tree is walked (not the text searched) so a directive-like string is no
+    directive."""
+    out: list[Directive] = []
+    stack = [parsed.root]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            raw = node.text.decode("utf-8", errors="replace")
+            if raw.startswith("/*"):
+                # A block comment may wrap: its reason is read as one line.
+                body = " ".join(raw[2 : -2 if raw.endswith("*/") else None].split())
+            else:
+                body = raw[2:]
+            found = parse_comment(body)
+            if found is not None:
+                rules, reason = found
+                out.append(Directive(parsed.source.path, node.start_point[0] + 1, rules, reason))
+        elif node.child_count:
+            stack.extend(node.children)
+    out.sort(key=lambda d: d.line)
+    return out
 
 
 def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[Path]:
