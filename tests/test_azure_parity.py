@@ -42,6 +42,8 @@ CASES = {
                   "fixtures/bicep/azure/edge-violating", "fixtures/terraform/azure/violating"],
     "compliant": ["fixtures/arm/azure/compliant", "fixtures/bicep/azure/apim-compliant",
                   "fixtures/bicep/azure/edge-compliant", "fixtures/terraform/azure/compliant"],
+    "policy-scopes": ["fixtures/arm/azure/policy-scopes", "fixtures/bicep/azure/policy-scopes",
+                      "fixtures/terraform/azure/policy-scopes"],
 }  # fmt: skip
 
 
@@ -81,6 +83,15 @@ def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
     assert per_language.get("terraform", Counter()) == arm
     if case == "compliant":
         assert arm == Counter()
+    elif case == "policy-scopes":
+        assert arm == Counter(
+            {
+                ("IAC601", "error", "api", "open"): 1,
+                ("IAC811", "warning", "api", "open"): 1,
+                ("IAC601", "error", "operation", "get"): 1,
+                ("IAC601", "error", "api", "via-product"): 1,
+            }
+        )
     else:
         # Every Azure rule is exercised, so parity is not vacuous.
         assert {rule for rule, *_ in arm} == {
