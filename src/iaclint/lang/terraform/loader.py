@@ -840,7 +840,10 @@ def load_units(units: list[Unit], options: Any = None) -> LoadResult:
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20000))
     # The cyclic GC would walk every syntax node and Value built so far, again and again, while the
-    # loader only adds long-lived objects: pause it (the loader's own cycles go with the next pass).
+    # loader only adds long-lived objects: pause it. Re-enabled as is, its first pass would still walk
+    # every object the load allocated (0.4 s on 500 files), so they move to the permanent generation:
+    # the resources live until the scan ends, and the loader's own objects are freed by reference
+    # counting (a load leaves no cyclic garbage behind on the benchmark corpus).
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -848,6 +851,7 @@ def load_units(units: list[Unit], options: Any = None) -> LoadResult:
     finally:
         sys.setrecursionlimit(old_limit)
         if gc_was_enabled:
+            gc.freeze()
             gc.enable()
     return loader.result
 
