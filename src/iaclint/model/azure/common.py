@@ -70,7 +70,13 @@ def appgw_floor(
             min_v if not min_v.is_absent else policy,
             floor,
             attr,
-            reason=min_v.reason if min_v.is_unknown else "",
+            reason=(
+                min_v.reason
+                if min_v.is_unknown
+                else f"{min_v.describe()} is not a protocol version Application Gateway documents"
+                if floor is None and text
+                else ""
+            ),
             tls13_available=True,
             offers_tls13=offers,
         )
