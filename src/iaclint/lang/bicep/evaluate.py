@@ -186,10 +186,10 @@ class FileEvaluator:
         if depth > MAX_DEPTH:
             return Value.unknown("expression nested too deeply", self.span(node))
         t = node.type
-        meth = getattr(self, "_e_" + t, None)
+        meth = _EVALUATORS.get(t)
         if meth is None:
             return Value.unknown(f"Bicep expression '{t}' is not evaluated", self.span(node))
-        return meth(node, env, depth + 1)
+        return meth(self, node, env, depth + 1)
 
     def _e_string(self, node: Any, env: dict[str, Value], depth: int) -> Value:
         span = self.span(node)
@@ -973,6 +973,12 @@ class FileEvaluator:
             if len(kids) >= 2:
                 out[self.text(kids[0])] = self.expr(kids[-1], {})
         return Value.known(out, span)
+
+
+# Node type -> `FileEvaluator._e_<type>`, looked up once instead of per node.
+_EVALUATORS: dict[str, Any] = {
+    name[3:]: fn for name, fn in vars(FileEvaluator).items() if name.startswith("_e_") and callable(fn)
+}
 
 
 def _chain_base(n: Any) -> str:

@@ -19,10 +19,12 @@ class NodeSpans:
     asks for hundreds of thousands of them, and on a file with non-ASCII text `span_from_points`
     splits the whole file for every column it converts."""
 
-    __slots__ = ("_ascii", "_data", "_starts", "path")
+    __slots__ = ("_ascii", "_cache", "_data", "_starts", "path")
 
     def __init__(self, source: SourceText) -> None:
         self.path = source.path
+        # By node id: loop bodies and module calls evaluate the same nodes again and again.
+        self._cache: dict[int, Span] = {}
         self._data = source.data
         self._ascii = len(source.data) == len(source.text)
         self._starts: list[int] | None = None  # byte offset of each line, built on first need
@@ -47,10 +49,17 @@ class NodeSpans:
         return len(seg.decode("utf-8", errors="replace")) + 1
 
     def of(self, node: Any) -> Span:
+        key = node.id
+        span = self._cache.get(key)
+        if span is not None:
+            return span
         (sr, sc), (er, ec) = node.start_point, node.end_point
         if self._ascii:
-            return Span(self.path, sr + 1, sc + 1, er + 1, ec + 1)
-        return Span(self.path, sr + 1, self._column(sr, sc), er + 1, self._column(er, ec))
+            span = Span(self.path, sr + 1, sc + 1, er + 1, ec + 1)
+        else:
+            span = Span(self.path, sr + 1, self._column(sr, sc), er + 1, self._column(er, ec))
+        self._cache[key] = span
+        return span
 
     def between(self, start: Any, end: Any) -> Span:
         """From the start of node `start` to the end of node `end`."""
