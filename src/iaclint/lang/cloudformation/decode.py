@@ -490,6 +490,12 @@ class _EventBuilder:
                     if self.expanded > MAX_EXPANDED_NODES:
                         raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", st)
                     continue
+            if kind is MappingStartEvent and fast and child.tag is None and child.anchor is None:
+                items.append(self.mapping(child, child.start_mark, child_depth, False))
+                self.expanded += 1
+                if self.expanded > MAX_EXPANDED_NODES:
+                    raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", child.start_mark)
+                continue
             items.append(node(child, None, None, child_depth))
         self.root_end = child.end_mark
         if items and not ev.flow_style:
@@ -559,6 +565,19 @@ class _EventBuilder:
                     if self.expanded > MAX_EXPANDED_NODES:
                         raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", kstart)
                     continue
+            vkind = type(vev)
+            if (vkind is MappingStartEvent or vkind is SequenceStartEvent) and fast and (
+                vev.tag is None and vev.anchor is None
+            ):
+                # A plain nested block: straight to its reader (what `node` would do, minus calls).
+                value = (self.mapping if vkind is MappingStartEvent else self.sequence)(
+                    vev, kstart, child_depth, False
+                )
+                self.expanded += 1
+                if self.expanded > MAX_EXPANDED_NODES:
+                    raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", vev.start_mark)
+                members[name] = value
+                continue
             members[name] = node(vev, kstart, kev.end_mark, child_depth)
         self.root_end = kev.end_mark
         if merged:
