@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+import pytest
 
 from iaclint.discover import Unit
 from iaclint.findings import Finding, Level
-from iaclint.lang.cloudformation import load
+from iaclint.lang.cloudformation import AddressBases, load
 from iaclint.resources import Directive, LoadResult
-from iaclint.source import Span
+from iaclint.source import Span, display_path
 from iaclint.suppress import apply_directives
 
 
@@ -206,3 +209,27 @@ def test_directives_suppress_findings(tmp_path: Path) -> None:
         ("IAC102", None),
     ]
     assert result.directives[0] == Directive(path, 2, ("IAC101",), "behind the VPN")
+
+
+
+def test_address_bases_match_display_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "repo" / "cfn").mkdir(parents=True)
+    (tmp_path / "repo" / "cfn" / "t.yaml").write_text("x: 1\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "o.yaml").write_text("x: 1\n")
+    os.symlink(tmp_path / "repo" / "cfn", tmp_path / "repo" / "linkdir")
+    os.symlink(tmp_path / "elsewhere" / "o.yaml", tmp_path / "repo" / "linkfile.yaml")
+    monkeypatch.chdir(tmp_path / "repo")
+    paths = [
+        "cfn/t.yaml",
+        "./cfn/t.yaml",
+        "linkdir/t.yaml",
+        "linkfile.yaml",
+        str(tmp_path / "repo" / "cfn" / "t.yaml"),
+        str(tmp_path / "elsewhere" / "o.yaml"),
+        "cfn/../cfn/t.yaml",
+        "missing/x.yaml",
+    ]
+    bases = AddressBases()
+    assert [bases(p) for p in paths] == [display_path(p) for p in paths]
+    assert bases("linkdir/t.yaml") == "cfn/t.yaml"

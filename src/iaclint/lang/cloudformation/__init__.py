@@ -9,6 +9,7 @@ emits one `Resource` per resource whose condition is not known to be false. Raw 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -139,22 +140,29 @@ class AddressBases:
 
     def __init__(self) -> None:
         try:
-            self._cwd: Path | None = Path.cwd().resolve()
+            self._cwd: str | None = str(Path.cwd().resolve())
         except OSError:
             self._cwd = None
-        self._dirs: dict[Path, Path] = {}
+        self._dirs: dict[str, str] = {}
 
     def __call__(self, path: str) -> str:
-        p = Path(path)
+        cwd = self._cwd
         try:
-            if self._cwd is None or p.is_symlink():
+            folder, name = os.path.split(path)
+            if cwd is None or not name or os.path.islink(path):
                 return display_path(path)
-            parent = self._dirs.get(p.parent)
-            if parent is None:
-                parent = self._dirs[p.parent] = p.parent.resolve()
-            return (parent / p.name).relative_to(self._cwd).as_posix()
+            real = self._dirs.get(folder)
+            if real is None:
+                real = self._dirs[folder] = str(Path(folder or ".").resolve())
+            full = os.path.join(real, name)
+            prefix = cwd if cwd.endswith("/") else cwd + "/"
+            if full.startswith(prefix):
+                return full[len(prefix):]
+            if full == cwd:
+                return "."
         except (ValueError, OSError):
-            return p.as_posix()
+            pass
+        return Path(path).as_posix()
 
 
 def load_template(
