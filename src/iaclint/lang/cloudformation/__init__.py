@@ -24,7 +24,7 @@ from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import SourceText, Span, display_path
 from iaclint.values import State, Value
 
-__all__ = ["LANGUAGE", "is_template", "load", "load_template", "parameter_overrides"]
+__all__ = ["LANGUAGE", "AddressBases", "is_template", "load", "load_template", "parameter_overrides"]
 
 LANGUAGE = "cloudformation"
 _RESOURCE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
