@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,12 @@ def _directives(parsed: Parsed) -> list[Directive]:
     return out
 
 
-def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[Path]:
-    out = []
+def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[str]:
+    """Resolved paths (as strings) of the local module files `path` calls."""
+    out: list[str] = []
+    if b"module" not in parsed.source.data:
+        return out  # no module declaration can be there; spares a walk over every statement
+    folder = os.path.dirname(path)
     for node in parsed.root.named_children:
         if node.type != "module_declaration":
             continue
@@ -110,7 +115,7 @@ def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[Path
         target = strings[0].text.decode("utf-8", errors="replace").strip("'")
         if ":" in target.split("/")[0] or "${" in target:
             continue
-        out.append(paths.resolve(path.parent / target))
+        out.append(paths.real(os.path.join(folder, target)))
     return out
 
 
@@ -145,7 +150,7 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
     files = _Files(result)
     explicit = list(getattr(options, "bicep_parameter_files", []) or [])
     roots: list[tuple[Path, Parsed]] = []
-    called: set[Path] = set()
+    called: set[str] = set()
     for unit in units:
         for f in unit.files:
             path = files.paths.resolve(Path(f))
@@ -153,9 +158,9 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
             if parsed is None:
                 continue
             roots.append((path, parsed))
-            called.update(m for m in _local_modules(parsed, path, files.paths) if m != path)
+            called.update(m for m in _local_modules(parsed, path, files.paths) if m != str(path))
     for path, parsed in roots:
-        if path in called:
+        if str(path) in called:
             continue  # evaluated where it is called, with its parameters bound
         ctx = Context(parse_file=files.get, display=display_path, resolve=files.paths.resolve)
         ctx.stack.append(str(path))

@@ -18,9 +18,9 @@ class PathResolver:
         self._cwd = Path.cwd().resolve()
 
     def resolve(self, path: Path) -> Path:
-        return Path(self._real(os.fspath(path)))
+        return Path(self.real(os.fspath(path)))
 
-    def _real(self, raw: str) -> str:
+    def real(self, raw: str) -> str:
         """`os.path.realpath(raw)`, one `lstat` per directory not seen before."""
         known = self._real_paths.get(raw)
         if known is not None:
@@ -29,7 +29,7 @@ class PathResolver:
         if tail in ("", ".", "..") or head == raw:
             real = os.path.realpath(raw)
         else:
-            full = os.path.join(self._real(head), tail)
+            full = os.path.join(self.real(head), tail)
             # Only the last component can still be a link: the directory part is already real.
             real = os.path.realpath(full) if os.path.islink(full) else full
         self._real_paths[raw] = real
