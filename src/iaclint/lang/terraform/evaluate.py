@@ -79,9 +79,15 @@ def reloc(v: Value, inner: Span | None, outer: Span | None) -> Value:
     if outer is None:
         return v
     vs = v.span
-    if vs is None or vs == inner:
+    # Spans are interned per file, so identity settles most comparisons without Span.__eq__.
+    if vs is outer:
+        return v
+    if vs is None or vs is inner or vs == inner:
         return Value(v.state, v.data, outer, v.reason, v.refs, v.via) if vs != outer else v
-    return v.at(outer)
+    if vs == outer:
+        return v
+    # `v.at(outer)` without dataclasses.replace.
+    return Value(v.state, v.data, outer, v.reason, v.refs, (*v.via, vs))
 
 
 def merge_refs(values: list[Value] | tuple[Value, ...]) -> tuple[str, ...]:
