@@ -260,6 +260,8 @@ class FileEvaluator:
     def object(self, node: Any, env: dict[str, Value], depth: int, drop: tuple[str, ...]) -> Value:
         out: dict[str, Value] = {}
         spreads = self.parsed.spreads
+        span_of = self._spans.of
+        expr = self.expr
         for prop in node.named_children:
             if prop.type != "object_property":
                 continue
@@ -267,8 +269,8 @@ class FileEvaluator:
             if len(kids) < 2 or kids[0].type == "resource_declaration":
                 continue
             key_node, val_node = kids[0], kids[-1]
-            pspan = self.span(prop)
-            if key_node.start_byte in spreads:
+            pspan = span_of(prop)
+            if spreads and key_node.start_byte in spreads:
                 v = self.expr(val_node, env, depth)
                 if v.state is _KNOWN and isinstance(v.data, dict):
                     out.update(v.data)
@@ -282,8 +284,8 @@ class FileEvaluator:
                 key = self.text(key_node)
             if key in drop:
                 continue
-            out[key] = _relocate(self.expr(val_node, env, depth), pspan)
-        return Value.known(out, self.span(node))
+            out[key] = _relocate(expr(val_node, env, depth), pspan)
+        return Value.known(out, span_of(node))
 
     def _e_array(self, node: Any, env: dict[str, Value], depth: int) -> Value:
         items: list[Value] = []
@@ -292,7 +294,7 @@ class FileEvaluator:
             if c.type in _SKIP:
                 continue
             v = self.expr(c, env, depth)
-            if c.start_byte in spreads:
+            if spreads and c.start_byte in spreads:
                 if v.state is _KNOWN and isinstance(v.data, list):
                     items.extend(v.data)
                     continue
