@@ -115,3 +115,29 @@ def test_internal_error_is_one_line_exit_2(runner: CliRunner, in_tmp: Path,
     result = runner.invoke(main, ["scan", "x"])
     assert result.exit_code == 2
     assert result.output.strip() == "iaclint: internal error: x: ValueError: boom"
+
+
+CFN_TEMPLATE = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Policy:
+    Type: String
+    Default: TLS_1_2
+Resources:
+  Domain:
+    Type: AWS::ApiGateway::DomainName
+    Properties:
+      DomainName: api.example.com
+      SecurityPolicy: !Ref Policy
+"""
+
+
+def test_template_parameters_from_option_and_file(runner: CliRunner, in_tmp: Path) -> None:
+    Path("cfn").mkdir()
+    Path("cfn/template.yaml").write_text(CFN_TEMPLATE)
+    assert runner.invoke(main, ["scan", "cfn", "--select", "IAC101"]).exit_code == 0
+    weak = runner.invoke(main, ["scan", "cfn", "--select", "IAC101", "--parameter", "Policy=TLS_1_0"])
+    assert weak.exit_code == 1 and "cfn/template.yaml:11:7: IAC101" in weak.output
+    Path("params.json").write_text(json.dumps([{"ParameterKey": "Policy", "ParameterValue": "TLS_1_0"}]))
+    from_file = runner.invoke(main, ["scan", "cfn", "--select", "IAC101", "--parameter-file", "params.json"])
+    assert from_file.exit_code == 1, from_file.output
+    assert runner.invoke(main, ["scan", "cfn", "--parameter-file", "missing.json"]).exit_code == 2

@@ -87,6 +87,29 @@ def _options(
     return options, severity_threshold or cfg.severity_threshold or "warning"
 
 
+def _route_parameter_files(options: ScanOptions, files: tuple[str, ...]) -> None:
+    """Each parameter file goes to the loader of its format, told by content where the name is silent."""
+    import json
+
+    for name in files:
+        path = Path(name)
+        if not path.is_file():
+            raise click.BadParameter(f"{name}: no such file", param_hint="--parameter-file")
+        if path.suffix == ".bicepparam":
+            options.bicep_parameter_files.append(name)
+            continue
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, ValueError) as err:
+            message = f"{name}: not a JSON parameter file ({err})"
+            raise click.BadParameter(message, param_hint="--parameter-file") from None
+        schema = doc.get("$schema", "") if isinstance(doc, dict) else ""
+        if isinstance(schema, str) and "deploymentParameters" in schema:
+            options.arm_parameter_files.append(name)
+        else:
+            options.cfn_parameter_files.append(name)
+
+
 def _run(options: ScanOptions, debug: bool) -> ScanResult:
     """Run a scan; internal errors become one line and exit code 2."""
     from iaclint.engine import InternalError
@@ -176,6 +199,10 @@ def main() -> None:
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
               help="Terraform variables file for the root modules (repeatable).")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
+@click.option("--parameter", "parameters", multiple=True,
+              help="CloudFormation parameter KEY=VALUE (repeatable; wins over files and defaults).")
+@click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Template parameter file: CloudFormation JSON, ARM *.parameters.json or .bicepparam.")
 @click.option("--rule-param", "rule_params", multiple=True,
               help="Rule parameter RULE.NAME=VALUE, e.g. IAC101.minimum=1.3 (repeatable).")
 @click.option("--files", "files_mode", is_flag=True,
@@ -196,6 +223,8 @@ def scan(
     exclude: tuple[str, ...],
     var_files: tuple[str, ...],
     variables: tuple[str, ...],
+    parameters: tuple[str, ...],
+    parameter_files: tuple[str, ...],
     rule_params: tuple[str, ...],
     files_mode: bool,
     jobs: int,
@@ -218,6 +247,8 @@ def scan(
         rule_params, files_mode, jobs,
     )
     options.baseline = baseline
+    options.cfn_parameters = _parse_assignments(parameters, "--parameter")
+    _route_parameter_files(options, parameter_files)
     result = _run(options, debug)
 
     for fmt, target in zip(fmts, targets, strict=True):

@@ -45,6 +45,11 @@ class ScanOptions:
     files_mode: bool = False
     var_files: list[str] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
+    # Template parameters: CloudFormation values and files, ARM parameter files, .bicepparam files.
+    cfn_parameters: dict[str, str] = field(default_factory=dict)
+    cfn_parameter_files: list[str] = field(default_factory=list)
+    arm_parameter_files: list[str] = field(default_factory=list)
+    bicep_parameter_files: list[str] = field(default_factory=list)
     rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     jobs: int = 1
     # From the configuration file: level overrides, what to do with findings decided by unknown
