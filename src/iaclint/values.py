@@ -16,7 +16,7 @@ the way (a variable default, a tfvars line, a module argument), outermost first.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -84,13 +84,15 @@ class Value:
         if span is None or span == self.span:
             return self
         via = self.via if self.span is None else (*self.via, self.span)
-        return replace(self, span=span, via=via)
+        # Direct construction: this runs for every value used through a variable, a hot path where
+        # dataclasses.replace costs several times more.
+        return Value(self.state, self.data, span, self.reason, self.refs, via)
 
     def with_refs(self, refs: tuple[str, ...]) -> Value:
         if not refs:
             return self
         merged = tuple(dict.fromkeys((*self.refs, *refs)))
-        return replace(self, refs=merged)
+        return Value(self.state, self.data, self.span, self.reason, merged, self.via)
 
     # -- state ----------------------------------------------------------------------------------
     @property
