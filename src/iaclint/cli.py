@@ -7,6 +7,7 @@ traceback only with --debug).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -250,6 +251,8 @@ def scan(
     options.cfn_parameters = _parse_assignments(parameters, "--parameter")
     _route_parameter_files(options, parameter_files)
     result = _run(options, debug)
+    # The process ends after the reports: keep the collector from rescanning the scan's data.
+    gc.freeze()
 
     for fmt, target in zip(fmts, targets, strict=True):
         module = importlib.import_module(f"iaclint.report.{fmt}")

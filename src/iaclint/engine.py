@@ -13,6 +13,7 @@ from iaclint import model as model_stage
 from iaclint.checks import run_checks
 from iaclint.discover import Discovery, Unit, discover
 from iaclint.findings import Finding, Level, dedupe
+from iaclint.lang import gc_paused
 from iaclint.resources import Diagnostic, LoadResult
 from iaclint.rules import Rule, load_rules
 from iaclint.source import Span
@@ -146,6 +147,13 @@ def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
 
 
 def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> ScanResult:
+    # The whole pipeline builds long-lived, acyclic data (Values, entities, findings): the cyclic
+    # collector would only rescan it.
+    with gc_paused():
+        return _scan(options, progress)
+
+
+def _scan(options: ScanOptions, progress: Callable[[int, int], None] | None) -> ScanResult:
     found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode)
     all_rules = load_rules()
     rules = select_rules(all_rules, options.select, options.ignore)

@@ -36,7 +36,7 @@ class SourceText:
     turned into a character column, which this does only for lines that need it.
     """
 
-    __slots__ = ("_ascii", "_line_starts", "_lines", "data", "path", "text")
+    __slots__ = ("_ascii", "_byte_line_starts", "_line_starts", "_lines", "data", "path", "text")
 
     def __init__(self, path: str, data: bytes, text: str) -> None:
         self.path = path
@@ -45,6 +45,7 @@ class SourceText:
         self._ascii = len(data) == len(text)
         self._line_starts: list[int] | None = None
         self._lines: list[str] | None = None
+        self._byte_line_starts: list[int] | None = None
 
     @classmethod
     def decode(cls, path: str, data: bytes) -> SourceText:
@@ -63,10 +64,19 @@ class SourceText:
     def _char_column(self, row: int, byte_col: int) -> int:
         if self._ascii:
             return byte_col + 1
-        raw = self.data.split(b"\n", row + 1)
-        if row >= len(raw):
+        starts = self._byte_line_starts
+        if starts is None:
+            starts = [0]
+            find = self.data.find
+            pos = find(b"\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find(b"\n", pos + 1)
+            self._byte_line_starts = starts
+        if row >= len(starts):
             return byte_col + 1
-        return len(raw[row][:byte_col].decode("utf-8", errors="replace")) + 1
+        begin = starts[row]
+        return len(self.data[begin : begin + byte_col].decode("utf-8", errors="replace")) + 1
 
     def span_from_points(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
         """Span from tree-sitter (row, byte column) points, both 0-based."""

@@ -10,7 +10,6 @@ computed on first reference and memoised) and eager for what is emitted: the bod
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iaclint.discover import Unit
+from iaclint.lang import gc_paused
 from iaclint.lang.terraform.directives import collect_directives
 from iaclint.lang.terraform.evaluate import (
     Ctx,
@@ -858,20 +858,16 @@ def load_units(units: list[Unit], options: Any = None) -> LoadResult:
     loader = Loader(options)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, 20000))
-    # The cyclic GC would walk every syntax node and Value built so far, again and again, while the
-    # loader only adds long-lived objects: pause it, and break the loader's own cycles at the end so
-    # that its working state is freed by reference counting rather than left to the GC.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _load(loader, units)
-    finally:
-        sys.setrecursionlimit(old_limit)
-        for inst in loader.instances:
-            inst.release()
-        loader.instances = []
-        if gc_was_enabled:
-            gc.enable()
+    # With the collector paused, break the loader's own cycles at the end so that its working state
+    # is freed by reference counting rather than left to the GC.
+    with gc_paused():
+        try:
+            _load(loader, units)
+        finally:
+            sys.setrecursionlimit(old_limit)
+            for inst in loader.instances:
+                inst.release()
+            loader.instances = []
     return loader.result
 
 
