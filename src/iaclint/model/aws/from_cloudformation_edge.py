@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from iaclint.model.aws.from_terraform_edge import CLOUDFRONT, ELB
-from iaclint.model.aws.tls import cloudfront_protocol, elb_policy
+from iaclint.model.aws.tls import cloudfront_protocol, elb_listener_floor
 from iaclint.model.entities import (
     Distribution,
     Endpoint,
@@ -121,22 +121,7 @@ def _listener(r: Resource, model: Model, others: Resources) -> None:
         return
     proto = proto.upper()
     if proto in ("HTTPS", "TLS"):
-        setting = r.body.get("SslPolicy")
-        attr = "SslPolicy"
-        if setting.is_null:
-            why = "SslPolicy is not set: AWS picks a default that has changed over time"
-            floor = TlsFloor(setting, None, attr, why, True)
-        elif setting.as_str() is None:
-            floor = TlsFloor(setting, None, attr, setting.reason or "not a string", True)
-        else:
-            c = elb_policy(setting.as_str() or "")
-            floor = (
-                TlsFloor(
-                    setting, None, attr, f'policy name "{setting.as_str()}" is not one iaclint knows', True
-                )
-                if c is None
-                else TlsFloor(setting, c[0], attr, "", True, c[1])
-            )
+        floor = elb_listener_floor(r.body.get("SslPolicy"), "SslPolicy")
         model.endpoints.append(Endpoint(ELB, f"{proto} listener", r, floor))
     elif proto == "HTTP":
         redirects = _redirects_to_https(r.body.get("DefaultActions").elements())

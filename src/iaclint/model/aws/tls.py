@@ -7,6 +7,9 @@ and whether TLS 1.3 is offered (None when the name does not say), or None for a 
 
 from __future__ import annotations
 
+from iaclint.model.entities import TlsFloor
+from iaclint.values import Value
+
 Classification = tuple[str, bool | None]
 
 
@@ -98,3 +101,18 @@ def elb_policy(name: str) -> Classification | None:
     if head.isdigit() and len(head) == 4:
         return "1.0", False
     return None
+
+
+def elb_listener_floor(setting: Value, attribute: str) -> TlsFloor:
+    """The TLS floor of an HTTPS/TLS listener from its security policy setting, whatever language
+    named it (`ssl_policy`, `SslPolicy`)."""
+    if setting.is_null:
+        why = f"{attribute} is not set: AWS picks a default that has changed over time"
+        return TlsFloor(setting, None, attribute, why, True)
+    name = setting.as_str()
+    if name is None:
+        return TlsFloor(setting, None, attribute, setting.reason or "not a string", True)
+    c = elb_policy(name)
+    if c is None:
+        return TlsFloor(setting, None, attribute, f'policy name "{name}" is not one iaclint knows', True)
+    return TlsFloor(setting, c[0], attribute, "", True, c[1])
