@@ -42,6 +42,8 @@ CASES = {
                   "fixtures/bicep/azure/edge-violating", "fixtures/terraform/azure/violating"],
     "compliant": ["fixtures/arm/azure/compliant", "fixtures/bicep/azure/apim-compliant",
                   "fixtures/bicep/azure/edge-compliant", "fixtures/terraform/azure/compliant"],
+    "backend-policy": ["fixtures/arm/azure/backend-policy", "fixtures/bicep/azure/backend-policy",
+                       "fixtures/terraform/azure/backend-policy"],
     "policy-scopes": ["fixtures/arm/azure/policy-scopes", "fixtures/bicep/azure/policy-scopes",
                       "fixtures/terraform/azure/policy-scopes"],
 }  # fmt: skip
@@ -91,6 +93,11 @@ def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
                 ("IAC601", "error", "operation", "get"): 1,
                 ("IAC601", "error", "api", "via-product"): 1,
             }
+        )
+    elif case == "backend-policy":
+        # The global policy's element is reported once, on the service that holds it.
+        assert arm == Counter(
+            {("IAC701", "error", "apim", "apim-backends"): 1, ("IAC701", "error", "api", "legacy"): 1}
         )
     else:
         # Every Azure rule is exercised, so parity is not vacuous.

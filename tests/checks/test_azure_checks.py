@@ -243,3 +243,40 @@ resource svc 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
     assert where(run("IAC101", m)) == [("IAC101", 6, 7, "note")]
     assert where(run("IAC703", m)) == [("IAC703", 7, 7, "error")]
     assert where(run("IAC301", m)) == [("IAC301", 8, 7, "error")]
+
+
+def test_set_backend_service_plain_http_in_any_section(tmp_path: Path) -> None:
+    glob = GLOBAL.replace(
+        "</inbound></policies>",
+        '</inbound><backend><set-backend-service base-url="http://b.example.com" /><forward-request />'
+        "</backend><on-error><set-backend-service base-url=\"{{fallback}}\" /></on-error></policies>",
+    )
+    tail = """resource apiPolicy 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {
+  parent: api
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: '<policies><inbound><base /><set-backend-service base-url="HTTP://x.example.com" />\
+<set-backend-service backend-id="b1" /></inbound></policies>'
+  }
+}
+"""  # the backslash joins the two lines of the policy
+    findings = run("IAC701", bicep(tmp_path, tail, glob))
+    # The API's own element at its start tag; the global file's elements at the loadTextContent value.
+    assert where(findings) == [
+        ("IAC701", 29, 40, "error"),
+        ("IAC701", 13, 5, "error"),
+        ("IAC701", 13, 5, "note"),
+    ]
+    # The API holds its own element; the service holds the global policy's.
+    assert [f.resource_type for f in findings] == [
+        "Microsoft.ApiManagement/service/apis",
+        "Microsoft.ApiManagement/service",
+        "Microsoft.ApiManagement/service",
+    ]
+    # An API policy whose <backend> has no <base/> drops the global plain-HTTP backend.
+    tail_ok = tail.replace(
+        '<set-backend-service backend-id="b1" /></inbound>',
+        '<set-backend-service backend-id="b1" /></inbound><backend><forward-request /></backend>',
+    ).replace("HTTP://x", "https://x")
+    assert where(run("IAC701", bicep(tmp_path, tail_ok, glob))) == [("IAC701", 13, 5, "note")]

@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from iaclint.checks import CheckContext, check
 from iaclint.findings import Finding
+from iaclint.model.azure import effective as azure_effective
+from iaclint.model.azure.entities import PolicyRef
 from iaclint.model.entities import Integration, Model, tls_label
+from iaclint.policy import PolicyElement
+from iaclint.resources import Resource
+from iaclint.values import Value
 
 # Integration types whose URI is an HTTP(S) URL the gateway calls.
 _HTTP_TYPES = ("HTTP", "HTTP_PROXY")
@@ -134,3 +139,60 @@ def azure_backend_legacy_protocols(model: Model, ctx: CheckContext) -> Iterator[
                         f"backends: {s.attribute} is {s.value.describe()}"
                     ),
                 )
+
+
+def _policy_elements(elements: tuple[PolicyElement, ...]) -> Iterator[PolicyElement]:
+    """Every element, nested ones included (`<choose>`, `<when>`, `<retry>`...): a plain-HTTP backend
+    chosen for some requests only still sends them in clear text."""
+    stack = list(reversed(elements))
+    while stack:
+        el = stack.pop()
+        yield el
+        stack.extend(reversed(el.children))
+
+
+@check("IAC701")
+def azure_policy_backend_plain_http(model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    """`<set-backend-service base-url="http://...">` in any section of an effective policy."""
+    # Which scope an element came from, so the finding names the service, product, API or operation
+    # whose policy holds it (a global policy's element shows up in the effective policy of every
+    # API), the same logical resource whether the policy is a block or a resource of its own.
+    az = model.azure
+    owner: dict[int, Resource] = {}
+    scoped: list[tuple[Resource, list[PolicyRef]]] = [(s.resource, s.policies) for s in az.services]
+    scoped += [(p.resource, p.policies) for p in az.products]
+    scoped += [(a.resource, a.policies) for a in az.apis]
+    scoped += [(o.resource, o.policies) for o in az.operations]
+    for resource, refs in scoped:
+        for ref in refs:
+            doc = azure_effective.document(ref)
+            for section in doc.sections.values():
+                for el in _policy_elements(section.elements):
+                    owner.setdefault(id(el), resource)
+    seen: set[int] = set()
+    for api in az.apis:
+        for path in azure_effective.paths(api):
+            pol = path.policy
+            for el in _policy_elements(pol.inbound + pol.backend + pol.outbound + pol.on_error):
+                if el.name != "set-backend-service" or id(el) in seen:
+                    continue
+                seen.add(id(el))
+                url = el.attrs.get("base-url")
+                if url is None:
+                    continue  # backend-id: a declared backend, checked on its own
+                resource = owner.get(id(el), path.resource)
+                at = Value.known(url, el.span) if el.span else azure_effective.policy_value(path)
+                text = url.strip()
+                if text.lower().startswith("http://"):
+                    yield ctx.finding(
+                        resource, at, "set-backend-service.base-url",
+                        message=f"{path.label}: its policy sends requests to a plain-HTTP backend "
+                        f'(<set-backend-service base-url="{text}">)',
+                    )  # fmt: skip
+                elif text.startswith("@") or "{{" in text:
+                    # A policy expression or named value: resolved by the service at run time.
+                    yield ctx.finding(
+                        resource, at, "set-backend-service.base-url", unknown=True,
+                        message=f"{path.label}: cannot tell whether the backend set by its policy is "
+                        f'reached over TLS: base-url is "{text}", resolved at run time',
+                    )  # fmt: skip
