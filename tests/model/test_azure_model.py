@@ -328,3 +328,102 @@ def test_model_extend_keeps_azure_entities(tmp_path: Path) -> None:
     total.extend(m)
     total.extend(m)
     assert len(total.azure.services) == 2
+
+
+AZURERM_CLASSIC = """resource "azurerm_api_management" "s" {
+  name                = "svc"
+  client_certificate_enabled = false
+}
+resource "azurerm_api_management_custom_domain" "d" {
+  api_management_id = azurerm_api_management.s.id
+  gateway {
+    host_name                    = "api.example.com"
+    negotiate_client_certificate = true
+  }
+  developer_portal {
+    host_name = "portal.example.com"
+  }
+}
+resource "azurerm_frontdoor_firewall_policy" "waf" {
+  name = "fdwaf"
+  mode = "Prevention"
+}
+resource "azurerm_frontdoor" "fd" {
+  name = "fd"
+  frontend_endpoint {
+    name                                    = "fe"
+    host_name                               = "fd.azurefd.net"
+    web_application_firewall_policy_link_id = azurerm_frontdoor_firewall_policy.waf.id
+  }
+  routing_rule {
+    name               = "plain"
+    accepted_protocols = ["Http", "Https"]
+    frontend_endpoints = ["fe"]
+    forwarding_configuration {
+      backend_pool_name = "apim"
+    }
+  }
+  routing_rule {
+    name               = "redirect"
+    accepted_protocols = ["Http"]
+    frontend_endpoints = ["fe"]
+    redirect_configuration {
+      redirect_protocol = "HttpsOnly"
+      redirect_type     = "Moved"
+    }
+  }
+  backend_pool {
+    name = "apim"
+    backend {
+      address     = "api.example.com"
+      host_header = "api.example.com"
+      http_port   = 80
+      https_port  = 443
+    }
+  }
+}
+resource "azurerm_frontdoor_custom_https_configuration" "fe" {
+  frontend_endpoint_id              = azurerm_frontdoor.fd.frontend_endpoints["fe"]
+  custom_https_provisioning_enabled = true
+  custom_https_configuration {
+    certificate_source = "FrontDoor"
+  }
+}
+"""
+
+
+def test_azurerm_custom_domain_and_classic_frontdoor(tmp_path: Path) -> None:
+    m = model_of(tmp_path, {"main.tf": AZURERM_CLASSIC})
+    svc = m.azure.services[0]
+    # The custom domain's host names join the service's, with their own attribute paths.
+    assert [(h.host.as_str(), h.negotiate.attribute, h.negotiate.flag()) for h in svc.hostnames] == [
+        ("api.example.com", "gateway[0].negotiate_client_certificate", True),
+        ("portal.example.com", "developer_portal[0].negotiate_client_certificate", None),
+    ]
+    assert svc.hostnames[0].negotiate.value.span.line == 9
+    # The classic Front Door fronts the service through the custom host name, with its WAF policy.
+    front = next(f for f in m.azure.fronts if f.kind == "Front Door (classic)")
+    assert svc.fronts == [front]
+    assert [w.resource.address for w in front.waf_policies] == ["azurerm_frontdoor_firewall_policy.waf"]
+    ep = next(e for e in m.endpoints if e.kind == "Front Door (classic)")
+    # Only the forwarding rule serves plain HTTP; the redirect rule sends clients to HTTPS.
+    assert [(h.attribute, h.serves_plain, h.setting.span.line) for h in ep.http] == [
+        ("routing_rule[0].accepted_protocols", True, 28),
+        ("routing_rule[1].accepted_protocols", False, 36),
+    ]
+    https = next(e for e in m.endpoints if e.kind == "Front Door (classic) frontend endpoint")
+    # minimum_tls_version is computed in the provider: the TLS 1.2 default applies.
+    assert https.resource.address == "azurerm_frontdoor_custom_https_configuration.fe"
+    assert https.tls is not None and https.tls.minimum == "1.2"
+
+
+def test_azurerm_custom_https_disabled_and_unknown_redirect(tmp_path: Path) -> None:
+    tf = AZURERM_CLASSIC.replace(
+        "custom_https_provisioning_enabled = true", "custom_https_provisioning_enabled = false"
+    )
+    tf = tf.replace('redirect_protocol = "HttpsOnly"', "redirect_protocol = var.proto")
+    tf += 'variable "proto" {\n  type = string\n}\n'
+    m = model_of(tmp_path, {"main.tf": tf})
+    assert not [e for e in m.endpoints if e.kind == "Front Door (classic) frontend endpoint"]
+    ep = next(e for e in m.endpoints if e.kind == "Front Door (classic)")
+    assert [(h.serves_plain, h.setting.span.line) for h in ep.http] == [(True, 28), (None, 39)]

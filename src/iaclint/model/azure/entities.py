@@ -245,6 +245,16 @@ class FrontDoorPart:
     value: Value
 
 
+@dataclass(eq=False, slots=True)
+class ApimCustomDomain:
+    """Host names declared apart from their service (`azurerm_api_management_custom_domain`); linked
+    into the service's `hostnames`, as if written in its `hostname_configuration`."""
+
+    resource: Resource
+    service_ref: Value
+    hostnames: list[ApimHostname]
+
+
 @dataclass(slots=True)
 class AzureModel:
     services: list[ApimService] = field(default_factory=list)
@@ -259,6 +269,7 @@ class AzureModel:
     app_gateways: list[AppGateway] = field(default_factory=list)
     # Front Door Standard/Premium children linked to their profile's Front.
     fd_parts: list[FrontDoorPart] = field(default_factory=list)
+    custom_domains: list[ApimCustomDomain] = field(default_factory=list)
 
     def extend(self, other: AzureModel) -> None:
         for f in fields(self):

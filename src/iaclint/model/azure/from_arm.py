@@ -425,6 +425,20 @@ def _fd_origin(r: Resource, az: AzureModel, model: Model) -> None:
     az.fd_parts.append(FrontDoorPart(r, _parent_name(r, 2), _name(r), "target", _props(r).get("hostName")))
 
 
+def classic_rule_http(protos: Value, attribute: str, redirect: Value | None) -> PlainHttp | None:
+    """A classic Front Door routing rule accepting Http serves plain text unless it redirects with
+    protocol HttpsOnly; None when it does not accept Http."""
+    if protos.is_unknown:
+        return PlainHttp(protos, attribute, None, protos.reason)
+    names = [(e.as_str() or "").lower() for e in protos.elements()]
+    if "http" not in names:
+        return None
+    if redirect is not None and redirect.is_unknown:
+        return PlainHttp(redirect, attribute, None, redirect.reason)
+    to_https = redirect is not None and (redirect.as_str() or "").lower() == "httpsonly"
+    return PlainHttp(protos, attribute, not to_https)
+
+
 def _frontdoor_classic(r: Resource, az: AzureModel, model: Model) -> None:
     p = _props(r)
     front = Front(r, "Front Door (classic)")
@@ -434,16 +448,10 @@ def _frontdoor_classic(r: Resource, az: AzureModel, model: Model) -> None:
         rc = rp.get("routeConfiguration")
         odata = (rc.get("@odata.type").as_str() or "").lower()
         redirect = rc.get("redirectProtocol") if "redirectconfiguration" in odata else Value.absent()
-        protos = rp.get("acceptedProtocols")
-        attr = f"properties.routingRules[{i}].properties"
-        if protos.is_unknown:
-            http.append(PlainHttp(protos, f"{attr}.acceptedProtocols", None, protos.reason))
-            continue
-        names = [(e.as_str() or "").lower() for e in protos.elements()]
-        if "http" not in names:
-            continue
-        to_https = (redirect.as_str() or "").lower() == "httpsonly"
-        http.append(PlainHttp(protos, f"{attr}.acceptedProtocols", not to_https))
+        attr = f"properties.routingRules[{i}].properties.acceptedProtocols"
+        h = classic_rule_http(rp.get("acceptedProtocols"), attr, redirect)
+        if h is not None:
+            http.append(h)
     for i, fe in enumerate(p.get("frontendEndpoints").elements()):
         fp = fe.get("properties")
         ref = fp.path("webApplicationFirewallPolicyLink", "id")

@@ -10,6 +10,7 @@ from iaclint.model.azure import common
 from iaclint.model.azure.entities import (
     ApimApi,
     ApimBackend,
+    ApimCustomDomain,
     ApimHostname,
     ApimOperation,
     ApimProduct,
@@ -25,7 +26,7 @@ from iaclint.model.azure.entities import (
     SslProfile,
     WafPolicy,
 )
-from iaclint.model.azure.from_arm import api_protocols_http, frontdoor_floor, route_http
+from iaclint.model.azure.from_arm import api_protocols_http, classic_rule_http, frontdoor_floor, route_http
 from iaclint.model.entities import Endpoint, Model, PlainHttp
 from iaclint.resources import Resource
 from iaclint.values import Value
@@ -72,14 +73,7 @@ def _service(r: Resource, az: AzureModel, model: Model) -> None:
     floor = common.apim_floor(frontend, sec, "security")
     ep = Endpoint(platform="Azure", kind="API Management gateway", resource=r, tls=floor)
     model.endpoints.append(ep)
-    hostnames: list[ApimHostname] = []
-    hc = b.first("hostname_configuration")
-    for kind in ("proxy", "management", "portal", "developer_portal", "scm"):
-        for i, h in enumerate(hc.get(kind).elements()):
-            attr = f"hostname_configuration.{kind}[{i}].negotiate_client_certificate"
-            hostnames.append(
-                ApimHostname(h, h.get("host_name"), Setting(h.get("negotiate_client_certificate"), attr))
-            )
+    hostnames = _hostnames(b.first("hostname_configuration"), "hostname_configuration.", _HOST_KINDS)
     svc = ApimService(
         resource=r,
         name=b.get("name"),
@@ -96,6 +90,28 @@ def _service(r: Resource, az: AzureModel, model: Model) -> None:
     pol = b.first("policy")
     if not pol.is_null:
         _add_policy(r, az, "global", pol, Value.absent(), Value.known("", r.span, (r.address,)))
+
+
+_HOST_KINDS = ("proxy", "management", "portal", "developer_portal", "scm")
+
+
+def _hostnames(block: Value, prefix: str, kinds: tuple[str, ...]) -> list[ApimHostname]:
+    """Host names of a `hostname_configuration` block or an `azurerm_api_management_custom_domain`
+    (same nested blocks, the gateway one named `gateway` there instead of `proxy`)."""
+    out: list[ApimHostname] = []
+    for kind in kinds:
+        for i, h in enumerate(block.get(kind).elements()):
+            attr = f"{prefix}{kind}[{i}].negotiate_client_certificate"
+            negotiate = Setting(h.get("negotiate_client_certificate"), attr)
+            out.append(ApimHostname(h, h.get("host_name"), negotiate))
+    return out
+
+
+def _custom_domain(r: Resource, az: AzureModel, model: Model) -> None:
+    kinds = ("gateway", "management", "portal", "developer_portal", "scm")
+    az.custom_domains.append(
+        ApimCustomDomain(r, r.body.get("api_management_id"), _hostnames(r.body, "", kinds))
+    )
 
 
 def _add_policy(
@@ -306,6 +322,53 @@ def _fd_waf(r: Resource, az: AzureModel, model: Model) -> None:
     )  # fmt: skip
 
 
+def _frontdoor_classic(r: Resource, az: AzureModel, model: Model) -> None:
+    """`azurerm_frontdoor`: routing rules that accept Http without redirecting to HTTPS, WAF policy
+    links on frontend endpoints, backend addresses (the APIM gateway behind it)."""
+    b = r.body
+    front = Front(r, "Front Door (classic)")
+    http: list[PlainHttp] = []
+    for i, rule in enumerate(b.get("routing_rule").elements()):
+        red = rule.first("redirect_configuration")
+        h = classic_rule_http(
+            rule.get("accepted_protocols"), f"routing_rule[{i}].accepted_protocols",
+            red.get("redirect_protocol") if not red.is_null else None,
+        )  # fmt: skip
+        if h is not None:
+            http.append(h)
+    for i, fe in enumerate(b.get("frontend_endpoint").elements()):
+        ref = fe.get("web_application_firewall_policy_link_id")
+        if not ref.is_null:
+            front.policy_refs.append(ref)
+        # Provider 2.x: HTTPS settings inline in the frontend endpoint.
+        chc = fe.first("custom_https_configuration")
+        if not chc.is_null:
+            _classic_https(r, model, chc, f"frontend_endpoint[{i}].custom_https_configuration")
+    if http:
+        model.endpoints.append(Endpoint(platform="Azure", kind="Front Door (classic)", resource=r, http=http))
+    for pool in b.get("backend_pool").elements():
+        for be in pool.get("backend").elements():
+            front.targets.append(be.get("address"))
+    az.fronts.append(front)
+
+
+def _classic_https(r: Resource, model: Model, chc: Value, attribute: str) -> None:
+    model.endpoints.append(
+        Endpoint(platform="Azure", kind="Front Door (classic) frontend endpoint", resource=r,
+                 tls=frontdoor_floor(chc.get("minimum_tls_version"), f"{attribute}.minimum_tls_version"))
+    )  # fmt: skip
+
+
+def _frontdoor_custom_https(r: Resource, az: AzureModel, model: Model) -> None:
+    """`azurerm_frontdoor_custom_https_configuration`: HTTPS on a classic frontend endpoint. Provider
+    3.x/4.x only report `minimum_tls_version` (computed); when written it is read like ARM's."""
+    b = r.body
+    if b.get("custom_https_provisioning_enabled").as_bool() is False:
+        return
+    chc = b.first("custom_https_configuration")
+    _classic_https(r, model, chc if not chc.is_null else b, "custom_https_configuration")
+
+
 def _fd_profile(r: Resource, az: AzureModel, model: Model) -> None:
     az.fronts.append(Front(r, "Front Door"))
 
@@ -352,6 +415,9 @@ def adapt(resources: list[Resource], model: Model) -> None:
 
 
 ADAPTERS: dict[str, Callable[[Resource, AzureModel, Model], None]] = {
+    # `azurerm_api_management_certificate` is not read: it holds certificates the gateway presents
+    # (to backends) or serves from Key Vault, not the CA store client certificates are validated
+    # against; that is the service's `certificate` block with `store_name`.
     "azurerm_api_management": _service,
     "azurerm_api_management_api": _api,
     "azurerm_api_management_api_operation": _operation,
@@ -365,6 +431,11 @@ ADAPTERS: dict[str, Callable[[Resource, AzureModel, Model], None]] = {
     "azurerm_application_gateway": _app_gateway,
     "azurerm_web_application_firewall_policy": _appgw_waf,
     "azurerm_cdn_frontdoor_firewall_policy": _fd_waf,
+    # Classic Front Door WAF policies: the same mode/enabled/custom_rule shape.
+    "azurerm_frontdoor_firewall_policy": _fd_waf,
+    "azurerm_frontdoor": _frontdoor_classic,
+    "azurerm_frontdoor_custom_https_configuration": _frontdoor_custom_https,
+    "azurerm_api_management_custom_domain": _custom_domain,
     "azurerm_cdn_frontdoor_profile": _fd_profile,
     "azurerm_cdn_frontdoor_custom_domain": _fd_custom_domain,
     "azurerm_cdn_frontdoor_route": _fd_route,

@@ -61,6 +61,9 @@ def link(az: AzureModel) -> None:
     apis = Resolver(az.apis, lambda a: a.resource.address, lambda a: _known(a.name))
     products = Resolver(az.products, lambda p: p.resource.address, lambda p: _known(p.name))
     operations = Resolver(az.operations, lambda o: o.resource.address, lambda o: _known(o.name))
+    for dom in az.custom_domains:
+        for svc in services.resolve(dom.service_ref)[:1]:
+            svc.hostnames.extend(dom.hostnames)
     for api in az.apis:
         for svc in services.resolve(api.service_ref, api.service_name)[:1]:
             api.service = svc
