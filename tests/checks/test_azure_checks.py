@@ -280,3 +280,31 @@ def test_set_backend_service_plain_http_in_any_section(tmp_path: Path) -> None:
         '<set-backend-service backend-id="b1" /></inbound><backend><forward-request /></backend>',
     ).replace("HTTP://x", "https://x")
     assert where(run("IAC701", bicep(tmp_path, tail_ok, glob))) == [("IAC701", 13, 5, "note")]
+
+
+def test_custom_domain_client_certificates_and_api_management_certificate(tmp_path: Path) -> None:
+    tf = """resource "azurerm_api_management" "s" {
+  name = "svc"
+}
+resource "azurerm_api_management_custom_domain" "d" {
+  api_management_id = azurerm_api_management.s.id
+  gateway {
+    host_name                    = "api.example.com"
+    negotiate_client_certificate = true
+  }
+}
+resource "azurerm_api_management_certificate" "c" {
+  name                = "backend-client"
+  api_management_name = azurerm_api_management.s.name
+  data                = "MIIBexample"
+}
+"""
+    # A certificate resource is what the gateway presents, not a CA store: still no CA certificate.
+    findings = run("IAC401", model_of(tmp_path, {"main.tf": tf}))
+    assert where(findings) == [("IAC401", 8, 5, "error")]
+    assert findings[0].address == "azurerm_api_management.s"
+    assert findings[0].attribute == "gateway[0].negotiate_client_certificate"
+    tf_ok = tf.replace(
+        '  name = "svc"\n', '  name = "svc"\n  certificate {\n    store_name = "CertificateAuthority"\n  }\n'
+    )
+    assert run("IAC401", model_of(tmp_path, {"main.tf": tf_ok})) == []
