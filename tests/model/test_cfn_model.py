@@ -462,8 +462,8 @@ Resources:
         "Default": ("COGNITO_USER_POOLS", "Auth.DefaultAuthorizer"),
         "Open": ("NONE", "Events.Open.Properties.Auth.Authorizer"),
         "Iam": ("AWS_IAM", "Events.Iam.Properties.Auth.Authorizer"),
-        # The implicit API does not see Globals here (a known limit): open.
-        "Implicit": (None, "Events.Implicit.Properties.Auth.Authorizer"),
+        # Globals.Api applies to the implicit API as well (SAM specification, Globals section).
+        "Implicit": ("COGNITO_USER_POOLS", "Auth.DefaultAuthorizer"),
     }
     assert ops["Open"].api_key_required.as_bool() is True
     assert {k: o.api.resource.name for k, o in ops.items() if o.api} == {

@@ -18,7 +18,14 @@ from iaclint.lang import gc_paused
 from iaclint.lang.cloudformation.decode import DecodeError, decode
 from iaclint.lang.cloudformation.directives import comment_directives, metadata_directives
 from iaclint.lang.cloudformation.evaluate import Evaluator
-from iaclint.lang.cloudformation.sam import globals_by_type, is_sam, merge
+from iaclint.lang.cloudformation.sam import (
+    IMPLICIT_APIS,
+    globals_by_type,
+    implicit_api_body,
+    implicit_api_events,
+    is_sam,
+    merge,
+)
 from iaclint.lang.jsonpos import JsonError, parse_json
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import SourceText, Span, display_path
@@ -256,14 +263,20 @@ def _emit_resources(
         )
         return
     address_base = addresses(path)
+    sam = is_sam(root)
+    # `!Ref ServerlessRestApi` (an output, a web ACL association) names the implicit API.
+    implicit_ids = [v[1] for v in IMPLICIT_APIS.values()] if sam else []
     evaluator = Evaluator(
         address_base,
         _parameters(root, overrides),
         root.get("Mappings"),
         root.get("Conditions"),
-        resources.data.keys(),
+        [*resources.data.keys(), *implicit_ids],
     )
-    sam_globals = globals_by_type(root) if is_sam(root) else {}
+    sam_globals = globals_by_type(root) if sam else {}
+    # Implicit API type → (the first event creating it, the conditions of the functions creating it;
+    # None for a function that always exists).
+    implicit: dict[tuple[str, str], tuple[Value, list[Value | None]]] = {}
     for logical_id, decl in resources.data.items():
         span = decl.span or Span.point(path, 1)
         if logical_id.startswith("Fn::ForEach"):
@@ -297,6 +310,9 @@ def _emit_resources(
         if not (body.is_known and isinstance(body.data, dict)):
             body = Value.known({}, properties.span or span)
         address = f"{address_base}#{logical_id}"
+        if sam and rtype == "AWS::Serverless::Function":
+            for api_type, api_id, event in implicit_api_events(body):
+                implicit.setdefault((api_type, api_id), (event, []))[1].append(condition)
         if "Metadata" in decl.data:
             result.directives.extend(metadata_directives(path, address, decl, result.diagnostics))
         result.resources.append(
@@ -311,3 +327,45 @@ def _emit_resources(
                 scope=path,
             )
         )
+    for (api_type, api_id), (event, conditions) in implicit.items():
+        if api_id in resources.data:
+            continue  # the template declares a resource of that logical id itself
+        _emit_implicit_api(
+            api_type, api_id, event, conditions, sam_globals, evaluator, address_base, path, result
+        )
+
+
+def _emit_implicit_api(
+    api_type: str,
+    logical_id: str,
+    event: Value,
+    conditions: list[Value | None],
+    sam_globals: dict[str, Value],
+    evaluator: Evaluator,
+    address_base: str,
+    path: str,
+    result: LoadResult,
+) -> None:
+    """The implicit SAM API as a resource of its own, declared at the first event creating it, with
+    the Globals of its type as properties (SAM applies them to implicit APIs as well)."""
+    span = event.span or Span.point(path, 1)
+    raw = sam_globals.get(api_type)
+    props = evaluator.value(raw) if raw is not None else Value.absent(span)
+    condition: Value | None = None
+    if None not in conditions:
+        # The API exists when any of the functions does; one unknown condition is enough to say so.
+        condition = Value.unknown(
+            "the functions whose events create the implicit API exist only under conditions", span
+        )
+    result.resources.append(
+        Resource(
+            type=api_type,
+            address=f"{address_base}#{logical_id}",
+            language=LANGUAGE,
+            body=implicit_api_body(api_type, props, span),
+            span=span,
+            name=logical_id,
+            condition=condition,
+            scope=path,
+        )
+    )

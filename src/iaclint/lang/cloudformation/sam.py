@@ -4,11 +4,16 @@ The SAM specification (Globals section of the AWS SAM template) says a resource 
 Globals of its type: maps merge key by key (the resource wins on a shared key), lists are additive
 (the Globals entries first, then the resource's), and any other value of the resource overrides
 the global one. Mapping `AWS::Serverless::*` resources onto the AWS model is a later stage.
+
+Function events of type `Api`/`HttpApi` that name no API make SAM create an implicit API
+(`ServerlessRestApi`, `ServerlessHttpApi`); the Globals of `Api`/`HttpApi` apply to it too, so the
+loader emits it as a resource of its own, with those Globals as its properties.
 """
 
 from __future__ import annotations
 
 from iaclint.lang.cloudformation.evaluate import is_intrinsic
+from iaclint.source import Span
 from iaclint.values import State, Value
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -64,3 +69,35 @@ def merge(global_value: Value, local: Value) -> Value:
         if isinstance(g, list) and isinstance(r, list):
             return Value(State.KNOWN, [*g, *r], local.span)
     return local
+
+
+# Function event type → (the implicit API's type, its logical id, the event property naming an
+# explicit API instead). SAM creates the implicit API from every such event that names no API.
+IMPLICIT_APIS = {
+    "Api": ("AWS::Serverless::Api", "ServerlessRestApi", "RestApiId"),
+    "HttpApi": ("AWS::Serverless::HttpApi", "ServerlessHttpApi", "ApiId"),
+}
+# The implicit REST API always deploys to this stage; it cannot be configured (not even in Globals).
+IMPLICIT_REST_STAGE = "Prod"
+
+
+def implicit_api_events(function_body: Value) -> list[tuple[str, str, Value]]:
+    """(implicit API type, its logical id, event) for each `Api`/`HttpApi` event of an evaluated function body
+    that names no API, i.e. that SAM attaches to the implicit API."""
+    out: list[tuple[str, str, Value]] = []
+    for _, event in function_body.get("Events").items():
+        implicit = IMPLICIT_APIS.get(event.get("Type").as_str() or "")
+        if implicit is not None and event.path("Properties", implicit[2]).is_null:
+            out.append((implicit[0], implicit[1], event))
+    return out
+
+
+def implicit_api_body(rtype: str, global_props: Value, span: Span) -> Value:
+    """Properties of the implicit API: the (evaluated) Globals of its type, which SAM applies to
+    implicit APIs as well, plus the fixed stage of the REST one. Global entries keep their spans."""
+    data: dict[str, Value] = (
+        dict(global_props.data) if global_props.is_known and isinstance(global_props.data, dict) else {}
+    )
+    if rtype == IMPLICIT_APIS["Api"][0]:
+        data["StageName"] = Value.known(IMPLICIT_REST_STAGE, span)
+    return Value(State.KNOWN, data, span)

@@ -252,14 +252,20 @@ def _function(r: Resource, model: Model, others: Resources, implicit: dict[str, 
             continue
         kind = REST_API if etype == "Api" else HTTP_API
         props = event.get("Properties")
-        if props.get("RestApiId" if etype == "Api" else "ApiId").is_null and kind not in implicit:
-            # The first event without an API creates the implicit API, declared where it is.
-            name, stage = IMPLICIT[kind]
+        name, stage = IMPLICIT[kind]
+        address = f"{r.address.rsplit('#', 1)[0]}#{name}"
+        if (
+            props.get("RestApiId" if etype == "Api" else "ApiId").is_null
+            and kind not in implicit
+            and address not in others
+        ):
+            # The loader emits the implicit API (with the Globals that apply to it); resources
+            # built without it get a bare one, declared at the first event that creates it.
             span = event.span or r.span
             body = {"StageName": Value.known(stage, span)} if kind == REST_API else {}
             implicit[kind] = Resource(
                 kind,
-                f"{r.address.rsplit('#', 1)[0]}#{name}",
+                address,
                 r.language,
                 Value.known(body, span),
                 span,
