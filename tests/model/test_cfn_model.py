@@ -617,3 +617,78 @@ def test_adapters_never_raise_on_odd_property_types() -> None:
                     build([*resources[:i], mutated, *resources[i + 1 :]])
                     tried += 1
     assert tried > 5000
+
+
+def test_definition_in_s3_is_a_note_at_the_property(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + """Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      EndpointConfiguration: {Types: [PRIVATE]}
+      BodyS3Location: {Bucket: defs, Key: api.yaml}
+"""
+    )
+    model = _model(tmp_path, text)
+    (op,) = model.operations
+    assert op.api is not None and op.api.resource.name == "Api"
+    assert (op.auth_attribute, op.auth.reason) == (
+        "BodyS3Location",
+        "the API's operations are defined in S3, which iaclint cannot read",
+    )
+    assert [f for f in _findings(tmp_path, text) if f[0] == "IAC601"] == [("IAC601", "note", 7, 7)]
+
+
+def test_definition_in_s3_with_modelled_operations_adds_nothing(tmp_path: Path) -> None:
+    text = (
+        HEADER
+        + """Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      EndpointConfiguration: {Types: [PRIVATE]}
+      BodyS3Location: {Bucket: defs, Key: api.yaml}
+  Get:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !GetAtt Api.RootResourceId
+      HttpMethod: GET
+      AuthorizationType: AWS_IAM
+"""
+    )
+    model = _model(tmp_path, text)
+    assert [o.auth.as_str() for o in model.operations] == ["AWS_IAM"]
+    assert [f for f in _findings(tmp_path, text) if f[0] == "IAC601"] == []
+
+
+def test_sam_definition_uri_object_and_local_file(tmp_path: Path) -> None:
+    text = (
+        SAM
+        + """Resources:
+  Rest:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      DefinitionUri: {Bucket: defs, Key: rest.yaml}
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionUri: openapi/http.yaml
+"""
+    )
+    model = _model(tmp_path, text)
+    got = {
+        o.api.resource.name: (o.auth_attribute, o.auth.reason, o.resource.span.line)
+        for o in model.operations
+        if o.api is not None
+    }
+    assert got == {
+        "Rest": ("DefinitionUri", "the API's operations are defined in S3, which iaclint cannot read", 8),
+        "Http": (
+            "DefinitionUri",
+            "the API's operations are defined in 'openapi/http.yaml', a file iaclint does not read",
+            12,
+        ),
+    }

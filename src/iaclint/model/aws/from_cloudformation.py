@@ -4,6 +4,7 @@ the entities once (with the same `links.py` as Terraform)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from iaclint.model.aws import (
     from_cloudformation_apigateway,
@@ -11,8 +12,18 @@ from iaclint.model.aws import (
     from_cloudformation_sam,
     links,
 )
-from iaclint.model.entities import Model
+from iaclint.model.aws.from_cloudformation_apigateway import api_ref
+from iaclint.model.entities import Model, Operation
 from iaclint.resources import Resource
+from iaclint.values import Value
+
+# API type → the property that keeps its OpenAPI definition outside the template.
+EXTERNAL_DEFINITION = {
+    "AWS::ApiGateway::RestApi": "BodyS3Location",
+    "AWS::ApiGatewayV2::Api": "BodyS3Location",
+    "AWS::Serverless::Api": "DefinitionUri",
+    "AWS::Serverless::HttpApi": "DefinitionUri",
+}
 
 
 def adapt(resources: Iterable[Resource], model: Model) -> None:
@@ -32,6 +43,37 @@ def adapt(resources: Iterable[Resource], model: Model) -> None:
         from_cloudformation_sam.adapt(sam, model, by_address)
     links.link(model)
     _associations_naming_an_api(model)
+    _external_definitions(model)
+
+
+def _external_definitions(model: Model) -> None:
+    """An API whose definition is in S3 (or in a file packaged to S3) has operations iaclint cannot
+    see: when nothing else in the template gives it operations, one operation whose authentication
+    is unknown stands for them, so the API is not silently taken as having none (IAC601 note)."""
+    for api in model.apis:
+        attribute = EXTERNAL_DEFINITION.get(api.resource.type)
+        if attribute is None or api.operations or api.protocol == "WebSocket":
+            continue
+        where = api.resource.body.get(attribute)
+        if where.is_null:
+            continue
+        text = where.as_str()
+        if text is not None and not text.startswith("s3://"):
+            # A local path: `sam package` / `aws cloudformation package` uploads it to S3.
+            why = f"the API's operations are defined in {text!r}, a file iaclint does not read"
+        else:
+            why = "the API's operations are defined in S3, which iaclint cannot read"
+        op = Operation(
+            replace(api.resource, span=where.span) if where.span is not None else api.resource,
+            api_ref(api.resource),
+            Value.absent(where.span),
+            "operations defined outside the template",
+            Value.unknown(why, where.span),
+            attribute,
+        )
+        op.api = api
+        api.operations.append(op)
+        model.operations.append(op)
 
 
 def _associations_naming_an_api(model: Model) -> None:
