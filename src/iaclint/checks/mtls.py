@@ -61,11 +61,18 @@ def mtls_truststore_version(model: Model, ctx: CheckContext) -> Iterator[Finding
 def mtls_required(model: Model, ctx: CheckContext) -> Iterator[Finding]:
     for ep in model.endpoints:
         if ep.custom_domain and ep.mtls is None:
+            # The attribute in the endpoint's own language (`MutualTlsAuthentication` in
+            # CloudFormation, `Domain.MutualTlsAuthentication` in SAM): an empty block is reported
+            # where it is written, a missing one at the resource.
+            attr = ep.mtls_attribute
             yield ctx.finding(
                 ep.resource,
-                ep.resource.body.get("mutual_tls_authentication"),
-                "mutual_tls_authentication",
+                ep.resource.body.path(*attr.split(".")),
+                attr,
+                message=f"{ep.label} does not require client certificates (no {attr}); the "
+                "organisation requires mutual TLS on every custom domain",
                 label=ep.label,
+                attr=attr,
             )
 
 

@@ -94,6 +94,9 @@ class Endpoint:
     # Whether this is a custom domain of an API gateway (where mTLS can be configured, S2.3).
     custom_domain: bool = False
     mtls: MutualTls | None = None
+    # Where mTLS is configured on this endpoint, in the language's terms (for messages and for the
+    # place to report its absence); adapters of other languages than Terraform set it.
+    mtls_attribute: str = "mutual_tls_authentication"
     # Endpoint access mode for enhanced policies (API Gateway); None when it does not apply.
     access_mode: Value | None = None
     access_mode_attribute: str = ""

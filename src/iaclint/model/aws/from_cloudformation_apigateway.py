@@ -34,16 +34,20 @@ from iaclint.values import Value
 Resources = dict[str, Resource]
 
 
-def mtls(block: Value) -> MutualTls | None:
-    """`MutualTlsAuthentication {TruststoreUri, TruststoreVersion}` (REST, HTTP and SAM domains)."""
+MTLS = "MutualTlsAuthentication"
+
+
+def mtls(block: Value, prefix: str = "") -> MutualTls | None:
+    """`MutualTlsAuthentication {TruststoreUri, TruststoreVersion}` (REST, HTTP and SAM domains);
+    `prefix` is where the block sits in the resource (`Domain.` in SAM)."""
     if block.is_null or (block.is_known and isinstance(block.data, dict) and not block.data):
         return None
     return MutualTls(
         block,
         block.get("TruststoreUri"),
-        "MutualTlsAuthentication.TruststoreUri",
+        f"{prefix}{MTLS}.TruststoreUri",
         block.get("TruststoreVersion"),
-        "MutualTlsAuthentication.TruststoreVersion",
+        f"{prefix}{MTLS}.TruststoreVersion",
     )
 
 
@@ -60,7 +64,8 @@ def rest_domain_endpoint(r: Resource, props: Value, prefix: str = "") -> Endpoin
             "custom domains default to TLS_1_2",
         ),
         custom_domain=True,
-        mtls=mtls(props.get("MutualTlsAuthentication")),
+        mtls=mtls(props.get(MTLS), prefix),
+        mtls_attribute=f"{prefix}{MTLS}",
         access_mode=props.get("EndpointAccessMode"),
         access_mode_attribute=f"{prefix}EndpointAccessMode",
         host=props.get("DomainName"),
@@ -81,7 +86,8 @@ def _http_domain(r: Resource, model: Model, others: Resources) -> None:
                 r,
                 _apigw_floor(cfg.get("SecurityPolicy"), "DomainNameConfigurations.SecurityPolicy", "1.2"),
                 custom_domain=True,
-                mtls=mtls(r.body.get("MutualTlsAuthentication")),
+                mtls=mtls(r.body.get(MTLS)),
+                mtls_attribute=MTLS,
                 host=r.body.get("DomainName"),
             )
         )

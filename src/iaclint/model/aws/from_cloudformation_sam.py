@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from iaclint.model.aws import from_cloudformation_openapi as from_openapi
 from iaclint.model.aws.from_cloudformation_apigateway import (
+    MTLS,
     api_ref,
     default_endpoint,
     inline_policy,
@@ -101,7 +102,8 @@ def _domain(r: Resource, model: Model, domain: Value, http: bool, stage: Value) 
             at,
             _apigw_floor(domain.get("SecurityPolicy"), "Domain.SecurityPolicy", "1.2"),
             custom_domain=True,
-            mtls=mtls(domain.get("MutualTlsAuthentication")),
+            mtls=mtls(domain.get(MTLS), "Domain."),
+            mtls_attribute=f"Domain.{MTLS}",
             host=domain.get("DomainName"),
         )
     else:
