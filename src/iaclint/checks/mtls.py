@@ -69,8 +69,6 @@ def mtls_required(model: Model, ctx: CheckContext) -> Iterator[Finding]:
                 ep.resource,
                 ep.resource.body.path(*attr.split(".")),
                 attr,
-                message=f"{ep.label} does not require client certificates (no {attr}); the "
-                "organisation requires mutual TLS on every custom domain",
                 label=ep.label,
                 attr=attr,
             )
