@@ -41,6 +41,7 @@ from iaclint.lang.terraform.syntax import (
     parse_file_body,
     parse_hcl,
 )
+from iaclint.lang.terraform.typeconv import convert, variable_type
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import Span
 from iaclint.values import State, Value
@@ -417,13 +418,24 @@ class ModuleInstance:
             v = self.inputs[name]()
             if decl is None and self.depth > 0:
                 return error(f"module has no variable {name}")
-            return v
+            return self._typed(decl, v) if decl is not None else v
         if decl is None:
             return error(f"var.{name} is not declared")
         default = decl.body.attrs.get("default")
         if default is None:
             return Value.unknown(f"var.{name} has no default", decl.header)
-        return self.ev.attr(default, Ctx(self, decl.file))
+        return self._typed(decl, self.ev.attr(default, Ctx(self, decl.file)))
+
+    def _typed(self, decl: Block, v: Value) -> Value:
+        """`v` converted to the variable's type: optional object attributes filled in."""
+        t = decl.body.attrs.get("type")
+        if t is None or v.state is not State.KNOWN:
+            return v
+        spec = variable_type(t.expr)
+        if spec is None:
+            return v
+        ctx = Ctx(self, decl.file)
+        return convert(v, spec, lambda node: self.ev.node(node, ctx))
 
     def local(self, name: str) -> Value:
         v = self._locals.get(name)
