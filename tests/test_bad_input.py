@@ -161,8 +161,6 @@ def test_broken_yaml_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 @needs_cloudformation
-@pytest.mark.xfail(strict=True, reason="PyYAML marks an unterminated quote at the end of the stream; "
-                   "the scalar's start (its context mark) is the line to show")
 def test_unterminated_quote_in_yaml_points_at_the_quote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

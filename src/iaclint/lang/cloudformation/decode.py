@@ -76,6 +76,13 @@ SHORT_FORMS = {
             "Or",
             "ToJsonString",
             "Length",
+            # Rule functions (Rules section only): AWS's own templates use their short forms.
+            "Contains",
+            "EachMemberEquals",
+            "EachMemberIn",
+            "RefAll",
+            "ValueOf",
+            "ValueOfAll",
         )
     },
 }
@@ -197,9 +204,16 @@ def _decode_json(source: SourceText) -> Decoded:
     return Decoded(root, diags)
 
 
-def _mark_error(exc: yaml.MarkedYAMLError, what: str) -> DecodeError:
+def _mark_error(exc: yaml.MarkedYAMLError, what: str, length: int) -> DecodeError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
+    context = exc.context_mark
+    if context is not None and (mark is None or mark.index >= length):
+        # The problem was only noticed at the end of the stream (a quote or a flow collection that
+        # never closes): that mark says nothing; where the construct opened (the context) does.
+        mark = context
+        if exc.context and exc.problem:
+            problem = f"{exc.problem} {exc.context}"
     if mark is None:
         return DecodeError(f"{what}: {problem}")
     return DecodeError(f"{what}: {problem}", mark.line + 1, mark.column + 1)
@@ -244,7 +258,7 @@ def _decode_yaml(source: SourceText) -> Decoded:
 
 def _yaml_error(exc: yaml.YAMLError, source: SourceText) -> DecodeError:
     if isinstance(exc, yaml.MarkedYAMLError):
-        return _mark_error(exc, "invalid YAML")
+        return _mark_error(exc, "invalid YAML", len(source.text))
     if isinstance(exc, yaml.reader.ReaderError):
         # A character YAML does not allow (NUL, other control characters): a position only.
         at = source.span_from_offsets(max(0, min(exc.position, len(source.text))), 0)
