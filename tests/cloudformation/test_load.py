@@ -250,7 +250,7 @@ def test_broken_template_is_a_diagnostic_and_others_still_load(tmp_path: Path) -
     assert [r.name for r in result.resources] == ["R"]
     assert len(result.diagnostics) == 1
     d = result.diagnostics[0]
-    assert (d.path, d.line, d.partial) == (str(bad), 4, False)
+    assert (d.path, d.line, d.partial) == (str(bad), 3, False)  # the unclosed `[` opens on line 3
     assert d.message.startswith("invalid YAML:")
 
 
