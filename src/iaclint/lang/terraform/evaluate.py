@@ -580,6 +580,15 @@ class Evaluator:
 
     def _access(self, v: Value, acc: Any, ctx: Ctx) -> Value:
         if type(acc) is GetAttr:
+            # The common outcomes first: the span is needed only for an error.
+            st = v.state
+            if st is _UNKNOWN:
+                return v
+            d = v.data
+            if st is _KNOWN and isinstance(d, dict):
+                m = d.get(acc.name)
+                if m is not None:
+                    return m
             return self.get_attr(v, acc.name, ctx.file.span(acc))
         t = acc.type
         if t == "get_attr":

@@ -202,33 +202,61 @@ _BY_RANGE = frozenset({"variable_expr", "identifier", "comment"})
 MAX_COMPACT_DEPTH = 200
 
 
+# Node kind id -> (type, is_named): one property read per node instead of two string-making ones.
+_KINDS: dict[int, tuple[str, bool]] = {}
+
+
+def _kind(node: Any) -> tuple[str, bool]:
+    kid = node.kind_id
+    got = _KINDS.get(kid)
+    if got is None:
+        got = _KINDS[kid] = (node.type, node.is_named)
+    return got
+
+
 def compact(node: Any, depth: int = 0) -> Any:
     """`node` and its subtree as `SNode`/`LitExpr`/`GetAttr`, keeping what the evaluator reads."""
-    t = node.type
-    if t in _BY_RANGE or node.child_count == 0:
+    kinds = _KINDS
+    tn = kinds.get(node.kind_id) or _kind(node)
+    t = tn[0]
+    if t in _BY_RANGE:
         # Read by byte range only (the identifier inside a variable_expr is never looked at).
-        return SNode(t, node.is_named, node.start_byte, node.end_byte)
+        return SNode(t, tn[1], node.start_byte, node.end_byte)
+    kids = node.children
+    if not kids:
+        return SNode(t, tn[1], node.start_byte, node.end_byte)
     if depth > MAX_COMPACT_DEPTH:
         return node
-    kids = node.children
     if t == "expression" and len(kids) == 1:
         lit = kids[0]
-        if lit.type == "literal_value" and lit.child_count == 1:
-            one = lit.children[0]
-            if one.type in _LITERALS:
-                a = b = -1
-                if one.type == "string_lit":
-                    parts = one.children
-                    if len(parts) >= 2:
-                        a, b = parts[0].end_byte, parts[-1].start_byte
-                return LitExpr(one.type, one.start_byte, one.end_byte, a, b)
+        if lit.type == "literal_value":
+            inner = lit.children
+            if len(inner) == 1:
+                one = inner[0]
+                ot = one.type
+                if ot in _LITERALS:
+                    a = b = -1
+                    if ot == "string_lit":
+                        parts = one.children
+                        if len(parts) >= 2:
+                            a, b = parts[0].end_byte, parts[-1].start_byte
+                    return LitExpr(ot, one.start_byte, one.end_byte, a, b)
     elif t == "get_attr" and len(kids) == 2:
         ident = kids[1]
         if ident.type == "identifier":
             name = ident.text.decode("utf-8", errors="replace") if ident.text is not None else ""
             return GetAttr(name, node.start_byte, node.end_byte)
     d = depth + 1
-    out = SNode(t, node.is_named, node.start_byte, node.end_byte, tuple([compact(k, d) for k in kids]))
+    # Leaves are built here rather than by a recursive call: most nodes are leaves.
+    out_kids: list[Any] = []
+    add = out_kids.append
+    for k in kids:
+        kn = kinds.get(k.kind_id) or _kind(k)
+        if kn[0] in _BY_RANGE or k.child_count == 0:
+            add(SNode(kn[0], kn[1], k.start_byte, k.end_byte))
+        else:
+            add(compact(k, d))
+    out = SNode(t, tn[1], node.start_byte, node.end_byte, tuple(out_kids))
     if t == "object_elem":
         key = node.child_by_field_name("key")
         val = node.child_by_field_name("val")
