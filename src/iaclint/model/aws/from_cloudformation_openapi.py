@@ -44,6 +44,10 @@ def _auth(security: Value, schemes: dict[str, Value]) -> tuple[Value, Value]:
     for requirement in security.elements():
         for name, _ in requirement.items():
             scheme = schemes.get(name)
+            if scheme is None and name == "NONE":
+                # The SAM transform's marker for `Auth: {Authorizer: NONE}` under a default
+                # authorizer: no scheme is named, so API Gateway sets no authoriser on the method.
+                continue
             if scheme is None:
                 return Value.unknown(
                     f"security scheme {name} is not defined", requirement.span
