@@ -77,6 +77,8 @@ class ModuleSym:
     address: str
     evaluator: FileEvaluator | None
     looped: bool = False
+    # One evaluator per instance of a looped module (`module m '...' = [for ...: {...}]`).
+    instances: list[FileEvaluator] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -100,8 +102,11 @@ class FileEvaluator:
         params: dict[str, Value] | None,
         prefix: str,
         root_display: str,
+        complete_params: bool = False,
     ) -> None:
         self.parsed = parsed
+        # True when `params` is everything the caller passes (a module call with known params).
+        self.complete_params = complete_params
         self.src = parsed.source
         self._spans = parsed.spans
         self.path = path
@@ -165,15 +170,32 @@ class FileEvaluator:
 
     def _param(self, name: str, node: Any) -> Value:
         given = self.given.get(name)
-        if given is not None:
-            return given
         kids = [c for c in node.named_children if c.type not in _SKIP]
         default = kids[2] if len(kids) > 2 else None
+        if given is not None and not (default is not None and given.state is _KNOWN and given.data is None):
+            return given
+        # (A null passed for a parameter with a default deploys the default: AVM modules pass
+        # `name: item.?name` and rely on it.)
         if default is None:
+            if self.complete_params and len(kids) > 1 and self._nullable(kids[1]):
+                # A module's caller passes every value it means to: an optional (`type?`)
+                # parameter it leaves out is null, as Bicep deploys it.
+                return Value.known(None, self.span(kids[0]))
             return Value.unknown(
                 f"parameter '{name}' has no default and no value is given", self.span(kids[0])
             )
         return self.expr(default, {})
+
+    def _nullable(self, type_n: Any) -> bool:
+        """True for a nullable parameter type (`string?`, `fooType[]?`, `{...}?`). The pre-pass may
+        have blanked the `?` for the grammar, so the original text after the type is read too."""
+        if type_n.text.rstrip().endswith(b"?"):
+            return True
+        data = self.src.data
+        i = type_n.end_byte
+        while i < len(data) and data[i] in (32, 9):
+            i += 1
+        return i < len(data) and data[i] == 63  # "?"
 
     def _var(self, node: Any) -> Value:
         kids = [c for c in node.named_children if c.type not in _SKIP]
@@ -924,18 +946,8 @@ class FileEvaluator:
         value_n = kids[-1]
         if value_n.type == "for_statement":
             msym.looped = True
-            return msym
         if ":" in target.split("/")[0] or target.startswith(("br:", "br/", "ts:", "ts/")):
             return msym  # registry or template spec: not on disk
-        body_n = value_n
-        env: dict[str, Value] = {}
-        if body_n.type == "if_statement":
-            parts = [c for c in body_n.named_children if c.type not in _SKIP]
-            if fns.truthy(self.expr(parts[0], env)) is False:
-                return msym
-            body_n = parts[-1]
-        if body_n.type != "object":
-            return msym
         path = self.ctx.resolve(self.path.parent / target)
         if str(path) in self.ctx.stack or len(self.ctx.stack) > 16:
             return msym
@@ -944,27 +956,72 @@ class FileEvaluator:
         parsed = self.ctx.parse_file(path, False)
         if parsed is None:
             return msym
+        prefix = f"{self.prefix}module.{symbol}"
+        if not msym.looped:
+            msym.evaluator = self._module_instance(parsed, path, value_n, {}, f"{prefix}.")
+            return msym
+        # A looped module deploys its file once per item (AVM tests loop over ['init', 'idem']):
+        # each instance is evaluated with its item bound, as looped resources are.
+        inst = self.loop_instances(value_n, {}, 0)
+        if isinstance(inst, Value):
+            # Unknown collection: one instance whose values are unknown where they use the item.
+            body_n = [c for c in value_n.named_children if c.type not in _SKIP][-1]
+            env = {name: inst for name in self._loop_names(value_n)}
+            inst = [(env, body_n)]
+            suffixes = ["[*]"]
+        else:
+            suffixes = [f"[{i}]" for i in range(len(inst))]
+        for (loop_env, body_n), suffix in zip(inst, suffixes, strict=True):
+            ev = self._module_instance(parsed, path, body_n, loop_env, f"{prefix}{suffix}.")
+            if ev is not None:
+                msym.instances.append(ev)
+        return msym
+
+    def _loop_names(self, for_n: Any) -> list[str]:
+        """The item and index names a `for` statement binds."""
+        names: list[str] = []
+        for p in for_n.named_children:
+            if p.type == "for_loop_parameters":
+                names.extend(self.text(q) for q in p.named_children)
+            elif p.type in ("identifier", "loop_variable"):
+                names.append(self.text(p))
+                break
+        return names
+
+    def _module_instance(
+        self, parsed: Parsed, path: Path, body_n: Any, env: dict[str, Value], prefix: str
+    ) -> FileEvaluator | None:
+        """The evaluator of one deployment of a module file, its `params` bound (None when the
+        module's `if` is false)."""
+        if body_n.type == "if_statement":
+            parts = [c for c in body_n.named_children if c.type not in _SKIP]
+            if fns.truthy(self.expr(parts[0], env)) is False:
+                return None
+            body_n = parts[-1]
+        if body_n.type != "object":
+            return None
         body = self.object(body_n, env, 0, drop=())
         params = body.get("params")
+        complete = params.state is not State.UNKNOWN and (
+            params.state is State.ABSENT or isinstance(params.data, dict)
+        )
         given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
         self.ctx.stack.append(str(path))
         try:
-            msym.evaluator = FileEvaluator(
-                parsed, path, self.ctx, given, f"{self.prefix}module.{symbol}.", self.root_display
-            )
+            return FileEvaluator(parsed, path, self.ctx, given, prefix, self.root_display, complete)
         finally:
             self.ctx.stack.pop()
-        return msym
 
     def _emit_module(self, symbol: str, node: Any) -> None:
         msym = self.module_sym(symbol)
-        if msym is None or msym.evaluator is None:
+        if msym is None:
             return
-        self.ctx.stack.append(str(msym.evaluator.path))
-        try:
-            msym.evaluator.emit_resources()
-        finally:
-            self.ctx.stack.pop()
+        for ev in [msym.evaluator] if msym.evaluator is not None else msym.instances:
+            self.ctx.stack.append(str(ev.path))
+            try:
+                ev.emit_resources()
+            finally:
+                self.ctx.stack.pop()
 
     def outputs_value(self, span: Span) -> Value:
         out: dict[str, Value] = {}
