@@ -96,3 +96,17 @@ def test_looped_module_findings_through_the_engine(tmp_path: Path) -> None:
         ("IAC601", "module.testDeployment[0].api[0]", 15),
         ("IAC601", "module.testDeployment[1].api[0]", 15),
     ]
+
+
+def test_an_arm_template_as_module_is_not_read_as_bicep(tmp_path: Path) -> None:
+    (tmp_path / "inner.json").write_text(
+        '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",'
+        ' "contentVersion": "1.0.0.0", "resources": []}',
+        encoding="utf-8",
+    )
+    main = tmp_path / "main.bicep"
+    main.write_text("module inner './inner.json' = [for i in range(0, 2): {\n  name: 'x${i}'\n}]\n", "utf-8")
+    result = load([Unit("bicep", tmp_path, (main,))], None)
+    # Bicep syntax errors on a JSON file would be a false IAC001.
+    assert result.diagnostics == []
+    assert result.resources == []

@@ -230,22 +230,30 @@ class FileEvaluator:
             return Value.known(raw[1:-1].decode("utf-8", errors="replace"), span)
         parts: list[str] = []
         unknowns: list[Value] = []
+        # The text after the last unknown interpolation (the known tail of an id).
+        tail: list[str] = []
         for c in node.named_children:
             ct = c.type
             if ct == "string_content":
                 parts.append(self.text(c))
+                tail.append(parts[-1])
             elif ct == "escape_sequence":
                 parts.append(_unescape(self.text(c)))
+                tail.append(parts[-1])
             elif ct == "interpolation":
                 inner = [x for x in c.named_children if x.type not in _SKIP]
                 v = self.expr(inner[0], env, depth) if inner else Value.unknown("empty interpolation", span)
                 s = fns.interpolate_str(v)
                 if s is None:
                     unknowns.append(v)
+                    tail = []
                 else:
                     parts.append(s)
+                    tail.append(s)
         if unknowns:
-            return fns.unknown_from(unknowns, span, "string built from an unknown value")
+            v = fns.unknown_from(unknowns, span, "string built from an unknown value")
+            ref = _id_tail_ref("".join(tail))
+            return Value.unknown(v.reason, span, (ref, *v.refs)) if ref else v
         return Value.known("".join(parts), span)
 
     def _e_number(self, node: Any, env: dict[str, Value], depth: int) -> Value:
@@ -948,6 +956,9 @@ class FileEvaluator:
             msym.looped = True
         if ":" in target.split("/")[0] or target.startswith(("br:", "br/", "ts:", "ts/")):
             return msym  # registry or template spec: not on disk
+        if target.lower().endswith(".json"):
+            # An ARM template as a module: not Bicep (the ARM loader reads the file on its own).
+            return msym
         path = self.ctx.resolve(self.path.parent / target)
         if str(path) in self.ctx.stack or len(self.ctx.stack) > 16:
             return msym
@@ -1038,6 +1049,18 @@ class FileEvaluator:
 _EVALUATORS: dict[str, Any] = {
     name[3:]: fn for name, fn in vars(FileEvaluator).items() if name.startswith("_e_") and callable(fn)
 }
+
+
+def _id_tail_ref(tail: str) -> str | None:
+    """`'${gw.id}/httpListeners/http80'`: the id of an unknown parent, but a known child. Its
+    `<collection>:<name>` pseudo-reference (the form `resourceId()` gives) names the child, so an
+    App Gateway rule still finds its listener and redirect by name."""
+    segs = tail.split("/")
+    if len(segs) < 3 or segs[0] != "" or not segs[-1] or not segs[-2]:
+        return None
+    if not segs[-2][:1].isalpha() or not segs[-2].isalnum():
+        return None  # a collection name (`httpListeners`, `apis`), not a URL path
+    return f"{segs[-2]}:{segs[-1]}"
 
 
 def _chain_base(n: Any) -> str:
