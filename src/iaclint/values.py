@@ -79,8 +79,12 @@ class Value:
         return Value(State.KNOWN, data, span, "", refs)
 
     @staticmethod
-    def unknown(reason: str, span: Span | None = None, refs: tuple[str, ...] = ()) -> Value:
-        return Value(State.UNKNOWN, None, span, reason, refs)
+    def unknown(
+        reason: str, span: Span | None = None, refs: tuple[str, ...] = (), prefix: str = ""
+    ) -> Value:
+        """`prefix`: the text an unknown string is known to start with (`http://` of
+        `http://${host}`); it rides in `data`, read it through `known_prefix()`."""
+        return Value(State.UNKNOWN, prefix or None, span, reason, refs)
 
     @staticmethod
     def absent(span: Span | None = None) -> Value:
@@ -207,6 +211,15 @@ class Value:
             return str(d)
         return None
 
+    def known_prefix(self) -> str:
+        """The text this string is known to start with: all of it when known, the known head of
+        an unknown string built from a template, else ''."""
+        if self.state is State.KNOWN:
+            return self.as_str() or ""
+        if self.state is State.UNKNOWN and isinstance(self.data, str):
+            return self.data
+        return ""
+
     def as_bool(self) -> bool | None:
         """A boolean, also from the strings 'true'/'false' (any case), which templates often use."""
         if self.state is not State.KNOWN:
@@ -241,6 +254,7 @@ class Value:
             return "not set"
         s = self.as_str()
         return f'"{s}"' if isinstance(self.data, str) else (s if s is not None else repr(self.py()))
+
 
 _V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (
     Value.__dict__[n].__set__ for n in ("state", "data", "span", "reason", "refs", "via")

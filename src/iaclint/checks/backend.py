@@ -21,13 +21,19 @@ def _label(integ: Integration) -> str:
     return f"AWS API Gateway integration {integ.resource.address}"
 
 
+def _https(uri: Value) -> bool:
+    """The URL is https:// even if its host is unknown (`https://${Alb.DNSName}/x`)."""
+    return uri.known_prefix().lower().startswith("https://")
+
+
 @check("IAC701")
 def backend_plain_http(model: Model, ctx: CheckContext) -> Iterator[Finding]:
     for integ in model.integrations:
         kind = integ.type.as_str()
         http_type = kind is not None and kind.upper() in _HTTP_TYPES
         uri = integ.uri
-        plain = (uri.as_str() or "").lower().startswith("http://")
+        # The scheme is known even when the host is not (`http://${Alb.DNSName}/x`).
+        plain = uri.known_prefix().lower().startswith("http://")
         if http_type and plain:
             yield ctx.finding(
                 integ.resource,
@@ -35,9 +41,9 @@ def backend_plain_http(model: Model, ctx: CheckContext) -> Iterator[Finding]:
                 integ.uri_attribute,
                 label=_label(integ),
                 attr=integ.uri_attribute,
-                uri=uri.describe(),
+                uri=uri.describe() if uri.is_known else f'"{uri.known_prefix()}..."',
             )
-        elif (http_type and uri.is_unknown) or (plain and integ.type.is_unknown):
+        elif (http_type and uri.is_unknown and not _https(uri)) or (plain and integ.type.is_unknown):
             decider, attr = (uri, integ.uri_attribute) if uri.is_unknown else (integ.type, "type")
             yield ctx.finding(
                 integ.resource,

@@ -65,6 +65,20 @@ def _scalar_text(v: Value) -> str | None:
     return v.as_str()
 
 
+def _known_head(pieces: list[str | Value]) -> str:
+    """The text before the first unknown piece: `http://` of `http://${Alb.DNSName}/x`, which is
+    enough to tell a URL's scheme."""
+    head: list[str] = []
+    for p in pieces:
+        text = p if isinstance(p, str) else _scalar_text(p)
+        if text is None:
+            if isinstance(p, Value):
+                head.append(p.known_prefix())
+            break
+        head.append(text)
+    return "".join(head)
+
+
 class Evaluator:
     """Evaluates one template's values. `parameters` maps names to their resolved values."""
 
@@ -269,7 +283,7 @@ class Evaluator:
         if unknown:
             first = unknown[0]
             why = first.reason if first.is_unknown else "a value that is not a string"
-            return Value.unknown(f"Fn::Sub uses {why}", span, _refs(values))
+            return Value.unknown(f"Fn::Sub uses {why}", span, _refs(values), _known_head(pieces))
         out = "".join(p if isinstance(p, str) else (_scalar_text(p) or "") for p in pieces)
         return Value(_KNOWN, out, span, "", (), _via(values))
 
@@ -293,7 +307,12 @@ class Evaluator:
             return Value.unknown("Fn::Join over values that are not known", span, _refs((delim, items)))
         texts = [_scalar_text(v) for v in items.data]
         if any(t is None for t in texts):
-            return Value.unknown("Fn::Join over values that are not known", span, _refs(items.data))
+            pieces: list[str | Value] = []
+            for i, v in enumerate(items.data):
+                pieces += [sep, v] if i else [v]
+            return Value.unknown(
+                "Fn::Join over values that are not known", span, _refs(items.data), _known_head(pieces)
+            )
         return Value(_KNOWN, sep.join(t for t in texts if t is not None), span, "", (), _via(items.data))
 
     def _fn_select(self, arg: Value, node: Value) -> Value:

@@ -1088,8 +1088,17 @@ def join_pieces(pieces: list[str | Value], span: Span | None) -> Value:
         first = next((v for v in unknown if is_error(v)), unknown[0])
         if first.state is not _UNKNOWN:
             return error("template includes an absent value", span)
-        reason = first.reason if is_error(first) else f"template includes an unknown value: {first.reason}"
-        return Value.unknown(reason, span, refs)
+        if is_error(first):
+            return Value.unknown(first.reason, span, refs)
+        # The text before the first unknown piece is known: enough to tell a URL's scheme.
+        head: list[str] = []
+        for p in pieces:
+            s = p if isinstance(p, str) else to_str(p) if p.state is _KNOWN else None
+            if s is None:
+                head.append(p.known_prefix() if isinstance(p, Value) else "")
+                break
+            head.append(s)
+        return Value.unknown(f"template includes an unknown value: {first.reason}", span, refs, "".join(head))
     out: list[str] = []
     for p in pieces:
         if isinstance(p, str):
