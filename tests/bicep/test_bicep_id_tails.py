@@ -72,7 +72,7 @@ def test_redirecting_listener_found_through_unknown_parent_ids(tmp_path: Path) -
 
 
 def test_url_paths_are_not_taken_for_ids(tmp_path: Path) -> None:
-    from iaclint.lang.bicep.evaluate import _id_tail_ref
+    from iaclint.lang.arm.functions import id_tail_ref as _id_tail_ref
 
     assert _id_tail_ref("/httpListeners/public443") == "httpListeners:public443"
     assert _id_tail_ref("/api-v1/items") is None  # `api-v1` is not a collection name

@@ -161,6 +161,27 @@ def call(name: str, args: list[Value], span: Span | None) -> Value | None:
         return Value.unknown(f"{name}() cannot be evaluated here ({type(exc).__name__})", span)
 
 
+def id_tail_ref(tail: str) -> str | None:
+    """The `<collection>:<name>` pseudo-reference (the form `resourceId()` gives) of a string that
+    ends in a known `/collection/name` after an unknown part: `'${gwId}/httpListeners/http80'`,
+    `concat(variables('gwId'), '/httpListeners/http80')`. It names the child, so an App Gateway
+    rule still finds its listener and redirect by name when the parent's id cannot be known."""
+    segs = tail.split("/")
+    if len(segs) < 3 or segs[0] != "" or not segs[-1] or not segs[-2]:
+        return None
+    if not segs[-2][:1].isalpha() or not segs[-2].isalnum():
+        return None  # not a collection name (`httpListeners`, `apis`)
+    return f"{segs[-2]}:{segs[-1]}"
+
+
+def with_id_tail(v: Value, tail: str) -> Value:
+    """An unknown string with the pseudo-reference of its known tail first (see `id_tail_ref`)."""
+    ref = id_tail_ref(tail)
+    if ref is None or v.state is not State.UNKNOWN:
+        return v
+    return Value.unknown(v.reason, v.span, (ref, *[r for r in v.refs if r != ref]))
+
+
 def _need(args: list[Value], span: Span | None, name: str, deep: bool = True) -> Value | None:
     for a in args:
         if a.state is not _KNOWN or (deep and not a.is_fully_known()):
@@ -186,7 +207,14 @@ def _concat(args: list[Value], span: Span | None) -> Value:
             items.extend(a.data)
         return Value.known(items, span)
     u = _need(args, span, "concat")
-    return u or Value.known("".join(_strs(args)), span)
+    if u is None:
+        return Value.known("".join(_strs(args)), span)
+    # The known strings after the last unknown argument: a child id's tail.
+    tail: list[str] = []
+    for a in args:
+        s = _str_of(a) if a.state is _KNOWN else None
+        tail = [*tail, s] if s is not None else []
+    return with_id_tail(u, "".join(tail))
 
 
 @_fn("union")
@@ -275,7 +303,20 @@ _FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)(?:,[^}:]*)?(?::[^}]*)?\}")
 def _format(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "format")
     if u:
-        return u
+        pat = _str_of(args[0]) if args and args[0].state is _KNOWN else None
+        if pat is None:
+            return u
+        # The pattern after its last placeholder of an unknown argument, the known ones filled in.
+        known = [_str_of(a) if a.state is _KNOWN else None for a in args[1:]]
+        cut = 0
+        for m in _FORMAT_ITEM.finditer(pat):
+            i = m.group(1)
+            if i is not None and (int(i) >= len(known) or known[int(i)] is None):
+                cut = m.end()
+        tail = _FORMAT_ITEM.sub(
+            lambda m: m.group()[0] if m.group(1) is None else (known[int(m.group(1))] or ""), pat[cut:]
+        )
+        return with_id_tail(u, tail)
     pattern = _strs(args[:1])[0]
     rest = _strs(args[1:])
 

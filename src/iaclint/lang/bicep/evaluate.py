@@ -252,8 +252,7 @@ class FileEvaluator:
                     tail.append(s)
         if unknowns:
             v = fns.unknown_from(unknowns, span, "string built from an unknown value")
-            ref = _id_tail_ref("".join(tail))
-            return Value.unknown(v.reason, span, (ref, *v.refs)) if ref else v
+            return fns.with_id_tail(v, "".join(tail))
         return Value.known("".join(parts), span)
 
     def _e_number(self, node: Any, env: dict[str, Value], depth: int) -> Value:
@@ -1049,18 +1048,6 @@ class FileEvaluator:
 _EVALUATORS: dict[str, Any] = {
     name[3:]: fn for name, fn in vars(FileEvaluator).items() if name.startswith("_e_") and callable(fn)
 }
-
-
-def _id_tail_ref(tail: str) -> str | None:
-    """`'${gw.id}/httpListeners/http80'`: the id of an unknown parent, but a known child. Its
-    `<collection>:<name>` pseudo-reference (the form `resourceId()` gives) names the child, so an
-    App Gateway rule still finds its listener and redirect by name."""
-    segs = tail.split("/")
-    if len(segs) < 3 or segs[0] != "" or not segs[-1] or not segs[-2]:
-        return None
-    if not segs[-2][:1].isalpha() or not segs[-2].isalnum():
-        return None  # a collection name (`httpListeners`, `apis`), not a URL path
-    return f"{segs[-2]}:{segs[-1]}"
 
 
 def _chain_base(n: Any) -> str:
