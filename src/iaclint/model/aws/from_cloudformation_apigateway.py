@@ -13,6 +13,7 @@ from collections.abc import Callable
 from iaclint.model.aws import from_cloudformation_openapi as from_openapi
 from iaclint.model.aws import policy_document
 from iaclint.model.aws.from_terraform_apigateway import PLATFORM, _apigw_floor, _limited
+from iaclint.model.aws.quick_create import quick_create
 from iaclint.model.entities import (
     Api,
     Authorizer,
@@ -212,14 +213,7 @@ def _v2_api(r: Resource, model: Model, others: Resources) -> None:
     # stage with no throttling of its own.
     target = body.get("Target")
     if not target.is_null:
-        verb = Value.known("$default", target.span)
-        model.operations.append(
-            Operation(
-                r, api_ref(r), verb, "route '$default' (quick create)", Value.absent(target.span), "Target"
-            )
-        )
-        model.integrations.append(Integration(r, api_ref(r), Value.absent(), target, "Target"))
-        model.stages.append(Stage(r, api_ref(r), Value.known("$default", target.span)))
+        quick_create(model, r, api_ref(r), target, "Target")
 
 
 def _throttle(r: Resource, block: Value, attribute: str, source: str) -> Throttle:

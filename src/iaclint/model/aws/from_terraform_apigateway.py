@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from iaclint.model.aws import policy_document
+from iaclint.model.aws.quick_create import quick_create
 from iaclint.model.aws.tls import apigateway_policy, apigateway_policy_is_enhanced
 from iaclint.model.entities import (
     Api,
@@ -206,6 +207,10 @@ def _v2_api(r: Resource, model: Model, docs: Documents) -> None:
             "disable_execute_api_endpoint",
         )
     )
+    target = r.body.get("target")
+    if not target.is_null:
+        ref = Value.unknown(f"reference to {r.address}", r.span, (r.address,))
+        quick_create(model, r, ref, target, "target")
 
 
 def _rest_policy(r: Resource, model: Model, docs: Documents) -> None:
