@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
-from iaclint.lang.terraform.syntax import Attr, Expr, GetAttr, HclExpr, LitExpr, SourceFile, unescape
+from iaclint.lang.terraform.syntax import Attr, Expr, GetAttr, HclExpr, LitExpr, SNode, SourceFile, unescape
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -83,7 +83,11 @@ def reloc(v: Value, inner: Span | None, outer: Span | None) -> Value:
     if vs is outer:
         return v
     if vs is None or vs is inner or vs == inner:
-        return Value(v.state, v.data, outer, v.reason, v.refs, v.via) if vs != outer else v
+        # (`vs is outer` was handled above, and a None span never equals a Span.) Columns first:
+        # they differ for an expression and its attribute, and cost less than Span.__eq__.
+        if vs is not None and vs.column == outer.column and vs == outer:
+            return v
+        return Value(v.state, v.data, outer, v.reason, v.refs, v.via)
     if vs == outer:
         return v
     # `v.at(outer)` without dataclasses.replace.
@@ -504,41 +508,34 @@ class Evaluator:
     def _traversal(self, var: Any, rest: list[Any], ctx: Ctx, whole: Any = None) -> Value:
         """`var` and its accessors `rest`; `whole` is the expression made of exactly these."""
         sf = ctx.file
-        acc = [a for a in rest if type(a) is GetAttr or (a.is_named and a.type != "comment")]
-        end = whole if whole is not None else (rest[-1] if rest else var)
+        memo = whole.memo if type(whole) is SNode else None
+        if memo is None:
+            memo = self._traversal_parts(var, rest, sf)
+            if type(whole) is SNode:
+                # The same in every module instance: read the syntax once per expression.
+                whole.memo = memo
+        name, acc, first_name, second_name = memo
+        end = rest[-1] if rest else var
         span = sf.span(whole) if whole is not None else sf.span_range(var, end)
-        name = sf.data[var.start_byte : var.end_byte].decode("utf-8", errors="replace")
         i = 0
-
-        def attr_name(k: int) -> str | None:
-            if k >= len(acc):
-                return None
-            a = acc[k]
-            if type(a) is GetAttr:
-                return a.name
-            if a.type == "get_attr":
-                kids = a.named_children
-                return sf.text(kids[0]) if kids else None
-            return None
-
         scope = ctx.scope
         bound = ctx.bindings.get(name)
         if bound is not None:
             v = bound
         elif name == "var" or name == "local":
-            a = attr_name(0)
+            a = first_name
             if a is None:
                 return error(f"{name} must be followed by .name", span)
             v = scope.var(a) if name == "var" else scope.local(a)
             i = 1
         elif name == "module":
-            a = attr_name(0)
+            a = first_name
             if a is None:
                 return error("module must be followed by .name", span)
             v = scope.module_value(a)
             i = 1
         elif name == "data":
-            t, a = attr_name(0), attr_name(1)
+            t, a = first_name, second_name
             if t is None or a is None:
                 return error("data must be followed by .type.name", span)
             found = scope.resource_value("data", t, a)
@@ -547,20 +544,20 @@ class Evaluator:
             v = found
             i = 2
         elif name == "path":
-            a = attr_name(0)
+            a = first_name
             paths = {"module": scope.module_dir, "root": scope.root_dir, "cwd": scope.root_dir}
             if a not in paths:
                 return error(f"path.{a} is not a path value", span)
             return Value.known(paths[a], span)
         elif name == "terraform":
-            a = attr_name(0)
+            a = first_name
             if a == "workspace":
                 return Value.known("default", span)
             return Value.unknown(f"terraform.{a} is not evaluated", span)
         elif name in ("each", "count", "self"):
             return error(f"{name} is not available here", span)
         else:
-            a = attr_name(0)
+            a = first_name
             if a is None:
                 return error(f"unknown name {name!r}", span)
             found = scope.resource_value("managed", name, a)
@@ -573,10 +570,31 @@ class Evaluator:
         vs = v.span
         if vs is None:
             return Value(v.state, v.data, span, v.reason, v.refs, v.via)
-        if vs == span:
+        if vs is span or vs == span:
             return v
         # `v.at(span)`, without the cost of dataclasses.replace on this hot path.
         return Value(v.state, v.data, span, v.reason, v.refs, (*v.via, vs))
+
+    @staticmethod
+    def _traversal_parts(
+        var: Any, rest: list[Any], sf: SourceFile
+    ) -> tuple[str, list[Any], str | None, str | None]:
+        """The root name, the accessors, and the names of the first two `.name` accessors."""
+        acc = [a for a in rest if type(a) is GetAttr or (a.is_named and a.type != "comment")]
+        name = sf.data[var.start_byte : var.end_byte].decode("utf-8", errors="replace")
+
+        def attr_name(k: int) -> str | None:
+            if k >= len(acc):
+                return None
+            a = acc[k]
+            if type(a) is GetAttr:
+                return a.name
+            if a.type == "get_attr":
+                kids = a.named_children
+                return sf.text(kids[0]) if kids else None
+            return None
+
+        return name, acc, attr_name(0), attr_name(1)
 
     def _access(self, v: Value, acc: Any, ctx: Ctx) -> Value:
         if type(acc) is GetAttr:

@@ -134,7 +134,7 @@ class SNode:
     them); `key`/`val` are the fields of an `object_elem`.
     """
 
-    __slots__ = ("children", "end_byte", "is_named", "key", "sp", "start_byte", "type", "val")
+    __slots__ = ("children", "end_byte", "is_named", "key", "memo", "sp", "start_byte", "type", "val")
 
     def __init__(
         self, type_: str, is_named: bool, start: int, end: int, children: tuple[Any, ...] = ()
@@ -148,6 +148,8 @@ class SNode:
         self.val: Any = None
         # Its span, once asked for (see SourceFile.span).
         self.sp: Span | None = None
+        # What the evaluator read from this subtree once, for every module instance (a traversal).
+        self.memo: Any = None
 
     @property
     def named_children(self) -> list[Any]:
