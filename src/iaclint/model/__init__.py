@@ -27,8 +27,8 @@ def build(resources: Iterable[Resource]) -> Model:
             from iaclint.model.aws import from_terraform
 
             part = Model()
-            from_terraform.adapt([r for r in group if not r.type.startswith("azurerm_")], part)
-            azurerm = [r for r in group if r.type.startswith("azurerm_")]
+            from_terraform.adapt([r for r in group if not r.type.startswith(("azurerm_", "azapi_"))], part)
+            azurerm = [r for r in group if r.type.startswith(("azurerm_", "azapi_"))]
             if azurerm:
                 from iaclint.model.azure import from_azurerm, links
 

@@ -400,6 +400,11 @@ def _fd_security_policy(r: Resource, az: AzureModel, model: Model) -> None:
 
 def adapt(resources: list[Resource], model: Model) -> None:
     az = model.azure
+    if any(r.type == "azapi_resource" for r in resources):
+        # azapi_resource bodies are ARM resources: the ARM adapters read them.
+        from iaclint.model.azure import from_arm, from_azapi
+
+        from_arm.adapt(from_azapi.arm_resources(resources), model)
     groups = {r.address: r for r in resources if r.type == "azurerm_cdn_frontdoor_origin_group"}
     for r in resources:
         if r.type == "azurerm_cdn_frontdoor_origin":
