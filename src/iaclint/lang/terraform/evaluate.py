@@ -344,9 +344,15 @@ class Evaluator:
         c = a.const
         if c is not None:
             return c
-        v = self.expr(a.expr, ctx)
-        v = reloc(v, self.expr_span(a.expr), a.span)
-        if isinstance(a.expr, HclExpr) and type(a.expr.node) is LitExpr:
+        e = a.expr
+        if type(e) is not HclExpr:
+            return reloc(self.expr(e, ctx), self.expr_span(e), a.span)
+        # `expr` and `expr_span` inlined: this runs for every argument of every instance.
+        sf = e.file
+        n = e.node
+        v = self.node(n, ctx if ctx.file is sf else Ctx(ctx.scope, sf, ctx.bindings))
+        v = reloc(v, sf.span(n), a.span)
+        if type(n) is LitExpr:
             # Values are immutable: every instance of the module can share this one.
             a.const = v
         return v

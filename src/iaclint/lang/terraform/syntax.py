@@ -113,7 +113,9 @@ class SourceFile:
                 pos = find(b"\n", pos + 1)
             self._line_starts = ls
         sr = bisect_right(ls, start) - 1
-        er = bisect_right(ls, end) - 1
+        # Most spans end on the line they start on: one bisect then.
+        nxt = sr + 1
+        er = sr if start <= end and (nxt == len(ls) or end < ls[nxt]) else bisect_right(ls, end) - 1
         sc = start - ls[sr]
         ec = end - ls[er]
         if self._ascii:
