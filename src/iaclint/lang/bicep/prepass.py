@@ -11,7 +11,9 @@ reports is still right for the original text:
 - `resourceInput<'T@v'>.path` / `resourceOutput<...>` types: replaced by `object`;
 - `param x customType?`: the `?` is blanked (see `_NULLABLE_TYPE`);
 - `output x resource 'T@v' = ...`: the `resource` keyword is blanked (the type string remains);
-- `extension ...` statements: blanked (they declare providers, nothing iaclint evaluates).
+- `extension ...` statements: blanked (they declare providers, nothing iaclint evaluates);
+- `import {` lists over several lines (one name a line, no commas: the grammar wants commas):
+  blanked (imported types and functions are not evaluated; the one-line forms parse and stay).
 
 The scan knows strings (with `${}` interpolation), multi-line strings and comments, so nothing
 inside them is touched.
@@ -28,8 +30,10 @@ from dataclasses import dataclass
 # they are most of what the scan meets, and need nothing done.
 _TRIGGER = re.compile(
     rb"'''|'[^'\\$\n]*(?:(?:\\.|\$(?!\{))[^'\\$\n]*)*'|'|//[^\n]*|/\*|\.\.\.|!|[{}\[\]()]"
-    rb"|\b(?:var|param|output|extension|resourceInput|resourceOutput)\b"
+    rb"|\b(?:var|param|output|extension|import|resourceInput|resourceOutput)\b"
 )
+# `import {` whose list goes on past the line (see the module docstring).
+_MULTILINE_IMPORT = re.compile(rb"[ \t]*+\{[^}\n]*+\n")
 _OPEN = frozenset(b"{[(")
 # The rest of a single-quoted string segment: stops at the closing quote or at `${`.
 _STRING_BODY = re.compile(rb"[^'\\$\n]*(?:(?:\\.|\$(?!\{))[^'\\$\n]*)*")
@@ -70,6 +74,7 @@ _MAYBE_DECL = re.compile(
     rb"(?m)^[ \t]*+(?:var[ \t]++\w++[ \t]*+[^=\n]"
     rb"|(?:param|output)[ \t]++\w++[ \t]++(?:resource\b|[A-Za-z_][\w.]*+\?))"
 )
+_MAYBE_IMPORT = re.compile(rb"(?m)^[ \t]*+import[ \t]*+\{[^}\n]*+\n")
 _MAYBE_POSTFIX = re.compile(rb"!(?!=)")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
@@ -82,7 +87,7 @@ def _may_rewrite(data: bytes) -> bool:
         return True
     if b"\r" in data and _LONE_CR.search(data):
         return True  # a lone CR starts a line for the scan, not for `^` below
-    if _MAYBE_DECL.search(data):
+    if _MAYBE_DECL.search(data) or (b"import" in data and _MAYBE_IMPORT.search(data)):
         return True
     for m in _MAYBE_POSTFIX.finditer(data):
         i = m.start() - 1
@@ -175,6 +180,12 @@ def prepass(data: bytes, params_file: bool = False) -> Prepassed:
                     buf = buf if buf is not None else bytearray(data)
                     buf[nm.start(1)] = 32
                     pos = nm.end()
+        elif tok == b"import":
+            if not stack and _at_statement_start(data, start) and _MULTILINE_IMPORT.match(data, pos):
+                end = _import_end(data, pos)
+                buf = buf if buf is not None else bytearray(data)
+                _blank(buf, start, end)
+                pos = end
         elif tok == b"extension":
             if not stack and _at_statement_start(data, start):
                 end = _statement_end(data, pos)
@@ -240,6 +251,26 @@ def _statement_end(data: bytes, pos: int) -> int:
             depth -= 1
         elif c == 10 and depth <= 0:
             return pos
+        pos += 1
+    return n
+
+
+def _import_end(data: bytes, pos: int) -> int:
+    """End of the line holding the `}` that closes an import list (comments in it skipped)."""
+    n = len(data)
+    while pos < n:
+        c = data[pos]
+        if data.startswith(b"//", pos):
+            end = data.find(b"\n", pos)
+            pos = n if end < 0 else end
+            continue
+        if data.startswith(b"/*", pos):
+            end = data.find(b"*/", pos + 2)
+            pos = n if end < 0 else end + 2
+            continue
+        if c == 125:
+            end = data.find(b"\n", pos)
+            return n if end < 0 else end
         pos += 1
     return n
 
