@@ -407,11 +407,16 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
     out = Body()
     if body is None or depth > MAX_BLOCK_DEPTH:
         return out
+    kinds = _KINDS
     for child in body.named_children:
-        t = child.type
+        t = (kinds.get(child.kind_id) or _kind(child))[0]
         if t == "attribute":
             kids = child.named_children
-            if len(kids) < 2 or kids[0].type != "identifier" or kids[-1].type != "expression":
+            if (
+                len(kids) < 2
+                or (kinds.get(kids[0].kind_id) or _kind(kids[0]))[0] != "identifier"
+                or (kinds.get(kids[-1].kind_id) or _kind(kids[-1]))[0] != "expression"
+            ):
                 continue
             name = sf.text(kids[0])
             span = sf.span_bytes(child.start_byte, child.end_byte)
