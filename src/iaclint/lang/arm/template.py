@@ -44,11 +44,15 @@ class Template:
         prefix: str = "",
         depth: int = 0,
         outer: Template | None = None,
+        complete_params: bool = False,
     ) -> None:
         self.doc = doc
         self.display = display
         self.out = out
         self.given = params or {}
+        # True when `params` is everything the caller passes (a nested deployment's known
+        # parameters): a nullable parameter it leaves out is then null, not unknown.
+        self.complete_params = complete_params
         self.prefix = prefix
         self.depth = depth
         self.outer = outer  # a nested template in "outer" scope reads its parent's symbols
@@ -191,13 +195,17 @@ class Template:
         given = self.given.get(name) or next(
             (v for k, v in self.given.items() if k.lower() == name.lower()), None
         )
-        if given is not None:
-            return given
         decl = _get_ci(self.doc.get("parameters"), name)
+        default = decl.get("defaultValue")
+        # A null given for a parameter with a default deploys the default (Bicep compiles
+        # `name: item.?name` into a null the module's default then replaces).
+        if given is not None and not (not default.is_absent and given.is_known and given.data is None):
+            return given
         if decl.is_absent:
             return Value.unknown(f"parameter '{name}' is not declared", decl.span)
-        default = decl.get("defaultValue")
         if default.is_absent:
+            if self.complete_params and _get_ci(decl, "nullable").as_bool() is True:
+                return Value.known(None, decl.span)
             return Value.unknown(f"parameter '{name}' has no default and no value is given", decl.span)
         return self.value(default, {})
 
@@ -380,12 +388,16 @@ class Template:
         prefix = f"{self.prefix}deployment.{name}."
         if scope.lower() == "inner":
             params: dict[str, Value] = {}
-            for k, p in self.value(props.get("parameters"), env).items():
+            given = self.value(props.get("parameters"), env)
+            for k, p in given.items():
                 v = p.get("value")
                 params[k] = (
                     v if not v.is_absent else Value.unknown(f"parameter '{k}' given by reference", p.span)
                 )
-            inner = Template(template, self.display, self.out, params, prefix, self.depth + 1)
+            complete = given.is_absent or (given.is_known and isinstance(given.data, dict))
+            inner = Template(
+                template, self.display, self.out, params, prefix, self.depth + 1, complete_params=complete
+            )
         else:
             inner = Template(template, self.display, self.out, None, prefix, self.depth + 1, outer=self)
         inner.load()
