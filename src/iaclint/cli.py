@@ -250,9 +250,10 @@ def scan(
     options.baseline = baseline
     options.cfn_parameters = _parse_assignments(parameters, "--parameter")
     _route_parameter_files(options, parameter_files)
+    # The process ends after the reports: the collector would only walk what the scan built (the
+    # model's back-references make it look cyclic), so it stays off for this command.
+    gc.disable()
     result = _run(options, debug)
-    # The process ends after the reports: keep the collector from rescanning the scan's data.
-    gc.freeze()
 
     for fmt, target in zip(fmts, targets, strict=True):
         module = importlib.import_module(f"iaclint.report.{fmt}")

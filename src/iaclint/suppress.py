@@ -52,6 +52,15 @@ def apply_directives(
 ) -> list[Finding]:
     """Mark findings covered by a directive; add IAC002 notes for directives without a reason or
     that cover nothing (only when a rule they name was run, so --select does not make them stale)."""
+    resolved: dict[str, str] = {}
+
+    def real(path: str) -> str:
+        # Many findings share a file: resolve each path once.
+        got = resolved.get(path)
+        if got is None:
+            got = resolved[path] = str(Path(path).resolve())
+        return got
+
     headers = {r.address: (r.span.path, r.span.line) for r in resources}
     uses = [_Use(d) for d in directives]
     by_line: dict[tuple[str, int], list[_Use]] = {}
@@ -61,17 +70,17 @@ def apply_directives(
         if d.address:
             by_address.setdefault(d.address, []).append(u)
         else:
-            key = str(Path(d.path).resolve())
+            key = real(d.path)
             by_line.setdefault((key, d.line), []).append(u)
             by_line.setdefault((key, d.line + 1), []).append(u)
 
     out = []
     for f in findings:
-        path = str(Path(f.span.path).resolve())
+        path = real(f.span.path)
         candidates = list(by_line.get((path, f.span.line), ()))
         header = headers.get(f.address)
         if header is not None:
-            candidates += by_line.get((str(Path(header[0]).resolve()), header[1]), ())
+            candidates += by_line.get((real(header[0]), header[1]), ())
         candidates += by_address.get(f.address, ())
         match = next((u for u in candidates if not u.directive.rules or f.rule_id in u.directive.rules), None)
         if match is not None and f.rule_id != META_RULE:
