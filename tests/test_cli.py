@@ -141,3 +141,19 @@ def test_template_parameters_from_option_and_file(runner: CliRunner, in_tmp: Pat
     from_file = runner.invoke(main, ["scan", "cfn", "--select", "IAC101", "--parameter-file", "params.json"])
     assert from_file.exit_code == 1, from_file.output
     assert runner.invoke(main, ["scan", "cfn", "--parameter-file", "missing.json"]).exit_code == 2
+
+
+def test_jobs_loads_languages_in_parallel_with_the_same_result(runner: CliRunner, in_tmp: Path) -> None:
+    Path("tf").mkdir()
+    Path("tf/main.tf").write_text(VIOLATING)
+    Path("cfn").mkdir()
+    Path("cfn/template.yaml").write_text(CFN_TEMPLATE.replace("Default: TLS_1_2", "Default: TLS_1_0"))
+    serial = runner.invoke(main, ["scan", ".", "--select", "IAC101", "--format", "json"])
+    parallel = runner.invoke(main, ["scan", ".", "--select", "IAC101", "--format", "json", "--jobs", "2"])
+    assert serial.exit_code == parallel.exit_code == 1
+
+    def located(out: str) -> list:
+        return [(f["path"], f["start_line"]) for f in json.loads(out)["findings"]]
+
+    expected = [("cfn/template.yaml", 11), ("tf/main.tf", 3)]
+    assert located(serial.output) == located(parallel.output) == expected

@@ -30,11 +30,6 @@ LOADERS = {
     "arm": "iaclint.lang.arm",
 }
 
-LANGUAGE_NAMES = {
-    "cloudformation": "CloudFormation",
-    "arm": "ARM",
-    "bicep": "Bicep",
-}
 
 
 @dataclass(slots=True)
@@ -155,65 +150,11 @@ def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = Non
 
 def _scan(options: ScanOptions, progress: Callable[[int, int], None] | None) -> ScanResult:
     found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode)
-    all_rules = load_rules()
-    rules = select_rules(all_rules, options.select, options.ignore)
+    rules = select_rules(load_rules(), options.select, options.ignore)
 
-    records: dict[str, FileRecord] = {}
-    diagnostics: list[Diagnostic] = list(found.failed)
-    for path, reason in found.skipped:
-        records[path] = FileRecord(path, "skipped", reason)
-
-    groups: dict[str, list[Unit]] = {}
-    for unit in found.units:
-        groups.setdefault(unit.language, []).append(unit)
-
-    loaded = LoadResult()
-    done = 0
-    total = len(found.units)
-    work: list[tuple[str, list[Unit]]] = []
-    for language, units in groups.items():
-        if language in LOADERS:
-            work.append((language, units))
-            continue
-        name = LANGUAGE_NAMES.get(language, language)
-        for u in units:
-            for f in u.files:
-                records[str(f)] = FileRecord(str(f), "skipped", f"no {name} loader in this version")
-        done += len(units)
-    if options.jobs > 1 and len(work) > 1:
-        # Languages load independently; with several present, each gets a worker process.
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(work))) as pool:
-            futures = [(units, pool.submit(_load, language, units, options)) for language, units in work]
-            for units, future in futures:
-                loaded.extend(future.result())
-                done += len(units)
-                if progress:
-                    progress(done, total)
-    else:
-        for language, units in work:
-            loaded.extend(_load(language, units, options))
-            done += len(units)
-            if progress:
-                progress(done, total)
-
-    diagnostics.extend(loaded.diagnostics)
-    for path, reason in loaded.skipped.items():
-        records[path] = FileRecord(path, "skipped", reason)
-    failed = {os.path.normpath(d.path) for d in diagnostics if not d.partial}
-    for unit in found.units:
-        if unit.language not in LOADERS:
-            continue
-        for f in unit.files:
-            p = str(f)
-            if p in records:
-                continue
-            status = "failed" if os.path.normpath(p) in failed else "scanned"
-            records[p] = FileRecord(p, status, "could not be read" if status == "failed" else "")
-    for d in diagnostics:
-        if not d.partial and d.path not in records:
-            records[d.path] = FileRecord(d.path, "failed", d.message)
+    loaded = _load_all(found.units, options, progress)
+    diagnostics = [*found.failed, *loaded.diagnostics]
+    records = _account_files(found, loaded, diagnostics)
 
     model = model_stage.build(loaded.resources)
     findings = list(run_checks(model, rules, options.rule_params))
@@ -232,6 +173,56 @@ def _scan(options: ScanOptions, progress: Callable[[int, int], None] | None) -> 
 
     findings.sort(key=Finding.sort_key)
     return ScanResult(findings, sorted(records.values(), key=lambda r: r.path), rules, found.root, gone)
+
+
+def _load_all(
+    units: list[Unit], options: ScanOptions, progress: Callable[[int, int], None] | None
+) -> LoadResult:
+    """Every unit through its language's loader; languages in parallel when --jobs allows."""
+    groups: dict[str, list[Unit]] = {}
+    for unit in units:
+        groups.setdefault(unit.language, []).append(unit)
+    loaded = LoadResult()
+    done = 0
+
+    def add(result: LoadResult, count: int) -> None:
+        nonlocal done
+        loaded.extend(result)
+        done += count
+        if progress:
+            progress(done, len(units))
+
+    if options.jobs > 1 and len(groups) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(options.jobs, len(groups))) as pool:
+            futures = [(g, pool.submit(_load, language, g, options)) for language, g in groups.items()]
+            for group, future in futures:
+                add(future.result(), len(group))
+    else:
+        for language, group in groups.items():
+            add(_load(language, group, options), len(group))
+    return loaded
+
+
+def _account_files(
+    found: Discovery, loaded: LoadResult, diagnostics: list[Diagnostic]
+) -> dict[str, FileRecord]:
+    """Every file looked at: scanned, skipped with its reason, or failed."""
+    records = {path: FileRecord(path, "skipped", reason) for path, reason in found.skipped}
+    for path, reason in loaded.skipped.items():
+        records[path] = FileRecord(path, "skipped", reason)
+    failed = {os.path.normpath(d.path) for d in diagnostics if not d.partial}
+    for unit in found.units:
+        for f in unit.files:
+            p = str(f)
+            if p not in records:
+                bad = os.path.normpath(p) in failed
+                records[p] = FileRecord(p, "failed" if bad else "scanned", "could not be read" if bad else "")
+    for d in diagnostics:
+        if not d.partial and d.path not in records:
+            records[d.path] = FileRecord(d.path, "failed", d.message)
+    return records
 
 
 def _configure(findings: list[Finding], options: ScanOptions, rules: dict[str, Rule]) -> list[Finding]:
