@@ -119,6 +119,8 @@ class FileEvaluator:
         self.busy: set[str] = set()
         self.resource_syms: dict[str, ResourceSym] = {}
         self.module_syms: dict[str, ModuleSym] = {}
+        # Set by the caller of a module instance: equal keys mean equal parameters (see _emit_module).
+        self.memo_key: Any = None
         self._collect()
 
     # -- spans --------------------------------------------------------------------------------------
@@ -1018,20 +1020,44 @@ class FileEvaluator:
         given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
         self.ctx.stack.append(str(path))
         try:
-            return FileEvaluator(parsed, path, self.ctx, given, prefix, self.root_display, complete)
+            ev = FileEvaluator(parsed, path, self.ctx, given, prefix, self.root_display, complete)
         finally:
             self.ctx.stack.pop()
+        # Loop instances given the same parameters (AVM's ['init', 'idem']) deploy the same
+        # resources: the key lets `_emit_module` copy the first instance's instead of evaluating again.
+        ev.memo_key = (complete, _params_key(params))
+        return ev
 
     def _emit_module(self, symbol: str, node: Any) -> None:
         msym = self.module_sym(symbol)
         if msym is None:
             return
-        for ev in [msym.evaluator] if msym.evaluator is not None else msym.instances:
-            self.ctx.stack.append(str(ev.path))
-            try:
-                ev.emit_resources()
-            finally:
-                self.ctx.stack.pop()
+        if msym.evaluator is not None:
+            self._emit_instance(msym.evaluator)
+            return
+        resources = self.ctx.resources
+        # memo key -> (address prefix, first and end index in ctx.resources) of the first instance
+        done: dict[Any, tuple[str, int, int]] = {}
+        for ev in msym.instances:
+            key = ev.memo_key
+            hit = done.get(key) if key is not None else None
+            if hit is None:
+                start = len(resources)
+                self._emit_instance(ev)
+                if key is not None:
+                    done[key] = (f"{ev.root_display}#{ev.prefix}", start, len(resources))
+                continue
+            old, start, end = hit
+            new = f"{ev.root_display}#{ev.prefix}"
+            for r in resources[start:end]:
+                resources.append(_readdress(r, old, new))
+
+    def _emit_instance(self, ev: FileEvaluator) -> None:
+        self.ctx.stack.append(str(ev.path))
+        try:
+            ev.emit_resources()
+        finally:
+            self.ctx.stack.pop()
 
     def outputs_value(self, span: Span) -> Value:
         out: dict[str, Value] = {}
@@ -1134,3 +1160,56 @@ def _index(base: Value, idx: Value, span: Span, safe: bool) -> Value:
 
 def _with_runtime_gaps(v: Value, refs: tuple[str, ...]) -> Value:
     return v.with_refs(refs) if v.state is not _KNOWN else v
+
+
+def _value_key(v: Value) -> Any:
+    """Everything that makes up a Value (state, data, span, reason, refs, via), as a hashable key."""
+    d = v.data
+    if v.state is _KNOWN:
+        if isinstance(d, dict):
+            d = (dict, tuple((k, _value_key(m)) for k, m in d.items()))
+        elif isinstance(d, list):
+            d = (list, tuple(_value_key(m) for m in d))
+        else:
+            d = (type(d), d)  # 1 == True == 1.0 must not collide
+    return (v.state, d, v.span, v.reason, v.refs, v.via)
+
+
+def _params_key(params: Value) -> Any:
+    try:
+        return _value_key(params)
+    except (RecursionError, TypeError):
+        return None  # too deep or unhashable: no memo, the instance is evaluated
+
+
+def _readdress_refs(refs: tuple[str, ...], old: str, new: str) -> tuple[str, ...]:
+    if not refs:
+        return refs
+    n = len(old)
+    return tuple(new + r[n:] if r.startswith(old) else r for r in refs)
+
+
+def _readdress_value(v: Value, old: str, new: str) -> Value:
+    """`v` with every ref into the instance at address prefix `old` moved to prefix `new`."""
+    d = v.data
+    changed = False
+    if v.state is _KNOWN:
+        if isinstance(d, dict):
+            nd = {k: _readdress_value(m, old, new) for k, m in d.items()}
+            changed = any(a is not b for a, b in zip(nd.values(), d.values(), strict=True))
+            d = nd if changed else d
+        elif isinstance(d, list):
+            nl = [_readdress_value(m, old, new) for m in d]
+            changed = any(a is not b for a, b in zip(nl, d, strict=True))
+            d = nl if changed else d
+    refs = _readdress_refs(v.refs, old, new)
+    if not changed and refs == v.refs:
+        return v
+    return Value(v.state, d, v.span, v.reason, refs, v.via)
+
+
+def _readdress(r: Resource, old: str, new: str) -> Resource:
+    """A copy of a resource of one module instance for another instance with the same parameters."""
+    address = new + r.address[len(old) :] if r.address.startswith(old) else r.address
+    cond = None if r.condition is None else _readdress_value(r.condition, old, new)
+    return replace(r, address=address, body=_readdress_value(r.body, old, new), condition=cond)
