@@ -37,6 +37,47 @@ def test_scalar_types_as_pyyaml_resolves_them() -> None:
     assert diags == []
 
 
+SCALARS = [
+    "1", "0", "0755", "1_000", "-3", "+4", "190:20:30", "1.5", ".inf", "true", "No", "OFF", "yes", "~",
+    "null", "", "2010-09-09", "0x1F", "0b101", "nodejs18.x", "frontend", "'12'", '"true"', "<<x", "=",
+]
+SCALAR_DATA = [
+    1, 0, 493, 1000, -3, 4, 685230, 1.5, float("inf"), True, False, False, True, None,
+    None, None, "2010-09-09", 31, 5, "nodejs18.x", "frontend", "12", "true", "<<x",
+]
+
+
+def test_scalars_read_alike_as_members_and_as_list_items() -> None:
+    # Members and list items take separate fast paths; both must resolve as PyYAML does (`=` is the
+    # YAML value key: no CloudFormation value, an unknown with a warning, in both places).
+    members = "".join(f"k{i}: {text}\n" for i, text in enumerate(SCALARS))
+    items = "".join(f"- {text}\n" for text in SCALARS)
+    mroot, mdiags = dec(members)
+    lroot, ldiags = dec("L:\n" + items.replace("- ", "  - "))
+    got_members = [mroot.get(f"k{i}") for i in range(len(SCALARS))]
+    got_items = lroot.get("L").elements()
+    assert [v.py() for v in got_members[:-1]] == SCALAR_DATA
+    assert [v.py() for v in got_items[:-1]] == SCALAR_DATA
+    assert got_members[-1].is_unknown and got_items[-1].is_unknown
+    assert mdiags == [(25, 6, "unsupported YAML tag tag:yaml.org,2002:value: the value is treated as unknown",
+                       True)]
+    assert ldiags == [(26, 5, "unsupported YAML tag tag:yaml.org,2002:value: the value is treated as unknown",
+                       True)]
+    assert span(got_members[2]) == (3, 1, 3, 9)
+    assert span(got_items[2]) == (4, 5, 4, 9)
+
+
+def test_short_forms_in_lists_keep_the_item_span() -> None:
+    root, diags = dec("L:\n  - !Ref X\n  - !GetAtt R.Arn\n  - !Sub '${AWS::Region}'\n")
+    items = root.get("L").elements()
+    assert [v.py() for v in items] == [
+        {"Ref": "X"}, {"Fn::GetAtt": ["R", "Arn"]}, {"Fn::Sub": "${AWS::Region}"},
+    ]
+    assert [span(v) for v in items] == [(2, 5, 2, 11), (3, 5, 3, 18), (4, 5, 4, 26)]
+    assert span(items[1].get("Fn::GetAtt").get(1)) == (3, 5, 3, 18)
+    assert diags == []
+
+
 def test_member_spans_run_from_key_to_end_of_value() -> None:
     root, _ = dec("Top:\n  A: x\n  B:\n    - 1\n    - [2, 3]\n  C: {k: v}\n")
     top = root.get("Top")

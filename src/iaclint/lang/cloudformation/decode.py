@@ -314,6 +314,46 @@ def _resolve_plain(value: str) -> str:
     return _STR
 
 
+_BOOL_VALUES: dict[str, bool] = dict(SafeConstructor.bool_values)
+# `_plain_data` could not settle the scalar: the general reader (`_EventBuilder.node`) must.
+_SLOW: Any = object()
+
+
+def _plain_data(text: str, resolvers: list[tuple[str, Any]]) -> Any:
+    """The data of an untagged plain scalar whose first character some resolver claims, for the
+    common outcomes (string, null, boolean, decimal integer); `_SLOW` for the rest (floats, octal
+    or sexagesimal integers, merge and value keys), which need PyYAML's constructors or a warning.
+    Same table and order as `_resolve_plain`, same results as `plain`."""
+    tag = _STR
+    for claim, regexp in resolvers:
+        if regexp.match(text):
+            tag = claim
+            break
+    if tag == _STR:
+        return text
+    if tag == _BOOL:
+        return _BOOL_VALUES[text.lower()]
+    if tag == _NULL:
+        return None
+    if tag == _INT:
+        # YAML 1.1: a leading 0 is octal, `_` separates digits, `:` is base 60: PyYAML decides those.
+        if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
+            return int(text)
+        return _SLOW
+    if tag == _TIMESTAMP:
+        return text  # CloudFormation reads dates as strings (see `plain`)
+    return _SLOW
+
+
+def _short_scalar(long_form: str, text: str, span: Span) -> Value:
+    """`!Ref x` and the like on a scalar: the long form, inner value at the same span (as `new`)."""
+    inner = _known(text, span)
+    if long_form == "Fn::GetAtt":
+        # `!GetAtt Res.Attr.Sub` names resource `Res` and attribute `Attr.Sub`.
+        inner = _known([_known(p, span) for p in text.split(".", 1)], span)
+    return _known({long_form: inner}, span)
+
+
 class _EventBuilder:
     """Builds Values straight from libyaml's parse events (no node graph, no resolver objects).
 
@@ -493,13 +533,28 @@ class _EventBuilder:
             kind = type(child)
             if kind is SequenceEndEvent:
                 break
-            if kind is ScalarEvent and child.tag is None and child.anchor is None and fast:
+            if kind is ScalarEvent and child.anchor is None and fast:
+                # What `node` would build, without its chain of calls (see `mapping`).
                 text = child.value
-                if not child.implicit[0] or (text and text[0] not in _IMPLICIT):
+                tag = child.tag
+                long_form = None
+                data: Any = text
+                if tag is None:
+                    if child.implicit[0]:
+                        resolvers = _IMPLICIT.get(text[:1])
+                        if resolvers is not None:
+                            data = _plain_data(text, resolvers)
+                else:
+                    long_form = SHORT_FORMS.get(tag)
+                    if long_form is None:
+                        data = _SLOW
+                if data is not _SLOW:
                     st = child.start_mark
                     end = child.end_mark
                     span = _span(path, st.line + 1, st.column + 1, end.line + 1, end.column + 1)
-                    items.append(_known(text, span))
+                    items.append(
+                        _known(data, span) if long_form is None else _short_scalar(long_form, text, span)
+                    )
                     self.expanded += 1
                     if self.expanded > MAX_EXPANDED_NODES:
                         raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", st)
@@ -568,18 +623,38 @@ class _EventBuilder:
                 continue
             if name in members:
                 self.warn(kstart, f"duplicate key '{name}': the last one is used")
-            if type(vev) is ScalarEvent and vev.tag is None and vev.anchor is None and fast:
+            vkind = type(vev)
+            if vkind is ScalarEvent and vev.anchor is None and fast:
+                # Most values are strings, numbers, booleans or short-form intrinsics (`!Ref x`):
+                # built here, what `node` would build through four calls.
                 text = vev.value
-                # Most values are plain or quoted strings no resolver claims: build them here.
-                if not vev.implicit[0] or (text and text[0] not in _IMPLICIT):
+                tag = vev.tag
+                long_form = None
+                data: Any = text
+                # The mark a refusal names: as before, the key for a string no resolver claims,
+                # else the value (where `node` would have refused).
+                mark = kstart
+                if tag is None:
+                    if vev.implicit[0]:
+                        resolvers = _IMPLICIT.get(text[:1])
+                        if resolvers is not None:
+                            data = _plain_data(text, resolvers)
+                            mark = vev.start_mark
+                else:
+                    long_form = SHORT_FORMS.get(tag)
+                    mark = vev.start_mark
+                    if long_form is None:
+                        data = _SLOW
+                if data is not _SLOW:
                     end = vev.end_mark
                     span = _span(path, kstart.line + 1, kstart.column + 1, end.line + 1, end.column + 1)
-                    members[name] = _known(text, span)
+                    members[name] = (
+                        _known(data, span) if long_form is None else _short_scalar(long_form, text, span)
+                    )
                     self.expanded += 1
                     if self.expanded > MAX_EXPANDED_NODES:
-                        raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", kstart)
+                        raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", mark)
                     continue
-            vkind = type(vev)
             if (vkind is MappingStartEvent or vkind is SequenceStartEvent) and fast and (
                 vev.tag is None and vev.anchor is None
             ):
