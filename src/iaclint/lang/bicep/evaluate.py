@@ -121,6 +121,7 @@ class FileEvaluator:
         self.module_syms: dict[str, ModuleSym] = {}
         # Set by the caller of a module instance: equal keys mean equal parameters (see _emit_module).
         self.memo_key: Any = None
+        self._outputs: dict[str, Any] | None = None  # output name -> value node, built on first need
         self._collect()
 
     # -- spans --------------------------------------------------------------------------------------
@@ -476,6 +477,10 @@ class FileEvaluator:
             return self._fixed_postfix(node, obj_n, env, depth)
         safe = any(c.type == ".?" for c in node.children)
         prop = self.text(prop_n)
+        if obj_n.type == "member_expression":
+            out = self._module_output(obj_n, prop, env, span)
+            if out is not None:
+                return out
         ref = self._symbol_member(obj_n, prop, env, span)
         if ref is not None:
             return ref
@@ -567,6 +572,24 @@ class FileEvaluator:
                 return None
             return self.resource_sym(f"{parent.symbol}::{self.text(res)}")
         return None
+
+    def _module_output(self, obj_n: Any, prop: str, env: dict[str, Value], span: Span) -> Value | None:
+        """`mod.outputs.x` with only output `x` evaluated (the same value `outputs_value` gives it);
+        None when `obj_n` is not `<module>.outputs` or the module has no output named exactly so."""
+        base_n = obj_n.child_by_field_name("object")
+        prop_n = obj_n.child_by_field_name("property")
+        if base_n is None or prop_n is None or base_n.type not in ("identifier", "compatible_identifier"):
+            return None
+        name = self.text(base_n)
+        if name in env or prop_n.text != b"outputs" or any(c.type == ".?" for c in obj_n.children):
+            return None
+        decl = self.decls.get(name)
+        if decl is None or decl[0] != "module":
+            return None
+        msym = self.module_sym(name)
+        if msym is None or msym.evaluator is None or msym.looped:
+            return None
+        return msym.evaluator.output_value(prop, span)
 
     def _symbol_member(self, obj_n: Any, prop: str, env: dict[str, Value], span: Span) -> Value | None:
         """`res.name`, `res.id`, `res.properties`, `mod.outputs`: None when obj is no symbol."""
@@ -1058,6 +1081,24 @@ class FileEvaluator:
             ev.emit_resources()
         finally:
             self.ctx.stack.pop()
+
+    def output_value(self, name: str, span: Span) -> Value | None:
+        """The output declared as `name` (the last one of that name, as in `outputs_value`), seen at
+        `span`; None when no output has exactly that name."""
+        index = self._outputs
+        if index is None:
+            index = {}
+            for node in self.parsed.root.named_children:
+                if node.type != "output_declaration":
+                    continue
+                kids = [c for c in node.named_children if c.type not in _SKIP]
+                if len(kids) >= 2:
+                    index[self.text(kids[0])] = kids[-1]
+            self._outputs = index
+        node = index.get(name)
+        if node is None:
+            return None
+        return _at(self.expr(node, {}), span)
 
     def outputs_value(self, span: Span) -> Value:
         out: dict[str, Value] = {}
