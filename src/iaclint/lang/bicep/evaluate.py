@@ -109,6 +109,9 @@ class FileEvaluator:
         self.complete_params = complete_params
         self.src = parsed.source
         self._spans = parsed.spans
+        # By node id, shared by every evaluation of this file (module files are evaluated per call).
+        self._texts = parsed.texts
+        self._kids = parsed.kids
         self.path = path
         self.ctx = ctx
         self.given = params or {}
@@ -129,7 +132,19 @@ class FileEvaluator:
         return self._spans.of(node)
 
     def text(self, node: Any) -> str:
-        return node.text.decode("utf-8", errors="replace")
+        key = node.id
+        t = self._texts.get(key)
+        if t is None:
+            t = self._texts[key] = node.text.decode("utf-8", errors="replace")
+        return t
+
+    def kids(self, node: Any) -> list[Any]:
+        """The named children of a node but comments and decorators (shared, do not modify)."""
+        key = node.id
+        k = self._kids.get(key)
+        if k is None:
+            k = self._kids[key] = [c for c in node.named_children if c.type not in _SKIP]
+        return k
 
     # -- declarations -------------------------------------------------------------------------------
     def _collect(self) -> None:
@@ -173,7 +188,7 @@ class FileEvaluator:
 
     def _param(self, name: str, node: Any) -> Value:
         given = self.given.get(name)
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         default = kids[2] if len(kids) > 2 else None
         if given is not None and not (default is not None and given.state is _KNOWN and given.data is None):
             return given
@@ -201,7 +216,7 @@ class FileEvaluator:
         return i < len(data) and data[i] == 63  # "?"
 
     def _var(self, node: Any) -> Value:
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         if len(kids) < 2:
             return Value.unknown("variable without a value", self.span(node))
         return self.expr(kids[-1], {})
@@ -281,7 +296,7 @@ class FileEvaluator:
     _e_compatible_identifier = _e_identifier
 
     def _e_parenthesized_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         if len(kids) != 1:
             return Value.unknown("lambda parameters are not a value", self.span(node))
         return self.expr(kids[0], env, depth)
@@ -297,7 +312,7 @@ class FileEvaluator:
         for prop in node.named_children:
             if prop.type != "object_property":
                 continue
-            kids = [c for c in prop.named_children if c.type not in _SKIP]
+            kids = self.kids(prop)
             if len(kids) < 2 or kids[0].type == "resource_declaration":
                 continue
             key_node, val_node = kids[0], kids[-1]
@@ -349,7 +364,7 @@ class FileEvaluator:
     def _conditional(self, body: Any, env: dict[str, Value], depth: int) -> Value | None:
         """The value of a loop body, None when its `if` is false."""
         if body.type == "if_statement":
-            kids = [c for c in body.named_children if c.type not in _SKIP]
+            kids = self.kids(body)
             cond = self.expr(kids[0], env, depth)
             c = fns.truthy(cond)
             if c is False:
@@ -362,7 +377,7 @@ class FileEvaluator:
         self, node: Any, env: dict[str, Value], depth: int
     ) -> list[tuple[dict[str, Value], Any]] | Value:
         """Bindings per loop iteration, or an unknown when the collection is not known."""
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         if len(kids) < 3:
             return Value.unknown("loop not understood", self.span(node))
         params, coll_node, body = kids[0], kids[1], kids[-1]
@@ -457,7 +472,7 @@ class FileEvaluator:
     def make_lambda(self, node: Any, env: dict[str, Value]) -> _Lambda | None:
         if node.type != "lambda_expression":
             return None
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         if len(kids) < 2:
             return None
         head = kids[0]
@@ -630,7 +645,7 @@ class FileEvaluator:
         span = self.span(node)
         if fn_n is None:
             return Value.unknown("call not understood", span)
-        arg_nodes = [c for c in args_n.named_children if c.type not in _SKIP] if args_n is not None else []
+        arg_nodes = self.kids(args_n) if args_n is not None else []
         if fn_n.type == "member_expression":
             ns = fn_n.child_by_field_name("object")
             prop = fn_n.child_by_field_name("property")
@@ -672,7 +687,7 @@ class FileEvaluator:
     def _user_function(
         self, node: Any, arg_nodes: list[Any], env: dict[str, Value], depth: int, span: Span
     ) -> Value:
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         params_n = next((c for c in kids if c.type == "parameters"), None)
         names = []
         if params_n is not None:
@@ -776,7 +791,7 @@ class FileEvaluator:
         """Work out a resource's type and name (no body yet), so references resolve in any order."""
         if symbol in self.resource_syms:
             return self.resource_syms[symbol]
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         if len(kids) < 3:
             return None
         type_v = self._e_string(kids[1], {}, 0)
@@ -786,7 +801,7 @@ class FileEvaluator:
         body_n = value_n
         looped = value_n.type == "for_statement"
         while body_n.type in ("if_statement", "for_statement"):
-            inner = [c for c in body_n.named_children if c.type not in _SKIP]
+            inner = self.kids(body_n)
             body_n = inner[-1]
         addr = f"{self.root_display}#{self.prefix}{symbol}"
         # Placeholder first: a name that refers to its own resource must not recurse forever.
@@ -845,7 +860,7 @@ class FileEvaluator:
         sym = self._declare_resource(symbol, node, parent)
         if sym is None:
             return
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         existing = any(c.type == "existing" for c in node.children)
         header = self._spans.between(node, kids[1])
         value_n = kids[-1]
@@ -853,7 +868,7 @@ class FileEvaluator:
             inst = self.loop_instances(value_n, env, 0)
             if isinstance(inst, Value):
                 # Unknown collection: one instance whose values are unknown where they use the item.
-                body = [c for c in value_n.named_children if c.type not in _SKIP][-1]
+                body = self.kids(value_n)[-1]
                 self._instance(
                     sym, node, header, body, env, suffix + "[*]", parent, parent_cond, existing, inst
                 )
@@ -880,7 +895,7 @@ class FileEvaluator:
     ) -> None:
         if unknown_items is not None:
             env = dict(env)
-            kids = [c for c in node.named_children if c.type not in _SKIP][-1].named_children
+            kids = self.kids(node)[-1].named_children
             for p in kids:
                 if p.type == "for_loop_parameters":
                     for q in p.named_children:
@@ -889,7 +904,7 @@ class FileEvaluator:
                     env[self.text(p)] = unknown_items
                     break
         if body_n.type == "if_statement":
-            parts = [c for c in body_n.named_children if c.type not in _SKIP]
+            parts = self.kids(body_n)
             cv = self.expr(parts[0], env)
             c = fns.truthy(cv)
             if c is False:
@@ -919,7 +934,7 @@ class FileEvaluator:
             data["name"] = name_v
         if not sym.looped and not suffix:
             sym.name = name_v if name_v.state is not State.ABSENT else sym.name
-        type_span = self.span([c for c in node.named_children if c.type not in _SKIP][1])
+        type_span = self.span(self.kids(node)[1])
         out = {
             "type": Value.known(sym.type, type_span),
             "apiVersion": Value.known(sym.api_version, type_span),
@@ -948,10 +963,10 @@ class FileEvaluator:
         for prop in body_n.named_children:
             if prop.type != "object_property":
                 continue
-            inner = [c for c in prop.named_children if c.type not in _SKIP]
+            inner = self.kids(prop)
             if inner and inner[0].type == "resource_declaration":
                 cn = inner[0]
-                ck = [c for c in cn.named_children if c.type not in _SKIP]
+                ck = self.kids(cn)
                 if not ck:
                     continue
                 csym = f"{sym.symbol}::{self.text(ck[0])}"
@@ -968,7 +983,7 @@ class FileEvaluator:
         if decl is None or decl[0] != "module":
             return None
         node = decl[1]
-        kids = [c for c in node.named_children if c.type not in _SKIP]
+        kids = self.kids(node)
         addr = f"{self.root_display}#{self.prefix}module.{symbol}"
         msym = ModuleSym(symbol, addr, None)
         self.module_syms[symbol] = msym
@@ -1000,7 +1015,7 @@ class FileEvaluator:
         inst = self.loop_instances(value_n, {}, 0)
         if isinstance(inst, Value):
             # Unknown collection: one instance whose values are unknown where they use the item.
-            body_n = [c for c in value_n.named_children if c.type not in _SKIP][-1]
+            body_n = self.kids(value_n)[-1]
             env = {name: inst for name in self._loop_names(value_n)}
             inst = [(env, body_n)]
             suffixes = ["[*]"]
@@ -1029,7 +1044,7 @@ class FileEvaluator:
         """The evaluator of one deployment of a module file, its `params` bound (None when the
         module's `if` is false)."""
         if body_n.type == "if_statement":
-            parts = [c for c in body_n.named_children if c.type not in _SKIP]
+            parts = self.kids(body_n)
             if fns.truthy(self.expr(parts[0], env)) is False:
                 return None
             body_n = parts[-1]
@@ -1091,7 +1106,7 @@ class FileEvaluator:
             for node in self.parsed.root.named_children:
                 if node.type != "output_declaration":
                     continue
-                kids = [c for c in node.named_children if c.type not in _SKIP]
+                kids = self.kids(node)
                 if len(kids) >= 2:
                     index[self.text(kids[0])] = kids[-1]
             self._outputs = index
@@ -1105,7 +1120,7 @@ class FileEvaluator:
         for node in self.parsed.root.named_children:
             if node.type != "output_declaration":
                 continue
-            kids = [c for c in node.named_children if c.type not in _SKIP]
+            kids = self.kids(node)
             if len(kids) >= 2:
                 out[self.text(kids[0])] = self.expr(kids[-1], {})
         return Value.known(out, span)

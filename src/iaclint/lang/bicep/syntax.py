@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -77,6 +77,9 @@ class Parsed:
     diagnostics: list[Diagnostic]
     tree: Any = None  # keeps the tree alive while nodes are used
     spans: NodeSpans | None = None
+    # By node id, for the evaluator: node text, and named children but comments and decorators.
+    texts: dict[int, str] = field(default_factory=dict)
+    kids: dict[int, list[Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.spans is None:
