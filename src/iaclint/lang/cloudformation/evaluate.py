@@ -79,6 +79,17 @@ def _known_head(pieces: list[str | Value]) -> str:
     return "".join(head)
 
 
+def _members_before(d: dict[str, Value], key: str) -> dict[str, Value]:
+    """The members of `d` before `key`, without absent ones: the start of an evaluated copy."""
+    out: dict[str, Value] = {}
+    for k, m in d.items():
+        if k == key:
+            break
+        if m.state is not _ABSENT:
+            out[k] = m
+    return out
+
+
 class Evaluator:
     """Evaluates one template's values. `parameters` maps names to their resolved values."""
 
@@ -97,9 +108,18 @@ class Evaluator:
         self.resources = frozenset(resources)
         self._condition_memo: dict[str, bool | None] = {}
         self._condition_active: set[str] = set()
+        # `refs` of each resource referred to, one tuple shared by every reference (a template
+        # refers to its few resources thousands of times).
+        self._resource_refs: dict[str, tuple[str, ...]] = {}
 
     def address(self, logical_id: str) -> str:
         return f"{self.address_base}#{logical_id}"
+
+    def _refs_to(self, logical_id: str) -> tuple[str, ...]:
+        refs = self._resource_refs.get(logical_id)
+        if refs is None:
+            refs = self._resource_refs[logical_id] = (self.address(logical_id),)
+        return refs
 
     # -- values ----------------------------------------------------------------------------------
     def value(self, v: Value) -> Value:
@@ -112,33 +132,42 @@ class Evaluator:
         if isinstance(d, dict):
             if len(d) == 1:
                 key = next(iter(d))
-                if key == "Ref" or key.startswith("Fn::"):
+                if key == "Ref":
+                    arg = d[key]
+                    if arg.state is _KNOWN and type(arg.data) is str:
+                        return self.ref(arg.data, v)  # the common `!Ref Name`, as `intrinsic` reads it
+                    return self.intrinsic(key, arg, v)
+                if key.startswith("Fn::"):
                     return self.intrinsic(key, d[key], v)
-            changed = False
-            out: dict[str, Value] = {}
+            # The copy starts at the first member that changes: most nested blocks (tags, rules,
+            # settings) hold no intrinsic and are returned as they are, without being rebuilt.
+            out: dict[str, Value] | None = None
             for k, m in d.items():
                 if isinstance(m.data, (dict, list)):
                     r = self.value(m)
-                    if r is not m:
-                        changed = True
+                    if out is None:
+                        if r is m:
+                            continue
+                        out = _members_before(d, k)
                     if r.state is not _ABSENT:
                         out[k] = r
-                elif m.state is not _ABSENT:
+                elif out is not None and m.state is not _ABSENT:
                     out[k] = m
-            return Value(_KNOWN, out, v.span) if changed else v
+            return v if out is None else Value(_KNOWN, out, v.span)
         if isinstance(d, list):
-            changed = False
-            items: list[Value] = []
-            for m in d:
+            items: list[Value] | None = None
+            for i, m in enumerate(d):
                 if isinstance(m.data, (dict, list)):
                     r = self.value(m)
-                    if r is not m:
-                        changed = True
+                    if items is None:
+                        if r is m:
+                            continue
+                        items = [x for x in d[:i] if x.state is not _ABSENT]
                     if r.state is not _ABSENT:
                         items.append(r)
-                elif m.state is not _ABSENT:
+                elif items is not None and m.state is not _ABSENT:
                     items.append(m)
-            return Value(_KNOWN, items, v.span) if changed else v
+            return v if items is None else Value(_KNOWN, items, v.span)
         return v
 
     def intrinsic(self, name: str, arg: Value, node: Value) -> Value:
@@ -164,7 +193,7 @@ class Evaluator:
         if name in PSEUDO_PARAMETERS:
             return Value.unknown(f"{name} is known only at deploy time", span)
         if name in self.resources:
-            return Value.unknown(f"Ref to resource {name}", span, (self.address(name),))
+            return Value.unknown(f"Ref to resource {name}", span, self._refs_to(name))
         return Value.unknown(f"Ref to {name}, which this template does not define", span)
 
     def get_att(self, resource: str, attribute: str, node: Value) -> Value:
@@ -172,7 +201,7 @@ class Evaluator:
             return Value.unknown(
                 f"attribute {attribute} of resource {resource} is known only after deployment",
                 node.span,
-                (self.address(resource),),
+                self._refs_to(resource),
             )
         return Value.unknown(f"Fn::GetAtt of {resource}, which this template does not define", node.span)
 
