@@ -279,3 +279,32 @@ def test_yaml_anchors_and_merge_keys(tmp_path: Path) -> None:
     body = resources(p)["R"].body
     assert body.py() == {"A": {"x": 1, "y": 2}, "B": {"x": 1, "y": 2}, "C": {"x": 1, "y": 3}}
     assert pos(body.get("B")) == (6, 7, 6, 8)
+
+
+def test_no_value_dropped_anywhere_in_a_block_and_untouched_blocks_kept(tmp_path: Path) -> None:
+    # The evaluator copies a block only from its first changed member: members before it, after it,
+    # and blocks without any intrinsic must all come out as they went in.
+    p = tmp_path / "t.yaml"
+    p.write_text(
+        "Resources:\n"
+        "  B:\n"
+        "    Type: AWS::S3::Bucket\n"
+        "    Properties:\n"
+        "      A: 1\n"
+        "      Tags: [{Key: k, Value: v}]\n"
+        "      Gone: !Ref AWS::NoValue\n"
+        "      List: [a, !Ref AWS::NoValue, {Ref: AWS::NoValue}, b, !Ref B]\n"
+        "      Z: {Inner: !Ref AWS::NoValue, Kept: z}\n",
+        encoding="utf-8",
+    )
+    result = load_file(p)
+    [body] = [r.body for r in result.resources]
+    assert body.py() == {
+        "A": 1, "Tags": [{"Key": "k", "Value": "v"}], "List": ["a", "b", UNKNOWN], "Z": {"Kept": "z"},
+    }
+    assert list(body.data) == ["A", "Tags", "List", "Z"]
+    assert pos(body.get("A")) == (5, 7, 5, 11)
+    assert pos(body.get("Tags").get(0).get("Value")) == (6, 23, 6, 31)
+    assert [pos(v) for v in body.get("List").elements()] == [(8, 14, 8, 15), (8, 57, 8, 58), (8, 60, 8, 66)]
+    assert body.get("List").get(2).refs == (f"{p.as_posix()}#B",)
+    assert pos(body.get("Z")) == (9, 7, 9, 45)
