@@ -38,6 +38,8 @@ MAX_INSTANCES = 1000
 MAX_LOADED_FILE = 4 * 1024 * 1024
 _SKIP = frozenset({"comment", "diagnostic_comment", "decorators", "decorator"})
 _RESOURCE_SELF = frozenset({"name", "type", "apiVersion"})
+# Kinds of object members (see `FileEvaluator._members`).
+_SPREAD, _STATIC_KEY, _DYNAMIC_KEY = 0, 1, 2
 
 
 class _Lambda:
@@ -306,9 +308,34 @@ class FileEvaluator:
 
     def object(self, node: Any, env: dict[str, Value], depth: int, drop: tuple[str, ...]) -> Value:
         out: dict[str, Value] = {}
+        expr = self.expr
+        for kind, key, val_node, pspan in self._members(node):
+            if kind == _SPREAD:
+                v = expr(val_node, env, depth)
+                if v.state is _KNOWN and isinstance(v.data, dict):
+                    out.update(v.data)
+                else:
+                    out["..."] = _at(v, pspan)
+                continue
+            if kind == _DYNAMIC_KEY:
+                kv = self._e_string(key, env, depth)
+                key = kv.data if kv.state is _KNOWN else self.text(key)
+            if key in drop:
+                continue
+            out[key] = _relocate(expr(val_node, env, depth), pspan)
+        return Value.known(out, self._spans.of(node))
+
+    def _members(self, node: Any) -> list[tuple[int, Any, Any, Span]]:
+        """An object's members as (kind, key, value node, member span), worked out once per file:
+        kind `_SPREAD` (key unused), `_STATIC_KEY` (key is the text) or `_DYNAMIC_KEY` (key is an
+        interpolated string node). Nested resource declarations are left out."""
+        cache = self.parsed.members
+        found = cache.get(node.id)
+        if found is not None:
+            return found
+        found = []
         spreads = self.parsed.spreads
         span_of = self._spans.of
-        expr = self.expr
         for prop in node.named_children:
             if prop.type != "object_property":
                 continue
@@ -318,21 +345,17 @@ class FileEvaluator:
             key_node, val_node = kids[0], kids[-1]
             pspan = span_of(prop)
             if spreads and key_node.start_byte in spreads:
-                v = self.expr(val_node, env, depth)
-                if v.state is _KNOWN and isinstance(v.data, dict):
-                    out.update(v.data)
+                found.append((_SPREAD, None, val_node, pspan))
+            elif key_node.type == "string":
+                kv = self._e_string(key_node, {}, 0)
+                if kv.state is _KNOWN and _plain_string(key_node):
+                    found.append((_STATIC_KEY, kv.data, val_node, pspan))
                 else:
-                    out["..."] = _at(v, pspan)
-                continue
-            if key_node.type == "string":
-                kv = self._e_string(key_node, env, depth)
-                key = kv.data if kv.state is _KNOWN else self.text(key_node)
+                    found.append((_DYNAMIC_KEY, key_node, val_node, pspan))
             else:
-                key = self.text(key_node)
-            if key in drop:
-                continue
-            out[key] = _relocate(expr(val_node, env, depth), pspan)
-        return Value.known(out, span_of(node))
+                found.append((_STATIC_KEY, self.text(key_node), val_node, pspan))
+        cache[node.id] = found
+        return found
 
     def _e_array(self, node: Any, env: dict[str, Value], depth: int) -> Value:
         items: list[Value] = []
@@ -1130,6 +1153,11 @@ class FileEvaluator:
 _EVALUATORS: dict[str, Any] = {
     name[3:]: fn for name, fn in vars(FileEvaluator).items() if name.startswith("_e_") and callable(fn)
 }
+
+
+def _plain_string(node: Any) -> bool:
+    """A string literal whose value does not depend on where it is evaluated (no interpolation)."""
+    return not any(c.type == "interpolation" for c in node.named_children)
 
 
 def _chain_base(n: Any) -> str:

@@ -80,6 +80,7 @@ class Parsed:
     # By node id, for the evaluator: node text, and named children but comments and decorators.
     texts: dict[int, str] = field(default_factory=dict)
     kids: dict[int, list[Any]] = field(default_factory=dict)
+    members: dict[int, list[Any]] = field(default_factory=dict)  # object members, see the evaluator
 
     def __post_init__(self) -> None:
         if self.spans is None:
