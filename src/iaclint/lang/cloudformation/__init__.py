@@ -286,16 +286,20 @@ def _emit_resources(
                 )
             )
             continue
-        rtype = decl.get("Type").as_str()
-        if not (decl.is_known and isinstance(decl.data, dict)) or rtype is None:
+        # The declaration's members are read from its dict directly: `Value.get` builds an absent
+        # Value for each missing one (most resources have no Condition), thousands per corpus.
+        members = decl.data if decl.state is State.KNOWN and isinstance(decl.data, dict) else None
+        type_decl = members.get("Type") if members is not None else None
+        rtype = type_decl.as_str() if type_decl is not None else None
+        if members is None or rtype is None:
             result.diagnostics.append(
                 Diagnostic(path, span.line, span.column, f"resource {logical_id} has no Type", partial=True)
             )
             continue
         condition: Value | None = None
-        cond_decl = decl.get("Condition")
-        cond_name = cond_decl.as_str()
-        if cond_name is not None:
+        cond_decl = members.get("Condition")
+        cond_name = cond_decl.as_str() if cond_decl is not None else None
+        if cond_decl is not None and cond_name is not None:
             decided = evaluator.condition(cond_name)
             if decided is False:
                 continue
@@ -303,7 +307,9 @@ def _emit_resources(
                 condition = Value.unknown(
                     f"condition {cond_name} is not known before deployment", cond_decl.span
                 )
-        properties = decl.get("Properties")
+        properties = members.get("Properties")
+        if properties is None:
+            properties = Value.absent(decl.span)
         if rtype in sam_globals:
             properties = merge(sam_globals[rtype], properties)
         body = evaluator.value(properties) if not properties.is_absent else properties
@@ -313,7 +319,7 @@ def _emit_resources(
         if sam and rtype == "AWS::Serverless::Function":
             for api_type, api_id, event in implicit_api_events(body):
                 implicit.setdefault((api_type, api_id), (event, []))[1].append(condition)
-        if "Metadata" in decl.data:
+        if "Metadata" in members:
             result.directives.extend(metadata_directives(path, address, decl, result.diagnostics))
         result.resources.append(
             Resource(
