@@ -111,6 +111,7 @@ class FileEvaluator:
         self.complete_params = complete_params
         self.src = parsed.source
         self._spans = parsed.spans
+        self.span = parsed.spans.of  # type: ignore[method-assign]  # one call frame less, a hot path
         # By node id, shared by every evaluation of this file (module files are evaluated per call).
         self._texts = parsed.texts
         self._kids = parsed.kids
@@ -119,7 +120,13 @@ class FileEvaluator:
         self.given = params or {}
         self.prefix = prefix
         self.root_display = root_display
-        self.decls: dict[str, tuple[str, Any]] = {}
+        # Read-only once collected, so one dict serves every evaluation of the file.
+        decls = parsed.decls
+        if decls is None:
+            decls = parsed.decls = {}
+            self.decls: dict[str, tuple[str, Any]] = decls
+            self._collect()
+        self.decls = decls
         self.values: dict[str, Value] = {}
         self.busy: set[str] = set()
         self.resource_syms: dict[str, ResourceSym] = {}
@@ -127,11 +134,10 @@ class FileEvaluator:
         # Set by the caller of a module instance: equal keys mean equal parameters (see _emit_module).
         self.memo_key: Any = None
         self._outputs: dict[str, Any] | None = None  # output name -> value node, built on first need
-        self._collect()
 
     # -- spans --------------------------------------------------------------------------------------
     def span(self, node: Any) -> Span:
-        return self._spans.of(node)
+        return self._spans.of(node)  # (shadowed per instance by `_spans.of` itself; see __init__)
 
     def text(self, node: Any) -> str:
         key = node.id
@@ -234,6 +240,18 @@ class FileEvaluator:
         return meth(self, node, env, depth + 1)
 
     def _e_string(self, node: Any, env: dict[str, Value], depth: int) -> Value:
+        # A string without interpolation is the same Value wherever it is evaluated (Values are
+        # immutable): made once per file.
+        literals = self.parsed.literals
+        v = literals.get(node.id)
+        if v is not None:
+            return v
+        v = self._string(node, env, depth)
+        if v.state is _KNOWN and _plain_string(node):
+            literals[node.id] = v
+        return v
+
+    def _string(self, node: Any, env: dict[str, Value], depth: int) -> Value:
         span = self.span(node)
         raw = node.text
         if raw.startswith(b"'''"):

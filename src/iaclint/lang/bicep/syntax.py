@@ -81,6 +81,8 @@ class Parsed:
     texts: dict[int, str] = field(default_factory=dict)
     kids: dict[int, list[Any]] = field(default_factory=dict)
     members: dict[int, list[Any]] = field(default_factory=dict)  # object members, see the evaluator
+    literals: dict[int, Any] = field(default_factory=dict)  # string Values without interpolation
+    decls: dict[str, tuple[str, Any]] | None = None  # top-level declarations, collected on first need
 
     def __post_init__(self) -> None:
         if self.spans is None:
