@@ -524,15 +524,15 @@ class FileEvaluator:
         return _Lambda(params, kids[-1], self, env)
 
     def _e_member_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
-        obj_n = node.child_by_field_name("object")
-        prop_n = node.child_by_field_name("property")
         span = self.span(node)
-        if obj_n is None or prop_n is None:
+        shape = self.parsed.shapes.get(node.id)
+        if shape is None:
+            shape = self.parsed.shapes[node.id] = self._member_shape(node)
+        obj_n, prop, safe, fixed = shape
+        if obj_n is None:
             return Value.unknown("member access not understood", span)
-        if _chain_base(obj_n) in ("ternary_expression", "unary_expression", "lambda_expression"):
+        if fixed:
             return self._fixed_postfix(node, obj_n, env, depth)
-        safe = any(c.type == ".?" for c in node.children)
-        prop = self.text(prop_n)
         if obj_n.type == "member_expression":
             out = self._module_output(obj_n, prop, env, span)
             if out is not None:
@@ -542,6 +542,17 @@ class FileEvaluator:
             return ref
         base = self.expr(obj_n, env, depth)
         return _member(base, prop, span, safe)
+
+    def _member_shape(self, node: Any) -> tuple[Any, str, bool, bool]:
+        """(object node or None, property name, `.?`, postfix to re-associate) of `a.b`, worked
+        out once per file."""
+        obj_n = node.child_by_field_name("object")
+        prop_n = node.child_by_field_name("property")
+        if obj_n is None or prop_n is None:
+            return (None, "", False, False)
+        fixed = _chain_base(obj_n) in ("ternary_expression", "unary_expression", "lambda_expression")
+        safe = any(c.type == ".?" for c in node.children)
+        return (obj_n, self.text(prop_n), safe, fixed)
 
     def _fixed_postfix(self, node: Any, obj_n: Any, env: dict[str, Value], depth: int) -> Value:
         """Re-associate `c ? a : b.x`, `!a.b.c` the way Bicep reads them: the grammar attaches the
@@ -681,12 +692,16 @@ class FileEvaluator:
         return Value.unknown(f"{sym.symbol}.{prop} is known only after deployment", span, refs)
 
     def _e_call_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
-        fn_n = node.child_by_field_name("function")
-        args_n = node.child_by_field_name("arguments")
         span = self.span(node)
+        shape = self.parsed.shapes.get(node.id)
+        if shape is None:
+            fn_n = node.child_by_field_name("function")
+            args_n = node.child_by_field_name("arguments")
+            shape = (fn_n, self.kids(args_n) if args_n is not None else [])
+            self.parsed.shapes[node.id] = shape
+        fn_n, arg_nodes = shape
         if fn_n is None:
             return Value.unknown("call not understood", span)
-        arg_nodes = self.kids(args_n) if args_n is not None else []
         if fn_n.type == "member_expression":
             ns = fn_n.child_by_field_name("object")
             prop = fn_n.child_by_field_name("property")

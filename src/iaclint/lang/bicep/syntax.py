@@ -82,6 +82,7 @@ class Parsed:
     kids: dict[int, list[Any]] = field(default_factory=dict)
     members: dict[int, list[Any]] = field(default_factory=dict)  # object members, see the evaluator
     literals: dict[int, Any] = field(default_factory=dict)  # string Values without interpolation
+    shapes: dict[int, Any] = field(default_factory=dict)  # member and call expressions' parts
     decls: dict[str, tuple[str, Any]] | None = None  # top-level declarations, collected on first need
 
     def __post_init__(self) -> None:
