@@ -158,3 +158,30 @@ def test_more_documents_and_empty() -> None:
     assert root.py() == {"a": 1}
     assert diags == [(2, 1, "more than one YAML document: only the first is read", True)]
     assert error("# only a comment\n") == ("empty YAML document", 1, 1)
+
+
+def test_decoded_spans_and_values_are_the_frozen_classes_themselves() -> None:
+    # The decoder builds Span and Value objects without their constructors (see decode.py): they
+    # must be indistinguishable from constructed ones, whichever construction path is in use.
+    import dataclasses
+
+    from iaclint.lang.cloudformation.decode import _fast_constructors, _slow_known, _slow_span
+    from iaclint.source import Span
+    from iaclint.values import State
+
+    root, _ = dec("A: x\nB: [1, !Ref R]\n")
+    a = root.get("A")
+    assert type(a) is Value and type(a.span) is Span
+    assert a == Value(State.KNOWN, "x", Span("t.yaml", 1, 1, 1, 5))
+    assert hash(a.span) == hash(Span("t.yaml", 1, 1, 1, 5))
+    assert (a.reason, a.refs, a.via) == ("", (), ())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.span.line = 2  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.data = "y"  # type: ignore[misc]
+    for make_span, make_known in (_fast_constructors(), (_slow_span, _slow_known)):
+        s = make_span("p", 1, 2, 3, 4)
+        v = make_known({"k": 1}, s)
+        assert type(s) is Span and s == Span("p", 1, 2, 3, 4) and s < Span("p", 1, 2, 3, 5)
+        assert type(v) is Value and v == Value(State.KNOWN, {"k": 1}, Span("p", 1, 2, 3, 4))
+        assert v.is_known and v.at(Span("q", 1, 1, 1, 1)).via == (s,)
