@@ -1077,11 +1077,41 @@ class FileEvaluator:
             suffixes = ["[*]"]
         else:
             suffixes = [f"[{i}]" for i in range(len(inst))]
+        # When neither the `if` nor `params` names the loop variables (AVM uses `iteration` only in
+        # the deployment name), every instance gets the first one's parameters: evaluated once.
+        shared: dict[str, Any] | None = {} if self._params_loop_free(value_n) else None
         for (loop_env, body_n), suffix in zip(inst, suffixes, strict=True):
-            ev = self._module_instance(parsed, path, body_n, loop_env, f"{prefix}{suffix}.")
+            ev = self._module_instance(parsed, path, body_n, loop_env, f"{prefix}{suffix}.", shared)
             if ev is not None:
                 msym.instances.append(ev)
         return msym
+
+    def _params_loop_free(self, for_n: Any) -> bool:
+        """True when the `if` and `params` of a looped module's body cannot depend on the loop."""
+        kids = self.kids(for_n)
+        if len(kids) < 3:
+            return False
+        body_n = kids[-1]
+        checked: list[Any] = []
+        if body_n.type == "if_statement":
+            parts = self.kids(body_n)
+            checked.append(parts[0])
+            body_n = parts[-1]
+        if body_n.type != "object":
+            return False
+        for kind, key, val_node, _span in self._members(body_n):
+            if kind != _STATIC_KEY:
+                return False  # a spread or computed key may bring `params`
+            if key == "params":
+                checked.append(val_node)
+        names = set(self._loop_names(for_n))
+        stack = checked
+        while stack:
+            n = stack.pop()
+            if n.type in ("identifier", "compatible_identifier") and self.text(n) in names:
+                return False
+            stack.extend(n.named_children)
+        return True
 
     def _loop_names(self, for_n: Any) -> list[str]:
         """The item and index names a `for` statement binds."""
@@ -1095,10 +1125,41 @@ class FileEvaluator:
         return names
 
     def _module_instance(
-        self, parsed: Parsed, path: Path, body_n: Any, env: dict[str, Value], prefix: str
+        self,
+        parsed: Parsed,
+        path: Path,
+        body_n: Any,
+        env: dict[str, Value],
+        prefix: str,
+        shared: dict[str, Any] | None = None,
     ) -> FileEvaluator | None:
         """The evaluator of one deployment of a module file, its `params` bound (None when the
-        module's `if` is false)."""
+        module's `if` is false). `shared`: where loop instances whose `if` and `params` do not
+        depend on the loop keep the first instance's outcome."""
+        if shared:
+            found = shared["found"]
+            if found is None:
+                return None
+            complete, given, key = found
+        else:
+            found = self._module_params(body_n, env)
+            if shared is not None:
+                shared["found"] = found
+            if found is None:
+                return None
+            complete, given, key = found
+        self.ctx.stack.append(str(path))
+        try:
+            ev = FileEvaluator(parsed, path, self.ctx, dict(given), prefix, self.root_display, complete)
+        finally:
+            self.ctx.stack.pop()
+        # Loop instances given the same parameters (AVM's ['init', 'idem']) deploy the same
+        # resources: the key lets `_emit_module` copy the first instance's instead of evaluating again.
+        ev.memo_key = key
+        return ev
+
+    def _module_params(self, body_n: Any, env: dict[str, Value]) -> tuple[bool, dict[str, Value], Any] | None:
+        """(complete, parameter values, memo key) of a module call body; None when its `if` is false."""
         if body_n.type == "if_statement":
             parts = self.kids(body_n)
             if fns.truthy(self.expr(parts[0], env)) is False:
@@ -1112,15 +1173,7 @@ class FileEvaluator:
             params.state is State.ABSENT or isinstance(params.data, dict)
         )
         given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
-        self.ctx.stack.append(str(path))
-        try:
-            ev = FileEvaluator(parsed, path, self.ctx, given, prefix, self.root_display, complete)
-        finally:
-            self.ctx.stack.pop()
-        # Loop instances given the same parameters (AVM's ['init', 'idem']) deploy the same
-        # resources: the key lets `_emit_module` copy the first instance's instead of evaluating again.
-        ev.memo_key = (complete, _params_key(params))
-        return ev
+        return complete, given, (complete, _params_key(params))
 
     def _emit_module(self, symbol: str, node: Any) -> None:
         msym = self.module_sym(symbol)
