@@ -179,7 +179,7 @@ def test_decoded_spans_and_values_are_the_frozen_classes_themselves() -> None:
         a.span.line = 2  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.data = "y"  # type: ignore[misc]
-    for make_span, make_known in (_fast_constructors(), (_slow_span, _slow_known)):
+    for make_span, make_known, _ in (_fast_constructors(), (_slow_span, _slow_known, Value)):
         s = make_span("p", 1, 2, 3, 4)
         v = make_known({"k": 1}, s)
         assert type(s) is Span and s == Span("p", 1, 2, 3, 4) and s < Span("p", 1, 2, 3, 5)

@@ -117,14 +117,16 @@ def _slow_known(data: Any, span: Span) -> Value:
     return Value(State.KNOWN, data, span)
 
 
-def _fast_constructors() -> tuple[Any, Any]:
+def _fast_constructors() -> tuple[Any, Any, Any]:
+    """`_span`, `_known`, `make_value`: constructors of exactly the objects Span(...),
+    Value(KNOWN, data, span) and Value(state, data, span, reason, refs, via)."""
     if (
         tuple(f.name for f in fields(Span)) != _SPAN_FIELDS
         or tuple(f.name for f in fields(Value)) != _VALUE_FIELDS
         or not all(hasattr(Span.__dict__.get(n), "__set__") for n in _SPAN_FIELDS)
         or not all(hasattr(Value.__dict__.get(n), "__set__") for n in _VALUE_FIELDS)
     ):
-        return _slow_span, _slow_known
+        return _slow_span, _slow_known, Value
     new = object.__new__
     s_path, s_line, s_col, s_eline, s_ecol = (Span.__dict__[n].__set__ for n in _SPAN_FIELDS)
     v_state, v_data, v_span, v_reason, v_refs, v_via = (Value.__dict__[n].__set__ for n in _VALUE_FIELDS)
@@ -149,10 +151,10 @@ def _fast_constructors() -> tuple[Any, Any]:
         v_via(v, ())
         return v
 
-    return _layout_twins(span, value) or (span, value)
+    return _layout_twins(span, value) or (span, value, Value)
 
 
-def _layout_twins(slow_span: Any, slow_known: Any) -> tuple[Any, Any] | None:
+def _layout_twins(slow_span: Any, slow_known: Any) -> tuple[Any, Any, Any] | None:
     """Constructors faster still: the slots are filled by plain attribute stores on a mutable class
     with the very same slots, and the object then becomes a Span or Value (`__class__`, which
     Python allows between classes of identical layout). A store on such a class is one bytecode;
@@ -202,20 +204,37 @@ def _layout_twins(slow_span: Any, slow_known: Any) -> tuple[Any, Any] | None:
         v.__class__ = value_class  # type: ignore[assignment]
         return v  # type: ignore[return-value]
 
+    def full(
+        state: State, data: Any, span: Span | None, reason: str, refs: tuple[str, ...], via: tuple[Span, ...]
+    ) -> Value:
+        v = new(ValueSlots)
+        v.state = state
+        v.data = data
+        v.span = span  # type: ignore[assignment]
+        v.reason = reason
+        v.refs = refs
+        v.via = via
+        v.__class__ = value_class  # type: ignore[assignment]
+        return v  # type: ignore[return-value]
+
     try:
         a, b = span("p", 1, 2, 3, 4), slow_span("p", 1, 2, 3, 4)
         va, vb = value("x", a), slow_known("x", b)
+        fa = full(State.UNKNOWN, None, a, "why", ("r",), (b,))
+        fb = Value(State.UNKNOWN, None, b, "why", ("r",), (a,))
     except TypeError:
         return None
     same = (
         type(a) is Span and a == b and hash(a) == hash(b)
         and type(va) is Value and va == vb and hash(va) == hash(vb)
         and all(getattr(va, n) == getattr(vb, n) for n in _VALUE_FIELDS)
+        and type(fa) is Value and fa == fb and all(getattr(fa, n) == getattr(fb, n) for n in _VALUE_FIELDS)
     )
-    return (span, value) if same else None
+    return (span, value, full) if same else None
 
 
-_span, _known = _fast_constructors()
+# `make_value` is for the evaluator's hot paths (every field given, as to `Value(...)`).
+_span, _known, make_value = _fast_constructors()
 
 
 class DecodeError(Exception):

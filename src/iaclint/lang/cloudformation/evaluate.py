@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 
+from iaclint.lang.cloudformation.decode import make_value
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -29,6 +30,7 @@ PSEUDO_PARAMETERS = frozenset(
 # Condition chains longer than this are treated as unknown rather than followed (bounded recursion).
 MAX_CONDITION_DEPTH = 64
 _KNOWN = State.KNOWN
+_UNKNOWN = State.UNKNOWN
 _ABSENT = State.ABSENT
 
 
@@ -153,7 +155,7 @@ class Evaluator:
                         out[k] = r
                 elif out is not None and m.state is not _ABSENT:
                     out[k] = m
-            return v if out is None else Value(_KNOWN, out, v.span)
+            return v if out is None else make_value(_KNOWN, out, v.span, "", (), ())
         if isinstance(d, list):
             items: list[Value] | None = None
             for i, m in enumerate(d):
@@ -167,7 +169,7 @@ class Evaluator:
                         items.append(r)
                 elif items is not None and m.state is not _ABSENT:
                     items.append(m)
-            return v if items is None else Value(_KNOWN, items, v.span)
+            return v if items is None else make_value(_KNOWN, items, v.span, "", (), ())
         return v
 
     def intrinsic(self, name: str, arg: Value, node: Value) -> Value:
@@ -190,18 +192,22 @@ class Evaluator:
             return param.at(span)
         if name == "AWS::NoValue":
             return Value.absent(span)
+        # Built with every field given (`make_value`): the loader's most frequent unknowns.
         if name in PSEUDO_PARAMETERS:
-            return Value.unknown(f"{name} is known only at deploy time", span)
+            return make_value(_UNKNOWN, None, span, f"{name} is known only at deploy time", (), ())
         if name in self.resources:
-            return Value.unknown(f"Ref to resource {name}", span, self._refs_to(name))
+            return make_value(_UNKNOWN, None, span, f"Ref to resource {name}", self._refs_to(name), ())
         return Value.unknown(f"Ref to {name}, which this template does not define", span)
 
     def get_att(self, resource: str, attribute: str, node: Value) -> Value:
         if resource in self.resources:
-            return Value.unknown(
-                f"attribute {attribute} of resource {resource} is known only after deployment",
+            return make_value(
+                _UNKNOWN,
+                None,
                 node.span,
+                f"attribute {attribute} of resource {resource} is known only after deployment",
                 self._refs_to(resource),
+                (),
             )
         return Value.unknown(f"Fn::GetAtt of {resource}, which this template does not define", node.span)
 
