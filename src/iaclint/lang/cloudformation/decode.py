@@ -11,7 +11,7 @@ property points at its key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -101,141 +101,13 @@ _SCALARS = {
 }
 
 
-# A template of 1 MB holds some 40,000 values, each with its span. The dataclass constructors
-# (frozen: one object.__setattr__ per field, from Python) were a third of the decoding time; filling
-# the slots directly makes the very same objects (fields, equality, hash) in about half the time,
-# and the layout twins below (plain stores, then `__class__`) cut load() by another tenth.
-# Only while the classes have exactly the fields written here; otherwise the constructors are used.
-_SPAN_FIELDS = ("path", "line", "column", "end_line", "end_column")
-_VALUE_FIELDS = ("state", "data", "span", "reason", "refs", "via")
+# Value and Span fill their slots directly in their own constructors (values.py, source.py).
+_span = Span
+_KNOWN = State.KNOWN
 
 
-def _slow_span(path: str, line: int, column: int, end_line: int, end_column: int) -> Span:
-    return Span(path, line, column, end_line, end_column)
-
-
-def _slow_known(data: Any, span: Span) -> Value:
-    return Value(State.KNOWN, data, span)
-
-
-def _fast_constructors() -> tuple[Any, Any, Any]:
-    """`_span`, `_known`, `make_value`: constructors of exactly the objects Span(...),
-    Value(KNOWN, data, span) and Value(state, data, span, reason, refs, via)."""
-    if (
-        tuple(f.name for f in fields(Span)) != _SPAN_FIELDS
-        or tuple(f.name for f in fields(Value)) != _VALUE_FIELDS
-        or not all(hasattr(Span.__dict__.get(n), "__set__") for n in _SPAN_FIELDS)
-        or not all(hasattr(Value.__dict__.get(n), "__set__") for n in _VALUE_FIELDS)
-    ):
-        return _slow_span, _slow_known, Value
-    new = object.__new__
-    s_path, s_line, s_col, s_eline, s_ecol = (Span.__dict__[n].__set__ for n in _SPAN_FIELDS)
-    v_state, v_data, v_span, v_reason, v_refs, v_via = (Value.__dict__[n].__set__ for n in _VALUE_FIELDS)
-    known = State.KNOWN
-
-    def span(path: str, line: int, column: int, end_line: int, end_column: int) -> Span:
-        s = new(Span)
-        s_path(s, path)
-        s_line(s, line)
-        s_col(s, column)
-        s_eline(s, end_line)
-        s_ecol(s, end_column)
-        return s
-
-    def value(data: Any, span: Span) -> Value:
-        v = new(Value)
-        v_state(v, known)
-        v_data(v, data)
-        v_span(v, span)
-        v_reason(v, "")
-        v_refs(v, ())
-        v_via(v, ())
-        return v
-
-    return _layout_twins(span, value) or (span, value, Value)
-
-
-def _layout_twins(slow_span: Any, slow_known: Any) -> tuple[Any, Any, Any] | None:
-    """Constructors faster still: the slots are filled by plain attribute stores on a mutable class
-    with the very same slots, and the object then becomes a Span or Value (`__class__`, which
-    Python allows between classes of identical layout). A store on such a class is one bytecode;
-    a slot descriptor's `__set__` is a call. None when Python refuses, or when an object made so
-    differs in any way from the constructors' (then the descriptor setters are used)."""
-
-    class SpanSlots:
-        __slots__ = _SPAN_FIELDS
-        path: str
-        line: int
-        column: int
-        end_line: int
-        end_column: int
-
-    class ValueSlots:
-        __slots__ = _VALUE_FIELDS
-        state: State
-        data: Any
-        span: Span
-        reason: str
-        refs: tuple[str, ...]
-        via: tuple[Span, ...]
-
-    new = object.__new__
-    known = State.KNOWN
-    span_class = Span
-    value_class = Value
-
-    def span(path: str, line: int, column: int, end_line: int, end_column: int) -> Span:
-        s = new(SpanSlots)
-        s.path = path
-        s.line = line
-        s.column = column
-        s.end_line = end_line
-        s.end_column = end_column
-        s.__class__ = span_class  # type: ignore[assignment]
-        return s  # type: ignore[return-value]
-
-    def value(data: Any, span: Span) -> Value:
-        v = new(ValueSlots)
-        v.state = known
-        v.data = data
-        v.span = span
-        v.reason = ""
-        v.refs = ()
-        v.via = ()
-        v.__class__ = value_class  # type: ignore[assignment]
-        return v  # type: ignore[return-value]
-
-    def full(
-        state: State, data: Any, span: Span | None, reason: str, refs: tuple[str, ...], via: tuple[Span, ...]
-    ) -> Value:
-        v = new(ValueSlots)
-        v.state = state
-        v.data = data
-        v.span = span  # type: ignore[assignment]
-        v.reason = reason
-        v.refs = refs
-        v.via = via
-        v.__class__ = value_class  # type: ignore[assignment]
-        return v  # type: ignore[return-value]
-
-    try:
-        a, b = span("p", 1, 2, 3, 4), slow_span("p", 1, 2, 3, 4)
-        va, vb = value("x", a), slow_known("x", b)
-        fa = full(State.UNKNOWN, None, a, "why", ("r",), (b,))
-        fb = Value(State.UNKNOWN, None, b, "why", ("r",), (a,))
-    except TypeError:
-        return None
-    same = (
-        type(a) is Span and a == b and hash(a) == hash(b)
-        and type(va) is Value and va == vb and hash(va) == hash(vb)
-        and all(getattr(va, n) == getattr(vb, n) for n in _VALUE_FIELDS)
-        and type(fa) is Value and fa == fb and all(getattr(fa, n) == getattr(fb, n) for n in _VALUE_FIELDS)
-    )
-    return (span, value, full) if same else None
-
-
-# `make_value` is for the evaluator's hot paths (every field given, as to `Value(...)`).
-_span, _known, make_value = _fast_constructors()
+def _known(data: Any, span: Span) -> Value:
+    return Value(_KNOWN, data, span)
 
 
 class DecodeError(Exception):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 
-from iaclint.lang.cloudformation.decode import make_value
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -155,7 +154,7 @@ class Evaluator:
                         out[k] = r
                 elif out is not None and m.state is not _ABSENT:
                     out[k] = m
-            return v if out is None else make_value(_KNOWN, out, v.span, "", (), ())
+            return v if out is None else Value(_KNOWN, out, v.span, "", (), ())
         if isinstance(d, list):
             items: list[Value] | None = None
             for i, m in enumerate(d):
@@ -169,7 +168,7 @@ class Evaluator:
                         items.append(r)
                 elif items is not None and m.state is not _ABSENT:
                     items.append(m)
-            return v if items is None else make_value(_KNOWN, items, v.span, "", (), ())
+            return v if items is None else Value(_KNOWN, items, v.span, "", (), ())
         return v
 
     def intrinsic(self, name: str, arg: Value, node: Value) -> Value:
@@ -192,16 +191,15 @@ class Evaluator:
             return param.at(span)
         if name == "AWS::NoValue":
             return Value.absent(span)
-        # Built with every field given (`make_value`): the loader's most frequent unknowns.
         if name in PSEUDO_PARAMETERS:
-            return make_value(_UNKNOWN, None, span, f"{name} is known only at deploy time", (), ())
+            return Value(_UNKNOWN, None, span, f"{name} is known only at deploy time", (), ())
         if name in self.resources:
-            return make_value(_UNKNOWN, None, span, f"Ref to resource {name}", self._refs_to(name), ())
+            return Value(_UNKNOWN, None, span, f"Ref to resource {name}", self._refs_to(name), ())
         return Value.unknown(f"Ref to {name}, which this template does not define", span)
 
     def get_att(self, resource: str, attribute: str, node: Value) -> Value:
         if resource in self.resources:
-            return make_value(
+            return Value(
                 _UNKNOWN,
                 None,
                 node.span,
