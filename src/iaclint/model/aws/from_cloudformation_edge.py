@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from iaclint.model.aws.from_terraform_edge import CLOUDFRONT, ELB
-from iaclint.model.aws.tls import cloudfront_protocol, elb_listener_floor
+from iaclint.model.aws.from_terraform_edge import CLOUDFRONT
+from iaclint.model.aws.listeners import ListenerFacts, listener_endpoint
+from iaclint.model.aws.tls import cloudfront_protocol
 from iaclint.model.entities import (
     Distribution,
     Endpoint,
@@ -94,43 +95,23 @@ def _lb_type(r: Resource, others: Resources) -> str | None:
     return None
 
 
-def _redirects_to_https(actions: list[Value]) -> bool | None:
-    unknown = False
-    for a in actions:
-        t = a.get("Type").as_str()
-        if t is None:
-            unknown = True
-        elif t == "redirect":
-            proto = a.get("RedirectConfig").get("Protocol")
-            if proto.as_str() == "HTTPS":
-                return True
-            if proto.is_unknown:
-                unknown = True
-    return None if unknown else False
-
-
 def _listener(r: Resource, model: Model, others: Resources) -> None:
-    proto_v = r.body.get("Protocol")
-    proto = proto_v.as_str()
-    if proto_v.is_null:
-        # An Application Load Balancer listener without a protocol is HTTP.
-        proto = "HTTP" if _lb_type(r, others) == "application" else None
-    if proto is None:
-        why = "the protocol cannot be known"
-        model.endpoints.append(Endpoint(ELB, "listener", r, http=[PlainHttp(proto_v, "Protocol", None, why)]))
-        return
-    proto = proto.upper()
-    if proto in ("HTTPS", "TLS"):
-        floor = elb_listener_floor(r.body.get("SslPolicy"), "SslPolicy")
-        model.endpoints.append(Endpoint(ELB, f"{proto} listener", r, floor))
-    elif proto == "HTTP":
-        redirects = _redirects_to_https(r.body.get("DefaultActions").elements())
-        serves = None if redirects is None else not redirects
-        why = "" if serves is not None else "the default action cannot be known"
-        model.endpoints.append(
-            Endpoint(ELB, "HTTP listener", r, http=[PlainHttp(proto_v, "Protocol", serves, why)])
-        )
-    # TCP/UDP listeners carry no TLS or HTTP of their own.
+    lb_type = _lb_type(r, others)
+    facts = ListenerFacts(
+        r,
+        r.body.get("Protocol"),
+        "Protocol",
+        None if lb_type is None else lb_type == "application",
+        r.body.get("SslPolicy"),
+        "SslPolicy",
+        tuple(
+            (a.get("Type"), a.get("RedirectConfig").get("Protocol"))
+            for a in r.body.get("DefaultActions").elements()
+        ),
+    )
+    ep = listener_endpoint(facts)
+    if ep is not None:
+        model.endpoints.append(ep)
 
 
 # -- WAFv2 -----------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from iaclint.model.aws.tls import cloudfront_protocol, elb_listener_floor
+from iaclint.model.aws.listeners import ListenerFacts, listener_endpoint
+from iaclint.model.aws.tls import cloudfront_protocol
 from iaclint.model.entities import (
     Distribution,
     Endpoint,
@@ -20,7 +21,6 @@ from iaclint.resources import Resource
 from iaclint.values import Value
 
 CLOUDFRONT = "AWS CloudFront"
-ELB = "AWS Elastic Load Balancing"
 
 Resources = dict[str, Resource]
 
@@ -84,49 +84,23 @@ def _lb_type(r: Resource, others: Resources) -> str | None:
     return None
 
 
-def _redirects_to_https(actions: list[Value]) -> bool | None:
-    unknown = False
-    for a in actions:
-        t = a.get("type").as_str()
-        if t is None:
-            unknown = True
-        elif t == "redirect":
-            proto = a.first("redirect").get("protocol")
-            if proto.as_str() == "HTTPS":
-                return True
-            if proto.is_unknown:
-                unknown = True
-    return None if unknown else False
-
-
 def _listener(r: Resource, model: Model, others: Resources) -> None:
-    proto_v = r.body.get("protocol")
-    proto = proto_v.as_str()
-    if proto_v.is_null:
-        # The provider defaults an Application Load Balancer listener to HTTP.
-        proto = "HTTP" if _lb_type(r, others) == "application" else None
-    if proto is None:
-        model.endpoints.append(
-            Endpoint(
-                ELB,
-                "listener",
-                r,
-                http=[PlainHttp(proto_v, "protocol", None, "the protocol cannot be known")],
-            )
-        )
-        return
-    proto = proto.upper()
-    if proto in ("HTTPS", "TLS"):
-        floor = elb_listener_floor(r.body.get("ssl_policy"), "ssl_policy")
-        model.endpoints.append(Endpoint(ELB, f"{proto} listener", r, floor))
-    elif proto == "HTTP":
-        redirects = _redirects_to_https(r.body.get("default_action").elements())
-        serves = None if redirects is None else not redirects
-        why = "" if serves is not None else "the default action cannot be known"
-        model.endpoints.append(
-            Endpoint(ELB, "HTTP listener", r, http=[PlainHttp(proto_v, "protocol", serves, why)])
-        )
-    # TCP/UDP listeners carry no TLS or HTTP of their own.
+    lb_type = _lb_type(r, others)
+    facts = ListenerFacts(
+        r,
+        r.body.get("protocol"),
+        "protocol",
+        None if lb_type is None else lb_type == "application",
+        r.body.get("ssl_policy"),
+        "ssl_policy",
+        tuple(
+            (a.get("type"), a.first("redirect").get("protocol"))
+            for a in r.body.get("default_action").elements()
+        ),
+    )
+    ep = listener_endpoint(facts)
+    if ep is not None:
+        model.endpoints.append(ep)
 
 
 # -- WAFv2 -----------------------------------------------------------------------------------------
