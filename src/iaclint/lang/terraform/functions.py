@@ -521,43 +521,27 @@ def _range(*xs: Any) -> list[Any]:
 
 
 # -- conversions ----------------------------------------------------------------------------------
-@value_fn("tostring")
-def _tostring(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
-    if len(args) != 1:
-        return error("tostring() takes 1 argument", span)
-    a = args[0]
-    if a.state is not _KNOWN:
-        return a
-    if a.data is None:
-        return Value.known(None, span)
-    s = to_str(a)
-    return error("tostring() of a collection", span) if s is None else Value.known(s, span, a.refs)
+def _primitive_conversion(name: str, convert: Callable[[Value], Any], what: Callable[[Value], str]) -> None:
+    """tostring/tonumber/tobool: unknowns pass through, null stays null, a value that does not
+    convert is an invalid expression naming what was given."""
+
+    def fn(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+        if len(args) != 1:
+            return error(f"{name}() takes 1 argument", span)
+        a = args[0]
+        if a.state is not _KNOWN:
+            return a
+        if a.data is None:
+            return Value.known(None, span)
+        out = convert(a)
+        return error(f"{name}() of {what(a)}", span) if out is None else Value.known(out, span, a.refs)
+
+    value_fn(name)(fn)
 
 
-@value_fn("tonumber")
-def _tonumber(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
-    if len(args) != 1:
-        return error("tonumber() takes 1 argument", span)
-    a = args[0]
-    if a.state is not _KNOWN:
-        return a
-    if a.data is None:
-        return Value.known(None, span)
-    n = to_number(a)
-    return error(f"tonumber() of {a.data!r}", span) if n is None else Value.known(n, span, a.refs)
-
-
-@value_fn("tobool")
-def _tobool(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
-    if len(args) != 1:
-        return error("tobool() takes 1 argument", span)
-    a = args[0]
-    if a.state is not _KNOWN:
-        return a
-    if a.data is None:
-        return Value.known(None, span)
-    b = to_bool(a)
-    return error(f"tobool() of {a.data!r}", span) if b is None else Value.known(b, span, a.refs)
+_primitive_conversion("tostring", to_str, lambda a: "a collection")
+_primitive_conversion("tonumber", to_number, lambda a: repr(a.data))
+_primitive_conversion("tobool", to_bool, lambda a: repr(a.data))
 
 
 def _identity(kind: type) -> Fn:
