@@ -60,7 +60,7 @@ def test_node_spans_equal_source_spans(text: str) -> None:
     source = SourceText.decode("m.bicep", text.encode("utf-8"))
     parsed = parse(source)
     spans = NodeSpans(source)
-    stack = [parsed.root]
+    stack = list(parsed.roots)
     seen = 0
     while stack:
         node = stack.pop()

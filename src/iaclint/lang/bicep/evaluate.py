@@ -156,7 +156,7 @@ class FileEvaluator:
 
     # -- declarations -------------------------------------------------------------------------------
     def _collect(self) -> None:
-        for node in self.parsed.root.named_children:
+        for node in self.parsed.statements:
             t = node.type
             if t in ("parameter_declaration", "variable_declaration", "user_defined_function"):
                 ident = node.named_children[0] if node.named_children else None
@@ -1212,7 +1212,7 @@ class FileEvaluator:
         index = self._outputs
         if index is None:
             index = {}
-            for node in self.parsed.root.named_children:
+            for node in self.parsed.statements:
                 if node.type != "output_declaration":
                     continue
                 kids = self.kids(node)
@@ -1226,7 +1226,7 @@ class FileEvaluator:
 
     def outputs_value(self, span: Span) -> Value:
         out: dict[str, Value] = {}
-        for node in self.parsed.root.named_children:
+        for node in self.parsed.statements:
             if node.type != "output_declaration":
                 continue
             kids = self.kids(node)

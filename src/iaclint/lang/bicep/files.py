@@ -80,7 +80,7 @@ def _directives(parsed: Parsed) -> list[Directive]:
     comment starts. The tree is walked (not the text searched) so a directive-like string is no
     directive."""
     out: list[Directive] = []
-    stack = [parsed.root]
+    stack = list(parsed.roots)
     while stack:
         node = stack.pop()
         if node.type == "comment":
@@ -106,7 +106,7 @@ def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[str]
     if b"module" not in parsed.source.data:
         return out  # no module declaration can be there; spares a walk over every statement
     folder = os.path.dirname(path)
-    for node in parsed.root.named_children:
+    for node in parsed.statements:
         if node.type != "module_declaration":
             continue
         strings = [c for c in node.named_children if c.type == "string"]
@@ -127,7 +127,7 @@ def _param_values(files: _Files, template: Path, ctx: Context, explicit: list[st
         parsed = files.get(files.paths.resolve(cand), params_file=True)
         if parsed is None:
             continue
-        using = next((n for n in parsed.root.named_children if n.type == "using_statement"), None)
+        using = next((n for n in parsed.statements if n.type == "using_statement"), None)
         target = None
         if using is not None:
             strings = [c for c in using.named_children if c.type == "string"]
