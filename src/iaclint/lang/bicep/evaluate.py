@@ -1054,11 +1054,16 @@ class FileEvaluator:
         if target.lower().endswith(".json"):
             # An ARM template as a module: not Bicep (the ARM loader reads the file on its own).
             return msym
-        path = self.ctx.resolve(self.path.parent / target)
-        if str(path) in self.ctx.stack or len(self.ctx.stack) > 16:
+        found = self.parsed.module_files.get(target, False)
+        if found is False:
+            path = self.ctx.resolve(self.path.parent / target)
+            # A missing module file leaves its outputs unknown.
+            found = self.parsed.module_files[target] = (path, str(path)) if path.is_file() else None
+        if found is None:
             return msym
-        if not path.is_file():
-            return msym  # a missing module file leaves its outputs unknown
+        path, key = found
+        if key in self.ctx.stack or len(self.ctx.stack) > 16:
+            return msym
         parsed = self.ctx.parse_file(path, False)
         if parsed is None:
             return msym
@@ -1088,6 +1093,12 @@ class FileEvaluator:
 
     def _params_loop_free(self, for_n: Any) -> bool:
         """True when the `if` and `params` of a looped module's body cannot depend on the loop."""
+        known = self.parsed.loop_free.get(for_n.id)
+        if known is None:
+            known = self.parsed.loop_free[for_n.id] = self._loop_free(for_n)
+        return known
+
+    def _loop_free(self, for_n: Any) -> bool:
         kids = self.kids(for_n)
         if len(kids) < 3:
             return False

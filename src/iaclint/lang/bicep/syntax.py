@@ -98,6 +98,9 @@ class Parsed:
     literals: dict[int, Any] = field(default_factory=dict)  # string Values without interpolation
     shapes: dict[int, Any] = field(default_factory=dict)  # member and call expressions' parts
     decls: dict[str, tuple[str, Any]] | None = None  # top-level declarations, collected on first need
+    # Local module targets as written -> (resolved path, as a string), None when no such file.
+    module_files: dict[str, tuple[Any, str] | None] = field(default_factory=dict)
+    loop_free: dict[int, bool] = field(default_factory=dict)  # see the evaluator's _params_loop_free
 
     def __post_init__(self) -> None:
         if self.spans is None:
