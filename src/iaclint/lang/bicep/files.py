@@ -33,7 +33,9 @@ class _Files:
         if found is None:
             found = []
             with contextlib.suppress(OSError):
-                found = sorted(folder.glob("*.bicepparam"))
+                # os.scandir rather than Path.glob: the same list, at a fraction of the cost.
+                with os.scandir(folder) as entries:
+                    found = sorted(folder / e.name for e in entries if e.name.endswith(".bicepparam"))
             self._params_in[folder] = found
         return found
 
@@ -48,12 +50,14 @@ class _Files:
     def _read(self, path: Path, params_file: bool) -> Parsed | None:
         shown = self.paths.display(path)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                self.result.diagnostics.append(Diagnostic(shown, 1, 1, "file larger than 20 MB; not read"))
-                return None
-            data = path.read_bytes()
+            # One read a byte past the limit instead of a stat first: each system call counts here.
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             self.result.diagnostics.append(Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror}"))
+            return None
+        if len(data) > MAX_FILE_BYTES:
+            self.result.diagnostics.append(Diagnostic(shown, 1, 1, "file larger than 20 MB; not read"))
             return None
         self.result.files_read.add(str(path))
         try:

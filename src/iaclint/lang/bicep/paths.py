@@ -26,8 +26,14 @@ class PathResolver:
         if known is not None:
             return known
         head, tail = os.path.split(raw)
-        if tail in ("", ".", "..") or head == raw:
+        if not head or head == raw:
             real = os.path.realpath(raw)
+        elif tail == "..":
+            # The parent of the resolved directory: `..` applies after any link in `head` is
+            # followed, as in realpath.
+            real = os.path.dirname(self.real(head))
+        elif tail in ("", "."):
+            real = self.real(head)
         else:
             full = os.path.join(self.real(head), tail)
             # Only the last component can still be a link: the directory part is already real.
