@@ -15,7 +15,7 @@ the way (a variable default, a tfvars line, a module argument), outermost first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -259,3 +259,74 @@ class Value:
 _V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (
     Value.__dict__[n].__set__ for n in ("state", "data", "span", "reason", "refs", "via")
 )
+
+
+class LazyValue(Value):
+    """A Value worked out the first time any of its fields is read, then a plain Value in every
+    way (equality, hashing, repr, pickling read the fields and so work it out first).
+
+    Loaders use it for what may never be read: most resources in a scan are of types no rule looks
+    at, and evaluating their bodies was most of a Bicep load. `compute` runs at most once; while it
+    runs, `busy()` is True, and reading the value from inside it gives an unknown (a value that
+    depends on itself) instead of recursing.
+    """
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[], Value]) -> None:  # noqa: D107 - fields left unset on purpose
+        _L_COMPUTE(self, compute)
+
+    def busy(self) -> bool:
+        return self._compute is _BUSY
+
+    def ready(self) -> bool:
+        return self._compute is None
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for a field not filled yet (slots raise AttributeError until set).
+        if name not in _FIELDS:
+            raise AttributeError(name)
+        compute = self._compute
+        if compute is None:  # filled, so the field cannot be missing
+            raise AttributeError(name)
+        if compute is _BUSY:
+            v: Value = Value.unknown("the value depends on itself")
+        else:
+            _L_COMPUTE(self, _BUSY)
+            try:
+                v = compute()
+            except RecursionError:
+                v = Value.unknown("nested too deeply to evaluate")
+            except BaseException:
+                _L_COMPUTE(self, compute)  # not worked out: a later read tries again
+                raise
+        _V_STATE(self, v.state)
+        _V_DATA(self, v.data)
+        _V_SPAN(self, v.span)
+        _V_REASON(self, v.reason)
+        _V_REFS(self, v.refs)
+        _V_VIA(self, v.via)
+        _L_COMPUTE(self, None)
+        return object.__getattribute__(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        # The dataclass's __eq__ wants the same class; a LazyValue equals the Value it stands for.
+        if isinstance(other, Value):
+            return _fields(self) == _fields(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_fields(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (for `--jobs`) as the plain Value it stands for.
+        return (Value, (self.state, self.data, self.span, self.reason, self.refs, self.via))
+
+
+_FIELDS = frozenset(("state", "data", "span", "reason", "refs", "via"))
+
+
+def _fields(v: Value) -> tuple[Any, ...]:
+    return (v.state, v.data, v.span, v.reason, v.refs, v.via)
+_BUSY: Any = object()
+_L_COMPUTE = LazyValue.__dict__["_compute"].__set__

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from iaclint.lang.arm import functions as fns
 from iaclint.lang.bicep.syntax import Parsed
 from iaclint.resources import Resource
 from iaclint.source import Span
-from iaclint.values import State, Value
+from iaclint.values import LazyValue, State, Value
 
 _KNOWN = State.KNOWN
 # Nesting deeper than this in one expression is hostile or generated; it evaluates to unknown.
@@ -685,8 +686,15 @@ class FileEvaluator:
             return Value.known(sym.type, span)
         if prop == "apiVersion":
             return Value.known(sym.api_version, span)
-        if sym.body is not None and prop in ("properties", "location", "sku", "kind", "tags", "identity"):
-            v = sym.body.get(prop)
+        body = sym.body
+        # A body being worked out that reads itself (`properties: { x: me.properties.y }`) cannot
+        # know it yet: as when no body is there, the property is a deployment-time value.
+        if (
+            body is not None
+            and prop in ("properties", "location", "sku", "kind", "tags", "identity")
+            and not (isinstance(body, LazyValue) and body.busy())
+        ):
+            v = body.get(prop)
             if v.state is _KNOWN:
                 return _with_runtime_gaps(_at(v, span), refs)
         return Value.unknown(f"{sym.symbol}.{prop} is known only after deployment", span, refs)
@@ -970,8 +978,19 @@ class FileEvaluator:
             body_n = parts[-1]
         if body_n.type != "object":
             return
-        body = self.object(body_n, env, 0, drop=("parent",))
-        data = dict(body.data)
+        members = self._members(body_n)
+        # The name is needed now (the resource's name, its children's names, references to it);
+        # the rest of the body only when something reads it (see `_body`). A spread or a computed
+        # key may bring a `name`, so such a body is evaluated whole, now.
+        whole = None
+        if all(m[0] == _STATIC_KEY for m in members):
+            name_v = Value.absent(header)
+            for _kind, key, val_node, pspan in members:
+                if key == "name":
+                    name_v = _relocate(self.expr(val_node, env, 0), pspan)
+        else:
+            whole = self.object(body_n, env, 0, drop=("parent",))
+            name_v = whole.data.get("name", Value.absent(header))
         parent_sym = parent
         pn = None
         for p in body_n.named_children:
@@ -979,7 +998,6 @@ class FileEvaluator:
                 pn = p.named_children[-1]
         if pn is not None:
             parent_sym = self._resource_path(pn) or parent_sym
-        name_v = data.get("name", Value.absent(header))
         if parent_sym is not None and not sym.api_version:
             sym.api_version = parent_sym.api_version  # a nested child may omit it
         if parent_sym is not None and name_v.state is not State.ABSENT:
@@ -987,16 +1005,17 @@ class FileEvaluator:
             name_v = Value(
                 composed.state, composed.data, name_v.span, composed.reason, composed.refs, name_v.via
             )
-            data["name"] = name_v
         if not sym.looped and not suffix:
             sym.name = name_v if name_v.state is not State.ABSENT else sym.name
         type_span = self.span(self.kids(node)[1])
-        out = {
+        head = {
             "type": Value.known(sym.type, type_span),
             "apiVersion": Value.known(sym.api_version, type_span),
         }
-        out.update(data)
-        body = Value.known(out, body.span)
+        if whole is not None:
+            body: Value = _body(head, whole, name_v)
+        else:
+            body = LazyValue(partial(self._lazy_body, head, body_n, env, name_v))
         if not suffix:
             sym.body = body
         name_str = name_v.as_str() or sym.symbol
@@ -1030,6 +1049,9 @@ class FileEvaluator:
                 saved = self.resource_syms[csym]
                 saved.address = f"{sym.address}{suffix}::{self.text(ck[0])}"
                 self._emit_resource(csym, cn, child_sym, env, "", cond)
+
+    def _lazy_body(self, head: dict[str, Value], body_n: Any, env: dict[str, Value], name: Value) -> Value:
+        return _body(head, self.object(body_n, env, 0, drop=("parent",)), name)
 
     # -- modules ------------------------------------------------------------------------------------
     def module_sym(self, symbol: str) -> ModuleSym | None:
@@ -1069,7 +1091,7 @@ class FileEvaluator:
             return msym
         prefix = f"{self.prefix}module.{symbol}"
         if not msym.looped:
-            msym.evaluator = self._module_instance(parsed, path, value_n, {}, f"{prefix}.")
+            msym.evaluator = self._module_instance(parsed, path, value_n, {}, f"{prefix}.", keyed=False)
             return msym
         # A looped module deploys its file once per item (AVM tests loop over ['init', 'idem']):
         # each instance is evaluated with its item bound, as looped resources are.
@@ -1086,7 +1108,9 @@ class FileEvaluator:
         # the deployment name), every instance gets the first one's parameters: evaluated once.
         shared: dict[str, Any] | None = {} if self._params_loop_free(value_n) else None
         for (loop_env, body_n), suffix in zip(inst, suffixes, strict=True):
-            ev = self._module_instance(parsed, path, body_n, loop_env, f"{prefix}{suffix}.", shared)
+            ev = self._module_instance(
+                parsed, path, body_n, loop_env, f"{prefix}{suffix}.", shared, keyed=shared is None
+            )
             if ev is not None:
                 msym.instances.append(ev)
         return msym
@@ -1143,18 +1167,23 @@ class FileEvaluator:
         env: dict[str, Value],
         prefix: str,
         shared: dict[str, Any] | None = None,
+        keyed: bool = True,
     ) -> FileEvaluator | None:
         """The evaluator of one deployment of a module file, its `params` bound (None when the
         module's `if` is false). `shared`: where loop instances whose `if` and `params` do not
-        depend on the loop keep the first instance's outcome."""
+        depend on the loop keep the first instance's outcome. `keyed`: whether the instance needs a
+        memo key made from its parameters' values (loop instances that do not share them)."""
         if shared:
             found = shared["found"]
             if found is None:
                 return None
             complete, given, key = found
         else:
-            found = self._module_params(body_n, env)
+            found = self._module_params(body_n, env, keyed)
             if shared is not None:
+                if found is not None and found[2] is None:
+                    # Shared parameters are equal by construction: one token stands for them.
+                    found = (found[0], found[1], object())
                 shared["found"] = found
             if found is None:
                 return None
@@ -1169,8 +1198,11 @@ class FileEvaluator:
         ev.memo_key = key
         return ev
 
-    def _module_params(self, body_n: Any, env: dict[str, Value]) -> tuple[bool, dict[str, Value], Any] | None:
-        """(complete, parameter values, memo key) of a module call body; None when its `if` is false."""
+    def _module_params(
+        self, body_n: Any, env: dict[str, Value], keyed: bool
+    ) -> tuple[bool, dict[str, Value], Any] | None:
+        """(complete, parameter values, memo key or None when not `keyed`) of a module call body;
+        None when its `if` is false."""
         if body_n.type == "if_statement":
             parts = self.kids(body_n)
             if fns.truthy(self.expr(parts[0], env)) is False:
@@ -1178,13 +1210,41 @@ class FileEvaluator:
             body_n = parts[-1]
         if body_n.type != "object":
             return None
+        if not keyed:
+            lazy = self._lazy_params(body_n, env)
+            if lazy is not None:
+                return True, lazy, None
         body = self.object(body_n, env, 0, drop=())
         params = body.get("params")
         complete = params.state is not State.UNKNOWN and (
             params.state is State.ABSENT or isinstance(params.data, dict)
         )
         given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
-        return complete, given, (complete, _params_key(params))
+        return complete, given, (complete, _params_key(params)) if keyed else None
+
+    def _lazy_params(self, body_n: Any, env: dict[str, Value]) -> dict[str, Value] | None:
+        """`params: { a: ..., b: ... }` of a module call as values worked out when the module reads
+        them (most feed resource bodies, themselves worked out only when read); None when the
+        parameter names are not all written out (a spread, a computed key, `params: someVar`)."""
+        members = self._members(body_n)
+        if any(m[0] != _STATIC_KEY for m in members):
+            return None
+        found = [m for m in members if m[1] == "params"]
+        if not found:
+            return {}
+        params_n = found[-1][2]
+        if params_n.type != "object":
+            return None
+        given: dict[str, Value] = {}
+        for kind, key, val_node, pspan in self._members(params_n):
+            if kind != _STATIC_KEY:
+                return None
+            given[key] = LazyValue(partial(self._member_value, val_node, env, pspan))
+        return given
+
+    def _member_value(self, val_node: Any, env: dict[str, Value], pspan: Span) -> Value:
+        """An object member's value as `object` gives it (for a member one level down)."""
+        return _relocate(self.expr(val_node, env, 1), pspan)
 
     def _emit_module(self, symbol: str, node: Any) -> None:
         msym = self.module_sym(symbol)
@@ -1250,6 +1310,16 @@ class FileEvaluator:
 _EVALUATORS: dict[str, Any] = {
     name[3:]: fn for name, fn in vars(FileEvaluator).items() if name.startswith("_e_") and callable(fn)
 }
+
+
+def _body(head: dict[str, Value], obj: Value, name: Value) -> Value:
+    """A resource body in ARM's shape: `type` and `apiVersion` first, then the declaration's members
+    with `name` as composed for a child (`parent/child`)."""
+    out = dict(head)
+    out.update(obj.data)
+    if "name" in out:
+        out["name"] = name
+    return Value.known(out, obj.span)
 
 
 def _plain_string(node: Any) -> bool:
@@ -1393,4 +1463,9 @@ def _readdress(r: Resource, old: str, new: str) -> Resource:
     """A copy of a resource of one module instance for another instance with the same parameters."""
     address = new + r.address[len(old) :] if r.address.startswith(old) else r.address
     cond = None if r.condition is None else _readdress_value(r.condition, old, new)
-    return replace(r, address=address, body=_readdress_value(r.body, old, new), condition=cond)
+    body = r.body
+    if isinstance(body, LazyValue) and not body.ready():
+        moved: Value = LazyValue(partial(_readdress_value, body, old, new))
+    else:
+        moved = _readdress_value(body, old, new)
+    return replace(r, address=address, body=moved, condition=cond)

@@ -166,7 +166,13 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
     for path, parsed in roots:
         if str(path) in called:
             continue  # evaluated where it is called, with its parameters bound
-        ctx = Context(parse_file=files.get, display=display_path, resolve=files.paths.resolve)
+        # The result's own set: a body worked out after the load (see LazyValue) may still read a file.
+        ctx = Context(
+            parse_file=files.get,
+            display=display_path,
+            resolve=files.paths.resolve,
+            files_read=result.files_read,
+        )
         ctx.stack.append(str(path))
         shown = parsed.source.path
         try:
@@ -177,5 +183,4 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
             result.diagnostics.append(Diagnostic(shown, 1, 1, "Bicep nested too deeply to evaluate"))
             continue
         result.resources.extend(ctx.resources)
-        result.files_read |= ctx.files_read
     return result
