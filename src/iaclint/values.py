@@ -273,7 +273,8 @@ class LazyValue(Value):
 
     __slots__ = ("_compute",)
 
-    def __init__(self, compute: Callable[[], Value]) -> None:  # noqa: D107 - fields left unset on purpose
+    def __init__(self, compute: Callable[[], Value]) -> None:
+        # The fields stay unset: reading one calls __getattr__, which works them out.
         _L_COMPUTE(self, compute)
 
     def busy(self) -> bool:

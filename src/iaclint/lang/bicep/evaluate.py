@@ -696,7 +696,7 @@ class FileEvaluator:
         ):
             v = body.get(prop)
             if v.state is _KNOWN:
-                return _with_runtime_gaps(_at(v, span), refs)
+                return _deployed(_at(v, span), refs, f"{sym.symbol}.{prop}")
         return Value.unknown(f"{sym.symbol}.{prop} is known only after deployment", span, refs)
 
     def _e_call_expression(self, node: Any, env: dict[str, Value], depth: int) -> Value:
@@ -1387,6 +1387,11 @@ def _member(base: Value, prop: str, span: Span, safe: bool) -> Value:
             # Property names are case-insensitive in ARM.
             low = prop.lower()
             m = next((v for k, v in base.data.items() if k.lower() == low), None)
+        d = base.data
+        if type(d) is _DeployedDict:
+            if m is None:
+                return Value.unknown(f"{d.what}.{prop} is known only after deployment", span, d.refs)
+            return _deployed(_at(m, span), d.refs, f"{d.what}.{prop}")
         if m is not None:
             return _at(m, span)
         if safe:
@@ -1402,15 +1407,43 @@ def _index(base: Value, idx: Value, span: Span, safe: bool) -> Value:
         return fns.unknown_from([base, idx], span, "index into an unknown value")
     if base.state is _KNOWN and isinstance(base.data, list) and isinstance(idx.data, int):
         i = idx.data
-        if 0 <= i < len(base.data):
-            return _at(base.data[i], span)
+        d = base.data
+        if 0 <= i < len(d):
+            if type(d) is _DeployedList:
+                return _deployed(_at(d[i], span), d.refs, f"{d.what}[{i}]")
+            return _at(d[i], span)
     elif base.state is _KNOWN and isinstance(base.data, dict) and isinstance(idx.data, str):
         return _member(base, idx.data, span, safe)
     return Value.known(None, span) if safe else Value.absent(span)
 
 
-def _with_runtime_gaps(v: Value, refs: tuple[str, ...]) -> Value:
-    return v.with_refs(refs) if v.state is not _KNOWN else v
+class _DeployedDict(dict):  # type: ignore[type-arg]
+    """The members a declaration gives an object of a resource that is read through its symbol
+    (`vnet.properties`): a member it does not set is set by Azure at deployment, so reading one is
+    unknown (with a ref to the resource), not absent."""
+
+    __slots__ = ("refs", "what")
+    refs: tuple[str, ...]
+    what: str
+
+
+class _DeployedList(list):  # type: ignore[type-arg]
+    """As `_DeployedDict`, for an array (`vnet.properties.subnets`)."""
+
+    __slots__ = ("refs", "what")
+    refs: tuple[str, ...]
+    what: str
+
+
+def _deployed(v: Value, refs: tuple[str, ...], what: str) -> Value:
+    """`v` (read as `what` from a resource) with its object or array marked as deployed."""
+    d = v.data
+    if v.state is not _KNOWN or type(d) not in (dict, list):
+        return v
+    w: _DeployedDict | _DeployedList = _DeployedDict(d) if type(d) is dict else _DeployedList(d)
+    w.refs = refs
+    w.what = what
+    return Value(v.state, w, v.span, v.reason, v.refs, v.via)
 
 
 def _value_key(v: Value) -> Any:
