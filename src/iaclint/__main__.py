@@ -1,5 +1,5 @@
 """`python -m iaclint` runs the command line."""
 
-from iaclint.cli import main
+from iaclint.cli import run
 
-main()
+run()

@@ -120,7 +120,8 @@ def _run(options: ScanOptions, debug: bool) -> ScanResult:
 
     progress = _Progress()
     try:
-        return run_scan(options, progress=progress)
+        # Under `run` the process ends with os._exit: what the scan built is kept, not freed.
+        return run_scan(options, progress=progress, retain=_KEPT if _HARD_EXIT else None)
     except RuleError as err:
         raise click.ClickException(f"invalid rule pack: {err}") from None
     except BaselineError as err:
@@ -173,6 +174,39 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+
+
+# Set by `run`: the process will end with os._exit, so a scan's intermediate data is kept in `_KEPT`.
+_HARD_EXIT = False
+_KEPT: list[object] = []
+
+
+def run() -> None:
+    """The `iaclint` command and `python -m iaclint`: `main`, then an exit that frees nothing.
+
+    A large scan leaves hundreds of MB of small objects; freeing them one by one as the interpreter
+    shuts down took as long as a fifth of the scan (0.9 s after 11 MB of Bicep). Once the output is
+    flushed nothing is left to do, so the process ends at once (as mypy's does). Callers in the
+    same process (tests, CliRunner) use `main` and get ordinary exits.
+    """
+    global _HARD_EXIT
+    _HARD_EXIT = True
+    try:
+        main.main(prog_name="iaclint")
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 1  # standard output closed early (a pipe to `head`): nothing more to say
+    os._exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -141,14 +141,23 @@ def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
         raise InternalError(f"{culprit}: {type(err).__name__}: {err}") from err
 
 
-def scan(options: ScanOptions, progress: Callable[[int, int], None] | None = None) -> ScanResult:
+def scan(
+    options: ScanOptions,
+    progress: Callable[[int, int], None] | None = None,
+    retain: list[Any] | None = None,
+) -> ScanResult:
+    """Run the pipeline. `retain`, when given, receives what the stages built on the way (the
+    resources, the model) instead of their being freed as the scan returns: a caller about to exit
+    saves freeing them one by one (0.9 s after 11 MB of Bicep)."""
     # The whole pipeline builds long-lived, acyclic data (Values, entities, findings): the cyclic
     # collector would only rescan it.
     with gc_paused():
-        return _scan(options, progress)
+        return _scan(options, progress, retain)
 
 
-def _scan(options: ScanOptions, progress: Callable[[int, int], None] | None) -> ScanResult:
+def _scan(
+    options: ScanOptions, progress: Callable[[int, int], None] | None, retain: list[Any] | None
+) -> ScanResult:
     found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode)
     rules = select_rules(load_rules(), options.select, options.ignore)
 
@@ -172,6 +181,8 @@ def _scan(options: ScanOptions, progress: Callable[[int, int], None] | None) -> 
         findings, gone = apply_baseline(findings, read_baseline(Path(options.baseline)), options.baseline)
 
     findings.sort(key=Finding.sort_key)
+    if retain is not None:
+        retain.extend((found, loaded, model))
     return ScanResult(findings, sorted(records.values(), key=lambda r: r.path), rules, found.root, gone)
 
 
