@@ -22,7 +22,25 @@ def absolute(path: str | Path, root: Path) -> Path:
 def shown(path: str | Path, root: Path) -> str:
     """A path as users see it: relative to `root` when inside it, forward slashes. Cached: a
     report shows the same few files thousands of times, and resolving costs system calls."""
-    return display_path(absolute(path, root), root)
+    p = absolute(path, root)
+    if ".." in p.parts:
+        return display_path(p, root)
+    # As display_path, with the directories resolved once each rather than once per file: a
+    # report lists every file scanned (2,350 in the Bicep registry) and each resolve is a system
+    # call per path component.
+    parent, name = os.path.split(os.path.abspath(p))
+    full = os.path.join(_real_dir(parent), name)
+    real = os.path.realpath(full) if os.path.islink(full) else full
+    try:
+        return Path(real).relative_to(_real_dir(os.path.abspath(root))).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+@lru_cache(maxsize=4096)
+def _real_dir(path: str) -> str:
+    """`realpath` of an absolute directory path (absolute, so a later chdir cannot make it stale)."""
+    return os.path.realpath(path)
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,40 @@
+"""`report.paths.shown` resolves directories once each; it must show exactly what `display_path`
+shows, links and `..` included."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from iaclint.report.paths import shown
+from iaclint.source import display_path
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.bicep").write_text("", encoding="utf-8")
+    os.symlink(tmp_path / "a" / "b", tmp_path / "lnk")
+    os.symlink(tmp_path / "a" / "b" / "x.bicep", tmp_path / "a" / "y.bicep")
+    monkeypatch.chdir(tmp_path)
+    shown.cache_clear()
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["a/b/x.bicep", "lnk/x.bicep", "a/y.bicep", "a/./b/x.bicep", "missing/z.bicep", "a/b/../b/x.bicep",
+     "lnk/../b/x.bicep", "/etc/hostname"],
+)  # fmt: skip
+@pytest.mark.parametrize("root_name", [".", "ABS", "ABS/a"])
+def test_shown_equals_display_path(tree: Path, raw: str, root_name: str) -> None:
+    root = Path(root_name.replace("ABS", str(tree)))
+    path = Path(raw) if os.path.isabs(raw) else root / raw
+    assert shown(raw, root) == display_path(path, root)
+
+
+def test_link_to_a_file_is_shown_where_it_points(tree: Path) -> None:
+    assert shown("a/y.bicep", Path(".")) == "a/b/x.bicep"
+    assert shown("lnk/x.bicep", tree) == "a/b/x.bicep"
