@@ -88,3 +88,36 @@ def test_symlinks_are_not_followed_out_of_root(tree: Path, tmp_path_factory: pyt
     assert "symbolic link to a directory" in skipped["infra/loop"]
     assert skipped["infra/evil.tf"] == "symlink pointing outside the scanned root"
     assert all("outside" not in str(f) for u in d.units for f in u.files)
+
+
+def _os_walk_reference(top: Path) -> list[str]:
+    """Files os.walk finds under `top` (sorted, links to directories not followed, skipped
+    directories left out): the order and set the scandir walk must give."""
+    from iaclint.discover import SKIP_DIRS
+
+    out: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        dirnames[:] = [
+            d for d in sorted(dirnames) if d not in SKIP_DIRS and not os.path.islink(os.path.join(dirpath, d))
+        ]
+        out += [os.path.join(dirpath, f) for f in sorted(filenames)]
+    return out
+
+
+def test_walk_visits_what_os_walk_visits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for d in ["b/z", "a/y", "a/.terraform", "a/node_modules/m", "c"]:
+        (tmp_path / d).mkdir(parents=True)
+    for f in ["b/z/main.tf", "a/y/t.bicep", "a/.terraform/x.tf", "a/node_modules/m/n.tf", "a/1.tf",
+              "c/template.yaml", "c/other.txt", "a/y/p.bicepparam"]:  # fmt: skip
+        (tmp_path / f).write_text("", encoding="utf-8")
+    os.symlink(tmp_path / "b", tmp_path / "c" / "link-to-dir")
+    os.symlink(tmp_path / "a" / "1.tf", tmp_path / "c" / "link.tf")
+    found = discover(["."])
+    files = [str(f) for u in found.units for f in u.files]
+    readable = (".tf", ".bicep", ".yaml")
+    expected_tf = [os.path.normpath(p) for p in _os_walk_reference(Path(".")) if p.endswith(readable)]
+    assert sorted(files) == sorted(expected_tf)
+    skipped = dict(found.skipped)
+    assert skipped["c/link-to-dir"] == "symbolic link to a directory (not followed)"
+    assert skipped["a/y/p.bicepparam"] == "Bicep parameters file (read with its template)"

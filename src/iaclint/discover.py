@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv"})
@@ -122,9 +123,10 @@ class _Walker:
             return False
         return True
 
-    def add_file(self, p: Path, explicit: bool) -> None:
+    def add_file(self, p: Path, explicit: bool, link: bool | None = None) -> None:
+        """`link`: whether `p` is a symbolic link, when the caller already knows (a directory scan)."""
         name = p.name
-        if p.is_symlink() and not self.inside_root(p):
+        if (p.is_symlink() if link is None else link) and not self.inside_root(p):
             self.result.skipped.append((str(p), "symlink pointing outside the scanned root"))
             return
         if _is_tf(name) or _is_tfvars(name):
@@ -136,34 +138,50 @@ class _Walker:
         elif explicit:
             self.result.skipped.append((str(p), "not a file type iaclint reads"))
 
+    def excluded(self, p: Path) -> bool:
+        return bool(self.excludes) and _excluded(self.rel(p), self.excludes)
+
     def walk(self, top: Path) -> None:
         # The scanned root for symlink checks is the directory the user asked for.
         self.real_root = top.resolve()
-
-        def onerror(err: OSError) -> None:
-            self.result.failed.append(
-                Diagnostic(str(err.filename or top), 1, 1, f"cannot read directory: {err.strerror}")
-            )
-
-        for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=False):
-            d = Path(dirpath)
-            kept = []
-            for sub in sorted(dirnames):
-                sp = d / sub
-                if sub in SKIP_DIRS or _excluded(self.rel(sp), self.excludes):
+        # Depth first, a directory's files before its subdirectories, names sorted (as os.walk
+        # would go), with os.scandir: its entries know whether they are links, which spares a
+        # system call per file.
+        stack = [top]
+        while stack:
+            d = stack.pop()
+            try:
+                with os.scandir(d) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as err:
+                self.result.failed.append(
+                    Diagnostic(str(err.filename or d), 1, 1, f"cannot read directory: {err.strerror}")
+                )
+                continue
+            subdirs: list[Path] = []
+            files = []
+            for e in entries:
+                try:
+                    is_dir = e.is_dir()  # follows a link, as os.walk sorts entries
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    files.append(e)
                     continue
-                if sp.is_symlink():
+                sp = d / e.name
+                if e.name in SKIP_DIRS or self.excluded(sp):
+                    continue
+                if e.is_symlink():
                     # Following directory links risks loops and escapes; their targets inside the
                     # root are scanned where they really live.
                     self.result.skipped.append((str(sp), "symbolic link to a directory (not followed)"))
                     continue
-                kept.append(sub)
-            dirnames[:] = kept
-            for name in sorted(filenames):
-                fp = d / name
-                if _excluded(self.rel(fp), self.excludes):
-                    continue
-                self.add_file(fp, explicit=False)
+                subdirs.append(sp)
+            for e in files:
+                fp = d / e.name
+                if not self.excluded(fp):
+                    self.add_file(fp, explicit=False, link=e.is_symlink())
+            stack.extend(reversed(subdirs))
 
     def finish(self) -> Discovery:
         units = self.result.units
@@ -221,10 +239,11 @@ def discover(
             walker.add_file(p, explicit=True)
     result = walker.finish()
     # The same directory reached twice (a path and its parent) is one unit.
-    seen: set[tuple[str, Path]] = set()
+    resolver = PathResolver()
+    seen: set[tuple[str, str]] = set()
     unique = []
     for u in result.units:
-        key = (u.language, u.path.resolve())
+        key = (u.language, resolver.real(os.fspath(u.path)))
         if key not in seen:
             seen.add(key)
             unique.append(u)

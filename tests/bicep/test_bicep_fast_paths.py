@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iaclint.lang.bicep import prepass as pp
-from iaclint.lang.bicep.paths import PathResolver
 from iaclint.lang.bicep.syntax import NodeSpans, parse
+from iaclint.realpath import PathResolver
 from iaclint.source import SourceText
 
 # Fragments that make the pre-pass rewrite (or almost): statements it looks at, strings and

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
-from iaclint.lang.bicep.paths import PathResolver
 from iaclint.lang.bicep.syntax import Parsed, parse
+from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.source import SourceText, display_path
 from iaclint.suppress import DIRECTIVE, parse_comment

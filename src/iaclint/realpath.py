@@ -1,5 +1,5 @@
-"""Path resolution and display for one load, cached: a registry-sized tree asks for the same
-directories thousands of times, and `Path.resolve()` stats every component of every path."""
+"""Path resolution and display for one discovery or one load, cached: a registry-sized tree asks for
+the same directories thousands of times, and `Path.resolve()` stats every component of every path."""
 
 from __future__ import annotations
 
