@@ -161,3 +161,21 @@ def test_attributes_other_than_fields_are_not_computed() -> None:
     with pytest.raises(AttributeError):
         _ = lazy.no_such_field  # type: ignore[attr-defined]
     assert calls == []
+
+
+def test_a_self_read_then_an_exception_leaves_the_value_to_compute_again() -> None:
+    box: list[LazyValue] = []
+    calls: list[str] = []
+
+    def compute() -> Value:
+        calls.append(box[0].reason)  # a self-read: sees the unknown, does not fill the value
+        if len(calls) == 1:
+            raise ValueError("first try fails")
+        return Value.known("done")
+
+    box.append(LazyValue(compute))
+    with pytest.raises(ValueError):
+        _ = box[0].state
+    assert (box[0].busy(), box[0].ready()) == (False, False)
+    assert box[0].data == "done"
+    assert calls == ["the value depends on itself", "the value depends on itself"]

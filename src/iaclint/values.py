@@ -291,16 +291,17 @@ class LazyValue(Value):
         if compute is None:  # filled, so the field cannot be missing
             raise AttributeError(name)
         if compute is _BUSY:
-            v: Value = Value.unknown("the value depends on itself")
-        else:
-            _L_COMPUTE(self, _BUSY)
-            try:
-                v = compute()
-            except RecursionError:
-                v = Value.unknown("nested too deeply to evaluate")
-            except BaseException:
-                _L_COMPUTE(self, compute)  # not worked out: a later read tries again
-                raise
+            # Read from inside its own computation: that read sees an unknown, and the value
+            # itself is still whatever the computation returns.
+            return getattr(_SELF_DEPENDENT, name)
+        _L_COMPUTE(self, _BUSY)
+        try:
+            v = compute()
+        except RecursionError:
+            v = Value.unknown("nested too deeply to evaluate")
+        except BaseException:
+            _L_COMPUTE(self, compute)  # not worked out: a later read tries again
+            raise
         _V_STATE(self, v.state)
         _V_DATA(self, v.data)
         _V_SPAN(self, v.span)
@@ -330,4 +331,5 @@ _FIELDS = frozenset(("state", "data", "span", "reason", "refs", "via"))
 def _fields(v: Value) -> tuple[Any, ...]:
     return (v.state, v.data, v.span, v.reason, v.refs, v.via)
 _BUSY: Any = object()
+_SELF_DEPENDENT = Value.unknown("the value depends on itself")
 _L_COMPUTE = LazyValue.__dict__["_compute"].__set__

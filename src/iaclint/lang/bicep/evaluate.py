@@ -72,6 +72,9 @@ class ResourceSym:
     body: Value | None = None
     looped: bool = False
     declared: bool = False
+    # (node id, value) of the `name` expression as evaluated at declaration, outside any loop:
+    # the resource's instance reuses it instead of evaluating it again.
+    raw_name: tuple[int, Value] | None = None
 
 
 @dataclass(slots=True)
@@ -876,21 +879,22 @@ class FileEvaluator:
         parent_sym = parent
         if body_n.type == "object" and not looped:
             name_n = parent_n = None
-            for prop in body_n.named_children:
-                if prop.type != "object_property" or len(prop.named_children) < 2:
+            for kind, key, val_node, _span in self._members(body_n):
+                if kind != _STATIC_KEY:
                     continue
-                key = self.text(prop.named_children[0])
                 if key == "name":
-                    name_n = prop.named_children[-1]
+                    name_n = val_node
                 elif key == "parent":
-                    parent_n = prop.named_children[-1]
+                    parent_n = val_node
             if parent_n is not None:
                 parent_sym = self._resource_path(parent_n)
             if parent_sym is not None and "/" not in rtype:
                 rtype = f"{parent_sym.type}/{rtype}"
             sym.type = rtype
             if name_n is not None:
-                sym.name = self._compose_name(self.expr(name_n, {}), parent_sym, self.span(name_n))
+                raw = self.expr(name_n, {})
+                sym.raw_name = (name_n.id, raw)
+                sym.name = self._compose_name(raw, parent_sym, self.span(name_n))
         else:
             if parent_sym is not None and "/" not in rtype:
                 sym.type = f"{parent_sym.type}/{rtype}"
@@ -981,21 +985,25 @@ class FileEvaluator:
         members = self._members(body_n)
         # The name is needed now (the resource's name, its children's names, references to it);
         # the rest of the body only when something reads it (see `_body`). A spread or a computed
-        # key may bring a `name`, so such a body is evaluated whole, now.
-        whole = None
+        # key may bring a `name`, so for such a body the name is read from the whole body, now;
+        # the body itself is still worked out when read, like any other (so that what it sees of
+        # other resources does not depend on whether it has a spread).
         if all(m[0] == _STATIC_KEY for m in members):
             name_v = Value.absent(header)
+            raw_name = sym.raw_name if not env else None
             for _kind, key, val_node, pspan in members:
                 if key == "name":
-                    name_v = _relocate(self.expr(val_node, env, 0), pspan)
+                    if raw_name is not None and raw_name[0] == val_node.id:
+                        name_v = _relocate(raw_name[1], pspan)
+                    else:
+                        name_v = _relocate(self.expr(val_node, env, 0), pspan)
         else:
-            whole = self.object(body_n, env, 0, drop=("parent",))
-            name_v = whole.data.get("name", Value.absent(header))
+            name_v = self.object(body_n, env, 0, drop=("parent",)).data.get("name", Value.absent(header))
         parent_sym = parent
         pn = None
-        for p in body_n.named_children:
-            if p.type == "object_property" and p.named_children and p.named_children[0].text == b"parent":
-                pn = p.named_children[-1]
+        for kind, key, val_node, _span in members:
+            if kind == _STATIC_KEY and key == "parent":
+                pn = val_node
         if pn is not None:
             parent_sym = self._resource_path(pn) or parent_sym
         if parent_sym is not None and not sym.api_version:
@@ -1012,10 +1020,7 @@ class FileEvaluator:
             "type": Value.known(sym.type, type_span),
             "apiVersion": Value.known(sym.api_version, type_span),
         }
-        if whole is not None:
-            body: Value = _body(head, whole, name_v)
-        else:
-            body = LazyValue(partial(self._lazy_body, head, body_n, env, name_v))
+        body = LazyValue(partial(self._lazy_body, head, body_n, env, name_v))
         if not suffix:
             sym.body = body
         name_str = name_v.as_str() or sym.symbol
