@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
+from iaclint.realpath import PathResolver
 from iaclint.source import display_path
 
 
@@ -28,19 +29,15 @@ def shown(path: str | Path, root: Path) -> str:
     # As display_path, with the directories resolved once each rather than once per file: a
     # report lists every file scanned (2,350 in the Bicep registry) and each resolve is a system
     # call per path component.
-    parent, name = os.path.split(os.path.abspath(p))
-    full = os.path.join(_real_dir(parent), name)
-    real = os.path.realpath(full) if os.path.islink(full) else full
+    real = _REAL.real(os.path.abspath(p))
     try:
-        return Path(real).relative_to(_real_dir(os.path.abspath(root))).as_posix()
+        return Path(real).relative_to(_REAL.real(os.path.abspath(root))).as_posix()
     except ValueError:
         return p.as_posix()
 
 
-@lru_cache(maxsize=4096)
-def _real_dir(path: str) -> str:
-    """`realpath` of an absolute directory path (absolute, so a later chdir cannot make it stale)."""
-    return os.path.realpath(path)
+# Fed absolute paths only, so a later chdir cannot make what it remembers wrong.
+_REAL = PathResolver()
 
 
 @lru_cache(maxsize=64)
