@@ -1145,6 +1145,12 @@ class FileEvaluator:
             if key == "params":
                 checked.append(val_node)
         names = set(self._loop_names(for_n))
+        # A name that is nowhere in the checked text cannot be referenced there: most module loops
+        # (AVM's `iteration`) use their variable only in the deployment name, and the walk below
+        # visits every node of what may be a large `params` object.
+        raw = [name.encode() for name in names]
+        if not any(r in n.text for n in checked for r in raw):
+            return True
         stack = checked
         while stack:
             n = stack.pop()
