@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,37 @@ def test_path_resolver_equals_path_resolve(tmp_path: Path, monkeypatch: pytest.M
                 "missing/z.bicep", str(tmp_path / "link" / "x.bicep"), "a/b/.."]:  # fmt: skip
         assert resolver.resolve(Path(raw)) == Path(raw).resolve(), raw
     assert resolver.display(Path(raw).resolve()) == "a"
+
+
+# The scan's trigger before simple groups were matched whole: every bracket one token.
+_ONE_BRACKET_AT_A_TIME = re.compile(
+    rb"'''|'[^'\\$\n]*(?:(?:\\.|\$(?!\{))[^'\\$\n]*)*'|'|//[^\n]*|/\*|\.\.\.|!|[{}\[\]()]"
+    rb"|\b(?:var|param|output|extension|import|resourceInput|resourceOutput)\b"
+)
+GROUP_FRAGMENTS = [*FRAGMENTS, "(a, b)", "[1, 2]", "f(x.y)", "(x..", ".", "..", "a.b", "(", ")", "[", "]",
+                   "(var)", "[param p string]", "('s')", "(/ )", "(!a)", "[...x]",
+                   "(\nvar y = 1\n)", "(x!)", "[y!]", "(a.b!, c)", "(d // e\n)", "('${f}')",
+                   "(g...)", "[...h]", "(i, [j])"]  # fmt: skip
+
+
+def _same_with_one_bracket_at_a_time(data: bytes, params_file: bool) -> None:
+    saved_may, saved_trigger = pp._may_rewrite, pp._TRIGGER
+    pp._may_rewrite = lambda _data: True  # always the full scan
+    try:
+        fast = pp.prepass(data, params_file)
+        pp._TRIGGER = _ONE_BRACKET_AT_A_TIME
+        slow = pp.prepass(data, params_file)
+    finally:
+        pp._may_rewrite, pp._TRIGGER = saved_may, saved_trigger
+    assert (fast.data, fast.spreads, fast.changed) == (slow.data, slow.spreads, slow.changed)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(GROUP_FRAGMENTS), max_size=30), st.booleans())
+def test_prepass_simple_groups_change_nothing(parts: list[str], params_file: bool) -> None:
+    _same_with_one_bracket_at_a_time("".join(parts).encode("utf-8"), params_file)
+
+
+@pytest.mark.parametrize("text", [f"var z = {g}\n" for g in GROUP_FRAGMENTS[len(FRAGMENTS):]])
+def test_prepass_simple_groups_change_nothing_in_each_fragment(text: str) -> None:
+    _same_with_one_bracket_at_a_time(text.encode("utf-8"), False)

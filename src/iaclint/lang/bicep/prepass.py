@@ -27,9 +27,14 @@ from dataclasses import dataclass
 # Things the scan must see: string and comment starts (to skip them), brackets (to know whether a
 # spread sits in an object or an array, and where an interpolation ends), and the constructs above.
 # A whole one-line string without interpolation and a whole line comment are matched in one step:
-# they are most of what the scan meets, and need nothing done.
+# they are most of what the scan meets, and need nothing done. So is a `(...)` or `[...]` with no
+# string, comment, bracket, `!` or spread inside (`empty(x)`, `[a, b]`): nothing in it can be
+# rewritten (the keyword rewrites apply only outside brackets), and it leaves the bracket stack as
+# it was.
+_SIMPLE_GROUP = rb"(?:[^'(){}\[\]/!.]|\.(?!\.\.))*+"
 _TRIGGER = re.compile(
-    rb"'''|'[^'\\$\n]*(?:(?:\\.|\$(?!\{))[^'\\$\n]*)*'|'|//[^\n]*|/\*|\.\.\.|!|[{}\[\]()]"
+    rb"'''|'[^'\\$\n]*(?:(?:\\.|\$(?!\{))[^'\\$\n]*)*'|'|//[^\n]*|/\*|\.\.\.|!"
+    rb"|\(" + _SIMPLE_GROUP + rb"\)|\[" + _SIMPLE_GROUP + rb"\]|[{}\[\]()]"
     rb"|\b(?:var|param|output|extension|import|resourceInput|resourceOutput)\b"
 )
 # `import {` whose list goes on past the line (see the module docstring).
@@ -124,7 +129,9 @@ def prepass(data: bytes, params_file: bool = False) -> Prepassed:
                 pos = _string_rest(data, pos, stack)
             # else: a whole plain string, already skipped
         elif first in _OPEN:
-            stack.append(first)
+            if len(tok) == 1:
+                stack.append(first)
+            # else: a whole simple group, already skipped
         elif tok[:2] == b"//":
             pass  # the whole line comment is matched, up to its line break
         elif tok == b"/*":
