@@ -1039,21 +1039,32 @@ class FileEvaluator:
                     condition=cond,
                 )
             )
+        nested = self._nested(body_n)
+        if not nested:
+            return
         child_sym = replace(sym, name=name_v, body=body)
-        for prop in body_n.named_children:
-            if prop.type != "object_property":
-                continue
-            inner = self.kids(prop)
-            if inner and inner[0].type == "resource_declaration":
-                cn = inner[0]
-                ck = self.kids(cn)
-                if not ck:
+        for cn, child in nested:
+            csym = f"{sym.symbol}::{child}"
+            self._declare_resource(csym, cn, child_sym)
+            saved = self.resource_syms[csym]
+            saved.address = f"{sym.address}{suffix}::{child}"
+            self._emit_resource(csym, cn, child_sym, env, "", cond)
+
+    def _nested(self, body_n: Any) -> list[tuple[Any, str]]:
+        """The resource declarations nested in a body, with their symbols; worked out once per file."""
+        found = self.parsed.nested.get(body_n.id)
+        if found is None:
+            found = []
+            for prop in body_n.named_children:
+                if prop.type != "object_property":
                     continue
-                csym = f"{sym.symbol}::{self.text(ck[0])}"
-                self._declare_resource(csym, cn, child_sym)
-                saved = self.resource_syms[csym]
-                saved.address = f"{sym.address}{suffix}::{self.text(ck[0])}"
-                self._emit_resource(csym, cn, child_sym, env, "", cond)
+                inner = self.kids(prop)
+                if inner and inner[0].type == "resource_declaration":
+                    ck = self.kids(inner[0])
+                    if ck:
+                        found.append((inner[0], self.text(ck[0])))
+            self.parsed.nested[body_n.id] = found
+        return found
 
     def _lazy_body(self, head: dict[str, Value], body_n: Any, env: dict[str, Value], name: Value) -> Value:
         return _body(head, self.object(body_n, env, 0, drop=("parent",)), name)

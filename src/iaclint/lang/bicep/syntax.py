@@ -101,6 +101,7 @@ class Parsed:
     # Local module targets as written -> (resolved path, as a string), None when no such file.
     module_files: dict[str, tuple[Any, str] | None] = field(default_factory=dict)
     loop_free: dict[int, bool] = field(default_factory=dict)  # see the evaluator's _params_loop_free
+    nested: dict[int, list[Any]] = field(default_factory=dict)  # see the evaluator's _nested
 
     def __post_init__(self) -> None:
         if self.spans is None:
