@@ -43,3 +43,20 @@ def test_clean_scan_exits_0_and_usage_error_exits_2(tmp_path: Path) -> None:
     bad = _iaclint("scan", "--no-such-option", cwd=tmp_path)
     assert bad.returncode == 2
     assert "No such option" in bad.stderr
+
+
+def test_retained_scan_data_is_handed_over_and_changes_nothing(tmp_path: Path) -> None:
+    from iaclint.engine import ScanOptions, scan
+    from iaclint.resources import LoadResult
+
+    (tmp_path / "main.tf").write_text(VIOLATING, encoding="utf-8")
+    kept: list[object] = []
+    with_kept = scan(ScanOptions(paths=[str(tmp_path)]), retain=kept)
+    without = scan(ScanOptions(paths=[str(tmp_path)]))
+    def found(result: object) -> list[tuple[str, object]]:
+        return [(f.rule_id, f.span) for f in result.findings]  # type: ignore[attr-defined]
+
+    assert found(with_kept) == found(without) != []
+    loaded = [k for k in kept if isinstance(k, LoadResult)]
+    assert len(kept) == 3 and len(loaded) == 1
+    assert [r.type for r in loaded[0].resources] == ["aws_api_gateway_domain_name"]

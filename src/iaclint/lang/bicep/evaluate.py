@@ -691,7 +691,9 @@ class FileEvaluator:
             return Value.known(sym.api_version, span)
         body = sym.body
         # A body being worked out that reads itself (`properties: { x: me.properties.y }`) cannot
-        # know it yet: as when no body is there, the property is a deployment-time value.
+        # know it yet: as when no body is there, the property is a deployment-time value. (Bicep
+        # rejects such cycles, and cycles between two bodies, as circular dependencies; for them
+        # what a body sees may depend on which body a rule reads first.)
         if (
             body is not None
             and prop in ("properties", "location", "sku", "kind", "tags", "identity")
