@@ -179,3 +179,31 @@ def test_a_self_read_then_an_exception_leaves_the_value_to_compute_again() -> No
     assert (box[0].busy(), box[0].ready()) == (False, False)
     assert box[0].data == "done"
     assert calls == ["the value depends on itself", "the value depends on itself"]
+
+
+def test_lazy_name_resource_works_out_its_name_once_and_is_a_resource() -> None:
+    import pickle
+
+    from iaclint.resources import LazyNameResource, Resource
+
+    span = Span("t.bicep", 1, 1, 1, 10)
+    body = Value.known({"a": Value.known(1, span)}, span)
+    calls: list[int] = []
+
+    def name() -> str:
+        calls.append(1)
+        return "apim1"
+
+    lazy = LazyNameResource("T", "t.bicep#x", "bicep", body, span, name)
+    assert calls == []
+    plain = Resource("T", "t.bicep#x", "bicep", body, span, "apim1")
+    assert lazy == plain and plain == lazy
+    assert (lazy.name, lazy.name, calls) == ("apim1", "apim1", [1])
+    scalar = Value.known("x", span)  # a dict body is unhashable, as in any Resource
+    assert hash(LazyNameResource("T", "a", "bicep", scalar, span, lambda: "n")) == hash(
+        Resource("T", "a", "bicep", scalar, span, "n")
+    )
+    back = pickle.loads(pickle.dumps(lazy))
+    assert type(back) is Resource and back == plain
+    with pytest.raises(AttributeError):
+        _ = lazy.no_such_field  # type: ignore[attr-defined]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from iaclint.source import Span
 from iaclint.values import Value
@@ -31,6 +33,58 @@ class Resource:
     # template file. Two root modules may both declare `aws_api_gateway_stage.prod`; the model
     # links resources within one scope only.
     scope: str = ""
+
+
+class LazyNameResource(Resource):
+    """A Resource whose `name` is worked out the first time it is read (`name_from()`), for loaders
+    that evaluate names lazily: the model reads names only of the resources it adapts. Otherwise
+    a Resource in every way: equal to one with the same fields, and pickled as one."""
+
+    __slots__ = ("_name_from",)
+
+    def __init__(
+        self,
+        type: str,
+        address: str,
+        language: str,
+        body: Value,
+        span: Span,
+        name_from: Callable[[], str],
+        condition: Value | None = None,
+        scope: str = "",
+    ) -> None:
+        # `name` stays unset until read: a slot not set raises AttributeError, which calls
+        # __getattr__ below.
+        fields = {"type": type, "address": address, "language": language, "body": body, "span": span,
+                  "condition": condition, "scope": scope, "_name_from": name_from}  # fmt: skip
+        for key, value in fields.items():
+            object.__setattr__(self, key, value)
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr != "name":
+            raise AttributeError(attr)
+        name = self._name_from()
+        object.__setattr__(self, "name", name)
+        return name
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.type, self.address, self.language, self.body, self.span, self.name, self.condition,
+                self.scope)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Resource):
+            return self._fields() == _resource_fields(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Resource, self._fields())
+
+
+def _resource_fields(r: Resource) -> tuple[Any, ...]:
+    return (r.type, r.address, r.language, r.body, r.span, r.name, r.condition, r.scope)
 
 
 @dataclass(frozen=True, slots=True)

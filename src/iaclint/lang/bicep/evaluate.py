@@ -27,7 +27,7 @@ from typing import Any
 
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.bicep.syntax import Parsed
-from iaclint.resources import Resource
+from iaclint.resources import LazyNameResource, Resource
 from iaclint.source import Span
 from iaclint.values import LazyValue, State, Value
 
@@ -894,14 +894,17 @@ class FileEvaluator:
                 rtype = f"{parent_sym.type}/{rtype}"
             sym.type = rtype
             if name_n is not None:
-                raw = self.expr(name_n, {})
-                sym.raw_name = (name_n.id, raw)
-                sym.name = self._compose_name(raw, parent_sym, self.span(name_n))
+                sym.name = LazyValue(partial(self._declared_name, sym, name_n, parent_sym))
         else:
             if parent_sym is not None and "/" not in rtype:
                 sym.type = f"{parent_sym.type}/{rtype}"
             sym.looped = looped
         return sym
+
+    def _declared_name(self, sym: ResourceSym, name_n: Any, parent_sym: ResourceSym | None) -> Value:
+        raw = self.expr(name_n, {})
+        sym.raw_name = (name_n.id, raw)
+        return self._compose_name(raw, parent_sym, self.span(name_n))
 
     def _compose_name(self, name: Value, parent: ResourceSym | None, span: Span) -> Value:
         if parent is None:
@@ -990,17 +993,6 @@ class FileEvaluator:
         # key may bring a `name`, so for such a body the name is read from the whole body, now;
         # the body itself is still worked out when read, like any other (so that what it sees of
         # other resources does not depend on whether it has a spread).
-        if all(m[0] == _STATIC_KEY for m in members):
-            name_v = Value.absent(header)
-            raw_name = sym.raw_name if not env else None
-            for _kind, key, val_node, pspan in members:
-                if key == "name":
-                    if raw_name is not None and raw_name[0] == val_node.id:
-                        name_v = _relocate(raw_name[1], pspan)
-                    else:
-                        name_v = _relocate(self.expr(val_node, env, 0), pspan)
-        else:
-            name_v = self.object(body_n, env, 0, drop=("parent",)).data.get("name", Value.absent(header))
         parent_sym = parent
         pn = None
         for kind, key, val_node, _span in members:
@@ -1010,13 +1002,23 @@ class FileEvaluator:
             parent_sym = self._resource_path(pn) or parent_sym
         if parent_sym is not None and not sym.api_version:
             sym.api_version = parent_sym.api_version  # a nested child may omit it
-        if parent_sym is not None and name_v.state is not State.ABSENT:
-            composed = self._compose_name(name_v, parent_sym, name_v.span or header)
-            name_v = Value(
-                composed.state, composed.data, name_v.span, composed.reason, composed.refs, name_v.via
-            )
-        if not sym.looped and not suffix:
-            sym.name = name_v if name_v.state is not State.ABSENT else sym.name
+        name_v: Value
+        if all(m[0] == _STATIC_KEY for m in members):
+            named = [(val_node, pspan) for _k, key, val_node, pspan in members if key == "name"]
+            if named:
+                # Worked out when read, like the body: most names are read by nothing but the
+                # resource's own `name` (and, for the few resources the rules read, the model).
+                val_node, pspan = named[-1]
+                compute = partial(self._instance_name, sym, val_node, pspan, env, parent_sym, header)
+                name_v = LazyValue(compute)
+            else:
+                name_v = Value.absent(header)
+        else:
+            name_v = self.object(body_n, env, 0, drop=("parent",)).data.get("name", Value.absent(header))
+            if parent_sym is not None and name_v.state is not State.ABSENT:
+                name_v = self._child_name(name_v, parent_sym, header)
+        if not sym.looped and not suffix and not (name_v.__class__ is Value and name_v.is_absent):
+            sym.name = name_v
         type_span = self.span(self.kids(node)[1])
         head = {
             "type": Value.known(sym.type, type_span),
@@ -1025,19 +1027,18 @@ class FileEvaluator:
         body = LazyValue(partial(self._lazy_body, head, body_n, env, name_v))
         if not suffix:
             sym.body = body
-        name_str = name_v.as_str() or sym.symbol
         if existing:
             # An `existing` resource is a reference, not a declaration: its children still are.
             pass
         else:
             self.ctx.resources.append(
-                Resource(
+                LazyNameResource(
                     type=sym.type,
                     address=sym.address + suffix,
                     language="bicep",
                     body=body,
                     span=header,
-                    name=name_str,
+                    name_from=partial(_name_text, name_v, sym.symbol),
                     condition=cond,
                 )
             )
@@ -1067,6 +1068,30 @@ class FileEvaluator:
                         found.append((inner[0], self.text(ck[0])))
             self.parsed.nested[body_n.id] = found
         return found
+
+    def _instance_name(
+        self,
+        sym: ResourceSym,
+        val_node: Any,
+        pspan: Span,
+        env: dict[str, Value],
+        parent_sym: ResourceSym | None,
+        header: Span,
+    ) -> Value:
+        """A resource instance's `name` member: as written, placed at the member, composed with its
+        parent's (`parent/child`). Outside loops the value found at declaration is reused."""
+        raw_name = sym.raw_name if not env else None
+        if raw_name is not None and raw_name[0] == val_node.id:
+            name_v = _relocate(raw_name[1], pspan)
+        else:
+            name_v = _relocate(self.expr(val_node, env, 0), pspan)
+        if parent_sym is not None and name_v.state is not State.ABSENT:
+            name_v = self._child_name(name_v, parent_sym, header)
+        return name_v
+
+    def _child_name(self, name_v: Value, parent_sym: ResourceSym, header: Span) -> Value:
+        composed = self._compose_name(name_v, parent_sym, name_v.span or header)
+        return Value(composed.state, composed.data, name_v.span, composed.reason, composed.refs, name_v.via)
 
     def _lazy_body(self, head: dict[str, Value], body_n: Any, env: dict[str, Value], name: Value) -> Value:
         return _body(head, self.object(body_n, env, 0, drop=("parent",)), name)
@@ -1336,6 +1361,10 @@ _EVALUATORS: dict[str, Any] = {
 }
 
 
+def _name_text(name: Value, symbol: str) -> str:
+    return name.as_str() or symbol
+
+
 def _body(head: dict[str, Value], obj: Value, name: Value) -> Value:
     """A resource body in ARM's shape: `type` and `apiVersion` first, then the declaration's members
     with `name` as composed for a child (`parent/child`)."""
@@ -1525,4 +1554,14 @@ def _readdress(r: Resource, old: str, new: str) -> Resource:
         moved: Value = LazyValue(partial(_readdress_value, body, old, new))
     else:
         moved = _readdress_value(body, old, new)
-    return replace(r, address=address, body=moved, condition=cond)
+    # The name is the same in every instance: still worked out when (and if) read.
+    return LazyNameResource(
+        type=r.type,
+        address=address,
+        language=r.language,
+        body=moved,
+        span=r.span,
+        name_from=partial(getattr, r, "name"),
+        condition=cond,
+        scope=r.scope,
+    )
