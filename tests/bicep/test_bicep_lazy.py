@@ -77,7 +77,7 @@ def test_a_body_is_not_evaluated_during_load_but_on_first_read(
     bodies = _count_bodies(monkeypatch)
     calls = _count_calls(monkeypatch)
     site = _load(tmp_path, monkeypatch, {"main.bicep": SITE})["main.bicep#site"]
-    # The name is worked out during load; the body (and its toUpper) is not.
+    # Neither the name nor the body (and its toUpper) is worked out during load.
     assert site.name == "site-prod"
     assert (bodies.seen, calls.seen) == ([], [])
     assert isinstance(site.body, LazyValue)
@@ -281,3 +281,31 @@ resource me 'Microsoft.Web/sites@2022-03-01' = {
         "me.properties is known only after deployment", Span("main.bicep", 4, 5, 4, 23), ("main.bicep#me",)
     )
     assert props.get("b") == Value.known("x", Span("main.bicep", 5, 5, 5, 11))
+
+
+NAMES = """\
+param prefix string = 'api'
+
+resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: toLower('${prefix}-GW')
+}
+
+resource api 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {
+  parent: apim
+  name: toUpper('orders')
+}
+"""
+
+
+def test_names_are_worked_out_when_read_and_compose_with_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_calls(monkeypatch)
+    res = _load(tmp_path, monkeypatch, {"main.bicep": NAMES})
+    assert calls.seen == []
+    api = res["main.bicep#api"]
+    assert api.name == "api-gw/ORDERS"
+    assert sorted(calls.seen) == ["toLower", "toUpper"]
+    assert res["main.bicep#apim"].name == "api-gw"
+    name = api.body.get("name")
+    assert (name.data, _where(name)) == ("api-gw/ORDERS", (9, 3, 9, 26))
