@@ -1134,7 +1134,7 @@ class FileEvaluator:
             return msym
         prefix = f"{self.prefix}module.{symbol}"
         if not msym.looped:
-            msym.evaluator = self._module_instance(parsed, path, value_n, {}, f"{prefix}.", keyed=False)
+            msym.evaluator = self._module_instance(parsed, path, value_n, {}, f"{prefix}.")
             return msym
         # A looped module deploys its file once per item (AVM tests loop over ['init', 'idem']):
         # each instance is evaluated with its item bound, as looped resources are.
@@ -1152,7 +1152,7 @@ class FileEvaluator:
         shared: dict[str, Any] | None = {} if self._params_loop_free(value_n) else None
         for (loop_env, body_n), suffix in zip(inst, suffixes, strict=True):
             ev = self._module_instance(
-                parsed, path, body_n, loop_env, f"{prefix}{suffix}.", shared, keyed=shared is None
+                parsed, path, body_n, loop_env, f"{prefix}{suffix}.", shared
             )
             if ev is not None:
                 msym.instances.append(ev)
@@ -1216,23 +1216,21 @@ class FileEvaluator:
         env: dict[str, Value],
         prefix: str,
         shared: dict[str, Any] | None = None,
-        keyed: bool = True,
     ) -> FileEvaluator | None:
         """The evaluator of one deployment of a module file, its `params` bound (None when the
         module's `if` is false). `shared`: where loop instances whose `if` and `params` do not
-        depend on the loop keep the first instance's outcome. `keyed`: whether the instance needs a
-        memo key made from its parameters' values (loop instances that do not share them)."""
+        depend on the loop keep the first instance's outcome."""
         if shared:
             found = shared["found"]
             if found is None:
                 return None
             complete, given, key = found
         else:
-            found = self._module_params(body_n, env, keyed)
+            found = self._module_params(body_n, env)
+            if shared is not None and found is not None:
+                # Shared parameters are equal by construction: one token stands for them.
+                found = (found[0], found[1], object())
             if shared is not None:
-                if found is not None and found[2] is None:
-                    # Shared parameters are equal by construction: one token stands for them.
-                    found = (found[0], found[1], object())
                 shared["found"] = found
             if found is None:
                 return None
@@ -1242,16 +1240,17 @@ class FileEvaluator:
             ev = FileEvaluator(parsed, path, self.ctx, dict(given), prefix, self.root_display, complete)
         finally:
             self.ctx.stack.pop()
-        # Loop instances given the same parameters (AVM's ['init', 'idem']) deploy the same
+        # Loop instances sharing their parameters (AVM's ['init', 'idem']) deploy the same
         # resources: the key lets `_emit_module` copy the first instance's instead of evaluating again.
         ev.memo_key = key
         return ev
 
     def _module_params(
-        self, body_n: Any, env: dict[str, Value], keyed: bool
-    ) -> tuple[bool, dict[str, Value], Any] | None:
-        """(complete, parameter values, memo key or None when not `keyed`) of a module call body;
-        None when its `if` is false."""
+        self, body_n: Any, env: dict[str, Value]
+    ) -> tuple[bool, dict[str, Value], None] | None:
+        """(complete, parameter values, None) of a module call body; None when its `if` is false.
+        Instances whose parameters depend on the loop are not compared: their values are worked
+        out only when read, and equal ones are rare."""
         if body_n.type == "if_statement":
             parts = self.kids(body_n)
             if fns.truthy(self.expr(parts[0], env)) is False:
@@ -1259,17 +1258,16 @@ class FileEvaluator:
             body_n = parts[-1]
         if body_n.type != "object":
             return None
-        if not keyed:
-            lazy = self._lazy_params(body_n, env)
-            if lazy is not None:
-                return True, lazy, None
+        lazy = self._lazy_params(body_n, env)
+        if lazy is not None:
+            return True, lazy, None
         body = self.object(body_n, env, 0, drop=())
         params = body.get("params")
         complete = params.state is not State.UNKNOWN and (
             params.state is State.ABSENT or isinstance(params.data, dict)
         )
         given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
-        return complete, given, (complete, _params_key(params)) if keyed else None
+        return complete, given, None
 
     def _lazy_params(self, body_n: Any, env: dict[str, Value]) -> dict[str, Value] | None:
         """`params: { a: ..., b: ... }` of a module call as values worked out when the module reads
@@ -1497,26 +1495,6 @@ def _deployed(v: Value, refs: tuple[str, ...], what: str) -> Value:
     w.refs = refs
     w.what = what
     return Value(v.state, w, v.span, v.reason, v.refs, v.via)
-
-
-def _value_key(v: Value) -> Any:
-    """Everything that makes up a Value (state, data, span, reason, refs, via), as a hashable key."""
-    d = v.data
-    if v.state is _KNOWN:
-        if isinstance(d, dict):
-            d = (dict, tuple((k, _value_key(m)) for k, m in d.items()))
-        elif isinstance(d, list):
-            d = (list, tuple(_value_key(m) for m in d))
-        else:
-            d = (type(d), d)  # 1 == True == 1.0 must not collide
-    return (v.state, d, v.span, v.reason, v.refs, v.via)
-
-
-def _params_key(params: Value) -> Any:
-    try:
-        return _value_key(params)
-    except (RecursionError, TypeError):
-        return None  # too deep or unhashable: no memo, the instance is evaluated
 
 
 def _readdress_refs(refs: tuple[str, ...], old: str, new: str) -> tuple[str, ...]:
