@@ -309,3 +309,45 @@ def test_names_are_worked_out_when_read_and_compose_with_the_parent(
     assert res["main.bicep#apim"].name == "api-gw"
     name = api.body.get("name")
     assert (name.data, _where(name)) == ("api-gw/ORDERS", (9, 3, 9, 26))
+
+
+LOOPS = """\
+param assignments array = [
+  { role: 'reader' }
+  { role: 'owner' }
+]
+
+var formatted = [for a in assignments: union(a, { roleId: toUpper(a.role) })]
+
+resource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (f, i) in formatted: {
+  name: 'ra-${i}'
+  properties: {
+    roleDefinitionId: f.roleId
+  }
+}]
+"""
+OWNERS = """
+resource owners 'Microsoft.Web/sites@2022-03-01' = [for f in formatted: if (f.role == 'owner') {
+  name: f.roleId
+}]
+"""
+
+
+def test_a_for_expression_gives_its_length_now_and_its_items_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _count_calls(monkeypatch)
+    res = _load(tmp_path, monkeypatch, {"main.bicep": LOOPS})
+    assert sorted(res) == ["main.bicep#ra[0]", "main.bicep#ra[1]"]
+    assert calls.seen == []  # neither union() nor toUpper() yet
+    role = res["main.bicep#ra[1]"].body.path("properties", "roleDefinitionId")
+    assert role.data == "OWNER"
+    assert calls.seen == ["union", "toUpper"]  # the item read, and only it
+
+
+def test_a_loop_condition_reads_the_items_it_needs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_calls(monkeypatch)
+    res = _load(tmp_path, monkeypatch, {"main.bicep": LOOPS + OWNERS})
+    assert sorted(res) == ["main.bicep#owners[1]", "main.bicep#ra[0]", "main.bicep#ra[1]"]
+    assert calls.seen == ["union", "toUpper", "union", "toUpper"]  # both items, for the `if`
+    assert res["main.bicep#owners[1]"].name == "OWNER"

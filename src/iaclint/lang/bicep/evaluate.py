@@ -399,8 +399,13 @@ class FileEvaluator:
         inst = self.loop_instances(node, env, depth)
         if isinstance(inst, Value):
             return inst
-        out = []
+        out: list[Value] = []
         for loop_env, body in inst:
+            if body.type != "if_statement":
+                # Known to be there: worked out when read. A loop over this array (role
+                # assignments over a formatted list) needs its length, not its items' values.
+                out.append(LazyValue(partial(self.expr, body, loop_env, depth)))
+                continue
             v = self._conditional(body, loop_env, depth)
             if v is not None:
                 out.append(v)
