@@ -55,10 +55,16 @@ class LazyNameResource(Resource):
     ) -> None:
         # `name` stays unset until read: a slot not set raises AttributeError, which calls
         # __getattr__ below.
-        fields = {"type": type, "address": address, "language": language, "body": body, "span": span,
-                  "condition": condition, "scope": scope, "_name_from": name_from}  # fmt: skip
-        for key, value in fields.items():
-            object.__setattr__(self, key, value)
+        # Through the slots' own descriptors (object.__setattr__ per field costs twice as much; a
+        # Bicep load makes one of these per resource).
+        _R_TYPE(self, type)
+        _R_ADDRESS(self, address)
+        _R_LANGUAGE(self, language)
+        _R_BODY(self, body)
+        _R_SPAN(self, span)
+        _R_CONDITION(self, condition)
+        _R_SCOPE(self, scope)
+        _R_NAME_FROM(self, name_from)
 
     def __getattr__(self, attr: str) -> Any:
         if attr != "name":
@@ -81,6 +87,13 @@ class LazyNameResource(Resource):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Resource, self._fields())
+
+
+_R_TYPE, _R_ADDRESS, _R_LANGUAGE, _R_BODY, _R_SPAN, _R_CONDITION, _R_SCOPE = (
+    Resource.__dict__[n].__set__
+    for n in ("type", "address", "language", "body", "span", "condition", "scope")
+)
+_R_NAME_FROM = LazyNameResource.__dict__["_name_from"].__set__
 
 
 def _resource_fields(r: Resource) -> tuple[Any, ...]:
