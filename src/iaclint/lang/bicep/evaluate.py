@@ -993,11 +993,10 @@ class FileEvaluator:
         if body_n.type != "object":
             return
         members = self._members(body_n)
-        # The name is needed now (the resource's name, its children's names, references to it);
-        # the rest of the body only when something reads it (see `_body`). A spread or a computed
-        # key may bring a `name`, so for such a body the name is read from the whole body, now;
-        # the body itself is still worked out when read, like any other (so that what it sees of
-        # other resources does not depend on whether it has a spread).
+        # The name and the body are worked out when something reads them (`_instance_name`,
+        # `_lazy_body`). A spread or a computed key may bring a `name`, so for such a body the name
+        # is read from the whole body now; the body itself is still worked out when read, like
+        # any other (so that what it sees of other resources does not depend on the spread).
         parent_sym = parent
         pn = None
         for kind, key, val_node, _span in members:
@@ -1156,9 +1155,7 @@ class FileEvaluator:
         # the deployment name), every instance gets the first one's parameters: evaluated once.
         shared: dict[str, Any] | None = {} if self._params_loop_free(value_n) else None
         for (loop_env, body_n), suffix in zip(inst, suffixes, strict=True):
-            ev = self._module_instance(
-                parsed, path, body_n, loop_env, f"{prefix}{suffix}.", shared
-            )
+            ev = self._module_instance(parsed, path, body_n, loop_env, f"{prefix}{suffix}.", shared)
             if ev is not None:
                 msym.instances.append(ev)
         return msym
@@ -1227,19 +1224,16 @@ class FileEvaluator:
         depend on the loop keep the first instance's outcome."""
         if shared:
             found = shared["found"]
-            if found is None:
-                return None
-            complete, given, key = found
         else:
-            found = self._module_params(body_n, env)
-            if shared is not None and found is not None:
-                # Shared parameters are equal by construction: one token stands for them.
-                found = (found[0], found[1], object())
+            params = self._module_params(body_n, env)
+            # Shared parameters are equal by construction: one token stands for them.
+            key = object() if shared is not None else None
+            found = None if params is None else (*params, key)
             if shared is not None:
                 shared["found"] = found
-            if found is None:
-                return None
-            complete, given, key = found
+        if found is None:
+            return None
+        complete, given, key = found
         self.ctx.stack.append(str(path))
         try:
             ev = FileEvaluator(parsed, path, self.ctx, dict(given), prefix, self.root_display, complete)
@@ -1250,12 +1244,10 @@ class FileEvaluator:
         ev.memo_key = key
         return ev
 
-    def _module_params(
-        self, body_n: Any, env: dict[str, Value]
-    ) -> tuple[bool, dict[str, Value], None] | None:
-        """(complete, parameter values, None) of a module call body; None when its `if` is false.
-        Instances whose parameters depend on the loop are not compared: their values are worked
-        out only when read, and equal ones are rare."""
+    def _module_params(self, body_n: Any, env: dict[str, Value]) -> tuple[bool, dict[str, Value]] | None:
+        """(complete, parameter values) of a module call body; None when its `if` is false. Loop
+        instances whose parameters depend on the loop are not compared with each other: their
+        values are worked out only when read, and equal ones are rare."""
         if body_n.type == "if_statement":
             parts = self.kids(body_n)
             if fns.truthy(self.expr(parts[0], env)) is False:
@@ -1265,14 +1257,14 @@ class FileEvaluator:
             return None
         lazy = self._lazy_params(body_n, env)
         if lazy is not None:
-            return True, lazy, None
+            return True, lazy
         body = self.object(body_n, env, 0, drop=())
         params = body.get("params")
         complete = params.state is not State.UNKNOWN and (
             params.state is State.ABSENT or isinstance(params.data, dict)
         )
         given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
-        return complete, given, None
+        return complete, given
 
     def _lazy_params(self, body_n: Any, env: dict[str, Value]) -> dict[str, Value] | None:
         """`params: { a: ..., b: ... }` of a module call as values worked out when the module reads
