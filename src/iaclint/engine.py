@@ -18,6 +18,7 @@ from iaclint.resources import Diagnostic, LoadResult
 from iaclint.rules import Rule, load_rules
 from iaclint.source import Span
 from iaclint.suppress import apply_baseline, apply_directives, read_baseline
+from iaclint.values import EvaluationError
 
 PARSE_RULE = "IAC001"
 
@@ -165,8 +166,12 @@ def _scan(
     diagnostics = [*found.failed, *loaded.diagnostics]
     records = _account_files(found, loaded, diagnostics)
 
-    model = model_stage.build(loaded.resources)
-    findings = list(run_checks(model, rules, options.rule_params))
+    try:
+        # Reading a value may evaluate it now (Bicep names, bodies and parameters are LazyValues).
+        model = model_stage.build(loaded.resources)
+        findings = list(run_checks(model, rules, options.rule_params))
+    except EvaluationError as err:
+        raise InternalError(str(err)) from err
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
     findings = _configure(dedupe(findings), options, rules)

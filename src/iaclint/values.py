@@ -261,6 +261,10 @@ _V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (
 )
 
 
+class EvaluationError(Exception):
+    """Working out a LazyValue failed: a bug in a loader, reported with the file it was reading."""
+
+
 class LazyValue(Value):
     """A Value worked out the first time any of its fields is read, then a plain Value in every
     way (equality, hashing, repr, pickling read the fields and so work it out first).

@@ -351,3 +351,30 @@ def test_a_loop_condition_reads_the_items_it_needs(tmp_path: Path, monkeypatch: 
     assert sorted(res) == ["main.bicep#owners[1]", "main.bicep#ra[0]", "main.bicep#ra[1]"]
     assert calls.seen == ["union", "toUpper", "union", "toUpper"]  # both items, for the `if`
     assert res["main.bicep#owners[1]"].name == "OWNER"
+
+
+def test_a_failure_while_a_body_is_worked_out_is_an_internal_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from iaclint.cli import main
+    from iaclint.engine import InternalError, ScanOptions, scan
+
+    apim = (
+        "resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n"
+        "  name: 'apim1'\n  location: 'westeurope'\n  properties: {\n"
+        "    publisherEmail: 'a@b.c'\n    publisherName: 'x'\n  }\n}\n"
+    )
+    (tmp_path / "apim.bicep").write_text(apim, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def broken(*_args: Any) -> Value:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(FileEvaluator, "_lazy_body", broken)
+    with pytest.raises(InternalError, match=r"^apim\.bicep: KeyError: 'boom'$"):
+        scan(ScanOptions(paths=["."]))
+    result = CliRunner().invoke(main, ["scan", "."])
+    assert result.exit_code == 2
+    assert result.output.strip() == "iaclint: internal error: apim.bicep: KeyError: 'boom'"

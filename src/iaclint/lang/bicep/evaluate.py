@@ -29,7 +29,7 @@ from iaclint.lang.arm import functions as fns
 from iaclint.lang.bicep.syntax import Parsed
 from iaclint.resources import LazyNameResource, Resource
 from iaclint.source import Span
-from iaclint.values import LazyValue, State, Value
+from iaclint.values import EvaluationError, LazyValue, State, Value
 
 _KNOWN = State.KNOWN
 # Nesting deeper than this in one expression is hostile or generated; it evaluates to unknown.
@@ -138,6 +138,21 @@ class FileEvaluator:
         # Set by the caller of a module instance: equal keys mean equal parameters (see _emit_module).
         self.memo_key: Any = None
         self._outputs: dict[str, Any] | None = None  # output name -> value node, built on first need
+
+    # -- laziness -----------------------------------------------------------------------------------
+    def _lazy(self, fn: Any, *args: Any) -> LazyValue:
+        """`fn(*args)` as a value worked out when first read (see LazyValue)."""
+        return LazyValue(partial(self._guarded, fn, args))
+
+    def _guarded(self, fn: Any, args: tuple[Any, ...]) -> Value:
+        # Read during the model stage, far from the loader's own error handling: an exception here
+        # is an iaclint bug, reported (as a loader's is) in one line naming the file.
+        try:
+            return fn(*args)
+        except (RecursionError, EvaluationError):
+            raise
+        except Exception as err:
+            raise EvaluationError(f"{self.src.path}: {type(err).__name__}: {err}") from err
 
     # -- spans --------------------------------------------------------------------------------------
     def span(self, node: Any) -> Span:
@@ -404,7 +419,7 @@ class FileEvaluator:
             if body.type != "if_statement":
                 # Known to be there: worked out when read. A loop over this array (role
                 # assignments over a formatted list) needs its length, not its items' values.
-                out.append(LazyValue(partial(self.expr, body, loop_env, depth)))
+                out.append(self._lazy(self.expr, body, loop_env, depth))
                 continue
             v = self._conditional(body, loop_env, depth)
             if v is not None:
@@ -899,7 +914,7 @@ class FileEvaluator:
                 rtype = f"{parent_sym.type}/{rtype}"
             sym.type = rtype
             if name_n is not None:
-                sym.name = LazyValue(partial(self._declared_name, sym, name_n, parent_sym))
+                sym.name = self._lazy(self._declared_name, sym, name_n, parent_sym)
         else:
             if parent_sym is not None and "/" not in rtype:
                 sym.type = f"{parent_sym.type}/{rtype}"
@@ -1013,8 +1028,7 @@ class FileEvaluator:
                 # Worked out when read, like the body: most names are read by nothing but the
                 # resource's own `name` (and, for the few resources the rules read, the model).
                 val_node, pspan = named[-1]
-                compute = partial(self._instance_name, sym, val_node, pspan, env, parent_sym, header)
-                name_v = LazyValue(compute)
+                name_v = self._lazy(self._instance_name, sym, val_node, pspan, env, parent_sym, header)
             else:
                 name_v = Value.absent(header)
         else:
@@ -1028,7 +1042,7 @@ class FileEvaluator:
             "type": Value.known(sym.type, type_span),
             "apiVersion": Value.known(sym.api_version, type_span),
         }
-        body = LazyValue(partial(self._lazy_body, head, body_n, env, name_v))
+        body = self._lazy(self._lazy_body, head, body_n, env, name_v)
         if not suffix:
             sym.body = body
         if existing:
@@ -1283,7 +1297,7 @@ class FileEvaluator:
         for kind, key, val_node, pspan in self._members(params_n):
             if kind != _STATIC_KEY:
                 return None
-            given[key] = LazyValue(partial(self._member_value, val_node, env, pspan))
+            given[key] = self._lazy(self._member_value, val_node, env, pspan)
         return given
 
     def _member_value(self, val_node: Any, env: dict[str, Value], pspan: Span) -> Value:
