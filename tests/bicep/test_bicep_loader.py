@@ -136,4 +136,37 @@ def test_invalid_utf8_is_a_diagnostic(tmp_path: Path) -> None:
 def test_random_text_never_raises(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
     f = tmp_path_factory.mktemp("h") / "r.bicep"
     f.write_text(text)
-    _load(f)
+    _read_everything(_load(f))
+
+
+def _read_everything(result: LoadResult) -> None:
+    """Read every name and every value of every body: they are worked out when read, so an error
+    in evaluating one would otherwise never show."""
+    for r in result.resources:
+        _ = (r.name, r.body.py(), r.condition.py() if r.condition is not None else None)
+
+
+# Pieces of Bicep that make resources, modules, loops, conditions and references between them.
+STATEMENTS = [
+    "resource a 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'apim'\n",
+    "resource b 'Microsoft.ApiManagement/service/apis@2023-05-01-preview' = {\n  parent: a\n  name: b.name\n",
+    "resource c 'Microsoft.Web/sites@2022-03-01' = [for (x, i) in xs: {\n  name: 'c${i}'\n",
+    "resource d 'Microsoft.Web/sites@2022-03-01' = if (a.properties.y == 'z') {\n",
+    "module m './r.bicep' = {\n  name: 'm'\n  params: {\n",
+    "module n './r.bicep' = [for x in xs: {\n  params: {\n    p: x\n",
+    "param p string = a.properties.x\n", "param q object\n", "var xs = [for k in range(0, 3): { k: k }]\n",
+    "var v = union(a.properties, { w: b.properties.w })\n", "output o string = a.properties.x\n",
+    "  properties: {\n", "    x: d.properties.x ?? 'f'\n", "    y: a.properties.subnets[0].id\n",
+    "    z: m.outputs.o\n", "    w: map(xs, e => e.k)\n", "    ...v\n", "  }\n", "}\n", "}]\n", "]\n",
+    "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(STATEMENTS), max_size=14))
+def test_random_statements_never_raise_even_when_everything_is_read(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[str]
+) -> None:
+    f = tmp_path_factory.mktemp("s") / "r.bicep"
+    f.write_text("".join(parts), encoding="utf-8")
+    _read_everything(_load(f))
