@@ -1,5 +1,6 @@
-"""`report.paths.shown` resolves directories once each; it must show exactly what `display_path`
-shows, links and `..` included."""
+"""`source.display_path` (and `report.paths.shown` through it) resolves each directory once per
+process; it must show exactly what resolving every path with `Path.resolve` shows, links and `..`
+included."""
 
 from __future__ import annotations
 
@@ -29,10 +30,18 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
      "lnk/../b/x.bicep", "/etc/hostname"],
 )  # fmt: skip
 @pytest.mark.parametrize("root_name", [".", "ABS", "ABS/a"])
-def test_shown_equals_display_path(tree: Path, raw: str, root_name: str) -> None:
+def test_shown_equals_resolving_every_path(tree: Path, raw: str, root_name: str) -> None:
     root = Path(root_name.replace("ABS", str(tree)))
     path = Path(raw) if os.path.isabs(raw) else root / raw
-    assert shown(raw, root) == display_path(path, root)
+    assert shown(raw, root) == display_path(path, root) == _resolved(path, root)
+
+
+def _resolved(path: Path, root: Path) -> str:
+    """What display_path showed before it cached: every path resolved in full."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def test_link_to_a_file_is_shown_where_it_points(tree: Path) -> None:

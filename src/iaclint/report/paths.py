@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-from iaclint.realpath import PathResolver
 from iaclint.source import display_path
 
 
@@ -23,21 +22,7 @@ def absolute(path: str | Path, root: Path) -> Path:
 def shown(path: str | Path, root: Path) -> str:
     """A path as users see it: relative to `root` when inside it, forward slashes. Cached: a
     report shows the same few files thousands of times, and resolving costs system calls."""
-    p = absolute(path, root)
-    if ".." in p.parts:
-        return display_path(p, root)
-    # As display_path, with the directories resolved once each rather than once per file: a
-    # report lists every file scanned (2,350 in the Bicep registry) and each resolve is a system
-    # call per path component.
-    real = _REAL.real(os.path.abspath(p))
-    try:
-        return Path(real).relative_to(_REAL.real(os.path.abspath(root))).as_posix()
-    except ValueError:
-        return p.as_posix()
-
-
-# Fed absolute paths only, so a later chdir cannot make what it remembers wrong.
-_REAL = PathResolver()
+    return display_path(absolute(path, root), root)
 
 
 @lru_cache(maxsize=64)
