@@ -71,7 +71,6 @@ class ResourceSym:
     name: Value
     body: Value | None = None
     looped: bool = False
-    declared: bool = False
     # (node id, value) of the `name` expression as evaluated at declaration, outside any loop:
     # the resource's instance reuses it instead of evaluating it again.
     raw_name: tuple[int, Value] | None = None
