@@ -12,6 +12,7 @@ from typing import Any
 from iaclint import model as model_stage
 from iaclint.checks import run_checks
 from iaclint.discover import Discovery, Unit, discover
+from iaclint.fileaccess import ScanRoots
 from iaclint.findings import Finding, Level, dedupe
 from iaclint.lang import gc_paused
 from iaclint.resources import Diagnostic, LoadResult
@@ -40,7 +41,10 @@ class ScanOptions:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     files_mode: bool = False
+    # Variables files named on the command line (the user's choice: read wherever they are) and by
+    # the configuration file (committed with the code: read only inside the scan roots).
     var_files: list[str] = field(default_factory=list)
+    config_var_files: list[str] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
     # Template parameters: CloudFormation values and files, ARM parameter files, .bicepparam files.
     cfn_parameters: dict[str, str] = field(default_factory=dict)
@@ -55,6 +59,13 @@ class ScanOptions:
     unknown: str = "note"
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     baseline: str | None = None
+    # What scanned code may read (see fileaccess.py); worked out from `paths` when not given.
+    roots: ScanRoots | None = None
+
+    def scan_roots(self) -> ScanRoots:
+        if self.roots is None:
+            self.roots = ScanRoots.for_paths(self.paths or ["."])
+        return self.roots
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,8 @@ class ScanResult:
     files: list[FileRecord]
     rules: dict[str, Rule]
     root: Path
+    # The directories scanned code could read; reports quote lines only from files inside them.
+    roots: ScanRoots = field(default_factory=lambda: ScanRoots(()))
     # Baseline entries that no longer match a finding (fixed, or the code moved out of scope).
     baseline_gone: int = 0
 
@@ -159,6 +172,7 @@ def scan(
 def _scan(
     options: ScanOptions, progress: Callable[[int, int], None] | None, retain: list[Any] | None
 ) -> ScanResult:
+    roots = options.scan_roots()
     found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode)
     rules = select_rules(load_rules(), options.select, options.ignore)
 
@@ -188,7 +202,8 @@ def _scan(
     findings.sort(key=Finding.sort_key)
     if retain is not None:
         retain.extend((found, loaded, model))
-    return ScanResult(findings, sorted(records.values(), key=lambda r: r.path), rules, found.root, gone)
+    files = sorted(records.values(), key=lambda r: r.path)
+    return ScanResult(findings, files, rules, found.root, roots, gone)
 
 
 def _load_all(

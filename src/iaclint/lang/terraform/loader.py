@@ -294,7 +294,9 @@ class Loader:
         names = {os.path.basename(f): f for f in files if _is_tfvars(os.path.basename(f))}
         order = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
         order += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
-        paths = [names[n] for n in order] + [str(p) for p in getattr(self.options, "var_files", None) or []]
+        opts = self.options
+        given = [*(getattr(opts, "config_var_files", None) or []), *(getattr(opts, "var_files", None) or [])]
+        paths = [names[n] for n in order] + [str(p) for p in given]
         inputs: dict[str, Callable[[], Value]] = {}
         for path in paths:
             inputs.update(self._tfvars(path))

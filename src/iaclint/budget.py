@@ -1,0 +1,182 @@
+"""The evaluation budget: what one unit's evaluation may build and how much work it may do.
+
+The code iaclint evaluates is untrusted, and every template language can be driven to gigabytes or
+minutes by a few lines (string doubling through locals, `format("%0999999999d", 1)`, nested
+`range`, a lambda bomb, `Fn::Sub` over YAML aliases). Every evaluator charges one `Budget` per unit
+(a Terraform root with its modules, a template, a Bicep entry file with its modules), so a hostile
+unit cannot starve another unit's evaluation:
+
+- each string and each collection an evaluation builds has a size cap, charged *before* it is
+  built (a result's size is worked out from its inputs first);
+- each loop or `count`/`for_each`/`copy` expansion has an instance cap;
+- expression and call nesting has a depth cap;
+- the unit as a whole has a cap on work (evaluation steps) and on the bytes and collection members
+  it builds in all, which bounds its memory.
+
+Going over raises `BudgetExceeded`; the evaluator catches it where a named value is worked out (a
+local, a variable, a resource argument) and makes that value unknown with a note ("evaluation
+budget exceeded in local.x: a string over 4 MB"); the rest of the unit and the scan go on.
+
+All limits live in `Limits`, so the README's safety section and the tests read them from one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from iaclint.fileaccess import MAX_FILE_BYTES, megabytes
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    # Any one string an evaluation builds (also the most a file-loading function reads).
+    string_bytes: int = 4 * 1024 * 1024
+    # Members of any one list or object an evaluation builds.
+    collection_items: int = 100_000
+    # Instances of one count / for_each / copy / loop.
+    expansion: int = 1_000
+    # Nesting of expressions and of function calls (user functions, lambdas, modules).
+    depth: int = 200
+    # Per unit: evaluation steps, and what it may build in all.
+    work: int = 4_000_000
+    built_bytes: int = 128 * 1024 * 1024
+    built_items: int = 2_000_000
+    # Any file read (source, variables, parameters, configuration, baseline).
+    file_bytes: int = MAX_FILE_BYTES
+    # Parsing one file: a base plus a share per megabyte (wall clock; see `lang/parsing.py`).
+    parse_seconds: float = 3.0
+    parse_seconds_per_mb: float = 4.0
+    # Findings one resource may produce for one rule before the rest are counted, not listed.
+    findings_per_resource_rule: int = 50
+    # API Management policy text read per unit (documents shared by many scopes are read once).
+    policy_chars: int = 16 * 1024 * 1024
+
+
+LIMITS = Limits()
+
+
+class BudgetExceeded(Exception):
+    """An evaluation went over its budget; `what` says which limit, in a few words."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def exceeded_note(where: str, err: BudgetExceeded) -> str:
+    """The reason of an unknown value cut off by the budget."""
+    if not where:
+        return f"evaluation budget exceeded: {err.what}"
+    return f"evaluation budget exceeded in {where}: {err.what}"
+
+
+def _too_long(n: int, limits: Limits) -> BudgetExceeded:
+    return BudgetExceeded(f"a string of {n:,} characters (limit {megabytes(limits.string_bytes)})")
+
+
+def _too_many(n: int, limits: Limits) -> BudgetExceeded:
+    return BudgetExceeded(f"a collection of {n:,} members (limit {limits.collection_items:,})")
+
+
+class Budget:
+    """One unit's budget. Methods charge it and raise `BudgetExceeded` when a limit is passed.
+
+    `exhausted` keeps the first unit-wide limit passed: once the work or the memory allowance is
+    spent every later charge fails at once, so a hostile unit costs no more than its allowance.
+    """
+
+    __slots__ = ("built_bytes", "built_items", "exhausted", "limits", "steps", "unit")
+
+    def __init__(self, limits: Limits = LIMITS, unit: str = "") -> None:
+        self.limits = limits
+        self.unit = unit
+        self.steps = 0
+        self.built_bytes = 0
+        self.built_items = 0
+        self.exhausted: str | None = None
+
+    def _spent(self, what: str) -> BudgetExceeded:
+        if self.exhausted is None:
+            self.exhausted = what
+        return BudgetExceeded(what)
+
+    def step(self, n: int = 1) -> None:
+        """`n` evaluation steps."""
+        self.steps += n
+        if self.steps > self.limits.work:
+            raise self._spent(f"more than {self.limits.work:,} evaluation steps in this unit")
+
+    def string(self, n: int) -> None:
+        """A string of `n` characters (or bytes) about to be built."""
+        if n > self.limits.string_bytes:
+            raise _too_long(n, self.limits)
+        self.built_bytes += n
+        if self.built_bytes > self.limits.built_bytes:
+            raise self._spent(f"more than {megabytes(self.limits.built_bytes)} of strings built in this unit")
+
+    def collection(self, n: int) -> None:
+        """A list or object of `n` members about to be built."""
+        if n > self.limits.collection_items:
+            raise _too_many(n, self.limits)
+        self.built_items += n
+        if self.built_items > self.limits.built_items:
+            raise self._spent(
+                f"more than {self.limits.built_items:,} collection members built in this unit"
+            )
+
+    def expansion(self, n: int) -> None:
+        """A loop, count, for_each or copy of `n` instances about to be expanded."""
+        if n > self.limits.expansion:
+            raise BudgetExceeded(f"{n:,} instances (limit {self.limits.expansion:,})")
+        self.collection(n)
+
+    def depth(self, d: int) -> None:
+        """Nesting `d` reached (expressions, calls, modules)."""
+        if d > self.limits.depth:
+            raise BudgetExceeded(f"nested more than {self.limits.depth} levels deep")
+
+    def check(self) -> None:
+        """Fail at once when a unit-wide allowance is already spent."""
+        if self.exhausted is not None:
+            raise BudgetExceeded(self.exhausted)
+
+    @contextmanager
+    def active(self) -> Iterator[Budget]:
+        """Make this the budget `current()` returns while evaluating (functions shared by
+        languages, such as the ARM/Bicep function table, charge the current budget)."""
+        global _current
+        previous = _current
+        _current = self
+        try:
+            yield self
+        finally:
+            _current = previous
+
+
+class _Unbounded(Budget):
+    """The budget outside any unit (a library caller evaluating by hand): per-value caps hold, the
+    unit-wide allowances do not (nothing would ever reset them)."""
+
+    __slots__ = ()
+
+    def step(self, n: int = 1) -> None:
+        pass
+
+    def string(self, n: int) -> None:
+        if n > self.limits.string_bytes:
+            raise _too_long(n, self.limits)
+
+    def collection(self, n: int) -> None:
+        if n > self.limits.collection_items:
+            raise _too_many(n, self.limits)
+
+
+_DEFAULT: Budget = _Unbounded()
+_current: Budget = _DEFAULT
+
+
+def current() -> Budget:
+    """The budget of the unit being evaluated (see `Budget.active`)."""
+    return _current
