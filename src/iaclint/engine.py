@@ -186,6 +186,7 @@ def _scan(
         findings = list(run_checks(model, rules, options.rule_params))
     except EvaluationError as err:
         raise InternalError(str(err)) from err
+    diagnostics.extend(_spent_budgets(loaded))
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
     findings = _configure(dedupe(findings), options, rules)
@@ -234,6 +235,17 @@ def _load_all(
         for language, group in groups.items():
             add(_load(language, group, options), len(group))
     return loaded
+
+
+def _spent_budgets(loaded: LoadResult) -> list[Diagnostic]:
+    """A unit whose whole evaluation allowance was spent is partly read: values past that point
+    are unknown, so a violation in them could pass unseen. Said once per unit."""
+    out = []
+    for b in loaded.budgets:
+        if b.exhausted is not None and b.unit:
+            message = f"evaluation budget exceeded ({b.exhausted}); values evaluated after it are unknown"
+            out.append(Diagnostic(b.unit, 1, 1, message, partial=True))
+    return out
 
 
 def _account_files(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iaclint.source import Span
 from iaclint.values import Value
+
+if TYPE_CHECKING:
+    from iaclint.budget import Budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,10 @@ class LoadResult:
     # Files the loader decided were not for it, with the reason (e.g. a JSON that is no template).
     skipped: dict[str, str] = field(default_factory=dict)
     directives: list[Directive] = field(default_factory=list)
+    # One evaluation budget per unit (`Budget.unit` names its file). Values may still be worked out
+    # after the load (lazy Bicep bodies), so the engine reads them once the model is built: a unit
+    # whose whole allowance was spent is reported as partly read.
+    budgets: list[Budget] = field(default_factory=list)
 
     def extend(self, other: LoadResult) -> None:
         self.resources.extend(other.resources)
@@ -141,3 +148,4 @@ class LoadResult:
         self.files_read |= other.files_read
         self.skipped.update(other.skipped)
         self.directives.extend(other.directives)
+        self.budgets.extend(other.budgets)
