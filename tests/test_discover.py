@@ -86,7 +86,7 @@ def test_symlinks_are_not_followed_out_of_root(tree: Path, tmp_path_factory: pyt
     skipped = dict(d.skipped)
     assert "symbolic link to a directory" in skipped["infra/escape"]
     assert "symbolic link to a directory" in skipped["infra/loop"]
-    assert skipped["infra/evil.tf"] == "symlink pointing outside the scanned root"
+    assert skipped["infra/evil.tf"] == "symbolic link to a file outside the scanned directory"
     assert all("outside" not in str(f) for u in d.units for f in u.files)
 
 

@@ -13,15 +13,21 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 
+from iaclint.fileaccess import (  # noqa: F401 (MAX_FILE_BYTES: re-exported for loaders)
+    MAX_FILE_BYTES,
+    ReadRefused,
+    ScanRoots,
+    read_bytes,
+    read_head,
+    utf8_error_position,
+)
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv"})
-
-# Larger files are not read: real templates are far smaller, and a scan must stay bounded.
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # sniff_json's verdict for a file that must be reported as unreadable.
@@ -64,31 +70,109 @@ def _excluded(rel: str, excludes: Iterable[str]) -> bool:
     return False
 
 
-def sniff_json(path: Path) -> tuple[str | None, str]:
-    """Which loader a JSON file belongs to, decided by its content; or None with the reason."""
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    """What discovery makes of a JSON file: the loader it belongs to, or None with the reason it is
+    skipped, or FAILED (a file a user would expect checked that cannot be read) with where."""
+
+    language: str | None
+    reason: str = ""
+    line: int = 1
+    column: int = 1
+
+
+# How much of a JSON file too large to read is looked at to tell whether it is a template.
+_HEAD_BYTES = 64 * 1024
+
+
+def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
+    """Which loader a JSON file belongs to, decided by its content."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, "larger than 20 MB"
-        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+        data = read_bytes(path, roots=roots)
+    except ReadRefused as err:
+        if not err.too_large:
+            return Sniffed(FAILED, err.reason)
+        # Too large to read: a template must not pass unseen, other JSON (data, lock files) is
+        # skipped. Its beginning tells which (`$schema` and the format keys come first).
+        try:
+            head = read_head(path, roots=roots, size=_HEAD_BYTES).decode("utf-8", errors="replace")
+        except ReadRefused:
+            head = ""
+        kind = _template_kind(head)
+        if kind is not None:
+            return Sniffed(FAILED, f"{kind} template {err.reason}")
+        return Sniffed(None, f"JSON {err.reason.removeprefix('file ')}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line, column = utf8_error_position(data, err.start)
+        kind = _template_kind(data[: err.start].decode("utf-8", errors="replace"))
+        if kind is not None:
+            return Sniffed(FAILED, f"{kind} template is not valid UTF-8", line, column)
+        return Sniffed(None, "not valid UTF-8 text")
+    try:
+        doc = json.loads(text)
     except RecursionError:
         # Valid JSON too deep to look into: a hostile file, never silently skipped.
-        return FAILED, "JSON nested too deeply to read"
-    except (OSError, UnicodeDecodeError, ValueError):
+        return Sniffed(FAILED, "JSON nested too deeply to read")
+    except ValueError as err:
         # Invalid JSON is common outside infrastructure code (JSON with comments in tsconfig.json,
-        # editor settings), so it is skipped with the reason rather than reported.
-        return None, "not valid JSON"
+        # editor settings), so it is skipped with the reason; but a template that does not parse
+        # (what it is shows before the error) is a file that could not be read.
+        pos = getattr(err, "pos", len(text))
+        kind = _template_kind(text[:pos])
+        if kind is not None:
+            reason = f"invalid JSON in {kind} template: {getattr(err, 'msg', err)}"
+            return Sniffed(FAILED, reason, getattr(err, "lineno", 1), getattr(err, "colno", 1))
+        return Sniffed(None, "not valid JSON")
     if not isinstance(doc, dict):
-        return None, "JSON that is not an object"
+        return Sniffed(None, "JSON that is not an object")
     schema = doc.get("$schema")
     if isinstance(schema, str) and "deploymentTemplate" in schema:
-        return "arm", ""
+        return Sniffed("arm")
     if isinstance(schema, str) and "deploymentParameters" in schema:
-        return None, "ARM parameters file (read with its template)"
+        return Sniffed(None, "ARM parameters file (read with its template)")
     if "format_version" in doc and ("planned_values" in doc or "terraform_version" in doc):
-        return "terraform-plan", ""
+        return Sniffed("terraform-plan")
     if "AWSTemplateFormatVersion" in doc or _has_aws_resources(doc):
-        return "cloudformation", ""
-    return None, "JSON that is not an infrastructure template"
+        return Sniffed("cloudformation")
+    return Sniffed(None, "JSON that is not an infrastructure template")
+
+
+def _template_kind(text: str) -> str | None:
+    """What kind of template a JSON text that could not be read in full declares itself to be, from
+    its string tokens (read with the JSON string scanner, so text inside strings is never taken for
+    structure): an ARM `$schema`, a CloudFormation format version or `AWS::` resource type, a
+    Terraform plan's version keys."""
+    strings: list[tuple[str, bool]] = []  # (text, is a key)
+    i, n = 0, len(text)
+    while i < n:
+        q = text.find('"', i)
+        if q == -1:
+            break
+        try:
+            s, end = scanstring(text, q + 1)
+        except ValueError:
+            break
+        j = end
+        while j < n and text[j] in " \t\r\n":
+            j += 1
+        strings.append((s, j < n and text[j] == ":"))
+        i = end
+    plan_keys = 0
+    for k, (s, is_key) in enumerate(strings):
+        if not is_key:
+            continue
+        value = strings[k + 1][0] if k + 1 < len(strings) and not strings[k + 1][1] else ""
+        if s == "$schema" and "deploymentTemplate" in value:
+            return "ARM"
+        if s == "AWSTemplateFormatVersion" or (s == "Type" and value.startswith("AWS::")):
+            return "CloudFormation"
+        if s in ("format_version", "terraform_version"):
+            plan_keys += 1
+            if plan_keys == 2:
+                return "Terraform plan"
+    return None
 
 
 def _has_aws_resources(doc: dict) -> bool:
@@ -102,9 +186,10 @@ def _has_aws_resources(doc: dict) -> bool:
 
 
 class _Walker:
-    def __init__(self, root: Path, excludes: tuple[str, ...]) -> None:
+    def __init__(self, root: Path, excludes: tuple[str, ...], roots: ScanRoots) -> None:
         self.root = root
         self.real_root = root.resolve()
+        self.roots = roots
         self.excludes = excludes
         self.result = Discovery(root=root)
         self.tf_dirs: dict[Path, list[Path]] = {}
@@ -126,9 +211,17 @@ class _Walker:
     def add_file(self, p: Path, explicit: bool, link: bool | None = None) -> None:
         """`link`: whether `p` is a symbolic link, when the caller already knows (a directory scan)."""
         name = p.name
-        if (p.is_symlink() if link is None else link) and not self.inside_root(p):
-            self.result.skipped.append((str(p), "symlink pointing outside the scanned root"))
-            return
+        if p.is_symlink() if link is None else link:
+            if not os.path.exists(p):
+                # A file a user would expect checked that is not there: failed, and said once.
+                if _is_tf(name) or _is_tfvars(name) or name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
+                    self.result.failed.append(Diagnostic(str(p), 1, 1, "symbolic link to a missing file"))
+                elif explicit:
+                    self.result.skipped.append((str(p), "symbolic link to a missing file"))
+                return
+            if not self.inside_root(p):
+                self.result.skipped.append((str(p), "symbolic link to a file outside the scanned directory"))
+                return
         if _is_tf(name) or _is_tfvars(name):
             self.tf_dirs.setdefault(p.parent, []).append(p)
         elif name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
@@ -197,13 +290,14 @@ class _Walker:
             if name.endswith(".bicep"):
                 units.append(Unit("bicep", f, (f,)))
             elif name.endswith(".json"):
-                lang, reason = sniff_json(f)
-                if lang == FAILED:
-                    self.result.failed.append(Diagnostic(str(f), 1, 1, reason))
-                elif lang is None:
-                    self.result.skipped.append((str(f), reason))
+                sniffed = sniff_json(f, self.roots)
+                if sniffed.language == FAILED:
+                    diag = Diagnostic(str(f), sniffed.line, sniffed.column, sniffed.reason)
+                    self.result.failed.append(diag)
+                elif sniffed.language is None:
+                    self.result.skipped.append((str(f), sniffed.reason))
                 else:
-                    units.append(Unit(lang, f, (f,)))
+                    units.append(Unit(sniffed.language, f, (f,)))
             else:
                 # YAML and .template files: the CloudFormation loader decides by content.
                 units.append(Unit("cloudformation", f, (f,)))
@@ -211,7 +305,10 @@ class _Walker:
 
 
 def discover(
-    paths: Iterable[str | Path], excludes: Iterable[str] = (), files_mode: bool = False
+    paths: Iterable[str | Path],
+    excludes: Iterable[str] = (),
+    files_mode: bool = False,
+    roots: ScanRoots | None = None,
 ) -> Discovery:
     """Expand `paths` into units.
 
@@ -220,7 +317,7 @@ def discover(
     """
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = Path.cwd()
-    walker = _Walker(root, tuple(excludes))
+    walker = _Walker(root, tuple(excludes), roots or ScanRoots.for_paths(path_list))
     only: set[str] = set()
     for p in path_list:
         if not p.exists() and not p.is_symlink():
@@ -229,13 +326,13 @@ def discover(
         if p.is_dir():
             walker.walk(p)
         elif files_mode and (_is_tf(p.name) or _is_tfvars(p.name)):
-            only.add(str(p.resolve()))
+            only.add(os.path.realpath(p))
             for sibling in sorted(p.parent.iterdir()):
                 if sibling.is_file() and (_is_tf(sibling.name) or _is_tfvars(sibling.name)):
                     walker.add_file(sibling, explicit=False)
         else:
             if files_mode:
-                only.add(str(p.resolve()))
+                only.add(os.path.realpath(p))
             walker.add_file(p, explicit=True)
     result = walker.finish()
     # The same directory reached twice (a path and its parent) is one unit.

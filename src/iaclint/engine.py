@@ -173,7 +173,7 @@ def _scan(
     options: ScanOptions, progress: Callable[[int, int], None] | None, retain: list[Any] | None
 ) -> ScanResult:
     roots = options.scan_roots()
-    found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode)
+    found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode, roots=roots)
     rules = select_rules(load_rules(), options.select, options.ignore)
 
     loaded = _load_all(found.units, options, progress)
@@ -194,7 +194,7 @@ def _scan(
 
     if found.only_files is not None:
         only = found.only_files
-        findings = [f for f in findings if str(Path(f.span.path).resolve()) in only]
+        findings = [f for f in findings if os.path.realpath(f.span.path) in only]
 
     gone = 0
     if options.baseline:
@@ -251,19 +251,31 @@ def _spent_budgets(loaded: LoadResult) -> list[Diagnostic]:
 def _account_files(
     found: Discovery, loaded: LoadResult, diagnostics: list[Diagnostic]
 ) -> dict[str, FileRecord]:
-    """Every file looked at: scanned, skipped with its reason, or failed."""
+    """Every file looked at, once: scanned, skipped with its reason, or failed. Loaders name files
+    as they show them (`display_path`) and discovery as it found them, so both are compared as
+    shown; a file that failed is never also counted as scanned."""
+    from iaclint.source import display_path
+
     records = {path: FileRecord(path, "skipped", reason) for path, reason in found.skipped}
     for path, reason in loaded.skipped.items():
         records[path] = FileRecord(path, "skipped", reason)
-    failed = {os.path.normpath(d.path) for d in diagnostics if not d.partial}
+    failed: dict[str, str] = {}
+    for d in diagnostics:
+        if not d.partial:
+            failed.setdefault(display_path(d.path), d.message)
+    accounted: set[str] = set()
     for unit in found.units:
         for f in unit.files:
             p = str(f)
-            if p not in records:
-                bad = os.path.normpath(p) in failed
-                records[p] = FileRecord(p, "failed" if bad else "scanned", "could not be read" if bad else "")
+            if p in records:
+                continue
+            shown = display_path(p)
+            accounted.add(shown)
+            reason = failed.get(shown)
+            records[p] = FileRecord(p, "scanned" if reason is None else "failed", reason or "")
     for d in diagnostics:
-        if not d.partial and d.path not in records:
+        if not d.partial and display_path(d.path) not in accounted and d.path not in records:
+            accounted.add(display_path(d.path))
             records[d.path] = FileRecord(d.path, "failed", d.message)
     return records
 

@@ -33,11 +33,13 @@ PRIVATE_DIRS = frozenset({".git"})
 
 
 class ReadRefused(Exception):
-    """A file that was not read; `reason` says why in a few words and never quotes content."""
+    """A file that was not read; `reason` says why in a few words and never quotes content.
+    `too_large`: refused for its size only (a caller may still look at its beginning)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, too_large: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.too_large = too_large
 
 
 def _within(real: str, root: str) -> bool:
@@ -118,6 +120,16 @@ def read_bytes(
 ) -> bytes:
     """The bytes of a regular file, at most `limit` of them. `roots`: the scan roots the file must
     lie in; None for a path the user gave on the command line. Raises ReadRefused."""
+    return _read(path, roots, limit, truncate=False)
+
+
+def read_head(path: str | os.PathLike[str], *, roots: ScanRoots | None, size: int) -> bytes:
+    """The first `size` bytes of a regular file (all of it when shorter), under the same rules:
+    enough to tell what a file too large to read is."""
+    return _read(path, roots, size, truncate=True)
+
+
+def _read(path: str | os.PathLike[str], roots: ScanRoots | None, limit: int, truncate: bool) -> bytes:
     if roots is not None:
         why = roots.refusal(path)
         if why is not None:
@@ -134,8 +146,10 @@ def read_bytes(
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ReadRefused(f"{_kind(st.st_mode)}, not a regular file; not read")
-        if st.st_size > limit:
-            raise ReadRefused(f"file is larger than {megabytes(limit)} ({st.st_size} bytes); not read")
+        if st.st_size > limit and not truncate:
+            raise ReadRefused(
+                f"file is larger than {megabytes(limit)} ({st.st_size} bytes); not read", too_large=True
+            )
         chunks: list[bytes] = []
         total = 0
         while True:
@@ -145,7 +159,9 @@ def read_bytes(
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:
-                raise ReadRefused(f"file is larger than {megabytes(limit)}; not read")
+                if truncate:
+                    return b"".join(chunks)[:limit]
+                raise ReadRefused(f"file is larger than {megabytes(limit)}; not read", too_large=True)
         return b"".join(chunks)
     except OSError as err:
         raise ReadRefused(f"cannot read file: {err.strerror or err}") from None

@@ -21,25 +21,45 @@ class PathResolver:
         return Path(self.real(os.fspath(path)))
 
     def real(self, raw: str) -> str:
-        """`os.path.realpath(raw)`, one `lstat` per directory not seen before."""
+        """`os.path.realpath(raw)`, one `lstat` per directory not seen before. Iterative: a tree
+        thousands of directories deep must not exhaust the stack."""
         known = self._real_paths.get(raw)
         if known is not None:
             return known
+        cache = self._real_paths
+        pending: list[tuple[str, str]] = []
+        path = raw
+        while True:
+            base = cache.get(path)
+            if base is not None:
+                break
+            head, tail = os.path.split(path)
+            if not head or head == path:
+                base = cache[path] = os.path.realpath(path)
+                break
+            pending.append((path, tail))
+            path = head
+        for path, tail in reversed(pending):
+            if tail == "..":
+                # The parent of the resolved directory: `..` applies after any link in the head
+                # is followed, as in realpath.
+                real = os.path.dirname(base)
+            elif tail in ("", "."):
+                real = base
+            else:
+                full = os.path.join(base, tail)
+                # Only the last component can still be a link: the directory part is already real.
+                real = os.path.realpath(full) if os.path.islink(full) else full
+            cache[path] = base = real
+        return base
+
+    def real_parent(self, raw: str) -> str:
+        """`raw` with its directory resolved and its last component kept as it is: a symbolic link
+        to a file keeps the name the user sees in the tree."""
         head, tail = os.path.split(raw)
-        if not head or head == raw:
-            real = os.path.realpath(raw)
-        elif tail == "..":
-            # The parent of the resolved directory: `..` applies after any link in `head` is
-            # followed, as in realpath.
-            real = os.path.dirname(self.real(head))
-        elif tail in ("", "."):
-            real = self.real(head)
-        else:
-            full = os.path.join(self.real(head), tail)
-            # Only the last component can still be a link: the directory part is already real.
-            real = os.path.realpath(full) if os.path.islink(full) else full
-        self._real_paths[raw] = real
-        return real
+        if not head or tail in ("", ".", ".."):
+            return self.real(raw)
+        return os.path.join(self.real(head), tail)
 
     def display(self, resolved: Path) -> str:
         try:

@@ -129,15 +129,18 @@ def display_path(path: str | Path, root: Path | None = None) -> str:
     base = root or Path.cwd()
     try:
         if ".." in p.parts or ".." in base.parts:
-            rel = p.resolve().relative_to(base.resolve())
+            whole = p.resolve() if p.name in ("", "..") else p.parent.resolve() / p.name
+            rel = whole.relative_to(base.resolve())
         else:
             # As Path.resolve, with each directory resolved once per process rather than once per
             # call: reports and loaders show every file scanned (2,350 in the Bicep registry), and a
             # resolve is a system call per path component. `..` is left to resolve (it applies
             # after links are followed); absolute keys keep the cache right across a chdir.
-            real = _REAL.real(os.path.abspath(p))
+            # The last component is kept: a finding in a linked file is shown under the link's
+            # name, where the user's tree has it (reads still resolve it, see fileaccess.py).
+            real = _REAL.real_parent(os.path.abspath(p))
             rel = Path(real).relative_to(_REAL.real(os.path.abspath(base)))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop
         return p.as_posix()
     return rel.as_posix()
 

@@ -9,6 +9,7 @@ that suppresses nothing, is itself reported.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,7 @@ def apply_directives(
         # Many findings share a file: resolve each path once.
         got = resolved.get(path)
         if got is None:
-            got = resolved[path] = str(Path(path).resolve())
+            got = resolved[path] = os.path.realpath(path)  # never raises on a link loop
         return got
 
     headers = {r.address: (r.span.path, r.span.line) for r in resources}

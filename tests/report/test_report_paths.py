@@ -1,6 +1,6 @@
 """`source.display_path` (and `report.paths.shown` through it) resolves each directory once per
-process; it must show exactly what resolving every path with `Path.resolve` shows, links and `..`
-included."""
+process; it must show exactly what resolving every path's directory with `Path.resolve` shows, links
+and `..` included. The file name itself is kept: a linked file is shown under its own name."""
 
 from __future__ import annotations
 
@@ -37,13 +37,15 @@ def test_shown_equals_resolving_every_path(tree: Path, raw: str, root_name: str)
 
 
 def _resolved(path: Path, root: Path) -> str:
-    """What display_path showed before it cached: every path resolved in full."""
+    """Every path's directory resolved in full, its name kept."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def test_link_to_a_file_is_shown_where_it_points(tree: Path) -> None:
-    assert shown("a/y.bicep", Path(".")) == "a/b/x.bicep"
+def test_link_to_a_file_is_shown_under_its_own_name(tree: Path) -> None:
+    # Issue 12: a linked file was reported only under its target's name.
+    assert shown("a/y.bicep", Path(".")) == "a/y.bicep"
+    # A link to a directory on the way is resolved: the file is shown where its folder really is.
     assert shown("lnk/x.bicep", tree) == "a/b/x.bicep"

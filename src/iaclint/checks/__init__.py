@@ -8,9 +8,10 @@ that covers several platforms (IAC101 on AWS and Azure) may have one function pe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from iaclint.budget import LIMITS, Limits
 from iaclint.findings import Finding, Level, Related
 from iaclint.model.entities import Model
 from iaclint.resources import Resource
@@ -94,8 +95,45 @@ class CheckContext:
         )
 
 
-def run_checks(model: Model, rules: dict[str, Rule], params: dict[str, dict[str, Any]]) -> Iterator[Finding]:
+def run_checks(
+    model: Model, rules: dict[str, Rule], params: dict[str, dict[str, Any]], limits: Limits = LIMITS
+) -> Iterator[Finding]:
+    """Every selected rule's findings. One resource lists at most `findings_per_resource_rule`
+    findings per rule; the rest are counted into one more finding that says how many, so a hostile
+    template (an OpenAPI body multiplied by YAML aliases) cannot flood the report or the memory."""
     checks = registry()
+    cap = limits.findings_per_resource_rule
     for rule_id, rule in rules.items():
+        listed: dict[str, int] = {}
+        over: dict[str, list[Finding]] = {}  # address -> [first finding not listed, worst of the rest]
+        counts: dict[str, int] = {}
         for fn in checks.get(rule_id, ()):
-            yield from fn(model, CheckContext(rule, params.get(rule_id, {})))
+            for f in fn(model, CheckContext(rule, params.get(rule_id, {}))):
+                n = listed.get(f.address, 0)
+                if n < cap or not f.address:
+                    listed[f.address] = n + 1
+                    yield f
+                    continue
+                counts[f.address] = counts.get(f.address, 0) + 1
+                kept = over.get(f.address)
+                if kept is None:
+                    over[f.address] = [f, f]
+                elif f.level.rank > kept[1].level.rank or (kept[1].unknown and not f.unknown):
+                    kept[1] = f
+        for address, (first, worst) in over.items():
+            yield _more(first, worst, counts[address], cap)
+
+
+def _more(first: Finding, worst: Finding, count: int, cap: int) -> Finding:
+    """The finding that stands for `count` findings of one rule on one resource not listed."""
+    return replace(
+        first,
+        level=worst.level,
+        unknown=worst.unknown,
+        attribute=f"{first.attribute} (more)",  # stable: the count is not part of the identity
+        message=(
+            f"{count} more finding{'s' if count != 1 else ''} of this rule on {first.address} not listed "
+            f"(at most {cap} are listed per resource and rule); the first: {first.message}"
+        ),
+        related=(),
+    )
