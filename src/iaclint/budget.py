@@ -50,8 +50,10 @@ class Limits:
     parse_seconds_per_mb: float = 4.0
     # Findings one resource may produce for one rule before the rest are counted, not listed.
     findings_per_resource_rule: int = 50
-    # API Management policy text read per unit (documents shared by many scopes are read once).
+    # API Management policy text read per unit (documents shared by many scopes are read once), and
+    # policy elements gone through to work out the effective policy of every API in it.
     policy_chars: int = 16 * 1024 * 1024
+    policy_elements: int = 1_000_000
 
 
 LIMITS = Limits()

@@ -9,7 +9,7 @@ from iaclint.findings import Finding
 from iaclint.model.azure import effective as azure_effective
 from iaclint.model.azure.entities import PolicyRef
 from iaclint.model.entities import Integration, Model, tls_label
-from iaclint.policy import PolicyElement
+from iaclint.policy import EffectivePolicy, PolicyElement
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -164,29 +164,32 @@ def azure_policy_backend_plain_http(model: Model, ctx: CheckContext) -> Iterator
     # whose policy holds it (a global policy's element shows up in the effective policy of every
     # API), the same logical resource whether the policy is a block or a resource of its own.
     az = model.azure
-    owner: dict[int, Resource] = {}
-    scoped: list[tuple[Resource, list[PolicyRef]]] = [(s.resource, s.policies) for s in az.services]
-    scoped += [(p.resource, p.policies) for p in az.products]
-    scoped += [(a.resource, a.policies) for a in az.apis]
-    scoped += [(o.resource, o.policies) for o in az.operations]
-    for resource, refs in scoped:
-        for ref in refs:
-            doc = azure_effective.document(ref)
+    # Element → the document it is in. One document may be held by several scopes (a `for_each` of
+    # policies sharing one text is read once), so the owner is decided per path: the scope on that
+    # path holding the document.
+    doc_of: dict[int, int] = {}
+    for ref in az.policies:
+        doc = azure_effective.document(ref)
+        if ref.same_as is None:
             for section in doc.sections.values():
                 for el in _policy_elements(section.elements):
-                    owner.setdefault(id(el), resource)
-    seen: set[int] = set()
+                    doc_of.setdefault(id(el), id(doc))
+    seen: set[tuple[int, int]] = set()
+    setters: dict[int, list[PolicyElement]] = {}
     for api in az.apis:
         for path in azure_effective.paths(api):
-            pol = path.policy
-            for el in _policy_elements(pol.inbound + pol.backend + pol.outbound + pol.on_error):
-                if el.name != "set-backend-service" or id(el) in seen:
+            holders: dict[int, Resource] = {}
+            for resource, refs in _path_scopes(path):
+                for ref in refs:
+                    holders.setdefault(id(azure_effective.document(ref)), resource)
+            for el in _backend_setters(path.policy, setters):
+                resource = holders.get(doc_of.get(id(el), 0), path.resource)
+                if (id(el), id(resource)) in seen:
                     continue
-                seen.add(id(el))
+                seen.add((id(el), id(resource)))
                 url = el.attrs.get("base-url")
                 if url is None:
                     continue  # backend-id: a declared backend, checked on its own
-                resource = owner.get(id(el), path.resource)
                 at = Value.known(url, el.span) if el.span else azure_effective.policy_value(path)
                 text = url.strip()
                 if text.lower().startswith("http://"):
@@ -202,3 +205,26 @@ def azure_policy_backend_plain_http(model: Model, ctx: CheckContext) -> Iterator
                         message=f"{path.label}: cannot tell whether the backend set by its policy is "
                         f'reached over TLS: base-url is "{text}", resolved at run time',
                     )  # fmt: skip
+
+
+def _backend_setters(pol: EffectivePolicy, memo: dict[int, list[PolicyElement]]) -> list[PolicyElement]:
+    """The `<set-backend-service>` elements of an effective policy, found once per policy (many APIs
+    share one)."""
+    found = memo.get(id(pol))
+    if found is None:
+        every = _policy_elements(pol.inbound + pol.backend + pol.outbound + pol.on_error)
+        found = memo[id(pol)] = [el for el in every if el.name == "set-backend-service"]
+    return found
+
+
+def _path_scopes(path: azure_effective.PolicyPath) -> list[tuple[Resource, list[PolicyRef]]]:
+    """The scopes on an effective policy path, outermost first, with the policies each holds."""
+    api = path.api
+    out: list[tuple[Resource, list[PolicyRef]]] = []
+    if api.service is not None:
+        out.append((api.service.resource, api.service.policies))
+    out += [(p.resource, p.policies) for p in api.products if p.resource.address == path.product]
+    out.append((api.resource, api.policies))
+    if path.operation is not None:
+        out.append((path.operation.resource, path.operation.policies))
+    return out

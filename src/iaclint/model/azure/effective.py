@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iaclint.model.azure.entities import ApimApi, ApimOperation, PolicyRef
+from iaclint.budget import LIMITS, Limits
+from iaclint.fileaccess import megabytes
+from iaclint.model.azure.entities import ApimApi, ApimOperation, AzureModel, PolicyRef
 from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_policy
 from iaclint.resources import Resource
+from iaclint.source import Span
 from iaclint.values import Value
 
 
@@ -32,7 +35,31 @@ class PolicyPath:
         return f"{self.api.label}{where}{via}"
 
 
+def plan_reading(refs: list[PolicyRef], limits: Limits = LIMITS) -> None:
+    """Before any policy of a scope is read: a document that several references hold at the same
+    place (1,000 `for_each` policies sharing a 1 MB document) is read once, and the policy text
+    read per scope is bounded (`Limits.policy_chars`); past it a document is unknown."""
+    first: dict[tuple[str, str, Span | None, tuple[Span, ...]], PolicyRef] = {}
+    spent = 0
+    for ref in refs:
+        text = ref.text
+        if ref.document is not None or not text.is_known or not isinstance(text.data, str):
+            continue
+        key = (text.data, ref.fmt, text.span, text.via)
+        same = first.get(key)
+        if same is not None:
+            ref.same_as = same
+            continue
+        first[key] = ref
+        spent += len(text.data)
+        if spent > limits.policy_chars:
+            why = f"evaluation budget exceeded: more than {megabytes(limits.policy_chars)} of policy text"
+            ref.document = PolicyDocument({}, unknown=why, span=text.span)
+
+
 def document(ref: PolicyRef) -> PolicyDocument:
+    if ref.document is None and ref.same_as is not None:
+        ref.document = document(ref.same_as)
     if ref.document is None:
         ref.document = read_policy(ref.text, ref.fmt or "xml")
         if not ref.fmt:
@@ -49,7 +76,60 @@ _UNDECLARED = PolicyDocument(
 )
 
 
+def resolve_paths(az: AzureModel, limits: Limits = LIMITS) -> None:
+    """Every API's effective policies, worked out once per scope when it is linked. A combination
+    of documents shared by many APIs is resolved once, and the policy elements gone through in the
+    scope are bounded (`Limits.policy_elements`): a 1 MB global policy over a thousand APIs must not
+    cost a thousand times its size. Past the bound an effective policy is unknown."""
+    work = _Work(limits)
+    for api in az.apis:
+        api.policy_paths = _paths(api, work)
+
+
 def paths(api: ApimApi) -> list[PolicyPath]:
+    if api.policy_paths is None:
+        api.policy_paths = _paths(api, _Work(LIMITS))
+    return api.policy_paths
+
+
+class _Work:
+    """One scope's allowance of policy elements, and what it has already resolved."""
+
+    __slots__ = ("allowance", "left", "memo", "sizes")
+
+    def __init__(self, limits: Limits) -> None:
+        self.allowance = self.left = limits.policy_elements
+        self.memo: dict[tuple[int, ...], EffectivePolicy] = {}
+        self.sizes: dict[int, int] = {}
+
+    def size(self, doc: PolicyDocument) -> int:
+        n = self.sizes.get(id(doc))
+        if n is None:
+            n = 0
+            stack = [el for section in doc.sections.values() for el in section.elements]
+            while stack:
+                n += 1
+                stack.extend(stack.pop().children)
+            self.sizes[id(doc)] = n
+        return n
+
+    def effective(self, scopes: list[PolicyDocument | None]) -> EffectivePolicy:
+        key = tuple(0 if d is None else id(d) for d in scopes)
+        got = self.memo.get(key)
+        if got is None:
+            cost = sum(self.size(d) for d in scopes if d is not None)
+            if cost > self.left:
+                reason = f"evaluation budget exceeded: more than {self.allowance:,} policy elements"
+                got = EffectivePolicy(inbound=(), unknown=(reason,), jwt=(), rate_limits=(), ip_filters=(),
+                                      client_cert=())  # fmt: skip
+            else:
+                self.left -= cost
+                got = effective_policy(scopes)
+            self.memo[key] = got
+        return got
+
+
+def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
     glob = _scope(api.service.policies) if api.service is not None else _UNDECLARED
     products = api.products or [None]
     out: list[PolicyPath] = []
@@ -57,11 +137,11 @@ def paths(api: ApimApi) -> list[PolicyPath]:
         pdoc = _scope(prod.policies) if prod is not None else None
         adoc = _scope(api.policies)
         name = prod.resource.address if prod is not None else ""
-        out.append(PolicyPath(api, None, name, effective_policy([glob, pdoc, adoc, None])))
+        out.append(PolicyPath(api, None, name, work.effective([glob, pdoc, adoc, None])))
         for op in api.operations:
             if op.policies:
                 out.append(
-                    PolicyPath(api, op, name, effective_policy([glob, pdoc, adoc, _scope(op.policies)]))
+                    PolicyPath(api, op, name, work.effective([glob, pdoc, adoc, _scope(op.policies)]))
                 )
     return out
 

@@ -59,6 +59,9 @@ class PolicyRef:
     owner_name: Value = field(default_factory=Value.absent)
     owner_ref: Value = field(default_factory=Value.absent)
     document: Any = None  # policy.PolicyDocument once read (links.py reads it lazily)
+    # Another reference to the same text at the same place (a `for_each` of policies sharing one
+    # document): read once, through that one.
+    same_as: PolicyRef | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -114,6 +117,8 @@ class ApimApi:
     operations: list[ApimOperation] = field(default_factory=list)
     products: list[ApimProduct] = field(default_factory=list)
     policies: list[PolicyRef] = field(default_factory=list)
+    # Its effective policies (effective.PolicyPath), worked out once when the scope is linked.
+    policy_paths: list[Any] | None = None
 
     @property
     def label(self) -> str:

@@ -57,6 +57,9 @@ def _known(v: Value) -> list[str]:
 
 
 def link(az: AzureModel) -> None:
+    from iaclint.model.azure.effective import plan_reading, resolve_paths
+
+    plan_reading(az.policies)
     services = Resolver(az.services, lambda s: s.resource.address, lambda s: _known(s.name))
     apis = Resolver(az.apis, lambda a: a.resource.address, lambda a: _known(a.name))
     products = Resolver(az.products, lambda p: p.resource.address, lambda p: _known(p.name))
@@ -96,6 +99,7 @@ def link(az: AzureModel) -> None:
         for owner in owners[pol.scope].resolve(pol.owner_ref, pol.owner_name)[:1]:
             owner.policies.append(pol)
     _link_fronts(az, services)
+    resolve_paths(az)
 
 
 def _host_names(svc: ApimService) -> list[str]:
