@@ -21,24 +21,36 @@ class PathResolver:
         return Path(self.real(os.fspath(path)))
 
     def real(self, raw: str) -> str:
-        """`os.path.realpath(raw)`, one `lstat` per directory not seen before."""
-        known = self._real_paths.get(raw)
+        """`os.path.realpath(raw)`, one `lstat` per directory not seen before. Iterative: a tree
+        thousands of directories deep must not exhaust the interpreter's recursion limit."""
+        cache = self._real_paths
+        known = cache.get(raw)
         if known is not None:
             return known
-        head, tail = os.path.split(raw)
-        if not head or head == raw:
-            real = os.path.realpath(raw)
-        elif tail == "..":
-            # The parent of the resolved directory: `..` applies after any link in `head` is
-            # followed, as in realpath.
-            real = os.path.dirname(self.real(head))
-        elif tail in ("", "."):
-            real = self.real(head)
-        else:
-            full = os.path.join(self.real(head), tail)
-            # Only the last component can still be a link: the directory part is already real.
-            real = os.path.realpath(full) if os.path.islink(full) else full
-        self._real_paths[raw] = real
+        # Walk up to a directory already resolved (or the first component), then resolve down.
+        pending: list[tuple[str, str]] = []
+        path = raw
+        while True:
+            known = cache.get(path)
+            if known is not None:
+                real = known
+                break
+            head, tail = os.path.split(path)
+            if not head or head == path:
+                real = cache[path] = os.path.realpath(path)
+                break
+            pending.append((path, tail))
+            path = head
+        for path, tail in reversed(pending):
+            if tail == "..":
+                # The parent of the resolved directory: `..` applies after any link in the head is
+                # followed, as in realpath.
+                real = os.path.dirname(real)
+            elif tail not in ("", "."):
+                full = os.path.join(real, tail)
+                # Only the last component can still be a link: the directory part is already real.
+                real = os.path.realpath(full) if os.path.islink(full) else full
+            cache[path] = real
         return real
 
     def display(self, resolved: Path) -> str:
