@@ -52,6 +52,10 @@ class Limits:
     findings_per_resource_rule: int = 50
     # API Management policy text read per unit (documents shared by many scopes are read once).
     policy_chars: int = 16 * 1024 * 1024
+    # A configuration file (`.iaclint.toml`, `pyproject.toml`), and the parts of any dotted TOML key
+    # in it: Python's TOML reader is quadratic in a key's parts (`a.a.a...`, 20,000 parts take 4 s).
+    config_bytes: int = 1024 * 1024
+    config_key_parts: int = 32
 
 
 LIMITS = Limits()
