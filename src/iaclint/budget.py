@@ -54,6 +54,10 @@ class Limits:
     # policy elements gone through to work out the effective policy of every API in it.
     policy_chars: int = 16 * 1024 * 1024
     policy_elements: int = 1_000_000
+    # A configuration file (`.iaclint.toml`, `pyproject.toml`), and the parts of any dotted TOML key
+    # in it: Python's TOML reader is quadratic in a key's parts (`a.a.a...`, 20,000 parts take 4 s).
+    config_bytes: int = 1024 * 1024
+    config_key_parts: int = 32
 
 
 LIMITS = Limits()

@@ -3,14 +3,21 @@
 Exit codes: 0 no finding at or above the threshold; 1 findings at or above it, or files that could not
 be read; 2 usage or configuration error, or an internal error (one line naming the file; the
 traceback only with --debug).
+
+Files named on the command line (`--var-file`, `--parameter-file`, `--config`, `--baseline`) are the
+user's choice and read wherever they are, but through the guarded reader: a FIFO, a directory or
+`/dev/zero` is a one-line error naming the option and the file, never a hang or a flood. Every error
+is one line: file names and messages from the input are shown with control characters escaped.
 """
 
 from __future__ import annotations
 
+import errno
 import gc
 import importlib
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +31,70 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "sarif", "github")
 LEVELS = ("error", "warning", "note")
+# A longer word in an error message (a path, usually) is shown by its two ends.
+_LONGEST_WORD = 240
+
+
+def one_line(text: str) -> str:
+    """`text` fit for a one-line message: line breaks and other control characters escaped, bytes
+    that were not UTF-8 in a file name (surrogate escapes) shown as `\\xNN`, long words cut."""
+    out: list[str] = []
+    for ch in text:
+        if "\udc80" <= ch <= "\udcff":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Cf", "Zl", "Zp"):
+            out.append(ascii(ch)[1:-1])
+        else:
+            out.append(ch)
+    words = "".join(out).split(" ")
+    half = _LONGEST_WORD // 2 - 1
+    return " ".join(w if len(w) <= _LONGEST_WORD else f"{w[:half]}…{w[-half:]}" for w in words)
+
+
+class Failure(click.ClickException):
+    """A usage, configuration or environment error: `Error: <one line>` on stderr, exit code 2."""
+
+    exit_code = 2
+
+    def format_message(self) -> str:
+        return one_line(self.message)
+
+
+def _user_file(path: str, option: str) -> bytes:
+    """The bytes of a file named with `option`: the user's choice, so read wherever it is, but only
+    a regular file and at most the size limit."""
+    from iaclint.fileaccess import ReadRefused, read_bytes
+
+    try:
+        return read_bytes(path, roots=None)
+    except ReadRefused as err:
+        raise Failure(f"{option} {path}: {err.reason}") from None
+
+
+def _check_paths(paths: tuple[str, ...]) -> None:
+    """PATHS the system cannot even look up (longer than it allows) are usage errors; a path that
+    does not exist is left to the scan, which reports it as a file that could not be read."""
+    for path in paths:
+        try:
+            os.stat(path)
+        except OSError as err:
+            if err.errno == errno.ENAMETOOLONG:
+                raise Failure(f"{path}: {err.strerror}") from None
+        except ValueError as err:
+            raise Failure(f"{path}: {err}") from None
+
+
+def _echo(text: str) -> None:
+    """Write to standard output; a stream that cannot take it (a full disk) is one line on stderr
+    and exit code 2. A closed pipe (`| head`) is left to click, which ends quietly."""
+    try:
+        click.echo(text, nl=False)
+    except OSError as err:
+        if err.errno == errno.EPIPE:
+            raise
+        raise Failure(f"cannot write to standard output: {err.strerror or err}") from None
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -67,6 +138,9 @@ def _options(
     """Scan options from the configuration file and the command line (which wins)."""
     from iaclint.engine import ScanOptions
 
+    _check_paths(paths)
+    for var_file in var_files:
+        _user_file(var_file, "--var-file")
     cfg = _config(config_file, paths)
     params = {rule: dict(values) for rule, values in cfg.parameters.items()}
     for rule, values in _rule_params(rule_params).items():
@@ -94,17 +168,16 @@ def _route_parameter_files(options: ScanOptions, files: tuple[str, ...]) -> None
     import json
 
     for name in files:
-        path = Path(name)
-        if not path.is_file():
-            raise click.BadParameter(f"{name}: no such file", param_hint="--parameter-file")
-        if path.suffix == ".bicepparam":
+        data = _user_file(name, "--parameter-file")
+        if Path(name).suffix == ".bicepparam":
             options.bicep_parameter_files.append(name)
             continue
         try:
-            doc = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError) as err:
-            message = f"{name}: not a JSON parameter file ({err})"
-            raise click.BadParameter(message, param_hint="--parameter-file") from None
+            doc = json.loads(data.decode("utf-8-sig"))
+        except RecursionError:
+            raise Failure(f"--parameter-file {name}: not a JSON parameter file (nested too deeply)") from None
+        except ValueError as err:  # not UTF-8, not JSON, or a number past Python's digit limit
+            raise Failure(f"--parameter-file {name}: not a JSON parameter file ({err})") from None
         schema = doc.get("$schema", "") if isinstance(doc, dict) else ""
         if isinstance(schema, str) and "deploymentParameters" in schema:
             options.arm_parameter_files.append(name)
@@ -124,31 +197,36 @@ def _run(options: ScanOptions, debug: bool) -> ScanResult:
         # Under `run` the process ends with os._exit: what the scan built is kept, not freed.
         return run_scan(options, progress=progress, retain=_KEPT if _HARD_EXIT else None)
     except RuleError as err:
-        raise click.ClickException(f"invalid rule pack: {err}") from None
+        raise Failure(f"invalid rule pack: {err}") from None
     except BaselineError as err:
-        raise click.UsageError(str(err)) from None
+        raise Failure(f"--baseline {err}") from None
     except InternalError as err:
         progress.close()
         if debug:
             raise
-        click.echo(f"iaclint: internal error: {err}", err=True)
+        click.echo(f"iaclint: internal error: {one_line(str(err))}", err=True)
         sys.exit(2)
     finally:
         progress.close()
 
 
 def _config(config_file: str | None, paths: tuple[str, ...]) -> Config:
-    """The configuration in force: the file given, or the nearest one above the first path."""
-    from iaclint.config import Config, ConfigError, find_config, load_config
+    """The configuration in force: the file given (read wherever it is), or the nearest one above
+    the first path (committed with the code: read only inside the scan roots or where it lies)."""
+    from iaclint.config import Config, ConfigError, committed_roots, find_config, load_config
+    from iaclint.fileaccess import ScanRoots
     from iaclint.rules import load_rules
 
-    path = Path(config_file) if config_file else find_config(Path(paths[0] if paths else "."))
-    if path is None:
-        return Config()
     try:
-        return load_config(path, load_rules())
+        if config_file:
+            return load_config(Path(config_file), load_rules(), roots=None)
+        roots = ScanRoots.for_paths(paths or ["."])
+        path = find_config(Path(paths[0] if paths else "."), roots)
+        if path is None:
+            return Config()
+        return load_config(path, load_rules(), roots=committed_roots(path, roots))
     except ConfigError as err:
-        raise click.UsageError(str(err)) from None
+        raise Failure(f"--config {err}" if config_file else str(err)) from None
 
 
 def _use_color(stream: object) -> bool:
@@ -197,6 +275,12 @@ def run() -> None:
         code: object = 0
     except SystemExit as exc:
         code = exc.code
+    except OSError as err:
+        # An error message that could not be written either (stderr on a full disk too).
+        if "--debug" in sys.argv:
+            raise
+        _last_word(f"iaclint: error: {one_line(err.strerror or str(err))}")
+        code = 2
     if code is None:
         code = 0
     elif not isinstance(code, int):
@@ -205,9 +289,22 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):
+        except BrokenPipeError:
             code = code or 1  # standard output closed early (a pipe to `head`): nothing more to say
+        except (OSError, ValueError) as err:
+            # Output that did not fit (a full disk) is an environment error.
+            _last_word(f"iaclint: error: cannot write output: {getattr(err, 'strerror', None) or err}")
+            code = 2
     os._exit(code)
+
+
+def _last_word(text: str) -> None:
+    """One line on stderr if stderr can still take it."""
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -227,17 +324,17 @@ def main() -> None:
 @click.option("--ignore", multiple=True, help="Skip these rules (ids, id prefixes, names or categories).")
 @click.option("--severity-threshold", type=click.Choice(LEVELS), default=None,
               help="Lowest finding level that makes the exit code 1 (default: warning).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+@click.option("--config", "config_file", type=click.Path(),
               help="Configuration file (default: nearest .iaclint.toml or pyproject.toml [tool.iaclint]).")
-@click.option("--baseline", type=click.Path(dir_okay=False),
+@click.option("--baseline", type=click.Path(),
               help="Report only findings not recorded in this baseline (see `iaclint baseline`).")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(),
               help="Terraform variables file for the root modules (repeatable).")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
 @click.option("--parameter", "parameters", multiple=True,
               help="CloudFormation parameter KEY=VALUE (repeatable; wins over files and defaults).")
-@click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(dir_okay=False),
+@click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(),
               help="Template parameter file: CloudFormation JSON, ARM *.parameters.json or .bicepparam.")
 @click.option("--rule-param", "rule_params", multiple=True,
               help="Rule parameter RULE.NAME=VALUE, e.g. IAC101.minimum=1.3 (repeatable).")
@@ -276,8 +373,13 @@ def scan(
         raise click.UsageError("give one --output per --format (one format may go to standard output)")
     targets: list[str | None] = [*outputs, *([None] * (len(fmts) - len(outputs)))]
 
-    if baseline and not Path(baseline).is_file():
-        raise click.BadParameter(f"{baseline}: no such file", param_hint="--baseline")
+    if baseline:
+        from iaclint.suppress import BaselineError, read_baseline
+
+        try:
+            read_baseline(Path(baseline))  # read again by the scan; a bad file fails before it
+        except BaselineError as err:
+            raise Failure(f"--baseline {err}") from None
     options, threshold = _options(
         paths, config_file, select, ignore, severity_threshold, exclude, var_files, variables,
         rule_params, files_mode, jobs,
@@ -295,13 +397,13 @@ def scan(
         if target is None:
             color = fmt == "text" and _use_color(sys.stdout)
             kwargs = {"verbose": verbose} if fmt == "text" else {}
-            click.echo(module.render(result, color=color, **kwargs), nl=False)
+            _echo(module.render(result, color=color, **kwargs))
         else:
             kwargs = {"verbose": verbose} if fmt == "text" else {}
             try:
                 Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
             except OSError as err:
-                raise click.ClickException(f"cannot write {target}: {err.strerror}") from None
+                raise Failure(f"--output {target}: cannot write: {err.strerror or err}") from None
     sys.exit(exit_code(result, Level(threshold)))
 
 
@@ -313,8 +415,8 @@ def baseline() -> None:
 @baseline.command("create")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to read.")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False))
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file to read.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path())
 @click.option("--var", "variables", multiple=True)
 def baseline_create(
     file: str, paths: tuple[str, ...], config_file: str | None, var_files: tuple[str, ...],
@@ -328,19 +430,19 @@ def baseline_create(
     try:
         count = write_baseline(result.findings, Path(file))
     except OSError as err:
-        raise click.ClickException(f"cannot write {file}: {err.strerror}") from None
-    click.echo(f"Recorded {count} findings in {file}.")
+        raise Failure(f"cannot write {file}: {err.strerror or err}") from None
+    _echo(f"Recorded {count} findings in {one_line(file)}.\n")
 
 
 @main.command("config")
 @click.argument("path", required=False, type=click.Path())
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file to read.")
+@click.option("--config", "config_file", type=click.Path(), help="Configuration file to read.")
 def show_config(path: str | None, config_file: str | None) -> None:
     """Print the effective configuration for PATH (default: the current directory)."""
     import json
 
     cfg = _config(config_file, (path,) if path else ())
-    click.echo(json.dumps(cfg.as_dict(), indent=2))
+    _echo(json.dumps(cfg.as_dict(), indent=2) + "\n")
 
 
 @main.command()

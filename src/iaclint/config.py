@@ -1,10 +1,16 @@
 """Configuration: `[tool.iaclint]` in `pyproject.toml`, or `.iaclint.toml`, found by walking up from the
 scanned path. Command-line options win over the file. Unknown keys and bad values are errors that
 name the key, so a typo never silently turns a rule off.
+
+A configuration file is read through the guarded reader (regular files only, bounded). One found by
+walking up is committed with the code, so it is read only where it lies: inside the scan roots or
+in its own directory (a committed `.iaclint.toml` that links to `/proc/self/environ` is refused).
+A file named with `--config` is the user's choice and read wherever it is.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +21,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from iaclint.budget import LIMITS
+from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.findings import Level
 
 UNKNOWN_POLICIES = ("note", "warning", "ignore")
@@ -63,23 +71,131 @@ class Config:
         }
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest `.iaclint.toml`, or `pyproject.toml` with a `[tool.iaclint]` table, from `start` up."""
-    here = start.resolve()
-    if here.is_file():
-        here = here.parent
+def committed_roots(path: Path, roots: ScanRoots | None) -> ScanRoots:
+    """Where a configuration file found by walking up may be read: the scan roots and the directory
+    it was found in (a `pyproject.toml` above the repository is the user's own)."""
+    here = os.path.realpath(path.parent)
+    return ScanRoots((*(roots.roots if roots is not None else ()), here))
+
+
+def _read(path: Path, roots: ScanRoots | None) -> bytes:
+    """A configuration file's bytes, at most `Limits.config_bytes` of them (raises ReadRefused)."""
+    return read_bytes(path, roots=roots, limit=LIMITS.config_bytes)
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    """The TOML document in `data`; ConfigError naming the file when it is not one."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte {err.start})") from None
+    parts = longest_key(text)
+    if parts > LIMITS.config_key_parts:
+        raise ConfigError(
+            f"{path}: not read: a dotted key of {parts:,} parts (limit {LIMITS.config_key_parts})"
+        )
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        # tomllib recurses per nesting level: `a = [[[[...` deep enough ends the recursion.
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError as err:  # TOMLDecodeError, and integers past Python's digit limit
+        raise ConfigError(f"{path}: not valid TOML: {_one_line(str(err))}") from None
+
+
+def longest_key(text: str) -> int:
+    """An upper bound on the parts of any dotted key in TOML `text` (a table header, a key, an
+    inline table's key): one more than the dots outside strings and comments between two of the
+    characters that end a key. Values between them hold a dot or two (`1.5`), real keys a handful;
+    the bound keeps a hostile key from driving the reader's quadratic cost."""
+    most = run = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        i += 1
+        if ch == ".":
+            run += 1
+            most = max(most, run)
+        elif ch in _KEY_ENDS:
+            run = 0
+        elif ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif ch == "'":
+            i = _after_literal(text, i)
+        elif ch == '"':
+            i = _after_basic(text, i)
+    return most + 1
+
+
+_KEY_ENDS = frozenset("=,[]{}\n")
+
+
+def _after_literal(text: str, i: int) -> int:
+    """Where a literal string opened just before `i` ends (no escapes)."""
+    if text.startswith("''", i):
+        end = text.find("'''", i + 2)
+        return len(text) if end < 0 else end + 3
+    quote, newline = text.find("'", i), text.find("\n", i)
+    if newline >= 0 and (quote < 0 or newline < quote):
+        return newline  # unterminated: the line ends the string (and the key)
+    return len(text) if quote < 0 else quote + 1
+
+
+def _after_basic(text: str, i: int) -> int:
+    """Where a basic string opened just before `i` ends (backslash escapes skipped)."""
+    triple = text.startswith('""', i)
+    if triple:
+        i += 2
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+        elif ch == '"' and (not triple or text.startswith('"""', i)):
+            return i + (3 if triple else 1)
+        elif ch == "\n" and not triple:
+            return i
+        else:
+            i += 1
+    return n
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table")
+    return value
+
+
+def find_config(start: Path, roots: ScanRoots | None = None) -> Path | None:
+    """The nearest `.iaclint.toml`, or `pyproject.toml` with a `[tool.iaclint]` table, from `start`
+    up. A `.iaclint.toml` is the configuration whatever it is (reading it reports what is wrong); a
+    `pyproject.toml` that cannot be read or parsed is passed over, since it may not be ours."""
+    try:
+        here = start.resolve()
+        if here.is_file():
+            here = here.parent
+    except (OSError, RuntimeError, ValueError):
+        return None
     for directory in (here, *here.parents):
         candidate = directory / ".iaclint.toml"
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if isinstance(data.get("tool"), dict) and "iaclint" in data["tool"]:
-                return pyproject
+        if not os.path.lexists(pyproject):
+            continue
+        try:
+            data = _parse(pyproject, _read(pyproject, committed_roots(pyproject, roots)))
+        except (ReadRefused, ConfigError):
+            continue
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "iaclint" in tool:
+            return pyproject
     return None
 
 
@@ -91,22 +207,23 @@ def _str_list(value: Any, where: str) -> list[str]:
     raise ConfigError(f"{where}: must be a string or a list of strings")
 
 
-def load_config(path: Path, rules: dict[str, Any]) -> Config:
-    """Read and validate a configuration file against the rule pack."""
+def load_config(path: Path, rules: dict[str, Any], *, roots: ScanRoots | None = None) -> Config:
+    """Read and validate a configuration file against the rule pack. `roots`: where the file may
+    lie (`committed_roots` for one found by walking up); None for a file the user named."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}") from None
+        data = _parse(path, _read(path, roots))
+    except ReadRefused as err:
+        raise ConfigError(f"{path}: cannot read: {err.reason}") from None
+    tool = data.get("tool")
+    if tool is not None:
+        _table(tool, f"{path}: [tool]")
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("iaclint", {})
+        table = (tool or {}).get("iaclint", {})
         prefix = "tool.iaclint"
     else:
-        table = data.get("tool", {}).get("iaclint", data)
-        prefix = "tool.iaclint" if "tool" in data else ""
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [{prefix}] must be a table")
+        table = (tool or {}).get("iaclint", data)
+        prefix = "tool.iaclint" if tool is not None else ""
+    _table(table, f"{path}: [{prefix}]" if prefix else f"{path}:")
 
     def key(name: str) -> str:
         return f"{path}: {prefix + '.' if prefix else ''}{name}"
@@ -138,10 +255,9 @@ def load_config(path: Path, rules: dict[str, Any]) -> Config:
     for rule_id, level in severity.items():
         if rule_id not in rules:
             raise ConfigError(f"{key('severity.' + rule_id)}: no such rule")
-        try:
-            cfg.severity[rule_id] = Level(level)
-        except ValueError:
-            raise ConfigError(f"{key('severity.' + rule_id)}: must be error, warning or note") from None
+        if level not in ("error", "warning", "note"):
+            raise ConfigError(f"{key('severity.' + rule_id)}: must be error, warning or note")
+        cfg.severity[rule_id] = Level(level)
 
     params = table.get("parameters", {})
     if not isinstance(params, dict):
@@ -152,11 +268,13 @@ def load_config(path: Path, rules: dict[str, Any]) -> Config:
             raise ConfigError(f"{key('parameters.' + rule_id)}: no such rule")
         if not isinstance(values, dict):
             raise ConfigError(f"{key('parameters.' + rule_id)}: must be a table")
-        for name in values:
+        for name, value in values.items():
+            where = key(f"parameters.{rule_id}.{name}")
             if name not in rule.parameters:
                 known = ", ".join(rule.parameters) or "none"
-                where = key(f"parameters.{rule_id}.{name}")
                 raise ConfigError(f"{where}: unknown parameter (known: {known})")
+            if not isinstance(value, (str, int, float, bool)):
+                raise ConfigError(f"{where}: must be a string, a number or a boolean")
         cfg.parameters[rule_id] = dict(values)
 
     ppi = table.get("per-path-ignores", {})

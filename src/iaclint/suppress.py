@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from iaclint.fileaccess import ReadRefused, read_bytes
 from iaclint.findings import Finding, Level, Suppression
 from iaclint.resources import Directive, Resource
 from iaclint.source import Span
@@ -123,21 +124,35 @@ def write_baseline(findings: Iterable[Finding], path: Path) -> int:
 
 
 class BaselineError(ValueError):
-    pass
+    """A baseline file that cannot be used; the message names the file and what is wrong."""
 
 
 def read_baseline(path: Path) -> set[str]:
+    """The fingerprints recorded in a baseline file. The path is the user's (`--baseline`): read
+    wherever it is, but only a regular file and at most the size limit; every entry must have the
+    shape `write_baseline` gives it, so a damaged file is an error, never a partial baseline."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise BaselineError(f"{path}: cannot read: {err.strerror}") from None
+        data = read_bytes(path, roots=None)
+    except ReadRefused as err:
+        raise BaselineError(f"{path}: cannot read: {err.reason}") from None
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        raise BaselineError(f"{path}: not a baseline file: not UTF-8 (byte {err.start})") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not a baseline file: nested too deeply") from None
     except ValueError as err:
         raise BaselineError(f"{path}: not a baseline file: {err}") from None
-    if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION or not isinstance(
-        doc.get("findings"), list
-    ):
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if type(version) is not int or version != BASELINE_VERSION or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{path}: not a version {BASELINE_VERSION} iaclint baseline")
-    return {e["fingerprint"] for e in doc["findings"] if isinstance(e, dict) and "fingerprint" in e}
+    prints: set[str] = set()
+    for i, entry in enumerate(doc["findings"]):
+        fingerprint = entry.get("fingerprint") if isinstance(entry, dict) else None
+        if not isinstance(fingerprint, str):
+            raise BaselineError(f"{path}: findings[{i}]: must be an object with a string fingerprint")
+        prints.add(fingerprint)
+    return prints
 
 
 def apply_baseline(findings: list[Finding], fingerprints: set[str], name: str) -> tuple[list[Finding], int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from iaclint.engine import FileRecord, ScanResult
+from iaclint.fileaccess import ScanRoots
 from iaclint.findings import Finding, Level, Related
 from iaclint.rules import Rule
 from iaclint.source import Span
@@ -82,7 +83,8 @@ class Workspace:
     def result(self, findings: list[Finding], files: list[FileRecord] | None = None) -> ScanResult:
         if files is None:
             files = [FileRecord(self.main, "scanned"), FileRecord(self.variables, "scanned")]
-        return ScanResult(findings=findings, files=files, rules=dict(RULES), root=self.root)
+        roots = ScanRoots.for_paths([self.root])
+        return ScanResult(findings=findings, files=files, rules=dict(RULES), root=self.root, roots=roots)
 
     def tls_finding(self, *, line: int = 3, unknown: bool = False) -> Finding:
         return Finding(

@@ -52,8 +52,10 @@ def relative_to(path: str | Path, root: Path, base: Path) -> str | None:
 
 
 def uri_reference(relative: str) -> str:
-    """A relative posix path as a URI reference: spaces, `#`, `%` and non-ASCII percent-encoded."""
-    return quote(relative, safe="/")
+    """A relative posix path as a URI reference: spaces, `#`, `%` and non-ASCII percent-encoded.
+    A name with bytes that are not UTF-8 (surrogate escapes from the OS) gets those bytes encoded
+    as they are on disk, so the URI stays valid and names the file."""
+    return quote(relative.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def directory_uri(path: Path) -> str:

@@ -1,6 +1,11 @@
 """Source lines for the text report: read lazily from disk, once per file, and the caret line that
 underlines a span on them.
 
+Files are read through the guarded reader with the scan's roots: a report quotes lines only of
+files the scanned code could read (inside the scan roots, never `.git`), only of regular files and
+within the size limit. A finding located in a `--var-file` outside the roots, or in
+`/proc/self/environ`, gets no excerpt: the report must not print a file nobody asked to check.
+
 Lines are split on `\\n` only (a trailing `\\r` dropped), as the loaders count them: `str.splitlines`
 would also break on form feeds and U+2028 and shift every line after them.
 """
@@ -10,10 +15,9 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.source import SourceText, Span
 
-# A file larger than this is not read for snippets: discovery does not scan such files anyway.
-MAX_SNIPPET_FILE_BYTES = 20 * 1024 * 1024
 # Longer lines are cut: a minified template on one line would flood the terminal.
 MAX_SNIPPET_COLUMNS = 200
 TAB_WIDTH = 4
@@ -52,17 +56,17 @@ def display_width(text: str) -> int:
 
 class SourceLines:
     """The lines of the files findings point into, read on first use and cached per file. A file
-    that cannot be read (gone, unreadable, not UTF-8, too large) has no lines: no snippet."""
+    that may not or cannot be read (outside `roots`, not a regular file, gone, not UTF-8, too
+    large) has no lines: no snippet."""
 
-    def __init__(self) -> None:
+    def __init__(self, roots: ScanRoots) -> None:
+        self._roots = roots
         self._files: dict[Path, list[str] | None] = {}
 
     def _read(self, path: Path) -> list[str] | None:
         try:
-            if path.stat().st_size > MAX_SNIPPET_FILE_BYTES:
-                return None
-            source = SourceText.decode(str(path), path.read_bytes())
-        except (OSError, UnicodeDecodeError, ValueError):
+            source = SourceText.decode(str(path), read_bytes(path, roots=self._roots))
+        except (ReadRefused, UnicodeDecodeError, ValueError):
             return None
         return [line.removesuffix("\r") for line in source.text.split("\n")]
 

@@ -104,7 +104,7 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     terminal and NO_COLOR unset); `verbose` also lists skipped and failed files with reasons, and
     suppressed findings with their justification. Suppressed findings are not shown or counted."""
     paint = _Paint(color)
-    lines = SourceLines()
+    lines = SourceLines(result.roots)
     out: list[str] = []
     # Grouped by file as users see the path, a blank line after each finding as ruff does.
     for f in sorted(ordered(active(result.findings)), key=lambda f: shown(f.span.path, result.root)):
