@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from iaclint import model as model_stage
-from iaclint.checks import run_checks
+from iaclint.checks import CheckError, run_checks
 from iaclint.discover import Discovery, Unit, discover
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import Finding, Level, dedupe
@@ -184,8 +184,10 @@ def _scan(
         # Reading a value may evaluate it now (Bicep names, bodies and parameters are LazyValues).
         model = model_stage.build(loaded.resources)
         findings = list(run_checks(model, rules, options.rule_params))
-    except EvaluationError as err:
+    except (EvaluationError, model_stage.AdaptError, CheckError) as err:
         raise InternalError(str(err)) from err
+    except RecursionError as err:
+        raise InternalError(f"model or checks nested too deeply: {err}") from err
     diagnostics.extend(_spent_budgets(loaded))
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)

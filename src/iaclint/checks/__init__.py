@@ -16,7 +16,7 @@ from iaclint.findings import Finding, Level, Related
 from iaclint.model.entities import Model
 from iaclint.resources import Resource
 from iaclint.rules import Rule
-from iaclint.values import Value
+from iaclint.values import EvaluationError, Value
 
 CheckFn = Callable[[Model, "CheckContext"], Iterable[Finding]]
 
@@ -108,7 +108,7 @@ def run_checks(
         over: dict[str, list[Finding]] = {}  # address -> [first finding not listed, worst of the rest]
         counts: dict[str, int] = {}
         for fn in checks.get(rule_id, ()):
-            for f in fn(model, CheckContext(rule, params.get(rule_id, {}))):
+            for f in _guarded(rule_id, fn, model, CheckContext(rule, params.get(rule_id, {}))):
                 n = listed.get(f.address, 0)
                 if n < cap or not f.address:
                     listed[f.address] = n + 1
@@ -122,6 +122,19 @@ def run_checks(
                     kept[1] = f
         for address, (first, worst) in over.items():
             yield _more(first, worst, counts[address], cap)
+
+
+class CheckError(Exception):
+    """A check raised: a bug, named by its rule."""
+
+
+def _guarded(rule_id: str, fn: CheckFn, model: Model, ctx: CheckContext) -> Iterator[Finding]:
+    try:
+        yield from fn(model, ctx)
+    except EvaluationError:
+        raise  # a lazy value of a loader failed: it names its file
+    except Exception as err:
+        raise CheckError(f"rule {rule_id} ({fn.__name__}): {type(err).__name__}: {err}") from err
 
 
 def _more(first: Finding, worst: Finding, count: int, cap: int) -> Finding:

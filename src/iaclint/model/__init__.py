@@ -6,11 +6,16 @@ from collections.abc import Iterable
 
 from iaclint.model.entities import Model
 from iaclint.resources import Resource
+from iaclint.values import EvaluationError
 
 
 def _template_file(r: Resource) -> str:
     # ARM/Bicep addresses are `<entry file>#<symbol>`: module resources stay with their entry file.
     return r.address.split("#", 1)[0]
+
+
+class AdaptError(Exception):
+    """An adapter raised while modelling one scope: a bug, named by the scope's file."""
 
 
 def build(resources: Iterable[Resource]) -> Model:
@@ -22,30 +27,40 @@ def build(resources: Iterable[Resource]) -> Model:
         scope = r.scope or (_template_file(r) if family in ("arm", "bicep") else "")
         scopes.setdefault((family, scope), []).append(r)
     model = Model()
-    for (family, _scope), group in scopes.items():
-        if family == "terraform":
-            from iaclint.model.aws import from_terraform
-
-            part = Model()
-            from_terraform.adapt([r for r in group if not r.type.startswith(("azurerm_", "azapi_"))], part)
-            azurerm = [r for r in group if r.type.startswith(("azurerm_", "azapi_"))]
-            if azurerm:
-                from iaclint.model.azure import from_azurerm, links
-
-                from_azurerm.adapt(azurerm, part)
-                links.link(part.azure)
-            model.extend(part)
-        elif family == "cloudformation":
-            from iaclint.model.aws import from_cloudformation
-
-            part = Model()
-            from_cloudformation.adapt(group, part)
-            model.extend(part)
-        elif family in ("arm", "bicep"):
-            from iaclint.model.azure import from_arm, links
-
-            part = Model()
-            from_arm.adapt(group, part)
-            links.link(part.azure)
-            model.extend(part)
+    for (family, scope), group in scopes.items():
+        try:
+            _build_scope(family, group, model)
+        except EvaluationError:
+            raise  # already names its file
+        except Exception as err:
+            where = scope or group[0].span.path
+            raise AdaptError(f"{where}: {type(err).__name__}: {err}") from err
     return model
+
+
+def _build_scope(family: str, group: list[Resource], model: Model) -> None:
+    if family == "terraform":
+        from iaclint.model.aws import from_terraform
+
+        part = Model()
+        from_terraform.adapt([r for r in group if not r.type.startswith(("azurerm_", "azapi_"))], part)
+        azurerm = [r for r in group if r.type.startswith(("azurerm_", "azapi_"))]
+        if azurerm:
+            from iaclint.model.azure import from_azurerm, links
+
+            from_azurerm.adapt(azurerm, part)
+            links.link(part.azure)
+        model.extend(part)
+    elif family == "cloudformation":
+        from iaclint.model.aws import from_cloudformation
+
+        part = Model()
+        from_cloudformation.adapt(group, part)
+        model.extend(part)
+    elif family in ("arm", "bicep"):
+        from iaclint.model.azure import from_arm, links
+
+        part = Model()
+        from_arm.adapt(group, part)
+        links.link(part.azure)
+        model.extend(part)
