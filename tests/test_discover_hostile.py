@@ -203,3 +203,35 @@ def test_findings_per_resource_and_rule_are_capped(monkeypatch: MonkeyPatch) -> 
     assert more.level is Level.ERROR and not more.unknown  # the worst of those not listed
     assert more.attribute == "paths.50 (more)"
     assert [f.address for f in out].count("t.yaml#Other") == 1
+
+
+def test_skips_that_may_hide_infrastructure_are_said_in_every_report(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    # Issue 12: "a skip that can hide a violation says why in the summary".
+    import jsonschema
+
+    from iaclint.report import json as json_report
+    from iaclint.report import sarif, text
+
+    (tmp_path / "outside.tf").write_text(TLS10_TF)
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").symlink_to("../outside.tf")
+    (tmp_path / "infra" / "vars.txt").write_text("")
+    with open(tmp_path / "infra" / "big.json", "wb") as fh:
+        fh.write(b'{"rows": [')
+        fh.truncate(21 * 1024 * 1024)
+    result = _scan(tmp_path, monkeypatch, "infra")
+    assert {r.path for r in result.files if r.unchecked} == {"infra/main.tf", "infra/big.json"}
+    summary = text.render(result).splitlines()
+    assert summary[-3] == (
+        "2 skipped files may hold infrastructure that was not checked (JSON is larger than 20 MB; "
+        "symbolic link to a file outside the scanned directory); -v lists them."
+    )
+    doc = json.loads(json_report.render(result))
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "iaclint-report.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert [f["path"] for f in doc["files"] if f.get("unchecked")] == ["infra/big.json", "infra/main.tf"]
+    notes = json.loads(sarif.render(result))["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    warned = [n for n in notes if n["message"]["text"].startswith("skipped, may hold infrastructure")]
+    assert [n["level"] for n in warned] == ["warning", "warning"]

@@ -47,6 +47,9 @@ class Discovery:
     units: list[Unit] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[Diagnostic] = field(default_factory=list)
+    # Skipped paths that may hold infrastructure left unchecked (a link out of the scanned
+    # directory, a template-sized JSON too large to read): the summary says so.
+    unchecked: set[str] = field(default_factory=set)
     # In file-list mode, the files whose findings are reported.
     only_files: frozenset[str] | None = None
 
@@ -79,6 +82,8 @@ class Sniffed:
     reason: str = ""
     line: int = 1
     column: int = 1
+    # Skipped, but it may be a template nobody checked (too large to tell).
+    unchecked: bool = False
 
 
 # How much of a JSON file too large to read is looked at to tell whether it is a template.
@@ -101,7 +106,7 @@ def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
         kind = _template_kind(head)
         if kind is not None:
             return Sniffed(FAILED, f"{kind} template {err.reason}")
-        return Sniffed(None, f"JSON {err.reason.removeprefix('file ')}")
+        return Sniffed(None, f"JSON {err.reason.removeprefix('file ')}", unchecked=True)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -221,6 +226,7 @@ class _Walker:
                 return
             if not self.inside_root(p):
                 self.result.skipped.append((str(p), "symbolic link to a file outside the scanned directory"))
+                self.result.unchecked.add(str(p))
                 return
         if _is_tf(name) or _is_tfvars(name):
             self.tf_dirs.setdefault(p.parent, []).append(p)
@@ -268,6 +274,7 @@ class _Walker:
                     # Following directory links risks loops and escapes; their targets inside the
                     # root are scanned where they really live.
                     self.result.skipped.append((str(sp), "symbolic link to a directory (not followed)"))
+                    self.result.unchecked.add(str(sp))
                     continue
                 subdirs.append(sp)
             for e in files:
@@ -296,6 +303,8 @@ class _Walker:
                     self.result.failed.append(diag)
                 elif sniffed.language is None:
                     self.result.skipped.append((str(f), sniffed.reason))
+                    if sniffed.unchecked:
+                        self.result.unchecked.add(str(f))
                 else:
                     units.append(Unit(sniffed.language, f, (f,)))
             else:

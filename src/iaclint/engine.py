@@ -73,6 +73,8 @@ class FileRecord:
     path: str
     status: str  # scanned | skipped | failed
     reason: str = ""
+    # A skipped file that may hold infrastructure nobody checked (reports say so in the summary).
+    unchecked: bool = False
 
 
 @dataclass(slots=True)
@@ -258,7 +260,9 @@ def _account_files(
     shown; a file that failed is never also counted as scanned."""
     from iaclint.source import display_path
 
-    records = {path: FileRecord(path, "skipped", reason) for path, reason in found.skipped}
+    records = {
+        path: FileRecord(path, "skipped", reason, path in found.unchecked) for path, reason in found.skipped
+    }
     for path, reason in loaded.skipped.items():
         records[path] = FileRecord(path, "skipped", reason)
     failed: dict[str, str] = {}

@@ -29,7 +29,7 @@ from iaclint.source import Span
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from iaclint.engine import ScanResult
+    from iaclint.engine import FileRecord, ScanResult
 
 SCHEMA_VERSION = "1.0"
 TOOL_NAME = "iaclint"
@@ -92,8 +92,7 @@ def document(result: ScanResult) -> dict[str, Any]:
         "findings": [_finding(f, result) for f in findings],
         "suppressed": [_finding(f, result) for f in ordered(suppressed(result.findings))],
         "files": [
-            {"path": shown(r.path, result.root), "status": r.status, "reason": r.reason}
-            for r in sorted(result.files, key=lambda r: shown(r.path, result.root))
+            _file(r, result) for r in sorted(result.files, key=lambda r: shown(r.path, result.root))
         ],
         "rules": [
             {
@@ -121,3 +120,12 @@ def document(result: ScanResult) -> dict[str, Any]:
 def render(result: ScanResult, *, color: bool = False) -> str:
     """The report as indented JSON ending in a newline; `color` is ignored (machine output)."""
     return dumps_utf8(document(result), indent=2)
+
+
+def _file(record: FileRecord, result: ScanResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "path": shown(record.path, result.root), "status": record.status, "reason": record.reason
+    }
+    if record.unchecked:
+        out["unchecked"] = True
+    return out

@@ -180,6 +180,14 @@ def _notifications(result: ScanResult, index: dict[str, int], locator: _Locator)
                 "associatedRule": {"id": PARSE_RULE, "index": index[PARSE_RULE]},
             }
         )
+    for record in sorted((r for r in result.files if r.unchecked), key=lambda r: r.path):
+        out.append(
+            {
+                "level": "warning",
+                "message": {"text": f"skipped, may hold infrastructure not checked: {record.reason}"},
+                "locations": [{"physicalLocation": {"artifactLocation": locator.artifact(record.path)}}],
+            }
+        )
     for k, record in sorted(failed.items()):
         if k not in spoken:
             out.append(

@@ -139,6 +139,13 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
             out.append(f"  {cat.ljust(width)}  {_counts_phrase(counts, keep_zero=False)}")
         out.append("")
     notes: list[str] = []
+    unchecked = [r for r in result.files if r.status == "skipped" and r.unchecked]
+    if unchecked:
+        why = sorted({r.reason.split(" (")[0] for r in unchecked})
+        notes.append(
+            f"{plural(len(unchecked), 'skipped file')} may hold infrastructure that was not checked "
+            f"({'; '.join(printable(w) for w in why)}){'' if verbose else '; -v lists them'}."
+        )
     if hidden:
         notes.append(f"{plural(len(hidden), 'suppressed finding')} not counted (inline or baseline).")
     gone = getattr(result, "baseline_gone", 0)
