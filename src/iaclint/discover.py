@@ -274,7 +274,8 @@ class _Walker:
                     # Following directory links risks loops and escapes; their targets inside the
                     # root are scanned where they really live.
                     self.result.skipped.append((str(sp), "symbolic link to a directory (not followed)"))
-                    self.result.unchecked.add(str(sp))
+                    if not self.inside_root(sp):
+                        self.result.unchecked.add(str(sp))  # what it holds is scanned nowhere
                     continue
                 subdirs.append(sp)
             for e in files:
