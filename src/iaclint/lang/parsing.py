@@ -53,4 +53,10 @@ class ParseDeadline:
                 f"parsing gave up after {self.seconds:.0f} s (the grammar's error recovery is slow on "
                 "this input); file not read"
             ) from None
-        return tree
+        if tree.root_node.has_error:
+            return tree
+        # A tree parsed from a callback reads `Node.text` back through it (2-3x slower for loaders
+        # that read names and literals). Parsing the bytes again with this tree as the old one
+        # reuses every node of an error-free tree, so it costs next to nothing and yields a tree
+        # that holds the bytes. (Error nodes are not reused, so a tree with errors is kept.)
+        return parser.parse(data, old_tree=tree)
