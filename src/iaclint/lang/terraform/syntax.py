@@ -17,6 +17,7 @@ from typing import Any
 import tree_sitter_hcl
 from tree_sitter import Language, Node, Parser
 
+from iaclint.lang.parsing import ParseDeadline
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 from iaclint.values import Value
@@ -315,20 +316,25 @@ class Body:
 
 
 # -- parsing ------------------------------------------------------------------------------------
-def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None) -> SourceFile:
-    """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic."""
-    tree = parser().parse(source.data)
+def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None, quote: bool = True) -> SourceFile:
+    """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic, quoting
+    the source there unless `quote` is False (a variables file named by an option: its content
+    is not ours to print). Raises ParseTimeout past the file's parse deadline."""
+    tree = ParseDeadline(len(source.data)).parse(parser(), source.data)
     sf = SourceFile(source, tree)
     root = tree.root_node
     if root.has_error and diagnostics is not None:
         bad = first_error(root)
         if bad is not None:
             span = sf.span(bad)
-            # The source from the error to the end of its line says more than the node type.
-            line_end = source.data.find(b"\n", bad.start_byte)
-            rest = source.data[bad.start_byte : line_end if line_end != -1 else len(source.data)]
-            snippet = rest.decode("utf-8", errors="replace").strip()[:30]
-            what = f"unexpected {snippet!r}" if snippet else "unexpected end of line"
+            if quote:
+                # The source from the error to the end of its line says more than the node type.
+                line_end = source.data.find(b"\n", bad.start_byte)
+                rest = source.data[bad.start_byte : line_end if line_end != -1 else len(source.data)]
+                snippet = rest.decode("utf-8", errors="replace").strip()[:30]
+                what = f"unexpected {snippet!r}" if snippet else "unexpected end of line"
+            else:
+                what = "not valid HCL here"
             diagnostics.append(
                 Diagnostic(source.path, span.line, span.column, f"syntax error: {what}", partial=True)
             )
