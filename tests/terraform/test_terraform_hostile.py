@@ -648,6 +648,95 @@ def test_deep_call_chains_and_numbers(expr) -> None:  # type: ignore[no-untyped-
     assert expr("1" + "0" * 4000 + " / 3").reason.startswith("invalid expression: number ")
 
 
+def _small_budget(monkeypatch: pytest.MonkeyPatch, **limits: int) -> Limits:
+    small = Limits(**limits)
+    monkeypatch.setattr(tf_loader, "Budget", lambda unit="": Budget(small, unit=unit))
+    return small
+
+
+_OVER = "a collection of 60 members (limit 50)"
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        ("[" + ", ".join(["1"] * 60) + "]", _OVER),
+        ("{" + ", ".join(f"k{i} = {i}" for i in range(60)) + "}", _OVER),
+        ("[for i in range(60) : i]", _OVER),
+        ("concat(range(30), range(30))", _OVER),
+        ('merge({for i in range(30) : "a${i}" => i}, {for i in range(30) : "b${i}" => i})', _OVER),
+        ('split(",", join(",", range(60)))', _OVER),
+        ('regexall("[0-9]", join("", range(40)))', "a collection of 51 members (limit 50)"),
+        ('formatlist("%d", range(60))', _OVER),
+        ("range(60)", _OVER),
+        ("jsondecode(jsonencode(range(60)))", _OVER),
+        # Counted through every level: the members of a nested result, together.
+        (
+            "flatten([range(30), [range(30)]])",
+            "a value of more than 50 members in all (shared members counted each time)",
+        ),
+    ],
+)
+def test_each_collection_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, what: str
+) -> None:
+    _small_budget(monkeypatch, collection_items=50)
+    write(tmp_path, {"main.tf": f'resource "t" "r" {{\n  a = {source}\n}}\n'})
+    v = _attrs(_load(tmp_path))["a"]
+    assert v.is_unknown and "evaluation budget exceeded in " in v.reason and v.reason.endswith(what), v.reason
+
+
+def test_each_expansion_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _small_budget(monkeypatch, expansion=5)
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "t" "c" {\n  count = 6\n}\nresource "t" "ok" {\n  count = 5\n}\n'
+            'resource "t" "f" {\n  for_each = toset(["a", "b", "c", "d", "e", "f"])\n}\n'
+            'module "m" {\n  source = "./m"\n  count = 6\n}\n'
+            'resource "t" "r" {\n  dynamic "b" {\n    for_each = range(6)\n    content {}\n  }\n'
+            "  m = module.m\n}\n",
+            "m/main.tf": 'output "o" {\n  value = 1\n}\n',
+        },
+    )
+    res = by_address(_load(tmp_path))
+    assert res["t.c"].condition.reason == _note("count of t.c", "6 instances (limit 5)")
+    assert res["t.f"].condition.reason == _note("for_each of t.f", "6 instances (limit 5)")
+    assert sum(a.startswith("t.ok[") for a in res) == 5
+    assert res["t.r"].body.get("b").reason == _note("t.r.b", "6 instances (limit 5)")
+    m = res["t.r"].body.get("m")
+    assert m.reason == "module.m instances are unknown: " + _note(
+        "count of module.m", "6 instances (limit 5)"
+    )
+
+
+def test_spent_unit_never_raises_out_of_the_loader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """However small the budget, every kind of value becomes unknown; nothing escapes the load,
+    and values worked out later (a lazy member) do not raise either."""
+    write(
+        tmp_path,
+        {
+            "main.tf": 'variable "v" {\n  default = {a = [1, 2]}\n}\n'
+            'locals {\n  l = [for x in range(20) : "${x}"]\n}\n'
+            'module "m" {\n  source = "./m"\n  for_each = toset(local.l)\n  in = each.key\n}\n'
+            'resource "t" "r" {\n  count = length(local.l)\n  a = var.v.a\n  b = local.l\n'
+            '  dynamic "d" {\n    for_each = local.l\n    content {\n      x = d.value\n    }\n  }\n}\n'
+            'resource "t" "w" {\n  whole = t.r\n  m = module.m\n  j = jsonencode(local.l)\n}\n',
+            "m/main.tf": 'variable "in" {}\noutput "o" {\n  value = upper(var.in)\n}\n'
+            'resource "t" "inner" {\n  v = var.in\n}\n',
+            "terraform.tfvars": "v = {a = [3]}\n",
+        },
+    )
+    for work in (0, 10, 50, 200, 1000):
+        _small_budget(monkeypatch, work=work, built_items=200, built_bytes=200)
+        result = _load(tmp_path)
+        for r in result.resources:
+            r.body.py()
+            for v in r.body.data.values():
+                if isinstance(v.data, LazyObject):
+                    dict(v.data.items())  # worked out now, under the spent budget
+
+
 # -- 4. parsing under a deadline ---------------------------------------------------------------------
 
 

@@ -601,11 +601,9 @@ class Evaluator:
     def _object(self, n: Any, ctx: Ctx) -> Value:
         sf = ctx.file
         out: dict[str, Value] = {}
-        elems = n.named_children
+        elems = [e for e in n.named_children if e.type == "object_elem"]
         self.budget.collection(len(elems))
         for elem in elems:
-            if elem.type != "object_elem":
-                continue
             knode = elem.child_by_field_name("key")
             vnode = elem.child_by_field_name("val")
             if knode is None or vnode is None:

@@ -905,7 +905,7 @@ class ResourceInstance:
         return self._value
 
     def body(self) -> Value:
-        self.mod.ev.budget.collection(len(self.cfg.names))
+        # Not charged here: the instance was (expansion and steps), and so is each argument.
         out: dict[str, Value] = {}
         for name in self.cfg.names:
             out[name] = self.attr(name)
