@@ -6,6 +6,12 @@ other unit is a root. Each directory is parsed once per scan.
 
 Evaluation is lazy where it can be (variables, locals, outputs, other resources' arguments are
 computed on first reference and memoised) and eager for what is emitted: the bodies of resources.
+
+The code is untrusted. Every file is read through the guarded reader, inside the scan roots (a
+`--var-file` wherever the user put it); each root module is evaluated under a budget of its own,
+which a named value (variable, local, output, resource argument, count/for_each, module call)
+turns into an unknown with a note when it is exceeded. Bad input becomes diagnostics and unknown
+values; an exception raised here is a bug, left for the engine to report.
 """
 
 from __future__ import annotations
