@@ -490,8 +490,17 @@ def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
             raise error(self)
         return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
 
+    real_os_open = os.open
+
+    def fake_os_open(file: object, *args: object, **kwargs: object) -> int:
+        # The guarded reader (fileaccess.read_bytes) opens descriptors directly.
+        if denied(file):
+            raise error(file)
+        return real_os_open(file, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(builtins, "open", fake_open)
     monkeypatch.setattr(io, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_os_open)
     monkeypatch.setattr(Path, "read_bytes", fake_read_bytes)
     monkeypatch.setattr(Path, "read_text", fake_read_text)
 

@@ -14,17 +14,22 @@ from apply-time unknowns.
 from __future__ import annotations
 
 import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
+from iaclint import budget as budget_mod
+from iaclint.budget import Budget, BudgetExceeded, exceeded_note
+from iaclint.fileaccess import ScanRoots
 from iaclint.lang.terraform.syntax import Attr, Expr, GetAttr, HclExpr, LitExpr, SNode, SourceFile, unescape
 from iaclint.source import Span
 from iaclint.values import State, Value
 
 ERROR_PREFIX = "invalid expression: "
-# Bounds that keep hostile input from exhausting the stack or the clock.
-MAX_DEPTH = 160
-MAX_STEPS = 3_000_000
-MAX_ITEMS = 100_000
+# Python frames per level of evaluation, with room: evaluation runs with at least this recursion
+# limit times the budget's depth (see `evaluating`).
+_FRAMES_PER_LEVEL = 100
 
 _KNOWN = State.KNOWN
 _UNKNOWN = State.UNKNOWN
@@ -43,6 +48,7 @@ class Scope(Protocol):
     def module_value(self, name: str) -> Value: ...
     def resource_value(self, mode: str, type_: str, name: str) -> Value | None: ...
     def note_file(self, path: str) -> None: ...
+    def scan_roots(self) -> ScanRoots: ...
 
 
 class Ctx:
@@ -64,6 +70,23 @@ class Ctx:
         if file is self.file:
             return self
         return Ctx(self.scope, file, self.bindings)
+
+
+@contextmanager
+def evaluating(budget: Budget) -> Iterator[Budget]:
+    """Evaluate under `budget` (made current for the helpers that read `budget.current()`) with
+    room on the stack for its depth: used by the load, and again by lazy objects whose members
+    are worked out later (in the model stage)."""
+    old = sys.getrecursionlimit()
+    need = budget.limits.depth * _FRAMES_PER_LEVEL
+    if old < need:
+        sys.setrecursionlimit(need)
+    try:
+        with budget.active():
+            yield budget
+    finally:
+        if old < need:
+            sys.setrecursionlimit(old)
 
 
 def error(reason: str, span: Span | None = None) -> Value:
@@ -115,9 +138,16 @@ class LazyObject(dict):
     outputs). Members not configured are computed by the provider: `missing(name)` says what they are.
     """
 
-    __slots__ = ("_extra", "_fetch", "_filled", "_missing", "_names", "refs")
+    __slots__ = ("_budget", "_extra", "_fetch", "_filled", "_missing", "_names", "refs")
 
-    def __init__(self, names: list[str], fetch: Any, missing: Any, refs: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        fetch: Any,
+        missing: Any,
+        refs: tuple[str, ...] = (),
+        budget: Budget | None = None,
+    ) -> None:
         super().__init__()
         # Computed members (`id`, `arn`...), kept apart so iteration still shows configured ones only.
         self._extra: dict[Any, Any] = {}
@@ -126,18 +156,32 @@ class LazyObject(dict):
         self._missing = missing
         self._filled = False
         self.refs = refs
+        # The budget of the unit the members belong to: a member read after the load (by the
+        # model) is worked out under it again.
+        self._budget = budget
 
     def get(self, key: Any, default: Any = None) -> Any:
         if dict.__contains__(self, key):
             return dict.__getitem__(self, key)
         if key in self._names:
-            v = self._fetch(key)
+            v = self._work(self._fetch, key)
             dict.__setitem__(self, key, v)
             return v
         v = self._extra.get(key)
         if v is None:
-            v = self._extra[key] = self._missing(key)
+            v = self._extra[key] = self._work(self._missing, key)
         return v
+
+    def _work(self, f: Any, key: Any) -> Value:
+        b = self._budget
+        try:
+            if b is None or budget_mod.current() is b:
+                return f(key)  # type: ignore[no-any-return]
+            with evaluating(b):
+                return f(key)  # type: ignore[no-any-return]
+        except BudgetExceeded as err:
+            where = f"{self.refs[0]}.{key}" if self.refs else str(key)
+            return Value.unknown(exceeded_note(where, err), None, self.refs)
 
     def _fill(self) -> None:
         if not self._filled:
@@ -172,25 +216,93 @@ class LazyObject(dict):
         return dict.values(self)
 
 
+class Tally:
+    """Bounds a walk over a value. Values share members (`[local.a, local.a]`, doubled twenty
+    times, is forty members to build and a million to walk), so whatever reads a value through
+    (comparing, encoding, converting) counts what it visits: more than a collection may hold, or
+    nesting deeper than expressions may, raises BudgetExceeded, and the visit is charged as work."""
+
+    __slots__ = ("budget", "depth", "limit", "n")
+
+    def __init__(self) -> None:
+        b = budget_mod.current()
+        self.budget = b
+        self.n = 0
+        self.limit = b.limits.collection_items
+        self.depth = b.limits.depth
+
+    def add(self, k: int, depth: int) -> None:
+        self.n += k
+        if self.n > self.limit:
+            self.done()
+            raise BudgetExceeded(
+                f"a value of more than {self.limit:,} members in all (shared members counted each time)"
+            )
+        if depth > self.depth:
+            self.done()
+            raise BudgetExceeded(f"a value nested more than {self.depth} levels deep")
+
+    def done(self) -> None:
+        n, self.n = self.n, 0
+        self.budget.step(n)
+
+
+def value_size(v: Value) -> int:
+    """The members of `v` counted through every level (shared ones each time), not descending into
+    lazy objects; raises BudgetExceeded past the bounds of `Tally`."""
+    d = v.data
+    if type(d) is not list and type(d) is not dict:
+        return 0
+    t = Tally()
+    total = 0
+    stack: list[tuple[Any, int]] = [(d, 1)]
+    while stack:
+        d, depth = stack.pop()
+        members = d.values() if type(d) is dict else d
+        t.add(len(members), depth)
+        total += len(members)
+        for m in members:
+            md = m.data
+            if type(md) is list or type(md) is dict:
+                stack.append((md, depth + 1))
+    t.done()
+    return total
+
+
 def fully_known(v: Value) -> bool:
-    """Known all the way down; a lazy resource object never is (it has apply-time members)."""
+    """Known all the way down; a lazy resource object never is (it has apply-time members).
+    Bounded by `Tally` (raises BudgetExceeded for a value too large to read through)."""
     if v.state is not _KNOWN:
         return False
     d = v.data
-    if isinstance(d, LazyObject):
-        return False
-    if isinstance(d, dict):
-        return all(fully_known(m) for m in d.values())
-    if isinstance(d, list):
-        return all(fully_known(m) for m in d)
+    if type(d) is not list and type(d) is not dict:
+        return not isinstance(d, LazyObject)
+    t = Tally()
+    stack: list[tuple[Any, int]] = [(d, 1)]
+    while stack:
+        d, depth = stack.pop()
+        members = d.values() if type(d) is dict else d
+        t.add(len(members), depth)
+        for m in members:
+            if m.state is not _KNOWN:
+                t.done()
+                return False
+            md = m.data
+            if type(md) is list or type(md) is dict:
+                stack.append((md, depth + 1))
+            elif isinstance(md, LazyObject):
+                t.done()
+                return False
+    t.done()
     return True
 
 
 def first_unknown(v: Value) -> Value | None:
     """The first unknown inside `v` (with refs merged from all unknowns), or None when fully known."""
     found: list[Value] = []
+    t = Tally()
 
-    def walk(x: Value) -> None:
+    def walk(x: Value, depth: int) -> None:
         if x.state is _UNKNOWN:
             found.append(x)
             return
@@ -198,16 +310,34 @@ def first_unknown(v: Value) -> Value | None:
         if isinstance(d, LazyObject):
             found.append(Value.unknown("object with attributes known only after apply", x.span, d.refs))
         elif isinstance(d, dict):
+            t.add(len(d), depth)
             for m in d.values():
-                walk(m)
+                walk(m, depth + 1)
         elif isinstance(d, list):
+            t.add(len(d), depth)
             for m in d:
-                walk(m)
+                walk(m, depth + 1)
 
-    walk(v)
+    walk(v, 1)
+    t.done()
     if not found:
         return None
     return Value.unknown(found[0].reason, v.span, merge_refs(found))
+
+
+# Integers wider than this become floats: Terraform's numbers carry 512 bits of precision, and a
+# chain of multiplications must not build integers of millions of digits.
+_INT_BITS = 512
+
+
+def bounded(x: int | float) -> int | float | None:
+    """`x` as a number Terraform could hold: a very wide integer as a float; None when out of range."""
+    if type(x) is int and x.bit_length() > _INT_BITS:
+        try:
+            return float(x)
+        except OverflowError:
+            return None
+    return x
 
 
 def num(x: float) -> int | float:
@@ -262,21 +392,39 @@ def to_bool(v: Value) -> bool | None:
 
 
 def equal(a: Value, b: Value) -> bool:
-    return _plain(a) == _plain(b)
+    return plain(a) == plain(b)
 
 
-def _plain(v: Value) -> Any:
-    """Comparable plain data: booleans and numbers kept apart (True != 1 in HCL)."""
+def plain(v: Value, tally: Tally | None = None) -> Any:
+    """Comparable, hashable plain data: booleans and numbers kept apart (True != 1 in HCL).
+    Bounded by `Tally`."""
     d = v.data
+    if type(d) is not list and not isinstance(d, dict):
+        return _plain_scalar(d)
+    t = tally or Tally()
+    out = _plain(v, t, 1)
+    if tally is None:
+        t.done()
+    return out
+
+
+def _plain_scalar(d: Any) -> Any:
     if isinstance(d, bool):
         return ("bool", d)
     if isinstance(d, (int, float)):
-        return ("num", float(d))
-    if isinstance(d, dict):
-        return ("obj", tuple(sorted((k, _plain(m)) for k, m in d.items())))
-    if isinstance(d, list):
-        return ("list", tuple(_plain(m) for m in d))
+        return ("num", d)  # 1 == 1.0, with one hash, as in HCL
     return ("prim", d)
+
+
+def _plain(v: Value, t: Tally, depth: int) -> Any:
+    d = v.data
+    if isinstance(d, dict):
+        t.add(len(d), depth)
+        return ("obj", tuple(sorted((k, _plain(m, t, depth + 1)) for k, m in d.items())))
+    if isinstance(d, list):
+        t.add(len(d), depth)
+        return ("list", tuple(_plain(m, t, depth + 1) for m in d))
+    return _plain_scalar(d)
 
 
 def collection_items(v: Value) -> list[tuple[Value, Value]] | None:
@@ -290,14 +438,17 @@ def collection_items(v: Value) -> list[tuple[Value, Value]] | None:
 
 
 class Evaluator:
-    """Evaluates expressions; one per load (it holds the step budget and the cycle guard)."""
+    """Evaluates expressions; one per unit (a root module with its module tree): it charges the
+    unit's budget and holds the cycle guard."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget | None = None) -> None:
         from iaclint.lang.terraform.functions import FUNCTIONS
 
         self.functions = FUNCTIONS
+        self.budget = budget if budget is not None else Budget()
+        self._work = self.budget.limits.work
+        self._max_depth = self.budget.limits.depth
         self.depth = 0
-        self.steps = 0
         # Keys of values being computed, to turn reference cycles into unknowns.
         self.active: set[Any] = set()
         # Parsed template files and JSON-syntax strings, by (path or id, text).
@@ -375,16 +526,19 @@ class Evaluator:
                 if ctx.file.fixed_span is None:
                     n.value = v
             return v
-        self.steps += 1
-        if self.steps > MAX_STEPS:
-            return Value.unknown("evaluation budget exceeded", ctx.file.span(n) if ctx.file else None)
+        # `Budget.step` and `Budget.depth`, inlined: this runs for every expression node. Past a
+        # limit they raise BudgetExceeded, which the named value being worked out catches.
+        b = self.budget
+        b.steps += 1
+        if b.steps > self._work:
+            b.step(0)
         handler = self._dispatch.get(n.type)
         if handler is None:
             return error(f"unsupported syntax {n.type}", ctx.file.span(n) if ctx.file else None)
         self.depth += 1
         try:
-            if self.depth > MAX_DEPTH:
-                return Value.unknown("expression nested too deeply", ctx.file.span(n) if ctx.file else None)
+            if self.depth > self._max_depth:
+                b.depth(self.depth)
             return handler(self, n, ctx)
         finally:
             self.depth -= 1
@@ -426,7 +580,10 @@ class Evaluator:
                     if math.isinf(f) or math.isnan(f):
                         return error(f"number {text} out of range", span)
                     return Value.known(num(f), span)
-                return Value.known(int(text), span)
+                i = bounded(int(text))
+                if i is None:
+                    return error(f"number {text[:20]}... out of range", span)
+                return Value.known(i, span)
             except ValueError:
                 return error(f"bad number {text!r}", span)
         if t == "bool_lit":
@@ -436,15 +593,17 @@ class Evaluator:
         return error(f"unsupported literal {t}", span)
 
     def _tuple(self, n: Any, ctx: Ctx) -> Value:
-        items = [self.node(k, ctx) for k in n.named_children if k.type == "expression"]
+        kids = [k for k in n.named_children if k.type == "expression"]
+        self.budget.collection(len(kids))
+        items = [self.node(k, ctx) for k in kids]
         return Value.known(items, ctx.file.span(n))
 
     def _object(self, n: Any, ctx: Ctx) -> Value:
         sf = ctx.file
         out: dict[str, Value] = {}
-        for elem in n.named_children:
-            if elem.type != "object_elem":
-                continue
+        elems = [e for e in n.named_children if e.type == "object_elem"]
+        self.budget.collection(len(elems))
+        for elem in elems:
             knode = elem.child_by_field_name("key")
             vnode = elem.child_by_field_name("val")
             if knode is None or vnode is None:
@@ -690,6 +849,7 @@ class Evaluator:
         if d is None:
             return Value.known([], span)
         items = d if isinstance(d, list) else [v]
+        self.budget.collection(len(items))
         out = []
         for item in items:
             x = item
@@ -836,8 +996,8 @@ class Evaluator:
             if coll.data is None:
                 return error("for expression over null", span)
             return error("for expression over a value that is not a collection", span)
-        if len(items) > MAX_ITEMS:
-            return Value.unknown("collection too large to evaluate", span)
+        self.budget.collection(len(items))
+        self.budget.step(len(items))
         out: list[Ctx] = []
         for key, val in items:
             if len(names) >= 2:
@@ -940,7 +1100,7 @@ class Evaluator:
                 return reloc(self.node(inner[0], ctx), sf.span(inner[0]), span)
         pieces: list[str | Value] = []
         self._render(parts, start, False, end, False, ctx, quoted, flush, content_start, pieces)
-        return join_pieces(pieces, span)
+        return join_pieces(pieces, span, self.budget)
 
     def _lit(
         self,
@@ -1048,7 +1208,11 @@ class Evaluator:
                 out.append(its)
                 return
             parts = [k for k in kids[1:-1] if k.type in _PART_TYPES]
+            cap = self.budget.limits.string_bytes
+            first = len(out)
+            size = 0
             for c in its:
+                mark = len(out)
                 self._render(
                     parts,
                     start.end_byte,
@@ -1061,6 +1225,12 @@ class Evaluator:
                     content_start,
                     out,
                 )
+                # Each round may repeat a long value: stop once the text is longer than any
+                # string may be (join_pieces charges the whole text).
+                size += _pieces_len(out, mark)
+                if size > cap:
+                    del out[first:]
+                    self.budget.string(size)
             return
         out.append(error(f"unsupported directive {d.type}", sf.span(p)))
 
@@ -1103,8 +1273,19 @@ def _dedent(text: str, n: int, at_start: bool) -> str:
     return "\n".join(lines)
 
 
-def join_pieces(pieces: list[str | Value], span: Span | None) -> Value:
-    """Concatenate template pieces; any unknown piece makes the whole unknown (refs of all pieces)."""
+def _pieces_len(pieces: list[str | Value], start: int) -> int:
+    n = 0
+    for p in pieces[start:]:
+        if isinstance(p, str):
+            n += len(p)
+        elif type(p.data) is str:
+            n += len(p.data)
+    return n
+
+
+def join_pieces(pieces: list[str | Value], span: Span | None, budget: Budget) -> Value:
+    """Concatenate template pieces; any unknown piece makes the whole unknown (refs of all pieces).
+    The result's length is charged to `budget` before it is built."""
     values = [p for p in pieces if isinstance(p, Value)]
     unknown = [v for v in values if v.state is not _KNOWN]
     refs = merge_refs(values)
@@ -1122,17 +1303,22 @@ def join_pieces(pieces: list[str | Value], span: Span | None) -> Value:
                 head.append(p.known_prefix() if isinstance(p, Value) else "")
                 break
             head.append(s)
+        budget.string(sum(len(h) for h in head))
         return Value.unknown(f"template includes an unknown value: {first.reason}", span, refs, "".join(head))
     out: list[str] = []
+    size = 0
     for p in pieces:
         if isinstance(p, str):
             out.append(p)
+            size += len(p)
             continue
         s = to_str(p)
         if s is None:
             what = "null" if p.data is None else "a collection"
             return error(f"template interpolates {what}", p.span or span)
         out.append(s)
+        size += len(s)
+    budget.string(size)
     return Value.known("".join(out), span, refs)
 
 
@@ -1158,11 +1344,17 @@ def binary_op(op: str, left: Value, right: Value, span: Span | None) -> Value:
     elif op == "/":
         if y == 0:
             return error("division by zero", span)
-        r = x / y
+        try:
+            r = x / y
+        except OverflowError:
+            return error("number out of range", span)
     elif op == "%":
         if y == 0:
             return error("modulo by zero", span)
-        r = math.fmod(x, y)
+        try:
+            r = math.fmod(x, y)
+        except OverflowError:
+            return error("number out of range", span)
     elif op == "<":
         return Value.known(x < y, span)
     elif op == ">":
@@ -1171,6 +1363,7 @@ def binary_op(op: str, left: Value, right: Value, span: Span | None) -> Value:
         return Value.known(x <= y, span)
     else:
         return Value.known(x >= y, span)
-    if isinstance(r, float) and (math.isinf(r) or math.isnan(r)):
+    r = bounded(r)
+    if r is None or (isinstance(r, float) and (math.isinf(r) or math.isnan(r))):
         return error("number out of range", span)
     return Value.known(num(r), span)

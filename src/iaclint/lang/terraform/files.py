@@ -1,4 +1,5 @@
-"""Reading Terraform files safely: size bound, binary detection, UTF-8 with the line of the error.
+"""Reading Terraform files safely: through the guarded reader, binary detection, UTF-8 with the
+line of the error.
 
 Kept free of tree-sitter so the plan loader can use it without importing the grammar.
 """
@@ -6,27 +7,32 @@ Kept free of tree-sitter so the plan loader can use it without importing the gra
 from __future__ import annotations
 
 import os
+from typing import Any
 
+from iaclint.budget import LIMITS
+from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+
+def scan_roots(options: Any, paths: list[str]) -> ScanRoots:
+    """The scan's roots (`options.scan_roots()`), or, for a bare options object (a library caller,
+    a unit test), the roots of `paths`."""
+    get = getattr(options, "scan_roots", None)
+    if callable(get):
+        roots = get()
+        if isinstance(roots, ScanRoots):
+            return roots
+    return ScanRoots.for_paths(paths or ["."])
 
 
-def read_source(path: str, diagnostics: list[Diagnostic]) -> SourceText | None:
-    """The decoded file, or None with a diagnostic (unreadable, too large, binary, not UTF-8)."""
+def read_source(path: str, diagnostics: list[Diagnostic], roots: ScanRoots | None) -> SourceText | None:
+    """The decoded file, or None with a one-line diagnostic (refused by the reader: outside the
+    roots, not a regular file, too large; binary; not UTF-8). `roots` None: a path the user gave."""
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            diagnostics.append(Diagnostic(path, 1, 1, f"file is larger than 20 MB ({size} bytes); not read"))
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        diagnostics.append(Diagnostic(path, 1, 1, f"cannot read file: {err.strerror or err}"))
-        return None
-    if len(data) > MAX_FILE_BYTES:
-        diagnostics.append(Diagnostic(path, 1, 1, "file is larger than 20 MB; not read"))
+        data = read_bytes(path, roots=roots, limit=LIMITS.file_bytes)
+    except ReadRefused as err:
+        diagnostics.append(Diagnostic(path, 1, 1, err.reason))
         return None
     nul = data.find(b"\x00")
     if nul != -1:
@@ -41,3 +47,25 @@ def read_source(path: str, diagnostics: list[Diagnostic]) -> SourceText | None:
         col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
         diagnostics.append(Diagnostic(path, line, col, "invalid UTF-8; Terraform files must be UTF-8"))
         return None
+
+
+def module_files(directory: str, roots: ScanRoots) -> list[str] | str:
+    """The `.tf`/`.tf.json` files of a module directory (sorted), or why it cannot be listed. The
+    directory must lie inside the roots (a link out of them is not followed); entries that are not
+    directories are all listed, so a FIFO named `main.tf` is reported by the reader, not skipped."""
+    why = roots.refusal(directory)
+    if why is not None:
+        return why
+    try:
+        with os.scandir(directory) as it:
+            names = sorted(e.name for e in it if e.name.endswith((".tf", ".tf.json")) and not _is_dir(e))
+    except OSError as err:
+        return f"cannot read directory: {err.strerror or err}"
+    return [os.path.join(directory, n) for n in names]
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

@@ -5,6 +5,12 @@ unknown members stay unknown without making the whole result unknown. String and
 need fully known arguments; otherwise the result is unknown and carries every `refs` of the
 arguments. Functions that depend on the outside world (timestamp, uuid, cidrsubnet, ...) are simply
 not listed: the evaluator makes any unlisted function unknown.
+
+The code is untrusted, so every function charges the unit's budget (`budget.current()`, the
+evaluator's) and works out the size of what it builds before building it: `format("%0999999999d",
+1)`, `range(1e9)` or a doubled string raise BudgetExceeded instead of allocating. Files are read
+only through the guarded reader, inside the scan roots; patterns are RE2 (Terraform's syntax, and
+linear time whatever the pattern).
 """
 
 from __future__ import annotations
@@ -19,11 +25,15 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from iaclint import budget as budget_mod
+from iaclint.budget import Budget, BudgetExceeded
+from iaclint.fileaccess import ReadRefused, is_regular_file, read_bytes
 from iaclint.lang.terraform.evaluate import (
-    MAX_ITEMS,
     Ctx,
     Evaluator,
     LazyObject,
+    Tally,
+    bounded,
     equal,
     error,
     first_unknown,
@@ -31,6 +41,7 @@ from iaclint.lang.terraform.evaluate import (
     is_error,
     merge_refs,
     num,
+    plain,
     to_bool,
     to_number,
     to_str,
@@ -44,11 +55,71 @@ FUNCTIONS: dict[str, Fn] = {}
 
 _KNOWN = State.KNOWN
 _UNKNOWN = State.UNKNOWN
-MAX_READ_BYTES = 5 * 1024 * 1024
+# Bytes of string arguments per evaluation step charged (functions scan their input at C speed).
+_BYTES_PER_STEP = 64
+
+
+def _budget() -> Budget:
+    return budget_mod.current()
+
+
+def _fits(n: int) -> None:
+    """Check that a string of `n` characters may be built (raises BudgetExceeded). A `pure`
+    function's result is charged once it is converted (`_value_of`); this only refuses early."""
+    b = budget_mod.current()
+    if n > b.limits.string_bytes:
+        b.string(n)
+
+
+def _fits_items(n: int) -> None:
+    """Check that a list of `n` members may be built (raises BudgetExceeded)."""
+    b = budget_mod.current()
+    if n > b.limits.collection_items:
+        b.collection(n)
+
+
+def _value_of(obj: Any, span: Span | None) -> Value:
+    """A function's plain result as a Value, every member at `span`: integral floats as ints (HCL
+    has one number type), very wide integers as floats. Charged while converting: the members
+    through every level (a YAML alias is expanded here) and the text of its strings."""
+    b = _budget()
+    t = Tally()
+    text = 0
+    cap = b.limits.string_bytes
+
+    def conv(o: Any, depth: int) -> Value:
+        nonlocal text
+        if isinstance(o, str):
+            text += len(o)
+            if text > cap:
+                b.string(text)  # raises: the value holds more text than one string may
+            return Value.known(o, span)
+        if o is None or isinstance(o, bool):
+            return Value.known(o, span)
+        if isinstance(o, (int, float)):
+            n = bounded(o)
+            if n is None or (isinstance(n, float) and (math.isinf(n) or math.isnan(n))):
+                raise ValueError("number out of range")
+            return Value.known(num(n), span)
+        if isinstance(o, dict):
+            t.add(len(o), depth)
+            return Value.known({_key(k): conv(v, depth + 1) for k, v in o.items()}, span)
+        if isinstance(o, (list, tuple)):
+            t.add(len(o), depth)
+            return Value.known([conv(v, depth + 1) for v in o], span)
+        # YAML timestamps, binary data: as text.
+        return conv(str(o), depth)
+
+    out = conv(obj, 1)
+    members = t.n
+    t.done()
+    b.collection(members)
+    b.string(text)
+    return out
 
 
 def _norm(obj: Any) -> Any:
-    """Plain data with integral floats as ints (HCL has one number type)."""
+    """Plain data (read from fully known Values: bounded) with integral floats as ints."""
     if isinstance(obj, float):
         return num(obj)
     if isinstance(obj, dict):
@@ -56,6 +127,12 @@ def _norm(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_norm(v) for v in obj]
     return obj
+
+
+def _key(k: Any) -> str:
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    return k if isinstance(k, str) else str(num(k) if isinstance(k, float) else k)
 
 
 def _unknown_args(args: list[Value], span: Span | None, name: str) -> Value | None:
@@ -80,8 +157,11 @@ def pure(name: str, arity: tuple[int, int] = (0, 99)) -> Callable[[Callable[...,
             unk = _unknown_args(args, span, name)
             if unk is not None:
                 return unk
+            size = sum(len(a.data) for a in args if type(a.data) is str)
+            if size >= _BYTES_PER_STEP:
+                _budget().step(size // _BYTES_PER_STEP)
             result = f(*[a.py() for a in args])
-            return Value.of(_norm(result), span).with_refs(merge_refs(args))
+            return _value_of(result, span).with_refs(merge_refs(args))
 
         FUNCTIONS[name] = call
         return f
@@ -127,9 +207,41 @@ def _type_name(x: Any) -> str:
 
 
 # -- encoding -----------------------------------------------------------------------------------
+def encoded_length(obj: Any, indent: int = 0) -> int:
+    """At least the length of `obj` (plain data) encoded as JSON (`indent` 0) or as block YAML
+    (`indent` 2, the indentation per level). Stops, raising BudgetExceeded, once past what a string
+    may hold: nothing is encoded that could not be kept."""
+    b = _budget()
+    cap = b.limits.string_bytes
+    n = 0
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    while stack:
+        o, depth = stack.pop()
+        n += indent * depth
+        if isinstance(o, str):
+            n += len(o) + 2
+        elif isinstance(o, dict):
+            n += 2 + len(o)
+            for k, v in o.items():
+                n += len(str(k)) + 3
+                stack.append((v, depth + 1))
+        elif isinstance(o, (list, tuple)):
+            n += 2 + len(o)
+            stack.extend((v, depth + 1) for v in o)
+        else:
+            n += 5 if o is None or isinstance(o, bool) else len(str(o))
+        if n > cap:
+            b.string(n)
+    return n
+
+
 def json_compact(obj: Any) -> str:
-    """Terraform's jsonencode: compact, keys sorted, `<`, `>`, `&` escaped as Go's encoder does."""
+    """Terraform's jsonencode: compact, keys sorted, `<`, `>`, `&` escaped as Go's encoder does.
+    Its length is worked out, and charged, before it is built."""
+    encoded_length(obj)
     text = json.dumps(_norm(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    escaped = sum(text.count(c) for c in "<>&\u2028\u2029")
+    _budget().string(len(text) + 5 * escaped)
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
@@ -141,17 +253,27 @@ def json_compact(obj: Any) -> str:
 
 def encodable(v: Value) -> Value:
     """`v` as a document to keep beside an unknown encoding: lazy resource objects become unknown
-    (their members are apply-time attributes, and reading them later must not evaluate)."""
-    if v.state is not _KNOWN:
-        return Value(v.state, None, v.span, v.reason, v.refs, v.via)
-    d = v.data
-    if isinstance(d, LazyObject):
-        return Value.unknown("object with attributes known only after apply", v.span, d.refs)
-    if isinstance(d, dict):
-        return Value(_KNOWN, {k: encodable(m) for k, m in d.items()}, v.span, "", v.refs, v.via)
-    if isinstance(d, list):
-        return Value(_KNOWN, [encodable(m) for m in d], v.span, "", v.refs, v.via)
-    return v
+    (their members are apply-time attributes, and reading them later must not evaluate). Bounded
+    by `Tally` (raises BudgetExceeded)."""
+    t = Tally()
+
+    def walk(v: Value, depth: int) -> Value:
+        if v.state is not _KNOWN:
+            return Value(v.state, None, v.span, v.reason, v.refs, v.via)
+        d = v.data
+        if isinstance(d, LazyObject):
+            return Value.unknown("object with attributes known only after apply", v.span, d.refs)
+        if isinstance(d, dict):
+            t.add(len(d), depth)
+            return Value(_KNOWN, {k: walk(m, depth + 1) for k, m in d.items()}, v.span, "", v.refs, v.via)
+        if isinstance(d, list):
+            t.add(len(d), depth)
+            return Value(_KNOWN, [walk(m, depth + 1) for m in d], v.span, "", v.refs, v.via)
+        return v
+
+    out = walk(v, 1)
+    t.done()
+    return out
 
 
 def unknown_encoding(unknown: Value, document: Value) -> Value:
@@ -161,7 +283,7 @@ def unknown_encoding(unknown: Value, document: Value) -> Value:
         return unknown
     try:
         structure = encodable(document)
-    except RecursionError:
+    except BudgetExceeded:
         return unknown
     return Value(_UNKNOWN, structure, unknown.span, unknown.reason, unknown.refs)
 
@@ -173,30 +295,43 @@ def _jsonencode(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -
     unk = _unknown_args(args, span, "jsonencode")
     if unk is not None:
         return unknown_encoding(unk, args[0])
-    return Value.of(json_compact(args[0].py()), span).with_refs(merge_refs(args))
+    return Value.known(json_compact(args[0].py()), span, merge_refs(args))
 
 
 @pure("jsondecode", (1, 1))
 def _jsondecode(s: Any) -> Any:
-    return json.loads(_s(s))
+    # The result is charged (and its nesting bounded) as it is converted to a Value.
+    try:
+        return json.loads(_s(s))
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 @pure("yamlencode", (1, 1))
 def _yamlencode(x: Any) -> str:
     import yaml
 
+    encoded_length(x, indent=2)
     return yaml.safe_dump(_norm(x), sort_keys=True, default_flow_style=False, allow_unicode=True)
 
 
 @pure("yamldecode", (1, 1))
 def _yamldecode(s: Any) -> Any:
+    """Aliases are shared while loading; converting the result to a Value expands them, and that is
+    where an alias bomb stops (members and text counted through every alias, a self-referencing
+    alias by its depth)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(_s(s), Loader=loader)
-    except yaml.YAMLError as err:
-        raise ValueError(f"invalid YAML: {err}") from None
+    except yaml.MarkedYAMLError as err:
+        # The position only: the text may come from a file that is not ours to quote.
+        mark = err.problem_mark or err.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise ValueError(f"invalid YAML{where}") from None
+    except (yaml.YAMLError, RecursionError):
+        raise ValueError("invalid YAML") from None
 
 
 @pure("base64encode", (1, 1))
@@ -279,8 +414,13 @@ def _strrev(s: Any) -> str:
 
 @pure("indent", (2, 2))
 def _indent(n: Any, s: Any) -> str:
-    pad = " " * int(_n(n))
-    return _s(s).replace("\n", "\n" + pad)
+    s = _s(s)
+    width = max(int(_n(n)), 0)
+    lines = s.count("\n")
+    if not lines:
+        return s
+    _fits(len(s) + lines * width)
+    return s.replace("\n", "\n" + " " * width)
 
 
 @pure("startswith", (2, 2))
@@ -313,76 +453,228 @@ def _substr(s: Any, offset: Any, length: Any) -> str:
 def _split(sep: Any, s: Any) -> list[str]:
     sep, s = _s(sep), _s(s)
     if sep == "":
+        _fits_items(len(s))
         return list(s)
+    _fits_items(s.count(sep) + 1)
     return s.split(sep)
 
 
 @pure("join", (2, 99))
 def _join(sep: Any, *lists: Any) -> str:
     items: list[str] = []
+    sep = _s(sep)
     for lst in lists:
         if not isinstance(lst, list):
             raise TypeError("join() needs lists")
         items.extend(_s(x) for x in lst)
-    return _s(sep).join(items)
-
-
-_GO_GROUP = re.compile(r"\$(\d+|\{\w+\})")
-
-
-def _go_replacement(rep: str) -> str:
-    # Go's $1 / ${name} become Python's \g<1> / \g<name>; backslashes are literal in Go.
-    rep = rep.replace("\\", "\\\\")
-    return _GO_GROUP.sub(lambda m: "\\g<" + m.group(1).strip("{}") + ">", rep)
+    _fits(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0))
+    return sep.join(items)
 
 
 @pure("replace", (3, 3))
 def _replace(s: Any, sub: Any, rep: Any) -> str:
     s, sub, rep = _s(s), _s(sub), _s(rep)
     if len(sub) >= 2 and sub.startswith("/") and sub.endswith("/"):
-        return re.sub(sub[1:-1], _go_replacement(rep), s)
+        return _regex_replace(_compiled(sub[1:-1]), s, rep)
+    # Go's strings.Replace, like Python's: an empty `sub` matches before every character and at
+    # the end.
+    count = s.count(sub) if sub else len(s) + 1
+    if count:
+        _fits(len(s) + count * (len(rep) - len(sub)))
     return s.replace(sub, rep)
 
 
-def _regex_result(m: re.Match[str]) -> Any:
-    pattern = m.re
-    if pattern.groupindex:
-        return {k: (m.group(k) or "") for k in pattern.groupindex}
-    if pattern.groups:
-        return [g or "" for g in m.groups()]
-    return m.group(0)
+# -- regular expressions: RE2, Terraform's (Go's) syntax and linear-time matching ------------------
+_PATTERNS: dict[str, Any] = {}
+_PATTERN_CACHE = 256
+
+
+def _compiled(pattern: str) -> Any:
+    """The RE2 program of `pattern`; a pattern RE2 rejects (as Go's regexp would) is a ValueError."""
+    got = _PATTERNS.get(pattern)
+    if got is not None:
+        return got
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # nothing on stderr: the error becomes the value's reason
+    try:
+        prog = re2.compile(pattern, options)
+    except re2.error as err:
+        raise ValueError(f"invalid regular expression: {_re2_reason(err)}") from None
+    if len(_PATTERNS) >= _PATTERN_CACHE:
+        _PATTERNS.clear()
+    _PATTERNS[pattern] = prog
+    return prog
+
+
+def _re2_reason(err: Exception) -> str:
+    arg = err.args[0] if err.args else err
+    text = arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
+    # RE2 quotes the offending part of the pattern after a colon; the pattern is the user's own
+    # code, but keep the note to one short line.
+    return text.splitlines()[0][:120] if text else "rejected by RE2"
+
+
+def _matches(prog: Any, data: bytes) -> Any:
+    """Go's successive non-overlapping matches over UTF-8 `data`: an empty match right after the
+    previous match is skipped (RE2's iteration, like Python's, reports it), and so is an empty
+    match inside a character (RE2 steps on by a byte, Go by a character). Matching bytes rather
+    than str spares the wrapper's offset conversion, five times the cost of the match itself.
+    Each match is a step of work."""
+    b = _budget()
+    prev_end = -1
+    n = len(data)
+    for m in prog.finditer(data):
+        b.step()
+        start, end = m.span()
+        if start == end:
+            if start < n and data[start] & 0xC0 == 0x80:
+                continue
+            if start == prev_end:
+                continue
+        prev_end = end
+        yield m
+
+
+def _text(x: bytes | None) -> str | None:
+    return None if x is None else x.decode("utf-8")
+
+
+def _regex_result(prog: Any, m: Any) -> Any:
+    """Terraform's shape: the match without groups; a list of the groups; a map of the named
+    groups (a pattern mixing both is invalid there). A group inside a part that did not match is
+    null."""
+    if not prog.groups:
+        return _text(m.group(0))
+    if prog.groupindex:
+        return {name: _text(m.group(i)) for name, i in prog.groupindex.items()}
+    return [_text(g) for g in m.groups()]
+
+
+def _collect_matches(prog: Any, s: str, limit: int | None) -> list[Any]:
+    names = prog.groupindex
+    if names and len(names) != prog.groups:
+        raise ValueError("invalid regular expression: cannot mix named and unnamed capture groups")
+    out: list[Any] = []
+    text = 0
+    for m in _matches(prog, s.encode("utf-8")):
+        r = _regex_result(prog, m)
+        out.append(r)
+        # Each match may repeat the input once per group: count before the list grows further.
+        parts = r.values() if isinstance(r, dict) else r if isinstance(r, list) else (r,)
+        text += sum(len(x) for x in parts if x)
+        _fits(text)
+        _fits_items(len(out) * max(prog.groups, 1))
+        if limit is not None and len(out) >= limit:
+            break
+    return out
 
 
 @pure("regex", (2, 2))
 def _regex(pattern: Any, s: Any) -> Any:
-    m = re.search(_s(pattern), _s(s))
-    if m is None:
-        raise ValueError("pattern did not match")
-    return _regex_result(m)
+    prog = _compiled(_s(pattern))
+    found = _collect_matches(prog, _s(s), 1)
+    if not found:
+        raise ValueError("pattern did not match any part of the given string")
+    return found[0]
 
 
 @pure("regexall", (2, 2))
 def _regexall(pattern: Any, s: Any) -> list[Any]:
-    return [_regex_result(m) for m in re.finditer(_s(pattern), _s(s))]
+    return _collect_matches(_compiled(_s(pattern)), _s(s), None)
+
+
+def _regex_replace(prog: Any, s: str, template: str) -> str:
+    """Go's Regexp.ReplaceAllString: `$1`, `${1}`, `$name`, `${name}` expand to a group (the
+    longest name: `$1x` is `${1x}`), an unknown or unmatched group to nothing, `$$` to `$`."""
+    data = s.encode("utf-8")
+    parts = _go_template(template, prog)
+    pieces: list[bytes] = []
+    size = 0
+    pos = 0
+    for m in _matches(prog, data):
+        start, end = m.span()
+        pieces.append(data[pos:start])
+        expanded = _go_expand(parts, m)
+        pieces.append(expanded)
+        size += start - pos + len(expanded)
+        _fits(size)
+        pos = end
+    pieces.append(data[pos:])
+    _fits(size + len(data) - pos)
+    return b"".join(pieces).decode("utf-8")
+
+
+def _go_template(template: str, prog: Any) -> list[bytes | int]:
+    """Go's replacement template, read once: literal text, and the group each `$1`, `${1}`,
+    `$name` or `${name}` stands for (the longest name: `$1x` is `${1x}`; a number with a leading
+    zero is a name). `$$` is `$`; a `$` starting no reference is kept; a reference to no group
+    (unknown name, index out of range) expands to nothing, -1 here."""
+    out: list[bytes | int] = []
+    lit: list[str] = []
+    i = 0
+    n = len(template)
+    while i < n:
+        j = template.find("$", i)
+        if j == -1:
+            lit.append(template[i:])
+            break
+        lit.append(template[i:j])
+        if template[j + 1 : j + 2] == "$":
+            lit.append("$")
+            i = j + 2
+            continue
+        brace = template[j + 1 : j + 2] == "{"
+        k = start = j + 2 if brace else j + 1
+        while k < n and (template[k].isalnum() or template[k] == "_"):
+            k += 1
+        name = template[start:k]
+        if not name or (brace and template[k : k + 1] != "}"):
+            lit.append("$")
+            i = j + 1
+            continue
+        i = k + 1 if brace else k
+        out.append("".join(lit).encode("utf-8"))
+        lit = []
+        if name.isascii() and name.isdigit() and (name[0] != "0" or len(name) == 1) and len(name) <= 8:
+            out.append(int(name) if int(name) <= prog.groups else -1)
+        else:
+            out.append(prog.groupindex.get(name, -1))
+    out.append("".join(lit).encode("utf-8"))
+    return out
+
+
+def _go_expand(parts: list[bytes | int], m: Any) -> bytes:
+    return b"".join(p if isinstance(p, bytes) else (m.group(p) or b"") if p >= 0 else b"" for p in parts)
 
 
 _FORMAT_VERB = re.compile(r"%(?:\[(\d+)\])?([-+# 0]*)(\d+|\*)?(?:\.(\d+))?([a-zA-Z%])")
 
 
 def go_format(fmt: str, args: list[Any]) -> str:
+    """Go's fmt verbs as Terraform's format() reads them. A width or precision is checked against
+    the budget before any text is padded to it, and so is the text built so far."""
+    cap = _budget().limits.string_bytes
     out: list[str] = []
+    size = 0
     pos = 0
     argi = 0
     for m in _FORMAT_VERB.finditer(fmt):
         out.append(fmt[pos : m.start()])
+        size += m.start() - pos
         pos = m.end()
         explicit, flags, width, prec, verb = m.groups()
+        for given in (width, prec):
+            if given and given != "*":
+                _fits(int(given) if len(given) <= 18 else cap + 1)
         if verb == "%":
             out.append("%")
+            size += 1
             continue
         if explicit:
             argi = int(explicit) - 1
-        if argi >= len(args):
+        if not 0 <= argi < len(args):
             raise ValueError("not enough arguments for format string")
         a = args[argi]
         argi += 1
@@ -432,7 +724,10 @@ def go_format(fmt: str, args: list[Any]) -> str:
             else:
                 text = text.rjust(w)
         out.append(text)
+        size += len(text)
+        _fits(size)
     out.append(fmt[pos:])
+    _fits(size + len(fmt) - pos)
     return "".join(out)
 
 
@@ -447,7 +742,14 @@ def _formatlist(fmt: Any, *args: Any) -> list[str]:
     if len(lengths) > 1:
         raise ValueError("formatlist() lists must have the same length")
     n = lengths.pop() if lengths else 1
-    return [go_format(_s(fmt), [a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
+    _fits_items(n)
+    out: list[str] = []
+    size = 0
+    for i in range(n):
+        out.append(go_format(_s(fmt), [a[i] if isinstance(a, list) else a for a in args]))
+        size += len(out[-1])
+        _fits(size)  # the list may hold no more text than one string
+    return out
 
 
 # -- numbers --------------------------------------------------------------------------------------
@@ -491,8 +793,11 @@ def _pow(x: Any, y: Any) -> Any:
 
 
 @pure("parseint", (2, 2))
-def _parseint(s: Any, base: Any) -> int:
-    return int(_s(s), int(_n(base)))
+def _parseint(s: Any, base: Any) -> int | float:
+    n = bounded(int(_s(s), int(_n(base))))
+    if n is None:
+        raise ValueError("number out of range")
+    return n
 
 
 @pure("sum", (1, 1))
@@ -515,8 +820,7 @@ def _range(*xs: Any) -> list[Any]:
     if step == 0:
         raise ValueError("range() step must not be zero")
     count = max(0, math.ceil((end - start) / step))
-    if count > MAX_ITEMS:
-        raise ValueError("range() too long to evaluate")
+    _fits_items(count)
     return [start + i * step for i in range(count)]
 
 
@@ -584,10 +888,17 @@ def _toset(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Val
 
 
 def _distinct(items: list[Value]) -> list[Value]:
+    """The first of each group of equal members, in order: linear, by a canonical key."""
+    _budget().collection(len(items))
+    t = Tally()
+    seen: set[Any] = set()
     out: list[Value] = []
     for x in items:
-        if not any(equal(x, y) for y in out):
+        k = plain(x, t)
+        if k not in seen:
+            seen.add(k)
             out.append(x)
+    t.done()
     return out
 
 
@@ -625,6 +936,7 @@ def _keys(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Valu
     bad = _args(1, "keys", args, span) or _need(args[0], dict, "keys", span)
     if bad:
         return bad
+    _budget().collection(len(args[0].data))
     return Value.known([Value.known(k, span) for k in sorted(args[0].data)], span, args[0].refs)
 
 
@@ -634,6 +946,7 @@ def _values(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Va
     if bad:
         return bad
     d = args[0].data
+    _budget().collection(len(d))
     return Value.known([d[k] for k in sorted(d)], span, args[0].refs)
 
 
@@ -660,24 +973,30 @@ def _lookup(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Va
 
 @value_fn("merge")
 def _merge(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
-    out: dict[str, Value] = {}
+    maps: list[dict[str, Value]] = []
     for a in args:
         if a.state is _KNOWN and a.data is None:
             continue
         bad = _need(a, dict, "merge", span)
         if bad:
             return Value.unknown(bad.reason, span, merge_refs(args))
-        out.update(a.data)
+        maps.append(a.data)
+    _budget().collection(sum(len(m) for m in maps))
+    out: dict[str, Value] = {}
+    for m in maps:
+        out.update(m)
     return Value.known(out, span)
 
 
 @value_fn("concat")
 def _concat(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
-    out: list[Value] = []
     for a in args:
         bad = _need(a, list, "concat", span)
         if bad:
             return Value.unknown(bad.reason, span, merge_refs(args)) if not is_error(bad) else bad
+    _budget().collection(sum(len(a.data) for a in args))
+    out: list[Value] = []
+    for a in args:
         out.extend(a.data)
     return Value.known(out, span)
 
@@ -701,24 +1020,35 @@ def _flatten(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> V
     bad = _args(1, "flatten", args, span) or _need(args[0], list, "flatten", span)
     if bad:
         return bad
+    # Lists nested in lists may share members: count the result through every level first.
+    t = Tally()
+    leaves = 0
+    stack: list[tuple[list[Value], int]] = [(args[0].data, 1)]
+    while stack:
+        items, depth = stack.pop()
+        t.add(len(items), depth)
+        for x in items:
+            if x.state is _KNOWN and type(x.data) is list:
+                stack.append((x.data, depth + 1))
+            else:
+                leaves += 1
+    t.done()
+    _budget().collection(leaves)
     out: list[Value] = []
 
-    def walk(items: list[Value], depth: int) -> Value | None:
+    def walk(items: list[Value]) -> Value | None:
         for x in items:
             if x.state is _UNKNOWN:
                 return Value.unknown(f"flatten() of an unknown element: {x.reason}", span, x.refs)
-            if isinstance(x.data, list) and not isinstance(x.data, LazyObject):
-                if depth > 50:
-                    return error("flatten(): nested too deeply", span)
-                r = walk(x.data, depth + 1)
+            if type(x.data) is list:
+                r = walk(x.data)
                 if r is not None:
                     return r
             else:
                 out.append(x)
         return None
 
-    r = walk(args[0].data, 0)
-    return r or Value.known(out, span)
+    return walk(args[0].data) or Value.known(out, span)
 
 
 @value_fn("compact")
@@ -730,6 +1060,7 @@ def _compact(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> V
     unk = [x for x in items if x.state is _UNKNOWN]
     if unk:
         return unknown_of(unk, span, "compact()")
+    _budget().collection(len(items))
     return Value.known([x for x in items if x.data is not None and x.data != ""], span)
 
 
@@ -745,7 +1076,10 @@ def _distinct_fn(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) 
 @value_fn("reverse")
 def _reverse(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "reverse", args, span) or _need(args[0], list, "reverse", span)
-    return bad or Value.known(list(reversed(args[0].data)), span)
+    if bad:
+        return bad
+    _budget().collection(len(args[0].data))
+    return Value.known(list(reversed(args[0].data)), span)
 
 
 @value_fn("slice")
@@ -759,6 +1093,7 @@ def _slice(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Val
     lst = args[0].data
     if a is None or b is None or not 0 <= a <= b <= len(lst):
         return error("slice() indexes out of range", span)
+    _budget().collection(int(b) - int(a))
     return Value.known(lst[int(a) : int(b)], span)
 
 
@@ -816,6 +1151,7 @@ def _zipmap(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Va
     keys, vals = args[0].data, args[1].data
     if len(keys) != len(vals):
         return error("zipmap() lists differ in length", span)
+    _budget().collection(len(keys))
     out: dict[str, Value] = {}
     for k, v in zip(keys, vals, strict=True):
         if k.state is not _KNOWN:
@@ -899,12 +1235,19 @@ def _coalescelist(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx)
 
 
 # -- files --------------------------------------------------------------------------------------
-def _resolve(ctx: Ctx, p: str) -> str | None:
-    """The file Terraform would read, limited to the scanned tree (never outside the root's parent
-    directories: a hostile config must not make iaclint read arbitrary files)."""
+def _short(p: str) -> str:
+    return p if len(p) <= 200 else p[:200] + "..."
+
+
+def _locate(ctx: Ctx, p: str) -> tuple[str | None, str | None]:
+    """The file Terraform would read for `p` (relative to the root module, where Terraform runs,
+    or given through `path.module`/`path.root`), and why a candidate was refused: only files
+    inside the scan roots, outside `.git`, are looked at, so a refused path is never even tested
+    for existence."""
     scope = ctx.scope
+    roots = scope.scan_roots()
     if os.path.isabs(p):
-        candidates = [p]
+        candidates = [os.path.normpath(p)]
     else:
         mod, root = scope.module_dir, scope.root_dir
         norm = os.path.normpath(p)
@@ -912,33 +1255,60 @@ def _resolve(ctx: Ctx, p: str) -> str | None:
         for base in (mod, root):
             if base and (norm == os.path.normpath(base) or norm.startswith(os.path.normpath(base) + os.sep)):
                 candidates.append(norm)
-        candidates += [os.path.normpath(os.path.join(mod, p)), os.path.normpath(os.path.join(root, p)), norm]
-    allowed = [os.path.realpath(os.getcwd()), os.path.realpath(scope.root_dir)]
-    for c in candidates:
-        if os.path.isfile(c):
-            real = os.path.realpath(c)
-            if any(real == a or real.startswith(a.rstrip(os.sep) + os.sep) for a in allowed):
-                return c
-    return None
+        candidates += [os.path.normpath(os.path.join(mod, p)), os.path.normpath(os.path.join(root, p))]
+    refused: str | None = None
+    for c in dict.fromkeys(candidates):
+        why = roots.refusal(c)
+        if why is not None:
+            refused = refused or why
+            continue
+        if os.path.lexists(c):
+            return c, None
+    return None, refused
 
 
-def _read_text(ctx: Ctx, path_v: Value, span: Span | None, name: str) -> tuple[str, str] | Value:
+def _path_arg(path_v: Value, span: Span | None, name: str) -> str | Value:
     if path_v.state is not _KNOWN:
         return unknown_of([path_v], span, f"{name}() path")
     p = to_str(path_v)
     if p is None:
         return error(f"{name}() path is not a string", span)
-    found = _resolve(ctx, p)
+    if "\x00" in p:
+        return error(f"{name}() path holds a NUL character", span)
+    return p
+
+
+def _read_file(ctx: Ctx, path_v: Value, span: Span | None, name: str) -> tuple[str, bytes] | Value:
+    """(path, bytes) of the file a file function names, read through the guarded reader (at most
+    one string's worth), or the unknown value saying why not: the note names the function and the
+    path, never content."""
+    p = _path_arg(path_v, span, name)
+    if isinstance(p, Value):
+        return p
+    found, refused = _locate(ctx, p)
     if found is None:
-        return Value.unknown(f"{name}(): file {p} not found next to the configuration", span)
+        if refused is not None:
+            return Value.unknown(f"{name}(): {_short(p)}: {refused}", span)
+        return Value.unknown(f"{name}(): file {_short(p)} not found next to the configuration", span)
+    b = _budget()
     try:
-        if os.path.getsize(found) > MAX_READ_BYTES:
-            return Value.unknown(f"{name}(): file {p} is too large to read", span)
-        with open(found, "rb") as fh:
-            text = fh.read().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return Value.unknown(f"{name}(): file {p} could not be read as UTF-8", span)
+        data = read_bytes(found, roots=ctx.scope.scan_roots(), limit=b.limits.string_bytes)
+    except ReadRefused as err:
+        return Value.unknown(f"{name}(): {_short(p)}: {err.reason}", span)
     ctx.scope.note_file(found)
+    return found, data
+
+
+def _read_text(ctx: Ctx, path_v: Value, span: Span | None, name: str) -> tuple[str, str] | Value:
+    got = _read_file(ctx, path_v, span, name)
+    if isinstance(got, Value):
+        return got
+    found, data = got
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return Value.unknown(f"{name}(): file {_short(str(path_v.data))} could not be read as UTF-8", span)
+    _budget().string(len(text))
     return found, text
 
 
@@ -953,15 +1323,37 @@ def _file(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Valu
     return Value.known(got[1], span)
 
 
+@value_fn("filebase64")
+def _filebase64(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    bad = _args(1, "filebase64", args, span)
+    if bad:
+        return bad
+    got = _read_file(ctx, args[0], span, "filebase64")
+    if isinstance(got, Value):
+        return got
+    data = got[1]
+    _budget().string((len(data) + 2) // 3 * 4)
+    return Value.known(base64.b64encode(data).decode("ascii"), span)
+
+
 @value_fn("fileexists")
 def _fileexists(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "fileexists", args, span)
     if bad:
         return bad
-    if args[0].state is not _KNOWN:
-        return unknown_of(args, span)
-    p = to_str(args[0])
-    return Value.known(p is not None and _resolve(ctx, p) is not None, span)
+    p = _path_arg(args[0], span, "fileexists")
+    if isinstance(p, Value):
+        return p
+    found, refused = _locate(ctx, p)
+    if found is None:
+        if refused is not None:
+            # Whether it exists is itself something outside the scanned tree.
+            return Value.unknown(f"fileexists(): {_short(p)}: {refused}", span)
+        return Value.known(False, span)
+    if not is_regular_file(found):
+        # Terraform fails on a path that exists but is not a regular file (or a broken link).
+        return error(f"fileexists(): {_short(p)} is not a regular file", span)
+    return Value.known(True, span)
 
 
 @value_fn("templatefile")
@@ -969,6 +1361,9 @@ def _templatefile(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx)
     bad = _args(2, "templatefile", args, span)
     if bad:
         return bad
+    if getattr(ctx.scope, "in_template", False):
+        # As in Terraform: a template rendering templates (itself, say) would never end.
+        return error("templatefile() cannot be called from inside a template", span)
     got = _read_text(ctx, args[0], span, "templatefile")
     if isinstance(got, Value):
         return got

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from iaclint.lang.terraform.evaluate import first_unknown, merge_refs
+from iaclint.lang.terraform.evaluate import error, first_unknown, is_error, merge_refs
 from iaclint.lang.terraform.functions import unknown_encoding
 from iaclint.source import Span
 from iaclint.values import State, Value
@@ -54,8 +54,11 @@ def _conditions(blocks: list[Value], span: Span | None) -> Value:
     for b in blocks:
         test, var = b.get("test"), b.get("variable")
         # An unknown operator or key makes the whole Condition unknown: a reader must not take
-        # "UNKNOWN" for a condition key.
-        for part in (test, var):
+        # "UNKNOWN" for a condition key. Both are required: the provider rejects a condition
+        # without them, so the document is invalid, not merely unknown.
+        for name, part in (("test", test), ("variable", var)):
+            if part.is_absent or part.is_null:
+                return error(f"a condition block has no {name}", b.span)
             if not part.is_known:
                 return Value.unknown(f"a condition is {part.describe()}", part.span, part.refs)
         vals = _strings(b.get("values")) or []
@@ -118,7 +121,11 @@ def policy_json(inst: ResourceInstance) -> Value:
         if not body.get(merged).is_null:
             return Value.unknown(f"{inst.address}: {merged} is not merged by iaclint", span, refs)
     doc = policy_value(body, span)
-    unknown = first_unknown(body)
+    # The rendered document, not the body: a part the provider would reject (a condition without
+    # its variable) is unknown there although every argument given is known.
+    unknown = first_unknown(doc)
+    if unknown is not None and is_error(unknown):
+        return Value.unknown(unknown.reason, span, merge_refs([unknown, Value.unknown("", None, refs)]))
     if unknown is not None:
         # Unknown text, but the document's structure rides along (see functions.unknown_encoding).
         return unknown_encoding(

@@ -6,6 +6,12 @@ other unit is a root. Each directory is parsed once per scan.
 
 Evaluation is lazy where it can be (variables, locals, outputs, other resources' arguments are
 computed on first reference and memoised) and eager for what is emitted: the bodies of resources.
+
+The code is untrusted. Every file is read through the guarded reader, inside the scan roots (a
+`--var-file` wherever the user put it); each root module is evaluated under a budget of its own,
+which a named value (variable, local, output, resource argument, count/for_each, module call)
+turns into an unknown with a note when it is exceeded. Bad input becomes diagnostics and unknown
+values; an exception raised here is a bug, left for the engine to report.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from iaclint.budget import LIMITS, Budget, BudgetExceeded, exceeded_note
 from iaclint.discover import Unit
+from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import gc_paused
+from iaclint.lang.parsing import ParseTimeout
 from iaclint.lang.terraform.directives import collect_directives
 from iaclint.lang.terraform.evaluate import (
     Ctx,
@@ -26,11 +35,13 @@ from iaclint.lang.terraform.evaluate import (
     LazyObject,
     collection_items,
     error,
+    evaluating,
     fully_known,
     to_number,
     to_str,
+    value_size,
 )
-from iaclint.lang.terraform.files import read_source
+from iaclint.lang.terraform.files import module_files, read_source, scan_roots
 from iaclint.lang.terraform.syntax import (
     Attr,
     Block,
@@ -47,8 +58,6 @@ from iaclint.source import Span
 from iaclint.values import State, Value
 
 LANGUAGE = "terraform"
-MAX_MODULE_DEPTH = 12
-MAX_INSTANCES = 1000
 RESOURCE_META = frozenset(
     {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 )
@@ -159,7 +168,8 @@ def _arg_names(body: Body) -> list[str]:
 
 
 class _NoScope:
-    """Scope for expressions that must be literal (module sources)."""
+    """Scope for expressions that must be literal (module sources, variables files): no names,
+    and no files (`file()` there reads nothing)."""
 
     module_dir = "."
     root_dir = "."
@@ -179,14 +189,36 @@ class _NoScope:
     def note_file(self, path: str) -> None:
         pass
 
+    def scan_roots(self) -> ScanRoots:
+        return _NO_ROOTS
+
+
+_NO_ROOTS = ScanRoots(())
+# Evaluation steps an instance (of a resource or a module) costs beyond its expressions: creating
+# and emitting one is work even when every argument is a literal.
+_INSTANCE_STEPS = 10
+_MODULES_JSON = os.path.join(".terraform", "modules", "modules.json")
+
+
+def _unit_file(unit: Unit) -> str:
+    """The file a unit's budget is reported on: its main.tf, else its first configuration file."""
+    files = [str(f) for f in unit.files]
+    tf = [f for f in files if f.endswith((".tf", ".tf.json"))]
+    main = [f for f in tf if os.path.basename(f) == "main.tf"]
+    return (main or tf or files or [str(unit.path)])[0]
+
 
 class Loader:
-    def __init__(self, options: Any) -> None:
+    def __init__(self, options: Any, units: list[Unit]) -> None:
         self.options = options
-        self.ev = Evaluator()
+        # What code and committed configuration may read (the scan roots).
+        self.roots = scan_roots(options, [str(u.path) for u in units])
         self.result = LoadResult()
-        self.configs: dict[str, ModuleConfig | None] = {}
-        self.modules_json: dict[str, dict[str, str] | None] = {}
+        self.configs: dict[str, ModuleConfig | str | None] = {}
+        # Per root module directory: its modules.json table, or why it was not read.
+        self.modules_json: dict[str, tuple[dict[str, str] | None, str | None]] = {}
+        # Variables files, parsed once per scan: their attributes (HCL) or document (JSON).
+        self.var_files: dict[tuple[str, bool], Body | dict[str, Value] | None] = {}
         # Every module instance, to break their reference cycles when the load is done.
         self.instances: list[ModuleInstance] = []
 
@@ -194,9 +226,12 @@ class Loader:
     def _diag(self, d: Diagnostic) -> None:
         self.result.diagnostics.append(d)
 
-    def read_file(self, path: str) -> SourceFile | None:
+    def read_file(self, path: str, roots: ScanRoots | None, quote: bool = True) -> SourceFile | None:
+        """A configuration or variables file read through the guarded reader (`roots` None: a path
+        the user named) and parsed; None with a diagnostic when it could not be. `quote` False: no
+        diagnostic quotes its content."""
         diags: list[Diagnostic] = []
-        src = read_source(path, diags)
+        src = read_source(path, diags, roots)
         self.result.files_read.add(path)
         for d in diags:
             self._diag(d)
@@ -205,8 +240,12 @@ class Loader:
         if path.endswith(".json"):
             from iaclint.lang.terraform.tfjson import parse_json_file
 
-            return parse_json_file(src, self.result.diagnostics)
-        sf = parse_hcl(src, self.result.diagnostics)
+            return parse_json_file(src, self.result.diagnostics, quote)
+        try:
+            sf = parse_hcl(src, self.result.diagnostics, quote)
+        except ParseTimeout as err:
+            self._diag(Diagnostic(path, 1, 1, err.reason))
+            return None
         collect_directives(sf, self.result.directives)
         return sf
 
@@ -217,8 +256,9 @@ class Loader:
             return json_file_body(sf)
         return parse_file_body(sf)
 
-    def config_for(self, dir_: str, files: list[str] | None) -> ModuleConfig | None:
-        """The configuration of a directory, parsed once per scan (None when it has no .tf files)."""
+    def config_for(self, dir_: str, files: list[str] | None) -> ModuleConfig | str | None:
+        """The configuration of a directory, parsed once per scan: None when it has no .tf files,
+        a reason when the directory may not be read (outside the scan roots)."""
         try:
             real = os.path.realpath(dir_)
         except (OSError, ValueError):
@@ -227,15 +267,11 @@ class Loader:
             return self.configs[real]
         self.configs[real] = None  # a module that includes itself sees "not available"
         if files is None:
-            try:
-                names = sorted(os.listdir(dir_))
-            except OSError:
-                return None
-            files = [
-                os.path.join(dir_, n)
-                for n in names
-                if n.endswith((".tf", ".tf.json")) and os.path.isfile(os.path.join(dir_, n))
-            ]
+            listed = module_files(dir_, self.roots)
+            if isinstance(listed, str):
+                self.configs[real] = listed
+                return listed
+            files = listed
         tf_files = [f for f in files if f.endswith((".tf", ".tf.json"))]
         if not tf_files:
             return None
@@ -243,7 +279,7 @@ class Loader:
         regular = [f for f in tf_files if not _is_override(os.path.basename(f))]
         overrides = [f for f in tf_files if _is_override(os.path.basename(f))]
         for path in regular + overrides:
-            sf = self.read_file(path)
+            sf = self.read_file(path, self.roots)
             if sf is None:
                 continue
             try:
@@ -257,86 +293,125 @@ class Loader:
         self.configs[real] = cfg
         return cfg
 
-    def module_dir(self, caller: ModuleInstance, source: str, key_path: tuple[str, ...]) -> str | None:
+    def module_dir(
+        self, caller: ModuleInstance, source: str, key_path: tuple[str, ...]
+    ) -> tuple[str | None, str | None]:
+        """The directory of a module call and, when there is none to read, why (None: simply not
+        downloaded). Remote modules come from the root's `.terraform/modules/modules.json`; an
+        entry whose directory is absolute or outside the scan roots is never read."""
         if source.startswith(("./", "../", ".\\", "..\\")) or source in (".", ".."):
-            return os.path.normpath(os.path.join(caller.module_dir, source))
+            return os.path.normpath(os.path.join(caller.module_dir, source)), None
         root = caller.root_dir
-        table = self.modules_json.get(root)
-        if root not in self.modules_json:
-            table = self._read_modules_json(root)
-            self.modules_json[root] = table
-        if not table:
-            return None
-        d = table.get(".".join(key_path))
-        return os.path.normpath(os.path.join(root, d)) if d is not None else None
+        got = self.modules_json.get(root)
+        if got is None:
+            got = self.modules_json[root] = self._read_modules_json(root)
+        table, why = got
+        if why is not None:
+            return None, why
+        d = table.get(".".join(key_path)) if table else None
+        if d is None:
+            return None, None
+        if os.path.isabs(d) or os.path.splitdrive(d)[0]:
+            return None, f"its directory in {_MODULES_JSON} is an absolute path; not read"
+        path = os.path.normpath(os.path.join(root, d))
+        refused = self.roots.refusal(path)
+        if refused is not None:
+            return None, f"its directory in {_MODULES_JSON} is {refused}"
+        return path, None
 
-    def _read_modules_json(self, root: str) -> dict[str, str] | None:
-        path = os.path.join(root, ".terraform", "modules", "modules.json")
+    def _read_modules_json(self, root: str) -> tuple[dict[str, str] | None, str | None]:
+        path = os.path.join(root, _MODULES_JSON)
+        if self.roots.refusal(path) is None and not os.path.lexists(path):
+            return None, None  # no modules downloaded: remote modules are not available
         try:
-            if not os.path.isfile(path) or os.path.getsize(path) > 5 * 1024 * 1024:
-                return None
-            with open(path, "rb") as fh:
-                doc = json.loads(fh.read().decode("utf-8-sig"))
-        except (OSError, ValueError, RecursionError):
-            return None
+            data = read_bytes(path, roots=self.roots)
+        except ReadRefused as err:
+            return None, f"{_MODULES_JSON}: {err.reason}"
         self.result.files_read.add(path)
+        try:
+            doc = json.loads(data.decode("utf-8-sig"))
+        except (ValueError, RecursionError):
+            return None, f"{_MODULES_JSON} is not valid JSON"
         out: dict[str, str] = {}
         mods = doc.get("Modules") if isinstance(doc, dict) else None
         for m in mods if isinstance(mods, list) else []:
             if isinstance(m, dict) and isinstance(m.get("Key"), str) and isinstance(m.get("Dir"), str):
                 out[m["Key"]] = m["Dir"]
-        return out
+        return out, None
 
     # -- root variables -------------------------------------------------------------------------
-    def root_inputs(self, unit_dir: str, files: list[str]) -> dict[str, Callable[[], Value]]:
+    def root_inputs(self, unit_dir: str, files: list[str], ev: Evaluator) -> dict[str, Callable[[], Value]]:
         """Variable values for a root module, later sources winning: tfvars files (terraform.tfvars,
-        terraform.tfvars.json, *.auto.tfvars* in lexical order), then var_files, then variables."""
+        terraform.tfvars.json, *.auto.tfvars* in lexical order), then var_files, then variables.
+        The unit's own tfvars files and a configuration file's var-files are read inside the scan
+        roots; a --var-file wherever the user put it (still a regular file, bounded)."""
         names = {os.path.basename(f): f for f in files if _is_tfvars(os.path.basename(f))}
         order = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
         order += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
         opts = self.options
-        given = [*(getattr(opts, "config_var_files", None) or []), *(getattr(opts, "var_files", None) or [])]
-        paths = [names[n] for n in order] + [str(p) for p in given]
+        sources: list[tuple[str, bool]] = [(names[n], True) for n in order]
+        sources += [(str(p), False) for p in getattr(opts, "config_var_files", None) or []]
         inputs: dict[str, Callable[[], Value]] = {}
-        for path in paths:
-            inputs.update(self._tfvars(path))
+        for path, own in sources:
+            inputs.update(self._tfvars(path, self.roots, own, ev))
+        for p in getattr(opts, "var_files", None) or []:
+            inputs.update(self._tfvars(str(p), None, False, ev))
         raw = getattr(self.options, "variables", None) or {}
         for name, text in raw.items():
-            inputs[str(name)] = self._cli_var(str(text))
+            inputs[str(name)] = self._cli_var(str(text), ev)
         return inputs
 
-    def _tfvars(self, path: str) -> dict[str, Callable[[], Value]]:
-        sf = self.read_file(path)
-        if sf is None:
-            return {}
+    def _tfvars(
+        self, path: str, roots: ScanRoots | None, own: bool, ev: Evaluator
+    ) -> dict[str, Callable[[], Value]]:
+        """`own`: one of the unit's files (its diagnostics may quote it); else a file an option
+        names, whose content no diagnostic quotes."""
+        key = (path, roots is None)
+        if key not in self.var_files:
+            self.var_files[key] = self._parse_tfvars(path, roots, own)
+        parsed = self.var_files[key]
         out: dict[str, Callable[[], Value]] = {}
+        if parsed is None:
+            return out
+        if isinstance(parsed, dict):
+            for name, v in parsed.items():
+                out[name] = lambda v=v: v
+            return out
+        for name, a in parsed.attrs.items():
+            out[name] = self._memo(lambda a=a: ev.attr(a, Ctx(_NoScope(), a.expr.file)))
+        return out
+
+    def _parse_tfvars(self, path: str, roots: ScanRoots | None, own: bool) -> Body | dict[str, Value] | None:
+        sf = self.read_file(path, roots, quote=own)
+        if sf is None:
+            return None
         if sf.tree is None:
             from iaclint.lang.terraform.tfjson import json_document
 
-            doc = json_document(sf)
-            for name, v in doc.items():
-                out[name] = lambda v=v: v
-            return out
-        body = parse_file_body(sf)
-        for name, a in body.attrs.items():
-            out[name] = self._memo(lambda a=a: self.ev.attr(a, Ctx(_NoScope(), a.expr.file)))
-        return out
+            return json_document(sf)
+        return parse_file_body(sf)
 
-    def _cli_var(self, text: str) -> Callable[[], Value]:
+    def _cli_var(self, text: str, ev: Evaluator) -> Callable[[], Value]:
         # Like `terraform -var`: an HCL literal when it parses as one, else the plain string.
         from iaclint.source import SourceText
 
         data = f"v = {text}\n".encode()
         src = SourceText("<-var>", data, data.decode())
-        sf = parse_hcl(src, None)
+        try:
+            sf = parse_hcl(src, None)
+        except ParseTimeout:
+            return lambda: Value.known(text, None)
         if not sf.tree.root_node.has_error:
             body = parse_file_body(sf)
             a = body.attrs.get("v")
             if a is not None and len(body.attrs) == 1:
-                v = self.ev.expr(a.expr, Ctx(_NoScope(), sf))
-                # A bare word like TLS_1_0 parses as a reference: the user means the word itself.
-                if fully_known(v):
-                    return lambda: Value.known(v.data, None)
+                try:
+                    v = ev.expr(a.expr, Ctx(_NoScope(), sf))
+                    # A bare word like TLS_1_0 parses as a reference: the user means the word itself.
+                    if fully_known(v):
+                        return lambda: Value.known(v.data, None)
+                except BudgetExceeded:
+                    pass
         return lambda: Value.known(text, None)
 
     @staticmethod
@@ -365,9 +440,12 @@ class ModuleInstance:
         depth: int,
         condition: Value | None,
         key_path: tuple[str, ...],
+        ev: Evaluator,
+        callers: frozenset[str] = frozenset(),
     ) -> None:
         self.loader = loader
-        self.ev = loader.ev
+        # The evaluator of the unit (the root module) this instance belongs to: its budget.
+        self.ev = ev
         self.config = config
         self.module_dir = module_dir
         self.root_dir = root_dir
@@ -376,6 +454,8 @@ class ModuleInstance:
         self.depth = depth
         self.condition = condition
         self.key_path = key_path
+        # The module directories of this instance and of the instances that called it.
+        self.callers = callers | {os.path.realpath(module_dir)}
         self._vars: dict[str, Value] = {}
         self._locals: dict[str, Value] = {}
         self._outputs: dict[str, Value] = {}
@@ -407,10 +487,23 @@ class ModuleInstance:
     def note_file(self, path: str) -> None:
         self.loader.result.files_read.add(path)
 
+    def scan_roots(self) -> ScanRoots:
+        return self.loader.roots
+
+    def _named(self, what: str, compute: Callable[[], Value], span: Span | None = None) -> Value:
+        """A named value worked out: past the budget it is unknown, saying where, and the rest of
+        the unit goes on."""
+        try:
+            return compute()
+        except BudgetExceeded as err:
+            return Value.unknown(exceeded_note(f"{self.prefix}{what}", err), span)
+
     def var(self, name: str) -> Value:
         v = self._vars.get(name)
         if v is None:
-            v = self.ev.guarded(("var", id(self), name), lambda: self._var(name))
+            v = self.ev.guarded(
+                ("var", id(self), name), lambda: self._named(f"var.{name}", lambda: self._var(name))
+            )
             self._vars[name] = v
         return v
 
@@ -437,6 +530,8 @@ class ModuleInstance:
         if spec is None:
             return v
         ctx = Ctx(self, decl.file)
+        # Conversion rebuilds the value member by member (shared members each time): bound it.
+        value_size(v)
         return convert(v, spec, lambda node: self.ev.node(node, ctx))
 
     def local(self, name: str) -> Value:
@@ -446,7 +541,9 @@ class ModuleInstance:
             if a is None:
                 return error(f"local.{name} is not declared")
             v = self.ev.guarded(
-                ("local", id(self), name), lambda: self.ev.attr(a, Ctx(self, a.expr.file)), a.span
+                ("local", id(self), name),
+                lambda: self._named(f"local.{name}", lambda: self.ev.attr(a, Ctx(self, a.expr.file)), a.span),
+                a.span,
             )
             self._locals[name] = v
         return v
@@ -459,7 +556,9 @@ class ModuleInstance:
             if a is None:
                 return error(f"output {name} has no value")
             v = self.ev.guarded(
-                ("output", id(self), name), lambda: self.ev.attr(a, Ctx(self, blk.file)), a.span
+                ("output", id(self), name),
+                lambda: self._named(f"output.{name}", lambda: self.ev.attr(a, Ctx(self, blk.file)), a.span),
+                a.span,
             )
             self._outputs[name] = v
         return v
@@ -504,6 +603,7 @@ class ModuleInstance:
             list(child.config.outputs),
             child.output,
             lambda n: error(f"{address} has no output {n}"),
+            budget=child.ev.budget,
         )
         return Value.known(obj)
 
@@ -511,8 +611,22 @@ class ModuleInstance:
     def _expand(
         self, count: Attr | None, for_each: Attr | None, bindings: dict[str, Value], what: str
     ) -> list[tuple[Any, dict[str, Value], Value | None]]:
-        """Instances as (key, names bound, condition); one instance with a condition when unknown."""
+        """Instances as (key, names bound, condition); one instance with a condition when unknown
+        (or past the budget: `count = 100000000` is not expanded)."""
+        meta = count if count is not None else for_each
+        try:
+            return self._expand_known(count, for_each, bindings, what)
+        except BudgetExceeded as err:
+            kind, name = ("count", "count") if count is not None else ("for_each", "each")
+            span = meta.span if meta is not None else None
+            cond = Value.unknown(exceeded_note(f"{kind} of {what}", err), span)
+            return [(None, {name: cond}, cond)]
+
+    def _expand_known(
+        self, count: Attr | None, for_each: Attr | None, bindings: dict[str, Value], what: str
+    ) -> list[tuple[Any, dict[str, Value], Value | None]]:
         ctx = Ctx(self, None, bindings)
+        budget = self.ev.budget
         if count is not None:
             v = self.ev.attr(count, ctx.in_file(count.expr.file))
             if v.state is not _KNOWN:
@@ -522,11 +636,8 @@ class ModuleInstance:
             if n is None or n < 0 or int(n) != n:
                 cond = Value.unknown(f"count of {what} is not a whole number", count.span)
                 return [(None, {"count": cond}, cond)]
-            if n > MAX_INSTANCES:
-                cond = Value.unknown(
-                    f"count of {what} is {int(n)}: too many instances to evaluate", count.span
-                )
-                return [(None, {"count": cond}, cond)]
+            budget.expansion(int(n))
+            budget.step(int(n) * _INSTANCE_STEPS)
             return [
                 (i, {"count": Value.known({"index": Value.known(i, count.span)}, count.span)}, None)
                 for i in range(int(n))
@@ -540,8 +651,10 @@ class ModuleInstance:
             elif isinstance(v.data, LazyObject) or v.data is None:
                 reason = f"for_each of {what} is not a map or set of strings"
             elif isinstance(v.data, dict):
+                budget.expansion(len(v.data))
                 pairs = sorted(v.data.items())
             elif isinstance(v.data, list):
+                budget.expansion(len(v.data))
                 for m in v.data:
                     s = to_str(m) if m.state is _KNOWN and isinstance(m.data, str) else None
                     if s is None:
@@ -554,9 +667,7 @@ class ModuleInstance:
             if reason:
                 cond = Value.unknown(reason, for_each.span, v.refs)
                 return [(None, {"each": cond}, cond)]
-            if len(pairs) > MAX_INSTANCES:
-                cond = Value.unknown(f"for_each of {what} has too many instances to evaluate", for_each.span)
-                return [(None, {"each": cond}, cond)]
+            budget.step(len(pairs) * _INSTANCE_STEPS)
             return [
                 (
                     k,
@@ -565,6 +676,7 @@ class ModuleInstance:
                 )
                 for k, m in pairs
             ]
+        budget.step(_INSTANCE_STEPS)
         return [(None, {}, None)]
 
     def instances(self, cfg: ResourceConfig) -> list[ResourceInstance]:
@@ -605,9 +717,16 @@ class ModuleInstance:
         got = self._calls.get(name)
         if got is not None:
             return got
-        got = self.ev.guarded(("call", id(self), name), lambda: self._call_instances(name))
+        got = self.ev.guarded(("call", id(self), name), lambda: self._call_in_budget(name))
         self._calls[name] = got
         return got
+
+    def _call_in_budget(self, name: str) -> list[ModuleInstance] | Value:
+        try:
+            return self._call_instances(name)
+        except BudgetExceeded as err:
+            h = self.config.calls[name].header
+            return Value.unknown(exceeded_note(f"{self.prefix}module.{name}", err), h)
 
     def _call_instances(self, name: str) -> list[ModuleInstance] | Value:
         blk = self.config.calls[name]
@@ -620,15 +739,21 @@ class ModuleInstance:
         if source is None:
             return Value.unknown(f"module {name} source is not a literal string", src_attr.span)
         key_path = (*self.key_path, name)
-        module_dir = self.loader.module_dir(self, source, key_path)
+        module_dir, why = self.loader.module_dir(self, source, key_path)
         if module_dir is None:
-            return Value.unknown(f'module source "{source}" is not available locally', src_attr.span)
-        if self.depth + 1 > MAX_MODULE_DEPTH:
-            return Value.unknown(f"module {name}: modules nested too deeply", src_attr.span)
-        config = self.loader.config_for(module_dir, None)
-        if config is None:
+            detail = f" ({why})" if why else ""
+            return Value.unknown(f'module source "{source}" is not available locally{detail}', src_attr.span)
+        if os.path.realpath(module_dir) in self.callers:
+            # Terraform cannot expand a module that calls itself (directly or not) either.
             return Value.unknown(
-                f'module source "{source}" is not available locally ({module_dir})', src_attr.span
+                f'module {name}: source "{source}" calls a module that calls it', src_attr.span
+            )
+        self.ev.budget.depth(self.depth + 1)
+        config = self.loader.config_for(module_dir, None)
+        if config is None or isinstance(config, str):
+            detail = f"{module_dir}: {config}" if config else module_dir
+            return Value.unknown(
+                f'module source "{source}" is not available locally ({detail})', src_attr.span
             )
         base = f"{self.prefix}module.{name}"
         expanded = self._expand(attrs.get("count"), attrs.get("for_each"), {}, base)
@@ -647,6 +772,8 @@ class ModuleInstance:
                 self.depth + 1,
                 cond or self.condition,
                 key_path,
+                self.ev,
+                self.callers,
             )
             child.instance_key = k
             child.own_condition = cond
@@ -655,29 +782,19 @@ class ModuleInstance:
 
     # -- emission -------------------------------------------------------------------------------
     def emit(self, out: list[Resource]) -> None:
+        # Bad input becomes unknown values and diagnostics on the way; an exception here is a bug
+        # and goes to the engine, which reports it naming the unit.
         for cfg in self.config.resources:
             try:
                 for inst in self.instances(cfg):
                     out.append(inst.resource())
             except RecursionError:
+                # Input nested beyond what Python's stack holds (the budget's depth should stop
+                # it first): this resource is not read, the others are.
                 h = cfg.block.header
                 self.loader._diag(Diagnostic(h.path, h.line, h.column, "resource nested too deeply", True))
-            except Exception as err:  # a bug must not lose the other resources or files
-                h = cfg.block.header
-                self.loader._diag(
-                    Diagnostic(
-                        h.path, h.line, h.column, f"could not evaluate {cfg.type}.{cfg.name}: {err!r}", True
-                    )
-                )
         for name in self.config.calls:
-            try:
-                children = self.call_instances(name)
-            except Exception as err:
-                h = self.config.calls[name].header
-                self.loader._diag(
-                    Diagnostic(h.path, h.line, h.column, f"could not evaluate module {name}: {err!r}", True)
-                )
-                continue
+            children = self.call_instances(name)
             if isinstance(children, list):
                 for child in children:
                     child.emit(out)
@@ -748,9 +865,18 @@ class ResourceInstance:
     def _attr(self, name: str) -> Value:
         body = self.cfg.block.body
         a = body.attrs.get(name)
-        if a is not None:
-            return self.mod.ev.attr(a, self.ctx)
-        return block_list(self.mod.ev, body, name, self.ctx)
+        try:
+            if a is not None:
+                v = self.mod.ev.attr(a, self.ctx)
+            else:
+                v = block_list(self.mod.ev, body, name, self.ctx)
+            # What reaches the model is read through by it: no argument is larger (counting
+            # shared members each time) or deeper than the budget allows.
+            value_size(v)
+            return v
+        except BudgetExceeded as err:
+            span = a.span if a is not None else self.cfg.block.header
+            return Value.unknown(exceeded_note(f"{self.address}.{name}", err), span, (self.address,))
 
     def value(self) -> Value:
         """This instance as an object: configured arguments, and apply-time attributes unknown."""
@@ -774,11 +900,18 @@ class ResourceInstance:
                 def missing(n: str) -> Value:
                     return Value.unknown(f"{addr}.{n} is known only after apply", None, refs)
 
-            obj = LazyObject(self.cfg.names, lambda n: _with_ref(self.attr(n), addr), missing, refs)
+            obj = LazyObject(
+                self.cfg.names,
+                lambda n: _with_ref(self.attr(n), addr),
+                missing,
+                refs,
+                budget=self.mod.ev.budget,
+            )
             self._value = Value.known(obj, None, refs)
         return self._value
 
     def body(self) -> Value:
+        # Not charged here: the instance was (expansion and steps), and so is each argument.
         out: dict[str, Value] = {}
         for name in self.cfg.names:
             out[name] = self.attr(name)
@@ -858,6 +991,8 @@ def dynamic_blocks(ev: Evaluator, dyn: Block, ctx: Ctx) -> list[Value]:
     items = collection_items(coll)
     if items is None:
         return [error(f"dynamic {label}: for_each is not a collection", fe.span)]
+    ev.budget.expansion(len(items))
+    ev.budget.step(len(items) * _INSTANCE_STEPS)
     if isinstance(coll.data, list) and fully_known(coll) and all(isinstance(m.data, str) for _, m in items):
         # A set of strings: its key is the element itself.
         items = [(m, m) for _, m in items]
@@ -869,9 +1004,9 @@ def dynamic_blocks(ev: Evaluator, dyn: Block, ctx: Ctx) -> list[Value]:
 
 
 def load_units(units: list[Unit], options: Any = None) -> LoadResult:
-    loader = Loader(options)
+    loader = Loader(options, units)
     old_limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old_limit, 20000))
+    sys.setrecursionlimit(max(old_limit, LIMITS.depth * 100))
     # With the collector paused, break the loader's own cycles at the end so that its working state
     # is freed by reference counting rather than left to the GC.
     with gc_paused():
@@ -886,35 +1021,39 @@ def load_units(units: list[Unit], options: Any = None) -> LoadResult:
 
 
 def _load(loader: Loader, units: list[Unit]) -> None:
-    unit_cfgs: list[tuple[Unit, ModuleConfig | None]] = []
+    """Parse every unit, find the ones other units call as local modules, and evaluate the others
+    as roots, each under a budget of its own: a unit that spends its budget leaves the others'
+    untouched."""
+    unit_cfgs: list[tuple[Unit, ModuleConfig | str | None, Evaluator]] = []
     for unit in units:
-        try:
-            files = [str(f) for f in unit.files]
-            unit_cfgs.append((unit, loader.config_for(str(unit.path), files)))
-        except Exception as err:  # never lose the other units
-            loader._diag(Diagnostic(str(unit.path), 1, 1, f"could not load module: {err!r}", True))
+        files = [str(f) for f in unit.files]
+        budget = Budget(unit=_unit_file(unit))
+        loader.result.budgets.append(budget)
+        unit_cfgs.append((unit, loader.config_for(str(unit.path), files), Evaluator(budget)))
     called: set[str] = set()
-    for unit, cfg in unit_cfgs:
-        if cfg is None:
+    for unit, cfg, ev in unit_cfgs:
+        if not isinstance(cfg, ModuleConfig):
             continue
         me = os.path.realpath(str(unit.path))
-        for blk in cfg.calls.values():
-            src = blk.body.attrs.get("source")
-            if src is None:
-                continue
-            v = loader.ev.attr(src, Ctx(_NoScope(), blk.file))
-            s = to_str(v) if v.state is _KNOWN else None
-            if s and (s.startswith(("./", "../")) or s in (".", "..")):
-                target = os.path.realpath(os.path.join(str(unit.path), s))
-                if target != me:
-                    called.add(target)
-    for unit, cfg in unit_cfgs:
-        if cfg is None or os.path.realpath(str(unit.path)) in called:
+        with evaluating(ev.budget):
+            for blk in cfg.calls.values():
+                src = blk.body.attrs.get("source")
+                if src is None:
+                    continue
+                try:
+                    v = ev.attr(src, Ctx(_NoScope(), blk.file))
+                except BudgetExceeded:
+                    continue  # the call reports it when the unit is evaluated
+                s = to_str(v) if v.state is _KNOWN else None
+                if s and (s.startswith(("./", "../")) or s in (".", "..")):
+                    target = os.path.realpath(os.path.join(str(unit.path), s))
+                    if target != me:
+                        called.add(target)
+    for unit, cfg, ev in unit_cfgs:
+        if not isinstance(cfg, ModuleConfig) or os.path.realpath(str(unit.path)) in called:
             continue
         udir = str(unit.path)
-        try:
-            inputs = loader.root_inputs(udir, [str(f) for f in unit.files])
-            root = ModuleInstance(loader, cfg, udir, udir, "", inputs, 0, None, ())
+        with evaluating(ev.budget):
+            inputs = loader.root_inputs(udir, [str(f) for f in unit.files], ev)
+            root = ModuleInstance(loader, cfg, udir, udir, "", inputs, 0, None, (), ev)
             root.emit(loader.result.resources)
-        except Exception as err:
-            loader._diag(Diagnostic(udir, 1, 1, f"could not evaluate module: {err!r}", True))

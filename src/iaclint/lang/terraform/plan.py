@@ -11,35 +11,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from iaclint.budget import LIMITS
 from iaclint.discover import Unit
+from iaclint.fileaccess import ScanRoots
 from iaclint.lang.jsonpos import JsonError, parse_json
-from iaclint.lang.terraform.files import read_source
+from iaclint.lang.terraform.files import read_source, scan_roots
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import Span
 from iaclint.values import State, Value
 
 LANGUAGE = "terraform"
-MAX_MODULE_DEPTH = 64
 _KNOWN = State.KNOWN
 
 
 def load(units: list[Unit], options: Any = None) -> LoadResult:
+    """Bad input becomes diagnostics; an exception here is a bug, reported by the engine."""
     result = LoadResult()
+    roots = scan_roots(options, [str(u.path) for u in units])
     for unit in units:
         for f in unit.files:
-            path = str(f)
-            try:
-                _load_file(path, result)
-            except Exception as err:  # one bad plan must not stop the scan
-                result.diagnostics.append(
-                    Diagnostic(path, 1, 1, f"could not read plan: {err!r}", partial=True)
-                )
+            _load_file(str(f), result, roots)
     return result
 
 
-def _load_file(path: str, result: LoadResult) -> None:
+def _load_file(path: str, result: LoadResult, roots: ScanRoots) -> None:
     result.files_read.add(path)
-    src = read_source(path, result.diagnostics)
+    src = read_source(path, result.diagnostics, roots)
     if src is None:
         return
     try:
@@ -61,7 +58,7 @@ def _load_file(path: str, result: LoadResult) -> None:
 
 
 def _module(mod: Value, unknowns: dict[str, Value], out: list[Resource], depth: int) -> None:
-    if depth > MAX_MODULE_DEPTH:
+    if depth > LIMITS.depth:
         return
     for r in mod.get("resources").elements():
         if r.get("mode").data != "managed":

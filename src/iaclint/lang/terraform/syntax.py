@@ -17,6 +17,7 @@ from typing import Any
 import tree_sitter_hcl
 from tree_sitter import Language, Node, Parser
 
+from iaclint.lang.parsing import ParseDeadline
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 from iaclint.values import Value
@@ -218,8 +219,10 @@ def _kind(node: Any) -> tuple[str, bool]:
     return got
 
 
-def compact(node: Any, depth: int = 0) -> Any:
-    """`node` and its subtree as `SNode`/`LitExpr`/`GetAttr`, keeping what the evaluator reads."""
+def compact(node: Any, data: bytes, depth: int = 0) -> Any:
+    """`node` and its subtree as `SNode`/`LitExpr`/`GetAttr`, keeping what the evaluator reads.
+    `data` is the file's text: a tree parsed from a reader (under a deadline) fetches a node's
+    `text` through that reader again, so names are sliced from `data` instead."""
     kinds = _KINDS
     tn = kinds.get(node.kind_id) or _kind(node)
     t = tn[0]
@@ -248,7 +251,7 @@ def compact(node: Any, depth: int = 0) -> Any:
     elif t == "get_attr" and len(kids) == 2:
         ident = kids[1]
         if ident.type == "identifier":
-            name = ident.text.decode("utf-8", errors="replace") if ident.text is not None else ""
+            name = data[ident.start_byte : ident.end_byte].decode("utf-8", errors="replace")
             return GetAttr(name, node.start_byte, node.end_byte)
     d = depth + 1
     # Leaves are built here rather than by a recursive call: most nodes are leaves.
@@ -259,7 +262,7 @@ def compact(node: Any, depth: int = 0) -> Any:
         if kn[0] in _BY_RANGE or k.child_count == 0:
             add(SNode(kn[0], kn[1], k.start_byte, k.end_byte))
         else:
-            add(compact(k, d))
+            add(compact(k, data, d))
     out = SNode(t, tn[1], node.start_byte, node.end_byte, tuple(out_kids))
     if t == "object_elem":
         key = node.child_by_field_name("key")
@@ -315,20 +318,25 @@ class Body:
 
 
 # -- parsing ------------------------------------------------------------------------------------
-def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None) -> SourceFile:
-    """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic."""
-    tree = parser().parse(source.data)
+def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None, quote: bool = True) -> SourceFile:
+    """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic, quoting
+    the source there unless `quote` is False (a variables file named by an option: its content
+    is not ours to print). Raises ParseTimeout past the file's parse deadline."""
+    tree = ParseDeadline(len(source.data)).parse(parser(), source.data)
     sf = SourceFile(source, tree)
     root = tree.root_node
     if root.has_error and diagnostics is not None:
         bad = first_error(root)
         if bad is not None:
             span = sf.span(bad)
-            # The source from the error to the end of its line says more than the node type.
-            line_end = source.data.find(b"\n", bad.start_byte)
-            rest = source.data[bad.start_byte : line_end if line_end != -1 else len(source.data)]
-            snippet = rest.decode("utf-8", errors="replace").strip()[:30]
-            what = f"unexpected {snippet!r}" if snippet else "unexpected end of line"
+            if quote:
+                # The source from the error to the end of its line says more than the node type.
+                line_end = source.data.find(b"\n", bad.start_byte)
+                rest = source.data[bad.start_byte : line_end if line_end != -1 else len(source.data)]
+                snippet = rest.decode("utf-8", errors="replace").strip()[:30]
+                what = f"unexpected {snippet!r}" if snippet else "unexpected end of line"
+            else:
+                what = "not valid HCL here"
             diagnostics.append(
                 Diagnostic(source.path, span.line, span.column, f"syntax error: {what}", partial=True)
             )
@@ -420,7 +428,7 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
                 continue
             name = sf.text(kids[0])
             span = sf.span_bytes(child.start_byte, child.end_byte)
-            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1]), sf), span)
+            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1], sf.data), sf), span)
         elif t == "block":
             blk = hcl_block(child, sf, depth)
             if blk is not None:

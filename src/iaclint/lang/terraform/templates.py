@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from iaclint.fileaccess import ScanRoots
+from iaclint.lang.parsing import ParseDeadline, ParseTimeout
 from iaclint.lang.terraform.evaluate import Ctx, Evaluator, error
 from iaclint.lang.terraform.syntax import SourceFile, first_error, parser
 from iaclint.source import SourceText, Span
@@ -17,6 +19,9 @@ from iaclint.values import State, Value
 
 class TemplateScope:
     """What a `templatefile` template can see: only the variables passed to it."""
+
+    # Read by templatefile(), which a template may not call (as in Terraform).
+    in_template = True
 
     def __init__(self, outer: Any) -> None:
         self.module_dir = outer.module_dir
@@ -38,6 +43,9 @@ class TemplateScope:
     def note_file(self, path: str) -> None:
         self._outer.note_file(path)
 
+    def scan_roots(self) -> ScanRoots:
+        return self._outer.scan_roots()  # type: ignore[no-any-return]
+
 
 def _wrap(text: str) -> tuple[bytes, str]:
     marker = "IACLINT_TEMPLATE_END"
@@ -50,15 +58,20 @@ def _wrap(text: str) -> tuple[bytes, str]:
     return wrapped.encode("utf-8"), wrapped
 
 
-def parse_template(ev: Evaluator, text: str, key: Any) -> tuple[SourceText, Any] | None:
-    """The parsed wrapper (cached by key), or None when the template has a syntax error."""
+def parse_template(ev: Evaluator, text: str, key: Any) -> tuple[SourceText, Any] | str | None:
+    """The parsed wrapper (cached by key), None when the template has a syntax error, or why it
+    was not parsed (its parse deadline passed)."""
     cache_key = (key, text)
     cached = ev.template_cache.get(cache_key)
     if cached is not None:
         return cached or None
     data, wrapped = _wrap(text)
     src = SourceText("<template>", data, wrapped)
-    tree = parser().parse(data)
+    try:
+        tree = ParseDeadline(len(data)).parse(parser(), data)
+    except ParseTimeout as err:
+        ev.template_cache[cache_key] = err.reason
+        return err.reason
     root = tree.root_node
     result: tuple[SourceText, Any] | None = None
     if not root.has_error or first_error(root) is None:
@@ -93,6 +106,8 @@ def render_template(
     parsed = parse_template(ev, text, key)
     if parsed is None:
         return error("template has a syntax error", span)
+    if isinstance(parsed, str):
+        return Value.unknown(f"template not evaluated: {parsed}", span)
     src, node = parsed
     sf = SourceFile(src, None, fixed_span=span)
     scope = TemplateScope(ctx.scope) if restricted else ctx.scope
@@ -113,7 +128,12 @@ def parse_expression(ev: Evaluator, text: str) -> tuple[SourceText, Any] | None:
     wrapped = f"t = {text}\n"
     data = wrapped.encode("utf-8")
     src = SourceText("<expression>", data, wrapped)
-    root = parser().parse(data).root_node
+    try:
+        root = ParseDeadline(len(data)).parse(parser(), data).root_node
+    except ParseTimeout:
+        # Rendered as a template instead, which reports the deadline.
+        ev.template_cache[cache_key] = ()
+        return None
     result = None
     if not root.has_error:
         node = _heredoc_expression(root)

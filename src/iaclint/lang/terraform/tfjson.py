@@ -21,11 +21,16 @@ _KNOWN = State.KNOWN
 _SKIP_IN_RESOURCE = frozenset({"lifecycle", "provisioner", "connection", "//"})
 
 
-def parse_json_file(source: SourceText, diagnostics: list[Diagnostic]) -> SourceFile | None:
+def parse_json_file(
+    source: SourceText, diagnostics: list[Diagnostic], quote: bool = True
+) -> SourceFile | None:
+    """`quote` False: the error message says where, not what was found (a variables file named by
+    an option: its content is not ours to print)."""
     try:
         doc = parse_json(source, max_depth=256)
     except JsonError as err:
-        diagnostics.append(Diagnostic(source.path, err.line, err.column, f"invalid JSON: {err.message}"))
+        message = f"invalid JSON: {err.message}" if quote else "invalid JSON"
+        diagnostics.append(Diagnostic(source.path, err.line, err.column, message))
         return None
     except RecursionError:
         diagnostics.append(Diagnostic(source.path, 1, 1, "JSON nested too deeply"))
@@ -121,11 +126,14 @@ def eval_json(ev: Evaluator, e: JsonExpr, ctx: Ctx) -> Value:
     d = v.data
     if v.state is not _KNOWN:
         return v
+    ev.budget.step()
     if isinstance(d, str):
         return _string(ev, d, v.span, ctx)
     if isinstance(d, dict):
+        ev.budget.collection(len(d))
         return Value.known({k: eval_json(ev, JsonExpr(m, e.file), ctx) for k, m in d.items()}, v.span)
     if isinstance(d, list):
+        ev.budget.collection(len(d))
         return Value.known([eval_json(ev, JsonExpr(m, e.file), ctx) for m in d], v.span)
     return v
 
