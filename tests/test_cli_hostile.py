@@ -205,8 +205,6 @@ def test_committed_config_var_file_in_proc_never_reaches_any_report(repo: Path) 
     assert CANARY not in everything
 
 
-@pytest.mark.xfail(strict=True, reason="the Terraform loader must read config var-files only inside "
-                   "the scan roots (branch hostile-tf); remove this mark once it does")
 def test_committed_config_var_file_outside_the_roots_is_not_read(repo: Path, tmp_path: Path) -> None:
     (tmp_path / "outside.tfvars").write_text(f'policy = "{CANARY}"\n', encoding="utf-8")
     (repo / ".iaclint.toml").write_text('var-files = ["../outside.tfvars"]\n', encoding="utf-8")
