@@ -462,7 +462,7 @@ def test_unreadable_file_chmod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Make every way of opening a file named `name` fail as an unreadable file does.
 
-    Loaders read with `open()`, `io.open` or `Path.read_bytes`/`read_text`; all of them are covered
+    Loaders read with `os.open`, `open()`, `io.open` or `Path.read_bytes`/`read_text`; all of them are covered
     so the test does not depend on which one a loader happens to use.
     """
     def denied(file: object) -> bool:
@@ -490,8 +490,17 @@ def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
             raise error(self)
         return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
 
+    real_os_open = os.open
+
+    def fake_os_open(file: object, *args: object, **kwargs: object) -> int:
+        # `fileaccess.read_bytes`, the guarded reader, opens with `os.open`.
+        if denied(file):
+            raise error(file)
+        return real_os_open(file, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr(builtins, "open", fake_open)
     monkeypatch.setattr(io, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_os_open)
     monkeypatch.setattr(Path, "read_bytes", fake_read_bytes)
     monkeypatch.setattr(Path, "read_text", fake_read_text)
 

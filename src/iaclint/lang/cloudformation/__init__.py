@@ -4,6 +4,11 @@
 (discovery sends every YAML file here), evaluates parameters, conditions and intrinsic functions, and
 emits one `Resource` per resource whose condition is not known to be false. Raw decoding lives in
 `decode`, evaluation in `evaluate`, SAM Globals in `sam`.
+
+Templates are untrusted: each is read through `fileaccess.read_bytes` (inside the scan roots, a
+regular file, bounded while reading). Parameter files named on the command line are the user's
+choice (read wherever they are), still regular files and bounded. Nothing else is read: a SAM
+`CodeUri` or `DefinitionUri` naming a local file stays a name.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from iaclint.discover import MAX_FILE_BYTES
+from iaclint.budget import LIMITS, Limits
+from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import gc_paused
 from iaclint.lang.cloudformation.decode import DecodeError, decode
 from iaclint.lang.cloudformation.directives import comment_directives, metadata_directives
@@ -39,25 +45,19 @@ NOT_A_TEMPLATE = "YAML that is not a CloudFormation template"
 
 
 def load(units: Iterable[Any], options: Any = None) -> LoadResult:
-    """Load every template file of the given units. Never raises for bad input."""
+    """Load every template file of the given units. Bad input becomes diagnostics, skips or
+    unknown values; an exception out of here is a bug, which the engine reports naming the file."""
     result = LoadResult()
     overrides = parameter_overrides(options, result)
     addresses = AddressBases()
+    scan_roots = getattr(options, "scan_roots", None)
+    roots = scan_roots() if callable(scan_roots) else None
     with gc_paused():
         for unit in units:
+            unit_roots = roots if roots is not None else ScanRoots.for_paths([unit.path])
             for path in unit.files:
-                _load_guarded(Path(path), result, overrides, addresses)
+                load_template(Path(path), result, overrides, addresses=addresses, roots=unit_roots)
     return result
-
-
-def _load_guarded(
-    path: Path, result: LoadResult, overrides: dict[str, Value], addresses: AddressBases
-) -> None:
-    try:
-        load_template(path, result, overrides, addresses=addresses)
-    except Exception as exc:  # a bug must not stop the other files; say which file
-        message = f"internal error reading template: {type(exc).__name__}: {exc}"
-        result.diagnostics.append(Diagnostic(str(path), 1, 1, message))
 
 
 def parameter_overrides(options: Any, result: LoadResult) -> dict[str, Value]:
@@ -71,12 +71,17 @@ def parameter_overrides(options: Any, result: LoadResult) -> dict[str, Value]:
 
 
 def _read_parameter_file(path: str, result: LoadResult) -> dict[str, Value]:
-    """CloudFormation CLI format `[{"ParameterKey": k, "ParameterValue": v}]` or `{"Parameters": {k: v}}`."""
+    """CloudFormation CLI format `[{"ParameterKey": k, "ParameterValue": v}]` or `{"Parameters": {k: v}}`.
+
+    The user named the file on the command line: it is read wherever it is (`roots=None`), but
+    only a regular file, bounded, and parsed with the limits of a template."""
     try:
-        data = Path(path).read_bytes()
-        root = parse_json(SourceText.decode(path, data))
-    except OSError as exc:
-        result.diagnostics.append(Diagnostic(path, 1, 1, f"cannot read parameter file: {exc.strerror}"))
+        data = read_bytes(path, roots=None, limit=LIMITS.file_bytes)
+        root = parse_json(
+            SourceText.decode(path, data), max_depth=LIMITS.depth, max_values=LIMITS.document_nodes
+        )
+    except ReadRefused as exc:
+        result.diagnostics.append(Diagnostic(path, 1, 1, f"parameter file not read: {exc.reason}"))
         return {}
     except UnicodeDecodeError:
         result.diagnostics.append(Diagnostic(path, 1, 1, "parameter file is not valid UTF-8"))
@@ -171,18 +176,20 @@ def load_template(
     overrides: dict[str, Value] | None = None,
     *,
     addresses: AddressBases | None = None,
+    roots: ScanRoots | None = None,
+    limits: Limits = LIMITS,
 ) -> None:
-    """Read one template file into `result` (resources, diagnostics, or a skip reason)."""
+    """Read one template file into `result` (resources, diagnostics, or a skip reason). `roots`:
+    where the scanned code may be read (by default, the template's own tree)."""
     p = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        _fail(result, p, 1, 1, f"cannot read file: {exc.strerror}")
+        data = read_bytes(
+            path, roots=roots if roots is not None else ScanRoots.for_paths([path]), limit=limits.file_bytes
+        )
+    except ReadRefused as exc:
+        _fail(result, p, 1, 1, exc.reason)
         return
     result.files_read.add(p)
-    if len(data) > MAX_FILE_BYTES:
-        _fail(result, p, 1, 1, "file larger than 20 MB")
-        return
     try:
         source = SourceText.decode(p, data)
     except UnicodeDecodeError as exc:
@@ -194,7 +201,7 @@ def load_template(
         _fail(result, p, line, column, "not valid UTF-8 text")
         return
     try:
-        decoded = decode(source)
+        decoded = decode(source, limits)
     except DecodeError as exc:
         if p.endswith((".yaml", ".yml")) and not _looks_like_template(source.text):
             result.skipped[p] = (
