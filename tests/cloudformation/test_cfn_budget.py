@@ -366,3 +366,29 @@ def test_worst_cases_stay_within_time_and_memory(tmp_path: Path) -> None:
     bomb = "YAML aliases repeat more than 4 MB of text (refused as an alias bomb) (file could not be read)"
     assert failed == [("join.yaml", bomb), ("sam.yaml", bomb)]
     assert [f["path"] for f in findings if f["rule_id"] == "IAC101"] == ["good.yaml"]
+
+
+@pytest.mark.parametrize(
+    "level",
+    [
+        "!Sub ['${{a}}', {{a: *s{below}}}]",
+        "!Select [0, [!Join ['', [!Base64 {{'Fn::If': [C, *s{below}, y]}}]]]]",
+        "{{'Fn::If': [C, *s{below}, y]}}",
+    ],
+)
+def test_evaluation_nesting_stays_within_the_python_stack(tmp_path: Path, level: str) -> None:
+    """300 levels of functions, each naming the one below through an alias (the text stays
+    shallow, the evaluation does not): cut off at the nesting limit, with room to spare on
+    Python's stack even when the loader is called 400 frames deep."""
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'\nMappings:\n  M:\n    s0: &s0 x\n"]
+    lines += [f"    s{i}: &s{i} {level.format(below=i - 1)}\n" for i in range(1, 300)]
+    lines.append("Conditions:\n  C: !Equals [!Ref AWS::Region, x]\n")
+    lines.append("Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties: {Name: *s299, Other: ok}\n")
+    lines.append("  Fine:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: !Sub 't-${AWS::Region}'}\n")
+    path = tmp_path / "template.yaml"
+    path.write_text("".join(lines))
+
+    def below(frames: int) -> LoadResult:
+        return below(frames - 1) if frames else load(path)
+
+    assert_cut_off(below(400), "Name", "nested more than 200 levels deep")

@@ -192,7 +192,9 @@ class Evaluator:
             return v
         budget = self.budget
         budget.step(len(d) + 1)  # a step per value walked
-        # The nesting is compared here rather than through `budget.depth`: this runs for every
+        # Nesting counts containers, functions and condition references, so that at most two
+        # Python frames go to each level (Limits.depth of 200: some 400 frames, well within
+        # Python's 1,000). Compared here rather than through `budget.depth`: this runs for every
         # container of every resource.
         depth = self.depth = self.depth + 1
         try:
@@ -253,8 +255,14 @@ class Evaluator:
         handler = _FUNCTIONS.get(name)
         if handler is None:
             return Value.unknown(f"unsupported function {name}", span)
-        self.budget.step()
-        return handler(self, self.value(arg) if name not in _LAZY else arg, node)
+        budget = self.budget
+        budget.step()
+        depth = self.depth = self.depth + 1
+        try:
+            budget.depth(depth)
+            return handler(self, self.value(arg) if name not in _LAZY else arg, node)
+        finally:
+            self.depth = depth - 1
 
     def ref(self, name: str, node: Value) -> Value:
         span = node.span
@@ -291,7 +299,9 @@ class Evaluator:
         if name in self._condition_active:
             return None  # a cycle: an invalid template
         self._condition_active.add(name)
+        depth = self.depth = self.depth + 1
         try:
+            self.budget.depth(depth)
             result = self.condition_value(self.conditions.get(name))
         except BudgetExceeded as err:
             # Undecided for good (the same evaluation would only exceed again), and said so where
@@ -301,6 +311,7 @@ class Evaluator:
             raise
         finally:
             self._condition_active.discard(name)
+            self.depth = depth - 1
         self._condition_memo[name] = result
         return result
 
