@@ -259,7 +259,8 @@ class Evaluator:
         budget.step()
         depth = self.depth = self.depth + 1
         try:
-            budget.depth(depth)
+            if depth > self.max_depth:
+                budget.depth(depth)
             return handler(self, self.value(arg) if name not in _LAZY else arg, node)
         finally:
             self.depth = depth - 1
