@@ -5,10 +5,11 @@ conditions, string functions) is computed; what exists only at deploy time (pseu
 resource attributes, imports, macros) becomes `Value.unknown` with the reason and, for resources,
 `refs` naming the resource's address so the model can link resources.
 
-Every evaluation charges the template's `Budget` before it builds: a step per container and per
-function, the nesting (of containers, functions and conditions, so a chain of conditions cannot
-outrun Python's stack), and the size of each string (`Fn::Sub`, `Fn::Join`, `Fn::Base64`) and
-list (`Fn::Split`, a container rebuilt) worked out from its inputs first. `BudgetExceeded` goes up
+Every evaluation charges the template's `Budget` before it builds: a step per value walked or
+compared and per function, the nesting (of containers, functions and condition references, so
+that no chain of them outruns Python's stack), and the size of each string (`Fn::Sub`,
+`Fn::Join`, `Fn::Base64`) and list (`Fn::Split`, a container rebuilt) worked out from its inputs
+first. `BudgetExceeded` goes up
 to where the loader works out a named value (a resource property, a parameter), which becomes
 unknown with the note; a condition cut off is remembered as undecided, with its note.
 """
