@@ -462,7 +462,7 @@ def test_unreadable_file_chmod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Make every way of opening a file named `name` fail as an unreadable file does.
 
-    Loaders read with `open()`, `io.open` or `Path.read_bytes`/`read_text`; all of them are covered
+    Loaders read with `os.open`, `open()`, `io.open` or `Path.read_bytes`/`read_text`; all of them are covered
     so the test does not depend on which one a loader happens to use.
     """
     def denied(file: object) -> bool:

@@ -45,6 +45,13 @@ class Limits:
     built_items: int = 2_000_000
     # Any file read (source, variables, parameters, configuration, baseline).
     file_bytes: int = MAX_FILE_BYTES
+    # One decoded template (CloudFormation YAML or JSON): its values, a YAML alias counting as all
+    # the values it stands for at each use (a value costs some 250 bytes); and the text YAML
+    # aliases may repeat in it, the anchored node's text counted at each use. CloudFormation
+    # accepts no aliases at all, and at most 1 MB of template (some 30,000 values; the largest
+    # real one seen has 1,000), so neither bound touches a real template.
+    document_nodes: int = 500_000
+    alias_chars: int = 4 * 1024 * 1024
     # Parsing one file: a base plus a share per megabyte (wall clock; see `lang/parsing.py`).
     parse_seconds: float = 3.0
     parse_seconds_per_mb: float = 4.0

@@ -15,6 +15,7 @@ the way (a variable default, a tfvars line, a module argument), outermost first.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -238,7 +239,10 @@ class Value:
         if isinstance(d, bool):
             return None
         if isinstance(d, (int, float)):
-            return float(d)
+            try:
+                return float(d)
+            except OverflowError:  # an integer of more than 308 digits: past every limit
+                return math.inf if d > 0 else -math.inf
         if isinstance(d, str):
             try:
                 return float(d)

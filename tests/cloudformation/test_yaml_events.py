@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from iaclint.lang.cloudformation.decode import MAX_DEPTH, DecodeError, decode
+from iaclint.budget import LIMITS
+from iaclint.lang.cloudformation.decode import DecodeError, decode
 from iaclint.source import SourceText
 from iaclint.values import Value
 
@@ -144,8 +145,9 @@ def test_anchor_and_alias_errors() -> None:
 
 
 def test_syntax_errors_win_over_refusals_and_end_of_document_errors_count() -> None:
-    deep = "a: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
-    assert error(deep) == (f"nesting deeper than {MAX_DEPTH} levels", 1, MAX_DEPTH + 4)
+    depth = LIMITS.depth
+    deep = "a: " + "[" * (depth + 5) + "]" * (depth + 5) + "\n"
+    assert error(deep) == (f"nesting deeper than {depth} levels", 1, depth + 4)
     message, line, _ = error(deep + "b: [\n")
     assert message.startswith("invalid YAML") and line == 3
     # A stray indentation after the root value is an error of the first document.

@@ -21,7 +21,7 @@ from json.decoder import scanstring
 from iaclint.source import SourceText, Span
 from iaclint.values import State, Value
 
-__all__ = ["JsonError", "parse_json"]
+__all__ = ["JsonError", "JsonLimit", "parse_json"]
 
 _WS = re.compile(r"[ \t\n\r]*")
 # The stdlib scanner's number token, with ASCII digits only (\d would accept other scripts' digits).
@@ -39,11 +39,16 @@ class JsonError(ValueError):
         self.column = column
 
 
-def _error_at(text: str, pos: int, message: str) -> JsonError:
+class JsonLimit(JsonError):
+    """JSON that may well be valid, refused for its nesting (`max_depth`) or its number of values
+    (`max_values`)."""
+
+
+def _error_at(text: str, pos: int, message: str, kind: type[JsonError] = JsonError) -> JsonError:
     pos = max(0, min(pos, len(text)))
     line = text.count("\n", 0, pos) + 1
     start = text.rfind("\n", 0, pos) + 1
-    return JsonError(message, line, pos - start + 1)
+    return kind(message, line, pos - start + 1)
 
 
 def _describe(text: str, pos: int) -> str:
@@ -56,12 +61,15 @@ def parse_json(
     source: SourceText,
     max_depth: int = 512,
     duplicates: list[tuple[str, Span]] | None = None,
+    max_values: int | None = None,
 ) -> Value:
     """Parse `source.text` into a known `Value` tree with spans.
 
     Duplicate keys keep the last value (as `json.loads` does); when `duplicates` is given, each
     repeated key is appended to it with the span of its later occurrence's key. Raises `JsonError`
-    for invalid JSON and for nesting deeper than `max_depth` containers.
+    for invalid JSON, and its subclass `JsonLimit` for nesting deeper than `max_depth` containers
+    or more than `max_values` values in all (a value costs some 200 bytes: 20 MB of `[0,0,...]`
+    would take 2 GB).
     """
     text = source.text
     path = source.path
@@ -102,6 +110,7 @@ def parse_json(
     # Frames of open containers:
     # [container, is_object, start line, start column, key, key line, key column, key end column]
     stack: list[list] = []
+    values_left = max_values if max_values is not None else n + 1  # a value takes a character
     pos = skip(0)
     # Where the value about to be read starts (an object member starts at its key).
     sl, sc = line, pos - ls + 1
@@ -109,10 +118,13 @@ def parse_json(
         # -- read one value starting at pos ----------------------------------------------------
         if pos >= n:
             raise _error_at(text, pos, "expected a value, found end of file")
+        values_left -= 1
+        if values_left < 0:
+            raise _error_at(text, pos, f"document larger than {max_values:,} values", JsonLimit)
         c = text[pos]
         if c == "{" or c == "[":
             if len(stack) >= max_depth:
-                raise _error_at(text, pos, f"nesting deeper than {max_depth} levels")
+                raise _error_at(text, pos, f"nesting deeper than {max_depth} levels", JsonLimit)
             is_obj = c == "{"
             pos = skip(pos + 1)
             close = "}" if is_obj else "]"

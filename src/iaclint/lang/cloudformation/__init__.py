@@ -4,6 +4,13 @@
 (discovery sends every YAML file here), evaluates parameters, conditions and intrinsic functions, and
 emits one `Resource` per resource whose condition is not known to be false. Raw decoding lives in
 `decode`, evaluation in `evaluate`, SAM Globals in `sam`.
+
+Templates are untrusted: each is read through `fileaccess.read_bytes` (inside the scan roots, a
+regular file, bounded while reading) and evaluated under a `Budget` of its own; a parameter, a
+resource property or a condition the budget cannot afford is unknown with the note, and the rest
+of the template goes on. Parameter files named on the command line are the user's choice (read
+wherever they are), still regular files and bounded. Nothing else is read: a SAM `CodeUri` or
+`DefinitionUri` naming a local file stays a name.
 """
 
 from __future__ import annotations
@@ -13,11 +20,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from iaclint.discover import MAX_FILE_BYTES
+from iaclint.budget import LIMITS, Budget, BudgetExceeded, Limits, exceeded_note
+from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import gc_paused
 from iaclint.lang.cloudformation.decode import DecodeError, decode
 from iaclint.lang.cloudformation.directives import comment_directives, metadata_directives
-from iaclint.lang.cloudformation.evaluate import Evaluator
+from iaclint.lang.cloudformation.evaluate import Evaluator, is_intrinsic, members_before
 from iaclint.lang.cloudformation.sam import (
     IMPLICIT_APIS,
     globals_by_type,
@@ -39,25 +47,19 @@ NOT_A_TEMPLATE = "YAML that is not a CloudFormation template"
 
 
 def load(units: Iterable[Any], options: Any = None) -> LoadResult:
-    """Load every template file of the given units. Never raises for bad input."""
+    """Load every template file of the given units. Bad input becomes diagnostics, skips or
+    unknown values; an exception out of here is a bug, which the engine reports naming the file."""
     result = LoadResult()
     overrides = parameter_overrides(options, result)
     addresses = AddressBases()
+    scan_roots = getattr(options, "scan_roots", None)
+    roots = scan_roots() if callable(scan_roots) else None
     with gc_paused():
         for unit in units:
+            unit_roots = roots if roots is not None else ScanRoots.for_paths([unit.path])
             for path in unit.files:
-                _load_guarded(Path(path), result, overrides, addresses)
+                load_template(Path(path), result, overrides, addresses=addresses, roots=unit_roots)
     return result
-
-
-def _load_guarded(
-    path: Path, result: LoadResult, overrides: dict[str, Value], addresses: AddressBases
-) -> None:
-    try:
-        load_template(path, result, overrides, addresses=addresses)
-    except Exception as exc:  # a bug must not stop the other files; say which file
-        message = f"internal error reading template: {type(exc).__name__}: {exc}"
-        result.diagnostics.append(Diagnostic(str(path), 1, 1, message))
 
 
 def parameter_overrides(options: Any, result: LoadResult) -> dict[str, Value]:
@@ -71,12 +73,17 @@ def parameter_overrides(options: Any, result: LoadResult) -> dict[str, Value]:
 
 
 def _read_parameter_file(path: str, result: LoadResult) -> dict[str, Value]:
-    """CloudFormation CLI format `[{"ParameterKey": k, "ParameterValue": v}]` or `{"Parameters": {k: v}}`."""
+    """CloudFormation CLI format `[{"ParameterKey": k, "ParameterValue": v}]` or `{"Parameters": {k: v}}`.
+
+    The user named the file on the command line: it is read wherever it is (`roots=None`), but
+    only a regular file, bounded, and parsed with the limits of a template."""
     try:
-        data = Path(path).read_bytes()
-        root = parse_json(SourceText.decode(path, data))
-    except OSError as exc:
-        result.diagnostics.append(Diagnostic(path, 1, 1, f"cannot read parameter file: {exc.strerror}"))
+        data = read_bytes(path, roots=None, limit=LIMITS.file_bytes)
+        root = parse_json(
+            SourceText.decode(path, data), max_depth=LIMITS.depth, max_values=LIMITS.document_nodes
+        )
+    except ReadRefused as exc:
+        result.diagnostics.append(Diagnostic(path, 1, 1, f"parameter file not read: {exc.reason}"))
         return {}
     except UnicodeDecodeError:
         result.diagnostics.append(Diagnostic(path, 1, 1, "parameter file is not valid UTF-8"))
@@ -171,18 +178,20 @@ def load_template(
     overrides: dict[str, Value] | None = None,
     *,
     addresses: AddressBases | None = None,
+    roots: ScanRoots | None = None,
+    limits: Limits = LIMITS,
 ) -> None:
-    """Read one template file into `result` (resources, diagnostics, or a skip reason)."""
+    """Read one template file into `result` (resources, diagnostics, or a skip reason). `roots`:
+    where the scanned code may be read (by default, the template's own tree)."""
     p = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        _fail(result, p, 1, 1, f"cannot read file: {exc.strerror}")
+        data = read_bytes(
+            path, roots=roots if roots is not None else ScanRoots.for_paths([path]), limit=limits.file_bytes
+        )
+    except ReadRefused as exc:
+        _fail(result, p, 1, 1, exc.reason)
         return
     result.files_read.add(p)
-    if len(data) > MAX_FILE_BYTES:
-        _fail(result, p, 1, 1, "file larger than 20 MB")
-        return
     try:
         source = SourceText.decode(p, data)
     except UnicodeDecodeError as exc:
@@ -194,7 +203,7 @@ def load_template(
         _fail(result, p, line, column, "not valid UTF-8 text")
         return
     try:
-        decoded = decode(source)
+        decoded = decode(source, limits)
     except DecodeError as exc:
         if p.endswith((".yaml", ".yml")) and not _looks_like_template(source.text):
             result.skipped[p] = (
@@ -214,29 +223,38 @@ def load_template(
     if not p.endswith(".json"):
         # JSON has no comments; a YAML file always may (even one written in JSON style).
         result.directives.extend(comment_directives(source))
-    _emit_resources(source, root, overrides or {}, result, addresses or AddressBases())
+    # One budget per template, made current while it is evaluated (see `budget.Budget.active`).
+    budget = Budget(limits, unit=p)
+    result.budgets.append(budget)
+    with budget.active():
+        _emit_resources(source, root, overrides or {}, result, addresses or AddressBases(), budget)
 
 
-def _parameters(root: Value, overrides: dict[str, Value]) -> dict[str, Value]:
+def _parameters(root: Value, overrides: dict[str, Value], budget: Budget) -> dict[str, Value]:
     params: dict[str, Value] = {}
     for name, decl in root.get("Parameters").items():
-        ptype = decl.get("Type").as_str() or "String"
-        given = overrides.get(name)
-        value = given if given is not None else decl.get("Default")
-        if value.is_absent:
-            params[name] = Value.unknown(f"parameter {name} has no default and no value was given", decl.span)
-            continue
-        if ptype.startswith("AWS::SSM::Parameter::Value<"):
-            params[name] = Value.unknown(
-                f"parameter {name} is read from SSM parameter {value.describe()} at deploy time", value.span
-            )
-            continue
-        if (ptype == "CommaDelimitedList" or ptype.startswith("List<")) and isinstance(value.data, str):
-            value = Value(
-                State.KNOWN, [Value.known(s, value.span) for s in value.data.split(",")], value.span
-            )
-        params[name] = value
+        try:
+            params[name] = _parameter(name, decl, overrides, budget)
+        except BudgetExceeded as err:
+            params[name] = Value.unknown(exceeded_note(f"parameter {name}", err), decl.span)
     return params
+
+
+def _parameter(name: str, decl: Value, overrides: dict[str, Value], budget: Budget) -> Value:
+    """A parameter's value: given, else its default. Raises BudgetExceeded."""
+    ptype = decl.get("Type").as_str() or "String"
+    given = overrides.get(name)
+    value = given if given is not None else decl.get("Default")
+    if value.is_absent:
+        return Value.unknown(f"parameter {name} has no default and no value was given", decl.span)
+    if ptype.startswith("AWS::SSM::Parameter::Value<"):
+        return Value.unknown(
+            f"parameter {name} is read from SSM parameter {value.describe()} at deploy time", value.span
+        )
+    if (ptype == "CommaDelimitedList" or ptype.startswith("List<")) and isinstance(value.data, str):
+        budget.collection(value.data.count(",") + 1)
+        value = Value(State.KNOWN, [Value.known(s, value.span) for s in value.data.split(",")], value.span)
+    return value
 
 
 def _key_span(source: SourceText, member: Value, key: str) -> Span:
@@ -251,8 +269,84 @@ def _key_span(source: SourceText, member: Value, key: str) -> Span:
     return Span(s.path, s.line, s.column, s.line, s.column + width)
 
 
+def _properties(
+    evaluator: Evaluator, logical_id: str, raw: Value, sam_global: Value | None, span: Span
+) -> Value:
+    """A resource's evaluated properties (`raw`, with the SAM Globals of its type merged in): an
+    object, each property worked out on its own, so that one the budget cannot afford is unknown
+    with the note and the others are read. Unknown as a whole (with the note) only when the
+    template's budget is spent before even the object could be built."""
+    try:
+        return _properties_of(evaluator, logical_id, raw, sam_global, span)
+    except BudgetExceeded as err:
+        # Unknown, not empty: an empty object would read as every property left to its default.
+        return Value.unknown(exceeded_note(f"properties of {logical_id}", err), raw.span or span)
+
+
+def _properties_of(
+    evaluator: Evaluator, logical_id: str, raw: Value, sam_global: Value | None, span: Span
+) -> Value:
+    budget = evaluator.budget
+    if raw.is_absent and sam_global is None:
+        return Value.known({}, raw.span or span)
+    local = raw.data if raw.is_known and isinstance(raw.data, dict) and not is_intrinsic(raw) else None
+    glob = sam_global.data if sam_global is not None and not is_intrinsic(sam_global) else None
+    if (local is None and not raw.is_absent) or (sam_global is not None and glob is None):
+        # Properties (or Globals) given whole by a function, such as `Fn::If`: one value.
+        body = evaluator.value(merge(sam_global, raw, budget) if sam_global is not None else raw)
+        return body if body.is_known and isinstance(body.data, dict) else Value.known({}, raw.span or span)
+    if glob is None:
+        assert local is not None
+        return _members(evaluator, logical_id, raw, local)
+    # As `merge` orders them: the Globals' keys first, then the resource's own.
+    keys = list(glob)
+    if local is not None:
+        keys += [k for k in local if k not in glob]
+    budget.collection(len(keys))
+    out: dict[str, Value] = {}
+    for key in keys:
+        g = glob.get(key)
+        own = local.get(key) if local is not None else None
+        member = own if own is not None else g
+        assert member is not None
+        try:
+            value = evaluator.value(member if g is None or own is None else merge(g, own, budget, 1))
+        except BudgetExceeded as err:
+            value = Value.unknown(exceeded_note(f"property {key} of {logical_id}", err), member.span)
+        if not value.is_absent:
+            out[key] = value
+    return Value.known(out, raw.span if local is not None else sam_global.span)  # type: ignore[union-attr]
+
+
+def _members(evaluator: Evaluator, logical_id: str, raw: Value, members: dict[str, Value]) -> Value:
+    """`_properties` without Globals: as `Evaluator.value` evaluates an object (a copy made only
+    when a member changes), each member under its own catch."""
+    out: dict[str, Value] | None = None
+    for key, m in members.items():
+        if isinstance(m.data, (dict, list)):
+            try:
+                r = evaluator.value(m)
+            except BudgetExceeded as err:
+                r = Value.unknown(exceeded_note(f"property {key} of {logical_id}", err), m.span)
+            if out is None:
+                if r is m:
+                    continue
+                evaluator.budget.collection(len(members))
+                out = members_before(members, key)
+            if not r.is_absent:
+                out[key] = r
+        elif out is not None:
+            out[key] = m
+    return raw if out is None else Value.known(out, raw.span)
+
+
 def _emit_resources(
-    source: SourceText, root: Value, overrides: dict[str, Value], result: LoadResult, addresses: AddressBases
+    source: SourceText,
+    root: Value,
+    overrides: dict[str, Value],
+    result: LoadResult,
+    addresses: AddressBases,
+    budget: Budget,
 ) -> None:
     path = source.path
     resources = root.get("Resources")
@@ -268,10 +362,11 @@ def _emit_resources(
     implicit_ids = [v[1] for v in IMPLICIT_APIS.values()] if sam else []
     evaluator = Evaluator(
         address_base,
-        _parameters(root, overrides),
+        _parameters(root, overrides, budget),
         root.get("Mappings"),
         root.get("Conditions"),
         [*resources.data.keys(), *implicit_ids],
+        budget,
     )
     sam_globals = globals_by_type(root) if sam else {}
     # Implicit API type → (the first event creating it, the conditions of the functions creating it;
@@ -300,21 +395,18 @@ def _emit_resources(
         cond_decl = members.get("Condition")
         cond_name = cond_decl.as_str() if cond_decl is not None else None
         if cond_decl is not None and cond_name is not None:
-            decided = evaluator.condition(cond_name)
+            try:
+                decided = evaluator.condition(cond_name)
+            except BudgetExceeded:
+                decided = None  # its note is in `condition_note`
             if decided is False:
                 continue
             if decided is None:
-                condition = Value.unknown(
-                    f"condition {cond_name} is not known before deployment", cond_decl.span
-                )
+                condition = Value.unknown(evaluator.condition_note(cond_name), cond_decl.span)
         properties = members.get("Properties")
         if properties is None:
             properties = Value.absent(decl.span)
-        if rtype in sam_globals:
-            properties = merge(sam_globals[rtype], properties)
-        body = evaluator.value(properties) if not properties.is_absent else properties
-        if not (body.is_known and isinstance(body.data, dict)):
-            body = Value.known({}, properties.span or span)
+        body = _properties(evaluator, logical_id, properties, sam_globals.get(rtype), span)
         address = f"{address_base}#{logical_id}"
         if sam and rtype == "AWS::Serverless::Function":
             for api_type, api_id, event in implicit_api_events(body):
@@ -355,8 +447,7 @@ def _emit_implicit_api(
     """The implicit SAM API as a resource of its own, declared at the first event creating it, with
     the Globals of its type as properties (SAM applies them to implicit APIs as well)."""
     span = event.span or Span.point(path, 1)
-    raw = sam_globals.get(api_type)
-    props = evaluator.value(raw) if raw is not None else Value.absent(span)
+    props = _properties(evaluator, logical_id, Value.absent(span), sam_globals.get(api_type), span)
     condition: Value | None = None
     if None not in conditions:
         # The API exists when any of the functions does; one unknown condition is enough to say so.

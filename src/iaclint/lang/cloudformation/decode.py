@@ -29,17 +29,19 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from iaclint.lang.jsonpos import JsonError, parse_json
+from iaclint.budget import LIMITS, Limits
+from iaclint.fileaccess import megabytes
+from iaclint.lang.jsonpos import JsonError, JsonLimit, parse_json
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 from iaclint.values import State, Value
 
-# libyaml itself refuses nesting beyond 1000; templates are never close to this, and the evaluator
-# recurses per level, so a lower bound keeps it far from Python's recursion limit.
-MAX_DEPTH = 200
-# Aliases are shared, not copied, while building; this bounds the size the document would have if
-# every alias were expanded (a "billion laughs" document), so later tree walks stay bounded too.
-MAX_EXPANDED_NODES = 2_000_000
+# Bounds (all in `budget.Limits`): nesting is `depth` (libyaml itself refuses beyond 1000, and the
+# evaluator recurses per level, so a lower bound keeps it far from Python's recursion limit).
+# Aliases are shared, not copied, while building; the size the document would have if every alias
+# were expanded (a "billion laughs" document) is bounded in values (`document_nodes`) and in the
+# text aliases repeat (`alias_chars`: sixteen anchored `Fn::Join` levels over a 40 KB scalar are
+# few values but gigabytes of text), so later tree walks and evaluation stay bounded too.
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -128,26 +130,36 @@ class Decoded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def decode(source: SourceText) -> Decoded:
+def decode(source: SourceText, limits: Limits = LIMITS) -> Decoded:
     """Read a template (JSON or YAML, decided by content) into raw Values. Raises DecodeError."""
     path = source.path
     text = source.text
     if path.endswith(".json"):
-        return _decode_json(source)
+        return _decode_json(source, limits)
     if text.lstrip()[:1] == "{":
         # JSON is YAML too, but the JSON reader is faster and exact; fall back on YAML for a flow
-        # mapping that is not strict JSON.
+        # mapping that is not strict JSON (not for JSON refused for its size or depth).
         try:
-            return _decode_json(source)
+            return _decode_json(source, limits)
+        except _JsonRefused:
+            raise
         except DecodeError:
             pass
-    return _decode_yaml(source)
+    return _decode_yaml(source, limits)
 
 
-def _decode_json(source: SourceText) -> Decoded:
+class _JsonRefused(DecodeError):
+    """Valid JSON, or so far, refused for its nesting or its size."""
+
+
+def _decode_json(source: SourceText, limits: Limits) -> Decoded:
     duplicates: list[tuple[str, Span]] = []
     try:
-        root = parse_json(source, max_depth=MAX_DEPTH, duplicates=duplicates)
+        root = parse_json(
+            source, max_depth=limits.depth, duplicates=duplicates, max_values=limits.document_nodes
+        )
+    except JsonLimit as exc:
+        raise _JsonRefused(f"JSON {exc.message}", exc.line, exc.column) from None
     except JsonError as exc:
         raise DecodeError(f"invalid JSON: {exc.message}", exc.line, exc.column) from None
     diags = [
@@ -174,11 +186,11 @@ def _mark_error(exc: yaml.MarkedYAMLError, what: str, length: int) -> DecodeErro
     return DecodeError(f"{what}: {problem}", mark.line + 1, mark.column + 1)
 
 
-def _decode_yaml(source: SourceText) -> Decoded:
+def _decode_yaml(source: SourceText, limits: Limits) -> Decoded:
     diags: list[Diagnostic] = []
     parser = CParser(source.text)
     try:
-        builder = _EventBuilder(source.path, parser.get_event, diags)
+        builder = _EventBuilder(source.path, parser.get_event, diags, limits)
         try:
             root = builder.document()
         except _Refused as exc:
@@ -247,12 +259,15 @@ class _Anchor:
     """An anchored node: its Value once built (None while it is still being built), how many nodes
     it stands for when aliased, and what a mapping key needs (its raw text and resolved tag)."""
 
-    __slots__ = ("mark", "raw", "size", "tag", "value")
+    __slots__ = ("chars", "mark", "raw", "size", "tag", "value")
 
     def __init__(self, mark: Any) -> None:
         self.mark = mark
         self.value: Value | None = None
         self.size = 0
+        # The text an alias of it repeats: its own text (no less than its scalars' text) and
+        # what the aliases inside it repeat.
+        self.chars = 0
         self.raw: str | None = None
         self.tag = ""
 
@@ -270,6 +285,12 @@ def _resolve_plain(value: str) -> str:
 
 
 _BOOL_VALUES: dict[str, bool] = dict(SafeConstructor.bool_values)
+# A number written with more characters than this keeps its text as a string value. Python's own
+# `int()` refuses more than 4,300 digits by default (and may be told to take any number, in time
+# quadratic in the digits), PyYAML's base-60 reading (`1:2:3...`) is quadratic too, and no property
+# of any template takes such a number: the text is exactly what CloudFormation would use where it
+# wants a string, and `as_number()` still reads it.
+NUMBER_CHARS = 4300
 # `_plain_data` could not settle the scalar: the general reader (`_EventBuilder.node`) must.
 _SLOW: Any = object()
 
@@ -293,7 +314,7 @@ def _plain_data(text: str, resolvers: list[tuple[str, Any]]) -> Any:
     if tag == _INT:
         # YAML 1.1: a leading 0 is octal, `_` separates digits, `:` is base 60: PyYAML decides those.
         if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
-            return int(text)
+            return int(text) if len(text) <= NUMBER_CHARS else text
         return _SLOW
     if tag == _TIMESTAMP:
         return text  # CloudFormation reads dates as strings (see `plain`)
@@ -316,13 +337,22 @@ class _EventBuilder:
     ends at its last one. Aliases share the anchored Value instead of copying it.
     """
 
-    def __init__(self, path: str, next_event: Any, diags: list[Diagnostic]) -> None:
+    def __init__(self, path: str, next_event: Any, diags: list[Diagnostic], limits: Limits) -> None:
         self.path = path
         self.next = next_event
         self.diags = diags
         self.anchors: dict[str, _Anchor] = {}
+        # Values the document stands for, each alias counted as all it stands for; the text the
+        # aliases repeat.
         self.expanded = 0
+        self.alias_chars = 0
+        self.max_depth = limits.depth
+        self.max_nodes = limits.document_nodes
+        self.max_alias_chars = limits.alias_chars
         self.root_end: Any = None
+
+    def too_large(self, mark: Any) -> _Refused:
+        return _Refused(f"YAML document larger than {self.max_nodes:,} values", mark)
 
     def document(self) -> Value | None:
         nxt = self.next
@@ -349,26 +379,30 @@ class _EventBuilder:
         kind = type(ev)
         if kind is AliasEvent:
             return self.alias(ev, start, key_end)
-        if depth > MAX_DEPTH:
-            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", ev.start_mark)
+        if depth > self.max_depth:
+            raise _Refused(f"nesting deeper than {self.max_depth} levels", ev.start_mark)
         anchor = ev.anchor
         if anchor is None:
             value = self.new(ev, kind, start, depth)
             self.expanded += 1
-            if self.expanded > MAX_EXPANDED_NODES:
-                raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", ev.start_mark)
+            if self.expanded > self.max_nodes:
+                raise self.too_large(ev.start_mark)
             return value
         if anchor in self.anchors:
             raise DecodeError("invalid YAML: found duplicate anchor", ev.start_mark.line + 1,
                               ev.start_mark.column + 1)
         entry = self.anchors[anchor] = _Anchor(ev.start_mark)
         before = self.expanded
+        chars_before = self.alias_chars
         value = self.new(ev, kind, start, depth)
         self.expanded += 1
-        if self.expanded > MAX_EXPANDED_NODES:
-            raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", ev.start_mark)
+        if self.expanded > self.max_nodes:
+            raise self.too_large(ev.start_mark)
         entry.value = value
         entry.size = self.expanded - before
+        # A collection's reader leaves its last event's end in `root_end`.
+        end = ev.end_mark if kind is ScalarEvent else self.root_end
+        entry.chars = max(0, end.index - ev.start_mark.index) + self.alias_chars - chars_before
         if kind is ScalarEvent:
             entry.raw = ev.value
             entry.tag = self.scalar_tag(ev)
@@ -383,9 +417,16 @@ class _EventBuilder:
         if value is None:
             raise _Refused("recursive YAML alias (a node that contains itself)", entry.mark)
         self.expanded += entry.size
-        if self.expanded > MAX_EXPANDED_NODES:
+        if self.expanded > self.max_nodes:
             raise _Refused(
-                f"YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes (refused as an alias bomb)",
+                f"YAML aliases expand to more than {self.max_nodes:,} values (refused as an alias bomb)",
+                entry.mark,
+            )
+        self.alias_chars += entry.chars
+        if self.alias_chars > self.max_alias_chars:
+            raise _Refused(
+                f"YAML aliases repeat more than {megabytes(self.max_alias_chars)} of text"
+                " (refused as an alias bomb)",
                 entry.mark,
             )
         # The alias token's own extent is not kept: a member reusing an anchor spans its key; an
@@ -435,8 +476,13 @@ class _EventBuilder:
                 return _known(None, span)
             convert = _SCALARS.get(tag)
             if convert is not None:
+                if tag != _BOOL and len(text) > NUMBER_CHARS:
+                    return _known(text, span)  # see NUMBER_CHARS
                 try:
                     return _known(convert(_CONSTRUCTOR, ScalarNode(tag, text)), span)
+                except OverflowError:
+                    # A base-60 float (`1:2:...:3.5`) past the float range: its text, as above.
+                    return _known(text, span)
                 except (ConstructorError, ValueError, IndexError) as exc:
                     # IndexError: PyYAML's int constructor on an empty `!!int ''`.
                     self.warn(ev.start_mark, f"cannot read YAML scalar {text[:40]!r}: {exc}")
@@ -481,7 +527,8 @@ class _EventBuilder:
         node = self.node
         items: list[Value] = []
         child_depth = depth + 1
-        fast = child_depth <= MAX_DEPTH
+        fast = child_depth <= self.max_depth
+        max_nodes = self.max_nodes
         path = self.path
         while True:
             child = nxt()
@@ -511,14 +558,14 @@ class _EventBuilder:
                         _known(data, span) if long_form is None else _short_scalar(long_form, text, span)
                     )
                     self.expanded += 1
-                    if self.expanded > MAX_EXPANDED_NODES:
-                        raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", st)
+                    if self.expanded > max_nodes:
+                        raise self.too_large(st)
                     continue
             if kind is MappingStartEvent and fast and child.tag is None and child.anchor is None:
                 items.append(self.mapping(child, child.start_mark, child_depth, False))
                 self.expanded += 1
-                if self.expanded > MAX_EXPANDED_NODES:
-                    raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", child.start_mark)
+                if self.expanded > max_nodes:
+                    raise self.too_large(child.start_mark)
                 continue
             items.append(node(child, None, None, child_depth))
         self.root_end = child.end_mark
@@ -539,7 +586,8 @@ class _EventBuilder:
         nxt = self.next
         node = self.node
         child_depth = depth + 1
-        fast = child_depth <= MAX_DEPTH
+        fast = child_depth <= self.max_depth
+        max_nodes = self.max_nodes
         path = self.path
         members: dict[str, Value] = {}
         merged: dict[str, Value] | None = None
@@ -607,8 +655,8 @@ class _EventBuilder:
                         _known(data, span) if long_form is None else _short_scalar(long_form, text, span)
                     )
                     self.expanded += 1
-                    if self.expanded > MAX_EXPANDED_NODES:
-                        raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", mark)
+                    if self.expanded > max_nodes:
+                        raise self.too_large(mark)
                     continue
             if (vkind is MappingStartEvent or vkind is SequenceStartEvent) and fast and (
                 vev.tag is None and vev.anchor is None
@@ -618,8 +666,8 @@ class _EventBuilder:
                     vev, kstart, child_depth, False
                 )
                 self.expanded += 1
-                if self.expanded > MAX_EXPANDED_NODES:
-                    raise _Refused(f"YAML document larger than {MAX_EXPANDED_NODES} nodes", vev.start_mark)
+                if self.expanded > max_nodes:
+                    raise self.too_large(vev.start_mark)
                 members[name] = value
                 continue
             members[name] = node(vev, kstart, kev.end_mark, child_depth)

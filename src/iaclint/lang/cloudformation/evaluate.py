@@ -4,13 +4,23 @@ What can be known from the template (parameter defaults or given parameter value
 conditions, string functions) is computed; what exists only at deploy time (pseudo parameters,
 resource attributes, imports, macros) becomes `Value.unknown` with the reason and, for resources,
 `refs` naming the resource's address so the model can link resources.
+
+Every evaluation charges the template's `Budget` before it builds: a step per value walked or
+compared and per function, the nesting (of containers, functions and condition references, so
+that no chain of them outruns Python's stack), and the size of each string (`Fn::Sub`,
+`Fn::Join`, `Fn::Base64`) and list (`Fn::Split`, a container rebuilt) worked out from its inputs
+first. `BudgetExceeded` goes up
+to where the loader works out a named value (a resource property, a parameter), which becomes
+unknown with the note; a condition cut off is remembered as undecided, with its note.
 """
 
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Iterable
 
+from iaclint.budget import Budget, BudgetExceeded, exceeded_note
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -26,8 +36,6 @@ PSEUDO_PARAMETERS = frozenset(
         "AWS::URLSuffix",
     }
 )
-# Condition chains longer than this are treated as unknown rather than followed (bounded recursion).
-MAX_CONDITION_DEPTH = 64
 _KNOWN = State.KNOWN
 _UNKNOWN = State.UNKNOWN
 _ABSENT = State.ABSENT
@@ -66,7 +74,7 @@ def _scalar_text(v: Value) -> str | None:
     return v.as_str()
 
 
-def _known_head(pieces: list[str | Value]) -> str:
+def _known_head(pieces: list[str | Value], budget: Budget) -> str:
     """The text before the first unknown piece: `http://` of `http://${Alb.DNSName}/x`, which is
     enough to tell a URL's scheme."""
     head: list[str] = []
@@ -77,10 +85,52 @@ def _known_head(pieces: list[str | Value]) -> str:
                 head.append(p.known_prefix())
             break
         head.append(text)
+    budget.string(sum(map(len, head)))
     return "".join(head)
 
 
-def _members_before(d: dict[str, Value], key: str) -> dict[str, Value]:
+def _fully_known(v: Value, budget: Budget) -> bool:
+    """`Value.is_fully_known` without recursion, a step per value."""
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if x.state is not _KNOWN:
+            return False
+        d = x.data
+        if isinstance(d, dict):
+            budget.step(len(d) + 1)
+            stack.extend(d.values())
+        elif isinstance(d, list):
+            budget.step(len(d) + 1)
+            stack.extend(d)
+    return True
+
+
+def _same(a: Value, b: Value, budget: Budget) -> bool | None:
+    """Whether two values are equal (`a.py() == b.py()`), None unless both are fully known; without
+    copying them or recursing, a step per value."""
+    if not (_fully_known(a, budget) and _fully_known(b, budget)):
+        return None
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        dx, dy = x.data, y.data
+        if isinstance(dx, dict):
+            if not isinstance(dy, dict) or dx.keys() != dy.keys():
+                return False
+            budget.step(len(dx) + 1)
+            stack.extend((m, dy[k]) for k, m in dx.items())
+        elif isinstance(dx, list):
+            if not isinstance(dy, list) or len(dx) != len(dy):
+                return False
+            budget.step(len(dx) + 1)
+            stack.extend(zip(dx, dy, strict=True))
+        elif isinstance(dy, (dict, list)) or dx != dy:
+            return False
+    return True
+
+
+def members_before(d: dict[str, Value], key: str) -> dict[str, Value]:
     """The members of `d` before `key`, without absent ones: the start of an evaluated copy."""
     out: dict[str, Value] = {}
     for k, m in d.items():
@@ -92,7 +142,8 @@ def _members_before(d: dict[str, Value], key: str) -> dict[str, Value]:
 
 
 class Evaluator:
-    """Evaluates one template's values. `parameters` maps names to their resolved values."""
+    """Evaluates one template's values. `parameters` maps names to their resolved values;
+    `budget` is the template's."""
 
     def __init__(
         self,
@@ -101,13 +152,20 @@ class Evaluator:
         mappings: Value,
         conditions: Value,
         resources: Iterable[str],
+        budget: Budget,
     ) -> None:
         self.address_base = address_base
         self.parameters = parameters
         self.mappings = mappings
         self.conditions = conditions
         self.resources = frozenset(resources)
+        self.budget = budget
+        # Nesting of the evaluation under way: containers, functions and conditions.
+        self.depth = 0
+        self.max_depth = budget.limits.depth
         self._condition_memo: dict[str, bool | None] = {}
+        # Why a condition was left undecided by the budget (its note), for the values it decides.
+        self.condition_notes: dict[str, str] = {}
         self._condition_active: set[str] = set()
         # `refs` of each resource referred to, one tuple shared by every reference (a template
         # refers to its few resources thousands of times).
@@ -124,52 +182,68 @@ class Evaluator:
 
     # -- values ----------------------------------------------------------------------------------
     def value(self, v: Value) -> Value:
-        """Evaluate every intrinsic inside `v`. `AWS::NoValue` members and elements disappear."""
+        """Evaluate every intrinsic inside `v`. `AWS::NoValue` members and elements disappear.
+        Raises BudgetExceeded."""
         if v.state is not _KNOWN:
             return v
         d = v.data
         # Scalars (most members) are returned as they are without a call: this walk visits every
         # value of every resource.
-        if isinstance(d, dict):
-            if len(d) == 1:
-                key = next(iter(d))
-                if key == "Ref":
-                    arg = d[key]
-                    if arg.state is _KNOWN and type(arg.data) is str:
-                        return self.ref(arg.data, v)  # the common `!Ref Name`, as `intrinsic` reads it
-                    return self.intrinsic(key, arg, v)
-                if key.startswith("Fn::"):
-                    return self.intrinsic(key, d[key], v)
-            # The copy starts at the first member that changes: most nested blocks (tags, rules,
-            # settings) hold no intrinsic and are returned as they are, without being rebuilt.
-            out: dict[str, Value] | None = None
-            for k, m in d.items():
-                if isinstance(m.data, (dict, list)):
-                    r = self.value(m)
-                    if out is None:
-                        if r is m:
-                            continue
-                        out = _members_before(d, k)
-                    if r.state is not _ABSENT:
-                        out[k] = r
-                elif out is not None and m.state is not _ABSENT:
-                    out[k] = m
-            return v if out is None else Value(_KNOWN, out, v.span, "", (), ())
-        if isinstance(d, list):
-            items: list[Value] | None = None
-            for i, m in enumerate(d):
-                if isinstance(m.data, (dict, list)):
-                    r = self.value(m)
-                    if items is None:
-                        if r is m:
-                            continue
-                        items = [x for x in d[:i] if x.state is not _ABSENT]
-                    if r.state is not _ABSENT:
-                        items.append(r)
-                elif items is not None and m.state is not _ABSENT:
-                    items.append(m)
-            return v if items is None else Value(_KNOWN, items, v.span, "", (), ())
-        return v
+        if not isinstance(d, (dict, list)):
+            return v
+        budget = self.budget
+        budget.step(len(d) + 1)  # a step per value walked
+        # Nesting counts containers, functions and condition references, so that at most two
+        # Python frames go to each level (Limits.depth of 200: some 400 frames, well within
+        # Python's 1,000). Compared here rather than through `budget.depth`: this runs for every
+        # container of every resource.
+        depth = self.depth = self.depth + 1
+        try:
+            if depth > self.max_depth:
+                budget.depth(depth)
+            if isinstance(d, dict):
+                if len(d) == 1:
+                    key = next(iter(d))
+                    if key == "Ref":
+                        arg = d[key]
+                        if arg.state is _KNOWN and type(arg.data) is str:
+                            return self.ref(arg.data, v)  # `!Ref Name`, as `intrinsic` reads it
+                        return self.intrinsic(key, arg, v)
+                    if key.startswith("Fn::"):
+                        return self.intrinsic(key, d[key], v)
+                # The copy starts at the first member that changes: most nested blocks (tags,
+                # rules, settings) hold no intrinsic and are returned as they are, not rebuilt.
+                out: dict[str, Value] | None = None
+                for k, m in d.items():
+                    if isinstance(m.data, (dict, list)):
+                        r = self.value(m)
+                        if out is None:
+                            if r is m:
+                                continue
+                            budget.collection(len(d))
+                            out = members_before(d, k)
+                        if r.state is not _ABSENT:
+                            out[k] = r
+                    elif out is not None and m.state is not _ABSENT:
+                        out[k] = m
+                return v if out is None else Value(_KNOWN, out, v.span, "", (), ())
+            else:
+                items: list[Value] | None = None
+                for i, m in enumerate(d):
+                    if isinstance(m.data, (dict, list)):
+                        r = self.value(m)
+                        if items is None:
+                            if r is m:
+                                continue
+                            budget.collection(len(d))
+                            items = [x for x in d[:i] if x.state is not _ABSENT]
+                        if r.state is not _ABSENT:
+                            items.append(r)
+                    elif items is not None and m.state is not _ABSENT:
+                        items.append(m)
+                return v if items is None else Value(_KNOWN, items, v.span, "", (), ())
+        finally:
+            self.depth = depth - 1
 
     def intrinsic(self, name: str, arg: Value, node: Value) -> Value:
         span = node.span
@@ -182,7 +256,15 @@ class Evaluator:
         handler = _FUNCTIONS.get(name)
         if handler is None:
             return Value.unknown(f"unsupported function {name}", span)
-        return handler(self, self.value(arg) if name not in _LAZY else arg, node)
+        budget = self.budget
+        budget.step()
+        depth = self.depth = self.depth + 1
+        try:
+            if depth > self.max_depth:
+                budget.depth(depth)
+            return handler(self, self.value(arg) if name not in _LAZY else arg, node)
+        finally:
+            self.depth = depth - 1
 
     def ref(self, name: str, node: Value) -> Value:
         span = node.span
@@ -211,22 +293,49 @@ class Evaluator:
 
     # -- conditions ------------------------------------------------------------------------------
     def condition(self, name: str) -> bool | None:
-        """True/False when the named condition can be decided from the template, else None."""
+        """True/False when the named condition can be decided from the template, else None (and,
+        when the budget left it undecided, the note in `condition_notes`). Raises BudgetExceeded
+        the first time only."""
         if name in self._condition_memo:
             return self._condition_memo[name]
-        if name in self._condition_active or len(self._condition_active) >= MAX_CONDITION_DEPTH:
-            return None  # a cycle (an invalid template) or an absurdly long chain
+        if name in self._condition_active:
+            return None  # a cycle: an invalid template
         self._condition_active.add(name)
+        depth = self.depth = self.depth + 1
         try:
+            self.budget.depth(depth)
             result = self.condition_value(self.conditions.get(name))
+        except BudgetExceeded as err:
+            # Undecided for good (the same evaluation would only exceed again), and said so where
+            # it is used; this time the caller is cut off too, as any evaluation over budget.
+            self._condition_memo[name] = None
+            self.condition_notes[name] = exceeded_note(f"condition {name}", err)
+            raise
         finally:
             self._condition_active.discard(name)
+            self.depth = depth - 1
         self._condition_memo[name] = result
         return result
 
+    def condition_note(self, name: str) -> str:
+        """Why condition `name` is undecided: its budget note, or that it is known only at deploy
+        time."""
+        return self.condition_notes.get(name) or f"condition {name} is not known before deployment"
+
     def condition_value(self, v: Value) -> bool | None:
+        """Raises BudgetExceeded."""
         if v.state is not _KNOWN:
             return None
+        budget = self.budget
+        budget.step()
+        depth = self.depth = self.depth + 1
+        try:
+            budget.depth(depth)
+            return self._condition_value(v)
+        finally:
+            self.depth = depth - 1
+
+    def _condition_value(self, v: Value) -> bool | None:
         if isinstance(v.data, bool):
             return v.data
         if not isinstance(v.data, dict) or len(v.data) != 1:
@@ -240,12 +349,10 @@ class Evaluator:
             return None
         if key == "Fn::Equals" and len(args) == 2:
             a, b = self.value(args[0]), self.value(args[1])
-            if not (a.is_fully_known() and b.is_fully_known()):
-                return None
             sa, sb = _scalar_text(a), _scalar_text(b)
             if sa is not None and sb is not None:
                 return sa == sb
-            return a.py() == b.py()
+            return _same(a, b, self.budget)
         if key == "Fn::Not" and len(args) == 1:
             r = self.condition_value(args[0])
             return None if r is None else not r
@@ -292,7 +399,13 @@ class Evaluator:
         text = template.as_str() if template.is_known and isinstance(template.data, str) else None
         if text is None:
             return Value.unknown("Fn::Sub with a template string that is not known", span, template.refs)
+        budget = self.budget
         pieces: list[str | Value] = []
+        # Each variable is worked out once however often the string uses it: `${a}${a}` at every
+        # level of nested Fn::Sub would otherwise evaluate the innermost one 2^levels times.
+        seen: dict[str, Value] = {}
+        uses: dict[str, int] = {}
+        size = 0  # of the literal text
         i = 0
         while True:
             j = text.find("${", i)
@@ -304,19 +417,32 @@ class Evaluator:
                 pieces.append(text[i:])
                 break
             pieces.append(text[i:j])
+            size += j - i
             inner = text[j + 2 : k]
             if inner.startswith("!"):
                 # `${!Literal}` is written out as `${Literal}`.
                 pieces.append("${" + inner[1:] + "}")
+                size += len(inner) + 2
             else:
-                pieces.append(self._sub_variable(inner.strip(), variables, node))
+                name = inner.strip()
+                var = seen.get(name)
+                if var is None:
+                    budget.step()
+                    var = seen[name] = self._sub_variable(name, variables, node)
+                    uses[name] = 1
+                else:
+                    uses[name] += 1
+                pieces.append(var)
             i = k + 1
-        values = [p for p in pieces if isinstance(p, Value)]
-        unknown = [v for v in values if _scalar_text(v) is None]
-        if unknown:
-            first = unknown[0]
+        size += len(pieces[-1])  # the text after the last variable
+        budget.step(len(pieces))
+        values = list(seen.values())
+        texts = {name: _scalar_text(v) for name, v in seen.items()}
+        if None in texts.values():
+            first = next(v for v in values if _scalar_text(v) is None)
             why = first.reason if first.is_unknown else "a value that is not a string"
-            return Value.unknown(f"Fn::Sub uses {why}", span, _refs(values), _known_head(pieces))
+            return Value.unknown(f"Fn::Sub uses {why}", span, _refs(values), _known_head(pieces, budget))
+        budget.string(size + sum(len(t or "") * uses[name] for name, t in texts.items()))
         out = "".join(p if isinstance(p, str) else (_scalar_text(p) or "") for p in pieces)
         return Value(_KNOWN, out, span, "", (), _via(values))
 
@@ -338,14 +464,21 @@ class Evaluator:
         sep = _scalar_text(delim)
         if sep is None or not (items.is_known and isinstance(items.data, list)):
             return Value.unknown("Fn::Join over values that are not known", span, _refs((delim, items)))
+        budget = self.budget
+        budget.step(len(items.data))
         texts = [_scalar_text(v) for v in items.data]
         if any(t is None for t in texts):
             pieces: list[str | Value] = []
             for i, v in enumerate(items.data):
                 pieces += [sep, v] if i else [v]
             return Value.unknown(
-                "Fn::Join over values that are not known", span, _refs(items.data), _known_head(pieces)
+                "Fn::Join over values that are not known",
+                span,
+                _refs(items.data),
+                _known_head(pieces, budget),
             )
+        size = sum(len(t) for t in texts if t is not None) + len(sep) * max(0, len(texts) - 1)
+        budget.string(size)
         return Value(_KNOWN, sep.join(t for t in texts if t is not None), span, "", (), _via(items.data))
 
     def _fn_select(self, arg: Value, node: Value) -> Value:
@@ -356,7 +489,7 @@ class Evaluator:
         n = index.as_number()
         if n is None or not (items.is_known and isinstance(items.data, list)):
             return Value.unknown("Fn::Select over values that are not known", span, _refs((index, items)))
-        if n != int(n) or not 0 <= int(n) < len(items.data):
+        if not math.isfinite(n) or n != int(n) or not 0 <= int(n) < len(items.data):
             return Value.unknown(f"Fn::Select index {index.describe()} is out of range", span)
         return items.data[int(n)].at(span)
 
@@ -367,6 +500,7 @@ class Evaluator:
         delim, source = (_scalar_text(v) for v in arg.data)
         if delim is None or source is None or not delim:
             return Value.unknown("Fn::Split of a string that is not known", span, _refs(arg.data))
+        self.budget.collection(source.count(delim) + 1)
         return Value.known([Value.known(p, span) for p in source.split(delim)], span)
 
     def _fn_find_in_map(self, arg: Value, node: Value) -> Value:
@@ -382,7 +516,9 @@ class Evaluator:
             return self._map_default(default, span, f"mapping {names[0]} is not defined")
         # An unknown key (often AWS::Region) still gives a known result when every entry it could
         # select holds the same value.
+        budget = self.budget
         tops = [table.get(names[1])] if names[1] is not None else [v for _, v in table.items()]
+        budget.step(len(tops))
         candidates: list[Value] = []
         for top in tops:
             if not top.is_known:
@@ -390,6 +526,7 @@ class Evaluator:
             if names[2] is not None:
                 candidates.append(top.get(names[2]))
             else:
+                budget.step(len(top.data) if isinstance(top.data, dict) else 1)
                 candidates.extend(v for _, v in top.items())
         if names[1] is not None and names[2] is not None:
             found = candidates[0] if candidates else Value.absent()
@@ -397,7 +534,7 @@ class Evaluator:
                 return self._map_default(default, span, f"{names[1]}/{names[2]} is not in mapping {names[0]}")
             return found.at(span)
         known = [c for c in candidates if not c.is_absent]
-        if known and default.is_absent and all(c.py() == known[0].py() for c in known):
+        if known and default.is_absent and all(_same(c, known[0], budget) for c in known):
             return known[0].at(span)
         return Value.unknown("Fn::FindInMap with a key that is not known", span, _refs(arg.data))
 
@@ -416,15 +553,26 @@ class Evaluator:
             # The chosen branch, seen at the property (the branch's own place joins `via`).
             return self.value(arg.data[1] if decided else arg.data[2]).at(span)
         a, b = self.value(arg.data[1]), self.value(arg.data[2])
-        if a.is_fully_known() and b.is_fully_known() and a.py() == b.py():
+        if _same(a, b, self.budget):
             return a
-        return Value.unknown(f"depends on condition {name}, which is not known", span, _refs((a, b)))
+        why = f"depends on condition {name}, which is not known"
+        note = self.condition_notes.get(name) if name is not None else None
+        if note is not None:
+            why = f"{why} ({note})"
+        return Value.unknown(why, span, _refs((a, b)))
 
     def _fn_base64(self, arg: Value, node: Value) -> Value:
         text = _scalar_text(arg)
         if text is None:
             return Value.unknown("Fn::Base64 of a value that is not known", node.span, arg.refs)
-        return Value.known(base64.b64encode(text.encode("utf-8")).decode("ascii"), node.span)
+        # The encoded text is charged before it is built (nested Fn::Base64 grow by a third at
+        # each level); its UTF-8 bytes, at most four times a string already within its cap, once
+        # they are known.
+        budget = self.budget
+        data = text.encode("utf-8")
+        budget.string(len(data))
+        budget.string(4 * ((len(data) + 2) // 3))
+        return Value.known(base64.b64encode(data).decode("ascii"), node.span)
 
     def _fn_length(self, arg: Value, node: Value) -> Value:
         if arg.is_known and isinstance(arg.data, list):

@@ -12,6 +12,7 @@ loader emits it as a resource of its own, with those Globals as its properties.
 
 from __future__ import annotations
 
+from iaclint.budget import Budget
 from iaclint.lang.cloudformation.evaluate import is_intrinsic
 from iaclint.source import Span
 from iaclint.values import State, Value
@@ -50,8 +51,10 @@ def globals_by_type(root: Value) -> dict[str, Value]:
     return out
 
 
-def merge(global_value: Value, local: Value) -> Value:
-    """The resource's value with the global one merged in (raw values, before evaluation)."""
+def merge(global_value: Value, local: Value, budget: Budget, depth: int = 0) -> Value:
+    """The resource's value with the global one merged in (raw values, before evaluation). Each
+    merged map or list is charged to `budget` before it is built (a Globals section of many keys
+    merged into many functions). Raises BudgetExceeded."""
     if local.state is State.ABSENT:
         return global_value
     g, r = global_value.data, local.data
@@ -62,11 +65,16 @@ def merge(global_value: Value, local: Value) -> Value:
         and not is_intrinsic(local)
     ):
         if isinstance(g, dict) and isinstance(r, dict):
+            budget.step(len(g) + len(r))
+            budget.depth(depth)
+            budget.collection(len(g) + len(r))
             out = dict(g)
             for k, v in r.items():
-                out[k] = merge(g[k], v) if k in g else v
+                out[k] = merge(g[k], v, budget, depth + 1) if k in g else v
             return Value(State.KNOWN, out, local.span)
         if isinstance(g, list) and isinstance(r, list):
+            budget.step(len(g) + len(r))
+            budget.collection(len(g) + len(r))
             return Value(State.KNOWN, [*g, *r], local.span)
     return local
 
