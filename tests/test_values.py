@@ -67,3 +67,12 @@ def test_source_text_columns_are_characters() -> None:
     assert (sp2.line, sp2.column, sp2.end_column) == (2, 1, 4)
     assert st.line_text(2) == 'y = "TLS"'
     assert st.line_text(9) == ""
+
+
+def test_describe_is_short_whatever_the_value() -> None:
+    # Issue 12: messages quoted whole values (`repr(py())` of a container built by a hostile template).
+    assert Value.of({"a": [1, 2, 3], "b": "x"}).describe() == "{'a': [1, 2, 3], 'b': 'x'}"
+    big = Value.of([list(range(1000))] * 1000)
+    text = big.describe()
+    assert len(text) == 200 and text.endswith("…") and text.startswith("[[0, 1, 2")
+    assert Value.of("x" * 500).describe() == '"' + "x" * 199 + '…"'

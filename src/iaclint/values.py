@@ -257,7 +257,57 @@ class Value:
         if self.state is State.ABSENT:
             return "not set"
         s = self.as_str()
-        return f'"{s}"' if isinstance(self.data, str) else (s if s is not None else repr(self.py()))
+        if s is not None:
+            s = s if len(s) <= _DESCRIBED else s[: _DESCRIBED - 1] + "…"
+            return f'"{s}"' if isinstance(self.data, str) else s
+        # A container: as Python shows it, cut short (a message must never carry a whole document).
+        out: list[str] = []
+        left = [_DESCRIBED]
+        _render(self, out, left)
+        text = "".join(out)
+        return text if left[0] > 0 else text[: _DESCRIBED - 1] + "…"
+
+
+# The most characters of a value `describe` shows.
+_DESCRIBED = 200
+
+
+def _render(v: Value, out: list[str], left: list[int]) -> None:
+    """`repr(v.py())` written into `out` until `left[0]` characters are spent, then stopped."""
+    if left[0] <= 0:
+        return
+    if v.state is not State.KNOWN:
+        piece = "UNKNOWN" if v.state is State.UNKNOWN else "None"
+    elif isinstance(v.data, dict):
+        out.append("{")
+        left[0] -= 1
+        for i, (k, m) in enumerate(v.data.items()):
+            if left[0] <= 0:
+                return
+            piece = (", " if i else "") + repr(k) + ": "
+            out.append(piece)
+            left[0] -= len(piece)
+            _render(m, out, left)
+        out.append("}")
+        left[0] -= 1
+        return
+    elif isinstance(v.data, list):
+        out.append("[")
+        left[0] -= 1
+        for i, m in enumerate(v.data):
+            if left[0] <= 0:
+                return
+            if i:
+                out.append(", ")
+                left[0] -= 2
+            _render(m, out, left)
+        out.append("]")
+        left[0] -= 1
+        return
+    else:
+        piece = repr(v.data)[: max(left[0], 0) + 1]
+    out.append(piece)
+    left[0] -= len(piece)
 
 
 _V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (
