@@ -53,8 +53,27 @@ def unknown_from(args: list[Value], span: Span | None, reason: str) -> Value:
         _collect_unknown(a, refs)
         if not first_reason and a.state is State.UNKNOWN:
             first_reason = a.reason
-    why = f"{reason}: {first_reason}" if first_reason and reason else (reason or first_reason)
-    return Value.unknown(why, span, tuple(dict.fromkeys(refs)))
+    return Value.unknown(_because(reason, first_reason), span, tuple(dict.fromkeys(refs)))
+
+
+def clip(text: str, n: int = 80) -> str:
+    """`text` to be named in a message: a hostile name may be megabytes long, and a message is made
+    anew at each use."""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# An unknown's reason names its cause through the calls it went through; past this length only the
+# cause is kept, so a long chain of calls (a hostile one is 200 deep, repeated over a 100,000-member
+# list) cannot make each reason longer than the last.
+_REASON_CHARS = 300
+
+
+def _because(reason: str, cause: str) -> str:
+    if not (reason and cause):
+        return reason or cause
+    if cause.startswith(reason + ": ") or len(cause) + len(reason) > _REASON_CHARS:
+        return cause
+    return f"{reason}: {cause}"
 
 
 def _collect_unknown(v: Value, out: list[str], depth: int = 0) -> None:
@@ -1026,4 +1045,4 @@ def resource_id_link(
     name = "/".join(s or "" for s in strs[type_index + 1 :])
     _budget.current().string(len(rtype) + len(name))
     ref = (resolve(rtype, name) if resolve else None) or f"{rtype}:{name}"
-    return Value.unknown(f"resource id of {rtype} '{name}'", span, (ref,))
+    return Value.unknown(f"resource id of {clip(rtype)} '{clip(name)}'", span, (ref,))
