@@ -46,6 +46,15 @@ _DEPLOYMENT_NAME_CHARS = 80
 
 
 @dataclass(slots=True)
+class _Shared:
+    """What a template and its nested deployments share: parsed expressions (by text, each parsed
+    once however many copies evaluate it) and the expressions already reported as not understood."""
+
+    parsed: dict[str, tuple | ExpressionError] = field(default_factory=dict)
+    reported: set[Span] = field(default_factory=set)
+
+
+@dataclass(slots=True)
 class Output:
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -65,6 +74,7 @@ class Template:
         complete_params: bool = False,
         budget: Budget | None = None,
         params_unknown: str = "",
+        shared: _Shared | None = None,
     ) -> None:
         self.doc = doc
         self.display = display
@@ -83,7 +93,7 @@ class Template:
         self.values: dict[str, Value] = {}
         self.busy: set[str] = set()
         self.ids: dict[tuple[str, str], str] = {}
-        self.reported: set[Span] = set()
+        self.shared = shared if shared is not None else _Shared()
 
     # -- the budget ---------------------------------------------------------------------------------
     def guarded(self, where: str, span: Span | None, work: Callable[[], Value]) -> Value:
@@ -171,16 +181,21 @@ class Template:
         return fns.built(Value.known(items, c.span), charged=True)
 
     def string_expression(self, s: str, span: Span | None, env: dict[str, Any], d: int) -> Value:
-        try:
-            node = parse_expression(s, self.budget.limits.depth)
-        except ExpressionError as exc:
-            if span is not None and span not in self.reported:
-                self.reported.add(span)
-                self.out.diagnostics.append(
-                    Diagnostic(
-                        span.path, span.line, span.column, f"template expression not understood: {exc}", True
-                    )
-                )
+        node = self.shared.parsed.get(s)
+        if node is None:
+            # Parsing is work too (a copy loop would parse a megabyte-long expression again at each
+            # instance): charged by length, once per distinct expression.
+            self.budget.step(1 + len(s) // 16)
+            try:
+                node = parse_expression(s, self.budget.limits.depth)
+            except ExpressionError as exc:
+                node = exc
+            self.shared.parsed[s] = node
+        if isinstance(node, ExpressionError):
+            if span is not None and span not in self.shared.reported:
+                self.shared.reported.add(span)
+                message = f"template expression not understood: {node}"
+                self.out.diagnostics.append(Diagnostic(span.path, span.line, span.column, message, True))
             return Value.unknown("template expression not understood", span)
         return self.node(node, span, env, d).at(span)
 
@@ -673,11 +688,19 @@ class Template:
                 )
             inner = Template(
                 template, self.display, self.out, params, prefix, depth, complete_params=complete,
-                budget=self.budget,
+                budget=self.budget, shared=self.shared,
             )  # fmt: skip
         else:
             inner = Template(
-                template, self.display, self.out, None, prefix, depth, outer=self, budget=self.budget
+                template,
+                self.display,
+                self.out,
+                None,
+                prefix,
+                depth,
+                outer=self,
+                budget=self.budget,
+                shared=self.shared,
             )
         inner.load()
 
