@@ -336,6 +336,21 @@ def test_deeply_nested_deployments_are_evaluated(tmp_path: Path) -> None:
     assert gw.body.path("properties", "customProperties", TLS10).data == "True"
 
 
+def test_copies_of_a_deployment_named_at_deployment_time_have_distinct_addresses(tmp_path: Path) -> None:
+    """Each instance of a deployment loop whose name is known only at deployment (uniqueString) is
+    told apart by its index: the resources inside them shared one address before."""
+    inner = {"$schema": SCHEMA, "resources": [_apim("gw")]}
+    dep = _deployments(inner, 3)
+    dep["name"] = "[concat('d', uniqueString(resourceGroup().id), copyIndex())]"
+    r = _load(_template(tmp_path, resources=[dep]))
+    gws = sorted(
+        x.address.split("#", 1)[1] for x in r.resources if x.type == "Microsoft.ApiManagement/service"
+    )
+    assert gws == [
+        f"deployment.[concat('d', uniqueString(resourceGroup().id), copyIndex())][{i}].gw" for i in range(3)
+    ]
+
+
 def test_nested_deployment_depth_is_capped() -> None:
     """Past the depth limit (unreachable from a JSON file, whose nesting is capped first) a nested
     deployment is not loaded, and the template is reported as partly read."""

@@ -39,10 +39,11 @@ _LAMBDA_FUNCTIONS = frozenset({"map", "filter", "reduce", "toobject", "mapvalues
 # reached through several calls, and a nested deployment through several more.
 _NAMED_DEPTH = 3
 _DEPLOYMENT_DEPTH = 4
-# Longer resource names than ARM accepts (a few hundred characters at most, a deployment's 64) are
-# not names a deployment could have; they are clipped where they name things.
+# Longer resource names than ARM accepts (a few hundred characters at most) are not names a
+# deployment could have; they are clipped where they name things, and a nested deployment's
+# address prefix stops growing past a length no real one reaches (the longest seen is 476).
 _NAME_CHARS = 512
-_DEPLOYMENT_NAME_CHARS = 80
+_PREFIX_CHARS = 4096
 
 
 @dataclass(slots=True)
@@ -636,7 +637,10 @@ class Template:
                 )
             )
         if nested:
-            self._nested_deployment(r, env, n or n_addr)
+            # Instances of a loop whose names cannot be known are told apart by their index.
+            self._nested_deployment(
+                r, env, n if n is not None else n_addr + (suffix if suffix != "[*]" else "")
+            )
         for child in r.get("resources").elements():
             self.resource(None, child, rtype, n if n is not None else None, cond)
 
@@ -671,7 +675,9 @@ class Template:
         where = f"the scope of deployment {fns.clip(self.prefix + name)}"
         scope = self.guarded(where, scope_raw.span, lambda: self.value(scope_raw, env, d, where)).as_str()
         scope = scope or "outer"
-        prefix = f"{self.prefix}deployment.{fns.clip(name, _DEPLOYMENT_NAME_CHARS)}."
+        prefix = f"{self.prefix}deployment.{fns.clip(name, _NAME_CHARS)}."
+        if len(prefix) > _PREFIX_CHARS:  # only hostile nesting: addresses are repeated in every finding
+            prefix = self.prefix
         if scope.lower() == "inner":
             params: dict[str, Value] = {}
             raw = props.get("parameters")
