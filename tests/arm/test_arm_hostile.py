@@ -530,6 +530,17 @@ def test_scan_with_fifo_and_oversized_templates_fails_them(tmp_path: Path) -> No
     assert files["big.json"][0] == "failed" and "larger than" in files["big.json"][1]
 
 
+def test_subscription_scope_template_is_read(tmp_path: Path) -> None:
+    """`subscriptionDeploymentTemplate.json` (and the management group and tenant schemas) name
+    ARM templates too: the loader reads them (discovery must send them; see the report)."""
+    schema = "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+    t = _write(
+        tmp_path / "sub.json", {"$schema": schema, "resources": [_apim(customProperties={TLS10: "True"})]}
+    )
+    r = _load(t)
+    assert [x.type for x in r.resources] == ["Microsoft.ApiManagement/service"] and r.skipped == {}
+
+
 # -- internal errors are not diagnostics ------------------------------------------------------------
 
 

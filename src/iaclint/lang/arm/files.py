@@ -73,7 +73,7 @@ def _explicit(path: Path, result: LoadResult) -> tuple[str, Value] | None:
         return None
     # An explicit parameters file applies only to the template it was written for.
     schema = doc.get("$schema").as_str() or ""
-    if "deploymentParameters" not in schema and not path.name.endswith(".parameters.json"):
+    if "deploymentparameters" not in schema.lower() and not path.name.endswith(".parameters.json"):
         return None
     return path.name, doc
 
@@ -108,7 +108,7 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
             if doc is None:
                 continue
             schema = doc.get("$schema").as_str() or ""
-            if "deploymentTemplate" not in schema:
+            if "deploymenttemplate" not in schema.lower():
                 result.skipped[str(path)] = "JSON that is not an ARM deployment template"
                 continue
             if explicit:
