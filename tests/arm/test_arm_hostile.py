@@ -111,7 +111,7 @@ def _string_over(n: int) -> str:
         ),
         (
             "[json(concat(padLeft('', 300, '['), padLeft('', 300, ']')))]",
-            "a value nested more than 200 levels deep",
+            "a value nested more than 100 levels deep",
         ),
     ],
 )
@@ -230,14 +230,15 @@ def test_shared_member_doubling(tmp_path: Path, level: Any) -> None:
 
 def test_value_nesting_is_capped(tmp_path: Path) -> None:
     """Each variable one level deeper than the last, worked out in order (so no evaluation is deep):
-    the value itself may not nest past the depth limit."""
+    the value itself may not nest past half the depth limit (walks over it start from deep
+    evaluations)."""
     variables: dict[str, Any] = {"n0": "x"}
-    for k in range(1, 251):
+    for k in range(1, 151):
         variables[f"n{k}"] = f"[createArray(variables('n{k - 1}'))]"
-    names = [f"n{k}" for k in range(251)]
+    names = [f"n{k}" for k in range(151)]
     v = _variables(tmp_path, variables, *names)
-    assert v["n200"].is_known
-    assert v["n201"].reason == _exceeded("variables('n201')", "a value nested more than 200 levels deep")
+    assert v["n100"].is_known
+    assert v["n101"].reason == _exceeded("variables('n101')", "a value nested more than 100 levels deep")
 
 
 def test_deep_evaluation_is_capped(tmp_path: Path) -> None:

@@ -123,6 +123,12 @@ def _too_deep(limit: int) -> BudgetExceeded:
     return BudgetExceeded(f"a value nested more than {limit} levels deep")
 
 
+def _nesting(b: Budget) -> int:
+    # A value may nest half as deep as an evaluation: walks over it (rendering, comparing, the
+    # model's) then stay far inside Python's recursion limit even from a deep evaluation.
+    return b.limits.depth // 2
+
+
 def measure(v: Value) -> tuple[int, int]:
     """(members, nesting) of `v` seen as a tree: every member counted as often as it occurs, the way
     a walk over it (`string()`, `equals()`, the model) visits it. Raises BudgetExceeded past the
@@ -137,12 +143,12 @@ def measure(v: Value) -> tuple[int, int]:
 def _measure(d: dict | list, b: Budget, memo: dict[int, tuple[Any, int, int]], level: int) -> tuple[int, int]:
     hit = memo.get(id(d))
     if hit is not None and hit[0] is d:
-        if level + hit[2] - 1 > b.limits.depth:
-            raise _too_deep(b.limits.depth)
+        if level + hit[2] - 1 > _nesting(b):
+            raise _too_deep(_nesting(b))
         return hit[1], hit[2]
     limits = b.limits
-    if level > limits.depth:
-        raise _too_deep(limits.depth)
+    if level > _nesting(b):
+        raise _too_deep(_nesting(b))
     b.step()
     size, depth = 1, 1
     for m in d.values() if isinstance(d, dict) else d:
@@ -180,9 +186,53 @@ def _walk_cost(v: Value) -> None:
         _budget.current().step(measure(v)[0])
 
 
-def plain(v: Value) -> Any:
-    """Plain Python data of a fully known value (caller checks `is_fully_known`)."""
-    return v.py()
+def _fully_known(v: Value) -> bool:
+    """`v.is_fully_known()` without recursion (and looking at a shared member once)."""
+    stack = [v]
+    seen: set[int] = set()
+    while stack:
+        x = stack.pop()
+        if x.state is not _KNOWN:
+            return False
+        d = x.data
+        if isinstance(d, (dict, list)) and id(d) not in seen:
+            seen.add(id(d))
+            stack.extend(d.values() if isinstance(d, dict) else d)
+    return True
+
+
+def _render(v: Value, canonical: bool) -> str:
+    """`json.dumps(v.py(), separators=(",", ":"))` of a fully known value, without recursion;
+    `canonical`: keys sorted and whole floats as integers, a form equal values share."""
+    out: list[str] = []
+    todo: list[Value | str] = [v]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, str):
+            out.append(x)
+            continue
+        d = x.data if x.state is _KNOWN else None
+        if isinstance(d, dict):
+            items = sorted(d.items()) if canonical else list(d.items())
+            todo.append("}")
+            for i in range(len(items) - 1, -1, -1):
+                todo.append(items[i][1])
+                todo.append(encode_basestring_ascii(items[i][0]) + ":")
+                if i:
+                    todo.append(",")
+            todo.append("{")
+        elif isinstance(d, list):
+            todo.append("]")
+            for i in range(len(d) - 1, -1, -1):
+                todo.append(d[i])
+                if i:
+                    todo.append(",")
+            todo.append("[")
+        elif canonical and isinstance(d, float) and d.is_integer():
+            out.append(str(int(d)))
+        else:
+            out.append(json.dumps(d))
+    return "".join(out)
 
 
 def _json_str_len(s: str) -> int:
@@ -218,11 +268,15 @@ def _json_len(d: Any, b: Budget, memo: dict[int, int]) -> int:
     if hit is not None:
         return hit
     b.step()
-    # Brackets, commas between members, a colon per object member.
+    # Brackets, commas between members, a colon per object member (a loop: one frame per level).
     if isinstance(d, dict):
-        n = max(2, 1 + 2 * len(d)) + sum(_json_str_len(k) + _json_len(m.data, b, memo) for k, m in d.items())
+        n = max(2, 1 + 2 * len(d))
+        for k, m in d.items():
+            n += _json_str_len(k) + _json_len(m.data, b, memo)
     else:
-        n = max(2, 1 + len(d)) + sum(_json_len(m.data, b, memo) for m in d)
+        n = max(2, 1 + len(d))
+        for m in d:
+            n += _json_len(m.data, b, memo)
     memo[id(d)] = n
     return n
 
@@ -236,12 +290,12 @@ def _str_of(v: Value) -> str | None:
         if s is not d:
             _budget.current().string(len(s))
         return s
-    if not v.is_fully_known():
+    if not _fully_known(v):
         return None
     b = _budget.current()
     measure(v)
     b.string(_json_len(d, b, {}))
-    return json.dumps(v.py(), separators=(",", ":"))
+    return _render(v, canonical=False)
 
 
 def interpolate_str(v: Value) -> str | None:
@@ -253,33 +307,27 @@ def interpolate_str(v: Value) -> str | None:
 
 def equal(a: Value, b: Value) -> bool | None:
     """Deep equality of two values; None when either is not fully known."""
-    if not (a.is_fully_known() and b.is_fully_known()):
-        return None
     a_box, b_box = isinstance(a.data, (dict, list)), isinstance(b.data, (dict, list))
-    if not (a_box and b_box):
-        return not (a_box or b_box) and _norm(a.data) == _norm(b.data)
+    if not (a_box or b_box):
+        if a.state is not _KNOWN or b.state is not _KNOWN:
+            return None
+        return _norm(a.data) == _norm(b.data)
     _walk_cost(a)
     _walk_cost(b)
-    return _norm(a.py()) == _norm(b.py())
+    if not (_fully_known(a) and _fully_known(b)):
+        return None
+    return a_box and b_box and _render(a, canonical=True) == _render(b, canonical=True)
 
 
 def _norm(x: Any) -> Any:
-    if isinstance(x, bool) or x is None or isinstance(x, str):
-        return x
-    if isinstance(x, float) and x.is_integer():
-        return int(x)
-    if isinstance(x, dict):
-        return {k: _norm(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_norm(v) for v in x]
-    return x
+    return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
 def _key(v: Value) -> str:
-    """A hashable form of a fully known value, equal for values `equal()` calls equal (except that
-    a boolean is never equal to a number)."""
+    """A hashable form of a fully known value: values `equal()` calls equal share it (a boolean
+    member never equals a number, unlike Python's True == 1)."""
     _walk_cost(v)
-    return json.dumps(_norm(v.py()), sort_keys=True, separators=(",", ":"))
+    return _render(v, canonical=True)
 
 
 def truthy(v: Value) -> bool | None:
@@ -386,7 +434,7 @@ def _need(args: list[Value], span: Span | None, name: str, deep: bool = True) ->
             return unknown_from(args, span, f"{name}() of an unknown value")
         if deep:
             _walk_cost(a)
-            if not a.is_fully_known():
+            if not _fully_known(a):
                 return unknown_from(args, span, f"{name}() of an unknown value")
     return None
 
@@ -497,7 +545,7 @@ def _intersection(args: list[Value], span: Span | None) -> Value:
 @_fn("contains", arity=(2, 2))
 def _contains(args: list[Value], span: Span | None) -> Value:
     container, item = args[0], args[1]
-    if container.state is not _KNOWN or not item.is_fully_known():
+    if container.state is not _KNOWN or not _fully_known(item):
         return unknown_from(args, span, "contains() of an unknown value")
     d = container.data
     if isinstance(d, dict):
@@ -505,7 +553,7 @@ def _contains(args: list[Value], span: Span | None) -> Value:
         return Value.known(any(k.lower() == key for k in d), span)
     if isinstance(d, list):
         for m in d:
-            if not m.is_fully_known():
+            if not _fully_known(m):
                 return unknown_from([m], span, "contains() of an unknown element")
             if equal(m, item):
                 return Value.known(True, span)
@@ -774,8 +822,8 @@ def _json_shape(obj: Any, b: Budget) -> None:
     while stack:
         x, level = stack.pop()
         if isinstance(x, (dict, list)):
-            if level >= limits.depth:
-                raise _too_deep(limits.depth)
+            if level >= _nesting(b):
+                raise _too_deep(_nesting(b))
             members += len(x)
             if members > limits.collection_items:
                 raise _too_big(limits.collection_items)
