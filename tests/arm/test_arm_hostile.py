@@ -57,10 +57,12 @@ def _load(path: Path, options: Any = None) -> LoadResult:
     return arm.load([Unit("arm", path, (path,))], options)
 
 
-def _variables(tmp_path: Path, variables: dict, *names: str, **sections: Any) -> dict[str, Value]:
+def _variables(
+    tmp_path: Path, variables: dict, *names: str, limits: budget.Limits = LIMITS, **sections: Any
+) -> dict[str, Value]:
     """The variables `names` of a template, worked out in that order under one unit's budget."""
     doc = Value.of({"$schema": SCHEMA, "variables": variables, **sections})
-    b = budget.Budget(unit="t.json")
+    b = budget.Budget(limits=limits, unit="t.json")
     template = Template(doc, "t.json", Output(), budget=b)
     with b.active():
         return {n: template.variable(n, None) for n in names}
@@ -180,7 +182,7 @@ def test_functions_charge_the_current_budget() -> None:
         fns.call("padLeft", [Value.known("a"), Value.known(3)], None)
         with pytest.raises(BudgetExceeded, match="a string of 999,999,999 characters"):
             fns.call("padLeft", [Value.known(""), Value.known(999_999_999), Value.known("x")], None)
-    assert b.steps == 2 and b.built_bytes < 100  # the refused string was not counted, nor built
+    assert 2 <= b.steps < 10 and b.built_bytes < 100  # the refused string was not counted, nor built
 
 
 # -- doubling through variables: strings and shared members ---------------------------------------
@@ -278,6 +280,34 @@ def test_variable_and_property_copy_over_the_limit(tmp_path: Path) -> None:
         "apim.properties.storage.disks", "5,000 instances (limit 1,000)"
     )
     assert props.get("many").reason == _exceeded("variables('many')", "100,000,000 instances (limit 1,000)")
+
+
+@pytest.mark.parametrize(
+    ("search", "spent"),
+    [
+        ("contains(variables('big'), 'zz')", "more than 200,000 evaluation steps in this unit"),
+        ("equals(variables('big'), variables('big2'))", "more than 200,000 evaluation steps in this unit"),
+        ("json(variables('doc'))", "more than 200,000 evaluation steps in this unit"),
+        (
+            "split(variables('big'), createArray('zz', 'yy'))",
+            "more than 200,000 evaluation steps in this unit",
+        ),
+        (
+            "union(createArray(variables('big')), createArray(variables('big2')))",
+            "more than 16 MB of strings built in this unit",
+        ),
+    ],
+)
+def test_reading_a_large_string_in_a_loop_is_work(tmp_path: Path, search: str, spent: str) -> None:
+    """Reading builds nothing, so the bytes a unit may build do not bound it: a loop reading a
+    megabyte 10,000 times is charged by what it reads (here against a smaller work allowance)."""
+    big = "a" * (1024 * 1024)
+    loop = f"[map(range(0, 10000), lambda('i', {search}))]"
+    variables = {"big": big, "big2": big[:-1] + "b", "doc": json.dumps({"a": big}), "x": loop}
+    v = _variables(
+        tmp_path, variables, "x", limits=budget.Limits(work=200_000, built_bytes=16 * 1024 * 1024)
+    )["x"]
+    assert v.reason == _exceeded("variables('x')", spent)
 
 
 def test_user_function_recursion(tmp_path: Path) -> None:

@@ -179,6 +179,13 @@ def built(v: Value, charged: bool = False) -> Value:
     return v
 
 
+def scan_cost(chars: int) -> None:
+    """Charge reading `chars` characters without building anything (searching, comparing, parsing):
+    what is built is bounded by the bytes a unit may build, but a loop may read one 4 MB string a
+    million times. About one step per kilobyte, the time of an evaluation step."""
+    _budget.current().step(1 + (chars >> 10))
+
+
 def _walk_cost(v: Value) -> None:
     """Charge a deep walk over `v` (comparing, rendering) as one step per member."""
     d = v.data
@@ -311,12 +318,14 @@ def equal(a: Value, b: Value) -> bool | None:
     if not (a_box or b_box):
         if a.state is not _KNOWN or b.state is not _KNOWN:
             return None
+        if isinstance(a.data, str) and isinstance(b.data, str):
+            scan_cost(min(len(a.data), len(b.data)))
         return _norm(a.data) == _norm(b.data)
     _walk_cost(a)
     _walk_cost(b)
     if not (_fully_known(a) and _fully_known(b)):
         return None
-    return a_box and b_box and _render(a, canonical=True) == _render(b, canonical=True)
+    return a_box and b_box and _key(a) == _key(b)
 
 
 def _norm(x: Any) -> Any:
@@ -325,8 +334,10 @@ def _norm(x: Any) -> Any:
 
 def _key(v: Value) -> str:
     """A hashable form of a fully known value: values `equal()` calls equal share it (a boolean
-    member never equals a number, unlike Python's True == 1)."""
-    _walk_cost(v)
+    member never equals a number, unlike Python's True == 1). Charged as the string it builds."""
+    b = _budget.current()
+    measure(v)
+    b.string(_json_len(v.data, b, {}))
     return _render(v, canonical=True)
 
 
@@ -412,8 +423,8 @@ def id_tail_ref(tail: str) -> str | None:
     ends in a known `/collection/name` after an unknown part: `'${gwId}/httpListeners/http80'`,
     `concat(variables('gwId'), '/httpListeners/http80')`. It names the child, so an App Gateway
     rule still finds its listener and redirect by name when the parent's id cannot be known."""
-    segs = tail.split("/")
-    if len(segs) < 3 or segs[0] != "" or not segs[-1] or not segs[-2]:
+    segs = tail.rsplit("/", 2)  # the last two segments (a tail may hold millions)
+    if len(segs) < 3 or not tail.startswith("/") or not segs[-1] or not segs[-2]:
         return None
     if not segs[-2][:1].isalpha() or not segs[-2].isalnum():
         return None  # not a collection name (`httpListeners`, `apis`)
@@ -550,6 +561,7 @@ def _contains(args: list[Value], span: Span | None) -> Value:
     d = container.data
     if isinstance(d, dict):
         key = (_str_of(item) or "").lower()
+        scan_cost(len(d) * (len(key) + 1))
         return Value.known(any(k.lower() == key for k in d), span)
     if isinstance(d, list):
         for m in d:
@@ -559,6 +571,7 @@ def _contains(args: list[Value], span: Span | None) -> Value:
                 return Value.known(True, span)
         return Value.known(False, span)
     if isinstance(d, str):
+        scan_cost(len(d))
         return Value.known((_str_of(item) or "") in d, span)
     raise Rejected("contains() on a scalar")
 
@@ -635,6 +648,7 @@ def _format(args: list[Value], span: Span | None) -> Value:
         pat = _str_of(args[0]) if args and args[0].state is _KNOWN else None
         if pat is None:
             return u
+        scan_cost(len(pat))
         # The pattern after its last placeholder of an unknown argument, the known ones filled in.
         known = [_str_of(a) if a.state is _KNOWN else None for a in args[1:]]
         cut = 0
@@ -651,6 +665,7 @@ def _format(args: list[Value], span: Span | None) -> Value:
         )
         return with_id_tail(u, tail)
     pattern = _strs(args[:1])[0]
+    scan_cost(len(pattern))
     pieces = _format_pieces(pattern, len(args) - 1)
     rest = _strs(args[1:])
     size = sum(len(p) if isinstance(p, str) else max(len(rest[p[0]]), abs(p[1])) for p in pieces)
@@ -674,6 +689,7 @@ def _str_fn(name: str, op: Callable[..., Any], size: Callable[..., int] | None =
         if u:
             return u
         strs = _strs(args)
+        scan_cost(sum(map(len, strs)))
         if size is not None:
             _budget.current().string(size(*strs))
         result = op(*strs)
@@ -760,9 +776,11 @@ def _split(args: list[Value], span: Span | None) -> Value:
     if not seps or "" in seps:
         raise Rejected("split() by an empty separator")
     # At most one more piece than there are separators in the string.
+    scan_cost(len(s) * len(seps))
     _budget.current().collection(1 + sum(s.count(sep) for sep in seps))
     parts = [s]
     for sep in seps:
+        _budget.current().step(len(parts))
         parts = [p for part in parts for p in part.split(sep)]
     return built(Value.known([Value.known(p, span) for p in parts], span), charged=True)
 
@@ -838,6 +856,7 @@ def _json(args: list[Value], span: Span | None) -> Value:
     if u:
         return u
     text = _strs(args)[0]
+    scan_cost(len(text))
     try:
         obj = json.loads(text)
     except RecursionError:

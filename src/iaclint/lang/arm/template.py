@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iaclint.budget import Budget, BudgetExceeded, exceeded_note
+from iaclint.budget import Budget, BudgetExceeded, current, exceeded_note
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.arm.expressions import ExpressionError, is_expression, literal, parse_expression
 from iaclint.resources import Diagnostic, Directive, Resource
@@ -213,6 +213,7 @@ class Template:
             if isinstance(base.data, dict):
                 m = base.data.get(n[2])
                 if m is None:
+                    self.budget.step(len(base.data))  # names ignore case: a look at every key
                     low = n[2].lower()
                     m = next((x for k, x in base.data.items() if k.lower() == low), None)
                 if m is not None:
@@ -740,6 +741,7 @@ def _note(r: Value, display: str, message: str) -> Diagnostic:
 def _member_ci(members: dict[str, Value], name: str, span: Span | None, missing: str) -> Value:
     v = members.get(name)
     if v is None:
+        current().step(len(members))
         v = next((m for k, m in members.items() if k.lower() == name.lower()), None)
     return v.at(span) if v is not None else Value.unknown(missing, span)
 
@@ -749,6 +751,8 @@ def _get_ci(obj: Value, name: str) -> Value:
     v = obj.get(name)
     if not v.is_absent:
         return v
+    if obj.state is _KNOWN and isinstance(obj.data, dict):
+        current().step(len(obj.data))  # a look at every key
     low = name.lower()
     for k, m in obj.items():
         if k.lower() == low:
