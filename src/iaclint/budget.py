@@ -37,6 +37,10 @@ class Limits:
     collection_items: int = 100_000
     # Instances of one count / for_each / copy / loop.
     expansion: int = 1_000
+    # Resource instances one unit may produce, all its loops, nested deployments and modules together:
+    # a loop of 1,000 deployments each looping over 1,000 resources stays within `expansion` at each
+    # step, and a unit's resources (with their findings) are what its memory follows.
+    resources: int = 10_000
     # Nesting of expressions and of function calls (user functions, lambdas, modules).
     depth: int = 200
     # Per unit: evaluation steps, and what it may build in all.
@@ -100,7 +104,7 @@ class Budget:
     spent every later charge fails at once, so a hostile unit costs no more than its allowance.
     """
 
-    __slots__ = ("built_bytes", "built_items", "exhausted", "limits", "steps", "unit")
+    __slots__ = ("built_bytes", "built_items", "exhausted", "limits", "resource_count", "steps", "unit")
 
     def __init__(self, limits: Limits = LIMITS, unit: str = "") -> None:
         self.limits = limits
@@ -108,6 +112,7 @@ class Budget:
         self.steps = 0
         self.built_bytes = 0
         self.built_items = 0
+        self.resource_count = 0
         self.exhausted: str | None = None
 
     def _spent(self, what: str) -> BudgetExceeded:
@@ -144,6 +149,12 @@ class Budget:
         if n > self.limits.expansion:
             raise BudgetExceeded(f"{n:,} instances (limit {self.limits.expansion:,})")
         self.collection(n)
+
+    def resource(self) -> None:
+        """One more resource instance produced by this unit."""
+        self.resource_count += 1
+        if self.resource_count > self.limits.resources:
+            raise self._spent(f"more than {self.limits.resources:,} resources in this unit")
 
     def depth(self, d: int) -> None:
         """Nesting `d` reached (expressions, calls, modules)."""
@@ -184,6 +195,9 @@ class _Unbounded(Budget):
     def collection(self, n: int) -> None:
         if n > self.limits.collection_items:
             raise _too_many(n, self.limits)
+
+    def resource(self) -> None:
+        pass
 
 
 _DEFAULT: Budget = _Unbounded()

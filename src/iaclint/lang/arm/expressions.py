@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_DEPTH = 100
+from iaclint.budget import LIMITS
 
 
 class ExpressionError(ValueError):
@@ -31,6 +31,24 @@ def is_expression(s: str) -> bool:
 def literal(s: str) -> str:
     """A string that is not an expression: `[[x]` stands for `[x]`."""
     return s[1:] if s.startswith("[[") else s
+
+
+# Function and namespace names are short; a longer one is no name ARM knows (and would be repeated
+# in every message about the call).
+_MAX_NAME = 128
+
+
+def _digit(c: str) -> bool:
+    return len(c) == 1 and "0" <= c <= "9"
+
+
+def _number(text: str, offset: int) -> int | float:
+    if text.count(".") > 1 or text.endswith("."):
+        raise ExpressionError("malformed number", offset)
+    if len(text) > 30:
+        # ARM numbers are 64-bit; Python's int() refuses thousands of digits anyway.
+        raise ExpressionError("number too long", offset)
+    return float(text) if "." in text else int(text)
 
 
 def _tokenize(src: str) -> list[tuple[str, Any, int]]:
@@ -56,17 +74,18 @@ def _tokenize(src: str) -> list[tuple[str, Any, int]]:
                 break
             toks.append(("str", "".join(parts), i))
             i = j
-        elif c.isdigit() or (c == "-" and src[i + 1 : i + 2].isdigit()):
+        elif _digit(c) or (c == "-" and _digit(src[i + 1 : i + 2])):
             j = i + 1
-            while j < n and (src[j].isdigit() or src[j] == "."):
+            while j < n and (_digit(src[j]) or src[j] == "."):
                 j += 1
-            text = src[i:j]
-            toks.append(("num", float(text) if "." in text else int(text), i))
+            toks.append(("num", _number(src[i:j], i), i))
             i = j
         elif c.isalpha() or c == "_":
             j = i + 1
             while j < n and (src[j].isalnum() or src[j] == "_"):
                 j += 1
+            if j - i > _MAX_NAME:
+                raise ExpressionError("name too long", i)
             toks.append(("name", src[i:j], i))
             i = j
         elif src.startswith(".?", i):
@@ -82,9 +101,10 @@ def _tokenize(src: str) -> list[tuple[str, Any, int]]:
 
 
 class _Parser:
-    def __init__(self, src: str) -> None:
+    def __init__(self, src: str, max_depth: int) -> None:
         self.toks = _tokenize(src)
         self.i = 0
+        self.max_depth = max_depth
 
     def peek(self) -> tuple[str, Any, int]:
         return self.toks[self.i]
@@ -97,7 +117,7 @@ class _Parser:
         return tok
 
     def expression(self, depth: int = 0) -> tuple:
-        if depth > MAX_DEPTH:
+        if depth > self.max_depth:
             raise ExpressionError("expression nested too deeply", self.peek()[2])
         node = self.primary(depth)
         while True:
@@ -145,9 +165,10 @@ class _Parser:
         raise ExpressionError("expected a value", pos)
 
 
-def parse_expression(s: str) -> tuple:
-    """Parse the text of an expression string (with its brackets). Raises ExpressionError."""
-    p = _Parser(s[1:-1])
+def parse_expression(s: str, max_depth: int = LIMITS.depth) -> tuple:
+    """Parse the text of an expression string (with its brackets). Raises ExpressionError, also for
+    nesting deeper than `max_depth`."""
+    p = _Parser(s[1:-1], max_depth)
     node = p.expression()
     if p.peek()[0] != "end":
         raise ExpressionError("unexpected text after the expression", p.peek()[2])

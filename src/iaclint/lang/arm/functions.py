@@ -7,20 +7,42 @@ whose result depends on the deployment (`resourceGroup()`, `uniqueString`, `guid
 `environment()`...) are unknown by design: iaclint never guesses what Azure would compute.
 
 `call(name, args, span)` returns None for a name it does not know; callers turn that into an unknown.
+
+The code is untrusted, so every function charges the current unit's budget (`budget.current()`:
+the ARM and Bicep loaders make their unit's budget current while evaluating) *before* it builds:
+a string's length, a list's or object's size are worked out from the inputs first, so
+`padLeft('', 999999999, 'x')` or a `replace` that squares its input never allocates. Going over
+raises `BudgetExceeded`, which the caller catches where a named value is worked out. Values share
+members (a variable used twice is one object), so a value's size as a tree can grow exponentially
+while memory grows linearly; `built()` caps the tree size and nesting of every list or object an
+evaluation builds, so no later walk over it (`string()`, `equals()`, the model) can run away.
+
+A function applied to values ARM rejects (a deployment would fail) raises `Rejected`, and is
+unknown; any other exception is a bug and propagates.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-import math
 import re
 from collections.abc import Callable
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
+from iaclint import budget as _budget
+from iaclint.budget import Budget, BudgetExceeded
 from iaclint.source import Span
 from iaclint.values import State, Value
 
 _KNOWN = State.KNOWN
+# ARM's integers are 64-bit: arithmetic beyond them fails the deployment (and in Python would grow
+# without bound, a number doubling its digits at each step).
+_INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
+
+
+class Rejected(ValueError):
+    """A function applied to values it does not accept: the deployment would fail; unknown here."""
 
 
 def unknown_from(args: list[Value], span: Span | None, reason: str) -> Value:
@@ -31,8 +53,27 @@ def unknown_from(args: list[Value], span: Span | None, reason: str) -> Value:
         _collect_unknown(a, refs)
         if not first_reason and a.state is State.UNKNOWN:
             first_reason = a.reason
-    why = f"{reason}: {first_reason}" if first_reason and reason else (reason or first_reason)
-    return Value.unknown(why, span, tuple(dict.fromkeys(refs)))
+    return Value.unknown(_because(reason, first_reason), span, tuple(dict.fromkeys(refs)))
+
+
+def clip(text: str, n: int = 80) -> str:
+    """`text` to be named in a message: a hostile name may be megabytes long, and a message is made
+    anew at each use."""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# An unknown's reason names its cause through the calls it went through; past this length only the
+# cause is kept, so a long chain of calls (a hostile one is 200 deep, repeated over a 100,000-member
+# list) cannot make each reason longer than the last.
+_REASON_CHARS = 300
+
+
+def _because(reason: str, cause: str) -> str:
+    if not (reason and cause):
+        return reason or cause
+    if cause.startswith(reason + ": ") or len(cause) + len(reason) > _REASON_CHARS:
+        return cause
+    return f"{reason}: {cause}"
 
 
 def _collect_unknown(v: Value, out: list[str], depth: int = 0) -> None:
@@ -49,16 +90,165 @@ def _collect_unknown(v: Value, out: list[str], depth: int = 0) -> None:
             _collect_unknown(m, out, depth + 1)
 
 
-def plain(v: Value) -> Any:
-    """Plain Python data of a fully known value (caller checks `is_fully_known`)."""
-    return v.py()
+# -- sizes of values --------------------------------------------------------------------------------
+
+# Tree sizes of containers measured in the current unit, by id of the container (kept alive by the
+# entry): a value shared by many others is measured once. Only containers of some size are kept;
+# smaller ones cost less to measure again than to remember.
+_MEMO_MIN = 32
+_memo: dict[int, tuple[Any, int, int]] = {}
+_memo_budget: Budget | None = None
 
 
-def _str_of(v: Value) -> str | None:
-    """A value rendered the way `string()`/interpolation render it; None when not fully known."""
-    if not v.is_fully_known():
-        return None
+def _memo_for(b: Budget) -> dict[int, tuple[Any, int, int]]:
+    global _memo, _memo_budget
+    if _memo_budget is not b:
+        _memo = {}
+        _memo_budget = b
+    return _memo
+
+
+def forget() -> None:
+    """Drop what was measured (a unit's evaluation is over)."""
+    global _memo, _memo_budget
+    _memo = {}
+    _memo_budget = None
+
+
+def _too_big(limit: int) -> BudgetExceeded:
+    return BudgetExceeded(f"a value of more than {limit:,} members in all (shared members counted each time)")
+
+
+def _too_deep(limit: int) -> BudgetExceeded:
+    return BudgetExceeded(f"a value nested more than {limit} levels deep")
+
+
+def _nesting(b: Budget) -> int:
+    # A value may nest half as deep as an evaluation: walks over it (rendering, comparing, the
+    # model's) then stay far inside Python's recursion limit even from a deep evaluation.
+    return b.limits.depth // 2
+
+
+def measure(v: Value) -> tuple[int, int]:
+    """(members, nesting) of `v` seen as a tree: every member counted as often as it occurs, the way
+    a walk over it (`string()`, `equals()`, the model) visits it. Raises BudgetExceeded past the
+    budget's collection size or depth, and charges a step per container looked at."""
     d = v.data
+    if v.state is not _KNOWN or not isinstance(d, (dict, list)):
+        return 1, 0
+    b = _budget.current()
+    return _measure(d, b, _memo_for(b), 1)
+
+
+def _measure(d: dict | list, b: Budget, memo: dict[int, tuple[Any, int, int]], level: int) -> tuple[int, int]:
+    hit = memo.get(id(d))
+    if hit is not None and hit[0] is d:
+        if level + hit[2] - 1 > _nesting(b):
+            raise _too_deep(_nesting(b))
+        return hit[1], hit[2]
+    limits = b.limits
+    if level > _nesting(b):
+        raise _too_deep(_nesting(b))
+    b.step()
+    size, depth = 1, 1
+    for m in d.values() if isinstance(d, dict) else d:
+        md = m.data
+        if m.state is _KNOWN and isinstance(md, (dict, list)):
+            s, dp = _measure(md, b, memo, level + 1)
+            size += s
+            if dp + 1 > depth:
+                depth = dp + 1
+        else:
+            size += 1
+        if size > limits.collection_items:
+            raise _too_big(limits.collection_items)
+    if size >= _MEMO_MIN:
+        memo[id(d)] = (d, size, depth)
+    return size, depth
+
+
+def built(v: Value, charged: bool = False) -> Value:
+    """`v`, a list or object an evaluation just built, once its size is charged: its own members to
+    the unit's collection allowance (unless the caller `charged` them before building), its size as
+    a tree and its nesting to the per-value caps."""
+    d = v.data
+    if v.state is _KNOWN and isinstance(d, (dict, list)):
+        if not charged:
+            _budget.current().collection(len(d))
+        measure(v)
+    return v
+
+
+def scan_cost(chars: int) -> None:
+    """Charge reading `chars` characters without building anything (searching, comparing, parsing):
+    what is built is bounded by the bytes a unit may build, but a loop may read one 4 MB string a
+    million times. About one step per kilobyte, the time of an evaluation step."""
+    _budget.current().step(1 + (chars >> 10))
+
+
+def _walk_cost(v: Value) -> None:
+    """Charge a deep walk over `v` (comparing, rendering) as one step per member."""
+    d = v.data
+    if v.state is _KNOWN and isinstance(d, (dict, list)):
+        _budget.current().step(measure(v)[0])
+
+
+def _fully_known(v: Value) -> bool:
+    """`v.is_fully_known()` without recursion (and looking at a shared member once)."""
+    stack = [v]
+    seen: set[int] = set()
+    while stack:
+        x = stack.pop()
+        if x.state is not _KNOWN:
+            return False
+        d = x.data
+        if isinstance(d, (dict, list)) and id(d) not in seen:
+            seen.add(id(d))
+            stack.extend(d.values() if isinstance(d, dict) else d)
+    return True
+
+
+def _render(v: Value, canonical: bool) -> str:
+    """`json.dumps(v.py(), separators=(",", ":"))` of a fully known value, without recursion;
+    `canonical`: keys sorted and whole floats as integers, a form equal values share."""
+    out: list[str] = []
+    todo: list[Value | str] = [v]
+    while todo:
+        x = todo.pop()
+        if isinstance(x, str):
+            out.append(x)
+            continue
+        d = x.data if x.state is _KNOWN else None
+        if isinstance(d, dict):
+            items = sorted(d.items()) if canonical else list(d.items())
+            todo.append("}")
+            for i in range(len(items) - 1, -1, -1):
+                todo.append(items[i][1])
+                todo.append(encode_basestring_ascii(items[i][0]) + ":")
+                if i:
+                    todo.append(",")
+            todo.append("{")
+        elif isinstance(d, list):
+            todo.append("]")
+            for i in range(len(d) - 1, -1, -1):
+                todo.append(d[i])
+                if i:
+                    todo.append(",")
+            todo.append("[")
+        elif canonical and isinstance(d, float) and d.is_integer():
+            out.append(str(int(d)))
+        else:
+            out.append(json.dumps(d))
+    return "".join(out)
+
+
+def _json_str_len(s: str) -> int:
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return len(s) + 2
+    return len(encode_basestring_ascii(s))
+
+
+def _scalar_str(d: Any) -> str:
     if isinstance(d, str):
         return d
     if isinstance(d, bool):
@@ -67,9 +257,52 @@ def _str_of(v: Value) -> str | None:
         return ""
     if isinstance(d, float) and d.is_integer():
         return str(int(d))
+    return str(d)
+
+
+def _json_len(d: Any, b: Budget, memo: dict[int, int]) -> int:
+    """Length of `json.dumps(value, separators=(",", ":"))` for the plain data `d` of a fully known
+    Value (members are Values), without building it; shared members are measured once."""
+    if isinstance(d, str):
+        return _json_str_len(d)
+    if isinstance(d, bool):
+        return 4 if d else 5
+    if d is None:
+        return 4
     if isinstance(d, (int, float)):
-        return str(d)
-    return json.dumps(v.py(), separators=(",", ":"))
+        return len(json.dumps(d))
+    hit = memo.get(id(d))
+    if hit is not None:
+        return hit
+    b.step()
+    # Brackets, commas between members, a colon per object member (a loop: one frame per level).
+    if isinstance(d, dict):
+        n = max(2, 1 + 2 * len(d))
+        for k, m in d.items():
+            n += _json_str_len(k) + _json_len(m.data, b, memo)
+    else:
+        n = max(2, 1 + len(d))
+        for m in d:
+            n += _json_len(m.data, b, memo)
+    memo[id(d)] = n
+    return n
+
+
+def _str_of(v: Value) -> str | None:
+    """A value rendered the way `string()`/interpolation render it; None when not fully known.
+    Charges the string it builds."""
+    d = v.data
+    if v.state is _KNOWN and not isinstance(d, (dict, list)):
+        s = _scalar_str(d)
+        if s is not d:
+            _budget.current().string(len(s))
+        return s
+    if not _fully_known(v):
+        return None
+    b = _budget.current()
+    measure(v)
+    b.string(_json_len(d, b, {}))
+    return _render(v, canonical=False)
 
 
 def interpolate_str(v: Value) -> str | None:
@@ -81,21 +314,31 @@ def interpolate_str(v: Value) -> str | None:
 
 def equal(a: Value, b: Value) -> bool | None:
     """Deep equality of two values; None when either is not fully known."""
-    if not (a.is_fully_known() and b.is_fully_known()):
+    a_box, b_box = isinstance(a.data, (dict, list)), isinstance(b.data, (dict, list))
+    if not (a_box or b_box):
+        if a.state is not _KNOWN or b.state is not _KNOWN:
+            return None
+        if isinstance(a.data, str) and isinstance(b.data, str):
+            scan_cost(min(len(a.data), len(b.data)))
+        return _norm(a.data) == _norm(b.data)
+    _walk_cost(a)
+    _walk_cost(b)
+    if not (_fully_known(a) and _fully_known(b)):
         return None
-    return _norm(a.py()) == _norm(b.py())
+    return a_box and b_box and _key(a) == _key(b)
 
 
 def _norm(x: Any) -> Any:
-    if isinstance(x, bool) or x is None or isinstance(x, str):
-        return x
-    if isinstance(x, float) and x.is_integer():
-        return int(x)
-    if isinstance(x, dict):
-        return {k: _norm(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_norm(v) for v in x]
-    return x
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def _key(v: Value) -> str:
+    """A hashable form of a fully known value: values `equal()` calls equal share it (a boolean
+    member never equals a number, unlike Python's True == 1). Charged as the string it builds."""
+    b = _budget.current()
+    measure(v)
+    b.string(_json_len(v.data, b, {}))
+    return _render(v, canonical=True)
 
 
 def truthy(v: Value) -> bool | None:
@@ -106,6 +349,7 @@ def truthy(v: Value) -> bool | None:
 
 def merge_objects(values: list[Value], span: Span | None) -> Value:
     """`union` of objects: later keys win; nested objects merge deeply (as ARM does)."""
+    _budget.current().collection(sum(len(v.data) for v in values if isinstance(v.data, dict)))
     out: dict[str, Value] = {}
     for v in values:
         for k, m in v.items():
@@ -120,13 +364,15 @@ def merge_objects(values: list[Value], span: Span | None) -> Value:
                 out[k] = merge_objects([prev, m], m.span)
             else:
                 out[k] = m
-    return Value.known(out, span)
+    return built(Value.known(out, span), charged=True)
 
 
 # -- the functions ---------------------------------------------------------------------------------
 
 Fn = Callable[[list[Value], Span | None], Value]
 _TABLE: dict[str, Fn] = {}
+# Number of arguments each function accepts (at least, at most; None: no upper bound).
+_ARITY: dict[str, tuple[int, int | None]] = {}
 # Functions whose result is a property of the deployment, not of the code.
 DEPLOYMENT_FUNCTIONS = frozenset(
     {
@@ -137,28 +383,39 @@ DEPLOYMENT_FUNCTIONS = frozenset(
 )  # fmt: skip
 
 
-def _fn(*names: str) -> Callable[[Fn], Fn]:
+def _fn(*names: str, arity: tuple[int, int | None] = (1, 1)) -> Callable[[Fn], Fn]:
     def deco(f: Fn) -> Fn:
         for n in names:
             _TABLE[n] = f
+            _ARITY[n] = arity
         return f
 
     return deco
 
 
+def _register(name: str, f: Fn, arity: tuple[int, int | None]) -> None:
+    _TABLE[name] = f
+    _ARITY[name] = arity
+
+
 def call(name: str, args: list[Value], span: Span | None) -> Value | None:
-    """Evaluate function `name` (case-insensitive); None when it is not one this table knows."""
+    """Evaluate function `name` (case-insensitive); None when it is not one this table knows.
+    Raises BudgetExceeded when the result would pass the current budget."""
     key = name.lower()
     if key in DEPLOYMENT_FUNCTIONS:
         return unknown_from(args, span, f"{name}() is known only at deployment")
     f = _TABLE.get(key)
     if f is None:
         return None
+    _budget.current().step()
+    low, high = _ARITY[key]
     try:
+        if len(args) < low or (high is not None and len(args) > high):
+            raise Rejected(f"{len(args)} arguments")
         return f(args, span)
-    except (ValueError, TypeError, IndexError, KeyError, OverflowError, RecursionError) as exc:
+    except Rejected as exc:
         # A function applied to values it rejects fails the deployment; for a linter it is unknown.
-        return Value.unknown(f"{name}() cannot be evaluated here ({type(exc).__name__})", span)
+        return Value.unknown(f"{name}() cannot be evaluated here ({exc})", span)
 
 
 def id_tail_ref(tail: str) -> str | None:
@@ -166,8 +423,8 @@ def id_tail_ref(tail: str) -> str | None:
     ends in a known `/collection/name` after an unknown part: `'${gwId}/httpListeners/http80'`,
     `concat(variables('gwId'), '/httpListeners/http80')`. It names the child, so an App Gateway
     rule still finds its listener and redirect by name when the parent's id cannot be known."""
-    segs = tail.split("/")
-    if len(segs) < 3 or segs[0] != "" or not segs[-1] or not segs[-2]:
+    segs = tail.rsplit("/", 2)  # the last two segments (a tail may hold millions)
+    if len(segs) < 3 or not tail.startswith("/") or not segs[-1] or not segs[-2]:
         return None
     if not segs[-2][:1].isalpha() or not segs[-2].isalnum():
         return None  # not a collection name (`httpListeners`, `apis`)
@@ -184,8 +441,12 @@ def with_id_tail(v: Value, tail: str) -> Value:
 
 def _need(args: list[Value], span: Span | None, name: str, deep: bool = True) -> Value | None:
     for a in args:
-        if a.state is not _KNOWN or (deep and not a.is_fully_known()):
+        if a.state is not _KNOWN:
             return unknown_from(args, span, f"{name}() of an unknown value")
+        if deep:
+            _walk_cost(a)
+            if not _fully_known(a):
+                return unknown_from(args, span, f"{name}() of an unknown value")
     return None
 
 
@@ -194,30 +455,59 @@ def _strs(args: list[Value]) -> list[str]:
     for a in args:
         s = _str_of(a)
         if s is None:
-            raise TypeError("not a string")
+            raise Rejected("not a string")
         out.append(s)
     return out
 
 
-@_fn("concat")
+def _int(v: Value, what: str = "an integer") -> int:
+    """An integer argument (a whole number written as a float counts)."""
+    d = v.data
+    if isinstance(d, bool) or not isinstance(d, (int, float)):
+        raise Rejected(f"{what} expected")
+    if isinstance(d, float):
+        if not d.is_integer():
+            raise Rejected(f"{what} expected")
+        d = int(d)
+    if not _INT_MIN <= d <= _INT_MAX:
+        raise Rejected("integer out of range")
+    return d
+
+
+def _list(v: Value) -> list[Value]:
+    if not isinstance(v.data, list):
+        raise Rejected("an array expected")
+    return v.data
+
+
+def _charge_str(s: str) -> str:
+    _budget.current().string(len(s))
+    return s
+
+
+@_fn("concat", arity=(1, None))
 def _concat(args: list[Value], span: Span | None) -> Value:
-    if args and all(a.state is _KNOWN and isinstance(a.data, list) for a in args):
+    if all(a.state is _KNOWN and isinstance(a.data, list) for a in args):
+        _budget.current().collection(sum(len(a.data) for a in args))
         items: list[Value] = []
         for a in args:
             items.extend(a.data)
-        return Value.known(items, span)
+        return built(Value.known(items, span), charged=True)
     u = _need(args, span, "concat")
     if u is None:
-        return Value.known("".join(_strs(args)), span)
+        parts = _strs(args)
+        _budget.current().string(sum(map(len, parts)))
+        return Value.known("".join(parts), span)
     # The known strings after the last unknown argument: a child id's tail.
     tail: list[str] = []
     for a in args:
         s = _str_of(a) if a.state is _KNOWN else None
         tail = [*tail, s] if s is not None else []
+    _budget.current().string(sum(map(len, tail)))
     return with_id_tail(u, "".join(tail))
 
 
-@_fn("union")
+@_fn("union", arity=(1, None))
 def _union(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "union", deep=False)
     if u:
@@ -228,55 +518,62 @@ def _union(args: list[Value], span: Span | None) -> Value:
         u = _need(args, span, "union")
         if u:
             return u
-        seen: list[Any] = []
+        _budget.current().collection(sum(len(a.data) for a in args))
+        seen: set[str] = set()
         out: list[Value] = []
         for a in args:
             for m in a.data:
-                p = _norm(m.py())
-                if p not in seen:
-                    seen.append(p)
+                k = _key(m)
+                if k not in seen:
+                    seen.add(k)
                     out.append(m)
-        return Value.known(out, span)
-    raise TypeError("union of mixed types")
+        return built(Value.known(out, span), charged=True)
+    raise Rejected("union of mixed types")
 
 
-@_fn("intersection")
+@_fn("intersection", arity=(1, None))
 def _intersection(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "intersection")
     if u:
         return u
     first = args[0]
-    if isinstance(first.data, dict):
+    if all(isinstance(a.data, dict) for a in args):
+        _budget.current().collection(len(first.data))
         out = {
             k: m
             for k, m in first.data.items()
-            if all(equal(m, a.get(k)) for a in args[1:] if k in a.data) and all(k in a.data for a in args[1:])
+            if all(k in a.data for a in args[1:]) and all(equal(m, a.data[k]) for a in args[1:])
         }
-        return Value.known(out, span)
-    rest = [[_norm(m.py()) for m in a.data] for a in args[1:]]
-    return Value.known([m for m in first.data if all(_norm(m.py()) in r for r in rest)], span)
+        return built(Value.known(out, span), charged=True)
+    if all(isinstance(a.data, list) for a in args):
+        _budget.current().collection(len(first.data))
+        rest = [{_key(m) for m in a.data} for a in args[1:]]
+        kept = [m for m in first.data if all(_key(m) in r for r in rest)]
+        return built(Value.known(kept, span), charged=True)
+    raise Rejected("intersection of mixed types")
 
 
-@_fn("contains")
+@_fn("contains", arity=(2, 2))
 def _contains(args: list[Value], span: Span | None) -> Value:
     container, item = args[0], args[1]
-    if container.state is not _KNOWN or not item.is_fully_known():
+    if container.state is not _KNOWN or not _fully_known(item):
         return unknown_from(args, span, "contains() of an unknown value")
     d = container.data
     if isinstance(d, dict):
-        key = _str_of(item) or ""
-        return Value.known(any(k.lower() == key.lower() for k in d), span)
+        key = (_str_of(item) or "").lower()
+        scan_cost(len(d) * (len(key) + 1))
+        return Value.known(any(k.lower() == key for k in d), span)
     if isinstance(d, list):
-        want = _norm(item.py())
         for m in d:
-            if not m.is_fully_known():
+            if not _fully_known(m):
                 return unknown_from([m], span, "contains() of an unknown element")
-            if _norm(m.py()) == want:
+            if equal(m, item):
                 return Value.known(True, span)
         return Value.known(False, span)
     if isinstance(d, str):
+        scan_cost(len(d))
         return Value.known((_str_of(item) or "") in d, span)
-    raise TypeError("contains() on a scalar")
+    raise Rejected("contains() on a scalar")
 
 
 @_fn("empty")
@@ -296,89 +593,207 @@ def _length(args: list[Value], span: Span | None) -> Value:
     return Value.known(len(v.data), span)
 
 
-_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)(?:,[^}:]*)?(?::[^}]*)?\}")
+_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{([0-9]+)(?:,[^}:]*)?(?::[^}]*)?\}")
+# .NET refuses a format item's width past this (FormatException).
+_FORMAT_WIDTH_LIMIT = 1_000_000
 
 
-@_fn("format")
+def _format_index(digits: str) -> int:
+    # Past nine digits no argument list is that long (and int() refuses thousands of digits).
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def _format_pieces(pattern: str, n_args: int) -> list[str | tuple[int, int]]:
+    """A .NET composite format string `{index[,alignment][:formatString]}` as literal text and
+    (index, alignment) items. Rejects what .NET rejects and format strings, which are not
+    evaluated here (`{0:D2}` pads a number; rendering the argument as is would be a guess)."""
+    pieces: list[str | tuple[int, int]] = []
+    pos = 0
+    for m in _FORMAT_ITEM.finditer(pattern):
+        text = pattern[pos : m.start()]
+        if "{" in text or "}" in text:
+            raise Rejected("unbalanced braces in the format")
+        pieces.append(text)
+        pos = m.end()
+        g = m.group()
+        if m.group(1) is None:
+            pieces.append(g[0])
+            continue
+        index = _format_index(m.group(1))
+        if index >= n_args:
+            raise Rejected(f"format item {{{index}}} has no argument")
+        body = g[1:-1]
+        if ":" in body:
+            raise Rejected("format strings are not evaluated")
+        width = 0
+        if "," in body:
+            try:
+                width = int(body.split(",", 1)[1].strip())
+            except ValueError:
+                raise Rejected("invalid format item width") from None
+            if abs(width) >= _FORMAT_WIDTH_LIMIT:
+                raise Rejected("format item width too large")
+        pieces.append((index, width))
+    rest = pattern[pos:]
+    if "{" in rest or "}" in rest:
+        raise Rejected("unbalanced braces in the format")
+    pieces.append(rest)
+    return pieces
+
+
+@_fn("format", arity=(1, None))
 def _format(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "format")
     if u:
         pat = _str_of(args[0]) if args and args[0].state is _KNOWN else None
         if pat is None:
             return u
+        scan_cost(len(pat))
         # The pattern after its last placeholder of an unknown argument, the known ones filled in.
         known = [_str_of(a) if a.state is _KNOWN else None for a in args[1:]]
         cut = 0
         for m in _FORMAT_ITEM.finditer(pat):
             i = m.group(1)
-            if i is not None and (int(i) >= len(known) or known[int(i)] is None):
+            if i is not None and (_format_index(i) >= len(known) or known[_format_index(i)] is None):
                 cut = m.end()
+        items = [(m.group(1), m.start(), m.end()) for m in _FORMAT_ITEM.finditer(pat, cut)]
+        _budget.current().string(
+            len(pat) - cut + sum(len(known[int(i)] or "") for i, _, _ in items if i is not None)
+        )
         tail = _FORMAT_ITEM.sub(
             lambda m: m.group()[0] if m.group(1) is None else (known[int(m.group(1))] or ""), pat[cut:]
         )
         return with_id_tail(u, tail)
     pattern = _strs(args[:1])[0]
+    scan_cost(len(pattern))
+    pieces = _format_pieces(pattern, len(args) - 1)
     rest = _strs(args[1:])
+    size = sum(len(p) if isinstance(p, str) else max(len(rest[p[0]]), abs(p[1])) for p in pieces)
+    _budget.current().string(size)
+    out = []
+    for p in pieces:
+        if isinstance(p, str):
+            out.append(p)
+        else:
+            s, width = rest[p[0]], p[1]
+            out.append(s.rjust(width) if width >= 0 else s.ljust(-width))
+    return Value.known("".join(out), span)
 
-    def sub(m: re.Match[str]) -> str:
-        g = m.group()
-        if g in ("{{", "}}"):
-            return g[0]
-        return rest[int(m.group(1))]
 
-    return Value.known(_FORMAT_ITEM.sub(sub, pattern), span)
+def _str_fn(name: str, op: Callable[..., Any], size: Callable[..., int] | None = None) -> Fn:
+    """A function of strings; `size(*strs)` is its result's length (or an upper bound), charged
+    first; without it the result is as long as the first argument."""
 
-
-def _str_fn(name: str, op: Callable[..., Any]) -> Fn:
     def f(args: list[Value], span: Span | None) -> Value:
         u = _need(args, span, name)
-        return u or Value.known(op(*_strs(args)), span)
+        if u:
+            return u
+        strs = _strs(args)
+        scan_cost(sum(map(len, strs)))
+        if size is not None:
+            _budget.current().string(size(*strs))
+        result = op(*strs)
+        if isinstance(result, str) and size is None:
+            _budget.current().string(len(result))
+        return Value.known(result, span)
 
     return f
 
 
-_TABLE["tolower"] = _str_fn("toLower", str.lower)
-_TABLE["toupper"] = _str_fn("toUpper", str.upper)
-_TABLE["trim"] = _str_fn("trim", str.strip)
-_TABLE["replace"] = _str_fn("replace", lambda s, a, b: s.replace(a, b))
-_TABLE["startswith"] = _str_fn("startsWith", lambda s, p: s.lower().startswith(p.lower()))
-_TABLE["endswith"] = _str_fn("endsWith", lambda s, p: s.lower().endswith(p.lower()))
-_TABLE["indexof"] = _str_fn("indexOf", lambda s, p: s.lower().find(p.lower()))
-_TABLE["lastindexof"] = _str_fn("lastIndexOf", lambda s, p: s.lower().rfind(p.lower()))
-_TABLE["base64"] = _str_fn("base64", lambda s: __import__("base64").b64encode(s.encode()).decode())
-_TABLE["padleft"] = _str_fn("padLeft", lambda s, n, c=" ": s.rjust(int(n), c[:1] or " "))
+def _case_size(*strs: str) -> int:
+    # Changing case keeps an ASCII string's length; elsewhere one character may become three
+    # ('ß' -> 'SS', 'ΐ' -> three code points).
+    return sum(len(s) if s.isascii() else 3 * len(s) for s in strs)
 
 
-@_fn("substring")
+def _replace_size(s: str, old: str, new: str) -> int:
+    if not old:
+        raise Rejected("replace() of an empty string")
+    return len(s) + s.count(old) * (len(new) - len(old))
+
+
+def _replace(s: str, old: str, new: str) -> str:
+    # ARM's replace() is case-sensitive and replaces every occurrence.
+    return s.replace(old, new)
+
+
+def _utf8_len(s: str) -> int:
+    return len(s) if s.isascii() else len(s.encode("utf-8", "surrogatepass"))
+
+
+def _base64(s: str) -> str:
+    return base64.b64encode(s.encode("utf-8", "surrogatepass")).decode("ascii")
+
+
+def _pad_width(n: str) -> int:
+    try:
+        width = int(n)
+    except ValueError:
+        raise Rejected("padLeft() width is not a number") from None
+    if width < 0:
+        raise Rejected("padLeft() width is negative")
+    return width
+
+
+def _padleft(s: str, n: str, c: str = " ") -> str:
+    return s.rjust(_pad_width(n), c[:1] or " ")
+
+
+_register("tolower", _str_fn("toLower", str.lower, _case_size), (1, 1))
+_register("toupper", _str_fn("toUpper", str.upper, _case_size), (1, 1))
+_register("trim", _str_fn("trim", str.strip), (1, 1))
+_register("replace", _str_fn("replace", _replace, _replace_size), (3, 3))
+_register(
+    "startswith", _str_fn("startsWith", lambda s, p: s.lower().startswith(p.lower()), _case_size), (2, 2)
+)
+_register("endswith", _str_fn("endsWith", lambda s, p: s.lower().endswith(p.lower()), _case_size), (2, 2))
+_register("indexof", _str_fn("indexOf", lambda s, p: s.lower().find(p.lower()), _case_size), (2, 2))
+_register("lastindexof", _str_fn("lastIndexOf", lambda s, p: s.lower().rfind(p.lower()), _case_size), (2, 2))
+_register("base64", _str_fn("base64", _base64, lambda s: 4 * ((_utf8_len(s) + 2) // 3)), (1, 1))
+_register("padleft", _str_fn("padLeft", _padleft, lambda s, n, c=" ": max(len(s), _pad_width(n))), (2, 3))
+
+
+@_fn("substring", arity=(1, 3))
 def _substring(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "substring")
     if u:
         return u
     s = _strs(args[:1])[0]
-    start = int(args[1].data)
-    end = start + int(args[2].data) if len(args) > 2 else len(s)
+    start = _int(args[1]) if len(args) > 1 else 0
+    end = start + _int(args[2]) if len(args) > 2 else len(s)
     if start < 0 or end > len(s) or start > end:
-        raise ValueError("substring out of range")
-    return Value.known(s[start:end], span)
+        raise Rejected("substring out of range")
+    return Value.known(_charge_str(s[start:end]), span)
 
 
-@_fn("split")
+@_fn("split", arity=(2, 2))
 def _split(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "split")
     if u:
         return u
     s = _strs(args[:1])[0]
-    seps = [m.py() for m in args[1].data] if isinstance(args[1].data, list) else [args[1].data]
+    seps = _strs(args[1].data) if isinstance(args[1].data, list) else _strs(args[1:2])
+    if not seps or "" in seps:
+        raise Rejected("split() by an empty separator")
+    # At most one more piece than there are separators in the string.
+    scan_cost(len(s) * len(seps))
+    _budget.current().collection(1 + sum(s.count(sep) for sep in seps))
     parts = [s]
     for sep in seps:
-        parts = [p for part in parts for p in part.split(str(sep))]
-    return Value.known([Value.known(p, span) for p in parts], span)
+        _budget.current().step(len(parts))
+        parts = [p for part in parts for p in part.split(sep)]
+    return built(Value.known([Value.known(p, span) for p in parts], span), charged=True)
 
 
-@_fn("join")
+@_fn("join", arity=(2, 2))
 def _join(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "join")
-    return u or Value.known(_strs(args[1:2])[0].join(_strs(args[0].data)), span)
+    if u:
+        return u
+    items = _strs(_list(args[0]))
+    sep = _strs(args[1:2])[0]
+    _budget.current().string(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0))
+    return Value.known(sep.join(items), span)
 
 
 @_fn("string")
@@ -396,20 +811,60 @@ def _bool(args: list[Value], span: Span | None) -> Value:
     if b is None and isinstance(args[0].data, (int, float)):
         b = args[0].data != 0
     if b is None:
-        raise ValueError("not a boolean")
+        raise Rejected("not a boolean")
     return Value.known(b, span)
 
 
 @_fn("int")
-def _int(args: list[Value], span: Span | None) -> Value:
+def _int_fn(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "int")
-    return u or Value.known(int(args[0].data), span)
+    if u:
+        return u
+    d = args[0].data
+    if isinstance(d, str):
+        text = d.strip()
+        digits = text[1:] if text[:1] in "+-" else text
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+            raise Rejected("not an integer")
+        d = int(text)
+    elif isinstance(d, float) and abs(d) < 2**63:
+        d = int(d)  # math.isfinite holds: inf and nan fail the comparison
+    return Value.known(_int(Value.known(d)), span)
+
+
+def _json_shape(obj: Any, b: Budget) -> None:
+    """Charge the members of plain JSON data and check its nesting, before wrapping it in Values."""
+    limits = b.limits
+    stack: list[tuple[Any, int]] = [(obj, 0)]
+    members = 0
+    while stack:
+        x, level = stack.pop()
+        if isinstance(x, (dict, list)):
+            if level >= _nesting(b):
+                raise _too_deep(_nesting(b))
+            members += len(x)
+            if members > limits.collection_items:
+                raise _too_big(limits.collection_items)
+            stack.extend((m, level + 1) for m in (x.values() if isinstance(x, dict) else x))
+    b.step(members)
+    b.collection(members)
 
 
 @_fn("json")
 def _json(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "json")
-    return u or Value.of(json.loads(_strs(args)[0]), span)
+    if u:
+        return u
+    text = _strs(args)[0]
+    scan_cost(len(text))
+    try:
+        obj = json.loads(text)
+    except RecursionError:
+        raise Rejected("JSON nested too deeply") from None
+    except ValueError:
+        raise Rejected("not valid JSON") from None
+    _json_shape(obj, _budget.current())
+    return Value.of(obj, span)
 
 
 @_fn("array")
@@ -417,24 +872,26 @@ def _array(args: list[Value], span: Span | None) -> Value:
     v = args[0]
     if v.state is _KNOWN and isinstance(v.data, list):
         return v.at(span)
-    return Value.known([v], span)
+    return built(Value.known([v], span))
 
 
-@_fn("createarray")
+@_fn("createarray", arity=(0, None))
 def _createarray(args: list[Value], span: Span | None) -> Value:
-    return Value.known(list(args), span)
+    return built(Value.known(list(args), span))
 
 
-@_fn("createobject")
+@_fn("createobject", arity=(0, None))
 def _createobject(args: list[Value], span: Span | None) -> Value:
+    if len(args) % 2:
+        raise Rejected("createObject() needs key and value pairs")
     keys = args[0::2]
     u = _need(keys, span, "createObject")
     if u:
         return u
-    return Value.known(dict(zip(_strs(keys), args[1::2], strict=False)), span)
+    return built(Value.known(dict(zip(_strs(keys), args[1::2], strict=True)), span))
 
 
-@_fn("coalesce")
+@_fn("coalesce", arity=(1, None))
 def _coalesce(args: list[Value], span: Span | None) -> Value:
     for a in args:
         if a.state is not _KNOWN:
@@ -444,7 +901,7 @@ def _coalesce(args: list[Value], span: Span | None) -> Value:
     return Value.known(None, span)
 
 
-@_fn("if")
+@_fn("if", arity=(3, 3))
 def _if(args: list[Value], span: Span | None) -> Value:
     c = truthy(args[0])
     if c is None:
@@ -452,7 +909,7 @@ def _if(args: list[Value], span: Span | None) -> Value:
     return (args[1] if c else args[2]).at(span)
 
 
-@_fn("equals")
+@_fn("equals", arity=(2, 2))
 def _equals(args: list[Value], span: Span | None) -> Value:
     e = equal(args[0], args[1])
     return unknown_from(args, span, "equals() of an unknown value") if e is None else Value.known(e, span)
@@ -464,7 +921,7 @@ def _not(args: list[Value], span: Span | None) -> Value:
     return unknown_from(args, span, "not() of an unknown value") if c is None else Value.known(not c, span)
 
 
-@_fn("and")
+@_fn("and", arity=(1, None))
 def _and(args: list[Value], span: Span | None) -> Value:
     vals = [truthy(a) for a in args]
     if False in vals:
@@ -474,7 +931,7 @@ def _and(args: list[Value], span: Span | None) -> Value:
     return Value.known(True, span)
 
 
-@_fn("or")
+@_fn("or", arity=(1, None))
 def _or(args: list[Value], span: Span | None) -> Value:
     vals = [truthy(a) for a in args]
     if True in vals:
@@ -484,33 +941,58 @@ def _or(args: list[Value], span: Span | None) -> Value:
     return Value.known(False, span)
 
 
+def _comparable(v: Value) -> int | float | str:
+    d = v.data
+    if isinstance(d, str) or (isinstance(d, (int, float)) and not isinstance(d, bool)):
+        return d
+    raise Rejected("a number or a string expected")
+
+
 def _compare(name: str, op: Callable[[Any, Any], bool]) -> Fn:
     def f(args: list[Value], span: Span | None) -> Value:
         u = _need(args, span, name)
-        return u or Value.known(op(args[0].data, args[1].data), span)
+        if u:
+            return u
+        a, b = _comparable(args[0]), _comparable(args[1])
+        if isinstance(a, str) != isinstance(b, str):
+            raise Rejected("a number compared with a string")
+        return Value.known(op(a, b), span)
 
     return f
 
 
-_TABLE["greater"] = _compare("greater", lambda a, b: a > b)
-_TABLE["greaterorequals"] = _compare("greaterOrEquals", lambda a, b: a >= b)
-_TABLE["less"] = _compare("less", lambda a, b: a < b)
-_TABLE["lessorequals"] = _compare("lessOrEquals", lambda a, b: a <= b)
+_register("greater", _compare("greater", lambda a, b: a > b), (2, 2))
+_register("greaterorequals", _compare("greaterOrEquals", lambda a, b: a >= b), (2, 2))
+_register("less", _compare("less", lambda a, b: a < b), (2, 2))
+_register("lessorequals", _compare("lessOrEquals", lambda a, b: a <= b), (2, 2))
 
 
-def _arith(name: str, op: Callable[[Any, Any], Any]) -> Fn:
+def _quotient(a: int, b: int) -> int:
+    """Integer division truncating toward zero (as .NET does), exactly."""
+    if b == 0:
+        raise Rejected("division by zero")
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+def _arith(name: str, op: Callable[[int, int], int]) -> Fn:
     def f(args: list[Value], span: Span | None) -> Value:
         u = _need(args, span, name)
-        return u or Value.known(op(int(args[0].data), int(args[1].data)), span)
+        if u:
+            return u
+        result = op(_int(args[0]), _int(args[1]))
+        if not _INT_MIN <= result <= _INT_MAX:
+            raise Rejected("integer overflow")
+        return Value.known(result, span)
 
     return f
 
 
-_TABLE["add"] = _arith("add", lambda a, b: a + b)
-_TABLE["sub"] = _arith("sub", lambda a, b: a - b)
-_TABLE["mul"] = _arith("mul", lambda a, b: a * b)
-_TABLE["div"] = _arith("div", lambda a, b: int(a / b))
-_TABLE["mod"] = _arith("mod", lambda a, b: int(math.fmod(a, b)))
+_register("add", _arith("add", lambda a, b: a + b), (2, 2))
+_register("sub", _arith("sub", lambda a, b: a - b), (2, 2))
+_register("mul", _arith("mul", lambda a, b: a * b), (2, 2))
+_register("div", _arith("div", _quotient), (2, 2))
+_register("mod", _arith("mod", lambda a, b: a - b * _quotient(a, b)), (2, 2))
 
 
 def _minmax(pick: Callable[[list[Any]], Any]) -> Fn:
@@ -519,13 +1001,15 @@ def _minmax(pick: Callable[[list[Any]], Any]) -> Fn:
         if u:
             return u
         nums = [m.data for a in args for m in (a.data if isinstance(a.data, list) else [a])]
+        if not nums or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in nums):
+            raise Rejected("numbers expected")
         return Value.known(pick(nums), span)
 
     return f
 
 
-_TABLE["min"] = _minmax(min)
-_TABLE["max"] = _minmax(max)
+_register("min", _minmax(min), (1, None))
+_register("max", _minmax(max), (1, None))
 
 
 def _first_last(last: bool) -> Fn:
@@ -538,13 +1022,13 @@ def _first_last(last: bool) -> Fn:
             return (d[-1 if last else 0].at(span)) if d else Value.known(None, span)
         if isinstance(d, str):
             return Value.known((d[-1:] if last else d[:1]), span)
-        raise TypeError("first()/last() of a scalar")
+        raise Rejected("first()/last() of a scalar")
 
     return f
 
 
-_TABLE["first"] = _first_last(False)
-_TABLE["last"] = _first_last(True)
+_register("first", _first_last(False), (1, 1))
+_register("last", _first_last(True), (1, 1))
 
 
 def _slice(take: bool) -> Fn:
@@ -552,25 +1036,32 @@ def _slice(take: bool) -> Fn:
         v, n = args[0], args[1]
         if v.state is not _KNOWN or n.state is not _KNOWN:
             return unknown_from(args, span, "skip()/take() of an unknown value")
-        k = max(0, int(n.data))
+        k = max(0, _int(n))
         d = v.data
-        return Value.known(d[:k] if take else d[k:], span)
+        if isinstance(d, str):
+            return Value.known(_charge_str(d[:k] if take else d[k:]), span)
+        if isinstance(d, list):
+            _budget.current().collection(len(d[:k]) if take else max(len(d) - k, 0))
+            return built(Value.known(d[:k] if take else d[k:], span), charged=True)
+        raise Rejected("skip()/take() of a scalar")
 
     return f
 
 
-_TABLE["skip"] = _slice(False)
-_TABLE["take"] = _slice(True)
+_register("skip", _slice(False), (2, 2))
+_register("take", _slice(True), (2, 2))
 
 
-@_fn("range")
+@_fn("range", arity=(2, 2))
 def _range(args: list[Value], span: Span | None) -> Value:
     u = _need(args, span, "range")
     if u:
         return u
-    start, count = int(args[0].data), int(args[1].data)
-    if count > 10000 or count < 0:
-        raise ValueError("range too large")
+    start, count = _int(args[0]), _int(args[1])
+    # ARM's own limits: a count up to 10,000, ending within a 32-bit integer.
+    if count > 10000 or count < 0 or start + count > 2**31 - 1:
+        raise Rejected("range out of bounds")
+    _budget.current().collection(count)
     return Value.known([Value.known(i, span) for i in range(start, start + count)], span)
 
 
@@ -579,12 +1070,16 @@ def _items(args: list[Value], span: Span | None) -> Value:
     v = args[0]
     if v.state is not _KNOWN or not isinstance(v.data, dict):
         return unknown_from(args, span, "items() of an unknown value")
-    return Value.known(
-        [
-            Value.known({"key": Value.known(k, m.span), "value": m}, m.span)
-            for k, m in sorted(v.data.items(), key=lambda kv: kv[0].lower())
-        ],
-        span,
+    _budget.current().collection(3 * len(v.data))
+    return built(
+        Value.known(
+            [
+                Value.known({"key": Value.known(k, m.span), "value": m}, m.span)
+                for k, m in sorted(v.data.items(), key=lambda kv: kv[0].lower())
+            ],
+            span,
+        ),
+        charged=True,
     )
 
 
@@ -593,10 +1088,10 @@ def _objectkeys(args: list[Value], span: Span | None) -> Value:
     v = args[0]
     if v.state is not _KNOWN or not isinstance(v.data, dict):
         return unknown_from(args, span, "objectKeys() of an unknown value")
-    return Value.known([Value.known(k, m.span) for k, m in v.data.items()], span)
+    return built(Value.known([Value.known(k, m.span) for k, m in v.data.items()], span))
 
 
-@_fn("resourceid", "subscriptionresourceid", "tenantresourceid", "extensionresourceid")
+@_fn("resourceid", "subscriptionresourceid", "tenantresourceid", "extensionresourceid", arity=(0, None))
 def _resource_id(args: list[Value], span: Span | None) -> Value:
     return resource_id_link(args, span, None)
 
@@ -615,5 +1110,6 @@ def resource_id_link(
         return unknown_from(args, span, "resource id of an unknown resource")
     rtype = strs[type_index] or ""
     name = "/".join(s or "" for s in strs[type_index + 1 :])
+    _budget.current().string(len(rtype) + len(name))
     ref = (resolve(rtype, name) if resolve else None) or f"{rtype}:{name}"
-    return Value.unknown(f"resource id of {rtype} '{name}'", span, (ref,))
+    return Value.unknown(f"resource id of {clip(rtype)} '{clip(name)}'", span, (ref,))

@@ -2,19 +2,29 @@
 
 - `type` / `name`: full ARM type and name (nested `resources` composed with their parent's);
 - `address`: `<display path>#<symbolic name>` (languageVersion 2.0) or `#<evaluated name>` (else
-  the name expression), `[i]` per `copy` instance, `deployment.<name>.` for nested deployments;
+  the name expression), `[i]` per `copy` instance (`[*]` for one standing for instances that
+  cannot be counted), `deployment.<name>.` for nested deployments;
 - `body`: the resource object with its expressions evaluated, without `resources`, `copy`,
   `condition` (and, for nested deployments, without the inline `template`, which is loaded as a
-  template of its own); spans are the JSON members', so an evaluated value points at the string that
-  produced it and a parameter's value keeps its default or parameter-file line in `via`;
+  template of its own); property `copy` loops expanded; spans are the JSON members', so an
+  evaluated value points at the string that produced it and a parameter's value keeps its default
+  or parameter-file line in `via`;
 - `span`: the resource object's `type` member.
+
+The template is untrusted: all evaluation charges the unit's `Budget` (one per top-level template
+with its nested deployments). Every node, call and container is a step, nesting is charged as
+depth (containers, calls, variables, user functions, lambdas, nested deployments), every loop as an
+expansion, and the shared functions charge what they build. A value that goes over is unknown with
+a note naming it (`variables('a')`, a resource's member, a copy loop) and the rest goes on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from iaclint.budget import Budget, BudgetExceeded, current, exceeded_note
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.arm.expressions import ExpressionError, is_expression, literal, parse_expression
 from iaclint.resources import Diagnostic, Directive, Resource
@@ -22,9 +32,27 @@ from iaclint.source import Span
 from iaclint.values import State, Value
 
 _KNOWN = State.KNOWN
-MAX_COPIES = 1000
-MAX_NESTING = 8
 _META = ("resources", "copy", "condition", "existing")
+_LAMBDA_FUNCTIONS = frozenset({"map", "filter", "reduce", "toobject", "mapvalues", "sort", "groupby"})
+# Depth is charged about one unit per two Python frames, so the depth limit also keeps evaluation
+# well inside Python's recursion limit: a variable, parameter, user function or lambda body is
+# reached through several calls, and a nested deployment through several more.
+_NAMED_DEPTH = 3
+_DEPLOYMENT_DEPTH = 4
+# Longer resource names than ARM accepts (a few hundred characters at most) are not names a
+# deployment could have; they are clipped where they name things, and a nested deployment's
+# address prefix stops growing past a length no real one reaches (the longest seen is 476).
+_NAME_CHARS = 512
+_PREFIX_CHARS = 4096
+
+
+@dataclass(slots=True)
+class _Shared:
+    """What a template and its nested deployments share: parsed expressions (by text, each parsed
+    once however many copies evaluate it) and the expressions already reported as not understood."""
+
+    parsed: dict[str, tuple | ExpressionError] = field(default_factory=dict)
+    reported: set[Span] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -45,6 +73,9 @@ class Template:
         depth: int = 0,
         outer: Template | None = None,
         complete_params: bool = False,
+        budget: Budget | None = None,
+        params_unknown: str = "",
+        shared: _Shared | None = None,
     ) -> None:
         self.doc = doc
         self.display = display
@@ -53,104 +84,201 @@ class Template:
         # True when `params` is everything the caller passes (a nested deployment's known
         # parameters): a nullable parameter it leaves out is then null, not unknown.
         self.complete_params = complete_params
+        # Why every parameter is unknown (a parameters file that could not be read), or "".
+        self.params_unknown = params_unknown
         self.prefix = prefix
+        # Nesting this template's evaluation starts at (nested deployments start deeper).
         self.depth = depth
         self.outer = outer  # a nested template in "outer" scope reads its parent's symbols
+        self.budget = budget if budget is not None else Budget(unit=display)
         self.values: dict[str, Value] = {}
         self.busy: set[str] = set()
         self.ids: dict[tuple[str, str], str] = {}
-        self.reported: set[Span] = set()
+        self.shared = shared if shared is not None else _Shared()
+
+    # -- the budget ---------------------------------------------------------------------------------
+    def guarded(self, where: str, span: Span | None, work: Callable[[], Value]) -> Value:
+        """`work()`, or an unknown naming `where` when it goes over the budget."""
+        try:
+            return work()
+        except BudgetExceeded as err:
+            return Value.unknown(exceeded_note(where, err), span)
+
+    def _count(self, raw: Value, env: dict[str, Any], d: int, where: str) -> tuple[int | None, Value]:
+        """A copy loop's count, charged as an expansion: (count, its value), or (None, the unknown
+        or rejected count) when it cannot be expanded. Raises BudgetExceeded past the limit."""
+        count = self.value(raw, env, d, where)
+        n = count.data if count.state is _KNOWN else None
+        if isinstance(n, str):
+            n = count.as_number()
+        if isinstance(n, bool) or not isinstance(n, (int, float)):
+            return None, fns.unknown_from([count], raw.span, "copy count is unknown")
+        if n != n or n < 0 or (isinstance(n, float) and not n.is_integer()):
+            return None, Value.unknown("copy count is not a whole number", raw.span)
+        self.budget.expansion(int(n))
+        return int(n), count
 
     # -- expressions --------------------------------------------------------------------------------
-    def value(self, v: Value, env: dict[str, Any]) -> Value:
-        """Evaluate every expression string inside `v`, keeping spans."""
+    def value(self, v: Value, env: dict[str, Any], d: int, where: str) -> Value:
+        """Evaluate every expression string inside `v`, keeping spans; `d` is the nesting so far and
+        `where` names `v` (`variables('a').b[0]`) for the note of a member that goes over the
+        budget: such a member is unknown, its siblings are still worked out."""
         if v.state is not _KNOWN:
             return v
-        d = v.data
-        if isinstance(d, str):
-            if not is_expression(d):
-                return Value.known(literal(d), v.span) if d.startswith("[[") else v
-            return self.string_expression(d, v.span, env)
-        if isinstance(d, dict):
-            return Value.known({k: self.value(m, env) for k, m in d.items()}, v.span)
-        if isinstance(d, list):
-            return Value.known([self.value(m, env) for m in d], v.span)
+        data = v.data
+        if isinstance(data, str):
+            if not is_expression(data):
+                return Value.known(literal(data), v.span) if data.startswith("[[") else v
+            return self.string_expression(data, v.span, env, d)
+        if isinstance(data, dict):
+            self.budget.step()
+            self.budget.depth(d)
+            members: dict[str, Value] = {}
+            for k, m in data.items():
+                if k != "copy":
+                    members[k] = self._member(m, env, d + 1, where, k)
+            copies = data.get("copy")
+            if copies is not None:
+                if _is_property_copy(copies):
+                    for c in copies.data:
+                        name = c.get("name").as_str() or ""
+                        inner = _child(where, name)
+                        try:
+                            members[name] = self._copy_array(c, env, d + 2, inner)
+                        except BudgetExceeded as err:
+                            members[name] = Value.unknown(exceeded_note(inner, err), c.span)
+                else:
+                    members["copy"] = self._member(copies, env, d + 1, where, "copy")
+            return fns.built(Value.known(members, v.span))
+        if isinstance(data, list):
+            self.budget.step()
+            self.budget.depth(d)
+            items = [self._member(m, env, d + 1, where, i) for i, m in enumerate(data)]
+            return fns.built(Value.known(items, v.span))
         return v
 
-    def string_expression(self, s: str, span: Span | None, env: dict[str, Any]) -> Value:
+    def _member(self, m: Value, env: dict[str, Any], d: int, where: str, key: str | int) -> Value:
+        """One member of an object or array, unknown with a note when it goes over the budget."""
+        md = m.data
+        if m.state is not _KNOWN or not isinstance(md, (str, dict, list)):
+            return m
+        if isinstance(md, str) and not is_expression(md):
+            return Value.known(literal(md), m.span) if md.startswith("[[") else m
+        inner = _child(where, key)
         try:
-            node = parse_expression(s)
-        except ExpressionError as exc:
-            if span is not None and span not in self.reported:
-                self.reported.add(span)
-                self.out.diagnostics.append(
-                    Diagnostic(
-                        span.path, span.line, span.column, f"template expression not understood: {exc}", True
-                    )
-                )
-            return Value.unknown("template expression not understood", span)
-        try:
-            return self.node(node, span, env).at(span)
-        except RecursionError:
-            return Value.unknown("template expression nested too deeply", span)
+            return self.value(m, env, d, inner)
+        except BudgetExceeded as err:
+            return Value.unknown(exceeded_note(inner, err), m.span)
 
-    def node(self, n: tuple, span: Span | None, env: dict[str, Any]) -> Value:
+    def _copy_array(self, c: Value, env: dict[str, Any], d: int, where: str) -> Value:
+        """A `copy` loop (in the variables section or in an object): its `input` per index."""
+        name = c.get("name").as_str() or ""
+        n, count = self._count(c.get("count"), env, d, where)
+        if n is None:
+            return count
+        items = []
+        for i in range(n):
+            items.append(self._member(c.get("input"), {**env, f"copy:{name}": i}, d, where, i))
+        return fns.built(Value.known(items, c.span), charged=True)
+
+    def string_expression(self, s: str, span: Span | None, env: dict[str, Any], d: int) -> Value:
+        node = self.shared.parsed.get(s)
+        if node is None:
+            # Parsing is work too (a copy loop would parse a megabyte-long expression again at each
+            # instance): charged by length, once per distinct expression.
+            self.budget.step(1 + len(s) // 16)
+            try:
+                node = parse_expression(s, self.budget.limits.depth)
+            except ExpressionError as exc:
+                node = exc
+            self.shared.parsed[s] = node
+        if isinstance(node, ExpressionError):
+            if span is not None and span not in self.shared.reported:
+                self.shared.reported.add(span)
+                message = f"template expression not understood: {node}"
+                self.out.diagnostics.append(Diagnostic(span.path, span.line, span.column, message, True))
+            return Value.unknown("template expression not understood", span)
+        return self.node(node, span, env, d).at(span)
+
+    def node(self, n: tuple, span: Span | None, env: dict[str, Any], d: int) -> Value:
+        self.budget.step()
+        self.budget.depth(d)
         kind = n[0]
         if kind == "str" or kind == "num":
             return Value.known(n[1], span)
         if kind == "member":
-            base = self.node(n[1], span, env)
+            base = self.node(n[1], span, env, d + 1)
             if base.state is not _KNOWN:
                 return fns.unknown_from([base], span, "property of an unknown value")
             if isinstance(base.data, dict):
                 m = base.data.get(n[2])
                 if m is None:
+                    self.budget.step(len(base.data))  # names ignore case: a look at every key
                     low = n[2].lower()
                     m = next((x for k, x in base.data.items() if k.lower() == low), None)
                 if m is not None:
                     return m
             return Value.known(None, span) if n[3] else Value.absent(span)
         if kind == "index":
-            base = self.node(n[1], span, env)
-            idx = self.node(n[2], span, env)
+            base = self.node(n[1], span, env, d + 1)
+            idx = self.node(n[2], span, env, d + 1)
             if base.state is not _KNOWN or idx.state is not _KNOWN:
                 return fns.unknown_from([base, idx], span, "index into an unknown value")
-            d = idx.data
-            if isinstance(base.data, list) and isinstance(d, int) and -len(base.data) <= d < len(base.data):
-                return base.data[d]
-            if isinstance(base.data, dict) and isinstance(d, str):
-                return base.get(d)
+            i = idx.data
+            if (
+                isinstance(base.data, list)
+                and isinstance(i, int)
+                and not isinstance(i, bool)
+                and -len(base.data) <= i < len(base.data)
+            ):
+                return base.data[i]
+            if isinstance(base.data, dict) and isinstance(i, str):
+                return base.get(i)
             return Value.known(None, span) if n[3] else Value.absent(span)
-        return self.call(n[1], n[2], span, env)
+        return self.call(n[1], n[2], span, env, d)
 
-    def call(self, name: str, arg_nodes: list[tuple], span: Span | None, env: dict[str, Any]) -> Value:
+    def call(
+        self, name: str, arg_nodes: list[tuple], span: Span | None, env: dict[str, Any], d: int
+    ) -> Value:
         key = name.lower()
         if key == "if" and len(arg_nodes) == 3:
-            c = fns.truthy(self.node(arg_nodes[0], span, env))
+            c = fns.truthy(self.node(arg_nodes[0], span, env, d + 1))
             if c is None:
                 return Value.unknown("condition is unknown", span)
-            return self.node(arg_nodes[1 if c else 2], span, env)
-        args = [self.node(a, span, env) for a in arg_nodes]
+            return self.node(arg_nodes[1 if c else 2], span, env, d + 1)
+        if key in _LAMBDA_FUNCTIONS:
+            return self._higher_order(key, name, arg_nodes, span, env, d)
+        if key == "lambdavariables":
+            return self._lambda_variable(arg_nodes, span, env, d)
+        if "." in name:
+            return self._user_function(name, arg_nodes, span, env, d)
+        args = []
+        for a in arg_nodes:  # a loop, not a comprehension: one Python frame fewer per level
+            args.append(self.node(a, span, env, d + 1))
         if key == "parameters":
             s = args[0].as_str() if args else None
-            return self.parameter(s, span) if s is not None else Value.unknown("parameter name unknown", span)
+            if s is None:
+                return Value.unknown("parameter name unknown", span)
+            if "fn" in env:  # inside a user-defined function: its own parameters
+                return _member_ci(
+                    env["fn"], s, span, f"parameter '{fns.clip(s)}' of the function is not declared"
+                )
+            return self.parameter(s, span, d)
         if key == "variables":
             s = args[0].as_str() if args else None
-            return self.variable(s, span) if s is not None else Value.unknown("variable name unknown", span)
+            if s is None:
+                return Value.unknown("variable name unknown", span)
+            if "fn" in env:
+                return Value.unknown("variables() inside a user-defined function", span)
+            return self.variable(s, span, d)
         if key == "copyindex":
-            loop = args[0].as_str() if args and isinstance(args[0].data, str) else None
-            offset_v = args[-1] if args and not isinstance(args[-1].data, str) else None
-            i = env.get(f"copy:{loop}" if loop else "copy")
-            if i is None:
-                return Value.unknown("copyIndex() outside a known copy loop", span)
-            off = int(offset_v.data) if offset_v is not None and offset_v.state is _KNOWN else 0
-            return Value.known(i + off, span)
+            return self._copy_index(args, span, env)
         if key in ("true", "false"):
             return Value.known(key == "true", span)
         if key == "null":
             return Value.known(None, span)
         if key == "tryget":
-            v = args[0]
+            v = args[0] if args else Value.unknown("tryGet() of nothing", span)
             for a in args[1:]:
                 v = v.get(a.data) if a.state is _KNOWN else Value.unknown("tryGet() key unknown", span)
             return Value.known(None, span) if v.is_absent else v
@@ -168,85 +296,211 @@ class Template:
             return fns.unknown_from(args, span, f"function {name}() is not evaluated")
         return result
 
+    def _copy_index(self, args: list[Value], span: Span | None, env: dict[str, Any]) -> Value:
+        loop = args[0].as_str() if args and isinstance(args[0].data, str) else None
+        offset_v = args[-1] if args and not isinstance(args[-1].data, str) else None
+        i = env.get(f"copy:{loop}" if loop else "copy")
+        if i is None:
+            return Value.unknown("copyIndex() outside a known copy loop", span)
+        if isinstance(i, Value):  # a loop that could not be expanded
+            return i.at(span)
+        if offset_v is None:
+            return Value.known(i, span)
+        off = offset_v.data
+        if offset_v.state is not _KNOWN or isinstance(off, bool) or not isinstance(off, int):
+            return fns.unknown_from([offset_v], span, "copyIndex() offset is not a known integer")
+        return Value.known(i + off, span)
+
+    # -- user-defined functions and lambdas ---------------------------------------------------------
+    def _function(self, name: str) -> Value:
+        """The declaration of user-defined function `namespace.member` (names ignore case)."""
+        ns, _, member = name.partition(".")
+        t: Template | None = self
+        while t is not None:
+            for group in t.doc.get("functions").elements():
+                if (group.get("namespace").as_str() or "").lower() == ns.lower():
+                    decl = _get_ci(group.get("members"), member)
+                    if not decl.is_absent:
+                        return decl
+            t = t.outer
+        return Value.absent()
+
+    def _user_function(
+        self, name: str, arg_nodes: list[tuple], span: Span | None, env: dict[str, Any], d: int
+    ) -> Value:
+        decl = self._function(name)
+        args = []
+        for a in arg_nodes:  # two levels: three calls deep, like a lambda's collection below
+            args.append(self.node(a, span, env, d + 2))
+        if decl.state is not _KNOWN:
+            return fns.unknown_from(args, span, f"function {name}() is not declared")
+        names = [p.get("name").as_str() for p in decl.get("parameters").elements()]
+        if None in names or len(names) != len(args):
+            return fns.unknown_from(args, span, f"function {name}() called with other parameters")
+        # A user function sees only its own parameters (ARM gives it no variables or parameters
+        # of the template); a recursive one is stopped by the depth it reaches.
+        local = {"fn": {n: a for n, a in zip(names, args, strict=True)}}
+        return self.value(decl.path("output", "value"), local, d + _NAMED_DEPTH, f"{name}()").at(span)
+
+    @staticmethod
+    def _lambda(node: tuple) -> tuple[list[str], tuple] | None:
+        """A `lambda('a', 'b', body)` argument: its variable names and body."""
+        if node[0] != "call" or node[1].lower() != "lambda" or len(node[2]) < 2:
+            return None
+        names = [a[1] for a in node[2][:-1] if a[0] == "str"]
+        if len(names) != len(node[2]) - 1:
+            return None
+        return names, node[2][-1]
+
+    def _apply(
+        self, lam: tuple[list[str], tuple], args: list[Value], span: Span | None, env: dict[str, Any], d: int
+    ) -> Value:
+        """One call of a lambda: a step, one level deeper."""
+        names, body = lam
+        self.budget.step()
+        inner = {**env, **{f"lambda:{n}": a for n, a in zip(names, args, strict=False)}}
+        return self.node(body, span, inner, d + _NAMED_DEPTH)
+
+    def _lambda_variable(
+        self, arg_nodes: list[tuple], span: Span | None, env: dict[str, Any], d: int
+    ) -> Value:
+        s = self.node(arg_nodes[0], span, env, d + 1).as_str() if arg_nodes else None
+        v = env.get(f"lambda:{s}") if s is not None else None
+        return v.at(span) if v is not None else Value.unknown("lambdaVariables() outside its lambda", span)
+
+    def _higher_order(
+        self, key: str, name: str, arg_nodes: list[tuple], span: Span | None, env: dict[str, Any], d: int
+    ) -> Value:
+        lams = [self._lambda(a) for a in arg_nodes[1:]]
+        values = []
+        for a, lam in zip(arg_nodes[1:], lams, strict=True):
+            if lam is None:
+                values.append(self.node(a, span, env, d + 2))
+        fn = next((lam for lam in lams if lam is not None), None)
+        coll = self.node(arg_nodes[0], span, env, d + 2) if arg_nodes else Value.unknown("", span)
+        if fn is None:
+            return fns.unknown_from([coll, *values], span, f"{name}() without a lambda")
+        if coll.state is not _KNOWN or not isinstance(coll.data, (list, dict)):
+            return fns.unknown_from([coll], span, f"{name}() over an unknown collection")
+        if key == "mapvalues":
+            if not isinstance(coll.data, dict):
+                return Value.unknown("mapValues() needs an object", span)
+            self.budget.collection(len(coll.data))
+            mapped = {k: self._apply(fn, [v], span, env, d) for k, v in coll.data.items()}
+            return fns.built(Value.known(mapped, span), charged=True)
+        if not isinstance(coll.data, list):
+            return Value.unknown(f"{name}() needs an array", span)
+        items = coll.data
+        if key == "map":
+            self.budget.collection(len(items))
+            out = [self._apply(fn, [v, Value.known(i, span)], span, env, d) for i, v in enumerate(items)]
+            return fns.built(Value.known(out, span), charged=True)
+        if key == "filter":
+            kept = []
+            for i, v in enumerate(items):
+                c = fns.truthy(self._apply(fn, [v, Value.known(i, span)], span, env, d))
+                if c is None:
+                    return fns.unknown_from([v], span, "filter() condition is unknown")
+                if c:
+                    kept.append(v)
+            self.budget.collection(len(kept))
+            return fns.built(Value.known(kept, span), charged=True)
+        if key == "reduce":
+            acc = values[0] if values else Value.known(None, span)
+            for i, v in enumerate(items):
+                acc = self._apply(fn, [acc, v, Value.known(i, span)], span, env, d)
+            return acc.at(span)
+        if key == "toobject":
+            value_fn = next((lam for lam in lams[lams.index(fn) + 1 :] if lam is not None), None)
+            self.budget.collection(len(items))
+            obj: dict[str, Value] = {}
+            for v in items:
+                k = self._apply(fn, [v], span, env, d).as_str()
+                if k is None:
+                    return fns.unknown_from([v], span, "toObject() key is unknown")
+                obj[k] = self._apply(value_fn, [v], span, env, d) if value_fn is not None else v
+            return fns.built(Value.known(obj, span), charged=True)
+        return fns.unknown_from([coll], span, f"{name}() is not evaluated")
+
+    # -- symbols ------------------------------------------------------------------------------------
     def symbols(self) -> dict[str, str]:
         res = self.doc.get("resources")
         if res.state is _KNOWN and isinstance(res.data, dict):
-            return {k: f"{self.display}#{self.prefix}{k}" for k in res.data}
+            return {k: self.address(k) for k in res.data}
         return {}
+
+    def address(self, name: str) -> str:
+        """The address of the resource with symbolic or evaluated name `name` (a hostile one is
+        clipped: addresses are repeated in every finding)."""
+        return f"{self.display}#{self.prefix}{fns.clip(name, _NAME_CHARS)}"
 
     def resolve(self, rtype: str, name: str) -> str | None:
         return self.ids.get((rtype.lower(), name.lower()))
 
-    def parameter(self, name: str, span: Span | None) -> Value:
+    def parameter(self, name: str, span: Span | None, d: int = 0) -> Value:
         if self.outer is not None:
-            return self.outer.parameter(name, span)
+            return self.outer.parameter(name, span, d)
         key = f"p:{name}"
         if key not in self.values:
             if key in self.busy:
-                return Value.unknown(f"parameter '{name}' refers to itself", span)
+                return Value.unknown(f"parameter '{fns.clip(name)}' refers to itself", span)
             self.busy.add(key)
             try:
-                self.values[key] = self._parameter(name)
+                self.values[key] = self._parameter(name, d + _NAMED_DEPTH)
+            except BudgetExceeded as err:
+                self.values[key] = Value.unknown(exceeded_note(f"parameters('{fns.clip(name)}')", err), span)
             finally:
                 self.busy.discard(key)
         return self.values[key].at(span)
 
-    def _parameter(self, name: str) -> Value:
+    def _parameter(self, name: str, d: int) -> Value:
         given = self.given.get(name) or next(
             (v for k, v in self.given.items() if k.lower() == name.lower()), None
         )
         decl = _get_ci(self.doc.get("parameters"), name)
         default = decl.get("defaultValue")
+        if self.params_unknown and given is None:
+            return Value.unknown(self.params_unknown, decl.span)
         # A null given for a parameter with a default deploys the default (Bicep compiles
         # `name: item.?name` into a null the module's default then replaces).
         if given is not None and not (not default.is_absent and given.is_known and given.data is None):
+            fns.measure(given)  # a value read from a parameters file: its size and nesting count too
             return given
         if decl.is_absent:
-            return Value.unknown(f"parameter '{name}' is not declared", decl.span)
+            return Value.unknown(f"parameter '{fns.clip(name)}' is not declared", decl.span)
         if default.is_absent:
             if self.complete_params and _get_ci(decl, "nullable").as_bool() is True:
                 return Value.known(None, decl.span)
-            return Value.unknown(f"parameter '{name}' has no default and no value is given", decl.span)
-        return self.value(default, {})
+            why = f"parameter '{fns.clip(name)}' has no default and no value is given"
+            return Value.unknown(why, decl.span)
+        return self.value(default, {}, d, f"parameters('{fns.clip(name)}')")
 
-    def variable(self, name: str, span: Span | None) -> Value:
+    def variable(self, name: str, span: Span | None, d: int = 0) -> Value:
         if self.outer is not None:
-            return self.outer.variable(name, span)
+            return self.outer.variable(name, span, d)
         key = f"v:{name}"
         if key not in self.values:
             if key in self.busy:
-                return Value.unknown(f"variable '{name}' refers to itself", span)
+                return Value.unknown(f"variable '{fns.clip(name)}' refers to itself", span)
             self.busy.add(key)
             try:
-                self.values[key] = self._variable(name)
+                self.values[key] = self._variable(name, d + _NAMED_DEPTH)
+            except BudgetExceeded as err:
+                self.values[key] = Value.unknown(exceeded_note(f"variables('{fns.clip(name)}')", err), span)
             finally:
                 self.busy.discard(key)
         return self.values[key].at(span)
 
-    def _variable(self, name: str) -> Value:
+    def _variable(self, name: str, d: int) -> Value:
         variables = self.doc.get("variables")
         decl = _get_ci(variables, name)
         if decl.is_absent:
             # `copy` in the variables section declares array variables.
             for c in variables.get("copy").elements():
                 if c.get("name").as_str() == name:
-                    return self._copy_variable(c)
-            return Value.unknown(f"variable '{name}' is not declared", variables.span)
-        return self.value(decl, {})
-
-    def _copy_variable(self, c: Value) -> Value:
-        count = self.value(c.get("count"), {})
-        n = count.as_number()
-        if n is None:
-            return fns.unknown_from([count], c.span, "copy count is unknown")
-        name = c.get("name").as_str() or ""
-        return Value.known(
-            [
-                self.value(c.get("input"), {"copy": i, f"copy:{name}": i})
-                for i in range(min(int(n), MAX_COPIES))
-            ],
-            c.span,
-        )
+                    return self._copy_array(c, {}, d, f"variables('{fns.clip(name)}')")
+            return Value.unknown(f"variable '{fns.clip(name)}' is not declared", variables.span)
+        return self.value(decl, {}, d, f"variables('{fns.clip(name)}')")
 
     # -- resources ----------------------------------------------------------------------------------
     def load(self) -> None:
@@ -268,7 +522,7 @@ class Template:
         rtype, name = self._type_name(r, ptype, pname, {})
         n = name.as_str()
         if n is not None:
-            self.ids[(rtype.lower(), n.lower())] = f"{self.display}#{self.prefix}{symbol or n}"
+            self.ids[(rtype.lower(), n.lower())] = self.address(symbol or n)
             for child in r.get("resources").elements():
                 self._index(None, child, rtype, n)
 
@@ -279,7 +533,9 @@ class Template:
         # A nested child's type is relative (`apis`) unless it names the provider namespace.
         if ptype and not rtype.lower().startswith(ptype.split("/")[0].lower() + "/"):
             rtype = f"{ptype}/{rtype}"
-        name = self.value(r.get("name"), env)
+        raw = r.get("name")
+        where = f"the name of {fns.clip(rtype)}"
+        name = self.guarded(where, raw.span, lambda: self.value(raw, env, self.depth + 1, where))
         if pname is not None:
             n = name.as_str()
             if n is not None and not n.startswith(pname + "/"):
@@ -291,17 +547,24 @@ class Template:
     def resource(
         self, symbol: str | None, r: Value, ptype: str | None, pname: str | None, pcond: Value | None
     ) -> None:
-        if r.state is not _KNOWN or not isinstance(r.data, dict):
+        if r.state is not _KNOWN or not isinstance(r.data, dict) or self.budget.exhausted is not None:
+            # Once the unit's whole allowance is spent (the engine reports it), nothing more of it
+            # is evaluated.
             return
         copy = r.get("copy")
         if copy.is_known and not copy.is_null:
-            count = self.value(copy.get("count"), {})
-            n = count.as_number()
             loop = copy.get("name").as_str() or ""
+            try:
+                n, count = self._count(copy.get("count"), {}, self.depth + 1, f"copy loop {fns.clip(loop)}")
+            except BudgetExceeded as err:
+                what = fns.clip(symbol or loop or literal(r.get("type").as_str() or ""))
+                n, count = None, Value.unknown(exceeded_note(f"copy loop of {what}", err), copy.span)
             if n is None:
-                self._instance(symbol, r, ptype, pname, pcond, {}, "[*]")
+                # One instance stands for those that cannot be counted; its copyIndex() is unknown.
+                index = fns.unknown_from([count], count.span, "copyIndex() of a copy loop not expanded")
+                self._instance(symbol, r, ptype, pname, pcond, {"copy": index, f"copy:{loop}": index}, "[*]")
                 return
-            for i in range(min(int(n), MAX_COPIES)):
+            for i in range(n):
                 self._instance(symbol, r, ptype, pname, pcond, {"copy": i, f"copy:{loop}": i}, f"[{i}]")
             return
         self._instance(symbol, r, ptype, pname, pcond, {}, "")
@@ -316,10 +579,12 @@ class Template:
         env: dict[str, Any],
         suffix: str,
     ) -> None:
+        d = self.depth + 1
         cond = pcond
         c_raw = r.get("condition")
         if not c_raw.is_absent:
-            cv = self.value(c_raw, env)
+            where = f"the condition of {fns.clip(symbol or r.get('name').as_str() or '?')}"
+            cv = self.guarded(where, c_raw.span, lambda: self.value(c_raw, env, d, where))
             c = fns.truthy(cv)
             if c is False:
                 return
@@ -328,26 +593,38 @@ class Template:
         rtype, name = self._type_name(r, ptype, pname, env)
         type_member = r.get("type")
         span = type_member.span or r.span
+        n = name.as_str()
+        if n is not None and len(n) > _NAME_CHARS:
+            name = Value.unknown(
+                f"a resource name of {len(n):,} characters, longer than ARM allows", name.span
+            )
+            n = None
+        n_addr = symbol or (r.get("name").as_str() or "?" if n is None else n)
+        nested = rtype.lower() == "microsoft.resources/deployments"
         body: dict[str, Value] = {}
         for k, m in r.data.items():
             if k in _META:
                 continue
-            body[k] = (
-                Value.known(rtype, m.span) if k == "type" else (name if k == "name" else self.value(m, env))
-            )
-        nested = rtype.lower() == "microsoft.resources/deployments"
-        if nested:
-            body["properties"] = _drop(body.get("properties"), "template")
-        n = name.as_str()
-        if n is None:
-            raw = r.get("name").as_str() or "?"
-            n_addr = symbol or raw
-        else:
-            n_addr = symbol or n
-        address = f"{self.display}#{self.prefix}{n_addr}{suffix}"
+            if k == "type":
+                body[k] = Value.known(rtype, m.span)
+            elif k == "name":
+                body[k] = name
+            else:
+                # A nested deployment's inline template is loaded as a template of its own, in its
+                # own scope; it is no part of the deployment resource's body.
+                raw = _drop(m, "template") if nested and k == "properties" else m
+                where = _child(fns.clip(n_addr), k)
+                body[k] = self.guarded(
+                    where, m.span, lambda raw=raw, where=where: self.value(raw, env, d, where)
+                )
+        address = self.address(n_addr) + suffix
         # languageVersion 2.0 `existing: true` refers to a resource declared elsewhere.
         existing = r.get("existing").as_bool() is True
         if not existing:
+            try:
+                self.budget.resource()
+            except BudgetExceeded:
+                return  # the unit has produced all the resources it may; the engine says so
             self._directives(r, address)
             self.out.resources.append(
                 Resource(
@@ -361,7 +638,10 @@ class Template:
                 )
             )
         if nested:
-            self._nested_deployment(r, env, n or n_addr)
+            # Instances of a loop whose names cannot be known are told apart by their index.
+            self._nested_deployment(
+                r, env, n if n is not None else n_addr + (suffix if suffix != "[*]" else "")
+            )
         for child in r.get("resources").elements():
             self.resource(None, child, rtype, n if n is not None else None, cond)
 
@@ -382,25 +662,88 @@ class Template:
     def _nested_deployment(self, r: Value, env: dict[str, Any], name: str) -> None:
         props = r.get("properties")
         template = props.get("template")
-        if template.state is not _KNOWN or not isinstance(template.data, dict) or self.depth >= MAX_NESTING:
+        if template.state is not _KNOWN or not isinstance(template.data, dict):
             return
-        scope = self.value(props.path("expressionEvaluationOptions", "scope"), env).as_str() or "outer"
-        prefix = f"{self.prefix}deployment.{name}."
+        depth = self.depth + _DEPLOYMENT_DEPTH
+        try:
+            self.budget.depth(depth)
+        except BudgetExceeded as err:
+            where = f"the nested deployment {fns.clip(self.prefix + name)}"
+            self.out.diagnostics.append(_note(r, self.display, exceeded_note(where, err)))
+            return
+        d = self.depth + 1
+        scope_raw = props.path("expressionEvaluationOptions", "scope")
+        where = f"the scope of deployment {fns.clip(self.prefix + name)}"
+        scope = self.guarded(where, scope_raw.span, lambda: self.value(scope_raw, env, d, where)).as_str()
+        scope = scope or "outer"
+        prefix = f"{self.prefix}deployment.{fns.clip(name, _NAME_CHARS)}."
+        if len(prefix) > _PREFIX_CHARS:  # only hostile nesting: addresses are repeated in every finding
+            prefix = self.prefix
         if scope.lower() == "inner":
             params: dict[str, Value] = {}
-            given = self.value(props.get("parameters"), env)
-            for k, p in given.items():
-                v = p.get("value")
-                params[k] = (
-                    v if not v.is_absent else Value.unknown(f"parameter '{k}' given by reference", p.span)
+            raw = props.get("parameters")
+            complete = raw.is_absent or (raw.is_known and isinstance(raw.data, dict))
+            for k, p in raw.items():
+                where = f"the parameter '{fns.clip(k)}' of deployment {fns.clip(self.prefix + name)}"
+                v = self.guarded(where, p.span, lambda p=p, where=where: self.value(p, env, d, where)).get(
+                    "value"
                 )
-            complete = given.is_absent or (given.is_known and isinstance(given.data, dict))
+                params[k] = (
+                    v
+                    if not v.is_absent
+                    else Value.unknown(f"parameter '{fns.clip(k)}' given by reference", p.span)
+                )
             inner = Template(
-                template, self.display, self.out, params, prefix, self.depth + 1, complete_params=complete
-            )
+                template, self.display, self.out, params, prefix, depth, complete_params=complete,
+                budget=self.budget, shared=self.shared,
+            )  # fmt: skip
         else:
-            inner = Template(template, self.display, self.out, None, prefix, self.depth + 1, outer=self)
+            inner = Template(
+                template,
+                self.display,
+                self.out,
+                None,
+                prefix,
+                depth,
+                outer=self,
+                budget=self.budget,
+                shared=self.shared,
+            )
         inner.load()
+
+
+def _child(where: str, key: str | int) -> str:
+    """The name of member `key` of the value named `where`, for a note (bounded: keys may be long)."""
+    if len(where) > 240:
+        return where if where.endswith("…") else where + "…"
+    return f"{where}[{key}]" if isinstance(key, int) else f"{where}.{fns.clip(key, 40)}"
+
+
+def _is_property_copy(copies: Value) -> bool:
+    """Whether an object's `copy` member is a list of property loops (`name`, `count`, `input`)."""
+    if copies.state is not _KNOWN or not isinstance(copies.data, list) or not copies.data:
+        return False
+    return all(
+        c.state is _KNOWN
+        and isinstance(c.data, dict)
+        and isinstance(c.get("name").data, str)
+        and "count" in c.data
+        and "input" in c.data
+        for c in copies.data
+    )
+
+
+def _note(r: Value, display: str, message: str) -> Diagnostic:
+    span = r.span
+    return Diagnostic(display, span.line if span else 1, span.column if span else 1, message, True)
+
+
+def _member_ci(members: dict[str, Value], name: str, span: Span | None, missing: str) -> Value:
+    v = members.get(name)
+    if v is None:
+        current().step(len(members))
+        v = next((m for k, m in members.items() if k.lower() == name.lower()), None)
+    return v.at(span) if v is not None else Value.unknown(missing, span)
 
 
 def _get_ci(obj: Value, name: str) -> Value:
@@ -408,6 +751,8 @@ def _get_ci(obj: Value, name: str) -> Value:
     v = obj.get(name)
     if not v.is_absent:
         return v
+    if obj.state is _KNOWN and isinstance(obj.data, dict):
+        current().step(len(obj.data))  # a look at every key
     low = name.lower()
     for k, m in obj.items():
         if k.lower() == low:
@@ -415,7 +760,7 @@ def _get_ci(obj: Value, name: str) -> Value:
     return Value.absent(obj.span)
 
 
-def _drop(obj: Value | None, key: str) -> Value:
-    if obj is None or obj.state is not _KNOWN or not isinstance(obj.data, dict):
-        return obj if obj is not None else Value.absent()
+def _drop(obj: Value, key: str) -> Value:
+    if obj.state is not _KNOWN or not isinstance(obj.data, dict) or key not in obj.data:
+        return obj
     return Value.known({k: m for k, m in obj.data.items() if k != key}, obj.span)
