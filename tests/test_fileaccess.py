@@ -238,3 +238,13 @@ def _cpu_limit(seconds: int):  # type: ignore[no-untyped-def]
         resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
 
     return apply
+
+
+def test_once_an_allowance_is_spent_every_charge_fails() -> None:
+    b = Budget(Limits(work=10))
+    with pytest.raises(BudgetExceeded, match="evaluation steps"):
+        b.step(11)
+    # The memory and resource charges fail too, naming what was spent first.
+    for charge in (lambda: b.string(1), lambda: b.collection(1), b.resource, b.step):
+        with pytest.raises(BudgetExceeded, match="more than 10 evaluation steps"):
+            charge()

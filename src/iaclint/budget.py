@@ -104,7 +104,10 @@ class Budget:
     spent every later charge fails at once, so a hostile unit costs no more than its allowance.
     """
 
-    __slots__ = ("built_bytes", "built_items", "exhausted", "limits", "resource_count", "steps", "unit")
+    __slots__ = (
+        "_bytes_cap", "_items_cap", "_resources_cap", "_steps_cap", "built_bytes", "built_items", "exhausted",
+        "limits", "resource_count", "steps", "unit",
+    )  # fmt: skip
 
     def __init__(self, limits: Limits = LIMITS, unit: str = "") -> None:
         self.limits = limits
@@ -114,16 +117,23 @@ class Budget:
         self.built_items = 0
         self.resource_count = 0
         self.exhausted: str | None = None
+        # What each counter may reach; all drop below zero once any allowance is spent, so the
+        # hot paths compare one number and every later charge fails.
+        self._steps_cap = limits.work
+        self._bytes_cap = limits.built_bytes
+        self._items_cap = limits.built_items
+        self._resources_cap = limits.resources
 
     def _spent(self, what: str) -> BudgetExceeded:
         if self.exhausted is None:
             self.exhausted = what
-        return BudgetExceeded(what)
+            self._steps_cap = self._bytes_cap = self._items_cap = self._resources_cap = -1
+        return BudgetExceeded(self.exhausted)
 
     def step(self, n: int = 1) -> None:
         """`n` evaluation steps."""
         self.steps += n
-        if self.steps > self.limits.work:
+        if self.steps > self._steps_cap:
             raise self._spent(f"more than {self.limits.work:,} evaluation steps in this unit")
 
     def string(self, n: int) -> None:
@@ -131,7 +141,7 @@ class Budget:
         if n > self.limits.string_bytes:
             raise _too_long(n, self.limits)
         self.built_bytes += n
-        if self.built_bytes > self.limits.built_bytes:
+        if self.built_bytes > self._bytes_cap:
             raise self._spent(f"more than {megabytes(self.limits.built_bytes)} of strings built in this unit")
 
     def collection(self, n: int) -> None:
@@ -139,7 +149,7 @@ class Budget:
         if n > self.limits.collection_items:
             raise _too_many(n, self.limits)
         self.built_items += n
-        if self.built_items > self.limits.built_items:
+        if self.built_items > self._items_cap:
             raise self._spent(
                 f"more than {self.limits.built_items:,} collection members built in this unit"
             )
@@ -153,7 +163,7 @@ class Budget:
     def resource(self) -> None:
         """One more resource instance produced by this unit."""
         self.resource_count += 1
-        if self.resource_count > self.limits.resources:
+        if self.resource_count > self._resources_cap:
             raise self._spent(f"more than {self.limits.resources:,} resources in this unit")
 
     def depth(self, d: int) -> None:

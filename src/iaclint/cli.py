@@ -179,7 +179,7 @@ def _route_parameter_files(options: ScanOptions, files: tuple[str, ...]) -> None
         except ValueError as err:  # not UTF-8, not JSON, or a number past Python's digit limit
             raise Failure(f"--parameter-file {name}: not a JSON parameter file ({err})") from None
         schema = doc.get("$schema", "") if isinstance(doc, dict) else ""
-        if isinstance(schema, str) and "deploymentParameters" in schema:
+        if isinstance(schema, str) and "deploymentparameters" in schema.lower():
             options.arm_parameter_files.append(name)
         else:
             options.cfn_parameter_files.append(name)

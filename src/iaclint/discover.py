@@ -133,9 +133,11 @@ def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
     if not isinstance(doc, dict):
         return Sniffed(None, "JSON that is not an object")
     schema = doc.get("$schema")
-    if isinstance(schema, str) and "deploymentTemplate" in schema:
+    # Azure's schema names vary in case and scope (`subscriptionDeploymentTemplate.json`,
+    # `managementGroupDeploymentTemplate.json`, `tenantDeploymentTemplate.json`).
+    if isinstance(schema, str) and "deploymenttemplate" in schema.lower():
         return Sniffed("arm")
-    if isinstance(schema, str) and "deploymentParameters" in schema:
+    if isinstance(schema, str) and "deploymentparameters" in schema.lower():
         return Sniffed(None, "ARM parameters file (read with its template)")
     if "format_version" in doc and ("planned_values" in doc or "terraform_version" in doc):
         return Sniffed("terraform-plan")
@@ -169,7 +171,7 @@ def _template_kind(text: str) -> str | None:
         if not is_key:
             continue
         value = strings[k + 1][0] if k + 1 < len(strings) and not strings[k + 1][1] else ""
-        if s == "$schema" and "deploymentTemplate" in value:
+        if s == "$schema" and "deploymenttemplate" in value.lower():
             return "ARM"
         if s == "AWSTemplateFormatVersion" or (s == "Type" and value.startswith("AWS::")):
             return "CloudFormation"
