@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from iaclint.lang.bicep.prepass import prepass
+from iaclint.lang.parsing import ParseDeadline
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 
@@ -98,14 +99,24 @@ class Parsed:
     literals: dict[int, Any] = field(default_factory=dict)  # string Values without interpolation
     shapes: dict[int, Any] = field(default_factory=dict)  # member and call expressions' parts
     decls: dict[str, tuple[str, Any]] | None = None  # top-level declarations, collected on first need
-    # Local module targets as written -> (resolved path, as a string), None when no such file.
-    module_files: dict[str, tuple[Any, str] | None] = field(default_factory=dict)
+    # Local module targets as written -> (resolved path, the same as a string).
+    module_files: dict[str, tuple[Any, str]] = field(default_factory=dict)
     loop_free: dict[int, bool] = field(default_factory=dict)  # see the evaluator's _params_loop_free
     nested: dict[int, list[Any]] = field(default_factory=dict)  # see the evaluator's _nested
+    # The bytes the grammar read (the source after the pre-pass). A tree parsed under a deadline
+    # is read through a callback, and its nodes' own `text` reads back through it, slowly: node
+    # text comes from here (`text_of`).
+    data: bytes = b""
 
     def __post_init__(self) -> None:
         if self.spans is None:
             self.spans = NodeSpans(self.source)
+        if not self.data:
+            self.data = self.source.data
+
+    def text_of(self, node: Any) -> bytes:
+        """The bytes of `node` as the grammar read them (what `node.text` gives)."""
+        return self.data[node.start_byte : node.end_byte]
 
 
 @lru_cache(maxsize=1)
@@ -118,21 +129,24 @@ def _parser() -> Any:
 
 
 def parse(source: SourceText, params_file: bool = False) -> Parsed:
+    """The file parsed. Raises ParseTimeout when the parse (all its pieces together) runs past the
+    file's deadline: the caller reports the file as not read."""
     pre = prepass(source.data, params_file)
     parser = _parser()
-    roots = _parse_chunks(parser, pre.data) if len(pre.data) >= 2 * CHUNK_BYTES else None
+    deadline = ParseDeadline(len(pre.data))
+    roots = _parse_chunks(parser, pre.data, deadline) if len(pre.data) >= 2 * CHUNK_BYTES else None
     if roots is None:
-        roots = [parser.parse(pre.data).root_node]
+        roots = [deadline.parse(parser, pre.data).root_node]
     diags: list[Diagnostic] = []
     statements: list[Any] = []
     for root in roots:
         if root.has_error:
             _collect_errors(source, root, diags)
         statements.extend(root.named_children)
-    return Parsed(source, statements, pre.spreads, diags, roots)
+    return Parsed(source, statements, pre.spreads, diags, roots, data=pre.data)
 
 
-def _parse_chunks(parser: Any, data: bytes) -> list[Any] | None:
+def _parse_chunks(parser: Any, data: bytes, deadline: ParseDeadline) -> list[Any] | None:
     """The file parsed in pieces cut before top-level statements, or None when a piece has an error
     (a cut inside a statement, or bad syntax: the caller then parses the file whole).
 
@@ -140,7 +154,8 @@ def _parse_chunks(parser: Any, data: bytes) -> list[Any] | None:
     long file the parser's cost grows faster than its length: pieces parse in about 60% of the time
     on real modules. Pieces also keep an ambiguity from reaching across statements: whole, the
     registry's `azd/aks` module read `[union({...}, x)]` as an array of two items. Each piece is
-    parsed in place (`included_ranges`), so positions stay those of the file.
+    parsed in place (`included_ranges`), so positions stay those of the file. The pieces and the
+    whole-file parse that may follow share one deadline.
     """
     import tree_sitter
 
@@ -162,7 +177,7 @@ def _parse_chunks(parser: Any, data: bytes) -> list[Any] | None:
             last_col = end - (data.rfind(b"\n", 0, end) + 1) if end == n else 0
             end_point = (row + lines, last_col)
             parser.included_ranges = [tree_sitter.Range((row, 0), end_point, start, end)]
-            root = parser.parse(data).root_node
+            root = deadline.parse(parser, data).root_node
             if root.has_error:
                 return None
             roots.append(root)
