@@ -161,6 +161,7 @@ class Context:
     heights: dict[int, tuple[int, Any]] = field(default_factory=dict)
     # Declarations left out because the budget ran out for them (their resources are not read).
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    left_out: set[tuple[str, int, int]] = field(default_factory=set)  # their places, reported once
     # How many times each module file is deployed in the unit, loops and calls from several
     # places together: past `Limits.expansion`, a module is not read (a file calling the next
     # one ten times, ten levels down, would deploy the last 10,000,000,000 times).
@@ -220,7 +221,13 @@ class FileEvaluator:
         the note of a value cut off by the budget."""
         return LazyValue(partial(self._guarded, where, span, fn, args))
 
-    def _guarded(self, where: str, span: Span | None, fn: Any, args: tuple[Any, ...]) -> Value:
+    def _lazy_members(self, where: str, span: Span | None, fn: Any, *args: Any) -> LazyValue:
+        """As `_lazy`, for a resource body: its members are named values, each checked on its own."""
+        return LazyValue(partial(self._guarded, where, span, fn, args, False))
+
+    def _guarded(
+        self, where: str, span: Span | None, fn: Any, args: tuple[Any, ...], check: bool = True
+    ) -> Value:
         # Often read during the model stage, after the load returned: the unit's budget is made
         # current again (the function table charges `budget.current()`), and what it cuts off is
         # an unknown, as during the load.
@@ -239,7 +246,8 @@ class FileEvaluator:
             else:
                 with b.active():
                     v = fn(*args)
-            self.check_height(v)
+            if check:
+                self.check_height(v)
             return v
         except BudgetExceeded as err:
             return Value.unknown(exceeded_note(where, err), span)
@@ -502,6 +510,8 @@ class FileEvaluator:
                 ctx.where = f"{where}.{key}"
                 try:
                     self._fill(out, [member], env, drop, len(out) + 1)
+                    if key in out:
+                        self.check_height(out[key])
                 except BudgetExceeded as err:
                     out[key] = Value.unknown(exceeded_note(ctx.where, err), member[3])
         finally:
@@ -1178,8 +1188,11 @@ class FileEvaluator:
         """A declaration (or the rest of its instances) not read because the budget ran out for it:
         its file is partly read. (When the unit's whole allowance is spent the engine says so,
         once.)"""
-        if self._budget.exhausted is None:
-            span = self.span(node)
+        span = self.span(node)
+        key = (span.path, span.line, span.column)
+        if self._budget.exhausted is None and key not in self.ctx.left_out:
+            # Once per declaration: a module file is evaluated once per deployment.
+            self.ctx.left_out.add(key)
             message = f"{what} not evaluated: {note}"
             self.ctx.diagnostics.append(Diagnostic(span.path, span.line, span.column, message, partial=True))
 
@@ -1300,7 +1313,7 @@ class FileEvaluator:
             "type": Value.known(sym.type, type_span),
             "apiVersion": Value.known(sym.api_version, type_span),
         }
-        body = self._lazy(where, self.span(body_n), self._lazy_body, head, body_n, env, name_v, where)
+        body = self._lazy_members(where, self.span(body_n), self._lazy_body, head, body_n, env, name_v, where)
         if not suffix:
             sym.body = body
         if existing:
@@ -1528,7 +1541,8 @@ class FileEvaluator:
         deployments = self.ctx.deployments
         n = deployments[str(path)] = deployments.get(str(path), 0) + 1
         if n > b.limits.expansion:
-            b.expansion(n)
+            shown = parsed.source.path
+            raise BudgetExceeded(f"{shown} deployed more than {b.limits.expansion:,} times in this unit")
         if shared:
             found = shared["found"]
         else:
@@ -1709,8 +1723,9 @@ def _shown_path(path: str) -> str:
 
 def _charge_plain(data: Any, budget: Budget) -> None:
     """Charge the collections of decoded JSON (its strings were charged as the file) and check its
-    nesting, without recursing: `Value.of` and what reads the value later recurse as deep."""
-    limit = budget.limits.depth
+    nesting as a kept value's (see `check_height`), without recursing: `Value.of` and what reads
+    the value later recurse as deep."""
+    limit = budget.limits.depth // 2
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         x, d = stack.pop()
@@ -1721,7 +1736,7 @@ def _charge_plain(data: Any, budget: Budget) -> None:
         else:
             continue
         if d > limit:
-            budget.depth(d)
+            raise BudgetExceeded(f"a value nested more than {limit} levels deep")
         budget.collection(len(x))
         stack.extend((m, d + 1) for m in members)
 
