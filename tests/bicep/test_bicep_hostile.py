@@ -329,6 +329,21 @@ def test_a_module_outside_the_tree_is_not_available(tree: tuple[Path, Path], tar
     assert result.diagnostics == []
 
 
+def test_a_module_that_is_no_regular_file_is_not_available_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.mod")
+    (tmp_path / "folder").mkdir()
+    text = "".join(f"module m{i} '{t}' = {{\n  name: 'm'\n}}\n" for i, t in enumerate(["pipe.mod", "folder"]))
+    with _within(10):
+        result = _load(tmp_path, {"main.bicep": text + _probe("[m0.outputs.x, m1.outputs.x]")})
+        pipe, folder = _x(result).data
+    assert pipe.reason == f"module m0.outputs: module 'pipe.mod' not available: {FIFO}"
+    assert (
+        folder.reason
+        == "module m1.outputs: module 'folder' not available: a directory, not a regular file; not read"
+    )
+    assert result.diagnostics == []  # what the code names is not a file of the scan
+
+
 def test_a_missing_module_is_not_available_and_no_failed_file(tmp_path: Path) -> None:
     result = _load(
         tmp_path, {"main.bicep": "module m './nope.bicep' = {\n  name: 'm'\n}\n" + _probe("m.outputs.x")}

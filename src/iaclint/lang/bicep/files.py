@@ -47,25 +47,28 @@ class _Files:
         return found
 
     def get(
-        self, path: Path, roots: ScanRoots | None, params_file: bool = False, named: bool = False
+        self, path: Path, roots: ScanRoots | None, params_file: bool = False, report: str = "all"
     ) -> Parsed | str:
         """The file parsed, or why not (one line, no content). `roots`: where it may be read (None
-        for a file the user named on the command line). `named`: the file is named by code (a
-        module) or found beside it (a `.bicepparam`), so a path outside the roots is only a
-        reason, for the unknown values that follow; any other failure makes it a failed file."""
+        for a file the user named on the command line). `report`: which refusals to read make the
+        file a failed one: "all" (a file of the scan), "file" (a `.bicepparam` found beside a
+        template: what the file is, not where it leads, since discovery already said so of a link
+        out of the tree), "none" (a module: its unknown outputs say why; a module file that is
+        part of the scan is read, and reported, as a unit of its own). What it holds (not UTF-8, a
+        parse that runs out of time, syntax errors) is reported whoever reads it."""
         key = (str(path), params_file, roots)
         found = self.cache.get(key)
         if found is None:
-            found = self.cache[key] = self._read(path, roots, params_file, named)
+            found = self.cache[key] = self._read(path, roots, params_file, report)
         return found
 
-    def _read(self, path: Path, roots: ScanRoots | None, params_file: bool, named: bool) -> Parsed | str:
+    def _read(self, path: Path, roots: ScanRoots | None, params_file: bool, report: str) -> Parsed | str:
         shown = self.paths.display(path)
         try:
             data = read_bytes(path, roots=roots)
         except ReadRefused as err:
-            outside = roots is not None and not roots.allows(path)
-            if not (named and (outside or not os.path.lexists(path))):
+            elsewhere = roots is not None and not roots.allows(path)
+            if report == "all" or (report == "file" and not elsewhere and os.path.lexists(path)):
                 self.result.diagnostics.append(Diagnostic(shown, 1, 1, err.reason))
             return err.reason
         self.result.files_read.add(str(path))
@@ -143,7 +146,8 @@ def _param_values(
     candidates = [(Path(p), None) for p in explicit if p.endswith(".bicepparam")]
     candidates += [(p, roots) for p in files.bicepparams(template.parent)]
     for cand, where in candidates:
-        parsed = files.get(files.paths.resolve(cand), where, params_file=True, named=where is not None)
+        report = "all" if where is None else "file"
+        parsed = files.get(files.paths.resolve(cand), where, params_file=True, report=report)
         if isinstance(parsed, str):
             continue
         using = next((n for n in parsed.statements if n.type == "using_statement"), None)
@@ -226,7 +230,7 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
         budget = Budget(unit=shown)
         result.budgets.append(budget)
         ctx = Context(
-            parse_file=partial(files.get, roots=roots, named=True),
+            parse_file=partial(files.get, roots=roots, report="none"),
             display=display_path,
             resolve=files.paths.resolve,
             # The result's own set: a body worked out after the load (see LazyValue) may still read a file.
