@@ -6,7 +6,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from iaclint.lang.bicep.prepass import prepass
 from iaclint.lang.parsing import ParseDeadline
@@ -177,7 +177,7 @@ def _parse_chunks(parser: Any, data: bytes, deadline: ParseDeadline) -> list[Any
             last_col = end - (data.rfind(b"\n", 0, end) + 1) if end == n else 0
             end_point = (row + lines, last_col)
             parser.included_ranges = [tree_sitter.Range((row, 0), end_point, start, end)]
-            root = deadline.parse(parser, data).root_node
+            root = deadline.parse(parser, cast(bytes, _Piece(data, start, end))).root_node
             if root.has_error:
                 return None
             roots.append(root)
@@ -185,6 +185,24 @@ def _parse_chunks(parser: Any, data: bytes, deadline: ParseDeadline) -> list[Any
     finally:
         parser.included_ranges = []
     return roots
+
+
+class _Piece:
+    """The file as the parser reads it for one piece: a read starting in the piece stops at its
+    end. Under a deadline the parser reads through a callback, and each tree keeps what it was
+    handed: whole 64 KB reads for pieces of 2 KB held a 200 KB file many times over (a scan of
+    bicep-registry-modules peaked 125 MB higher)."""
+
+    __slots__ = ("data", "end", "start")
+
+    def __init__(self, data: bytes, start: int, end: int) -> None:
+        self.data = data
+        self.start = start
+        self.end = end
+
+    def __getitem__(self, s: slice) -> bytes:
+        stop = min(s.stop, self.end) if self.start <= s.start < self.end else s.stop
+        return self.data[s.start : stop]
 
 
 def _collect_errors(source: SourceText, root: Any, out: list[Diagnostic]) -> None:
