@@ -719,15 +719,18 @@ def test_a_cycle_called_from_outside_is_read_once_from_its_caller(tmp_path: Path
 # -- parsing -----------------------------------------------------------------------------------
 
 
-class _Deadlines:
-    """ParseDeadline with a short allowance, counting the deadlines made."""
+_DEADLINE = syntax._Deadline
 
-    def __init__(self, seconds: float) -> None:
+
+class _Deadlines:
+    """The parse deadline with a short allowance, counting the deadlines made."""
+
+    def __init__(self, seconds: float, memory: int = LIMITS.parse_memory) -> None:
         self.made: list[ParseDeadline] = []
-        self.limits = Limits(parse_seconds=seconds, parse_seconds_per_mb=0.0)
+        self.limits = Limits(parse_seconds=seconds, parse_seconds_per_mb=0.0, parse_memory=memory)
 
     def __call__(self, size: int) -> ParseDeadline:
-        d = ParseDeadline(size, self.limits)
+        d = _DEADLINE(size, self.limits)
         self.made.append(d)
         return d
 
@@ -736,7 +739,7 @@ def test_junk_the_grammar_recovers_from_slowly_is_a_failed_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deadlines = _Deadlines(0.3)
-    monkeypatch.setattr(syntax, "ParseDeadline", deadlines)
+    monkeypatch.setattr(syntax, "_Deadline", deadlines)
     (tmp_path / "junk.bicep").write_bytes(b"<a>" * 20_000)  # 60 KB: 8.5 s without a deadline
     (tmp_path / "ok.bicep").write_text(_apim("apim"))
     with _within(15):
@@ -755,7 +758,7 @@ def test_junk_the_grammar_recovers_from_slowly_is_a_failed_file(
 
 def test_the_pieces_of_a_file_share_one_deadline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     deadlines = _Deadlines(0.5)
-    monkeypatch.setattr(syntax, "ParseDeadline", deadlines)
+    monkeypatch.setattr(syntax, "_Deadline", deadlines)
     # Statements to cut before, junk in every piece: each piece fails, then the whole file.
     text = "".join(f"var v{i} = 1\n" + "<a>" * 700 + "\n" for i in range(40))
     (tmp_path / "junk.bicep").write_text(text)
@@ -764,6 +767,23 @@ def test_the_pieces_of_a_file_share_one_deadline(tmp_path: Path, monkeypatch: py
     assert len(deadlines.made) == 1
     assert [(d.partial, d.message.split(" (")[0]) for d in result.diagnostics] == [
         (False, "parsing gave up after 0 s")
+    ]
+
+
+@_bounded()
+def test_junk_whose_parse_takes_too_much_memory_is_a_failed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read through the deadline's callback, the grammar's recovery from this junk grows by about
+    150 MB a second: 2 MB of it reached 1.8 GB within its deadline."""
+    monkeypatch.setattr(syntax, "_Deadline", _Deadlines(60.0, memory=32 * 1024 * 1024))
+    with _within(20):
+        result = _load(tmp_path, {"junk.bicep": "<a>" * 20_000})
+    assert [(d.partial, d.message) for d in result.diagnostics] == [
+        (
+            False,
+            "parsing gave up: the grammar's error recovery took too much memory on this input; file not read",
+        )
     ]
 
 
