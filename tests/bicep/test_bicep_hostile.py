@@ -381,6 +381,30 @@ def test_array_and_object_spread_doubling_is_cut_off(tmp_path: Path) -> None:
 
 
 @_bounded()
+def test_child_names_repeating_a_long_parent_name_are_charged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bicep_files, "Budget", partial(Budget, Limits(built_bytes=8 * 1024 * 1024)))
+    # A parent named with 1 MB, and twenty children whose names repeat it.
+    name = "var n0 = 'xxxxxxxxxxxxxxxx'\n" + "".join(
+        f"var n{i + 1} = '${{n{i}}}${{n{i}}}'\n" for i in range(16)
+    )
+    parent = "resource p 'A.B/c@1' = {\n  name: n16\n}\n"
+    children = "".join(
+        f"resource c{i} 'A.B/c/d@1' = {{\n  parent: p\n  name: 'c{i}'\n}}\n" for i in range(20)
+    )
+    result = _load(tmp_path, {"main.bicep": name + parent + children})
+    # Read in order, as the model reads them: each child's name is built when read.
+    names = {r.address.split("#")[1]: r.body.get("name") for r in result.resources}
+    assert [n.state for n in names.values()].count(State.KNOWN) == 7  # the parent and six children
+    assert len(names["c0"].data) == 16 * 2**16 + 3
+    assert (
+        names["c19"].reason
+        == "evaluation budget exceeded in c19.name: more than 8 MB of strings built in this unit"
+    )
+
+
+@_bounded()
 def test_a_function_calling_itself_is_cut_off_at_the_depth_limit(tmp_path: Path) -> None:
     funcs = "func f(n int) int => f(n) + f(n)\nfunc g(n int) int => h(n)\nfunc h(n int) int => g(n)\n"
     with _within(20):  # f calls itself twice: 2^100 calls at the old depth cap

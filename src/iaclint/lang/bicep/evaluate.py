@@ -1172,6 +1172,7 @@ class FileEvaluator:
         pn, n = parent.name.as_str(), name.as_str()
         if pn is None or n is None:
             return fns.unknown_from([parent.name, name], span, "name built from an unknown value")
+        self._budget.string(len(pn) + 1 + len(n))  # every child repeats its parent's name
         return Value.known(f"{pn}/{n}", span)
 
     def emit_resources(self) -> None:
