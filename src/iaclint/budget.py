@@ -125,7 +125,9 @@ class Budget:
             raise _too_many(n, self.limits)
         self.built_items += n
         if self.built_items > self.limits.built_items:
-            raise self._spent(f"more than {self.limits.built_items:,} collection members built in this unit")
+            raise self._spent(
+                f"more than {self.limits.built_items:,} collection members built in this unit"
+            )
 
     def expansion(self, n: int) -> None:
         """A loop, count, for_each or copy of `n` instances about to be expanded."""
