@@ -49,7 +49,7 @@ class _Counter:
 
 
 def _count_bodies(monkeypatch: pytest.MonkeyPatch) -> _Counter:
-    # _lazy_body(head, body_n, env, name): record the line the body object starts on.
+    # _lazy_body(head, body_n, env, name, where): record the line the body object starts on.
     return _Counter(monkeypatch, "_lazy_body", lambda a: a[1].start_point[0] + 1)
 
 

@@ -1,21 +1,28 @@
-"""Which Bicep files to evaluate as roots, with which `.bicepparam` values; bad input as diagnostics."""
+"""Which Bicep files to evaluate as roots, with which `.bicepparam` values; bad input as diagnostics.
+
+Every file is read through `fileaccess.read_bytes`: the entry files, their modules and the
+`.bicepparam` files beside them only inside the scan roots; the `--parameter-file` files wherever
+the user put them. Each entry file is one unit with one evaluation budget, its modules included.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from iaclint.budget import Budget
+from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
 from iaclint.lang.bicep.syntax import Parsed, parse
+from iaclint.lang.parsing import ParseTimeout
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.source import SourceText, display_path
 from iaclint.suppress import DIRECTIVE, parse_comment
 from iaclint.values import Value
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class _Files:
@@ -23,7 +30,8 @@ class _Files:
 
     def __init__(self, result: LoadResult) -> None:
         self.result = result
-        self.cache: dict[tuple[str, bool], Parsed | None] = {}
+        # (path, parameters file, roots) -> the parsed file, or why it was not read
+        self.cache: dict[tuple[str, bool, ScanRoots | None], Parsed | str] = {}
         self.paths = PathResolver()
         self._params_in: dict[Path, list[Path]] = {}
 
@@ -38,40 +46,49 @@ class _Files:
             self._params_in[folder] = found
         return found
 
-    def get(self, path: Path, params_file: bool = False) -> Parsed | None:
-        key = (str(path), params_file)
-        if key in self.cache:
-            return self.cache[key]
-        parsed = self._read(path, params_file)
-        self.cache[key] = parsed
-        return parsed
+    def get(
+        self, path: Path, roots: ScanRoots | None, params_file: bool = False, report: str = "all"
+    ) -> Parsed | str:
+        """The file parsed, or why not (one line, no content). `roots`: where it may be read (None
+        for a file the user named on the command line). `report`: which refusals to read make the
+        file a failed one: "all" (a file of the scan), "file" (a `.bicepparam` found beside a
+        template: what the file is, not where it leads, since discovery already said so of a link
+        out of the tree), "none" (a module: its unknown outputs say why; a module file that is
+        part of the scan is read, and reported, as a unit of its own). What it holds (not UTF-8, a
+        parse that runs out of time, syntax errors) is reported whoever reads it."""
+        key = (str(path), params_file, roots)
+        found = self.cache.get(key)
+        if found is None:
+            found = self.cache[key] = self._read(path, roots, params_file, report)
+        return found
 
-    def _read(self, path: Path, params_file: bool) -> Parsed | None:
+    def _read(self, path: Path, roots: ScanRoots | None, params_file: bool, report: str) -> Parsed | str:
         shown = self.paths.display(path)
         try:
-            # One read a byte past the limit instead of a stat first: each system call counts here.
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            self.result.diagnostics.append(Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror}"))
-            return None
-        if len(data) > MAX_FILE_BYTES:
-            self.result.diagnostics.append(Diagnostic(shown, 1, 1, "file larger than 20 MB; not read"))
-            return None
+            data = read_bytes(path, roots=roots)
+        except ReadRefused as err:
+            elsewhere = roots is not None and not roots.allows(path)
+            if report == "all" or (report == "file" and not elsewhere and os.path.lexists(path)):
+                self.result.diagnostics.append(Diagnostic(shown, 1, 1, err.reason))
+            return err.reason
         self.result.files_read.add(str(path))
         try:
             source = SourceText.decode(shown, data)
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            self.result.diagnostics.append(
-                Diagnostic(shown, line, 1, "not valid UTF-8 text; save the file as UTF-8")
-            )
-            return None
+            why = "not valid UTF-8 text; save the file as UTF-8"
+            self.result.diagnostics.append(Diagnostic(shown, line, 1, why))
+            return why
         if "\x00" in source.text:
             line = source.text.count("\n", 0, source.text.index("\x00")) + 1
-            self.result.diagnostics.append(Diagnostic(shown, line, 1, "binary content (NUL byte); not Bicep"))
-            return None
-        parsed = parse(source, params_file)
+            why = "binary content (NUL byte); not Bicep"
+            self.result.diagnostics.append(Diagnostic(shown, line, 1, why))
+            return why
+        try:
+            parsed = parse(source, params_file)
+        except ParseTimeout as err:
+            self.result.diagnostics.append(Diagnostic(shown, 1, 1, err.reason))
+            return err.reason
         self.result.diagnostics.extend(parsed.diagnostics)
         if not params_file and DIRECTIVE in source.text:
             self.result.directives.extend(_directives(parsed))
@@ -87,7 +104,7 @@ def _directives(parsed: Parsed) -> list[Directive]:
     while stack:
         node = stack.pop()
         if node.type == "comment":
-            raw = node.text.decode("utf-8", errors="replace")
+            raw = parsed.text_of(node).decode("utf-8", errors="replace")
             if raw.startswith("/*"):
                 # A block comment may wrap: its reason is read as one line.
                 body = " ".join(raw[2 : -2 if raw.endswith("*/") else None].split())
@@ -115,27 +132,30 @@ def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[str]
         strings = [c for c in node.named_children if c.type == "string"]
         if not strings:
             continue
-        target = strings[0].text.decode("utf-8", errors="replace").strip("'")
+        target = parsed.text_of(strings[0]).decode("utf-8", errors="replace").strip("'")
         if ":" in target.split("/")[0] or "${" in target:
             continue
         out.append(paths.real(os.path.join(folder, target)))
     return out
 
 
-def _param_values(files: _Files, template: Path, ctx: Context, explicit: list[str]) -> dict[str, Value]:
+def _param_values(
+    files: _Files, template: Path, ctx: Context, roots: ScanRoots, explicit: list[str]
+) -> dict[str, Value]:
     """Values from the `.bicepparam` that `using`s this template (explicit files first)."""
-    candidates = [Path(p) for p in explicit if p.endswith(".bicepparam")]
-    candidates += files.bicepparams(template.parent)
-    for cand in candidates:
-        parsed = files.get(files.paths.resolve(cand), params_file=True)
-        if parsed is None:
+    candidates = [(Path(p), None) for p in explicit if p.endswith(".bicepparam")]
+    candidates += [(p, roots) for p in files.bicepparams(template.parent)]
+    for cand, where in candidates:
+        report = "all" if where is None else "file"
+        parsed = files.get(files.paths.resolve(cand), where, params_file=True, report=report)
+        if isinstance(parsed, str):
             continue
         using = next((n for n in parsed.statements if n.type == "using_statement"), None)
         target = None
         if using is not None:
             strings = [c for c in using.named_children if c.type == "string"]
             if strings:
-                target = strings[0].text.decode("utf-8", errors="replace").strip("'")
+                target = parsed.text_of(strings[0]).decode("utf-8", errors="replace").strip("'")
         if target is None or files.paths.resolve(cand.parent / target) != template:
             continue
         ev = FileEvaluator(parsed, files.paths.resolve(cand), ctx, None, "", display_path(cand))
@@ -148,38 +168,81 @@ def _param_values(files: _Files, template: Path, ctx: Context, explicit: list[st
     return {}
 
 
+def _unit_roots(options: Any, unit: Any) -> ScanRoots:
+    """Where a unit's code may read: the scan's roots, or (for a library caller without them) the
+    unit's own repository or directory."""
+    scan_roots = getattr(options, "scan_roots", None)
+    if scan_roots is not None:
+        return scan_roots()
+    return ScanRoots.for_paths([unit.path])
+
+
+def _roots_to_evaluate(order: list[str], calls: dict[str, list[str]]) -> set[str]:
+    """The files to evaluate as roots: each file no other scanned file calls as a module, then,
+    for files that only files on a cycle call (a.bicep calls b.bicep, which calls a.bicep), the
+    first one not yet reached from a root. Every file is then evaluated, as a root or as a module
+    of one, and a module is evaluated where it is called, with its parameters bound."""
+    scanned = set(order)
+    called = {m for f in order for m in calls[f] if m in scanned and m != f}
+    chosen = [f for f in order if f not in called]
+    reached: set[str] = set()
+
+    def reach(start: str) -> None:
+        stack = [start]
+        while stack:
+            f = stack.pop()
+            if f in reached:
+                continue
+            reached.add(f)
+            stack.extend(m for m in calls.get(f, ()) if m in scanned and m not in reached)
+
+    for f in chosen:
+        reach(f)
+    for f in order:
+        if f not in reached:
+            chosen.append(f)
+            reach(f)
+    return set(chosen)
+
+
 def load_units(units: list[Any], options: Any) -> LoadResult:
     result = LoadResult()
     files = _Files(result)
     explicit = list(getattr(options, "bicep_parameter_files", []) or [])
-    roots: list[tuple[Path, Parsed]] = []
-    called: set[str] = set()
+    entries: list[tuple[Path, Parsed, ScanRoots]] = []
+    calls: dict[str, list[str]] = {}
     for unit in units:
+        roots = _unit_roots(options, unit)
         for f in unit.files:
             path = files.paths.resolve(Path(f))
-            parsed = files.get(path)
-            if parsed is None:
+            parsed = files.get(path, roots)
+            if isinstance(parsed, str) or str(path) in calls:
                 continue
-            roots.append((path, parsed))
-            called.update(m for m in _local_modules(parsed, path, files.paths) if m != str(path))
-    for path, parsed in roots:
-        if str(path) in called:
+            entries.append((path, parsed, roots))
+            calls[str(path)] = _local_modules(parsed, path, files.paths)
+    evaluate = _roots_to_evaluate([str(path) for path, _parsed, _roots in entries], calls)
+    for path, parsed, roots in entries:
+        if str(path) not in evaluate:
             continue  # evaluated where it is called, with its parameters bound
-        # The result's own set: a body worked out after the load (see LazyValue) may still read a file.
+        shown = parsed.source.path
+        # One budget for the entry file and its modules, current while any of it is evaluated:
+        # now, and when a value left for later is worked out (see FileEvaluator._guarded).
+        budget = Budget(unit=shown)
+        result.budgets.append(budget)
         ctx = Context(
-            parse_file=files.get,
+            parse_file=partial(files.get, roots=roots, report="none"),
             display=display_path,
             resolve=files.paths.resolve,
+            # The result's own set: a body worked out after the load (see LazyValue) may still read a file.
             files_read=result.files_read,
+            roots=roots,
+            budget=budget,
+            diagnostics=result.diagnostics,
         )
         ctx.stack.append(str(path))
-        shown = parsed.source.path
-        try:
-            params = _param_values(files, path, ctx, explicit)
+        with budget.active():
+            params = _param_values(files, path, ctx, roots, explicit)
             ev = FileEvaluator(parsed, path, ctx, params, "", shown)
             ev.emit_resources()
-        except RecursionError:
-            result.diagnostics.append(Diagnostic(shown, 1, 1, "Bicep nested too deeply to evaluate"))
-            continue
         result.resources.extend(ctx.resources)
     return result

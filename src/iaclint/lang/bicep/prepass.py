@@ -113,6 +113,10 @@ def prepass(data: bytes, params_file: bool = False) -> Prepassed:
     stack: list[int] = []  # open bracket bytes; 0 marks a string interpolation `${`
     n = len(data)
     pos = 0
+    # Where the last search for the `>` closing a `resourceInput<` gave up: a later one that
+    # starts before it would give up there too. Without this, a line of `resourceInput<` over and
+    # over is scanned to its end once per occurrence (100 KB took 30 s).
+    no_close_before = -1
     search = _TRIGGER.search
     while pos < n:
         m = search(data, pos)
@@ -199,9 +203,11 @@ def prepass(data: bytes, params_file: bool = False) -> Prepassed:
                 buf = buf if buf is not None else bytearray(data)
                 _blank(buf, start, end)
                 pos = end
-        else:  # resourceInput / resourceOutput
+        elif pos >= no_close_before:  # resourceInput / resourceOutput
             end = _type_args_end(data, pos)
-            if end > 0:
+            if end < 0:
+                no_close_before = -end
+            else:
                 end = _TYPE_TAIL.match(data, end).end()
                 buf = buf if buf is not None else bytearray(data)
                 _blank(buf, start, end)
@@ -283,25 +289,26 @@ def _import_end(data: bytes, pos: int) -> int:
 
 
 def _type_args_end(data: bytes, pos: int) -> int:
-    """Offset after the `<...>` following resourceInput/resourceOutput, or -1."""
+    """Offset after the `<...>` following resourceInput/resourceOutput; when there is none, minus
+    the offset where the search stopped (at most the end of the line, or of a quoted string)."""
     i = pos
     n = len(data)
     while i < n and data[i] in (32, 9):
         i += 1
     if data[i : i + 1] != b"<":
-        return -1
+        return -i
     i += 1
     while i < n:
         c = data[i]
         if c == 39:
             end = data.find(b"'", i + 1)
             if end < 0:
-                return -1
+                return -n
             i = end + 1
             continue
         if c == 62:
             return i + 1
         if c == 10:
-            return -1
+            return -i
         i += 1
-    return -1
+    return -n

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import itertools
 import re
+import resource
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
+from iaclint.budget import LIMITS, Limits
 from iaclint.lang.bicep.prepass import prepass
+from iaclint.lang.parsing import ParseDeadline, ParseTimeout
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 
@@ -98,14 +102,24 @@ class Parsed:
     literals: dict[int, Any] = field(default_factory=dict)  # string Values without interpolation
     shapes: dict[int, Any] = field(default_factory=dict)  # member and call expressions' parts
     decls: dict[str, tuple[str, Any]] | None = None  # top-level declarations, collected on first need
-    # Local module targets as written -> (resolved path, as a string), None when no such file.
-    module_files: dict[str, tuple[Any, str] | None] = field(default_factory=dict)
+    # Local module targets as written -> (resolved path, the same as a string).
+    module_files: dict[str, tuple[Any, str]] = field(default_factory=dict)
     loop_free: dict[int, bool] = field(default_factory=dict)  # see the evaluator's _params_loop_free
     nested: dict[int, list[Any]] = field(default_factory=dict)  # see the evaluator's _nested
+    # The bytes the grammar read (the source after the pre-pass). A tree parsed under a deadline
+    # is read through a callback, and its nodes' own `text` reads back through it, slowly: node
+    # text comes from here (`text_of`).
+    data: bytes = b""
 
     def __post_init__(self) -> None:
         if self.spans is None:
             self.spans = NodeSpans(self.source)
+        if not self.data:
+            self.data = self.source.data
+
+    def text_of(self, node: Any) -> bytes:
+        """The bytes of `node` as the grammar read them (what `node.text` gives)."""
+        return self.data[node.start_byte : node.end_byte]
 
 
 @lru_cache(maxsize=1)
@@ -117,22 +131,57 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bicep.language()))
 
 
+def _peak_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+class _Deadline(ParseDeadline):
+    """One file's parse allowance (`ParseDeadline`, shared by all its pieces), and a bound on the
+    memory the parse may add to the process's peak: read through the deadline's callback, the
+    grammar's error recovery grows by about 150 MB a second on junk (2 MB of `<a>` reached 1.8 GB
+    within its 11 s; parsed from bytes it stays at 30 MB, but then it cannot be cancelled)."""
+
+    __slots__ = ("over_memory", "peak")
+
+    def __init__(self, size: int, limits: Limits = LIMITS) -> None:
+        super().__init__(size, limits)
+        self.peak = _peak_bytes() + limits.parse_memory
+        self.over_memory = False
+
+    def _late(self, offset: int, has_error: bool) -> bool:
+        if _peak_bytes() > self.peak:
+            self.over_memory = True
+            return True
+        return super()._late(offset, has_error)
+
+
 def parse(source: SourceText, params_file: bool = False) -> Parsed:
+    """The file parsed. Raises ParseTimeout when the parse (all its pieces together) runs past the
+    file's deadline or its memory: the caller reports the file as not read."""
     pre = prepass(source.data, params_file)
     parser = _parser()
-    roots = _parse_chunks(parser, pre.data) if len(pre.data) >= 2 * CHUNK_BYTES else None
-    if roots is None:
-        roots = [parser.parse(pre.data).root_node]
+    deadline = _Deadline(len(pre.data))
+    try:
+        roots = _parse_chunks(parser, pre.data, deadline) if len(pre.data) >= 2 * CHUNK_BYTES else None
+        if roots is None:
+            roots = [deadline.parse(parser, pre.data).root_node]
+    except ParseTimeout:
+        if not deadline.over_memory:
+            raise
+        raise ParseTimeout(
+            "parsing gave up: the grammar's error recovery took too much memory on this input; file not read"
+        ) from None
     diags: list[Diagnostic] = []
     statements: list[Any] = []
     for root in roots:
         if root.has_error:
             _collect_errors(source, root, diags)
         statements.extend(root.named_children)
-    return Parsed(source, statements, pre.spreads, diags, roots)
+    return Parsed(source, statements, pre.spreads, diags, roots, data=pre.data)
 
 
-def _parse_chunks(parser: Any, data: bytes) -> list[Any] | None:
+def _parse_chunks(parser: Any, data: bytes, deadline: ParseDeadline) -> list[Any] | None:
     """The file parsed in pieces cut before top-level statements, or None when a piece has an error
     (a cut inside a statement, or bad syntax: the caller then parses the file whole).
 
@@ -140,7 +189,8 @@ def _parse_chunks(parser: Any, data: bytes) -> list[Any] | None:
     long file the parser's cost grows faster than its length: pieces parse in about 60% of the time
     on real modules. Pieces also keep an ambiguity from reaching across statements: whole, the
     registry's `azd/aks` module read `[union({...}, x)]` as an array of two items. Each piece is
-    parsed in place (`included_ranges`), so positions stay those of the file.
+    parsed in place (`included_ranges`), so positions stay those of the file. The pieces and the
+    whole-file parse that may follow share one deadline.
     """
     import tree_sitter
 
@@ -162,7 +212,7 @@ def _parse_chunks(parser: Any, data: bytes) -> list[Any] | None:
             last_col = end - (data.rfind(b"\n", 0, end) + 1) if end == n else 0
             end_point = (row + lines, last_col)
             parser.included_ranges = [tree_sitter.Range((row, 0), end_point, start, end)]
-            root = parser.parse(data).root_node
+            root = deadline.parse(parser, cast(bytes, _Piece(data, start, end))).root_node
             if root.has_error:
                 return None
             roots.append(root)
@@ -170,6 +220,24 @@ def _parse_chunks(parser: Any, data: bytes) -> list[Any] | None:
     finally:
         parser.included_ranges = []
     return roots
+
+
+class _Piece:
+    """The file as the parser reads it for one piece: a read starting in the piece stops at its
+    end. Under a deadline the parser reads through a callback, and each tree keeps what it was
+    handed: whole 64 KB reads for pieces of 2 KB held a 200 KB file many times over (a scan of
+    bicep-registry-modules peaked 125 MB higher)."""
+
+    __slots__ = ("data", "end", "start")
+
+    def __init__(self, data: bytes, start: int, end: int) -> None:
+        self.data = data
+        self.start = start
+        self.end = end
+
+    def __getitem__(self, s: slice) -> bytes:
+        stop = min(s.stop, self.end) if self.start <= s.start < self.end else s.stop
+        return self.data[s.start : stop]
 
 
 def _collect_errors(source: SourceText, root: Any, out: list[Diagnostic]) -> None:
