@@ -538,11 +538,6 @@ def test_the_units_budget_is_current_during_the_load_and_when_a_value_is_worked_
     assert budgets.current() is not a and budgets.current() is not b  # none current once read
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the function table (arm/functions.py) charges the current budget in another branch of issue 12; "
-    "remove this mark when both are merged",
-)
 @_bounded()
 def test_padleft_and_replace_squaring_are_cut_off(tmp_path: Path) -> None:
     # 5 MB of padding; a 64-character string replaced into itself twice is 16 MB.

@@ -53,7 +53,7 @@ class ParseDeadline:
                 f"parsing gave up after {self.seconds:.0f} s (the grammar's error recovery is slow on "
                 "this input); file not read"
             ) from None
-        if tree.root_node.has_error:
+        if tree.root_node.has_error or not isinstance(data, bytes):
             return tree
         # A tree parsed from a callback reads `Node.text` back through it (2-3x slower for loaders
         # that read names and literals). Parsing the bytes again with this tree as the old one
