@@ -44,7 +44,7 @@ class Limits:
     # Nesting of expressions and of function calls (user functions, lambdas, modules).
     depth: int = 200
     # Per unit: evaluation steps, and what it may build in all.
-    work: int = 4_000_000
+    work: int = 1_000_000
     built_bytes: int = 128 * 1024 * 1024
     built_items: int = 2_000_000
     # Any file read (source, variables, parameters, configuration, baseline).
