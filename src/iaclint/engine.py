@@ -179,8 +179,6 @@ def _scan(
     rules = select_rules(load_rules(), options.select, options.ignore)
 
     loaded = _load_all(found.units, options, progress)
-    diagnostics = [*found.failed, *loaded.diagnostics]
-    records = _account_files(found, loaded, diagnostics)
 
     try:
         # Reading a value may evaluate it now (Bicep names, bodies and parameters are LazyValues).
@@ -190,6 +188,10 @@ def _scan(
         raise InternalError(str(err)) from err
     except RecursionError as err:
         raise InternalError(f"model or checks nested too deeply: {err}") from err
+    # After the model: values worked out while it was built (lazy Bicep bodies, modules bound
+    # late) may have added diagnostics and spent budgets.
+    diagnostics = [*found.failed, *loaded.diagnostics]
+    records = _account_files(found, loaded, diagnostics)
     diagnostics.extend(_spent_budgets(loaded))
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
