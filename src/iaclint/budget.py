@@ -60,7 +60,7 @@ class Limits:
     parse_seconds: float = 3.0
     parse_seconds_per_mb: float = 4.0
     # What one parse may add to the process's peak memory (the Bicep grammar's error recovery
-    # grows by about 150 MB a second on junk; see `lang/bicep/syntax.py`).
+    # grows by about 150 MB a second on junk; see `lang/parsing.py`).
     parse_memory: int = 256 * 1024 * 1024
     # Findings one resource may produce for one rule before the rest are counted, not listed.
     findings_per_resource_rule: int = 50

@@ -746,7 +746,7 @@ class _Deadlines:
         self.limits = Limits(
             parse_seconds=seconds, parse_seconds_per_mb=0.0, parse_memory=memory or LIMITS.parse_memory
         )
-        self.make = syntax._Deadline  # taken before the test puts this object in its place
+        self.make = syntax.ParseDeadline  # taken before the test puts this object in its place
 
     def __call__(self, size: int) -> ParseDeadline:
         d = self.make(size, self.limits)
@@ -758,7 +758,7 @@ def test_junk_the_grammar_recovers_from_slowly_is_a_failed_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deadlines = _Deadlines(0.3)
-    monkeypatch.setattr(syntax, "_Deadline", deadlines)
+    monkeypatch.setattr(syntax, "ParseDeadline", deadlines)
     (tmp_path / "junk.bicep").write_bytes(b"<a>" * 20_000)  # 60 KB: 8.5 s without a deadline
     (tmp_path / "ok.bicep").write_text(_apim("apim"))
     with _within(15):
@@ -777,7 +777,7 @@ def test_junk_the_grammar_recovers_from_slowly_is_a_failed_file(
 
 def test_the_pieces_of_a_file_share_one_deadline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     deadlines = _Deadlines(0.5)
-    monkeypatch.setattr(syntax, "_Deadline", deadlines)
+    monkeypatch.setattr(syntax, "ParseDeadline", deadlines)
     # Statements to cut before, junk in every piece: each piece fails, then the whole file.
     text = "".join(f"var v{i} = 1\n" + "<a>" * 700 + "\n" for i in range(40))
     (tmp_path / "junk.bicep").write_text(text)
@@ -795,7 +795,7 @@ def test_junk_whose_parse_takes_too_much_memory_is_a_failed_file(
 ) -> None:
     """Read through the deadline's callback, the grammar's recovery from this junk grows by about
     150 MB a second: 2 MB of it reached 1.8 GB within its deadline."""
-    monkeypatch.setattr(syntax, "_Deadline", _Deadlines(60.0, memory=32 * 1024 * 1024))
+    monkeypatch.setattr(syntax, "ParseDeadline", _Deadlines(60.0, memory=32 * 1024 * 1024))
     with _within(20):
         result = _load(tmp_path, {"junk.bicep": "<a>" * 20_000})
     assert [(d.partial, d.message) for d in result.diagnostics] == [

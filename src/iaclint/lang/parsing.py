@@ -9,6 +9,8 @@ several MB/s); past it the parse is cancelled and the file is reported as not re
 
 from __future__ import annotations
 
+import resource
+import sys
 import time
 from typing import Any
 
@@ -26,16 +28,28 @@ class ParseTimeout(Exception):
         self.reason = reason
 
 
-class ParseDeadline:
-    """One file's parse allowance, shared by all the pieces the file is parsed in."""
+def _peak_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
-    __slots__ = ("at", "seconds")
+
+class ParseDeadline:
+    """One file's parse allowance, shared by all the pieces the file is parsed in: a deadline, and
+    a bound on what the parse may add to the process's peak memory (read through the deadline's
+    callback, the Bicep grammar's error recovery grows by about 150 MB a second on junk)."""
+
+    __slots__ = ("at", "over_memory", "peak", "seconds")
 
     def __init__(self, size: int, limits: Limits = LIMITS) -> None:
         self.seconds = limits.parse_seconds + limits.parse_seconds_per_mb * size / _MB
         self.at = time.monotonic() + self.seconds
+        self.peak = _peak_bytes() + limits.parse_memory
+        self.over_memory = False
 
     def _late(self, _offset: int, _has_error: bool) -> bool:
+        if _peak_bytes() > self.peak:
+            self.over_memory = True
+            return True
         return time.monotonic() > self.at
 
     def parse(self, parser: Any, data: bytes) -> Any:
@@ -49,6 +63,11 @@ class ParseDeadline:
         except ValueError:
             # A cancelled parser would resume the old input on its next call.
             parser.reset()
+            if self.over_memory:
+                raise ParseTimeout(
+                    "parsing gave up: the grammar's error recovery took too much memory on this input; "
+                    "file not read"
+                ) from None
             raise ParseTimeout(
                 f"parsing gave up after {self.seconds:.0f} s (the grammar's error recovery is slow on "
                 "this input); file not read"

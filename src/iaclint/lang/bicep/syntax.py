@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import resource
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 
-from iaclint.budget import LIMITS, Limits
 from iaclint.lang.bicep.prepass import prepass
-from iaclint.lang.parsing import ParseDeadline, ParseTimeout
+from iaclint.lang.parsing import ParseDeadline
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 
@@ -131,47 +128,15 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bicep.language()))
 
 
-def _peak_bytes() -> int:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
-
-
-class _Deadline(ParseDeadline):
-    """One file's parse allowance (`ParseDeadline`, shared by all its pieces), and a bound on the
-    memory the parse may add to the process's peak: read through the deadline's callback, the
-    grammar's error recovery grows by about 150 MB a second on junk (2 MB of `<a>` reached 1.8 GB
-    within its 11 s; parsed from bytes it stays at 30 MB, but then it cannot be cancelled)."""
-
-    __slots__ = ("over_memory", "peak")
-
-    def __init__(self, size: int, limits: Limits = LIMITS) -> None:
-        super().__init__(size, limits)
-        self.peak = _peak_bytes() + limits.parse_memory
-        self.over_memory = False
-
-    def _late(self, offset: int, has_error: bool) -> bool:
-        if _peak_bytes() > self.peak:
-            self.over_memory = True
-            return True
-        return super()._late(offset, has_error)
-
-
 def parse(source: SourceText, params_file: bool = False) -> Parsed:
     """The file parsed. Raises ParseTimeout when the parse (all its pieces together) runs past the
     file's deadline or its memory: the caller reports the file as not read."""
     pre = prepass(source.data, params_file)
     parser = _parser()
-    deadline = _Deadline(len(pre.data))
-    try:
-        roots = _parse_chunks(parser, pre.data, deadline) if len(pre.data) >= 2 * CHUNK_BYTES else None
-        if roots is None:
-            roots = [deadline.parse(parser, pre.data).root_node]
-    except ParseTimeout:
-        if not deadline.over_memory:
-            raise
-        raise ParseTimeout(
-            "parsing gave up: the grammar's error recovery took too much memory on this input; file not read"
-        ) from None
+    deadline = ParseDeadline(len(pre.data))
+    roots = _parse_chunks(parser, pre.data, deadline) if len(pre.data) >= 2 * CHUNK_BYTES else None
+    if roots is None:
+        roots = [deadline.parse(parser, pre.data).root_node]
     diags: list[Diagnostic] = []
     statements: list[Any] = []
     for root in roots:
