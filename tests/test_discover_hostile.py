@@ -253,3 +253,27 @@ def test_every_arm_template_schema_is_an_arm_template(tmp_path: Path, schema: st
     assert sniff_json(tmp_path / "main.json").language == "arm"
     (tmp_path / "broken.json").write_text('{"$schema": "' + schema + '", "resources": [,]}')
     assert sniff_json(tmp_path / "broken.json").language == FAILED
+
+
+def test_arm_template_with_comments_is_read_not_failed(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    (tmp_path / "azuredeploy.json").write_text(
+        '{\n  "$schema": "' + ARM_SCHEMA + '",\n'
+        '  // the gateway\n'
+        '  "resources": [\n'
+        '    {\n'
+        '      "type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apim",\n'
+        '      "properties": {\n'
+        '        "customProperties": {\n'
+        '          "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "[\n'
+        "            concat('Tr', 'ue')]\"\n"
+        '        }\n'
+        '      }\n'
+        '    }\n'
+        '  ]\n'
+        '}\n'
+    )
+    assert sniff_json(tmp_path / "azuredeploy.json").language == "arm"
+    result = _scan(tmp_path, monkeypatch)
+    assert [(f.rule_id, f.span.line) for f in result.findings if f.rule_id in ("IAC001", "IAC101")] == [
+        ("IAC101", 9)
+    ]

@@ -175,3 +175,26 @@ def test_random_text_raises_only_json_error(text: str) -> None:
 def test_arbitrary_text_raises_only_json_error(text: str) -> None:
     with contextlib.suppress(JsonError):
         parse(text)
+
+
+def test_arm_dialect_reads_comments_and_multiline_strings_with_positions() -> None:
+    # ARM templates may hold comments and line breaks inside strings (Azure's own reader accepts
+    # them); Azure/ResourceModules has such a template that was reported as unreadable.
+    text = (
+        '{\n'
+        '  // a line comment\n'
+        '  "a": 1, /* a block\n'
+        '  comment */ "b": "[\n'
+        '    concat(\'x\')]",\n'
+        '  "c": true\n'
+        '}\n'
+    )
+    src = SourceText("t.json", text.encode(), text)
+    with pytest.raises(JsonError):
+        parse_json(src)
+    doc = parse_json(src, arm=True)
+    assert doc.py() == {"a": 1, "b": "[\n    concat('x')]", "c": True}
+    assert (doc.get("a").span.line, doc.get("b").span.line, doc.get("b").span.end_line) == (3, 4, 5)
+    assert (doc.get("c").span.line, doc.get("c").span.column) == (6, 3)
+    with pytest.raises(JsonError, match="unterminated comment"):
+        parse_json(SourceText("t.json", b'{"a": 1 /* open', '{"a": 1 /* open'), arm=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 
+from iaclint.budget import LIMITS
 from iaclint.fileaccess import (  # noqa: F401 (MAX_FILE_BYTES: re-exported for loaders)
     MAX_FILE_BYTES,
     ReadRefused,
@@ -24,8 +25,10 @@ from iaclint.fileaccess import (  # noqa: F401 (MAX_FILE_BYTES: re-exported for 
     read_head,
     utf8_error_position,
 )
+from iaclint.lang.jsonpos import JsonError, parse_json
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic
+from iaclint.source import SourceText
 
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv"})
 
@@ -126,6 +129,15 @@ def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
         # (what it is shows before the error) is a file that could not be read.
         pos = getattr(err, "pos", len(text))
         kind = _template_kind(text[:pos])
+        if kind == "ARM":
+            # ARM templates may hold comments and line breaks inside strings, which plain JSON
+            # does not allow: read it as Azure does before calling it broken.
+            try:
+                parse_json(SourceText(str(path), data, text), max_depth=LIMITS.depth, arm=True)
+            except (JsonError, RecursionError):
+                pass
+            else:
+                return Sniffed("arm")
         if kind is not None:
             reason = f"invalid JSON in {kind} template: {getattr(err, 'msg', err)}"
             return Sniffed(FAILED, reason, getattr(err, "lineno", 1), getattr(err, "colno", 1))

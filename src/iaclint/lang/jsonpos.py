@@ -62,6 +62,7 @@ def parse_json(
     max_depth: int = 512,
     duplicates: list[tuple[str, Span]] | None = None,
     max_values: int | None = None,
+    arm: bool = False,
 ) -> Value:
     """Parse `source.text` into a known `Value` tree with spans.
 
@@ -70,6 +71,9 @@ def parse_json(
     for invalid JSON, and its subclass `JsonLimit` for nesting deeper than `max_depth` containers
     or more than `max_values` values in all (a value costs some 200 bytes: 20 MB of `[0,0,...]`
     would take 2 GB).
+
+    `arm`: the JSON dialect Azure Resource Manager templates are written in, which allows `//` and
+    `/* */` comments between tokens and line breaks inside strings (multi-line expressions).
     """
     text = source.text
     path = source.path
@@ -79,17 +83,42 @@ def parse_json(
     line = 1
     ls = 0  # offset where the current line starts
 
-    def skip(pos: int) -> int:
-        # Only whitespace can hold a newline (strict strings reject raw control characters), so
-        # line tracking needs to look at skipped whitespace only.
+    def lines_in(start: int, end: int) -> None:
         nonlocal line, ls
+        nl = text.rfind("\n", start, end)
+        if nl != -1:
+            line += text.count("\n", start, end)
+            ls = nl + 1
+
+    def skip(pos: int) -> int:
+        # Only whitespace (and, in the ARM dialect, comments and strings) can hold a newline, so
+        # line tracking looks at what is skipped there.
         end = ws_match(text, pos).end()
+        while arm and text.startswith("/", end):
+            if text.startswith("//", end):
+                stop = text.find("\n", end)
+                stop = n if stop == -1 else stop
+            elif text.startswith("/*", end):
+                stop = text.find("*/", end + 2)
+                if stop == -1:
+                    raise _error_at(text, end, "unterminated comment")
+                stop += 2
+            else:
+                break
+            end = ws_match(text, stop).end()
         if end != pos:
-            nl = text.rfind("\n", pos, end)
-            if nl != -1:
-                line += text.count("\n", pos, end)
-                ls = nl + 1
+            lines_in(pos, end)
         return end
+
+    def string_at(pos: int) -> tuple[str, int]:
+        """The string whose opening quote is at `pos`, and the offset after its closing quote."""
+        try:
+            s, end = scanstring(text, pos + 1, not arm)
+        except JSONDecodeError as exc:
+            raise _error_at(text, exc.pos, exc.msg) from None
+        if arm:
+            lines_in(pos, end)
+        return s, end
 
     def read_key(pos: int) -> tuple[str, int, int, int, int]:
         """At a key's opening quote: (key, line, column, end column, offset after the colon + ws)."""
@@ -97,10 +126,7 @@ def parse_json(
             found = _describe(text, pos)
             raise _error_at(text, pos, f"expected a property name in double quotes, found {found}")
         kline, kcol = line, pos - ls + 1
-        try:
-            key, pos = scanstring(text, pos + 1, True)
-        except JSONDecodeError as exc:
-            raise _error_at(text, exc.pos, exc.msg) from None
+        key, pos = string_at(pos)
         kend = pos - ls + 1
         pos = skip(pos)
         if pos >= n or text[pos] != ":":
@@ -141,10 +167,7 @@ def parse_json(
                 sl, sc = line, pos - ls + 1
                 continue
         elif c == '"':
-            try:
-                s, pos = scanstring(text, pos + 1, True)
-            except JSONDecodeError as exc:
-                raise _error_at(text, exc.pos, exc.msg) from None
+            s, pos = string_at(pos)
             value = Value(_KNOWN, s, Span(path, sl, sc, line, pos - ls + 1))
         elif c == "t" and text.startswith("true", pos):
             pos += 4

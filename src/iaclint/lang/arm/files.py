@@ -38,7 +38,7 @@ def _parse(path: Path, data: bytes, result: LoadResult) -> Value | None:
         return None
     try:
         # Nothing deeper than an evaluation may nest is read: a value that deep could not be used.
-        return parse_json(source, max_depth=_budget.LIMITS.depth)
+        return parse_json(source, max_depth=_budget.LIMITS.depth, arm=True)
     except JsonError as exc:
         result.diagnostics.append(Diagnostic(shown, exc.line, exc.column, f"invalid JSON: {exc.message}"))
     return None
