@@ -1,0 +1,46 @@
+"""The fuzz suite: grammar-aware hostile input for every reader and evaluator, each case scanned by
+a worker process under time and memory limits (see `fuzzkit.py` and `fuzz_worker.py`).
+
+It runs in CI (`python -m pytest`, part of `.ci/run`) in a fixed time: a fixed number of
+derandomized examples per test, the whole suite well under a minute on two cores. To fuzz longer:
+
+    IACLINT_FUZZ_EXAMPLES=5000 python -m pytest tests/fuzz        # fresh random examples per test
+    IACLINT_FUZZ_EXAMPLES=5000 IACLINT_FUZZ_SHRINK=1 ...          # and shrink a failure to a minimum
+    IACLINT_FUZZ_TIMEOUT=30 ...                                   # per-case wall-clock limit (s)
+    python -m pytest tests/fuzz --hypothesis-seed=123             # another derandomized sequence
+
+A failure names a directory under pytest's tmp dir holding the failing input (`case.json` and the
+tree itself) and the command that reproduces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fuzzkit import Worker
+
+_STATS: list[tuple[str, int, float, int, str]] = []
+
+
+@pytest.fixture
+def worker(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Worker]:
+    """One long-lived worker process for this test's cases."""
+    w = Worker(tmp_path)
+    try:
+        yield w
+    finally:
+        w.stop()
+        _STATS.append((request.node.name, w.cases, w.slowest, w.peak, w.slowest_case))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _STATS:
+        return
+    terminalreporter.section("fuzz cases")
+    for name, cases, slowest, peak, what in _STATS:
+        terminalreporter.write_line(
+            f"{name}: {cases} cases, slowest {slowest:.2f} s ({what[:120]}),"
+            f" worker peak {peak / 2**20:.0f} MB"
+        )
