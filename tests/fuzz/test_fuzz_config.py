@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from fuzzkit import Case, Worker, fuzz_settings
 from gen_config import baseline_case, config_case
-from hypothesis import given
+from hypothesis import given, target
 
 
 @fuzz_settings(examples=50)
 @given(case=config_case())
 def test_configuration_never_escapes(worker: Worker, case: Case) -> None:
-    worker.check(case)
+    target(worker.check(case)["seconds"], label="seconds per case")
 
 
 @fuzz_settings(examples=40)
 @given(case=baseline_case())
 def test_baseline_never_escapes(worker: Worker, case: Case) -> None:
-    worker.check(case)
+    target(worker.check(case)["seconds"], label="seconds per case")

@@ -497,3 +497,45 @@ def arm_policy_shared(apis: int = 1000, doc_bytes: int = 1024 * 1024) -> Files:
         },
     ]
     return arm("False", variables={"doc": doc}, resources=resources)
+
+
+def arm_minified_many_findings(apis: int = 300, pad: int = 400_000) -> Files:
+    """A minified (one-line) ARM template of 400 KB whose copy loop gives 900 findings: each
+    finding's excerpt is that one line (the text report took 35 s over it)."""
+    doc = json.loads(arm_template("False"))
+    doc["variables"] = {"pad": "x" * pad}
+    doc["resources"].append(
+        {
+            "type": "Microsoft.ApiManagement/service/apis",
+            "apiVersion": "2023-05-01-preview",
+            "name": "[format('apim-svc/api{0}', copyIndex())]",
+            "copy": {"name": "apis", "count": apis},
+            "properties": {"path": "[format('api{0}', copyIndex())]"},
+        }
+    )
+    return {ARM: json.dumps(doc)}
+
+
+def cfn_minified_many_findings(paths: int = 600, pad: int = 400_000) -> Files:
+    """The same as one-line CloudFormation JSON: an API with `paths` unauthenticated operations."""
+    doc = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Metadata": {"Pad": "x" * pad},
+        "Resources": {
+            "Api": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Properties": {
+                    "Name": "api",
+                    "Body": {
+                        "openapi": "3.0.1",
+                        "info": {"title": "t", "version": "1"},
+                        "paths": {
+                            f"/p{i}": {"get": {"responses": {"200": {"description": "ok"}}}}
+                            for i in range(paths)
+                        },
+                    },
+                },
+            }
+        },
+    }
+    return {"infra/template.json": json.dumps(doc)}

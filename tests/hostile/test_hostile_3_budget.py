@@ -175,3 +175,26 @@ def test_slow_parse_fails_the_file(
     record = file_record(run, rel)
     assert record is not None and record["status"] == "failed", summary(run)
     assert_note(run, rel, "pars", rule="IAC001")
+
+
+# -- reports ------------------------------------------------------------------------------------------
+
+REPORT_BOMBS = [
+    ("arm-one-line-400kb-900-findings", "arm", b.arm_minified_many_findings),
+    ("cfn-json-one-line-400kb-600-operations", "cloudformation", b.cfn_minified_many_findings),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "files"), [r[1:] for r in REPORT_BOMBS], ids=[r[0] for r in REPORT_BOMBS]
+)
+def test_text_report_excerpts_are_bounded(
+    tree: HostileTree, language: str, files: Callable[[], b.Files]
+) -> None:
+    """Hundreds of findings on one long line: the text report's excerpts must not cost the line's
+    length per finding (35 s for the ARM case before)."""
+    run, violations = scan_bomb(tree, language, files())
+    assert_bounded(run)
+    for rel in violations:
+        assert_violation_reported(run, rel)
+    assert len(run.stdout) < 20 * 1024 * 1024, "the text report quotes the long line in full, again and again"

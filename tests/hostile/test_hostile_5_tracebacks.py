@@ -256,7 +256,11 @@ BAD_CONFIGS = [
 def test_config_of_the_wrong_shape_is_a_usage_error(tree: HostileTree, name: str, text: str) -> None:
     (tree.repo / name).write_bytes(text.encode("utf-8", "surrogateescape"))
     tree.add_violation("terraform")
-    for run in (tree.scan("."), tree.scan(".", "--config", name)):
+    # Found automatically above the scanned path; the named examples also given with --config.
+    runs = [tree.scan(".")]
+    if text.startswith("tool ="):
+        runs.append(tree.scan(".", "--config", name))
+    for run in runs:
         assert_bounded(run)
         assert_one_line_error(run, name)
 

@@ -173,19 +173,29 @@ LINKED = [
 
 
 @pytest.mark.parametrize(("target", "link", "text"), [x[1:] for x in LINKED], ids=[x[0] for x in LINKED])
-def test_symlinked_file_is_reported_under_the_name_scanned(
+def test_symlinked_file_is_reported_under_its_own_name(
     tree: HostileTree, target: str, link: str, text: str
 ) -> None:
-    """`b/<file>` links to `a/<file>` (inside the repository): scanning `b` reports the violation
-    under `b/<file>`, the path the user asked about."""
+    """`b/<file>` links to `a/<file>`. Scanning the tree reports the violation under both names
+    (the link is a file of its own unit, not a duplicate to drop); scanning `b` alone reports it
+    under `b/<file>`, or says the link was skipped and why (its target is outside `b`)."""
     tree.write({target: text})
     (tree.repo / link).parent.mkdir(parents=True)
     os.symlink(os.path.relpath(tree.repo / target, (tree.repo / link).parent), tree.repo / link)
-    run = tree.scan("b")
+    run = tree.scan(".")
     assert_bounded(run)
     assert_exit(run, 1)
-    hits = [f for f in findings_in(run, link, "IAC101") if not f["unknown"]]
-    assert hits, f"the violation is not reported under {link}:\n{summary(run)}"
+    for name in (target, link):
+        hits = [f for f in findings_in(run, name, "IAC101") if not f["unknown"]]
+        assert hits, f"the violation is not reported under {name}:\n{summary(run)}"
+    alone = tree.scan("b")
+    assert_bounded(alone)
+    record = file_record(alone, link)
+    hits = [f for f in findings_in(alone, link, "IAC101") if not f["unknown"]]
+    assert hits or (record is not None and record["status"] == "skipped" and record["reason"]), (
+        f"scanning b, {link} is neither reported nor said to be skipped:\n{summary(alone)}"
+    )
+    assert_exit(alone, 1 if hits else 0)
 
 
 DANGLING = [
