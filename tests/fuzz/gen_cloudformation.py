@@ -382,7 +382,8 @@ class YamlWriter:
         s = str(v)
         if s and s.lstrip("-").replace(".", "", 1).replace("e", "", 1).isdigit():
             return s  # a number, written bare (5,000 digits included)
-        return json.dumps(s, ensure_ascii=False)
+        # YAML double-quoted strings take JSON's escapes; C1 control characters must be escaped.
+        return json.dumps(s, ensure_ascii=True)
 
     def write(self, node: Node) -> str:
         if id(node) in self.emitted:

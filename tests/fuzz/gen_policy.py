@@ -176,7 +176,7 @@ def document(draw: st.DrawFn) -> str:
 @st.composite
 def policy_case(draw: st.DrawFn) -> Case:
     doc = draw(document())
-    scopes = draw(st.sampled_from([1, 3, 100, 1000]))
+    scopes = draw(st.sampled_from([1, 1, 3, 3, 100, 1000]))
     carrier = draw(st.sampled_from(["terraform", "bicep", "arm"]))
     fmt = draw(st.sampled_from(["rawxml", "xml", "xml-link", "rawxml-link"]))
     files: dict[str, str | bytes] = {"policy.xml": doc}

@@ -1,10 +1,15 @@
 """Fuzz every reader with real templates made hostile: a fixture from `fixtures/` (Terraform,
 CloudFormation/SAM, Bicep, ARM, policy XML, tfvars, .bicepparam), with its directory's neighbours,
 mutated by splicing hostile tokens in, repeating a slice, truncating, flipping bytes or changing
-its encoding. Real files reach deep into the evaluators where random text stops at the parser."""
+its encoding. Real files reach deep into the evaluators where random text stops at the parser.
+
+`IACLINT_FUZZ_CORPUS=DIR` mutates the infrastructure files under DIR instead (a checkout of real
+code), for a long run: `IACLINT_FUZZ_CORPUS=~/src/infra IACLINT_FUZZ_EXAMPLES=5000 pytest tests/fuzz`.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fuzz_atoms import HOSTILE_TEXT
@@ -13,8 +18,13 @@ from hypothesis import given, target
 from hypothesis import strategies as st
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+CORPUS = Path(os.environ.get("IACLINT_FUZZ_CORPUS") or FIXTURES).expanduser()
 SUFFIXES = (".tf", ".tfvars", ".yaml", ".yml", ".json", ".bicep", ".bicepparam", ".xml", ".template")
-SOURCES = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.name.endswith(SUFFIXES))
+SOURCES = sorted(
+    p
+    for p in CORPUS.rglob("*")
+    if p.is_file() and p.name.endswith(SUFFIXES) and ".git" not in p.parts and p.stat().st_size < 2_000_000
+)
 TOKENS = [t.encode("utf-8", "surrogatepass") for t in HOSTILE_TEXT] + [
     b"${",
     b"%{",
@@ -82,4 +92,4 @@ def test_mutated_fixture_never_escapes(worker: Worker, case: Case) -> None:
 
 def test_fixtures_are_there() -> None:
     # The mutation fuzz reads the repository's fixtures; with none it would test nothing.
-    assert len(SOURCES) > 50, FIXTURES
+    assert len(SOURCES) > 50, CORPUS

@@ -8,7 +8,7 @@ from gen_policy import policy_case
 from hypothesis import given, target
 
 
-@fuzz_settings(examples=40)
+@fuzz_settings(examples=30)
 @given(case=policy_case())
 def test_policy_xml_never_escapes(worker: Worker, case: Case) -> None:
     target(worker.check(case)["seconds"], label="seconds per case")

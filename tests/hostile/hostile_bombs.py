@@ -240,13 +240,16 @@ def cfn_join_aliases(levels: int = 16, scalar: int = 40 * 1024) -> Files:
     return {CFN: cfn_domain(f"*j{levels}", head="\n".join(meta))}
 
 
-def cfn_bytes_burner(count: int = 48, scalar: int = 1024 * 1024) -> Files:
-    """Many strings each under the size cap (a 1 MB scalar joined three times): only the unit's
-    allowance of bytes built stops it (aliases are few, so the YAML alias cap does not)."""
-    meta = ["Metadata:", "  Chain:", f"    - &b0 TLS_1_0-{'x' * scalar}"]
-    props = "\n".join(f"      Burn{k}: !Join ['', [*b0, *b0, *b0, '{k}']]" for k in range(count))
-    text = cfn_domain("TLS_1_2", head="\n".join(meta)) + props + "\n"
-    return {CFN: text}
+def cfn_bytes_burner(count: int = 48, levels: int = 18) -> Files:
+    """Many strings each under the size cap, each a nested Fn::Sub doubling (no aliases, so the
+    YAML alias cap does not apply): only the unit's allowance of bytes built stops it."""
+    props = []
+    for k in range(count):
+        expr: object = f"TLS_1_0-{k}"
+        for _ in range(levels):
+            expr = {"Fn::Sub": ["${a}${a}", {"a": expr}]}
+        props.append(f"      Burn{k}: {json.dumps(expr)}")
+    return {CFN: cfn_domain("TLS_1_2") + "\n".join(props) + "\n"}
 
 
 def sam_definition_bomb(paths: int = 5_000) -> Files:
@@ -284,6 +287,12 @@ def bicep_doubling(levels: int = 40) -> Files:
     return bicep_with(decls, f"s{levels}")
 
 
+def bicep_function_doubling(call: str, levels: int = 40) -> Files:
+    """Doubling through a function of the shared ARM/Bicep table (`format`, `concat`)."""
+    decls = ["var s0 = 'True'"] + [f"var s{i} = {call.format(p=f's{i - 1}')}" for i in range(1, levels + 1)]
+    return bicep_with(decls, f"s{levels}")
+
+
 def bicep_padleft(width: int = 999_999_999) -> Files:
     return bicep_with([f"var p = padLeft('True', {width})"], "p")
 
@@ -302,7 +311,7 @@ def bicep_udf_doubling(levels: int = 40) -> Files:
 def bicep_lambda_bomb(n: int = 100_000) -> Files:
     return bicep_with(
         [f"var grid = map(range(0, {n}), i => map(range(0, {n}), j => j))"],
-        "length(grid) > 0 ? 'False' : 'True'",
+        "grid",
     )
 
 
@@ -440,11 +449,11 @@ def arm_copy_huge(n: int = 100_000_000) -> Files:
 
 def arm_variable_copy_huge(n: int = 100_000_000) -> Files:
     variables = {"copy": [{"name": "big", "count": n, "input": "[copyIndex('big')]"}]}
-    return arm("[if(greater(length(variables('big')), 0), 'False', 'True')]", variables=variables)
+    return arm("[variables('big')]", variables=variables)
 
 
 def arm_range_huge(n: int = 100_000_000) -> Files:
-    return arm(f"[if(greater(length(range(0, {n})), 0), 'False', 'True')]")
+    return arm(f"[range(0, {n})]")
 
 
 def arm_nested_fanout(copies: int = 1000, levels: int = 3) -> Files:

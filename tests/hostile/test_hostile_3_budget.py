@@ -47,6 +47,8 @@ class Bomb:
     # The file that must carry a finding saying the budget was exceeded (None: the value may also
     # be worked out exactly, e.g. a linear `toset`, or is not read by any check).
     note_in: str | None
+    # Other notes that keep the promise: the YAML decoder refusing an alias bomb fails the file.
+    also: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.id
@@ -70,12 +72,19 @@ BOMBS = [
     Bomb("tf-unit-burns-its-allowance", "terraform", b.tf_bytes_burner, b.TF),
     # CloudFormation
     Bomb("cfn-sub-doubling-nested", "cloudformation", b.cfn_sub_doubling_nested, b.CFN),
-    Bomb("cfn-sub-doubling-aliases", "cloudformation", b.cfn_sub_doubling_aliases, b.CFN),
-    Bomb("cfn-join-16-aliases-over-40kb", "cloudformation", b.cfn_join_aliases, b.CFN),
+    Bomb("cfn-sub-doubling-aliases", "cloudformation", b.cfn_sub_doubling_aliases, b.CFN, ("alias bomb",)),
+    Bomb("cfn-join-16-aliases-over-40kb", "cloudformation", b.cfn_join_aliases, b.CFN, ("alias bomb",)),
     Bomb("cfn-unit-burns-its-allowance", "cloudformation", b.cfn_bytes_burner, b.CFN),
     # Bicep
     Bomb("bicep-string-doubling", "bicep", b.bicep_doubling, b.BICEP),
     Bomb("bicep-padLeft", "bicep", b.bicep_padleft, b.BICEP),
+    Bomb(
+        "bicep-format-doubling",
+        "bicep",
+        lambda: b.bicep_function_doubling("format('{{0}}{{0}}', {p})"),
+        b.BICEP,
+    ),
+    Bomb("bicep-concat-doubling", "bicep", lambda: b.bicep_function_doubling("concat({p}, {p})"), b.BICEP),
     Bomb("bicep-udf-recursion", "bicep", b.bicep_udf_recursion, b.BICEP),
     Bomb("bicep-udf-doubling", "bicep", b.bicep_udf_doubling, b.BICEP),
     Bomb("bicep-lambda-bomb", "bicep", b.bicep_lambda_bomb, b.BICEP),
@@ -93,7 +102,8 @@ BOMBS = [
     Bomb("arm-reduce-doubling", "arm", b.arm_reduce_doubling, None),
     Bomb("arm-copy-100000000", "arm", b.arm_copy_huge, None),
     Bomb("arm-variable-copy-100000000", "arm", b.arm_variable_copy_huge, b.ARM),
-    Bomb("arm-range-100000000", "arm", b.arm_range_huge, b.ARM),
+    # ARM itself refuses a range of over 10,000 integers: unknown, for that reason or the budget.
+    Bomb("arm-range-100000000", "arm", b.arm_range_huge, None),
     Bomb("arm-nested-deployment-fanout-1000x1000x1000", "arm", b.arm_nested_fanout, None),
     Bomb("arm-unit-burns-its-allowance", "arm", b.arm_bytes_burner, b.ARM),
 ]
@@ -114,6 +124,12 @@ def test_budget_bounds_the_unit_and_the_scan_goes_on(tree: HostileTree, bomb: Bo
     for rel in violations:
         assert_violation_reported(run, rel)
     if bomb.note_in:
+        for alternative in bomb.also:
+            try:
+                assert_note(run, bomb.note_in, alternative)
+                return
+            except AssertionError:
+                pass
         assert_note(run, bomb.note_in, BUDGET_NOTE)
 
 
