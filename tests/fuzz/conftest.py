@@ -8,6 +8,9 @@ derandomized examples per test, the whole suite well under a minute on two cores
     IACLINT_FUZZ_EXAMPLES=5000 IACLINT_FUZZ_SHRINK=1 ...          # and shrink a failure to a minimum
     IACLINT_FUZZ_TIMEOUT=30 ...                                   # per-case wall-clock limit (s)
     python -m pytest tests/fuzz --hypothesis-seed=123             # another derandomized sequence
+    IACLINT_FUZZ_CORPUS=DIR ... test_fuzz_mutations.py            # mutate your own real files
+    IACLINT_FUZZ_SPECIAL_FILES=0 ...                              # no FIFOs or device links
+    python -m pytest -m "not fuzz"                                # the other tests only
 
 A failure names a directory under pytest's tmp dir holding the failing input (`case.json` and the
 tree itself) and the command that reproduces it.
@@ -44,3 +47,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{name}: {cases} cases, slowest {slowest:.2f} s ({what[:120]}),"
             f" worker peak {peak / 2**20:.0f} MB"
         )
+
+
+HERE = Path(__file__).parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "fuzz: the fuzz suite (tests/fuzz): grammar-aware hostile input under limits"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test here carries the marker, so `-m "not fuzz"` leaves the suite out.
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.fuzz)

@@ -22,6 +22,7 @@ import faulthandler
 import gc
 import json
 import os
+import re
 import resource
 import shutil
 import struct
@@ -33,6 +34,14 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("text", "json", "sarif", "github")
+# A Python exception turned into a finding: a catch-all in a loader that hides a bug (issue 12: an
+# internal exception is an internal error naming the file, not an IAC001 "could not read").
+_HIDDEN_BUG = re.compile(
+    r"\b(?:ValueError|KeyError|TypeError|AttributeError|IndexError|RecursionError|ZeroDivisionError"
+    r"|OverflowError|UnicodeDecodeError|UnicodeEncodeError|AssertionError|NameError|RuntimeError"
+    r"|StopIteration|MemoryError|BudgetExceeded|EvaluationError)\b"
+    r"|Exceeds the limit \(\d+ digits\)|object has no attribute|unhashable type|is not JSON serializable"
+)
 
 
 def _read_exact(stream: Any, n: int) -> bytes | None:
@@ -81,6 +90,10 @@ def _scan(req: dict[str, Any]) -> dict[str, Any]:
         if req.get("usage_ok"):
             return {"status": "ok", "exit": 2, "usage": str(err)}
         return {"status": "fail", "why": f"usage error where none was expected: {err}"}
+    for f in result.findings:
+        if _HIDDEN_BUG.search(f.message):
+            where = f"{f.rule_id} {f.span.path}: {f.message[:500]}"
+            return {"status": "fail", "why": f"a Python exception reported as a finding: {where}"}
     sizes = {}
     for fmt in FORMATS:
         module = __import__(f"iaclint.report.{fmt}", fromlist=["render"])

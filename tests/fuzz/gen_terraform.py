@@ -481,8 +481,47 @@ def tf_json_files(draw: st.DrawFn) -> dict[str, str | bytes]:
 
 
 @st.composite
+def plan_files(draw: st.DrawFn) -> dict[str, str | bytes]:
+    """A plan (`terraform show -json`): planned resources in nested child modules, with values of
+    every JSON shape, `after_unknown` marks, and odd addresses."""
+
+    def module(depth: int) -> dict[str, Any]:
+        resources = []
+        for _ in range(draw(st.integers(0, 3))):
+            rtype = draw(st.sampled_from(sorted(RESOURCE_TYPES)))
+            resources.append(
+                {
+                    "address": draw(st.one_of(st.just(f"{rtype}.r"), short_text)),
+                    "mode": draw(st.sampled_from(["managed", "data", "x"])),
+                    "type": draw(st.one_of(st.just(rtype), short_text)),
+                    "name": "r",
+                    "index": draw(st.one_of(st.none(), st.integers(), short_text)),
+                    "values": {a: _json_value(draw, ()) for a in RESOURCE_TYPES[rtype]},
+                }
+            )
+        out: dict[str, Any] = {"resources": resources}
+        if depth < 3 and draw(st.booleans()):
+            out["child_modules"] = [module(depth + 1) for _ in range(draw(st.integers(0, 2)))]
+        return out
+
+    doc = {
+        "format_version": draw(st.sampled_from(["1.2", "0.1", "99", ""])),
+        "terraform_version": "1.9.0",
+        "planned_values": {"root_module": module(0)},
+        "resource_changes": [
+            {"address": draw(short_text), "change": {"after_unknown": _json_value(draw, ())}}
+            for _ in range(draw(st.integers(0, 2)))
+        ],
+    }
+    text = json.dumps(doc)
+    if draw(st.integers(0, 5)) == 0:
+        text = text[: draw(st.integers(0, len(text)))]
+    return {"plan.json": text}
+
+
+@st.composite
 def terraform_case(draw: st.DrawFn) -> Case:
-    files = draw(st.one_of(module_files(), tf_json_files()))
+    files = draw(st.one_of(module_files(), module_files(), tf_json_files(), plan_files()))
     odd = draw(odd_files())
     case = Case(files={**files, **odd["files"]}, fifos=odd["fifos"], links=odd["links"], dirs=odd["dirs"])
     if draw(st.integers(0, 3)) == 0:
