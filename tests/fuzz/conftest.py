@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from fuzzkit import Worker
 
-_STATS: list[tuple[str, int, float, int, str]] = []
+_STATS: list[tuple[str, Worker]] = []
 
 
 @pytest.fixture
@@ -35,17 +35,18 @@ def worker(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Worker]:
         yield w
     finally:
         w.stop()
-        _STATS.append((request.node.name, w.cases, w.slowest, w.peak, w.slowest_case))
+        _STATS.append((request.node.name, w))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not _STATS:
         return
     terminalreporter.section("fuzz cases")
-    for name, cases, slowest, peak, what in _STATS:
+    for name, w in _STATS:
+        times = sorted(w.seconds) or [0.0]
         terminalreporter.write_line(
-            f"{name}: {cases} cases, slowest {slowest:.2f} s ({what[:120]}),"
-            f" worker peak {peak / 2**20:.0f} MB"
+            f"{name}: {w.cases} cases in {sum(times):.1f} s (median {times[len(times) // 2]:.2f} s,"
+            f" slowest {w.slowest:.2f} s: {w.slowest_case[:100]}), worker peak {w.peak / 2**20:.0f} MB"
         )
 
 

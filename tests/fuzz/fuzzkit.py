@@ -30,6 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 from hypothesis import HealthCheck, Phase, settings
 
 MB = 1024 * 1024
@@ -67,6 +68,14 @@ def fuzz_settings(examples: int) -> settings:
         print_blob=True,
         report_multiple_bugs=False,
     )
+
+
+def observe(answer: dict[str, Any]) -> None:
+    """In a long run, tell hypothesis how slow the case was, so its target phase can look for
+    slower ones. Not in CI: target observations steer generation, and the timing of a shared
+    machine would make the examples differ from run to run."""
+    if LONG_RUN:
+        hypothesis.target(float(answer.get("seconds", 0.0)), label="seconds per case")
 
 
 @dataclass
@@ -139,6 +148,7 @@ class Worker:
         self.slowest = 0.0
         self.slowest_case = ""
         self.peak = 0
+        self.seconds: list[float] = []
 
     def _start(self) -> None:
         err = open(self.stderr_path, "ab")  # noqa: SIM115 - the worker owns it until it ends
@@ -233,6 +243,7 @@ class Worker:
                 why = f"the worker exited with status {status}"
             self._fail(case, f"{why}\nworker stderr (tail):\n{self._stderr_tail()}")
         answer = json.loads(raw)
+        self.seconds.append(elapsed)
         if elapsed > self.slowest:
             self.slowest = elapsed
             self.slowest_case = ", ".join(f"{k} ({len(v)})" for k, v in case.files.items())

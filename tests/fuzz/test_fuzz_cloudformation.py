@@ -4,12 +4,12 @@ bodies whose paths repeat aliased operations (see `gen_cloudformation.py`)."""
 
 from __future__ import annotations
 
-from fuzzkit import Case, Worker, fuzz_settings
+from fuzzkit import Case, Worker, fuzz_settings, observe
 from gen_cloudformation import cloudformation_case
-from hypothesis import given, target
+from hypothesis import given
 
 
 @fuzz_settings(examples=60)
 @given(case=cloudformation_case())
 def test_cloudformation_input_never_escapes(worker: Worker, case: Case) -> None:
-    target(worker.check(case)["seconds"], label="seconds per case")
+    observe(worker.check(case))

@@ -4,18 +4,18 @@ correct answer, as one line with exit 2."""
 
 from __future__ import annotations
 
-from fuzzkit import Case, Worker, fuzz_settings
+from fuzzkit import Case, Worker, fuzz_settings, observe
 from gen_config import baseline_case, config_case
-from hypothesis import given, target
+from hypothesis import given
 
 
 @fuzz_settings(examples=50)
 @given(case=config_case())
 def test_configuration_never_escapes(worker: Worker, case: Case) -> None:
-    target(worker.check(case)["seconds"], label="seconds per case")
+    observe(worker.check(case))
 
 
 @fuzz_settings(examples=40)
 @given(case=baseline_case())
 def test_baseline_never_escapes(worker: Worker, case: Case) -> None:
-    target(worker.check(case)["seconds"], label="seconds per case")
+    observe(worker.check(case))

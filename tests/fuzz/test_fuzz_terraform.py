@@ -4,12 +4,12 @@ reads outside the tree and deep nesting (see `gen_terraform.py`)."""
 
 from __future__ import annotations
 
-from fuzzkit import Case, Worker, fuzz_settings
+from fuzzkit import Case, Worker, fuzz_settings, observe
 from gen_terraform import terraform_case
-from hypothesis import given, target
+from hypothesis import given
 
 
 @fuzz_settings(examples=60)
 @given(case=terraform_case())
 def test_terraform_input_never_escapes(worker: Worker, case: Case) -> None:
-    target(worker.check(case)["seconds"], label="seconds per case")
+    observe(worker.check(case))

@@ -140,6 +140,30 @@ def test_file_name_not_utf8_in_every_format(tree: HostileTree, name: bytes, text
     assert "IAC101" in run.stdout
 
 
+LOOPS = [
+    ("tf-self", {"infra/main.tf": "main.tf"}),
+    ("cfn-two-links", {"infra/template.yaml": "other.yaml", "infra/other.yaml": "template.yaml"}),
+    ("bicep-self", {"infra/main.bicep": "main.bicep"}),
+    ("arm-self", {"infra/azuredeploy.json": "azuredeploy.json"}),
+    ("template-self", {"infra/x.template": "x.template"}),
+    ("directory-loop", {"infra/d": "."}),
+]
+
+
+@pytest.mark.parametrize("links", [x[1] for x in LOOPS], ids=[x[0] for x in LOOPS])
+def test_symlink_loop_in_every_format(tree: HostileTree, links: dict[str, str]) -> None:
+    """A link to itself (found by the fuzzer: the SARIF report resolved the path and crashed)."""
+    for rel, target in links.items():
+        (tree.repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, tree.repo / rel)
+    violation = tree.add_violation("terraform")
+    run = tree.scan(".")
+    assert_bounded(run)
+    assert_violation_reported(run, violation)
+    for fmt in ("json", "sarif"):
+        json.loads(run.reports[fmt])
+
+
 # -- deeply nested documents -------------------------------------------------------------------------
 
 
