@@ -18,6 +18,7 @@ tree itself) and the command that reproduces it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,3 +65,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.fuzz)
+            if not sys.platform.startswith("linux"):
+                # The limits (RLIMIT_AS, FIFOs, /dev/zero, /dev/full, wait4) are Linux's.
+                item.add_marker(pytest.mark.skip(reason="the hostile-input limits need Linux"))

@@ -5,6 +5,7 @@ them out."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in item.path.parents:
             item.add_marker(pytest.mark.hostile)
+            if not sys.platform.startswith("linux"):
+                # The limits (RLIMIT_AS, FIFOs, /dev/zero, /dev/full, wait4) are Linux's.
+                item.add_marker(pytest.mark.skip(reason="the hostile-input limits need Linux"))
