@@ -98,7 +98,7 @@ BOMBS = [
     Bomb("arm-replace-squaring", "arm", b.arm_replace_squaring, b.ARM),
     Bomb("arm-udf-recursion", "arm", b.arm_udf_recursion, None),
     Bomb("arm-udf-doubling", "arm", b.arm_udf_doubling, None),
-    Bomb("arm-lambda-bomb", "arm", b.arm_lambda_bomb, None),
+    Bomb("arm-lambda-bomb", "arm", b.arm_lambda_bomb, b.ARM),
     Bomb("arm-reduce-doubling", "arm", b.arm_reduce_doubling, None),
     Bomb("arm-copy-100000000", "arm", b.arm_copy_huge, None),
     Bomb("arm-variable-copy-100000000", "arm", b.arm_variable_copy_huge, b.ARM),
@@ -197,7 +197,7 @@ def test_slow_parse_fails_the_file(
 
 REPORT_BOMBS = [
     ("arm-one-line-400kb-900-findings", "arm", b.arm_minified_many_findings),
-    ("cfn-json-one-line-400kb-600-operations", "cloudformation", b.cfn_minified_many_findings),
+    ("cfn-json-one-line-400kb-600-domains", "cloudformation", b.cfn_minified_many_findings),
 ]
 
 
