@@ -234,6 +234,8 @@ def bicep_file(draw: st.DrawFn, modules: tuple[str, ...]) -> str:
             st.sampled_from(
                 [
                     "",
+                    "",
+                    "",
                     "targetScope = 'resourceGroup'",
                     "targetScope = 'subscription'",
                     "metadata info = 'x'",
@@ -246,7 +248,9 @@ def bicep_file(draw: st.DrawFn, modules: tuple[str, ...]) -> str:
     for p in params:
         typ = draw(
             st.sampled_from(
-                ["string", "int", "bool", "array", "object", "string[]", "'a' | 'b'", "resourceInput<'x@1'>"]
+                # Newer syntax (resourceInput<>) the grammar does not know yet: rarely.
+                ["string", "string", "int", "bool", "array", "object", "string[]", "'a' | 'b'"] * 3
+                + ["resourceInput<'x@1'>"]
             )
         )
         default = f" = {draw(expr(()))}" if draw(st.booleans()) else ""
