@@ -9,7 +9,7 @@ from gen_arm import arm_case
 from hypothesis import given
 
 
-@fuzz_settings(examples=60)
+@fuzz_settings(examples=100)
 @given(case=arm_case())
 def test_arm_input_never_escapes(worker: Worker, case: Case) -> None:
     observe(worker.check(case))

@@ -9,7 +9,7 @@ from gen_bicep import bicep_case
 from hypothesis import given
 
 
-@fuzz_settings(examples=60)
+@fuzz_settings(examples=150)
 @given(case=bicep_case())
 def test_bicep_input_never_escapes(worker: Worker, case: Case) -> None:
     observe(worker.check(case))

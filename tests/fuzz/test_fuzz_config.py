@@ -9,13 +9,13 @@ from gen_config import baseline_case, config_case
 from hypothesis import given
 
 
-@fuzz_settings(examples=50)
+@fuzz_settings(examples=80)
 @given(case=config_case())
 def test_configuration_never_escapes(worker: Worker, case: Case) -> None:
     observe(worker.check(case))
 
 
-@fuzz_settings(examples=40)
+@fuzz_settings(examples=60)
 @given(case=baseline_case())
 def test_baseline_never_escapes(worker: Worker, case: Case) -> None:
     observe(worker.check(case))

@@ -83,7 +83,7 @@ def mutated(draw: st.DrawFn) -> Case:
     return Case(files=files)
 
 
-@fuzz_settings(examples=120)
+@fuzz_settings(examples=200)
 @given(case=mutated())
 def test_mutated_fixture_never_escapes(worker: Worker, case: Case) -> None:
     observe(worker.check(case))

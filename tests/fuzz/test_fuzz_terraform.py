@@ -9,7 +9,7 @@ from gen_terraform import terraform_case
 from hypothesis import given
 
 
-@fuzz_settings(examples=60)
+@fuzz_settings(examples=80)
 @given(case=terraform_case())
 def test_terraform_input_never_escapes(worker: Worker, case: Case) -> None:
     observe(worker.check(case))
