@@ -60,7 +60,7 @@ def domain(name: str, policy: str, comment: str = "") -> str:
         f'  domain_name              = "{name}.example.com"\n'
         f'  regional_certificate_arn = "arn:aws:acm:eu-west-1:111122223333:certificate/{name}"\n'
         f'  security_policy          = "{policy}"\n'
-        '\n  endpoint_configuration {\n    types = ["REGIONAL"]\n  }\n}\n'
+        "\n  endpoint_configuration {\n    types = [\"REGIONAL\"]\n  }\n}\n"
     )
 
 
@@ -212,17 +212,8 @@ def test_file_list_mode_and_whole_repo_give_the_same_finding(repo: Path) -> None
     _, whole = json_scan(".")
     # The variable's default is in another file of the module: file-list mode loads the module.
     _, listed = json_scan("--files", "infra/main.tf")
-    keys = (
-        "rule_id",
-        "path",
-        "start_line",
-        "start_column",
-        "end_line",
-        "end_column",
-        "message",
-        "fingerprint",
-        "related",
-    )
+    keys = ("rule_id", "path", "start_line", "start_column", "end_line", "end_column", "message",
+            "fingerprint", "related")
     in_main = [{k: f[k] for k in keys} for f in whole["findings"] if f["path"] == "infra/main.tf"]
     assert len(in_main) == 1
     assert [{k: f[k] for k in keys} for f in listed["findings"]] == in_main
@@ -248,11 +239,7 @@ def test_installed_entry_point_scans_a_repo(repo: Path, kind: str) -> None:
     )
     proc = subprocess.run(
         [*entry, "scan", "--format", "sarif", "--output", "out.sarif", "--format", "text"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        cwd=repo, capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
     )
     assert proc.returncode == 1, proc.stderr
     assert "infra/main.tf:4:3: IAC101 tls-minimum-version [warning]" in proc.stdout
@@ -261,11 +248,7 @@ def test_installed_entry_point_scans_a_repo(repo: Path, kind: str) -> None:
 
     proc = subprocess.run(
         [*entry, "scan", "--files", "infra/variables.tf"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
+        cwd=repo, capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -299,8 +282,7 @@ def test_action_scans_to_sarif_and_uploads_it(repo: Path) -> None:
     # The scan must come before the upload, and the job must fail only after the upload.
     assert steps.index(scan_step) < steps.index(upload[0]) < len(steps) - 1
     command = next(
-        line.strip()
-        for line in _with_inputs(scan_step["run"], defaults).splitlines()
+        line.strip() for line in _with_inputs(scan_step["run"], defaults).splitlines()
         if line.strip().startswith("iaclint scan")
     )
     # Run the step's own command line against a repository and check it writes the uploaded file.

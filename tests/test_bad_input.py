@@ -62,8 +62,7 @@ def run(root: Path, monkeypatch: pytest.MonkeyPatch, *paths: str, files_mode: bo
 def named(result: ScanResult, rel: str, rule: str | None = None) -> list[Finding]:
     want = os.path.normpath(rel)
     return [
-        f
-        for f in result.findings
+        f for f in result.findings
         if os.path.normpath(f.span.path) == want and (rule is None or f.rule_id == rule)
     ]
 
@@ -202,9 +201,8 @@ def test_broken_bicep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_binary_file_named_tf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "blob").mkdir()
     # Two lines of text, then a PNG: its signature holds two line feeds, so the first NUL is on line 5.
-    (tmp_path / "blob" / "main.tf").write_bytes(
-        b"# header\nlocals {}\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
-    )
+    (tmp_path / "blob" / "main.tf").write_bytes(b"# header\nlocals {}\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" +
+                                                bytes(range(256)) * 8)
     good = write_good(tmp_path)
     result = run(tmp_path, monkeypatch)
     f = assert_parse_finding(result, "blob/main.tf", line=5)
@@ -232,11 +230,8 @@ def test_utf8_bom_scans_like_any_file(tmp_path: Path, monkeypatch: pytest.Monkey
     )
     result = run(tmp_path, monkeypatch)
     assert not [f for f in result.findings if f.rule_id == PARSE_RULE], result.findings
-    hits = sorted(
-        (os.path.basename(f.span.path), f.span.line, f.span.column)
-        for f in result.findings
-        if f.rule_id == "IAC101"
-    )
+    hits = sorted((os.path.basename(f.span.path), f.span.line, f.span.column) for f in result.findings
+                  if f.rule_id == "IAC101")
     line4 = [h for h in hits if h[0] == "main.tf"]
     one = [h for h in hits if h[0] == "oneline.tf"]
     assert [h[1] for h in line4] == [4]
@@ -351,9 +346,8 @@ def test_deeply_nested_yaml_template(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.skipif("bicep" not in LOADERS, reason="the engine has no Bicep loader yet")
 def test_deeply_nested_bicep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "bicep").mkdir()
-    (tmp_path / "bicep" / "main.bicep").write_text(
-        "var deep = " + "[" * DEPTH + "1" + "]" * DEPTH + "\n", encoding="utf-8"
-    )
+    (tmp_path / "bicep" / "main.bicep").write_text("var deep = " + "[" * DEPTH + "1" + "]" * DEPTH + "\n",
+                                                   encoding="utf-8")
     good = write_good(tmp_path)
     result = run(tmp_path, monkeypatch)
     assert_good_reported(result, good)
@@ -363,14 +357,12 @@ def test_deeply_nested_bicep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 DEEP_JSON_TEMPLATES = {
     "cloudformation": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Api": {"Type": '
-    '"AWS::ApiGateway::RestApi", "Properties": {"Body": ' + "[" * DEPTH + "1" + "]" * DEPTH + "}}}}",
+                      '"AWS::ApiGateway::RestApi", "Properties": {"Body": ' + "[" * DEPTH + "1" + "]" * DEPTH
+                      + "}}}}",
     "arm": '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", '
-    '"contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.ApiManagement/service", '
-    '"apiVersion": "2022-08-01", "name": "x", "properties": {"a": '
-    + "[" * DEPTH
-    + "1"
-    + "]" * DEPTH
-    + "}}]}",
+           '"contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.ApiManagement/service", '
+           '"apiVersion": "2022-08-01", "name": "x", "properties": {"a": ' + "[" * DEPTH + "1" + "]" * DEPTH
+           + "}}]}",
 }
 
 
@@ -401,9 +393,8 @@ def test_deeply_nested_json_template_is_reported(
 # -- symlinks ---------------------------------------------------------------------------------
 
 
-needs_symlinks = pytest.mark.skipif(
-    not hasattr(os, "symlink") or sys.platform == "win32", reason="symlinks need a POSIX file system"
-)
+needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32",
+                                    reason="symlinks need a POSIX file system")
 
 
 @needs_symlinks
@@ -451,10 +442,8 @@ def test_symlinks_out_of_the_root_are_not_followed(tmp_path: Path, monkeypatch: 
 # -- unreadable files -------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0,
-    reason="root reads a chmod 000 file anyway (the monkeypatched test covers it)",
-)
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads a chmod 000 file anyway (the monkeypatched test covers it)")
 def test_unreadable_file_chmod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "locked").mkdir()
     locked = tmp_path / "locked" / "main.tf"
@@ -476,7 +465,6 @@ def _deny(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     Loaders read with `open()`, `io.open` or `Path.read_bytes`/`read_text`; all of them are covered
     so the test does not depend on which one a loader happens to use.
     """
-
     def denied(file: object) -> bool:
         return isinstance(file, (str, os.PathLike)) and os.path.basename(os.fspath(file)) == name
 
@@ -557,10 +545,7 @@ def test_billion_laughs_yaml(tmp_path: Path) -> None:
 
     proc = subprocess.run(
         [sys.executable, "-c", code, "scan", ".", "--format", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
         preexec_fn=limit_memory if sys.platform != "win32" else None,
     )
     assert proc.returncode == 1, proc.stderr
@@ -601,13 +586,8 @@ def test_no_subprocess_no_socket_no_reads_outside_root(
 
     package = Path(iaclint.__file__).resolve().parent
     # The rule pack: inside the package when installed, beside `src/` in a checkout.
-    allowed = [
-        str(root.resolve()),
-        str(package),
-        str(package.parents[1] / "rules"),
-        sys.prefix,
-        sys.base_prefix,
-    ]
+    allowed = [str(root.resolve()), str(package), str(package.parents[1] / "rules"),
+               sys.prefix, sys.base_prefix]
     opened: list[str] = []
     real_open = builtins.open
 

@@ -7,11 +7,11 @@ from click.testing import CliRunner
 from iaclint import __version__
 from iaclint.cli import main
 
-VIOLATING = """resource "aws_api_gateway_domain_name" "d" {
+VIOLATING = '''resource "aws_api_gateway_domain_name" "d" {
   domain_name     = "api.example.com"
   security_policy = "TLS_1_0"
 }
-"""
+'''
 COMPLIANT = VIOLATING.replace("TLS_1_0", "TLS_1_2")
 
 
@@ -77,10 +77,8 @@ def test_scan_exit_codes_and_formats(runner: CliRunner, in_tmp: Path) -> None:
     assert good.exit_code == 0, good.output
 
     # Several formats in one run, each to its own file.
-    multi = runner.invoke(
-        main,
-        ["scan", "bad", "--format", "json", "--output", "r.json", "--format", "sarif", "--output", "r.sarif"],
-    )
+    multi = runner.invoke(main, ["scan", "bad", "--format", "json", "--output", "r.json",
+                                 "--format", "sarif", "--output", "r.sarif"])
     assert multi.exit_code == 1
     report = json.loads(Path("r.json").read_text())
     assert [f["rule_id"] for f in report["findings"]] == ["IAC101"]
@@ -104,9 +102,8 @@ def test_files_mode_reports_only_given_files(runner: CliRunner, in_tmp: Path) ->
     assert with_main.exit_code == 1 and "infra/main.tf:3:3: IAC101" in with_main.output
 
 
-def test_internal_error_is_one_line_exit_2(
-    runner: CliRunner, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_internal_error_is_one_line_exit_2(runner: CliRunner, in_tmp: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import iaclint.engine as engine
 
     def boom(units, options):

@@ -8,10 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-VIOLATING = (
-    'resource "aws_api_gateway_domain_name" "d" {\n  domain_name     = "api.example.com"\n'
-    '  security_policy = "TLS_1_0"\n}\n'
-)
+VIOLATING = 'resource "aws_api_gateway_domain_name" "d" {\n  domain_name     = "api.example.com"\n' \
+            '  security_policy = "TLS_1_0"\n}\n'
 
 
 def _iaclint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -55,7 +53,6 @@ def test_retained_scan_data_is_handed_over_and_changes_nothing(tmp_path: Path) -
     kept: list[object] = []
     with_kept = scan(ScanOptions(paths=[str(tmp_path)]), retain=kept)
     without = scan(ScanOptions(paths=[str(tmp_path)]))
-
     def found(result: object) -> list[tuple[str, object]]:
         return [(f.rule_id, f.span) for f in result.findings]  # type: ignore[attr-defined]
 

@@ -36,10 +36,8 @@ def test_found_by_walking_up(tmp_path: Path) -> None:
         ("selct = ['IAC101']\n", "selct: unknown key"),
         ("[severity]\nIAC101 = 'fatal'\n", "severity.IAC101: must be error, warning or note"),
         ("[severity]\nIAC999 = 'note'\n", "severity.IAC999: no such rule"),
-        (
-            "[parameters.IAC101]\nminimun = '1.3'\n",
-            "parameters.IAC101.minimun: unknown parameter (known: minimum)",
-        ),
+        ("[parameters.IAC101]\nminimun = '1.3'\n",
+         "parameters.IAC101.minimun: unknown parameter (known: minimum)"),
         ("unknown = 'maybe'\n", "unknown: must be one of note, warning, ignore"),
         ("select = 3\n", "select: must be a string or a list of strings"),
         ("select = [\n", "not valid TOML"),
@@ -65,10 +63,8 @@ def test_config_command_prints_effective_configuration(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    write(
-        tmp_path / ".iaclint.toml",
-        "[tool.iaclint]\nseverity-threshold = 'error'\n[tool.iaclint.parameters.IAC101]\nminimum = '1.3'\n",
-    )
+    write(tmp_path / ".iaclint.toml", "[tool.iaclint]\nseverity-threshold = 'error'\n"
+          "[tool.iaclint.parameters.IAC101]\nminimum = '1.3'\n")
     result = CliRunner().invoke(main, ["config"])
     assert result.exit_code == 0
     assert '"severity-threshold": "error"' in result.output
@@ -86,9 +82,8 @@ def test_configure_applies_levels_unknown_policy_and_path_ignores() -> None:
         _finding("IAC101", "legacy/b.tf"),
         _finding("IAC101", "infra/c.tf", unknown=True),
     ]
-    opts = ScanOptions(
-        severity={"IAC101": Level.WARNING}, unknown="warning", per_path_ignores={"legacy/*": ["tls-version"]}
-    )
+    opts = ScanOptions(severity={"IAC101": Level.WARNING}, unknown="warning",
+                       per_path_ignores={"legacy/*": ["tls-version"]})
     out = _configure(findings, opts, rules)
     assert [(f.span.path, f.level) for f in out] == [
         ("infra/a.tf", Level.WARNING),

@@ -12,25 +12,20 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "infra" / "modules" / "api").mkdir(parents=True)
     (tmp_path / "infra" / "main.tf").write_text('module "api" { source = "./modules/api" }\n')
-    (tmp_path / "infra" / "terraform.tfvars").write_text("x = 1\n")
-    (tmp_path / "infra" / "prod.auto.tfvars").write_text("x = 2\n")
+    (tmp_path / "infra" / "terraform.tfvars").write_text('x = 1\n')
+    (tmp_path / "infra" / "prod.auto.tfvars").write_text('x = 2\n')
     (tmp_path / "infra" / "modules" / "api" / "main.tf").write_text("")
     (tmp_path / "infra" / ".terraform").mkdir()
     (tmp_path / "infra" / ".terraform" / "x.tf").write_text("")
     (tmp_path / "lonely").mkdir()
     (tmp_path / "lonely" / "terraform.tfvars").write_text("")
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "api.json").write_text(
-        json.dumps({"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi"}}})
-    )
-    (tmp_path / "templates" / "arm.json").write_text(
-        json.dumps(
-            {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"}
-        )
-    )
-    (tmp_path / "templates" / "plan.json").write_text(
-        json.dumps({"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {}})
-    )
+    (tmp_path / "templates" / "api.json").write_text(json.dumps(
+        {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi"}}}))
+    (tmp_path / "templates" / "arm.json").write_text(json.dumps(
+        {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"}))
+    (tmp_path / "templates" / "plan.json").write_text(json.dumps(
+        {"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {}}))
     (tmp_path / "templates" / "package.json").write_text('{"name": "x"}')
     (tmp_path / "templates" / "broken.json").write_text('{"name": ')
     (tmp_path / "templates" / "app.yaml").write_text("a: 1\n")

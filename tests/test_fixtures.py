@@ -44,7 +44,7 @@ def _comment(line: str) -> str | None:
         if idx == -1:
             idx = line.find(marker + " fixture:")
         if idx != -1:
-            return line[idx + len(marker) :].strip()
+            return line[idx + len(marker):].strip()
     return None
 
 
@@ -122,8 +122,8 @@ def test_findings_match_expectations_exactly(fixture_scan) -> None:
         for f in fixture_scan.findings
         if (Path(f.span.path).as_posix(), f.span.line, f.rule_id, f.level is Level.NOTE) in set(unexpected)
     ]
-    assert not missing and not unexpected, f"missing: {missing}\nunexpected: {unexpected}\n" + "\n".join(
-        details
+    assert not missing and not unexpected, (
+        f"missing: {missing}\nunexpected: {unexpected}\n" + "\n".join(details)
     )
 
 
@@ -177,11 +177,8 @@ def test_violating_fixtures_expect_their_rule() -> None:
                 continue
             # A note-level rule (a preference) can only ever be expected as a note.
             note_rule = load_rules()[rule].severity is Level.NOTE
-            hits = [
-                p
-                for p, _, r, note in expected
-                if r == rule and (note_rule or not note) and (ROOT / p).is_relative_to(case)
-            ]
+            hits = [p for p, _, r, note in expected
+                    if r == rule and (note_rule or not note) and (ROOT / p).is_relative_to(case)]
             if not hits:
                 problems.append(f"{path.relative_to(ROOT)} declares {rule} violating but expects no {rule}")
     assert not problems, "\n".join(problems)

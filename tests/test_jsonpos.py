@@ -45,11 +45,7 @@ def test_nested_spans() -> None:
     b = v.path("a", "b")
     assert at(b) == (3, 5, 3, 40)
     assert [at(e) for e in b.data] == [
-        (3, 11, 3, 12),
-        (3, 14, 3, 20),
-        (3, 22, 3, 26),
-        (3, 28, 3, 33),
-        (3, 35, 3, 39),
+        (3, 11, 3, 12), (3, 14, 3, 20), (3, 22, 3, 26), (3, 28, 3, 33), (3, 35, 3, 39)
     ]
     assert at(v.path("a", "c")) == (4, 5, 4, 13)
     assert at(v.get("d")) == (6, 3, 6, 10)
@@ -147,7 +143,11 @@ def test_huge_integer_is_a_json_error() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda children: st.lists(children) | st.dictionaries(st.text(), children),
     max_leaves=40,
 )

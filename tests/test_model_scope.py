@@ -9,7 +9,7 @@ from iaclint.engine import ScanOptions, scan
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform" / "aws"
 
-UNPROTECTED = """
+UNPROTECTED = '''
 resource "aws_api_gateway_rest_api" "orders" {
   name = "orders"
   endpoint_configuration {
@@ -26,7 +26,7 @@ resource "aws_api_gateway_stage" "prod" {
   deployment_id = aws_api_gateway_deployment.orders.id
   stage_name    = "prod"
 }
-"""
+'''
 
 
 def test_waf_association_in_one_root_does_not_protect_another(

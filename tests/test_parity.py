@@ -109,17 +109,8 @@ def test_cases_are_covered() -> None:
     CloudFormation cannot express: modules (nested stacks are not loaded) and tfvars (parameter
     files are a scan option, not part of a template)."""
     pack = {
-        "edge-listeners",
-        "http-api",
-        "rest-compliant",
-        "rest-violating",
-        "tls-for-each",
-        "tls-literal",
-        "tls-local",
-        "tls-unknown",
-        "tls-variable",
-        "unknown-values",
-        "waf-module",
+        "edge-listeners", "http-api", "rest-compliant", "rest-violating", "tls-for-each", "tls-literal",
+        "tls-local", "tls-unknown", "tls-variable", "unknown-values", "waf-module",
     }
     assert pack <= set(CASES)
     assert {"tls-module", "tls-tfvars"}.isdisjoint(CASES)

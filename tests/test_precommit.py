@@ -108,20 +108,9 @@ def _clean_env() -> dict[str, str]:
 
 def _git(cwd: Path, *args: str) -> None:
     subprocess.run(
-        [
-            "git",
-            "-c",
-            "user.name=iaclint tests",
-            "-c",
-            "user.email=tests@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            *args,
-        ],
-        cwd=cwd,
-        check=True,
-        capture_output=True,
-        env=_clean_env(),
+        ["git", "-c", "user.name=iaclint tests", "-c", "user.email=tests@example.invalid",
+         "-c", "commit.gpgsign=false", *args],
+        cwd=cwd, check=True, capture_output=True, env=_clean_env(),
     )
 
 
@@ -133,17 +122,10 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     `try-repo` on the checkout itself would build such a copy on every call and leave out new
     files. (try-repo installs the hook environment into a throwaway store each time, about 9 s.)
     """
-    listed = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=REPO,
-            check=True,
-            capture_output=True,
-            env=_clean_env(),
-        )
-        .stdout.decode()
-        .split("\0")
-    )
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, check=True, capture_output=True, env=_clean_env(),
+    ).stdout.decode().split("\0")
     dest = tmp_path_factory.mktemp("hook-repo")
     for rel in filter(None, listed):
         src = REPO / rel
@@ -172,11 +154,7 @@ def _try_repo(proj: Path, hook_repo: Path, *selection: str) -> subprocess.Comple
     env["PRE_COMMIT_HOME"] = str(proj.parent / "pre-commit-home")  # keep the user's cache untouched
     proc = subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "iaclint", *selection],
-        cwd=proj,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+        cwd=proj, capture_output=True, text=True, env=env, timeout=600,
     )
     out = proc.stdout + proc.stderr
     offline = r"NewConnectionError|Could not fetch URL|Temporary failure in name resolution"

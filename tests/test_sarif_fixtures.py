@@ -61,10 +61,8 @@ def test_github_points(document: dict) -> None:
     assert run["automationDetails"]["id"]
     invocation = run["invocations"][0]
     assert invocation["executionSuccessful"] is True
-    noted = {
-        n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for n in invocation["toolExecutionNotifications"]
-    }
+    noted = {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+             for n in invocation["toolExecutionNotifications"]}
     assert "fixtures/bad-input/invalid-utf8/main.tf" in noted
     suppressed = [r for r in results if r.get("suppressions")]
     assert suppressed and all(r["suppressions"][0]["kind"] == "inSource" for r in suppressed)

@@ -20,9 +20,8 @@ RULES_RUN = {"IAC101", "IAC102", "IAC002"}
 
 
 def finding(line: int, rule: str = "IAC101", address: str = "aws_x.a", path: str = "m.tf") -> Finding:
-    return Finding(
-        rule, Level.ERROR, "msg", Span(path, line, 3, line, 9), address=address, attribute="security_policy"
-    )
+    return Finding(rule, Level.ERROR, "msg", Span(path, line, 3, line, 9), address=address,
+                   attribute="security_policy")
 
 
 def resource(line: int, address: str = "aws_x.a") -> Resource:
@@ -46,16 +45,12 @@ def test_parse_comment(text: str, parsed: tuple | None) -> None:
 
 def test_same_line_line_above_and_resource_header() -> None:
     directives = [
-        Directive("m.tf", 8, ("IAC101",), "trailing comment"),  # on the finding's line
-        Directive("m.tf", 19, ("IAC101",), "line above"),  # above the finding
-        Directive("m.tf", 29, ("IAC101",), "above the resource"),  # above the header of aws_x.c
+        Directive("m.tf", 8, ("IAC101",), "trailing comment"),     # on the finding's line
+        Directive("m.tf", 19, ("IAC101",), "line above"),           # above the finding
+        Directive("m.tf", 29, ("IAC101",), "above the resource"),   # above the header of aws_x.c
     ]
-    findings = [
-        finding(8),
-        finding(20, address="aws_x.b"),
-        finding(33, address="aws_x.c"),
-        finding(40, address="aws_x.d"),
-    ]
+    findings = [finding(8), finding(20, address="aws_x.b"), finding(33, address="aws_x.c"),
+                finding(40, address="aws_x.d")]
     out = apply_directives(findings, directives, [resource(30, "aws_x.c")], RULES_RUN)
     reasons = [(f.span.line, f.suppression.justification if f.suppression else None) for f in out]
     assert reasons == [(8, "trailing comment"), (20, "line above"), (33, "above the resource"), (40, None)]

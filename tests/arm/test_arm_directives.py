@@ -79,11 +79,8 @@ def test_scan_suppresses_the_resource_findings(tmp_path: Path, monkeypatch: pyte
     old = sorted((f.address.split("#")[1], f.rule_id) for f in before.findings if f.rule_id == "IAC101")
     new = [f for f in after.findings if f.rule_id == "IAC101"]
     assert sorted((f.address.split("#")[1], f.rule_id) for f in new) == old
-    assert [
-        (f.address, f.suppression.justification if f.suppression else None)
-        for f in new
-        if f.address.endswith("#apim-bad")
-    ] == [("azuredeploy.json#apim-bad", "legacy clients until Q3")]
+    assert [(f.address, f.suppression.justification if f.suppression else None) for f in new
+            if f.address.endswith("#apim-bad")] == [("azuredeploy.json#apim-bad", "legacy clients until Q3")]
     # Findings of other resources and of other rules stay active.
     assert all(f.suppression is None for f in new if not f.address.endswith("#apim-bad"))
     assert all(f.suppression is None for f in after.findings if f.rule_id != "IAC101")

@@ -116,6 +116,6 @@ def test_prepass_simple_groups_change_nothing(parts: list[str], params_file: boo
     _same_with_one_bracket_at_a_time("".join(parts).encode("utf-8"), params_file)
 
 
-@pytest.mark.parametrize("text", [f"var z = {g}\n" for g in GROUP_FRAGMENTS[len(FRAGMENTS) :]])
+@pytest.mark.parametrize("text", [f"var z = {g}\n" for g in GROUP_FRAGMENTS[len(FRAGMENTS):]])
 def test_prepass_simple_groups_change_nothing_in_each_fragment(text: str) -> None:
     _same_with_one_bracket_at_a_time(text.encode("utf-8"), False)

@@ -249,7 +249,7 @@ def test_set_backend_service_plain_http_in_any_section(tmp_path: Path) -> None:
     glob = GLOBAL.replace(
         "</inbound></policies>",
         '</inbound><backend><set-backend-service base-url="http://b.example.com" /><forward-request />'
-        '</backend><on-error><set-backend-service base-url="{{fallback}}" /></on-error></policies>',
+        "</backend><on-error><set-backend-service base-url=\"{{fallback}}\" /></on-error></policies>",
     )
     tail = """resource apiPolicy 'Microsoft.ApiManagement/service/apis/policies@2023-05-01-preview' = {
   parent: api

@@ -147,12 +147,8 @@ def test_metadata_directives(tmp_path: Path) -> None:
     addresses = {r.name: r.address for r in result.resources}
     assert result.directives[0].address == addresses["Api"]
     assert [(d.line, d.column, d.message, d.partial) for d in result.diagnostics] == [
-        (
-            11,
-            13,
-            "Metadata iaclint ignore entry needs a rule id (`- id: IAC101` and a `reason`): ignored",
-            True,
-        )
+        (11, 13, "Metadata iaclint ignore entry needs a rule id (`- id: IAC101` and a `reason`): ignored",
+         True)
     ]
     # A resource that is not deployed (condition false) has no directives to report as unused.
     assert "Off" not in addresses
@@ -213,6 +209,7 @@ def test_directives_suppress_findings(tmp_path: Path) -> None:
         ("IAC102", None),
     ]
     assert result.directives[0] == Directive(path, 2, ("IAC101",), "behind the VPN")
+
 
 
 def test_address_bases_match_display_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

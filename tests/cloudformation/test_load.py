@@ -300,10 +300,7 @@ def test_no_value_dropped_anywhere_in_a_block_and_untouched_blocks_kept(tmp_path
     result = load_file(p)
     [body] = [r.body for r in result.resources]
     assert body.py() == {
-        "A": 1,
-        "Tags": [{"Key": "k", "Value": "v"}],
-        "List": ["a", "b", UNKNOWN],
-        "Z": {"Kept": "z"},
+        "A": 1, "Tags": [{"Key": "k", "Value": "v"}], "List": ["a", "b", UNKNOWN], "Z": {"Kept": "z"},
     }
     assert list(body.data) == ["A", "Tags", "List", "Z"]
     assert pos(body.get("A")) == (5, 7, 5, 11)

@@ -24,9 +24,7 @@ def _iac403(tmp_path: Path, name: str, text: str) -> list[Finding]:
 
 
 def test_cloudformation_domains_name_mutual_tls_authentication(tmp_path: Path) -> None:
-    text = (
-        HEADER
-        + """Resources:
+    text = HEADER + """Resources:
   Rest:
     Type: AWS::ApiGateway::DomainName
     Properties:
@@ -42,7 +40,6 @@ def test_cloudformation_domains_name_mutual_tls_authentication(tmp_path: Path) -
         - CertificateArn: arn:aws:acm:eu-west-1:1:certificate/b
           SecurityPolicy: TLS_1_2
 """
-    )
     found = _iac403(tmp_path, "template.yaml", text)
     assert [(f.rule_id, f.span.line, f.span.column, f.attribute) for f in found] == [
         ("IAC403", 3, 3, "MutualTlsAuthentication"),  # absent: at the resource
@@ -56,9 +53,7 @@ def test_cloudformation_domains_name_mutual_tls_authentication(tmp_path: Path) -
 
 
 def test_sam_domain_names_domain_mutual_tls_authentication(tmp_path: Path) -> None:
-    text = (
-        HEADER
-        + """Transform: AWS::Serverless-2016-10-31
+    text = HEADER + """Transform: AWS::Serverless-2016-10-31
 Resources:
   Api:
     Type: AWS::Serverless::Api
@@ -68,7 +63,6 @@ Resources:
         DomainName: api.example.com
         CertificateArn: arn:aws:acm:eu-west-1:1:certificate/a
 """
-    )
     found = _iac403(tmp_path, "template.yaml", text)
     assert [(f.rule_id, f.span.line, f.attribute) for f in found] == [
         ("IAC403", 8, "Domain.MutualTlsAuthentication")

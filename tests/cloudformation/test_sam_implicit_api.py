@@ -12,9 +12,7 @@ from iaclint.resources import Resource
 
 HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\n'
 
-TEMPLATE = (
-    HEAD
-    + """Parameters:
+TEMPLATE = HEAD + """Parameters:
   Pool:
     Type: String
     Default: arn:aws:cognito-idp:eu-west-1:1:userpool/x
@@ -48,7 +46,6 @@ Resources:
     Type: AWS::Serverless::Api
     Properties: {StageName: v1}
 """
-)
 
 
 def _load(tmp_path: Path, text: str) -> dict[str, Resource]:
@@ -97,9 +94,7 @@ def test_implicit_api_operations_take_the_global_default_authorizer(tmp_path: Pa
 
 
 def test_no_implicit_api_without_events_or_when_declared(tmp_path: Path) -> None:
-    declared = (
-        HEAD
-        + """Resources:
+    declared = HEAD + """Resources:
   ServerlessRestApi:
     Type: AWS::Serverless::Api
     Properties: {StageName: mine}
@@ -110,16 +105,13 @@ def test_no_implicit_api_without_events_or_when_declared(tmp_path: Path) -> None
         Rest: {Type: Api, Properties: {Path: /a, Method: get}}
         Queue: {Type: SQS, Properties: {Queue: arn:aws:sqs:eu-west-1:1:q}}
 """
-    )
     res = _load(tmp_path, declared)
     assert sorted(res) == ["Fn", "ServerlessRestApi"]
     assert res["ServerlessRestApi"].body.get("StageName").py() == "mine"
 
 
 def test_implicit_api_of_conditional_functions_is_conditional(tmp_path: Path) -> None:
-    text = (
-        HEAD
-        + """Parameters:
+    text = HEAD + """Parameters:
   Env: {Type: String}
 Conditions:
   IsProd: !Equals [!Ref Env, prod]
@@ -138,7 +130,6 @@ Resources:
       Events:
         Http: {Type: HttpApi, Properties: {Path: /a, Method: get}}
 """
-    )
     res = _load(tmp_path, text)
     # The function under a false condition creates nothing.
     assert sorted(res) == ["Maybe", "ServerlessRestApi"]

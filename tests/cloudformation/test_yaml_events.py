@@ -31,74 +31,19 @@ def test_scalar_types_as_pyyaml_resolves_them() -> None:
         "k: !!str 3\nl:\n"
     )
     assert root.py() == {
-        "a": 1,
-        "b": 1.5,
-        "c": True,
-        "d": False,
-        "e": None,
-        "f": "",
-        "g": "12",
-        "h": "2010-09-09",
-        "i": 31,
-        "j": "text",
-        "k": "3",
-        "l": None,
+        "a": 1, "b": 1.5, "c": True, "d": False, "e": None, "f": "", "g": "12",
+        "h": "2010-09-09", "i": 31, "j": "text", "k": "3", "l": None,
     }
     assert diags == []
 
 
 SCALARS = [
-    "1",
-    "0",
-    "0755",
-    "1_000",
-    "-3",
-    "+4",
-    "190:20:30",
-    "1.5",
-    ".inf",
-    "true",
-    "No",
-    "OFF",
-    "yes",
-    "~",
-    "null",
-    "",
-    "2010-09-09",
-    "0x1F",
-    "0b101",
-    "nodejs18.x",
-    "frontend",
-    "'12'",
-    '"true"',
-    "<<x",
-    "=",
+    "1", "0", "0755", "1_000", "-3", "+4", "190:20:30", "1.5", ".inf", "true", "No", "OFF", "yes", "~",
+    "null", "", "2010-09-09", "0x1F", "0b101", "nodejs18.x", "frontend", "'12'", '"true"', "<<x", "=",
 ]
 SCALAR_DATA = [
-    1,
-    0,
-    493,
-    1000,
-    -3,
-    4,
-    685230,
-    1.5,
-    float("inf"),
-    True,
-    False,
-    False,
-    True,
-    None,
-    None,
-    None,
-    "2010-09-09",
-    31,
-    5,
-    "nodejs18.x",
-    "frontend",
-    "12",
-    "true",
-    "<<x",
+    1, 0, 493, 1000, -3, 4, 685230, 1.5, float("inf"), True, False, False, True, None,
+    None, None, "2010-09-09", 31, 5, "nodejs18.x", "frontend", "12", "true", "<<x",
 ]
 
 
@@ -114,12 +59,10 @@ def test_scalars_read_alike_as_members_and_as_list_items() -> None:
     assert [v.py() for v in got_members[:-1]] == SCALAR_DATA
     assert [v.py() for v in got_items[:-1]] == SCALAR_DATA
     assert got_members[-1].is_unknown and got_items[-1].is_unknown
-    assert mdiags == [
-        (25, 6, "unsupported YAML tag tag:yaml.org,2002:value: the value is treated as unknown", True)
-    ]
-    assert ldiags == [
-        (26, 5, "unsupported YAML tag tag:yaml.org,2002:value: the value is treated as unknown", True)
-    ]
+    assert mdiags == [(25, 6, "unsupported YAML tag tag:yaml.org,2002:value: the value is treated as unknown",
+                       True)]
+    assert ldiags == [(26, 5, "unsupported YAML tag tag:yaml.org,2002:value: the value is treated as unknown",
+                       True)]
     assert span(got_members[2]) == (3, 1, 3, 9)
     assert span(got_items[2]) == (4, 5, 4, 9)
 
@@ -128,9 +71,7 @@ def test_short_forms_in_lists_keep_the_item_span() -> None:
     root, diags = dec("L:\n  - !Ref X\n  - !GetAtt R.Arn\n  - !Sub '${AWS::Region}'\n")
     items = root.get("L").elements()
     assert [v.py() for v in items] == [
-        {"Ref": "X"},
-        {"Fn::GetAtt": ["R", "Arn"]},
-        {"Fn::Sub": "${AWS::Region}"},
+        {"Ref": "X"}, {"Fn::GetAtt": ["R", "Arn"]}, {"Fn::Sub": "${AWS::Region}"},
     ]
     assert [span(v) for v in items] == [(2, 5, 2, 11), (3, 5, 3, 18), (4, 5, 4, 26)]
     assert span(items[1].get("Fn::GetAtt").get(1)) == (3, 5, 3, 18)

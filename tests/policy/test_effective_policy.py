@@ -43,10 +43,7 @@ def test_scope_without_base_drops_everything_above() -> None:
     assert _names(effective_policy([GLOBAL, PRODUCT, API, op_no_base]).inbound) == ["o1"]
     product_no_base = _doc('<set-header id="p1"/>', "product")
     assert _names(effective_policy([GLOBAL, product_no_base, API, OPERATION]).inbound) == [
-        "o1",
-        "p1",
-        "a1",
-        "o2",
+        "o1", "p1", "a1", "o2"
     ]
 
 

@@ -34,9 +34,7 @@ TLS_RULE = Rule(
         '```hcl\nsecurity_policy = "TLS_1_2"\n```'
     ),
     standard=("S1.1",),
-    references=(
-        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html",
-    ),
+    references=("https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html",),
     fix="Set security_policy to TLS_1_2.",
 )
 MTLS_RULE = Rule(

@@ -31,10 +31,7 @@ def test_levels_map_to_commands(ws: Workspace) -> None:
 def test_escaping_of_properties_and_data(ws: Workspace) -> None:
     odd = ws.root / "a,b:c%d.tf"
     f = Finding(
-        "IAC201",
-        Level.ERROR,
-        "50% of\r\nthe: value, here\n::error::injected",
-        Span(str(odd), 2, 3, 4, 1),
+        "IAC201", Level.ERROR, "50% of\r\nthe: value, here\n::error::injected", Span(str(odd), 2, 3, 4, 1),
         address="a.b",
     )
     line = render(ws.result([f]))

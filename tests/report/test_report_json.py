@@ -151,11 +151,7 @@ def test_output_is_utf8_even_for_undecodable_file_names(ws: Workspace, validator
     odd = str(ws.root / "caf\udce9.tf")
     # An address keeps the path out of the fingerprint (Finding.fingerprint cannot hash surrogates).
     f = Finding(
-        "IAC201",
-        Level.WARNING,
-        "x",
-        Span(odd, 1, 1, 1, 2),
-        address="a.b",
+        "IAC201", Level.WARNING, "x", Span(odd, 1, 1, 1, 2), address="a.b",
         related=(Related(Span(odd, 1, 1, 1, 2), "é"),),
     )
     text = render(ws.result([f], [FileRecord(odd, "scanned")]))
@@ -185,11 +181,7 @@ def test_suppressed_findings_are_listed_apart_and_not_counted(ws: Workspace, val
                 "kind": "inSource",
                 "justification": "legacy clients until Q3",
                 "location": {
-                    "path": "main.tf",
-                    "start_line": 2,
-                    "start_column": 3,
-                    "end_line": 2,
-                    "end_column": 3,
+                    "path": "main.tf", "start_line": 2, "start_column": 3, "end_line": 2, "end_column": 3,
                 },
             },
         ),

@@ -273,11 +273,7 @@ def test_unknown_rule_gets_a_descriptor(ws: Workspace, validator) -> None:
 def test_related_location_outside_the_repository(ws: Workspace, tmp_path: Path, validator) -> None:
     cache = tmp_path / "cache" / "mod.tf"
     f = Finding(
-        "IAC201",
-        Level.WARNING,
-        "x",
-        Span(ws.main, 1, 1, 1, 2),
-        address="a.b",
+        "IAC201", Level.WARNING, "x", Span(ws.main, 1, 1, 1, 2), address="a.b",
         related=(Related(Span(str(cache), 4, 5, 4, 9), "module argument"),),
     )
     doc = json.loads(render(ws.result([f])))

@@ -12,7 +12,7 @@ from iaclint.report.text import render
 from iaclint.source import Span
 
 HEAD = (
-    "main.tf:3:21: IAC101 tls-minimum-version [error] aws_api_gateway_domain_name.api accepts TLS 1.0 "
+    'main.tf:3:21: IAC101 tls-minimum-version [error] aws_api_gateway_domain_name.api accepts TLS 1.0 '
     '(security_policy is "TLS_1_0")'
 )
 
