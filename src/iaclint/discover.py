@@ -119,7 +119,7 @@ def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
             return Sniffed(FAILED, f"{kind} template is not valid UTF-8", line, column)
         return Sniffed(None, "not valid UTF-8 text")
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_json_int)
     except RecursionError:
         # Valid JSON too deep to look into: a hostile file, never silently skipped.
         return Sniffed(FAILED, "JSON nested too deeply to read")
@@ -156,6 +156,14 @@ def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
     if "AWSTemplateFormatVersion" in doc or _has_aws_resources(doc):
         return Sniffed("cloudformation")
     return Sniffed(None, "JSON that is not an infrastructure template")
+
+
+def _json_int(digits: str) -> int | str:
+    """An integer as json.loads reads it, or its text past Python's digit limit (a valid file)."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def _template_kind(text: str) -> str | None:
@@ -359,12 +367,13 @@ def discover(
                 only.add(os.path.realpath(p))
             walker.add_file(p, explicit=True)
     result = walker.finish()
-    # The same directory reached twice (a path and its parent) is one unit.
+    # The same directory reached twice (a path and its parent) is one unit. A file linked to another
+    # is a unit of its own, under its own name (its folder is resolved, its name kept).
     resolver = PathResolver()
     seen: set[tuple[str, str]] = set()
     unique = []
     for u in result.units:
-        key = (u.language, resolver.real(os.fspath(u.path)))
+        key = (u.language, resolver.real_parent(os.fspath(u.path)))
         if key not in seen:
             seen.add(key)
             unique.append(u)

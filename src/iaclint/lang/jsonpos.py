@@ -185,11 +185,13 @@ def parse_json(
                     raise _error_at(text, pos, "NaN and Infinity are not valid JSON")
                 raise _error_at(text, pos, f"expected a value, found {_describe(text, pos)}")
             integer, frac, exp = m.groups()
+            number: int | float | str
             try:
-                number: int | float = float(m.group()) if frac or exp else int(integer)
+                number = float(m.group()) if frac or exp else int(integer)
             except ValueError:
-                # int() refuses more than sys.get_int_max_str_digits() digits.
-                raise _error_at(text, pos, "number too long") from None
+                # int() refuses more than sys.get_int_max_str_digits() digits. No property takes
+                # such a number: it is kept as its exact text (as the YAML reader does).
+                number = m.group()
             pos = m.end()
             value = Value(_KNOWN, number, Span(path, sl, sc, line, pos - ls + 1))
 

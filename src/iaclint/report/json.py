@@ -6,6 +6,8 @@ Compatibility: within a major `schema_version` fields are only added, never rena
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iaclint import __version__
@@ -27,8 +29,6 @@ from iaclint.report.summary import (
 from iaclint.source import Span
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from iaclint.engine import FileRecord, ScanResult
 
 SCHEMA_VERSION = "1.0"
@@ -88,7 +88,7 @@ def document(result: ScanResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "root": result.root.resolve().as_posix(),
+        "root": Path(os.path.realpath(result.root)).as_posix(),
         "findings": [_finding(f, result) for f in findings],
         "suppressed": [_finding(f, result) for f in ordered(suppressed(result.findings))],
         "files": [

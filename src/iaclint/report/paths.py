@@ -30,7 +30,7 @@ def repository_root(start: Path) -> Path:
     """The git top level above `start` (a `.git` directory, or a `.git` file in worktrees and
     submodules), else `start` itself."""
     try:
-        here = Path(start).resolve()
+        here = Path(os.path.realpath(start))
     except OSError:
         return Path(start)
     for candidate in (here, *here.parents):
@@ -45,7 +45,8 @@ def relative_to(path: str | Path, root: Path, base: Path) -> str | None:
     when it lies outside `base`."""
     p = absolute(path, root)
     try:
-        rel = p.resolve().relative_to(Path(base).resolve())
+        # realpath, not Path.resolve: it never raises on a link loop (a file linked to itself).
+        rel = Path(os.path.realpath(p)).relative_to(os.path.realpath(base))
     except (ValueError, OSError):
         return None
     return rel.as_posix()
@@ -60,10 +61,10 @@ def uri_reference(relative: str) -> str:
 
 def directory_uri(path: Path) -> str:
     """An absolute `file:` URI for a directory, ending in `/` as SARIF requires for base ids."""
-    uri = Path(path).resolve().as_uri()
+    uri = Path(os.path.realpath(path)).as_uri()
     return uri if uri.endswith("/") else uri + "/"
 
 
 def file_uri(path: str | Path, root: Path) -> str:
     """An absolute `file:` URI for a file outside the repository (a module cache, a temp dir)."""
-    return absolute(path, root).resolve().as_uri()
+    return Path(os.path.realpath(absolute(path, root))).as_uri()

@@ -21,6 +21,9 @@ from iaclint.source import SourceText, Span
 # Longer lines are cut: a minified template on one line would flood the terminal.
 MAX_SNIPPET_COLUMNS = 200
 TAB_WIDTH = 4
+# The most characters of a line looked at: what lies further cannot be in the columns shown (only
+# zero-width characters could make it so, and those are not worth unbounded work).
+_MAX_SCANNED = 4 * MAX_SNIPPET_COLUMNS
 
 # Characters that would let a hostile file drive the terminal (escape sequences) or reorder what
 # the reader sees (bidirectional overrides, "Trojan Source").
@@ -84,9 +87,16 @@ def underline(line: str, span: Span) -> tuple[str, str] | None:
     caret line under `span`'s part of it: `^` at the start, `~` to the end of the span on this line.
     None when the span does not start on a column of this line."""
     start = span.column - 1
-    if start < 0 or start > len(line) or display_width(line[:start]) > MAX_SNIPPET_COLUMNS:
+    if start < 0 or start > len(line) or start > _MAX_SCANNED:
         return None
     end = span.end_column - 1 if span.end_line == span.line else len(line)
+    # Only the head of a long line can be shown: measuring the whole of a one-line 400 KB template
+    # for each of its findings took half a minute.
+    cut_short = len(line) > _MAX_SCANNED
+    line = line[:_MAX_SCANNED]
+    end = min(end, len(line))
+    if display_width(line[:start]) > MAX_SNIPPET_COLUMNS:
+        return None
     shown = printable(line)
     lead = display_width(shown[:start])
     # A zero-width span, or one past the end of the line (a missing attribute), gets one caret.
@@ -95,7 +105,7 @@ def underline(line: str, span: Span) -> tuple[str, str] | None:
     cut = shown
     while display_width(cut) > MAX_SNIPPET_COLUMNS:
         cut = cut[: len(cut) - max(1, len(cut) // 10)]
-    if cut != shown:
+    if cut != shown or cut_short:
         cut += "…"
     return _expand(cut), " " * lead + "^" + "~" * (width - 1)
 

@@ -214,7 +214,9 @@ def load_units(units: list[Any], options: Any) -> LoadResult:
     for unit in units:
         roots = _unit_roots(options, unit)
         for f in unit.files:
-            path = files.paths.resolve(Path(f))
+            # The folder resolved, the name kept: a linked entry file is read through its link
+            # (the reader resolves it against the scan roots) and reported under its own name.
+            path = Path(files.paths.real_parent(os.path.abspath(f)))
             parsed = files.get(path, roots)
             if isinstance(parsed, str) or str(path) in calls:
                 continue
