@@ -248,3 +248,46 @@ def test_once_an_allowance_is_spent_every_charge_fails() -> None:
     for charge in (lambda: b.string(1), lambda: b.collection(1), b.resource, b.step):
         with pytest.raises(BudgetExceeded, match="more than 10 evaluation steps"):
             charge()
+
+
+def test_units_of_one_scan_share_an_allowance_of_what_they_build() -> None:
+    from iaclint.budget import scan_allowance
+
+    limits = Limits(scan_built_items=10, scan_built_bytes=100)
+    with scan_allowance(limits):
+        first = Budget(limits, unit="a")
+        first.collection(8)
+        second = Budget(limits, unit="b")
+        with pytest.raises(BudgetExceeded, match="the scan's allowance"):
+            second.collection(3)
+        assert second.exhausted is not None and first.exhausted is None
+        # A unit that starts once the allowance is spent is spent from its start.
+        third = Budget(limits, unit="c")
+        assert third.exhausted is not None
+        with pytest.raises(BudgetExceeded, match="the scan's allowance"):
+            third.step()
+    # Outside a scan there is no shared allowance.
+    assert Budget(limits).scan is None
+
+
+def test_a_scan_reports_the_units_its_allowance_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Six units each building 400,000 members: the scan's 3,000,000 leave the later ones out, each
+    # reported as partly read (exit 1), never silently passed; a violation in each is still seen
+    # where it was evaluated.
+    from iaclint.engine import ScanOptions, scan
+
+    unit = (
+        'resource "aws_api_gateway_domain_name" "d" {\n  security_policy = "TLS_1_0"\n}\n'
+        'locals {\n  big = [for i in range(100000) : [i, i, i]]\n}\n'
+        'resource "aws_api_gateway_rest_api" "r" {\n  count = 1\n  body = jsonencode(local.big)\n}\n'
+    )
+    for i in range(8):
+        (tmp_path / f"u{i}").mkdir()
+        (tmp_path / f"u{i}" / "main.tf").write_text(unit)
+    monkeypatch.chdir(tmp_path)
+    result = scan(ScanOptions(paths=["."]))
+    spent = [f for f in result.findings if f.rule_id == "IAC001"]
+    assert spent and all("the scan's allowance" in f.message for f in spent)
+    assert all(f.message.endswith("(file partly read)") for f in spent)

@@ -45,8 +45,13 @@ class Limits:
     depth: int = 200
     # Per unit: evaluation steps, and what it may build in all.
     work: int = 1_000_000
-    built_bytes: int = 128 * 1024 * 1024
-    built_items: int = 2_000_000
+    built_bytes: int = 64 * 1024 * 1024
+    built_items: int = 1_000_000
+    # What all the units of one scan may build together (what they build is what they keep): the
+    # scan's memory stays under about 1 GB whatever the input. A unit that finds it spent is
+    # reported as partly read.
+    scan_built_bytes: int = 384 * 1024 * 1024
+    scan_built_items: int = 3_000_000
     # Any file read (source, variables, parameters, configuration, baseline).
     file_bytes: int = MAX_FILE_BYTES
     # One decoded template (CloudFormation YAML or JSON): its values, a YAML alias counting as all
@@ -109,7 +114,7 @@ class Budget:
 
     __slots__ = (
         "_bytes_cap", "_items_cap", "_resources_cap", "_steps_cap", "built_bytes", "built_items", "exhausted",
-        "limits", "resource_count", "steps", "unit",
+        "limits", "resource_count", "scan", "steps", "unit",
     )  # fmt: skip
 
     def __init__(self, limits: Limits = LIMITS, unit: str = "") -> None:
@@ -126,6 +131,10 @@ class Budget:
         self._bytes_cap = limits.built_bytes
         self._items_cap = limits.built_items
         self._resources_cap = limits.resources
+        # The scan this unit belongs to (see `scan_allowance`); None outside one.
+        self.scan = _scan
+        if self.scan is not None and (self.scan.bytes_left < 0 or self.scan.items_left < 0):
+            self._spent(self.scan.spent())
 
     def _spent(self, what: str) -> BudgetExceeded:
         if self.exhausted is None:
@@ -146,6 +155,11 @@ class Budget:
         self.built_bytes += n
         if self.built_bytes > self._bytes_cap:
             raise self._spent(f"more than {megabytes(self.limits.built_bytes)} of strings built in this unit")
+        scan = self.scan
+        if scan is not None:
+            scan.bytes_left -= n
+            if scan.bytes_left < 0:
+                raise self._spent(scan.spent())
 
     def collection(self, n: int) -> None:
         """A list or object of `n` members about to be built."""
@@ -156,6 +170,11 @@ class Budget:
             raise self._spent(
                 f"more than {self.limits.built_items:,} collection members built in this unit"
             )
+        scan = self.scan
+        if scan is not None:
+            scan.items_left -= n
+            if scan.items_left < 0:
+                raise self._spent(scan.spent())
 
     def expansion(self, n: int) -> None:
         """A loop, count, for_each or copy of `n` instances about to be expanded."""
@@ -190,6 +209,42 @@ class Budget:
             yield self
         finally:
             _current = previous
+
+
+class ScanAllowance:
+    """What all the units of one scan may still build (`Limits.scan_built_*`). Budgets made while
+    it is current (see `scan_allowance`) charge it as well as their own unit's allowance."""
+
+    __slots__ = ("bytes_left", "items_left", "limits")
+
+    def __init__(self, limits: Limits = LIMITS) -> None:
+        self.limits = limits
+        self.bytes_left = limits.scan_built_bytes
+        self.items_left = limits.scan_built_items
+
+    def spent(self) -> str:
+        return (
+            f"the scan's allowance ({megabytes(self.limits.scan_built_bytes)} of strings, "
+            f"{self.limits.scan_built_items:,} collection members built by all units) is spent"
+        )
+
+
+_scan: ScanAllowance | None = None
+
+
+@contextmanager
+def scan_allowance(limits: Limits = LIMITS) -> Iterator[ScanAllowance]:
+    """One scan's allowance, given to every Budget made until the block ends (a scan, or a worker
+    process loading its share of one). Nested calls keep the outer one."""
+    global _scan
+    if _scan is not None:
+        yield _scan
+        return
+    _scan = ScanAllowance(limits)
+    try:
+        yield _scan
+    finally:
+        _scan = None
 
 
 class _Unbounded(Budget):

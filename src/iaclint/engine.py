@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from iaclint import model as model_stage
+from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
 from iaclint.discover import Discovery, Unit, discover
 from iaclint.fileaccess import ScanRoots
@@ -142,7 +143,9 @@ def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
         # A broken installation (a loader that cannot be imported) is still one line, not a traceback.
         raise InternalError(f"{units[0].path}: cannot load the {language} reader: {err}") from err
     try:
-        return module.load(units, options)
+        # In a worker process (--jobs) this is the worker's share of the scan's allowance.
+        with scan_allowance():
+            return module.load(units, options)
     except Exception as err:
         # Loaders turn bad input into diagnostics; reaching here is a bug. Find the unit that
         # triggers it so the message names a file the user can act on (or send us).
@@ -167,7 +170,7 @@ def scan(
     saves freeing them one by one (0.9 s after 11 MB of Bicep)."""
     # The whole pipeline builds long-lived, acyclic data (Values, entities, findings): the cyclic
     # collector would only rescan it.
-    with gc_paused():
+    with gc_paused(), scan_allowance():
         return _scan(options, progress, retain)
 
 
