@@ -1,4 +1,4 @@
-"""The SARIF 2.1.0 report, shaped for GitHub code scanning (`/work/shared/REFERENCE.md`, GitHub
+"""The SARIF 2.1.0 report, shaped for GitHub code scanning (the steering documents' REFERENCE.md, GitHub
 section): one run, every rule run described with its tags and security severity, results located
 by repository-relative URI, resource address and a line-independent fingerprint, and files that
 could not be read reported as tool execution notifications as well as results."""
