@@ -16,7 +16,7 @@ from iaclint.checks import CheckContext, run_checks
 from iaclint.discover import FAILED, discover, sniff_json
 from iaclint.engine import PARSE_RULE, ScanOptions, ScanResult, exit_code, scan
 from iaclint.findings import Finding, Level
-from iaclint.model.entities import Model
+from iaclint.model.facts import Facts
 from iaclint.rules import load_rules
 from iaclint.source import Span
 
@@ -184,7 +184,7 @@ def test_findings_per_resource_and_rule_are_capped(monkeypatch: MonkeyPatch) -> 
 
     rule = load_rules()["IAC601"]
 
-    def flood(model: Model, ctx: CheckContext):  # type: ignore[no-untyped-def]
+    def flood(facts: Facts, ctx: CheckContext):  # type: ignore[no-untyped-def]
         for i in range(5000):
             yield Finding(
                 rule_id=rule.id, level=Level.NOTE if i < 4000 else Level.ERROR, message=f"operation {i}",
@@ -194,8 +194,8 @@ def test_findings_per_resource_and_rule_are_capped(monkeypatch: MonkeyPatch) -> 
         yield Finding(rule_id=rule.id, level=Level.ERROR, message="other", span=Span("t.yaml", 1, 1, 1, 2),
                       address="t.yaml#Other", attribute="x")  # fmt: skip
 
-    monkeypatch.setattr(checks, "registry", lambda: {rule.id: [flood]})
-    out = list(run_checks(Model(), {rule.id: rule}, {}))
+    monkeypatch.setattr(checks, "registry", lambda: {rule.id: checks.Registered(flood, frozenset())})
+    out = list(run_checks(Facts(), {rule.id: rule}, {}))
     on_api = [f for f in out if f.address == "t.yaml#Api"]
     assert len(on_api) == 51
     more = on_api[-1]

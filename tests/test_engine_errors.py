@@ -34,12 +34,13 @@ def test_adapter_exception_names_the_scope(tmp_path: Path, monkeypatch: pytest.M
 def test_check_exception_names_the_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import iaclint.checks as checks
 
-    def broken(model, ctx):  # type: ignore[no-untyped-def]
+    def broken(facts, ctx):  # type: ignore[no-untyped-def]
         yield from ()
         raise ValueError("bad")
 
     real = checks.registry()
-    monkeypatch.setattr(checks, "registry", lambda: {**real, "IAC101": [broken]})
+    swapped = {**real, "IAC101": checks.Registered(broken, frozenset())}
+    monkeypatch.setattr(checks, "registry", lambda: swapped)
     (tmp_path / "main.tf").write_text(TF)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InternalError, match=r"^rule IAC101 \(broken\): ValueError: bad$"):

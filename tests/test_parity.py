@@ -48,7 +48,7 @@ ALIASES: dict[str, dict[str, dict[str, str]]] = {
     },
     "tls-for-each": {"cfn": {"regional": "regionalus"}},
     # The SAM backend is in the API's OpenAPI definition; the operation is the function's event.
-    "unknown-values": {"sam": {"IAC701:get": "internal"}},
+    "unknown-values": {"cfn": {"IAC811:internal": "internalstage"}, "sam": {"IAC701:get": "internal"}},
 }
 
 

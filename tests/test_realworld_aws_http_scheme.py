@@ -111,8 +111,8 @@ def test_cloudformation_sub_and_join_with_http_scheme(
         ("note", 49, 9),  # "${Nlb.DNSName}/items": the scheme is not known
     ]
     assert found[0][3] == (
-        "AWS API Gateway integration template.yaml#SubMethod calls its backend over plain HTTP "
-        '(Integration.Uri is "http://...")'
+        "AWS API Gateway integration template.yaml#SubMethod calls its backend over plain HTTP: "
+        'Integration.Uri is "http://..."'
     )
 
 
@@ -124,7 +124,7 @@ def test_terraform_template_with_http_scheme(tmp_path: Path, monkeypatch: pytest
             13,
             3,
             "AWS API Gateway integration aws_api_gateway_integration.plain calls its backend over plain "
-            'HTTP (uri is "http://...")',
+            'HTTP: uri is "http://..."',
         )
     ]
 

@@ -186,7 +186,7 @@ def _scan(
     try:
         # Reading a value may evaluate it now (Bicep names, bodies and parameters are LazyValues).
         model = model_stage.build(loaded.resources)
-        findings = list(run_checks(model, rules, options.rule_params))
+        findings = list(run_checks(model.facts, rules, options.rule_params))
     except (EvaluationError, model_stage.AdaptError, CheckError) as err:
         raise InternalError(str(err)) from err
     except RecursionError as err:

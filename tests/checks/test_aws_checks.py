@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from iaclint.checks import CheckContext, registry
 from iaclint.findings import Finding, Level
+from iaclint.model.derive import derive
 from iaclint.model.entities import Model
 from iaclint.rules import load_rules
 from model.aws_builders import At, Blk, Unk, build, ref, res
 
 
 def run(rule_id: str, model: Model, **params: object) -> list[Finding]:
-    ctx = CheckContext(load_rules()[rule_id], dict(params))
-    return [f for fn in registry()[rule_id] for f in fn(model, ctx)]
+    reg = registry()[rule_id]
+    ctx = CheckContext(load_rules()[rule_id], dict(params), reg.fields)
+    return list(reg.fn(derive(model), ctx))
 
 
 def where(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
@@ -249,7 +251,7 @@ def test_iac601_iac603_iac602() -> None:
     assert where(run("IAC603", m)) == [("IAC603", 18, 3, "error")]
     got = run("IAC602", m)
     assert where(got) == [("IAC602", 43, 3, "error")]
-    assert "jwt_configuration.audience and jwt_configuration.issuer" in got[0].message
+    assert "no jwt_configuration.audience, no jwt_configuration.issuer" in got[0].message
 
 
 def test_iac701_iac702() -> None:
@@ -344,7 +346,11 @@ def test_waf_rules() -> None:
     got = run("IAC802", m)
     assert where(got) == [("IAC802", 30, 1, "error"), ("IAC802", 70, 1, "error")]
     assert [r.span.line for r in got[0].related] == [36]
-    assert where(run("IAC811", m)) == [("IAC811", 30, 1, "warning")]
+    # Every web ACL without a rate-based rule, attached or not, and every API stage with no WAF in
+    # front (private ones too: the standard exempts none from rate limiting).
+    assert sorted(where(run("IAC811", m))) == [
+        ("IAC811", line, 1, "warning") for line in (12, 23, 30, 70, 105)
+    ]
     assert where(run("IAC821", m)) == [
         ("IAC821", 3, 1, "warning"),
         ("IAC821", 12, 1, "warning"),

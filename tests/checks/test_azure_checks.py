@@ -7,14 +7,16 @@ from pathlib import Path
 
 from iaclint.checks import CheckContext, registry
 from iaclint.findings import Finding
+from iaclint.model.derive import derive
 from iaclint.model.entities import Model
 from iaclint.rules import load_rules
 from model.test_azure_model import model_of
 
 
 def run(rule_id: str, model: Model, **params: object) -> list[Finding]:
-    ctx = CheckContext(load_rules()[rule_id], dict(params))
-    return [f for fn in registry()[rule_id] for f in fn(model, ctx)]
+    reg = registry()[rule_id]
+    ctx = CheckContext(load_rules()[rule_id], dict(params), reg.fields)
+    return list(reg.fn(derive(model), ctx))
 
 
 def where(findings: list[Finding]) -> list[tuple[str, int, int, str]]:

@@ -232,7 +232,8 @@ def test_method_settings_without_limits_are_not_throttling(tmp_path: Path) -> No
         - {ResourcePath: "/*", HttpMethod: "*", MetricsEnabled: true}
 """
     )
-    assert _findings(tmp_path, text) == [("IAC821", "warning", 6, 3)]
+    # The private API's stage has no WAF, so nothing limits its rate either (IAC811).
+    assert _findings(tmp_path, text) == [("IAC811", "warning", 6, 3), ("IAC821", "warning", 6, 3)]
 
 
 def test_waf_association_with_literal_stage_name_is_only_possible(tmp_path: Path) -> None:

@@ -118,12 +118,12 @@ def test_cloudformation_quick_create(tmp_path: Path) -> None:
     ]
     assert found[0][4] == (
         "AWS API Gateway HTTP API template.yaml#Lambda route '$default' (quick create) "
-        "(template.yaml#Lambda) requires no authentication"
-        ' (authorization of the route Target creates is "NONE")'
+        "(template.yaml#Lambda) requires no authentication:"
+        ' authorization of the route Target creates is "NONE"'
     )
     assert found[2][4] == (
-        "AWS API Gateway integration template.yaml#Proxy calls its backend over plain HTTP "
-        '(Target is "http://backend.example.com/")'
+        "AWS API Gateway integration template.yaml#Proxy calls its backend over plain HTTP: "
+        'Target is "http://backend.example.com/"'
     )
 
 
@@ -132,6 +132,6 @@ def test_terraform_quick_create(tmp_path: Path) -> None:
     assert [f[:4] for f in found] == [("IAC601", "error", 4, 3), ("IAC701", "error", 4, 3)]
     assert found[0][4] == (
         "AWS API Gateway HTTP API aws_apigatewayv2_api.quick route '$default' (quick create) "
-        "(aws_apigatewayv2_api.quick) requires no authentication (authorization of the route target creates "
-        'is "NONE")'
+        "(aws_apigatewayv2_api.quick) requires no authentication: authorization of the route target creates "
+        'is "NONE"'
     )

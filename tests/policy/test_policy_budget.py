@@ -86,7 +86,7 @@ def test_shared_document_is_read_once_and_each_api_keeps_its_finding(
     assert sorted(f.address for f in plain) == [
         f'azurerm_api_management_api.api["api{i}"]' for i in range(3)
     ]
-    assert all("plain-HTTP backend" in f.message for f in plain)
+    assert all("calls its backend over plain HTTP" in f.message for f in plain)
     # ... from one reading of the document.
     assert len(reads) == 1
 

@@ -1,57 +1,64 @@
-"""Checks: one module per category of the standard. A check reads the model only.
+"""Checks: one module per category of the standard, one function per rule, reading only the neutral
+facts of `model/facts.py`.
 
-A check is a function registered under its rule id; it receives the model and a context that
-carries the rule's metadata and parameters, and yields findings made through that context. A rule
-that covers several platforms (IAC101 on AWS and Azure) may have one function per platform.
+A check registers itself under its rule id with `@check`, naming the message fields it gives
+beyond the ones every finding has (`label`, `attr`, `setting`, `why`). Its messages come from the
+rule's YAML: `message` for a violation, `unknown` for a finding decided by a value the code does not
+tell. Modules in this package are found, not listed: a new category is a new module here.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import string
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from iaclint.budget import LIMITS, Limits
 from iaclint.findings import Finding, Level, Related
-from iaclint.model.entities import Model
-from iaclint.resources import Resource
+from iaclint.model.facts import Decision, Facts, Origin, Setting
 from iaclint.rules import Rule
 from iaclint.values import EvaluationError, Value
 
-CheckFn = Callable[[Model, "CheckContext"], Iterable[Finding]]
+CheckFn = Callable[[Facts, "CheckContext"], Iterable[Finding]]
 
-_REGISTRY: dict[str, list[CheckFn]] = {}
-
-# Modules holding checks, imported on first use so `iaclint rules` stays fast.
-_CHECK_MODULES = (
-    "iaclint.checks.tls",
-    "iaclint.checks.https",
-    "iaclint.checks.mtls",
-    "iaclint.checks.auth",
-    "iaclint.checks.backend",
-    "iaclint.checks.waf",
-    "iaclint.checks.throttling",
-    "iaclint.checks.ip_restriction",
-    "iaclint.checks.ciphers",
-)
+# Fields every finding's message may name.
+BASE_FIELDS = frozenset({"label", "attr", "setting", "why"})
 
 
-def check(rule_id: str) -> Callable[[CheckFn], CheckFn]:
+@dataclass(frozen=True, slots=True)
+class Registered:
+    fn: CheckFn
+    fields: frozenset[str]
+
+
+_REGISTRY: dict[str, Registered] = {}
+
+
+def check(rule_id: str, fields: Iterable[str] = ()) -> Callable[[CheckFn], CheckFn]:
+    """Register `fn` as the check of `rule_id`; `fields`: message fields it gives beyond BASE_FIELDS."""
+
     def register(fn: CheckFn) -> CheckFn:
-        fns = _REGISTRY.setdefault(rule_id, [])
-        if fn not in fns:
-            fns.append(fn)
+        known = _REGISTRY.get(rule_id)
+        if known is not None and known.fn is not fn and known.fn.__qualname__ != fn.__qualname__:
+            raise ValueError(f"rule {rule_id} has two checks: {known.fn.__qualname__} and {fn.__qualname__}")
+        _REGISTRY[rule_id] = Registered(fn, frozenset(fields))
         return fn
 
     return register
 
 
-def registry() -> dict[str, list[CheckFn]]:
-    import importlib
-
-    for name in _CHECK_MODULES:
-        importlib.import_module(name)
+def registry() -> dict[str, Registered]:
+    """Every check, its modules imported on first use (so `iaclint rules` stays fast)."""
+    for info in pkgutil.iter_modules(__path__, __name__ + "."):
+        importlib.import_module(info.name)
     return _REGISTRY
+
+
+def template_fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
 def provenance(value: Value) -> tuple[Related, ...]:
@@ -63,40 +70,65 @@ def provenance(value: Value) -> tuple[Related, ...]:
 class CheckContext:
     rule: Rule
     params: dict[str, Any] = field(default_factory=dict)
+    fields: frozenset[str] = frozenset()
 
     def param(self, name: str) -> Any:
         return self.params.get(name, self.rule.parameters.get(name))
 
-    def finding(
+    def decided(self, origin: Origin, d: Decision, *, level: Level | None = None, **fields: Any) -> Finding:
+        """The finding of a Decision that is not met: a violation when False, a note when unknown."""
+        f = (
+            self.unknown(origin, d.setting, why=d.why, **fields)
+            if d.state is None
+            else self.violation(origin, d.setting, level=level, why=d.why, **fields)
+        )
+        if d.related:
+            f = replace(f, related=f.related + tuple(Related(span, text) for span, text in d.related))
+        return f
+
+    def violation(self, origin: Origin, at: Setting, *, level: Level | None = None, **fields: Any) -> Finding:
+        """A finding from the rule's `message`, on the setting `at` (the resource header when it is
+        absent). `fields` fill the message beyond `label`, `attr` and `setting` (which they may
+        override)."""
+        return self._finding(self.rule.message, origin, at, level or self.rule.severity, False, fields)
+
+    def unknown(self, origin: Origin, at: Setting, **fields: Any) -> Finding:
+        """A note from the rule's `unknown` message: the code does not tell."""
+        return self._finding(self.rule.unknown, origin, at, Level.NOTE, True, fields)
+
+    def _finding(
         self,
-        resource: Resource,
-        value: Value,
-        attribute: str,
-        *,
-        level: Level | None = None,
-        unknown: bool = False,
-        message: str | None = None,
-        **fields: Any,
+        template: str,
+        origin: Origin,
+        at: Setting,
+        level: Level,
+        unknown: bool,
+        fields: dict[str, Any],
     ) -> Finding:
-        """A finding on `value` (its span; the resource header when the value is absent)."""
-        span = value.span if (value.span is not None and not value.is_absent) else resource.span
-        text = message if message is not None else self.rule.message.format(**fields)
+        value = at.value
+        span = value.span if (value.span is not None and not value.is_absent) else origin.span
+        values = {"label": origin.label, "attr": at.attribute, "setting": _setting_text(at)}
+        values.update(fields)
         return Finding(
             rule_id=self.rule.id,
-            level=Level.NOTE if unknown else (level or self.rule.severity),
-            message=text,
+            level=level,
+            message=template.format(**values),
             span=span,
-            address=resource.address,
-            resource_type=resource.type,
-            attribute=attribute,
+            address=origin.address,
+            resource_type=origin.type,
+            attribute=at.attribute,
             related=provenance(value),
             unknown=unknown,
             fix=self.rule.fix,
         )
 
 
+def _setting_text(setting: Setting) -> str:
+    return "not set" if setting.value.is_absent else setting.value.describe()
+
+
 def run_checks(
-    model: Model, rules: dict[str, Rule], params: dict[str, dict[str, Any]], limits: Limits = LIMITS
+    facts: Facts, rules: dict[str, Rule], params: dict[str, dict[str, Any]], limits: Limits = LIMITS
 ) -> Iterator[Finding]:
     """Every selected rule's findings. One resource lists at most `findings_per_resource_rule`
     findings per rule; the rest are counted into one more finding that says how many, so a hostile
@@ -104,22 +136,25 @@ def run_checks(
     checks = registry()
     cap = limits.findings_per_resource_rule
     for rule_id, rule in rules.items():
+        reg = checks.get(rule_id)
+        if reg is None:
+            continue
         listed: dict[str, int] = {}
         over: dict[str, list[Finding]] = {}  # address -> [first finding not listed, worst of the rest]
         counts: dict[str, int] = {}
-        for fn in checks.get(rule_id, ()):
-            for f in _guarded(rule_id, fn, model, CheckContext(rule, params.get(rule_id, {}))):
-                n = listed.get(f.address, 0)
-                if n < cap or not f.address:
-                    listed[f.address] = n + 1
-                    yield f
-                    continue
-                counts[f.address] = counts.get(f.address, 0) + 1
-                kept = over.get(f.address)
-                if kept is None:
-                    over[f.address] = [f, f]
-                elif f.level.rank > kept[1].level.rank or (kept[1].unknown and not f.unknown):
-                    kept[1] = f
+        ctx = CheckContext(rule, params.get(rule_id, {}), reg.fields)
+        for f in _guarded(rule_id, reg.fn, facts, ctx):
+            n = listed.get(f.address, 0)
+            if n < cap or not f.address:
+                listed[f.address] = n + 1
+                yield f
+                continue
+            counts[f.address] = counts.get(f.address, 0) + 1
+            kept = over.get(f.address)
+            if kept is None:
+                over[f.address] = [f, f]
+            elif f.level.rank > kept[1].level.rank or (kept[1].unknown and not f.unknown):
+                kept[1] = f
         for address, (first, worst) in over.items():
             yield _more(first, worst, counts[address], cap)
 
@@ -128,9 +163,9 @@ class CheckError(Exception):
     """A check raised: a bug, named by its rule."""
 
 
-def _guarded(rule_id: str, fn: CheckFn, model: Model, ctx: CheckContext) -> Iterator[Finding]:
+def _guarded(rule_id: str, fn: CheckFn, facts: Facts, ctx: CheckContext) -> Iterator[Finding]:
     try:
-        yield from fn(model, ctx)
+        yield from fn(facts, ctx)
     except EvaluationError:
         raise  # a lazy value of a loader failed: it names its file
     except Exception as err:

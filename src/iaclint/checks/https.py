@@ -1,4 +1,4 @@
-"""S1.3: HTTPS only: no plain-HTTP listener or viewer policy unless it only redirects to HTTPS."""
+"""S1.3: HTTPS only: no plain-HTTP listener, protocol or viewer policy unless it only redirects."""
 
 from __future__ import annotations
 
@@ -6,32 +6,16 @@ from collections.abc import Iterator
 
 from iaclint.checks import CheckContext, check
 from iaclint.findings import Finding
-from iaclint.model.entities import Model
+from iaclint.model.facts import Facts, Setting
 
 
 @check("IAC201")
-def https_only(model: Model, ctx: CheckContext) -> Iterator[Finding]:
-    for ep in model.endpoints:
+def https_only(facts: Facts, ctx: CheckContext) -> Iterator[Finding]:
+    for ep in facts.endpoints:
         for h in ep.http:
-            if h.serves_plain is False:
-                continue
+            setting = Setting(h.setting, h.attribute)
             if h.serves_plain is None:
-                yield ctx.finding(
-                    ep.resource,
-                    h.setting,
-                    h.attribute,
-                    unknown=True,
-                    message=(
-                        f"{ep.label}: cannot tell whether it serves plain HTTP: {h.attribute} is "
-                        f"{h.setting.describe()}" + (f"; {h.reason}" if h.reason else "")
-                    ),
-                )
-                continue
-            yield ctx.finding(
-                ep.resource,
-                h.setting,
-                h.attribute,
-                label=ep.label,
-                attr=h.attribute,
-                setting=h.setting.describe(),
-            )
+                why = f"{h.attribute} is {h.setting.describe()}" + (f"; {h.reason}" if h.reason else "")
+                yield ctx.unknown(ep.origin, setting, why=why)
+            elif h.serves_plain:
+                yield ctx.violation(ep.origin, setting)

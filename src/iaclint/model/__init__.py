@@ -39,6 +39,15 @@ def build(resources: Iterable[Resource]) -> Model:
 
 
 def _build_scope(family: str, group: list[Resource], model: Model) -> None:
+    part = _adapt(family, group)
+    if part is not None:
+        from iaclint.model.derive import derive
+
+        part.facts = derive(part)
+        model.extend(part)
+
+
+def _adapt(family: str, group: list[Resource]) -> Model | None:
     if family == "terraform":
         from iaclint.model.aws import from_terraform
 
@@ -50,17 +59,18 @@ def _build_scope(family: str, group: list[Resource], model: Model) -> None:
 
             from_azurerm.adapt(azurerm, part)
             links.link(part.azure)
-        model.extend(part)
+        return part
     elif family == "cloudformation":
         from iaclint.model.aws import from_cloudformation
 
         part = Model()
         from_cloudformation.adapt(group, part)
-        model.extend(part)
+        return part
     elif family in ("arm", "bicep"):
         from iaclint.model.azure import from_arm, links
 
         part = Model()
         from_arm.adapt(group, part)
         links.link(part.azure)
-        model.extend(part)
+        return part
+    return None

@@ -16,8 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from iaclint.model.facts import TLS_ORDER, Facts, PlainHttp, TlsFloor, tls_label
 from iaclint.resources import Resource
 from iaclint.values import Value
+
+__all__ = ["TLS_ORDER", "PlainHttp", "TlsFloor", "tls_label"]  # re-exported: adapters import them here
 
 if TYPE_CHECKING:
     from iaclint.model.azure.entities import AzureModel
@@ -28,46 +31,6 @@ def _azure_model() -> AzureModel:
     from iaclint.model.azure.entities import AzureModel
 
     return AzureModel()
-
-# Protocol versions in order; a floor is the lowest one an endpoint accepts.
-TLS_ORDER = {"ssl3": 0, "1.0": 1, "1.1": 2, "1.2": 3, "1.3": 4}
-
-
-def tls_label(version: str) -> str:
-    return "SSL 3.0" if version == "ssl3" else f"TLS {version}"
-
-
-@dataclass(frozen=True, slots=True)
-class TlsFloor:
-    """The lowest protocol version an endpoint accepts, and the setting that decides it."""
-
-    setting: Value
-    # Lowest accepted version ("ssl3", "1.0".."1.3"); None when it cannot be known.
-    minimum: str | None
-    # The attribute path of the setting, for messages and fingerprints (`security_policy`).
-    attribute: str
-    # Why the floor is what it is ("platform default when security_policy is not set"), or why
-    # it is unknown.
-    reason: str = ""
-    # Whether this endpoint type could be given a TLS 1.3 policy (for the S1.2 note).
-    tls13_available: bool = False
-    # Whether the policy in force offers TLS 1.3 to clients; None when unknown.
-    offers_tls13: bool | None = None
-    # Whether the policy is one of the platform's "enhanced" family that needs an access mode
-    # (API Gateway `SecurityPolicy_*`).
-    enhanced: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PlainHttp:
-    """An endpoint's exposure over plain HTTP (S1.3), and the setting that decides it."""
-
-    setting: Value
-    attribute: str
-    # True: serves content over plain HTTP; False: HTTPS only or redirects; None: unknown.
-    serves_plain: bool | None
-    reason: str = ""
-
 
 @dataclass(frozen=True, slots=True)
 class MutualTls:
@@ -383,6 +346,8 @@ class Model:
     distributions: list[Distribution] = field(default_factory=list)
     # Azure-specific entities (APIM, Application Gateway, Front Door, WAF policies).
     azure: AzureModel = field(default_factory=_azure_model)
+    # What the rules read, derived from the linked entities (`model/derive.py`).
+    facts: Facts = field(default_factory=Facts)
 
     def extend(self, other: Model) -> None:
         """Add another model's entities (a model built for another scope)."""

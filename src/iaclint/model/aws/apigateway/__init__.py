@@ -1,0 +1,1 @@
+"""apigateway service: platform facts and what they mean for the standard."""

@@ -1,0 +1,283 @@
+"""What AWS API Gateway entities mean for the standard, whatever language declared them: how each
+operation authenticates, what a JWT authorizer checks, how integrations reach their backends, what
+fronts and throttles each stage, what restricts each API by network, and the mutual TLS of custom
+domains."""
+
+from __future__ import annotations
+
+from iaclint.model.aws.wafv2.facts import web_acl
+from iaclint.model.derive import Derivation, builder
+from iaclint.model.entities import Api, Authorizer, Endpoint, Integration, Operation, Stage, WebAcl
+from iaclint.model.facts import (
+    Attachment,
+    Auth,
+    Backend,
+    ClientAuth,
+    Decision,
+    DefaultEndpoint,
+    OperationAuth,
+    Origin,
+    RateTarget,
+    Requirement,
+    Setting,
+    TokenValidator,
+    WafTarget,
+)
+from iaclint.values import Value
+
+# Integration types whose URI is an HTTP(S) URL the gateway calls.
+_HTTP_TYPES = ("HTTP", "HTTP_PROXY")
+
+
+@builder
+def apigateway(d: Derivation) -> None:
+    m, f = d.model, d.facts
+    for ep in m.endpoints:
+        if ep.mtls is not None:
+            d.endpoint(ep).client_auths.append(_client_auth(ep))
+    f.operations.extend(_operation(op) for op in m.operations)
+    for az in m.authorizers:
+        tv = _token_validator(az)
+        if tv is not None:
+            f.token_validators.append(tv)
+    f.backends.extend(_integration(i) for i in m.integrations)
+    for st in m.stages:
+        _stage(d, st)
+    for api in m.apis:
+        _api(d, api)
+
+
+# -- custom domains --------------------------------------------------------------------------------
+
+
+def _client_auth(ep: Endpoint) -> ClientAuth:
+    m = ep.mtls
+    assert m is not None
+    uri, attr = m.truststore, m.truststore_attribute
+    store = Setting(uri, attr)
+    text = uri.as_str()
+    if uri.is_unknown:
+        truststore = Decision.unknown(store, f"{attr} is {uri.describe()}")
+    elif text and text.startswith("s3://") and len(text) > len("s3://"):
+        truststore = Decision.yes(store)
+    elif not text:
+        truststore = Decision.no(store, f"{attr} is not set")
+    else:
+        truststore = Decision.no(store, f"{attr} is {uri.describe()}, not an s3:// URI of a truststore")
+    version = Setting(m.version, m.version_attribute)
+    pinned = Decision(not m.version.is_null, version, f"{m.version_attribute} is not set")
+    return ClientAuth(Setting(m.block, ep.mtls_attribute), truststore, pinned)
+
+
+# -- operations and authorizers --------------------------------------------------------------------
+
+
+def _subject(op: Operation) -> str:
+    api = op.api.label if op.api else "AWS API Gateway API"
+    return f"{api} {op.label} ({op.resource.address})"
+
+
+def _operation(op: Operation) -> OperationAuth:
+    origin = Origin.of(op.resource, _subject(op))
+    auth, attr = op.auth, op.auth_attribute
+    setting = Setting(auth, attr)
+    if not op.authorizable or (op.verb.as_str() or "").upper() == "OPTIONS":
+        return OperationAuth(origin, Auth.EXEMPT, setting)
+    if auth.is_unknown:
+        return OperationAuth(origin, Auth.UNKNOWN, setting, f"{attr} is {auth.describe()}")
+    text = op.auth_default if auth.is_null else auth.as_str()
+    if (text or "").upper() != "NONE":
+        return OperationAuth(origin, Auth.TOKEN, setting)
+    shown = auth.describe() if not auth.is_null else f'not set (defaults to "{op.auth_default}")'
+    if op.api_key_required.as_bool() is True:
+        return OperationAuth(
+            origin, Auth.API_KEY, setting, f"{attr} is {shown} with {op.api_key_attribute} = true"
+        )
+    return OperationAuth(origin, Auth.NONE, setting, f"{attr} is {shown}")
+
+
+def _empty(v: Value) -> bool:
+    if v.is_null:
+        return True
+    if v.is_known and isinstance(v.data, (list, str)):
+        return len(v.data) == 0 or (isinstance(v.data, str) and not v.data.strip())
+    return False
+
+
+def _token_validator(az: Authorizer) -> TokenValidator | None:
+    kind = az.kind.as_str()
+    if kind is None or kind.upper() != "JWT":
+        return None
+    origin = Origin.of(az.resource, f"AWS API Gateway JWT authorizer {az.resource.address}")
+    pairs = ((az.audience, az.audience_attribute), (az.issuer, az.issuer_attribute))
+    missing = [(v, attr) for v, attr in pairs if _empty(v)]
+    if missing:
+        # Report on the empty value when it is written; on the resource when it is absent.
+        written = [(v, attr) for v, attr in missing if not v.is_null]
+        v, attr = written[0] if written else (Value.absent(), missing[0][1])
+        return TokenValidator(origin, Setting(v, attr), tuple(f"no {a}" for _, a in missing))
+    unknown = [(v, attr) for v, attr in pairs if v.is_unknown]
+    if unknown:
+        v, attr = unknown[0]
+        return TokenValidator(origin, Setting(v, attr), unknown=f"{attr} is {v.describe()}")
+    return TokenValidator(origin, Setting(az.audience, az.audience_attribute))
+
+
+# -- integrations ------------------------------------------------------------------------------------
+
+
+def _integration(integ: Integration) -> Backend:
+    origin = Origin.of(integ.resource, f"AWS API Gateway integration {integ.resource.address}")
+    kind = integ.type.as_str()
+    http_type = kind is not None and kind.upper() in _HTTP_TYPES
+    uri, attr = integ.uri, integ.uri_attribute
+    # The scheme is known even when the host is not (`http://${Alb.DNSName}/x`).
+    prefix = uri.known_prefix().lower()
+    plain = prefix.startswith("http://")
+    if http_type and plain:
+        shown = uri.describe() if uri.is_known else f'"{uri.known_prefix()}..."'
+        tls = Decision.no(Setting(uri, attr), f"{attr} is {shown}")
+    elif (http_type and uri.is_unknown and not prefix.startswith("https://")) or (
+        plain and integ.type.is_unknown
+    ):
+        decider, dattr = (uri, attr) if uri.is_unknown else (integ.type, "type")
+        tls = Decision.unknown(Setting(decider, dattr), f"{dattr} is {decider.describe()}")
+    else:
+        tls = Decision.yes(Setting(uri, attr))
+    skip = integ.skip_verification
+    verification = ()
+    if not skip.is_null and skip.as_bool() is not False:
+        flag = skip.as_bool()
+        verification = (
+            Decision(None if flag is None else False, Setting(skip, integ.skip_attribute),
+                     f"{integ.skip_attribute} is {skip.describe()}"),
+        )  # fmt: skip
+    return Backend(origin, tls, verification)
+
+
+# -- stages: WAF, rate limits, throttling ----------------------------------------------------------
+
+
+def _stage_label(st: Stage) -> str:
+    api = st.api.label if st.api else "AWS API Gateway API"
+    return f"{api} stage {st.resource.address}"
+
+
+def _attachments(d: Derivation, st: Stage, label: str) -> list[Attachment]:
+    """The web ACLs in front of a stage: associated with it, or on a CloudFront distribution in front
+    of its API; a reference that cannot be resolved is an attachment whose WAF is unknown."""
+    out: list[Attachment] = []
+
+    def add(acls: list[WebAcl], ref: Value, attr: str) -> None:
+        for acl in acls:
+            out.append(d.attach(d.waf(acl, web_acl), label))
+        if not acls and not ref.is_null:
+            out.append(Attachment(None, Setting(ref, attr)))
+
+    for a in st.associations:
+        add(a.acls, a.acl_ref, "web_acl")
+    if st.api is not None:
+        for dist in st.api.distributions:
+            add(dist.acls, dist.acl_ref, "web_acl_id")
+    return out
+
+
+def _stage(d: Derivation, st: Stage) -> None:
+    label = _stage_label(st)
+    origin = Origin.of(st.resource, label)
+    api = st.api
+    private = api.private if api is not None else None
+    public = Decision(
+        None if private is None else not private,
+        Setting.absent("waf"),
+        "whether the API is private cannot be known",
+    )
+    http_api = api is not None and api.protocol == "HTTP"
+    attachments = _attachments(d, st, label)
+    how = (
+        "HTTP APIs cannot take a web ACL directly: put a CloudFront distribution with a web ACL in front"
+        if http_api
+        else "associate a WAFv2 web ACL with the stage or front it with CloudFront and a web ACL"
+    )
+    possible = [
+        f"web ACL association {a.resource.address} targets a resource that cannot be known"
+        for a in st.possible_associations
+    ]
+    capable = not (api is not None and api.protocol == "WebSocket")
+    d.facts.waf_targets.append(WafTarget(origin, public, attachments, possible, capable=capable, how=how))
+    if capable:
+        missing = "no web ACL fronts it, so nothing limits the rate of its calls"
+        d.facts.rate_targets.append(
+            RateTarget(origin, Setting.absent("rate_limit"), missing, attachments, unknown=possible)
+        )
+    d.facts.throttling.append(Requirement(origin, _throttled(st)))
+
+
+def _throttled(st: Stage) -> Decision:
+    where = Setting.absent("throttling")
+    if any(t.limited for t in st.throttles):
+        return Decision.yes(where)
+    undecided = [t for t in st.throttles if t.limited is None]
+    if undecided:
+        t = undecided[0]
+        return Decision.unknown(
+            where, f"the {t.source} of {t.resource.address} set limits that cannot be known"
+        )
+    if st.throttles:
+        return Decision.no(
+            where, "; ".join(f"{t.source} of {t.resource.address} set no limit" for t in st.throttles)
+        )
+    return Decision.no(where, "no method settings, route settings or usage plan apply to it")
+
+
+# -- APIs: network restriction, default endpoint ---------------------------------------------------
+
+
+def _api(d: Derivation, api: Api) -> None:
+    origin = Origin.of(api.resource, api.label)
+    if api.protocol == "REST" and api.private is not True:
+        d.facts.network.append(Requirement(origin, _restricted(api)))
+    mtls_domains = tuple(dom.address for dom in api.domains if dom.mtls is not None)
+    if mtls_domains:
+        v, attr = api.default_endpoint_disabled, api.default_endpoint_attribute
+        disabled = Decision(
+            True if v.as_bool() is True else (None if v.is_unknown else False),
+            Setting(v, attr),
+            f"{attr} is {v.describe()}",
+        )
+        d.facts.default_endpoints.append(DefaultEndpoint(origin, mtls_domains, disabled))
+
+
+def _restricted(api: Api) -> Decision:
+    """Restricted by a resource policy on the caller's address or VPC endpoint, or by a WAF IP-set
+    allow rule in front."""
+    acls: list[WebAcl] = []
+    acl_unknown = False
+    for st in api.stages:
+        for a in st.associations:
+            acls += a.acls
+            acl_unknown |= not a.acls
+    for dist in api.distributions:
+        acls += dist.acls
+        acl_unknown |= not dist.acls and not dist.acl_ref.is_null
+    where = Setting(api.inline_policy.document if api.inline_policy else Value.absent(), "policy")
+    if any(p.restricts_network() for p in api.policies) or any(a.restricts_network() for a in acls):
+        return Decision.yes(where)
+    undecided = [p for p in api.policies if p.statements is None]
+    if undecided:
+        p = undecided[0]
+        return Decision.unknown(
+            Setting(p.document, "policy"), f"the policy of {p.resource.address} cannot be known ({p.reason})"
+        )
+    if acl_unknown:
+        return Decision.unknown(where, "a web ACL in front cannot be known")
+    if api.private is None:
+        return Decision.unknown(
+            where, f"whether the API is private cannot be known ({api.private_value.describe()})"
+        )
+    found = (
+        "its resource policy does not condition access on aws:SourceIp or aws:SourceVpce"
+        if api.policies
+        else "it has no resource policy and no WAF IP-set allow rule"
+    )
+    return Decision.no(where, found)

@@ -1,0 +1,1 @@
+"""wafv2 service: platform facts and what they mean for the standard."""

@@ -1,0 +1,1 @@
+"""apim service: platform facts and what they mean for the standard."""

@@ -1,0 +1,406 @@
+"""What Azure API Management means for the standard, whatever language declared it. The effective
+policy of every API path (global → product → API → operation, `<base/>` resolved) is reduced here,
+once, to how callers authenticate, what validates their tokens, what limits their rate, what
+restricts their network and which backends the policy sends them to; the service gives its WAF
+fronts, its client certificates, its cipher and backend protocol switches, and the Application
+Gateways in the model give their SSL profiles and cipher suites."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iaclint.model.azure import effective
+from iaclint.model.azure.effective import PolicyPath
+from iaclint.model.azure.entities import ApimApi, ApimBackend, ApimService, AppGateway, PolicyRef
+from iaclint.model.azure.tls import weak_cipher
+from iaclint.model.azure.waf.facts import front_wafs
+from iaclint.model.derive import Derivation, builder
+from iaclint.model.facts import (
+    Attachment,
+    Auth,
+    Backend,
+    Cipher,
+    ClientAuth,
+    Decision,
+    LegacyProtocol,
+    Limiter,
+    OperationAuth,
+    Origin,
+    RateTarget,
+    Requirement,
+    Setting,
+    TokenValidator,
+    Validation,
+    WafTarget,
+    tls_label,
+)
+from iaclint.policy import PolicyElement
+from iaclint.resources import Resource
+from iaclint.values import Value
+
+
+@builder
+def apim(d: Derivation) -> None:
+    az = d.model.azure
+    for svc in az.services:
+        _service(d, svc)
+    for api in az.apis:
+        _api(d, api)
+    for b in az.backends:
+        d.facts.backends.append(_backend(b))
+    _policy_backends(d)
+    for gw in az.app_gateways:
+        _app_gateway(d, gw)
+
+
+# -- the service -------------------------------------------------------------------------------------
+
+
+def _public(svc: ApimService | None) -> Decision:
+    """Reachable from the internet: not in an internal virtual network."""
+    if svc is None:
+        return Decision.yes(Setting.absent("virtualNetworkType"))
+    setting = Setting(svc.vnet_type.value, svc.vnet_type.attribute)
+    internal = svc.internal()
+    if internal is None:
+        return Decision.unknown(setting, f"{svc.vnet_type.attribute} is {svc.vnet_type.value.describe()}")
+    return Decision(not internal, setting, "it is in an internal virtual network" if internal else "")
+
+
+def _fronts(d: Derivation, svc: ApimService, label: str) -> tuple[list[Attachment], list[str]]:
+    attachments: list[Attachment] = []
+    unknown: list[str] = []
+    for front in svc.fronts:
+        got, why = front_wafs(d, front, label)
+        attachments += got
+        unknown += why
+    if not svc.fronts:
+        unknown += [f"{f.label} points at a backend that cannot be known" for f in svc.possible_fronts]
+    return attachments, unknown
+
+
+def _service(d: Derivation, svc: ApimService) -> None:
+    origin = Origin.of(svc.resource, svc.label)
+    attachments, possible = _fronts(d, svc, svc.label)
+    how = (
+        f"{', '.join(f.label for f in svc.fronts)} in front has no WAF"
+        if svc.fronts
+        else "no Application Gateway or Front Door with a WAF policy fronts it, and it is not in an internal "
+        "virtual network"
+    )
+    d.facts.waf_targets.append(WafTarget(origin, _public(svc), attachments, possible, how=how))
+    endpoint = d.endpoint(svc.endpoint)
+    for c in svc.ciphers:
+        flag = c.setting.flag()
+        on = flag if flag is not None else (None if c.setting.value.is_unknown else False)
+        setting = Setting(c.setting.value, c.setting.attribute)
+        off = Decision(
+            None if on is None else not on, setting, f"{c.setting.attribute} is {c.setting.value.describe()}"
+        )
+        endpoint.ciphers.append(Cipher(c.suite, off, weak_cipher(c.suite) or ""))
+    auth = _client_auth(svc)
+    if auth is not None:
+        endpoint.client_auths.append(auth)
+    for version in ("ssl3", "1.0", "1.1"):
+        s = svc.backend.get(version)
+        if s is None:
+            continue
+        flag = s.flag()
+        off = False if flag is True else (None if flag is None and s.value.is_unknown else True)
+        decision = Decision(off, Setting(s.value, s.attribute), f"{s.attribute} is {s.value.describe()}")
+        d.facts.legacy_protocols.append(LegacyProtocol(origin, tls_label(version), decision))
+
+
+def _ca_store(cert: Value) -> bool | None:
+    """Whether a service certificate entry is a CA / root (ARM `storeName`, azurerm `store_name`)."""
+    store = cert.get("storeName") if not cert.get("storeName").is_null else cert.get("store_name")
+    if store.is_unknown:
+        return None
+    return (store.as_str() or "").lower() in ("root", "certificateauthority")
+
+
+def _client_auth(svc: ApimService) -> ClientAuth | None:
+    """Client certificates asked for (the Consumption tier's switch or a host name's negotiation):
+    CA certificates to validate them against, and `validate-client-certificate` in every API's
+    effective policy."""
+    enabling = [s for s in [svc.client_cert, *(h.negotiate for h in svc.hostnames)] if s.flag() is True]
+    if not enabling:
+        return None
+    on = enabling[0]
+    certs, cattr = svc.ca_certificates.value, svc.ca_certificates.attribute
+    stores = [_ca_store(c) for c in certs.elements()]
+    if certs.is_unknown or (None in stores and True not in stores):
+        truststore = Decision.unknown(
+            Setting(certs, cattr),
+            f"whether it has CA certificates cannot be known: {cattr} is {certs.describe()}",
+        )
+    elif True not in stores:
+        truststore = Decision.no(
+            Setting(on.value, on.attribute),
+            f"has no CA certificate (store Root or CertificateAuthority) in {cattr} to validate them against "
+            f"({on.attribute} is {on.value.describe()})",
+        )
+    else:
+        truststore = Decision.yes(Setting(certs, cattr))
+    validations: list[Validation] = []
+    for api in svc.apis:
+        for path in effective.paths(api):
+            validations.append(Validation(_path_origin(path), _validated(path, svc)))
+    return ClientAuth(Setting(on.value, on.attribute), truststore, None, tuple(validations))
+
+
+def _validated(path: PolicyPath, svc: ApimService) -> Decision:
+    pol = path.policy
+    where = Setting(effective.policy_value(path), "policy")
+    if any(not c.conditional for c in pol.client_cert):
+        return Decision.yes(where)
+    if pol.client_cert:
+        return Decision.unknown(where, "validate-client-certificate runs only inside <choose>")
+    if pol.unknown:
+        return Decision.unknown(where, "; ".join(pol.unknown))
+    return Decision.no(
+        where,
+        f"its effective policy has no validate-client-certificate, so any certificate is accepted (it is "
+        f"served by {svc.label}, which asks for them)",
+    )
+
+
+# -- API paths: authentication, tokens, rate limits, network ---------------------------------------
+
+
+def _path_origin(path: PolicyPath) -> Origin:
+    return Origin.of(path.resource, path.label)
+
+
+def _api(d: Derivation, api: ApimApi) -> None:
+    svc = api.service
+    public = _public(svc)
+    origin = Origin.of(api.resource, api.label)
+    v, attr = api.service_url.value, api.service_url.attribute
+    if not v.is_null:
+        d.facts.backends.append(Backend(origin, _transport(v, attr)))
+    attachments: list[Attachment] = []
+    possible: list[str] = []
+    seen_jwt: set[int] = set()
+    for path in effective.paths(api):
+        porigin = _path_origin(path)
+        where = Setting(effective.policy_value(path), "policy")
+        d.facts.operations.append(_authentication(path, porigin, where))
+        for jwt in path.policy.jwt:
+            if id(jwt.element) not in seen_jwt:
+                seen_jwt.add(id(jwt.element))
+                d.facts.token_validators.append(_token_validator(path, porigin, jwt))
+        if path.operation is not None:
+            continue  # an operation policy can only add limits and filters to its API's path
+        if not attachments and svc is not None:
+            attachments, possible = _fronts(d, svc, path.label)
+        pol = path.policy
+        limiters = [Limiter(where, r.kind, r.conditional) for r in pol.rate_limits]
+        missing = "no rate-limit, rate-limit-by-key or quota in its effective policy and no WAF in front"
+        d.facts.rate_targets.append(
+            RateTarget(porigin, where, missing, list(attachments), limiters, [*pol.unknown, *possible])
+        )
+        if public.state is not False:
+            d.facts.network.append(Requirement(porigin, _restricted(path, public)))
+
+
+def _authentication(path: PolicyPath, origin: Origin, where: Setting) -> OperationAuth:
+    pol = path.policy
+    if any(not j.conditional for j in pol.jwt):
+        return OperationAuth(origin, Auth.TOKEN, where)
+    if pol.jwt:
+        return OperationAuth(
+            origin, Auth.UNKNOWN, where, "its validate-jwt runs only inside <choose> (for some requests)"
+        )
+    if pol.unknown:
+        return OperationAuth(origin, Auth.UNKNOWN, where, "; ".join(pol.unknown))
+    sub = path.api.subscription_required
+    v = sub.value
+    if v.is_unknown:
+        return OperationAuth(
+            origin, Auth.UNKNOWN, Setting(v, sub.attribute), f"{sub.attribute} is {v.describe()}"
+        )
+    keyed = True if v.is_null else v.as_bool()  # subscriptionRequired defaults to true
+    if keyed:
+        shown = "true by default" if v.is_null else v.describe()
+        setting = Setting(v, sub.attribute) if not v.is_null else Setting(where.value, sub.attribute)
+        return OperationAuth(
+            origin,
+            Auth.API_KEY,
+            setting,
+            f"{sub.attribute} is {shown}, no validate-jwt in its effective policy",
+        )
+    return OperationAuth(
+        origin,
+        Auth.NONE,
+        where,
+        "no validate-jwt or validate-azure-ad-token in its effective policy and no subscription key",
+    )
+
+
+def _token_validator(path: PolicyPath, origin: Origin, jwt: object) -> TokenValidator:
+    from iaclint.policy import JwtValidation
+
+    assert isinstance(jwt, JwtValidation)
+    problems = []
+    if jwt.symmetric_keys:
+        problems.append("a symmetric signing key (an HS256 shared secret in issuer-signing-keys)")
+    if not jwt.audiences:
+        problems.append("no audiences")
+    if not jwt.issuers and not jwt.openid_config:
+        problems.append("no issuers or openid-config")
+    if jwt.require_signed_tokens is False:
+        problems.append('require-signed-tokens="false"')
+    el = jwt.element
+    at = Value.known(jwt.kind, el.span) if el.span else effective.policy_value(path)
+    label = f"{origin.label}: <{jwt.kind}>"
+    return TokenValidator(
+        Origin(origin.address, origin.type, origin.span, label), Setting(at, jwt.kind), tuple(problems)
+    )
+
+
+def _restricted(path: PolicyPath, public: Decision) -> Decision:
+    pol = path.policy
+    where = Setting(effective.policy_value(path), "policy")
+    if any(f.action == "allow" and not f.conditional for f in pol.ip_filters):
+        return Decision.yes(where)
+    if pol.unknown or public.state is None:
+        return Decision.unknown(where, "; ".join(pol.unknown) or public.why)
+    found = (
+        'its ip-filter only forbids listed addresses (action="forbid" is a deny-list)'
+        if pol.ip_filters
+        else 'no ip-filter action="allow" in its effective policy and the service is not in an internal '
+        "virtual network"
+    )
+    return Decision.no(where, found)
+
+
+# -- backends ------------------------------------------------------------------------------------------
+
+
+def _transport(v: Value, attr: str) -> Decision:
+    """TLS when the URL is https:// (even with an unknown host), plain for http://."""
+    prefix = v.known_prefix().lower()
+    setting = Setting(v, attr)
+    if prefix.startswith("https://"):
+        return Decision.yes(setting)
+    if prefix.startswith("http://"):
+        return Decision.no(
+            setting, f"{attr} is {v.describe() if v.is_known else repr(v.known_prefix() + '...')}"
+        )
+    if v.is_unknown:
+        return Decision.unknown(setting, f"{attr} is {v.describe()}")
+    return Decision.yes(setting)
+
+
+def _backend(b: ApimBackend) -> Backend:
+    origin = Origin.of(b.resource, b.label)
+    verification = []
+    for s in (b.validate_chain, b.validate_name):
+        flag = s.flag()
+        setting = Setting(s.value, s.attribute)
+        if flag is False:
+            verification.append(Decision.no(setting, f"{s.attribute} is {s.value.describe()}"))
+        elif s.value.is_unknown:
+            verification.append(Decision.unknown(setting, f"{s.attribute} is {s.value.describe()}"))
+    return Backend(origin, _transport(b.url.value, b.url.attribute), tuple(verification))
+
+
+def _policy_elements(elements: tuple[PolicyElement, ...]) -> Iterator[PolicyElement]:
+    """Every element, nested ones included (`<choose>`, `<when>`, `<retry>`...): a plain-HTTP backend
+    chosen for some requests only still sends them in clear text."""
+    stack = list(reversed(elements))
+    while stack:
+        el = stack.pop()
+        yield el
+        stack.extend(reversed(el.children))
+
+
+def _path_scopes(path: PolicyPath) -> list[tuple[Resource, list[PolicyRef]]]:
+    """The scopes on an effective policy path, outermost first, with the policies each holds."""
+    api = path.api
+    out: list[tuple[Resource, list[PolicyRef]]] = []
+    if api.service is not None:
+        out.append((api.service.resource, api.service.policies))
+    out += [(p.resource, p.policies) for p in api.products if p.resource.address == path.product]
+    out.append((api.resource, api.policies))
+    if path.operation is not None:
+        out.append((path.operation.resource, path.operation.policies))
+    return out
+
+
+def _policy_backends(d: Derivation) -> None:
+    """`<set-backend-service base-url=...>` in an effective policy. The finding names the scope whose
+    policy holds the element (a global policy's element shows up in every API's effective policy),
+    decided per path: one document may be held by several scopes (a `for_each` of policies sharing
+    one text is read once)."""
+    az = d.model.azure
+    doc_of: dict[int, int] = {}
+    for ref in az.policies:
+        doc = effective.document(ref)
+        if ref.same_as is None:
+            for section in doc.sections.values():
+                for el in _policy_elements(section.elements):
+                    doc_of.setdefault(id(el), id(doc))
+    seen: set[tuple[int, int]] = set()
+    setters: dict[int, list[PolicyElement]] = {}
+    for api in az.apis:
+        for path in effective.paths(api):
+            holders: dict[int, Resource] = {}
+            for resource, refs in _path_scopes(path):
+                for ref in refs:
+                    holders.setdefault(id(effective.document(ref)), resource)
+            pol = path.policy
+            found = setters.get(id(pol))
+            if found is None:
+                every = _policy_elements(pol.inbound + pol.backend + pol.outbound + pol.on_error)
+                found = setters[id(pol)] = [el for el in every if el.name == "set-backend-service"]
+            for el in found:
+                resource = holders.get(doc_of.get(id(el), 0), path.resource)
+                if (id(el), id(resource)) in seen:
+                    continue
+                seen.add((id(el), id(resource)))
+                url = el.attrs.get("base-url")
+                if url is None:
+                    continue  # backend-id: a declared backend, checked on its own
+                at = Value.known(url, el.span) if el.span else effective.policy_value(path)
+                text = url.strip()
+                origin = Origin.of(resource, f"{path.label}: its policy")
+                attr = "set-backend-service.base-url"
+                if text.lower().startswith("http://"):
+                    tls = Decision.no(Setting(at, attr), f'<set-backend-service base-url="{text}">')
+                elif text.startswith("@") or "{{" in text:
+                    # A policy expression or named value: resolved by the service at run time.
+                    tls = Decision.unknown(Setting(at, attr), f'base-url is "{text}", resolved at run time')
+                else:
+                    tls = Decision.yes(Setting(at, attr))
+                d.facts.backends.append(Backend(origin, tls))
+
+
+# -- Application Gateways ------------------------------------------------------------------------------
+
+
+def _app_gateway(d: Derivation, gw: AppGateway) -> None:
+    endpoint = d.endpoint(gw.endpoint)
+    for c in gw.ciphers:
+        # A configured custom cipher suite is offered.
+        setting = Setting(c.setting.value, c.setting.attribute)
+        offered = Decision.no(setting, f"{c.setting.attribute} lists it")
+        endpoint.ciphers.append(Cipher(c.suite, offered, weak_cipher(c.suite) or ""))
+    for prof in gw.profiles:
+        if prof.client_auth.value.is_null:
+            continue
+        trusted, tattr = prof.trusted_certs.value, prof.trusted_certs.attribute
+        if trusted.is_unknown:
+            store = Decision.unknown(Setting(trusted, tattr), f"{tattr} is {trusted.describe()}")
+        elif trusted.elements():
+            store = Decision.yes(Setting(trusted, tattr))
+        else:
+            store = Decision.no(
+                Setting(prof.value, tattr),
+                f"SSL profile {prof.name!r} has no trusted client certificates "
+                f"({tattr} is {trusted.describe()})",
+            )
+        endpoint.client_auths.append(
+            ClientAuth(Setting(prof.client_auth.value, prof.client_auth.attribute), store)
+        )

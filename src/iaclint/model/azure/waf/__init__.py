@@ -1,0 +1,1 @@
+"""waf service: platform facts and what they mean for the standard."""

@@ -1,0 +1,93 @@
+"""From a linked model to the facts the rules read (`model/facts.py`).
+
+Endpoints are neutral already and are carried over as they are. Every other fact comes from a
+service's builder: a `facts.py` module in a service package (`model/aws/apigateway/facts.py`,
+`model/azure/apim/facts.py`...) that registers its builders with `@builder`. The modules are found,
+not listed: a new service is a new package with a `facts.py`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+from iaclint.model.entities import Endpoint as PlatformEndpoint
+from iaclint.model.entities import Model
+from iaclint.model.facts import Attachment, Endpoint, Facts, Origin, Setting, Waf
+
+
+class Derivation:
+    """What a builder works with: the linked model, the facts so far, and the fact endpoint made
+    for each of the model's endpoints (a builder adds ciphers or client certificates to them)."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.facts = Facts()
+        self._endpoints: dict[int, Endpoint] = {}
+        self._wafs: dict[int, Waf] = {}
+        for ep in model.endpoints:
+            fact = _endpoint(ep)
+            self._endpoints[id(ep)] = fact
+            self.facts.endpoints.append(fact)
+
+    def endpoint(self, platform_endpoint: PlatformEndpoint) -> Endpoint:
+        return self._endpoints[id(platform_endpoint)]
+
+    def waf(self, entity: object, make: Callable[[Any], Waf]) -> Waf:
+        """The WAF fact of a platform entity (a web ACL, a WAF policy), made once: every target it
+        is attached to shares it, and it is listed once in `facts.wafs`."""
+        got = self._wafs.get(id(entity))
+        if got is None:
+            got = self._wafs[id(entity)] = make(entity)
+            self.facts.wafs.append(got)
+        return got
+
+    def attach(self, waf: Waf, target_label: str) -> Attachment:
+        """`waf` in front of a target: the WAF's messages name what it protects."""
+        if target_label not in waf.protects:
+            waf.protects.append(target_label)
+        return Attachment(waf, Setting.absent(""))
+
+
+Builder = Callable[[Derivation], None]
+_BUILDERS: list[Builder] = []
+_PACKAGES = ("iaclint.model.aws", "iaclint.model.azure")
+
+
+def builder(fn: Builder) -> Builder:
+    if fn not in _BUILDERS:
+        _BUILDERS.append(fn)
+    return fn
+
+
+def builders() -> list[Builder]:
+    """Every registered builder, the `facts` modules of the service packages imported on first use."""
+    for name in _PACKAGES:
+        package = importlib.import_module(name)
+        for info in pkgutil.walk_packages(package.__path__, name + "."):
+            if info.name.endswith(".facts"):
+                importlib.import_module(info.name)
+    return _BUILDERS
+
+
+def derive(model: Model) -> Facts:
+    d = Derivation(model)
+    for build in builders():
+        build(d)
+    return d.facts
+
+
+def _endpoint(ep: PlatformEndpoint) -> Endpoint:
+    attr = ep.mtls_attribute
+    return Endpoint(
+        origin=Origin.of(ep.resource, ep.label),
+        tls=ep.tls,
+        http=list(ep.http),
+        custom_domain=ep.custom_domain,
+        # Where client authentication is written, or would be: an empty block is reported where it
+        # is, a missing one at the resource.
+        client_auth_setting=Setting(ep.resource.body.path(*attr.split(".")), attr),
+        access_mode=Setting(ep.access_mode, ep.access_mode_attribute) if ep.access_mode is not None else None,
+    )
