@@ -45,22 +45,25 @@ def _policy_rate_limit(w: WafPolicy) -> Decision:
 
 
 def inline_waf(front: Front) -> Waf:
-    """An Application Gateway's inline WAF configuration (on: the caller checked it is enabled)."""
-    mode = front.inline_mode
-    if mode is None:
-        blocks = Decision.yes(Setting.absent("firewallMode"))
+    """An Application Gateway's inline WAF configuration, switched on or not known to be off."""
+    mode, enabled = front.inline_mode, front.inline_enabled
+    mode_text = (mode.value.as_str() or "").lower() if mode is not None else ""
+    if mode is not None and mode_text == "detection":
+        blocks = Decision.no(
+            Setting(mode.value, mode.attribute), f"{mode.attribute} is {mode.value.describe()}"
+        )
+    elif enabled is not None and enabled.flag() is None:
+        blocks = Decision.unknown(
+            Setting(enabled.value, enabled.attribute), f"{enabled.attribute} is unknown"
+        )
+    elif mode is not None and mode.value.is_unknown:
+        blocks = Decision.unknown(
+            Setting(mode.value, mode.attribute), f"{mode.attribute} is {mode.value.describe()}"
+        )
+    elif mode is not None:
+        blocks = Decision.yes(Setting(mode.value, mode.attribute))
     else:
-        text = (mode.value.as_str() or "").lower()
-        if mode.value.is_unknown:
-            blocks = Decision.unknown(
-                Setting(mode.value, mode.attribute), f"{mode.attribute} is {mode.value.describe()}"
-            )
-        elif text == "detection":
-            blocks = Decision.no(
-                Setting(mode.value, mode.attribute), f"{mode.attribute} is {mode.value.describe()}"
-            )
-        else:
-            blocks = Decision.yes(Setting(mode.value, mode.attribute))
+        blocks = Decision.yes(Setting.absent("firewallMode"))
     where = (
         Setting(front.inline_enabled.value, front.inline_enabled.attribute)
         if front.inline_enabled
@@ -96,5 +99,5 @@ def azure_wafs(d: Derivation) -> None:
     for w in d.model.azure.waf_policies:
         d.waf(w, waf_policy)
     for front in d.model.azure.fronts:
-        if front.inline_enabled is not None and front.inline_enabled.flag() is True:
+        if front.inline_enabled is not None and front.inline_enabled.flag() is not False:
             d.waf(front, inline_waf)
