@@ -14,15 +14,14 @@ from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
 from iaclint.discover import Discovery, Unit, discover
 from iaclint.fileaccess import ScanRoots
-from iaclint.findings import Finding, Level, dedupe
+from iaclint.findings import PARSE_RULE, Finding, Level, dedupe
 from iaclint.lang import gc_paused
 from iaclint.resources import Diagnostic, LoadResult
+from iaclint.result import FileRecord, ScanResult
 from iaclint.rules import Rule, load_rules
 from iaclint.source import Span
 from iaclint.suppress import apply_baseline, apply_directives, read_baseline
 from iaclint.values import EvaluationError
-
-PARSE_RULE = "IAC001"
 
 # language → module exposing `load(units, options) -> LoadResult`; imported only when needed.
 LOADERS = {
@@ -32,7 +31,6 @@ LOADERS = {
     "bicep": "iaclint.lang.bicep",
     "arm": "iaclint.lang.arm",
 }
-
 
 
 @dataclass(slots=True)
@@ -67,38 +65,6 @@ class ScanOptions:
         if self.roots is None:
             self.roots = ScanRoots.for_paths(self.paths or ["."])
         return self.roots
-
-
-@dataclass(frozen=True, slots=True)
-class FileRecord:
-    path: str
-    status: str  # scanned | skipped | failed
-    reason: str = ""
-    # A skipped file that may hold infrastructure nobody checked (reports say so in the summary).
-    unchecked: bool = False
-
-
-@dataclass(slots=True)
-class ScanResult:
-    findings: list[Finding]
-    files: list[FileRecord]
-    rules: dict[str, Rule]
-    root: Path
-    # The directories scanned code could read; reports quote lines only from files inside them.
-    roots: ScanRoots = field(default_factory=lambda: ScanRoots(()))
-    # Baseline entries that no longer match a finding (fixed, or the code moved out of scope).
-    baseline_gone: int = 0
-
-    @property
-    def active(self) -> list[Finding]:
-        """Findings that count: not suppressed inline and not in the baseline."""
-        return [f for f in self.findings if f.suppression is None]
-
-    def counts(self) -> dict[str, int]:
-        c = {"scanned": 0, "skipped": 0, "failed": 0}
-        for f in self.files:
-            c[f.status] += 1
-        return c
 
 
 def _matches(rule: Rule, selectors: list[str]) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from iaclint.budget import Budget
+from iaclint.directives import DIRECTIVE, parse_comment
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
 from iaclint.lang.bicep.syntax import Parsed, parse
@@ -21,7 +22,6 @@ from iaclint.lang.parsing import ParseTimeout
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.source import SourceText, display_path
-from iaclint.suppress import DIRECTIVE, parse_comment
 from iaclint.values import Value
 
 
