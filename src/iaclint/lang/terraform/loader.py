@@ -27,6 +27,7 @@ from iaclint.budget import LIMITS, Budget, BudgetExceeded, exceeded_note
 from iaclint.discover import Unit
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import gc_paused
+from iaclint.lang.options import TerraformOptions, roots_for
 from iaclint.lang.parsing import ParseTimeout
 from iaclint.lang.terraform.directives import collect_directives
 from iaclint.lang.terraform.evaluate import (
@@ -41,7 +42,7 @@ from iaclint.lang.terraform.evaluate import (
     to_str,
     value_size,
 )
-from iaclint.lang.terraform.files import module_files, read_source, scan_roots
+from iaclint.lang.terraform.files import module_files, read_source
 from iaclint.lang.terraform.syntax import (
     Attr,
     Block,
@@ -209,10 +210,10 @@ def _unit_file(unit: Unit) -> str:
 
 
 class Loader:
-    def __init__(self, options: Any, units: list[Unit]) -> None:
+    def __init__(self, options: TerraformOptions, units: list[Unit]) -> None:
         self.options = options
         # What code and committed configuration may read (the scan roots).
-        self.roots = scan_roots(options, [str(u.path) for u in units])
+        self.roots = roots_for(options.roots, [u.path for u in units])
         self.result = LoadResult()
         self.configs: dict[str, ModuleConfig | str | None] = {}
         # Per root module directory: its modules.json table, or why it was not read.
@@ -350,14 +351,13 @@ class Loader:
         order += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
         opts = self.options
         sources: list[tuple[str, bool]] = [(names[n], True) for n in order]
-        sources += [(str(p), False) for p in getattr(opts, "config_var_files", None) or []]
+        sources += [(str(p), False) for p in opts.config_var_files]
         inputs: dict[str, Callable[[], Value]] = {}
         for path, own in sources:
             inputs.update(self._tfvars(path, self.roots, own, ev))
-        for p in getattr(opts, "var_files", None) or []:
+        for p in opts.var_files:
             inputs.update(self._tfvars(str(p), None, False, ev))
-        raw = getattr(self.options, "variables", None) or {}
-        for name, text in raw.items():
+        for name, text in opts.variables.items():
             inputs[str(name)] = self._cli_var(str(text), ev)
         return inputs
 
@@ -1003,8 +1003,8 @@ def dynamic_blocks(ev: Evaluator, dyn: Block, ctx: Ctx) -> list[Value]:
     return out
 
 
-def load_units(units: list[Unit], options: Any = None) -> LoadResult:
-    loader = Loader(options, units)
+def load_units(units: list[Unit], options: TerraformOptions | None = None) -> LoadResult:
+    loader = Loader(options or TerraformOptions(), units)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, LIMITS.depth * 100))
     # With the collector paused, break the loader's own cycles at the end so that its working state
