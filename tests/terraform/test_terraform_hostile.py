@@ -34,7 +34,7 @@ from iaclint.lang.parsing import ParseDeadline
 from iaclint.lang.terraform import load
 from iaclint.lang.terraform import loader as tf_loader
 from iaclint.lang.terraform import syntax as tf_syntax
-from iaclint.lang.terraform.evaluate import LazyObject
+from iaclint.lang.terraform.hclvalues import LazyObject
 from iaclint.lang.terraform.plan import load as load_plan
 from iaclint.resources import Diagnostic, LoadResult
 from iaclint.values import Value

@@ -29,10 +29,11 @@ from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import gc_paused
 from iaclint.lang.options import TerraformOptions, roots_for
 from iaclint.lang.parsing import ParseTimeout
+from iaclint.lang.terraform.context import Ctx
 from iaclint.lang.terraform.directives import collect_directives
-from iaclint.lang.terraform.evaluate import (
-    Ctx,
-    Evaluator,
+from iaclint.lang.terraform.evaluate import Evaluator
+from iaclint.lang.terraform.files import module_files, read_source
+from iaclint.lang.terraform.hclvalues import (
     LazyObject,
     collection_items,
     error,
@@ -42,7 +43,7 @@ from iaclint.lang.terraform.evaluate import (
     to_str,
     value_size,
 )
-from iaclint.lang.terraform.files import module_files, read_source
+from iaclint.lang.terraform.iam import policy_json
 from iaclint.lang.terraform.syntax import (
     Attr,
     Block,
@@ -53,9 +54,10 @@ from iaclint.lang.terraform.syntax import (
     parse_file_body,
     parse_hcl,
 )
+from iaclint.lang.terraform.tfjson import json_document, json_file_body, parse_json_file
 from iaclint.lang.terraform.typeconv import convert, variable_type
 from iaclint.resources import Diagnostic, LoadResult, Resource
-from iaclint.source import Span
+from iaclint.source import SourceText, Span
 from iaclint.values import State, Value
 
 LANGUAGE = "terraform"
@@ -239,8 +241,6 @@ class Loader:
         if src is None:
             return None
         if path.endswith(".json"):
-            from iaclint.lang.terraform.tfjson import parse_json_file
-
             return parse_json_file(src, self.result.diagnostics, quote)
         try:
             sf = parse_hcl(src, self.result.diagnostics, quote)
@@ -252,8 +252,6 @@ class Loader:
 
     def body_of(self, sf: SourceFile) -> Body:
         if sf.tree is None:
-            from iaclint.lang.terraform.tfjson import json_file_body
-
             return json_file_body(sf)
         return parse_file_body(sf)
 
@@ -386,15 +384,11 @@ class Loader:
         if sf is None:
             return None
         if sf.tree is None:
-            from iaclint.lang.terraform.tfjson import json_document
-
             return json_document(sf)
         return parse_file_body(sf)
 
     def _cli_var(self, text: str, ev: Evaluator) -> Callable[[], Value]:
         # Like `terraform -var`: an HCL literal when it parses as one, else the plain string.
-        from iaclint.source import SourceText
-
         data = f"v = {text}\n".encode()
         src = SourceText("<-var>", data, data.decode())
         try:
@@ -885,11 +879,9 @@ class ResourceInstance:
             refs = (addr,)
             if self.cfg.mode == "data":
                 if self.cfg.type == "aws_iam_policy_document":
-                    from iaclint.lang.terraform.iam import policy_json
-
                     def missing(n: str) -> Value:
                         if n in ("json", "minified_json"):
-                            return policy_json(self)
+                            return policy_json(self.body(), self.cfg.block.header, addr)
                         return Value.unknown(f"{addr}.{n} is read at apply time", None, refs)
                 else:
 
