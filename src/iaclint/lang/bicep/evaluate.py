@@ -420,18 +420,15 @@ class FileEvaluator:
         # Most strings are plain: no escape, no interpolation; their text is all between the quotes.
         if b"\\" not in raw and b"${" not in raw and raw[-1:] == b"'" and len(raw) > 1 and not node.has_error:
             return Value.known(raw[1:-1].decode("utf-8", errors="replace"), span)
-        parts: list[str] = []
+        # Text, and the values of interpolations not known as text.
+        parts: list[str | Value] = []
         unknowns: list[Value] = []
-        # The text after the last unknown interpolation (the known tail of an id).
-        tail: list[str] = []
         for c in node.named_children:
             ct = c.type
             if ct == "string_content":
                 parts.append(self.text(c))
-                tail.append(parts[-1])
             elif ct == "escape_sequence":
                 parts.append(_unescape(self.text(c)))
-                tail.append(parts[-1])
             elif ct == "interpolation":
                 inner = [x for x in c.named_children if x.type not in _SKIP]
                 ctx = self.ctx
@@ -443,17 +440,16 @@ class FileEvaluator:
                 s = fns.interpolate_str(v)
                 if s is None:
                     unknowns.append(v)
-                    tail = []
+                    parts.append(v)
                 else:
                     parts.append(s)
-                    tail.append(s)
         if unknowns:
-            self._budget.string(sum(map(len, tail)))
+            # Known around the unknown interpolations: a URL's scheme, the tail of an id.
             v = fns.unknown_from(unknowns, span, "string built from an unknown value")
-            return fns.with_id_tail(v, "".join(tail))
+            return fns.with_id_tail(fns.partly_known(v, parts))
         # `'${a}${a}'` doubles a string: its length is charged before it is built.
-        self._budget.string(sum(map(len, parts)))
-        return Value.known("".join(parts), span)
+        self._budget.string(sum(len(p) for p in parts if isinstance(p, str)))
+        return Value.known("".join(p for p in parts if isinstance(p, str)), span)
 
     def _e_number(self, node: Any, env: dict[str, Value]) -> Value:
         txt = self.text(node)

@@ -31,7 +31,6 @@ from iaclint.lang.terraform.hclvalues import (
     equal,
     error,
     fully_known,
-    merge_refs,
     num,
     reloc,
     to_bool,
@@ -42,6 +41,7 @@ from iaclint.lang.terraform.hclvalues import (
 from iaclint.lang.terraform.syntax import Attr, Expr, GetAttr, HclExpr, LitExpr, SNode, SourceFile, unescape
 from iaclint.lang.terraform.templates import render_node
 from iaclint.lang.terraform.tfjson import eval_json
+from iaclint.lang.unknowns import merge_refs
 from iaclint.source import Span
 from iaclint.values import State, Value
 

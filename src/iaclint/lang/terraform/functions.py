@@ -38,7 +38,6 @@ from iaclint.lang.terraform.hclvalues import (
     first_unknown,
     fully_known,
     is_error,
-    merge_refs,
     num,
     plain,
     to_bool,
@@ -47,6 +46,7 @@ from iaclint.lang.terraform.hclvalues import (
     unknown_of,
 )
 from iaclint.lang.terraform.templates import render_template
+from iaclint.lang.unknowns import known_ends, merge_refs
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -471,6 +471,40 @@ def _join(sep: Any, *lists: Any) -> str:
     return sep.join(items)
 
 
+_join_known = FUNCTIONS["join"]
+
+
+@value_fn("join")
+def _join_partly(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    """`join` when some element is unknown: still unknown, with the text known around it (the
+    `https://` of `join("", ["https://", var.host])`)."""
+    got = _join_known(ev, args, span, ctx)
+    if got.state is not _UNKNOWN or is_error(got) or len(args) < 2 or not fully_known(args[0]):
+        return got
+    sep = to_str(args[0])
+    if sep is None or any(a.state is not _KNOWN or type(a.data) is not list for a in args[1:]):
+        return got
+    pieces: list[str | Value] = []
+    for lst in args[1:]:
+        for item in lst.data:
+            if pieces:
+                pieces.append(sep)
+            pieces.append(item)
+    return _with_known_ends(got, pieces)
+
+
+def _with_known_ends(unknown: Value, pieces: list[str | Value]) -> Value:
+    """`unknown` (a string function's result) with the text its `pieces` are known to start and
+    end with."""
+    prefix, suffix = known_ends(pieces, _scalar_text)
+    _budget().string(len(prefix) + len(suffix))
+    return Value.unknown(unknown.reason, unknown.span, unknown.refs, prefix, suffix)
+
+
+def _scalar_text(v: Value) -> str | None:
+    return to_str(v) if v.state is _KNOWN else None
+
+
 @pure("replace", (3, 3))
 def _replace(s: Any, sub: Any, rep: Any) -> str:
     s, sub, rep = _s(s), _s(sub), _s(rep)
@@ -734,6 +768,56 @@ def go_format(fmt: str, args: list[Any]) -> str:
 @pure("format", (1, 99))
 def _format(fmt: Any, *args: Any) -> str:
     return go_format(_s(fmt), list(args))
+
+
+_format_known = FUNCTIONS["format"]
+
+
+@value_fn("format")
+def _format_partly(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    """`format` when some argument is unknown: still unknown, with the text known around it (the
+    `https://` of `format("https://%s", var.host)`)."""
+    got = _format_known(ev, args, span, ctx)
+    if got.state is not _UNKNOWN or is_error(got) or not args or not fully_known(args[0]):
+        return got
+    fmt = to_str(args[0])
+    pieces = _format_pieces(fmt, args[1:]) if fmt is not None else None
+    return got if pieces is None else _with_known_ends(got, pieces)
+
+
+def _format_pieces(fmt: str, args: list[Value]) -> list[str | Value] | None:
+    """`fmt` as text and arguments: a known argument rendered as its verb renders it, an unknown
+    one itself (its own known ends count) when the verb writes it as it is (`%s`, `%v`), else an
+    unknown with nothing known of it (padded, quoted or converted). None when `fmt` does not fit
+    the arguments, or a known argument not its verb."""
+    out: list[str | Value] = []
+    pos = 0
+    argi = 0
+    for m in _FORMAT_VERB.finditer(fmt):
+        out.append(fmt[pos : m.start()])
+        pos = m.end()
+        explicit, flags, width, prec, verb = m.groups()
+        if verb == "%":
+            out.append("%")
+            continue
+        if explicit:
+            argi = int(explicit) - 1
+        if not 0 <= argi < len(args):
+            return None
+        a = args[argi]
+        argi += 1
+        if fully_known(a):
+            spec = f"%{flags}{width or ''}{'' if prec is None else '.' + prec}{verb}"
+            try:
+                out.append(go_format(spec, [a.py()]))
+            except (ValueError, TypeError):
+                return None
+        elif verb in ("s", "v") and not flags and not width and prec is None:
+            out.append(a)
+        else:
+            out.append(Value.unknown(""))
+    out.append(fmt[pos:])
+    return out
 
 
 @pure("formatlist", (1, 99))

@@ -3,9 +3,10 @@
 Conversions as Terraform makes them (`to_str`, `to_number`, `to_bool`), comparison (`equal`,
 `plain`), what an invalid expression gives (`error`: an unknown whose reason starts with
 `ERROR_PREFIX`, which `try`/`can` tell apart from apply-time unknowns), unknown propagation
-(`unknown_of`), bounded walks over values (`Tally`, `fully_known`, `first_unknown`), and the lazy
-objects that stand for resource instances and module outputs (`LazyObject`). Nothing here evaluates
-syntax: that is `evaluate.py` (expressions) and `templates.py` (string templates).
+(`unknown_of`, HCL's use of the shared `lang/unknowns.py`), bounded walks over values (`Tally`,
+`fully_known`, `first_unknown`), and the lazy objects that stand for resource instances and module
+outputs (`LazyObject`). Nothing here evaluates syntax: that is `evaluate.py` (expressions) and
+`templates.py` (string templates).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from iaclint import budget as budget_mod
 from iaclint.budget import Budget, BudgetExceeded, exceeded_note
+from iaclint.lang.unknowns import merge_refs, unknown_from
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -75,20 +77,14 @@ def reloc(v: Value, inner: Span | None, outer: Span | None) -> Value:
     return Value(v.state, v.data, outer, v.reason, v.refs, (*v.via, vs))
 
 
-def merge_refs(values: list[Value] | tuple[Value, ...]) -> tuple[str, ...]:
-    refs: dict[str, None] = {}
-    for v in values:
-        for r in v.refs:
-            refs[r] = None
-    return tuple(refs)
-
-
 def unknown_of(values: list[Value] | tuple[Value, ...], span: Span | None, what: str = "") -> Value:
-    """An unknown result from arguments of which at least one is unknown (first reason, all refs)."""
-    reason = next((v.reason for v in values if v.state is _UNKNOWN), "unknown input")
-    if what and not reason.startswith(ERROR_PREFIX):
-        reason = f"{what}: {reason}" if not reason.startswith(what) else reason
-    return Value.unknown(reason, span, merge_refs(values))
+    """An unknown result from arguments of which at least one is unknown (see
+    `unknowns.unknown_from`); an invalid expression among them stays one, as it is, so that
+    `try`/`can` still see it."""
+    first = next((v for v in values if v.state is _UNKNOWN), None)
+    if first is not None and first.reason.startswith(ERROR_PREFIX):
+        return Value.unknown(first.reason, span, merge_refs(values))
+    return unknown_from(values, span, what)
 
 
 class LazyObject(dict):

@@ -16,7 +16,8 @@ import json
 from typing import Any
 
 from iaclint.lang.terraform.functions import unknown_encoding
-from iaclint.lang.terraform.hclvalues import error, first_unknown, is_error, merge_refs
+from iaclint.lang.terraform.hclvalues import error, first_unknown, is_error
+from iaclint.lang.unknowns import merge_refs
 from iaclint.source import Span
 from iaclint.values import State, Value
 

@@ -17,8 +17,9 @@ from iaclint.budget import Budget
 from iaclint.fileaccess import ScanRoots
 from iaclint.lang.parsing import ParseDeadline, ParseTimeout
 from iaclint.lang.terraform.context import Ctx, Evaluating
-from iaclint.lang.terraform.hclvalues import error, is_error, merge_refs, reloc, to_bool, to_str
+from iaclint.lang.terraform.hclvalues import error, is_error, reloc, to_bool, to_str
 from iaclint.lang.terraform.syntax import SourceFile, first_error, parser, unescape
+from iaclint.lang.unknowns import known_ends, merge_refs
 from iaclint.source import SourceText, Span
 from iaclint.values import State, Value
 
@@ -248,14 +249,15 @@ def _pieces_len(pieces: list[str | Value], start: int) -> int:
     for p in pieces[start:]:
         if isinstance(p, str):
             n += len(p)
-        elif type(p.data) is str:
-            n += len(p.data)
+        else:
+            n += len(p.known_prefix()) + len(p.known_suffix())
     return n
 
 
 def join_pieces(pieces: list[str | Value], span: Span | None, budget: Budget) -> Value:
-    """Concatenate template pieces; any unknown piece makes the whole unknown (refs of all pieces).
-    The result's length is charged to `budget` before it is built."""
+    """Concatenate template pieces; any unknown piece makes the whole unknown (refs of all pieces),
+    with the text it is known to start and end with. The result's length is charged to `budget`
+    before it is built."""
     values = [p for p in pieces if isinstance(p, Value)]
     unknown = [v for v in values if v.state is not _KNOWN]
     refs = merge_refs(values)
@@ -265,16 +267,11 @@ def join_pieces(pieces: list[str | Value], span: Span | None, budget: Budget) ->
             return error("template includes an absent value", span)
         if is_error(first):
             return Value.unknown(first.reason, span, refs)
-        # The text before the first unknown piece is known: enough to tell a URL's scheme.
-        head: list[str] = []
-        for p in pieces:
-            s = p if isinstance(p, str) else to_str(p) if p.state is _KNOWN else None
-            if s is None:
-                head.append(p.known_prefix() if isinstance(p, Value) else "")
-                break
-            head.append(s)
-        budget.string(sum(len(h) for h in head))
-        return Value.unknown(f"template includes an unknown value: {first.reason}", span, refs, "".join(head))
+        # The text around the unknown pieces is known: enough to tell a URL's scheme or domain.
+        prefix, suffix = known_ends(pieces, _text)
+        budget.string(len(prefix) + len(suffix))
+        reason = f"template includes an unknown value: {first.reason}"
+        return Value.unknown(reason, span, refs, prefix, suffix)
     out: list[str] = []
     size = 0
     for p in pieces:
@@ -290,6 +287,10 @@ def join_pieces(pieces: list[str | Value], span: Span | None, budget: Budget) ->
         size += len(s)
     budget.string(size)
     return Value.known("".join(out), span, refs)
+
+
+def _text(v: Value) -> str | None:
+    return to_str(v) if v.state is _KNOWN else None
 
 
 class TemplateScope:
@@ -388,9 +389,11 @@ def render_template(
     scope = TemplateScope(ctx.scope) if restricted else ctx.scope
     inner = Ctx(scope, sf, bindings if restricted else {**ctx.bindings, **(bindings or {})})
     v = ev.node(node, inner)
+    # The wrapper added one line break before its closing marker.
     if v.state is State.KNOWN and isinstance(v.data, str) and v.data.endswith("\n"):
-        # The wrapper added one line break before its closing marker.
         return Value.known(v.data[:-1], span, v.refs)
+    if v.state is _UNKNOWN and v.known_suffix().endswith("\n"):
+        return Value.unknown(v.reason, v.span, v.refs, v.known_prefix(), v.known_suffix()[:-1])
     return v
 
 
