@@ -24,6 +24,7 @@ unknown; any other exception is a bug and propagates.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -336,6 +337,83 @@ def merge_objects(values: list[Value], span: Span | None) -> Value:
     return built(Value.known(out, span), charged=True)
 
 
+class Either:
+    """The branches of a conditional whose condition is not known (`if(c, a, b)`, `c ? a : b`), as a
+    `union()` operand: the operand is one of them, which is not known. Rides in an unknown Value's
+    `data`; evaluators make one only for an operand of `union()` (see `union_operand`)."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: tuple[Value, ...]) -> None:
+        self.options = options
+
+
+def either(cond: Value, options: tuple[Value, ...], span: Span | None) -> Value:
+    """The operand `cond ? options[0] : options[1]` of a `union()`, `cond` not known."""
+    reason = unknowns.because("condition is unknown", cond.reason)
+    return Value(State.UNKNOWN, Either(options), span, reason, cond.refs)
+
+
+# The most combinations of conditional operands' branches a `union()` works out (2 ** 3): past that,
+# its result is unknown as a whole.
+_MOST_WORLDS = 8
+
+
+def _objects_or_either(args: list[Value]) -> bool:
+    """Every operand a known object, or a conditional both of whose branches are; some conditional."""
+    found = False
+    for a in args:
+        d = a.data
+        if a.state is State.UNKNOWN and type(d) is Either:
+            if not all(o.state is _KNOWN and isinstance(o.data, dict) for o in d.options):
+                return False
+            found = True
+        elif a.state is not _KNOWN or not isinstance(d, dict):
+            return False
+    return found
+
+
+def _union_of_branches(args: list[Value], span: Span | None) -> Value:
+    """`union()` of objects of which some are conditional operands (`Either`): worked out for every
+    combination of their branches; a member every combination gives alike is known, the others are
+    unknown for the conditions'. So a key a known operand sets and no conditional operand sets
+    after it is decided, whatever the conditions."""
+    choices = [a.data.options if type(a.data) is Either else (a,) for a in args]
+    worlds = 1
+    for c in choices:
+        worlds *= len(c)
+    conditional = [a for a in args if type(a.data) is Either]
+    if worlds > _MOST_WORLDS:
+        return unknown_from(conditional, span, "union() of an unknown value")
+    _budget.current().step(worlds)
+    results = [merge_objects(list(pick), span) for pick in itertools.product(*choices)]
+    why = unknown_from(conditional, span, "union() member set under a condition that is not known")
+    return _alike(results, why)
+
+
+def _alike(values: list[Value], why: Value) -> Value:
+    """What `values` (one per combination of branches) have in common: a value they all hold, an
+    object of the members they all have (each worked out the same way), else unknown (`why`)."""
+    first = values[0]
+    if all(v is first for v in values):
+        return first
+    if all(v.state is _KNOWN and isinstance(v.data, dict) for v in values):
+        keys = dict.fromkeys(k for v in values for k in v.data)
+        _budget.current().collection(len(keys))
+        out: dict[str, Value] = {}
+        for k in keys:
+            members = [v.data.get(k) for v in values]
+            present = [m for m in members if m is not None]
+            if len(present) < len(members):
+                out[k] = Value.unknown(why.reason, present[0].span, why.refs)
+            else:
+                out[k] = _alike(present, why)
+        return built(Value.known(out, first.span), charged=True)
+    if all(equal(first, v) for v in values[1:]):
+        return first
+    return Value.unknown(why.reason, first.span, why.refs)
+
+
 # -- the functions ---------------------------------------------------------------------------------
 
 Fn = Callable[[list[Value], Span | None], Value]
@@ -491,6 +569,8 @@ def _concat(args: list[Value], span: Span | None) -> Value:
 
 @_fn("union", arity=(1, None))
 def _union(args: list[Value], span: Span | None) -> Value:
+    if _objects_or_either(args):
+        return _union_of_branches(args, span)
     u = _need(args, span, "union", deep=False)
     if u:
         return u

@@ -972,13 +972,32 @@ class FileEvaluator:
             return self._higher_order(key, arg_nodes, env, span)
         if key in ("loadtextcontent", "loadjsoncontent", "loadyamlcontent", "loadfileasbase64"):
             return self._load_content(name, arg_nodes, env, span)
-        args = [self.expr(a, env) for a in arg_nodes]
+        if key == "union":
+            args = [self._union_operand(a, env) for a in arg_nodes]
+        else:
+            args = [self.expr(a, env) for a in arg_nodes]
         if key in ("resourceid", "subscriptionresourceid", "tenantresourceid", "extensionresourceid"):
             return fns.resource_id_link(args, span, self.ctx_resolve)
         result = fns.call(name, args, span)
         if result is None:
             return fns.unknown_from(args, span, f"function {name}() is not evaluated")
         return result
+
+    def _union_operand(self, node: Any, env: dict[str, Value]) -> Value:
+        """An operand of `union()`; a conditional `c ? a : b` with `c` not known gives both branches
+        (`fns.either`), so that union() can still decide the members neither branch sets."""
+        while node.type == "parenthesized_expression" and len(self.kids(node)) == 1:
+            node = self.kids(node)[0]
+        parts = [node.child_by_field_name(f) for f in ("condition", "consequence", "alternative")]
+        if node.type != "ternary_expression" or None in parts:
+            return self.expr(node, env)
+        with self.nesting():
+            cond = self.expr(parts[0], env)
+            c = fns.truthy(cond)
+            if c is not None:
+                return self.expr(parts[1 if c else 2], env)
+            options = (self.expr(parts[1], env), self.expr(parts[2], env))
+        return fns.either(cond, options, self.span(node))
 
     def ctx_resolve(self, rtype: str, name: str) -> str | None:
         for sym in self.resource_syms.values():
