@@ -60,7 +60,7 @@ def _best(fn: Any, repeat: int) -> tuple[float, Any]:
 
 
 def bicep(root: Path, repeat: int, label: str) -> None:
-    from iaclint.engine import ScanOptions
+    from iaclint.engine import ScanOptions, loader_options
     from iaclint.lang import gc_paused
     from iaclint.lang.bicep import load
 
@@ -69,7 +69,7 @@ def bicep(root: Path, repeat: int, label: str) -> None:
         print(f"{label}: no .bicep files under {root}")
         return
     # As a scan of `root` reads them: modules anywhere under it, nothing outside.
-    options = ScanOptions(paths=[str(root)])
+    options = loader_options("bicep", ScanOptions(paths=[str(root)]))
     size = sum(Path(u.path).stat().st_size for u in units)
 
     def paused() -> Any:

@@ -61,7 +61,7 @@ def main() -> None:
     c0 = time.process_time()
     if prof is not None:
         prof.enable()
-    result = load(units, options)
+    result = load(units, engine.loader_options("terraform", options))
     if prof is not None:
         prof.disable()
     wall = time.perf_counter() - t0

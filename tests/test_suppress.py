@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from iaclint.directives import parse_comment
 from iaclint.findings import Finding, Level
 from iaclint.resources import Directive, Resource
 from iaclint.source import Span
@@ -10,7 +11,6 @@ from iaclint.suppress import (
     BaselineError,
     apply_baseline,
     apply_directives,
-    parse_comment,
     read_baseline,
     write_baseline,
 )

@@ -27,7 +27,8 @@ from iaclint import __version__
 
 if TYPE_CHECKING:
     from iaclint.config import Config
-    from iaclint.engine import ScanOptions, ScanResult
+    from iaclint.engine import ScanOptions
+    from iaclint.result import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github")
 LEVELS = ("error", "warning", "note")

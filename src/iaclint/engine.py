@@ -14,15 +14,22 @@ from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
 from iaclint.discover import Discovery, Unit, discover
 from iaclint.fileaccess import ScanRoots
-from iaclint.findings import Finding, Level, dedupe
+from iaclint.findings import PARSE_RULE, Finding, Level, dedupe
 from iaclint.lang import gc_paused
+from iaclint.lang.options import (
+    ArmOptions,
+    BicepOptions,
+    CloudFormationOptions,
+    LoaderOptions,
+    PlanOptions,
+    TerraformOptions,
+)
 from iaclint.resources import Diagnostic, LoadResult
+from iaclint.result import FileRecord, ScanResult
 from iaclint.rules import Rule, load_rules
 from iaclint.source import Span
 from iaclint.suppress import apply_baseline, apply_directives, read_baseline
 from iaclint.values import EvaluationError
-
-PARSE_RULE = "IAC001"
 
 # language → module exposing `load(units, options) -> LoadResult`; imported only when needed.
 LOADERS = {
@@ -32,7 +39,6 @@ LOADERS = {
     "bicep": "iaclint.lang.bicep",
     "arm": "iaclint.lang.arm",
 }
-
 
 
 @dataclass(slots=True)
@@ -69,38 +75,6 @@ class ScanOptions:
         return self.roots
 
 
-@dataclass(frozen=True, slots=True)
-class FileRecord:
-    path: str
-    status: str  # scanned | skipped | failed
-    reason: str = ""
-    # A skipped file that may hold infrastructure nobody checked (reports say so in the summary).
-    unchecked: bool = False
-
-
-@dataclass(slots=True)
-class ScanResult:
-    findings: list[Finding]
-    files: list[FileRecord]
-    rules: dict[str, Rule]
-    root: Path
-    # The directories scanned code could read; reports quote lines only from files inside them.
-    roots: ScanRoots = field(default_factory=lambda: ScanRoots(()))
-    # Baseline entries that no longer match a finding (fixed, or the code moved out of scope).
-    baseline_gone: int = 0
-
-    @property
-    def active(self) -> list[Finding]:
-        """Findings that count: not suppressed inline and not in the baseline."""
-        return [f for f in self.findings if f.suppression is None]
-
-    def counts(self) -> dict[str, int]:
-        c = {"scanned": 0, "skipped": 0, "failed": 0}
-        for f in self.files:
-            c[f.status] += 1
-        return c
-
-
 def _matches(rule: Rule, selectors: list[str]) -> bool:
     return any(rule.id.startswith(s) or s == rule.category or s == rule.name for s in selectors)
 
@@ -132,6 +106,24 @@ class InternalError(RuntimeError):
     """A loader raised: a bug in iaclint, reported in one line naming the file."""
 
 
+def loader_options(language: str, options: ScanOptions) -> LoaderOptions:
+    """What the `language` loader is told of the scan: its own typed options, nothing more."""
+    roots = options.scan_roots()
+    if language == "terraform":
+        return TerraformOptions(
+            roots, dict(options.variables), tuple(options.var_files), tuple(options.config_var_files)
+        )
+    if language == "terraform-plan":
+        return PlanOptions(roots)
+    if language == "cloudformation":
+        return CloudFormationOptions(roots, dict(options.cfn_parameters), tuple(options.cfn_parameter_files))
+    if language == "bicep":
+        return BicepOptions(roots, tuple(options.bicep_parameter_files))
+    if language == "arm":
+        return ArmOptions(roots, tuple(options.arm_parameter_files))
+    raise ValueError(f"no loader for language {language!r}")
+
+
 def _load_module(language: str) -> Any:
     return importlib.import_module(LOADERS[language])
 
@@ -142,10 +134,11 @@ def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
     except Exception as err:
         # A broken installation (a loader that cannot be imported) is still one line, not a traceback.
         raise InternalError(f"{units[0].path}: cannot load the {language} reader: {err}") from err
+    given = loader_options(language, options)
     try:
         # In a worker process (--jobs) this is the worker's share of the scan's allowance.
         with scan_allowance():
-            return module.load(units, options)
+            return module.load(units, given)
     except Exception as err:
         # Loaders turn bad input into diagnostics; reaching here is a bug. Find the unit that
         # triggers it so the message names a file the user can act on (or send us).
@@ -153,7 +146,7 @@ def _load(language: str, units: list[Unit], options: ScanOptions) -> LoadResult:
         if len(units) > 1:
             for unit in units:
                 try:
-                    module.load([unit], options)
+                    module.load([unit], given)
                 except Exception:
                     culprit = unit.path
                     break

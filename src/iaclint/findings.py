@@ -8,6 +8,9 @@ from enum import Enum
 
 from iaclint.source import Span
 
+# The rule of files that could not be read (or were read in part): a finding of its own kind.
+PARSE_RULE = "IAC001"
+
 
 class Level(str, Enum):
     ERROR = "error"

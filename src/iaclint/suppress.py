@@ -1,9 +1,9 @@
 """Inline suppressions and the baseline: findings a team has decided not to count.
 
-Loaders find the directives (comments in each language's syntax, CloudFormation/ARM resource
-metadata) and hand them over as `Directive`s; this module only decides what they cover. A suppressed
-finding is kept with its suppression (SARIF shows it as such); a directive without a reason, or one
-that suppresses nothing, is itself reported.
+Loaders find the directives (comments in each language's syntax, read with the grammar of
+`iaclint.directives`, and CloudFormation/ARM resource metadata) and hand them over as `Directive`s;
+this module only decides what they cover. A suppressed finding is kept with its suppression (SARIF
+shows it as such); a directive without a reason, or one that suppresses nothing, is itself reported.
 """
 
 from __future__ import annotations
@@ -19,25 +19,8 @@ from iaclint.findings import Finding, Level, Suppression
 from iaclint.resources import Directive, Resource
 from iaclint.source import Span
 
-DIRECTIVE = "iaclint:ignore"
 META_RULE = "IAC002"
 BASELINE_VERSION = 1
-
-
-def parse_comment(text: str) -> tuple[tuple[str, ...], str] | None:
-    """Rules and reason from a comment body like `iaclint:ignore IAC101,IAC102 -- reason`.
-
-    The comment markers are already stripped by the loader; None when the comment is no directive.
-    """
-    body = text.strip()
-    if not body.startswith(DIRECTIVE):
-        return None
-    rest = body[len(DIRECTIVE):]
-    if rest and not rest[0].isspace():
-        return None
-    ids_part, sep, reason = rest.partition("--")
-    rules = tuple(r.strip().upper() for r in ids_part.replace(",", " ").split() if r.strip())
-    return rules, reason.strip() if sep else ""
 
 
 @dataclass(slots=True)

@@ -6,7 +6,8 @@ A `Value` is in one of three states:
   members are Values themselves (`list[Value]`, `dict[str, Value]`), so every member keeps its span;
 - unknown: it cannot be known from the code (`reason` says why); `refs` names the resources it
   derives from, which is how the model links resources (`aws_api_gateway_rest_api.x.id` is unknown
-  but refers to `aws_api_gateway_rest_api.x`);
+  but refers to `aws_api_gateway_rest_api.x`). An unknown string may still be known to start or end
+  with some text (`Affixes`, read through `known_prefix()`/`known_suffix()`);
 - absent: the attribute is not set at all.
 
 `span` is where the value sits in the resource that uses it; `via` lists the places it came from on
@@ -47,6 +48,15 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+@dataclass(frozen=True, slots=True)
+class Affixes:
+    """What an unknown string is known to start and end with: `https://` and `.example.com` of
+    `https://${host}.example.com`. Rides in an unknown Value's `data`."""
+
+    prefix: str = ""
+    suffix: str = ""
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class Value:
     state: State
@@ -81,11 +91,16 @@ class Value:
 
     @staticmethod
     def unknown(
-        reason: str, span: Span | None = None, refs: tuple[str, ...] = (), prefix: str = ""
+        reason: str,
+        span: Span | None = None,
+        refs: tuple[str, ...] = (),
+        prefix: str = "",
+        suffix: str = "",
     ) -> Value:
-        """`prefix`: the text an unknown string is known to start with (`http://` of
-        `http://${host}`); it rides in `data`, read it through `known_prefix()`."""
-        return Value(State.UNKNOWN, prefix or None, span, reason, refs)
+        """`prefix`, `suffix`: the text an unknown string is known to start and end with (`http://`
+        and `/v1` of `http://${host}/v1`); they ride in `data`, read them through `known_prefix()`
+        and `known_suffix()`."""
+        return Value(State.UNKNOWN, Affixes(prefix, suffix) if prefix or suffix else None, span, reason, refs)
 
     @staticmethod
     def absent(span: Span | None = None) -> Value:
@@ -214,11 +229,20 @@ class Value:
 
     def known_prefix(self) -> str:
         """The text this string is known to start with: all of it when known, the known head of
-        an unknown string built from a template, else ''."""
+        an unknown string built around an unknown value, else ''."""
         if self.state is State.KNOWN:
             return self.as_str() or ""
-        if self.state is State.UNKNOWN and isinstance(self.data, str):
-            return self.data
+        if self.state is State.UNKNOWN and type(self.data) is Affixes:
+            return self.data.prefix
+        return ""
+
+    def known_suffix(self) -> str:
+        """The text this string is known to end with: all of it when known, the known tail of an
+        unknown string built around an unknown value, else ''."""
+        if self.state is State.KNOWN:
+            return self.as_str() or ""
+        if self.state is State.UNKNOWN and type(self.data) is Affixes:
+            return self.data.suffix
         return ""
 
     def as_bool(self) -> bool | None:

@@ -20,7 +20,7 @@ import pytest
 from iaclint import budget
 from iaclint.budget import LIMITS, BudgetExceeded
 from iaclint.discover import Unit
-from iaclint.engine import ScanOptions, scan
+from iaclint.engine import ScanOptions, loader_options, scan
 from iaclint.lang import arm
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.arm.template import Output, Template
@@ -53,8 +53,8 @@ def _template(tmp_path: Path, *, name: str = "t.json", **sections: Any) -> Path:
     return _write(tmp_path / name, {"$schema": SCHEMA, "contentVersion": "1.0.0.0", **sections})
 
 
-def _load(path: Path, options: Any = None) -> LoadResult:
-    return arm.load([Unit("arm", path, (path,))], options)
+def _load(path: Path, options: ScanOptions | None = None) -> LoadResult:
+    return arm.load([Unit("arm", path, (path,))], loader_options("arm", options) if options else None)
 
 
 def _variables(

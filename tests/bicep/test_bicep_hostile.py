@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -37,6 +36,7 @@ from iaclint.lang.bicep import files as bicep_files
 from iaclint.lang.bicep import load, syntax
 from iaclint.lang.bicep.evaluate import FileEvaluator
 from iaclint.lang.bicep.prepass import prepass
+from iaclint.lang.options import BicepOptions
 from iaclint.lang.parsing import ParseDeadline
 from iaclint.resources import LoadResult
 from iaclint.values import State, Value
@@ -71,13 +71,14 @@ def _probe(expr: str) -> str:
     return f"resource r 'A.B/c@1' = {{\n  name: 'r'\n  properties: {{\n    x: {expr}\n  }}\n}}\n"
 
 
-def _options(root: Path, *, roots: ScanRoots | None = None, param_files: tuple[str, ...] = ()) -> Any:
-    chosen = roots or ScanRoots.for_paths([root])
-    return SimpleNamespace(scan_roots=lambda: chosen, bicep_parameter_files=list(param_files))
+def _options(
+    root: Path, *, roots: ScanRoots | None = None, param_files: tuple[str, ...] = ()
+) -> BicepOptions:
+    return BicepOptions(roots or ScanRoots.for_paths([root]), param_files)
 
 
 def _load(
-    root: Path, files: dict[str, str], *, options: Any = None, entries: tuple[str, ...] = ()
+    root: Path, files: dict[str, str], *, options: BicepOptions | None = None, entries: tuple[str, ...] = ()
 ) -> LoadResult:
     """Write `files` under root and load the entry files (all `.bicep` files by default)."""
     for name, text in files.items():

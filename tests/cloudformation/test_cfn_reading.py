@@ -13,7 +13,6 @@ import os
 import threading
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from iaclint.discover import Unit
 from iaclint.fileaccess import ScanRoots
 from iaclint.lang import cloudformation
 from iaclint.lang.cloudformation import load, load_template
+from iaclint.lang.options import CloudFormationOptions
 from iaclint.resources import LoadResult
 
 TEMPLATE = (
@@ -32,18 +32,6 @@ TEMPLATE = (
     "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Stage\n"
 )
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
-
-
-@dataclass
-class Options:
-    """What the loader reads of `engine.ScanOptions`."""
-
-    roots: ScanRoots
-    cfn_parameters: dict[str, str] = field(default_factory=dict)
-    cfn_parameter_files: list[str] = field(default_factory=list)
-
-    def scan_roots(self) -> ScanRoots:
-        return self.roots
 
 
 def within(seconds: float, fn: Callable[[], LoadResult]) -> LoadResult:
@@ -119,7 +107,7 @@ def test_template_linked_from_outside_the_scan_roots_is_not_read(tmp_path: Path)
     (outside / "secret.yaml").write_text(TEMPLATE)
     link = scanned / "template.yaml"
     link.symlink_to(outside / "secret.yaml")
-    result = load_one(link, Options(ScanRoots((str(scanned.resolve()),))))
+    result = load_one(link, CloudFormationOptions(ScanRoots((str(scanned.resolve()),))))
     message = "outside the scanned tree, which iaclint never reads"
     assert only_diagnostic(result, link) == (1, 1, message, False)
     assert not result.resources
@@ -128,7 +116,7 @@ def test_template_linked_from_outside_the_scan_roots_is_not_read(tmp_path: Path)
 def test_template_inside_the_roots_is_read(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
     path.write_text(TEMPLATE)
-    result = load_one(path, Options(ScanRoots((str(tmp_path.resolve()),))))
+    result = load_one(path, CloudFormationOptions(ScanRoots((str(tmp_path.resolve()),))))
     assert [(r.name, r.body.get("TopicName").data) for r in result.resources] == [("Topic", "dev")]
     assert not result.diagnostics
 
@@ -144,7 +132,7 @@ def test_parameter_file_outside_the_scan_roots_is_read(tmp_path: Path) -> None:
     (scanned / "template.yaml").write_text(TEMPLATE)
     params = elsewhere / "prod.json"
     params.write_text(json.dumps([{"ParameterKey": "Stage", "ParameterValue": "prod"}]))
-    opts = Options(ScanRoots((str(scanned.resolve()),)), cfn_parameter_files=[str(params)])
+    opts = CloudFormationOptions(ScanRoots((str(scanned.resolve()),)), parameter_files=(str(params),))
     result = load_one(scanned / "template.yaml", opts)
     assert [r.body.get("TopicName").data for r in result.resources] == ["prod"]
     assert str(params) in result.files_read
@@ -155,7 +143,7 @@ def test_fifo_parameter_file_fails_at_once(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     fifo = tmp_path / "params.json"
     os.mkfifo(fifo)
-    opts = Options(ScanRoots((str(tmp_path),)), cfn_parameter_files=[str(fifo)])
+    opts = CloudFormationOptions(ScanRoots((str(tmp_path),)), parameter_files=(str(fifo),))
     result = within(10, lambda: load_one(tmp_path / "template.yaml", opts))
     message = "parameter file not read: a named pipe (FIFO), not a regular file; not read"
     assert only_diagnostic(result, fifo) == (1, 1, message, False)
@@ -166,7 +154,7 @@ def test_fifo_parameter_file_fails_at_once(tmp_path: Path) -> None:
 def test_missing_parameter_file(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     missing = tmp_path / "nope.json"
-    opts = Options(ScanRoots((str(tmp_path),)), cfn_parameter_files=[str(missing)])
+    opts = CloudFormationOptions(ScanRoots((str(tmp_path),)), parameter_files=(str(missing),))
     result = load_one(tmp_path / "template.yaml", opts)
     message = "parameter file not read: cannot read file: No such file or directory"
     assert only_diagnostic(result, missing) == (1, 1, message, False)
@@ -177,7 +165,7 @@ def test_oversized_parameter_file(tmp_path: Path) -> None:
     big = tmp_path / "params.json"
     with big.open("wb") as fh:
         fh.truncate(LIMITS.file_bytes + 1)
-    opts = Options(ScanRoots((str(tmp_path),)), cfn_parameter_files=[str(big)])
+    opts = CloudFormationOptions(ScanRoots((str(tmp_path),)), parameter_files=(str(big),))
     result = load_one(tmp_path / "template.yaml", opts)
     message = f"parameter file not read: file is larger than 20 MB ({LIMITS.file_bytes + 1} bytes); not read"
     assert only_diagnostic(result, big) == (1, 1, message, False)
@@ -189,7 +177,7 @@ def test_deeply_nested_parameter_file(tmp_path: Path, opener: str) -> None:
     (tmp_path / "template.yaml").write_text(TEMPLATE)
     deep = tmp_path / "params.json"
     deep.write_text(opener + "[" * 100_000 + "]" * 100_000 + ("}}" if opener != "[" else "]"))
-    opts = Options(ScanRoots((str(tmp_path),)), cfn_parameter_files=[str(deep)])
+    opts = CloudFormationOptions(ScanRoots((str(tmp_path),)), parameter_files=(str(deep),))
     result = load_one(tmp_path / "template.yaml", opts)
     line, column, message, partial = only_diagnostic(result, deep)
     assert (line, column, message, partial) == (

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from iaclint.discover import Unit
 from iaclint.lang.cloudformation import load
+from iaclint.lang.options import CloudFormationOptions
 from iaclint.resources import LoadResult, Resource
 from iaclint.values import UNKNOWN, Value
 
 ROOT = Path(__file__).resolve().parents[2]
 LOADER = ROOT / "fixtures" / "cloudformation" / "loader"
 SAM = ROOT / "fixtures" / "sam" / "loader"
-
-
-@dataclass
-class Options:
-    cfn_parameters: dict[str, str] = field(default_factory=dict)
-    cfn_parameter_files: list[str] = field(default_factory=list)
 
 
 def load_file(path: Path, options: object = None) -> LoadResult:
@@ -157,7 +151,7 @@ def test_json_and_yaml_give_equal_bodies() -> None:
 
 
 def test_parameter_overrides_and_files() -> None:
-    opts = Options(cfn_parameter_files=[str(LOADER / "intrinsics.params.json")])
+    opts = CloudFormationOptions(parameter_files=(str(LOADER / "intrinsics.params.json"),))
     res = resources(LOADER / "intrinsics.yaml", opts)
     body = res["Bucket"].body
     assert body.get("Plain").py() == "logs-dev-${Literal}"
@@ -169,7 +163,7 @@ def test_parameter_overrides_and_files() -> None:
     assert "DevOnly" in res  # IsDev is true now
     assert "Chosen" in body.data and body.get("Chosen").py() == "small"
     params_file = str(LOADER / "intrinsics.params.json")
-    opts = Options(cfn_parameters={"Stage": "qa"}, cfn_parameter_files=[params_file])
+    opts = CloudFormationOptions(parameters={"Stage": "qa"}, parameter_files=(params_file,))
     body = resources(LOADER / "intrinsics.yaml", opts)["Bucket"].body
     assert body.get("Plain").py() == "logs-qa-${Literal}"  # command line wins over the file
 

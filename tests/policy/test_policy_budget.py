@@ -104,11 +104,12 @@ def test_effective_policies_past_the_scope_allowance_are_unknown(tmp_path: Path)
 
 def _azure_model(root: Path) -> AzureModel:
     from iaclint.discover import discover
+    from iaclint.engine import loader_options
     from iaclint.lang.terraform import load
     from iaclint.model import build
 
     found = discover([root])
-    loaded = load(found.units, ScanOptions(paths=[str(root)]))
+    loaded = load(found.units, loader_options("terraform", ScanOptions(paths=[str(root)])))
     return build(loaded.resources).azure
 
 

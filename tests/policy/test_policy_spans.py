@@ -5,7 +5,6 @@ read with loadTextContent/file() fall back to the value's span."""
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -46,8 +45,7 @@ def bicep_res() -> dict[str, Resource]:
 @pytest.fixture(scope="module")
 def tf_res() -> dict[str, Resource]:
     d = LOADER / "terraform"
-    options = SimpleNamespace(var_files=[], variables={})
-    result = terraform.load([Unit("terraform", d, (d / "main.tf",))], options)
+    result = terraform.load([Unit("terraform", d, (d / "main.tf",))], None)
     assert result.diagnostics == []
     return {r.address: r for r in result.resources}
 

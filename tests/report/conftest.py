@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from iaclint.engine import FileRecord, ScanResult
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import Finding, Level, Related
+from iaclint.result import FileRecord, ScanResult
 from iaclint.rules import Rule
 from iaclint.source import Span
 

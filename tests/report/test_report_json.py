@@ -8,9 +8,9 @@ import pytest
 from conftest import Workspace
 
 from iaclint import __version__
-from iaclint.engine import FileRecord
 from iaclint.findings import Finding, Level, Related, Suppression
 from iaclint.report.json import render
+from iaclint.result import FileRecord
 from iaclint.source import Span
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "iaclint-report.schema.json"

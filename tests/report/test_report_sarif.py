@@ -10,10 +10,10 @@ import pytest
 from conftest import Workspace
 
 from iaclint import __version__
-from iaclint.engine import FileRecord
 from iaclint.findings import Finding, Level, Related, Suppression
 from iaclint.report.paths import repository_root
 from iaclint.report.sarif import HELP_URI, render
+from iaclint.result import FileRecord
 from iaclint.source import Span
 
 # The schema lives in the steering repository beside the checkout (`../shared/`), not in this one.

@@ -4,11 +4,11 @@ from pathlib import Path
 
 from conftest import Workspace
 
-from iaclint.engine import FileRecord
 from iaclint.findings import Finding, Level
 from iaclint.report import render as render_any
 from iaclint.report.snippets import SourceLines, underline
 from iaclint.report.text import render
+from iaclint.result import FileRecord
 from iaclint.source import Span
 
 HEAD = (

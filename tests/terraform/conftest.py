@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from iaclint.discover import Unit
+from iaclint.lang.options import TerraformOptions
 from iaclint.lang.terraform import load
 from iaclint.resources import LoadResult, Resource
 
@@ -38,7 +38,9 @@ def write(d: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def load_dirs(*dirs: Path, **options: Any) -> LoadResult:
-    opts = SimpleNamespace(var_files=options.get("var_files", []), variables=options.get("variables", {}))
+    opts = TerraformOptions(
+        var_files=tuple(options.get("var_files", ())), variables=dict(options.get("variables", {}))
+    )
     return load([unit_for(d) for d in dirs], opts)
 
 

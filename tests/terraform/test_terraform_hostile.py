@@ -19,7 +19,6 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -30,11 +29,12 @@ from iaclint.budget import Budget, Limits
 from iaclint.discover import Unit
 from iaclint.engine import PARSE_RULE, InternalError, ScanOptions, scan
 from iaclint.fileaccess import ScanRoots
+from iaclint.lang.options import TerraformOptions
 from iaclint.lang.parsing import ParseDeadline
 from iaclint.lang.terraform import load
 from iaclint.lang.terraform import loader as tf_loader
 from iaclint.lang.terraform import syntax as tf_syntax
-from iaclint.lang.terraform.evaluate import LazyObject
+from iaclint.lang.terraform.hclvalues import LazyObject
 from iaclint.lang.terraform.plan import load as load_plan
 from iaclint.resources import Diagnostic, LoadResult
 from iaclint.values import Value
@@ -71,13 +71,11 @@ def no_hang() -> Any:
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _options(*roots: Path, **kw: Any) -> SimpleNamespace:
-    found = ScanRoots.for_paths([str(r) for r in roots])
-    return SimpleNamespace(
-        var_files=kw.get("var_files", []),
-        config_var_files=kw.get("config_var_files", []),
-        variables={},
-        scan_roots=lambda: found,
+def _options(*roots: Path, **kw: Any) -> TerraformOptions:
+    return TerraformOptions(
+        ScanRoots.for_paths([str(r) for r in roots]),
+        var_files=tuple(kw.get("var_files", ())),
+        config_var_files=tuple(kw.get("config_var_files", ())),
     )
 
 
@@ -136,13 +134,12 @@ def _bounded(tmp_path: Path, files: dict[str, str], cpu: int = 20, mem_mb: int =
         resource.setrlimit(resource.RLIMIT_AS, ({mem_mb} << 20, {mem_mb} << 20))
         resource.setrlimit(resource.RLIMIT_CPU, ({cpu}, {cpu}))
         from pathlib import Path
-        from types import SimpleNamespace
         from iaclint.discover import Unit
         from iaclint.lang.terraform import load
         d = Path({str(d)!r})
         files = tuple(sorted(p for p in d.iterdir() if p.name.endswith(".tf")))
         start = time.monotonic()
-        result = load([Unit("terraform", d, files)], SimpleNamespace(var_files=[], variables={{}}))
+        result = load([Unit("terraform", d, files)], None)
         out = {{}}
         for r in result.resources:
             for name, v in r.body.data.items():

@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from iaclint.engine import ScanResult
+    from iaclint.result import ScanResult
 
 # format name → module exposing `render`.
 FORMATS: dict[str, str] = {

@@ -17,7 +17,7 @@ from iaclint.report.summary import active, ordered, rule_for, utf8_safe
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from iaclint.engine import ScanResult
+    from iaclint.result import ScanResult
 
 COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 

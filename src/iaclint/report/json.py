@@ -29,7 +29,7 @@ from iaclint.report.summary import (
 from iaclint.source import Span
 
 if TYPE_CHECKING:
-    from iaclint.engine import FileRecord, ScanResult
+    from iaclint.result import FileRecord, ScanResult
 
 SCHEMA_VERSION = "1.0"
 TOOL_NAME = "iaclint"

@@ -9,7 +9,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from iaclint import __version__
-from iaclint.findings import Finding, Level
+from iaclint.findings import PARSE_RULE, Finding, Level
 from iaclint.report.paths import (
     absolute,
     directory_uri,
@@ -19,7 +19,6 @@ from iaclint.report.paths import (
     uri_reference,
 )
 from iaclint.report.summary import (
-    PARSE_RULE,
     dumps_utf8,
     file_counts,
     ordered,
@@ -32,7 +31,7 @@ from iaclint.source import Span
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from iaclint.engine import ScanResult
+    from iaclint.result import ScanResult
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

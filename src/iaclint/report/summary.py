@@ -7,13 +7,12 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from iaclint.findings import Finding, Level
+from iaclint.findings import PARSE_RULE, Finding, Level
 from iaclint.rules import Rule, RuleError, load_rules
 
 if TYPE_CHECKING:
-    from iaclint.engine import ScanResult
+    from iaclint.result import ScanResult
 
-PARSE_RULE = "IAC001"
 LEVELS: tuple[Level, ...] = (Level.ERROR, Level.WARNING, Level.NOTE)
 FILE_STATUSES = ("scanned", "skipped", "failed")
 

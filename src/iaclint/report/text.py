@@ -25,7 +25,7 @@ from iaclint.report.summary import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from iaclint.engine import ScanResult
+    from iaclint.result import ScanResult
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"

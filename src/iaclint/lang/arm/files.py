@@ -18,14 +18,10 @@ from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes, utf8_error_po
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.arm.template import Output, Template
 from iaclint.lang.jsonpos import JsonError, parse_json
+from iaclint.lang.options import ArmOptions, roots_for
 from iaclint.resources import Diagnostic, LoadResult
 from iaclint.source import SourceText, display_path
 from iaclint.values import Value
-
-
-def _roots(options: Any, unit_path: Path) -> ScanRoots:
-    scan_roots = getattr(options, "scan_roots", None)
-    return scan_roots() if callable(scan_roots) else ScanRoots.for_paths([unit_path])
 
 
 def _parse(path: Path, data: bytes, result: LoadResult) -> Value | None:
@@ -93,15 +89,16 @@ def _beside(template: Path, roots: ScanRoots, result: LoadResult) -> tuple[dict[
     return _values(doc), ""
 
 
-def load_units(units: list[Any], options: Any) -> LoadResult:
+def load_units(units: list[Any], options: ArmOptions | None = None) -> LoadResult:
+    options = options or ArmOptions()
     result = LoadResult()
     explicit = [
         found
-        for p in (getattr(options, "arm_parameter_files", None) or [])
+        for p in options.parameter_files
         if str(p).endswith(".json") and (found := _explicit(Path(p), result)) is not None
     ]
     for unit in units:
-        roots = _roots(options, Path(unit.path))
+        roots = roots_for(options.roots, [unit.path])
         for f in unit.files:
             path = Path(f)
             doc = _read_json(path, roots, result)

@@ -24,6 +24,7 @@ unknown; any other exception is a bug and propagates.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from typing import Any
 
 from iaclint import budget as _budget
 from iaclint.budget import Budget, BudgetExceeded
+from iaclint.lang import unknowns
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -46,48 +48,16 @@ class Rejected(ValueError):
 
 
 def unknown_from(args: list[Value], span: Span | None, reason: str) -> Value:
-    """An unknown that keeps the refs (and the first reason) of the unknown inputs."""
-    refs: list[str] = []
-    first_reason = ""
-    for a in args:
-        _collect_unknown(a, refs)
-        if not first_reason and a.state is State.UNKNOWN:
-            first_reason = a.reason
-    return Value.unknown(_because(reason, first_reason), span, tuple(dict.fromkeys(refs)))
+    """An unknown that keeps the refs (and the first reason) of the unknown inputs: the shared rule
+    (`unknowns.unknown_from`), refs collected from inside known containers too (ARM and Bicep values
+    hold no lazy members)."""
+    return unknowns.unknown_from(args, span, reason, deep=True)
 
 
 def clip(text: str, n: int = 80) -> str:
     """`text` to be named in a message: a hostile name may be megabytes long, and a message is made
     anew at each use."""
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-# An unknown's reason names its cause through the calls it went through; past this length only the
-# cause is kept, so a long chain of calls (a hostile one is 200 deep, repeated over a 100,000-member
-# list) cannot make each reason longer than the last.
-_REASON_CHARS = 300
-
-
-def _because(reason: str, cause: str) -> str:
-    if not (reason and cause):
-        return reason or cause
-    if cause.startswith(reason + ": ") or len(cause) + len(reason) > _REASON_CHARS:
-        return cause
-    return f"{reason}: {cause}"
-
-
-def _collect_unknown(v: Value, out: list[str], depth: int = 0) -> None:
-    if v.refs:
-        out.extend(v.refs)
-    if depth > 32 or v.state is not _KNOWN:
-        return
-    d = v.data
-    if isinstance(d, dict):
-        for m in d.values():
-            _collect_unknown(m, out, depth + 1)
-    elif isinstance(d, list):
-        for m in d:
-            _collect_unknown(m, out, depth + 1)
 
 
 # -- sizes of values --------------------------------------------------------------------------------
@@ -367,6 +337,83 @@ def merge_objects(values: list[Value], span: Span | None) -> Value:
     return built(Value.known(out, span), charged=True)
 
 
+class Either:
+    """The branches of a conditional whose condition is not known (`if(c, a, b)`, `c ? a : b`), as a
+    `union()` operand: the operand is one of them, which is not known. Rides in an unknown Value's
+    `data`; evaluators make one only for an operand of `union()` (see `union_operand`)."""
+
+    __slots__ = ("options",)
+
+    def __init__(self, options: tuple[Value, ...]) -> None:
+        self.options = options
+
+
+def either(cond: Value, options: tuple[Value, ...], span: Span | None) -> Value:
+    """The operand `cond ? options[0] : options[1]` of a `union()`, `cond` not known."""
+    reason = unknowns.because("condition is unknown", cond.reason)
+    return Value(State.UNKNOWN, Either(options), span, reason, cond.refs)
+
+
+# The most combinations of conditional operands' branches a `union()` works out (2 ** 3): past that,
+# its result is unknown as a whole.
+_MOST_WORLDS = 8
+
+
+def _objects_or_either(args: list[Value]) -> bool:
+    """Every operand a known object, or a conditional both of whose branches are; some conditional."""
+    found = False
+    for a in args:
+        d = a.data
+        if a.state is State.UNKNOWN and type(d) is Either:
+            if not all(o.state is _KNOWN and isinstance(o.data, dict) for o in d.options):
+                return False
+            found = True
+        elif a.state is not _KNOWN or not isinstance(d, dict):
+            return False
+    return found
+
+
+def _union_of_branches(args: list[Value], span: Span | None) -> Value:
+    """`union()` of objects of which some are conditional operands (`Either`): worked out for every
+    combination of their branches; a member every combination gives alike is known, the others are
+    unknown for the conditions'. So a key a known operand sets and no conditional operand sets
+    after it is decided, whatever the conditions."""
+    choices = [a.data.options if type(a.data) is Either else (a,) for a in args]
+    worlds = 1
+    for c in choices:
+        worlds *= len(c)
+    conditional = [a for a in args if type(a.data) is Either]
+    if worlds > _MOST_WORLDS:
+        return unknown_from(conditional, span, "union() of an unknown value")
+    _budget.current().step(worlds)
+    results = [merge_objects(list(pick), span) for pick in itertools.product(*choices)]
+    why = unknown_from(conditional, span, "union() member set under a condition that is not known")
+    return _alike(results, why)
+
+
+def _alike(values: list[Value], why: Value) -> Value:
+    """What `values` (one per combination of branches) have in common: a value they all hold, an
+    object of the members they all have (each worked out the same way), else unknown (`why`)."""
+    first = values[0]
+    if all(v is first for v in values):
+        return first
+    if all(v.state is _KNOWN and isinstance(v.data, dict) for v in values):
+        keys = dict.fromkeys(k for v in values for k in v.data)
+        _budget.current().collection(len(keys))
+        out: dict[str, Value] = {}
+        for k in keys:
+            members = [v.data.get(k) for v in values]
+            present = [m for m in members if m is not None]
+            if len(present) < len(members):
+                out[k] = Value.unknown(why.reason, present[0].span, why.refs)
+            else:
+                out[k] = _alike(present, why)
+        return built(Value.known(out, first.span), charged=True)
+    if all(equal(first, v) for v in values[1:]):
+        return first
+    return Value.unknown(why.reason, first.span, why.refs)
+
+
 # -- the functions ---------------------------------------------------------------------------------
 
 Fn = Callable[[list[Value], Span | None], Value]
@@ -431,12 +478,28 @@ def id_tail_ref(tail: str) -> str | None:
     return f"{segs[-2]}:{segs[-1]}"
 
 
-def with_id_tail(v: Value, tail: str) -> Value:
+def with_id_tail(v: Value) -> Value:
     """An unknown string with the pseudo-reference of its known tail first (see `id_tail_ref`)."""
-    ref = id_tail_ref(tail)
-    if ref is None or v.state is not State.UNKNOWN:
+    if v.state is not State.UNKNOWN:
         return v
-    return Value.unknown(v.reason, v.span, (ref, *[r for r in v.refs if r != ref]))
+    ref = id_tail_ref(v.known_suffix())
+    if ref is None:
+        return v
+    return Value.unknown(
+        v.reason, v.span, (ref, *[r for r in v.refs if r != ref]), v.known_prefix(), v.known_suffix()
+    )
+
+
+def partly_known(unknown: Value, pieces: list[str | Value]) -> Value:
+    """`unknown` (a string built from `pieces`) with the text the pieces are known to start and end
+    with; known pieces are rendered as `string()` renders them."""
+    prefix, suffix = unknowns.known_ends(pieces, _text_of)
+    _budget.current().string(len(prefix) + len(suffix))
+    return Value.unknown(unknown.reason, unknown.span, unknown.refs, prefix, suffix)
+
+
+def _text_of(v: Value) -> str | None:
+    return _str_of(v) if v.state is _KNOWN else None
 
 
 def _need(args: list[Value], span: Span | None, name: str, deep: bool = True) -> Value | None:
@@ -498,17 +561,16 @@ def _concat(args: list[Value], span: Span | None) -> Value:
         parts = _strs(args)
         _budget.current().string(sum(map(len, parts)))
         return Value.known("".join(parts), span)
-    # The known strings after the last unknown argument: a child id's tail.
-    tail: list[str] = []
-    for a in args:
-        s = _str_of(a) if a.state is _KNOWN else None
-        tail = [*tail, s] if s is not None else []
-    _budget.current().string(sum(map(len, tail)))
-    return with_id_tail(u, "".join(tail))
+    if any(a.state is _KNOWN and isinstance(a.data, (dict, list)) for a in args):
+        return u  # arrays (or a mistake): no string to know the ends of
+    # The known text around the unknown arguments: a URL's scheme, a child id's tail.
+    return with_id_tail(partly_known(u, args))
 
 
 @_fn("union", arity=(1, None))
 def _union(args: list[Value], span: Span | None) -> Value:
+    if _objects_or_either(args):
+        return _union_of_branches(args, span)
     u = _need(args, span, "union", deep=False)
     if u:
         return u
@@ -649,21 +711,23 @@ def _format(args: list[Value], span: Span | None) -> Value:
         if pat is None:
             return u
         scan_cost(len(pat))
-        # The pattern after its last placeholder of an unknown argument, the known ones filled in.
-        known = [_str_of(a) if a.state is _KNOWN else None for a in args[1:]]
-        cut = 0
-        for m in _FORMAT_ITEM.finditer(pat):
-            i = m.group(1)
-            if i is not None and (_format_index(i) >= len(known) or known[_format_index(i)] is None):
-                cut = m.end()
-        items = [(m.group(1), m.start(), m.end()) for m in _FORMAT_ITEM.finditer(pat, cut)]
-        _budget.current().string(
-            len(pat) - cut + sum(len(known[int(i)] or "") for i, _, _ in items if i is not None)
-        )
-        tail = _FORMAT_ITEM.sub(
-            lambda m: m.group()[0] if m.group(1) is None else (known[int(m.group(1))] or ""), pat[cut:]
-        )
-        return with_id_tail(u, tail)
+        try:
+            items = _format_pieces(pat, len(args) - 1)
+        except Rejected:
+            return u
+        # The known text around the placeholders of unknown arguments: a URL's scheme, an id's tail.
+        pieces: list[str | Value] = []
+        for p in items:
+            if isinstance(p, str):
+                pieces.append(p)
+                continue
+            a, width = args[1 + p[0]], p[1]
+            text = _str_of(a) if a.state is _KNOWN else None
+            if text is not None:
+                pieces.append(text.rjust(width) if width >= 0 else text.ljust(-width))
+            else:
+                pieces.append(a if width == 0 else Value.unknown(""))
+        return with_id_tail(partly_known(u, pieces))
     pattern = _strs(args[:1])[0]
     scan_cost(len(pattern))
     pieces = _format_pieces(pattern, len(args) - 1)

@@ -254,7 +254,10 @@ class Template:
             return self._user_function(name, arg_nodes, span, env, d)
         args = []
         for a in arg_nodes:  # a loop, not a comprehension: one Python frame fewer per level
-            args.append(self.node(a, span, env, d + 1))
+            if key == "union" and a[0] == "call" and a[1].lower() == "if" and len(a[2]) == 3:
+                args.append(self._conditional_operand(a[2], span, env, d + 1))
+            else:
+                args.append(self.node(a, span, env, d + 1))
         if key == "parameters":
             s = args[0].as_str() if args else None
             if s is None:
@@ -295,6 +298,18 @@ class Template:
         if result is None:
             return fns.unknown_from(args, span, f"function {name}() is not evaluated")
         return result
+
+    def _conditional_operand(
+        self, parts: list[tuple], span: Span | None, env: dict[str, Any], d: int
+    ) -> Value:
+        """An operand `if(c, a, b)` of `union()`: with `c` not known, both branches (`fns.either`),
+        so that union() can still decide the members neither branch sets."""
+        cond = self.node(parts[0], span, env, d + 1)
+        c = fns.truthy(cond)
+        if c is not None:
+            return self.node(parts[1 if c else 2], span, env, d + 1)
+        options = (self.node(parts[1], span, env, d + 1), self.node(parts[2], span, env, d + 1))
+        return fns.either(cond, options, span)
 
     def _copy_index(self, args: list[Value], span: Span | None, env: dict[str, Any]) -> Value:
         loop = args[0].as_str() if args and isinstance(args[0].data, str) else None

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from iaclint.lang import gc_paused
+from iaclint.lang.options import BicepOptions
 from iaclint.resources import LoadResult
 
 __all__ = ["load"]
 
 
-def load(units: list[Any], options: Any) -> LoadResult:
+def load(units: list[Any], options: BicepOptions | None = None) -> LoadResult:
     from iaclint.lang.bicep.files import load_units
 
     # The few cycles (evaluators and their context) are collected once the collector runs again.

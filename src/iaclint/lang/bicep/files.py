@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from iaclint.budget import Budget
+from iaclint.directives import DIRECTIVE, parse_comment
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
 from iaclint.lang.bicep.syntax import Parsed, parse
+from iaclint.lang.options import BicepOptions, roots_for
 from iaclint.lang.parsing import ParseTimeout
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.source import SourceText, display_path
-from iaclint.suppress import DIRECTIVE, parse_comment
 from iaclint.values import Value
 
 
@@ -168,15 +169,6 @@ def _param_values(
     return {}
 
 
-def _unit_roots(options: Any, unit: Any) -> ScanRoots:
-    """Where a unit's code may read: the scan's roots, or (for a library caller without them) the
-    unit's own repository or directory."""
-    scan_roots = getattr(options, "scan_roots", None)
-    if scan_roots is not None:
-        return scan_roots()
-    return ScanRoots.for_paths([unit.path])
-
-
 def _roots_to_evaluate(order: list[str], calls: dict[str, list[str]]) -> set[str]:
     """The files to evaluate as roots: each file no other scanned file calls as a module, then,
     for files that only files on a cycle call (a.bicep calls b.bicep, which calls a.bicep), the
@@ -205,14 +197,17 @@ def _roots_to_evaluate(order: list[str], calls: dict[str, list[str]]) -> set[str
     return set(chosen)
 
 
-def load_units(units: list[Any], options: Any) -> LoadResult:
+def load_units(units: list[Any], options: BicepOptions | None = None) -> LoadResult:
+    options = options or BicepOptions()
     result = LoadResult()
     files = _Files(result)
-    explicit = list(getattr(options, "bicep_parameter_files", []) or [])
+    explicit = list(options.parameter_files)
     entries: list[tuple[Path, Parsed, ScanRoots]] = []
     calls: dict[str, list[str]] = {}
     for unit in units:
-        roots = _unit_roots(options, unit)
+        # The scan's roots, or (for a library caller without them) the unit's own repository or
+        # directory.
+        roots = roots_for(options.roots, [unit.path])
         for f in unit.files:
             # The folder resolved, the name kept: a linked entry file is read through its link
             # (the reader resolves it against the scan roots) and reported under its own name.

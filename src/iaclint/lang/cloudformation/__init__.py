@@ -35,6 +35,7 @@ from iaclint.lang.cloudformation.sam import (
     merge,
 )
 from iaclint.lang.jsonpos import JsonError, parse_json
+from iaclint.lang.options import CloudFormationOptions, roots_for
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import SourceText, Span, display_path
 from iaclint.values import State, Value
@@ -46,28 +47,27 @@ _RESOURCE_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 NOT_A_TEMPLATE = "YAML that is not a CloudFormation template"
 
 
-def load(units: Iterable[Any], options: Any = None) -> LoadResult:
+def load(units: Iterable[Any], options: CloudFormationOptions | None = None) -> LoadResult:
     """Load every template file of the given units. Bad input becomes diagnostics, skips or
     unknown values; an exception out of here is a bug, which the engine reports naming the file."""
+    options = options or CloudFormationOptions()
     result = LoadResult()
     overrides = parameter_overrides(options, result)
     addresses = AddressBases()
-    scan_roots = getattr(options, "scan_roots", None)
-    roots = scan_roots() if callable(scan_roots) else None
     with gc_paused():
         for unit in units:
-            unit_roots = roots if roots is not None else ScanRoots.for_paths([unit.path])
+            unit_roots = roots_for(options.roots, [unit.path])
             for path in unit.files:
                 load_template(Path(path), result, overrides, addresses=addresses, roots=unit_roots)
     return result
 
 
-def parameter_overrides(options: Any, result: LoadResult) -> dict[str, Value]:
-    """Parameter values given by the user: parameter files, then `cfn_parameters` (which win)."""
+def parameter_overrides(options: CloudFormationOptions, result: LoadResult) -> dict[str, Value]:
+    """Parameter values given by the user: parameter files, then `parameters` (which win)."""
     values: dict[str, Value] = {}
-    for file in getattr(options, "cfn_parameter_files", None) or []:
+    for file in options.parameter_files:
         values.update(_read_parameter_file(str(file), result))
-    for name, text in (getattr(options, "cfn_parameters", None) or {}).items():
+    for name, text in options.parameters.items():
         values[str(name)] = Value.known(str(text))
     return values
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import yaml
 from yaml._yaml import CParser
 
+from iaclint.directives import DIRECTIVE, parse_comment
 from iaclint.resources import Diagnostic, Directive
 from iaclint.source import SourceText
-from iaclint.suppress import DIRECTIVE, parse_comment
 from iaclint.values import Value
 
 

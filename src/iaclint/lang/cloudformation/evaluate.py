@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable
 
 from iaclint.budget import Budget, BudgetExceeded, exceeded_note
+from iaclint.lang.unknowns import known_ends, merge_refs
 from iaclint.source import Span
 from iaclint.values import State, Value
 
@@ -50,14 +51,6 @@ def is_intrinsic(value: Value) -> bool:
     return key == "Ref" or key.startswith("Fn::")
 
 
-def _refs(values: Iterable[Value]) -> tuple[str, ...]:
-    out: dict[str, None] = {}
-    for v in values:
-        for r in v.refs:
-            out[r] = None
-    return tuple(out)
-
-
 def _via(values: Iterable[Value]) -> tuple[Span, ...]:
     """Where the parts of a computed string came from (parameter defaults and the like)."""
     out: dict[Span, None] = {}
@@ -74,19 +67,14 @@ def _scalar_text(v: Value) -> str | None:
     return v.as_str()
 
 
-def _known_head(pieces: list[str | Value], budget: Budget) -> str:
-    """The text before the first unknown piece: `http://` of `http://${Alb.DNSName}/x`, which is
-    enough to tell a URL's scheme."""
-    head: list[str] = []
-    for p in pieces:
-        text = p if isinstance(p, str) else _scalar_text(p)
-        if text is None:
-            if isinstance(p, Value):
-                head.append(p.known_prefix())
-            break
-        head.append(text)
-    budget.string(sum(map(len, head)))
-    return "".join(head)
+def _partly_known(
+    reason: str, span: Span | None, refs: tuple[str, ...], pieces: list[str | Value], budget: Budget
+) -> Value:
+    """An unknown string built from `pieces`, with the text known around the unknown ones: the
+    `http://` of `http://${Alb.DNSName}/x`, enough to tell a URL's scheme."""
+    prefix, suffix = known_ends(pieces, _scalar_text)
+    budget.string(len(prefix) + len(suffix))
+    return Value.unknown(reason, span, refs, prefix, suffix)
 
 
 def _fully_known(v: Value, budget: Budget) -> bool:
@@ -441,7 +429,7 @@ class Evaluator:
         if None in texts.values():
             first = next(v for v in values if _scalar_text(v) is None)
             why = first.reason if first.is_unknown else "a value that is not a string"
-            return Value.unknown(f"Fn::Sub uses {why}", span, _refs(values), _known_head(pieces, budget))
+            return _partly_known(f"Fn::Sub uses {why}", span, merge_refs(values), pieces, budget)
         budget.string(size + sum(len(t or "") * uses[name] for name, t in texts.items()))
         out = "".join(p if isinstance(p, str) else (_scalar_text(p) or "") for p in pieces)
         return Value(_KNOWN, out, span, "", (), _via(values))
@@ -463,7 +451,7 @@ class Evaluator:
         delim, items = arg.data
         sep = _scalar_text(delim)
         if sep is None or not (items.is_known and isinstance(items.data, list)):
-            return Value.unknown("Fn::Join over values that are not known", span, _refs((delim, items)))
+            return Value.unknown("Fn::Join over values that are not known", span, merge_refs((delim, items)))
         budget = self.budget
         budget.step(len(items.data))
         texts = [_scalar_text(v) for v in items.data]
@@ -471,11 +459,8 @@ class Evaluator:
             pieces: list[str | Value] = []
             for i, v in enumerate(items.data):
                 pieces += [sep, v] if i else [v]
-            return Value.unknown(
-                "Fn::Join over values that are not known",
-                span,
-                _refs(items.data),
-                _known_head(pieces, budget),
+            return _partly_known(
+                "Fn::Join over values that are not known", span, merge_refs(items.data), pieces, budget
             )
         size = sum(len(t) for t in texts if t is not None) + len(sep) * max(0, len(texts) - 1)
         budget.string(size)
@@ -488,7 +473,8 @@ class Evaluator:
         index, items = arg.data
         n = index.as_number()
         if n is None or not (items.is_known and isinstance(items.data, list)):
-            return Value.unknown("Fn::Select over values that are not known", span, _refs((index, items)))
+            why = "Fn::Select over values that are not known"
+            return Value.unknown(why, span, merge_refs((index, items)))
         if not math.isfinite(n) or n != int(n) or not 0 <= int(n) < len(items.data):
             return Value.unknown(f"Fn::Select index {index.describe()} is out of range", span)
         return items.data[int(n)].at(span)
@@ -499,7 +485,7 @@ class Evaluator:
             return Value.unknown("Fn::Split takes a delimiter and a string", span, arg.refs)
         delim, source = (_scalar_text(v) for v in arg.data)
         if delim is None or source is None or not delim:
-            return Value.unknown("Fn::Split of a string that is not known", span, _refs(arg.data))
+            return Value.unknown("Fn::Split of a string that is not known", span, merge_refs(arg.data))
         self.budget.collection(source.count(delim) + 1)
         return Value.known([Value.known(p, span) for p in source.split(delim)], span)
 
@@ -510,7 +496,8 @@ class Evaluator:
         names = [_scalar_text(v) for v in arg.data[:3]]
         default = arg.data[3].get("DefaultValue") if len(arg.data) == 4 else Value.absent()
         if names[0] is None:
-            return Value.unknown("Fn::FindInMap with a map name that is not known", span, _refs(arg.data))
+            why = "Fn::FindInMap with a map name that is not known"
+            return Value.unknown(why, span, merge_refs(arg.data))
         table = self.mappings.get(names[0])
         if not table.is_known:
             return self._map_default(default, span, f"mapping {names[0]} is not defined")
@@ -536,7 +523,7 @@ class Evaluator:
         known = [c for c in candidates if not c.is_absent]
         if known and default.is_absent and all(_same(c, known[0], budget) for c in known):
             return known[0].at(span)
-        return Value.unknown("Fn::FindInMap with a key that is not known", span, _refs(arg.data))
+        return Value.unknown("Fn::FindInMap with a key that is not known", span, merge_refs(arg.data))
 
     def _map_default(self, default: Value, span: object, why: str) -> Value:
         if default.is_absent:
@@ -559,7 +546,7 @@ class Evaluator:
         note = self.condition_notes.get(name) if name is not None else None
         if note is not None:
             why = f"{why} ({note})"
-        return Value.unknown(why, span, _refs((a, b)))
+        return Value.unknown(why, span, merge_refs((a, b)))
 
     def _fn_base64(self, arg: Value, node: Value) -> Value:
         text = _scalar_text(arg)

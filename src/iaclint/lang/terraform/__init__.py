@@ -6,15 +6,14 @@ for the plan loader in `plan.py`) costs nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from iaclint.discover import Unit
+from iaclint.lang.options import TerraformOptions
 from iaclint.resources import LoadResult
 
 __all__ = ["load"]
 
 
-def load(units: list[Unit], options: Any = None) -> LoadResult:
+def load(units: list[Unit], options: TerraformOptions | None = None) -> LoadResult:
     """Load every Terraform unit of a scan at once (local child modules are evaluated via callers)."""
     from iaclint.lang.terraform.loader import load_units
 

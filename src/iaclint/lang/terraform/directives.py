@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from iaclint.directives import DIRECTIVE, parse_comment
 from iaclint.lang.terraform.syntax import SourceFile
 from iaclint.resources import Directive
-from iaclint.suppress import DIRECTIVE, parse_comment
 
 _MARKER = DIRECTIVE.encode()
 

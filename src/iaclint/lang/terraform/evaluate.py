@@ -9,432 +9,45 @@ What cannot be known (apply-time attributes, data sources, missing inputs) is `V
 reason and the resource addresses it derives from (`refs`). Invalid expressions (a missing attribute,
 a type error) are unknown with a reason starting with `ERROR_PREFIX`, which `try`/`can` tell apart
 from apply-time unknowns.
+
+The pieces live below this module, so that none of them needs the evaluator itself: what values
+mean to HCL in `hclvalues.py`, the evaluation context and what the pieces need of the evaluator in
+`context.py`, string templates in `templates.py`, built-in functions in `functions.py`, JSON syntax
+in `tfjson.py`.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any
 
-from iaclint import budget as budget_mod
-from iaclint.budget import Budget, BudgetExceeded, exceeded_note
-from iaclint.fileaccess import ScanRoots
+from iaclint.budget import Budget
+from iaclint.lang.terraform.context import Ctx
+from iaclint.lang.terraform.functions import FUNCTIONS
+from iaclint.lang.terraform.hclvalues import (
+    binary_op,
+    bounded,
+    collection_items,
+    equal,
+    error,
+    fully_known,
+    num,
+    reloc,
+    to_bool,
+    to_number,
+    to_str,
+    unknown_of,
+)
 from iaclint.lang.terraform.syntax import Attr, Expr, GetAttr, HclExpr, LitExpr, SNode, SourceFile, unescape
+from iaclint.lang.terraform.templates import render_node
+from iaclint.lang.terraform.tfjson import eval_json
+from iaclint.lang.unknowns import merge_refs
 from iaclint.source import Span
 from iaclint.values import State, Value
 
-ERROR_PREFIX = "invalid expression: "
-# Python frames per level of evaluation, with room: evaluation runs with at least this recursion
-# limit times the budget's depth (see `evaluating`).
-_FRAMES_PER_LEVEL = 100
-
 _KNOWN = State.KNOWN
 _UNKNOWN = State.UNKNOWN
-_PART_TYPES = frozenset({"template_interpolation", "template_directive"})
 _BINOPS = frozenset({"+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"})
-
-
-class Scope(Protocol):
-    """What an expression can refer to: implemented by a module instance in `loader.py`."""
-
-    module_dir: str
-    root_dir: str
-
-    def var(self, name: str) -> Value: ...
-    def local(self, name: str) -> Value: ...
-    def module_value(self, name: str) -> Value: ...
-    def resource_value(self, mode: str, type_: str, name: str) -> Value | None: ...
-    def note_file(self, path: str) -> None: ...
-    def scan_roots(self) -> ScanRoots: ...
-
-
-class Ctx:
-    """Where an expression is evaluated: the module scope, the file, and local names in effect."""
-
-    __slots__ = ("bindings", "file", "scope")
-
-    def __init__(
-        self, scope: Scope, file: SourceFile | None, bindings: dict[str, Value] | None = None
-    ) -> None:
-        self.scope = scope
-        self.file = file
-        self.bindings = bindings or {}
-
-    def bind(self, names: dict[str, Value]) -> Ctx:
-        return Ctx(self.scope, self.file, {**self.bindings, **names})
-
-    def in_file(self, file: SourceFile) -> Ctx:
-        if file is self.file:
-            return self
-        return Ctx(self.scope, file, self.bindings)
-
-
-@contextmanager
-def evaluating(budget: Budget) -> Iterator[Budget]:
-    """Evaluate under `budget` (made current for the helpers that read `budget.current()`) with
-    room on the stack for its depth: used by the load, and again by lazy objects whose members
-    are worked out later (in the model stage)."""
-    old = sys.getrecursionlimit()
-    need = budget.limits.depth * _FRAMES_PER_LEVEL
-    if old < need:
-        sys.setrecursionlimit(need)
-    try:
-        with budget.active():
-            yield budget
-    finally:
-        if old < need:
-            sys.setrecursionlimit(old)
-
-
-def error(reason: str, span: Span | None = None) -> Value:
-    return Value.unknown(ERROR_PREFIX + reason, span)
-
-
-def is_error(v: Value) -> bool:
-    return v.state is _UNKNOWN and v.reason.startswith(ERROR_PREFIX)
-
-
-def reloc(v: Value, inner: Span | None, outer: Span | None) -> Value:
-    """`v`, produced by the expression at `inner`, seen at `outer` (an attribute, an object member)."""
-    if outer is None:
-        return v
-    vs = v.span
-    # Spans are interned per file, so identity settles most comparisons without Span.__eq__.
-    if vs is outer:
-        return v
-    if vs is None or vs is inner or vs == inner:
-        # (`vs is outer` was handled above, and a None span never equals a Span.) Columns first:
-        # they differ for an expression and its attribute, and cost less than Span.__eq__.
-        if vs is not None and vs.column == outer.column and vs == outer:
-            return v
-        return Value(v.state, v.data, outer, v.reason, v.refs, v.via)
-    if vs == outer:
-        return v
-    # `v.at(outer)` without dataclasses.replace.
-    return Value(v.state, v.data, outer, v.reason, v.refs, (*v.via, vs))
-
-
-def merge_refs(values: list[Value] | tuple[Value, ...]) -> tuple[str, ...]:
-    refs: dict[str, None] = {}
-    for v in values:
-        for r in v.refs:
-            refs[r] = None
-    return tuple(refs)
-
-
-def unknown_of(values: list[Value] | tuple[Value, ...], span: Span | None, what: str = "") -> Value:
-    """An unknown result from arguments of which at least one is unknown (first reason, all refs)."""
-    reason = next((v.reason for v in values if v.state is _UNKNOWN), "unknown input")
-    if what and not reason.startswith(ERROR_PREFIX):
-        reason = f"{what}: {reason}" if not reason.startswith(what) else reason
-    return Value.unknown(reason, span, merge_refs(values))
-
-
-class LazyObject(dict):
-    """A known object whose members are evaluated on first access (a resource instance, a module's
-    outputs). Members not configured are computed by the provider: `missing(name)` says what they are.
-    """
-
-    __slots__ = ("_budget", "_extra", "_fetch", "_filled", "_missing", "_names", "refs")
-
-    def __init__(
-        self,
-        names: list[str],
-        fetch: Any,
-        missing: Any,
-        refs: tuple[str, ...] = (),
-        budget: Budget | None = None,
-    ) -> None:
-        super().__init__()
-        # Computed members (`id`, `arn`...), kept apart so iteration still shows configured ones only.
-        self._extra: dict[Any, Any] = {}
-        self._names = names
-        self._fetch = fetch
-        self._missing = missing
-        self._filled = False
-        self.refs = refs
-        # The budget of the unit the members belong to: a member read after the load (by the
-        # model) is worked out under it again.
-        self._budget = budget
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if dict.__contains__(self, key):
-            return dict.__getitem__(self, key)
-        if key in self._names:
-            v = self._work(self._fetch, key)
-            dict.__setitem__(self, key, v)
-            return v
-        v = self._extra.get(key)
-        if v is None:
-            v = self._extra[key] = self._work(self._missing, key)
-        return v
-
-    def _work(self, f: Any, key: Any) -> Value:
-        b = self._budget
-        try:
-            if b is None or budget_mod.current() is b:
-                return f(key)  # type: ignore[no-any-return]
-            with evaluating(b):
-                return f(key)  # type: ignore[no-any-return]
-        except BudgetExceeded as err:
-            where = f"{self.refs[0]}.{key}" if self.refs else str(key)
-            return Value.unknown(exceeded_note(where, err), None, self.refs)
-
-    def _fill(self) -> None:
-        if not self._filled:
-            self._filled = True
-            for n in self._names:
-                self.get(n)
-
-    def __getitem__(self, key: Any) -> Any:
-        return self.get(key)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._names
-
-    def __iter__(self) -> Any:
-        self._fill()
-        return dict.__iter__(self)
-
-    def __len__(self) -> int:
-        self._fill()
-        return dict.__len__(self)
-
-    def items(self) -> Any:
-        self._fill()
-        return dict.items(self)
-
-    def keys(self) -> Any:
-        self._fill()
-        return dict.keys(self)
-
-    def values(self) -> Any:
-        self._fill()
-        return dict.values(self)
-
-
-class Tally:
-    """Bounds a walk over a value. Values share members (`[local.a, local.a]`, doubled twenty
-    times, is forty members to build and a million to walk), so whatever reads a value through
-    (comparing, encoding, converting) counts what it visits: more than a collection may hold, or
-    nesting deeper than expressions may, raises BudgetExceeded, and the visit is charged as work."""
-
-    __slots__ = ("budget", "depth", "limit", "n")
-
-    def __init__(self) -> None:
-        b = budget_mod.current()
-        self.budget = b
-        self.n = 0
-        self.limit = b.limits.collection_items
-        self.depth = b.limits.depth
-
-    def add(self, k: int, depth: int) -> None:
-        self.n += k
-        if self.n > self.limit:
-            self.done()
-            raise BudgetExceeded(
-                f"a value of more than {self.limit:,} members in all (shared members counted each time)"
-            )
-        if depth > self.depth:
-            self.done()
-            raise BudgetExceeded(f"a value nested more than {self.depth} levels deep")
-
-    def done(self) -> None:
-        n, self.n = self.n, 0
-        self.budget.step(n)
-
-
-def value_size(v: Value) -> int:
-    """The members of `v` counted through every level (shared ones each time), not descending into
-    lazy objects; raises BudgetExceeded past the bounds of `Tally`."""
-    d = v.data
-    if type(d) is not list and type(d) is not dict:
-        return 0
-    t = Tally()
-    total = 0
-    stack: list[tuple[Any, int]] = [(d, 1)]
-    while stack:
-        d, depth = stack.pop()
-        members = d.values() if type(d) is dict else d
-        t.add(len(members), depth)
-        total += len(members)
-        for m in members:
-            md = m.data
-            if type(md) is list or type(md) is dict:
-                stack.append((md, depth + 1))
-    t.done()
-    return total
-
-
-def fully_known(v: Value) -> bool:
-    """Known all the way down; a lazy resource object never is (it has apply-time members).
-    Bounded by `Tally` (raises BudgetExceeded for a value too large to read through)."""
-    if v.state is not _KNOWN:
-        return False
-    d = v.data
-    if type(d) is not list and type(d) is not dict:
-        return not isinstance(d, LazyObject)
-    t = Tally()
-    stack: list[tuple[Any, int]] = [(d, 1)]
-    while stack:
-        d, depth = stack.pop()
-        members = d.values() if type(d) is dict else d
-        t.add(len(members), depth)
-        for m in members:
-            if m.state is not _KNOWN:
-                t.done()
-                return False
-            md = m.data
-            if type(md) is list or type(md) is dict:
-                stack.append((md, depth + 1))
-            elif isinstance(md, LazyObject):
-                t.done()
-                return False
-    t.done()
-    return True
-
-
-def first_unknown(v: Value) -> Value | None:
-    """The first unknown inside `v` (with refs merged from all unknowns), or None when fully known."""
-    found: list[Value] = []
-    t = Tally()
-
-    def walk(x: Value, depth: int) -> None:
-        if x.state is _UNKNOWN:
-            found.append(x)
-            return
-        d = x.data
-        if isinstance(d, LazyObject):
-            found.append(Value.unknown("object with attributes known only after apply", x.span, d.refs))
-        elif isinstance(d, dict):
-            t.add(len(d), depth)
-            for m in d.values():
-                walk(m, depth + 1)
-        elif isinstance(d, list):
-            t.add(len(d), depth)
-            for m in d:
-                walk(m, depth + 1)
-
-    walk(v, 1)
-    t.done()
-    if not found:
-        return None
-    return Value.unknown(found[0].reason, v.span, merge_refs(found))
-
-
-# Integers wider than this become floats: Terraform's numbers carry 512 bits of precision, and a
-# chain of multiplications must not build integers of millions of digits.
-_INT_BITS = 512
-
-
-def bounded(x: int | float) -> int | float | None:
-    """`x` as a number Terraform could hold: a very wide integer as a float; None when out of range."""
-    if type(x) is int and x.bit_length() > _INT_BITS:
-        try:
-            return float(x)
-        except OverflowError:
-            return None
-    return x
-
-
-def num(x: float) -> int | float:
-    """HCL numbers are arbitrary precision; integral ones print without a fraction."""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e18:
-        return int(x)
-    return x
-
-
-def to_number(v: Value) -> int | float | None:
-    d = v.data
-    if isinstance(d, bool):
-        return None
-    if isinstance(d, (int, float)):
-        return d
-    if isinstance(d, str):
-        try:
-            f = float(d.strip()) if d.strip() else None
-        except ValueError:
-            return None
-        if f is None or math.isnan(f) or math.isinf(f):
-            return None
-        return num(f)
-    return None
-
-
-def to_str(v: Value) -> str | None:
-    """A primitive as Terraform converts it to a string, else None."""
-    d = v.data
-    if isinstance(d, str):
-        return d
-    if isinstance(d, bool):
-        return "true" if d else "false"
-    if isinstance(d, int):
-        return str(d)
-    if isinstance(d, float):
-        if d.is_integer() and abs(d) < 1e18:
-            return str(int(d))
-        return repr(d)
-    return None
-
-
-def to_bool(v: Value) -> bool | None:
-    d = v.data
-    if isinstance(d, bool):
-        return d
-    if d == "true":
-        return True
-    if d == "false":
-        return False
-    return None
-
-
-def equal(a: Value, b: Value) -> bool:
-    return plain(a) == plain(b)
-
-
-def plain(v: Value, tally: Tally | None = None) -> Any:
-    """Comparable, hashable plain data: booleans and numbers kept apart (True != 1 in HCL).
-    Bounded by `Tally`."""
-    d = v.data
-    if type(d) is not list and not isinstance(d, dict):
-        return _plain_scalar(d)
-    t = tally or Tally()
-    out = _plain(v, t, 1)
-    if tally is None:
-        t.done()
-    return out
-
-
-def _plain_scalar(d: Any) -> Any:
-    if isinstance(d, bool):
-        return ("bool", d)
-    if isinstance(d, (int, float)):
-        return ("num", d)  # 1 == 1.0, with one hash, as in HCL
-    return ("prim", d)
-
-
-def _plain(v: Value, t: Tally, depth: int) -> Any:
-    d = v.data
-    if isinstance(d, dict):
-        t.add(len(d), depth)
-        return ("obj", tuple(sorted((k, _plain(m, t, depth + 1)) for k, m in d.items())))
-    if isinstance(d, list):
-        t.add(len(d), depth)
-        return ("list", tuple(_plain(m, t, depth + 1) for m in d))
-    return _plain_scalar(d)
-
-
-def collection_items(v: Value) -> list[tuple[Value, Value]] | None:
-    """(key, value) pairs to iterate over, in Terraform's order (maps by key), or None."""
-    d = v.data
-    if isinstance(d, list):
-        return [(Value.known(i, m.span), m) for i, m in enumerate(d)]
-    if isinstance(d, dict):
-        return [(Value.known(k, m.span), m) for k, m in sorted(d.items())]
-    return None
 
 
 class Evaluator:
@@ -442,8 +55,6 @@ class Evaluator:
     unit's budget and holds the cycle guard."""
 
     def __init__(self, budget: Budget | None = None) -> None:
-        from iaclint.lang.terraform.functions import FUNCTIONS
-
         self.functions = FUNCTIONS
         self.budget = budget if budget is not None else Budget()
         self._work = self.budget.limits.work
@@ -481,8 +92,6 @@ class Evaluator:
     def expr(self, e: Expr, ctx: Ctx) -> Value:
         if isinstance(e, HclExpr):
             return self.node(e.node, ctx.in_file(e.file))
-        from iaclint.lang.terraform.tfjson import eval_json
-
         return eval_json(self, e, ctx.in_file(e.file))
 
     def expr_span(self, e: Expr) -> Span | None:
@@ -957,7 +566,7 @@ class Evaluator:
         return binary_op(op, left, right, span)
 
     # -- for expressions ------------------------------------------------------------------------
-    def _for_intro(self, n: Any, ctx: Ctx) -> tuple[list[str], Value]:
+    def for_intro(self, n: Any, ctx: Ctx) -> tuple[list[str], Value]:
         names: list[str] = []
         coll: Value = error("for without a collection")
         for k in n.named_children:
@@ -976,7 +585,7 @@ class Evaluator:
         for k in n.children:
             t = k.type
             if t == "for_intro":
-                names, coll = self._for_intro(k, ctx)
+                names, coll = self.for_intro(k, ctx)
             elif t == "expression":
                 exprs.append(k)
             elif t == "for_cond":
@@ -986,7 +595,7 @@ class Evaluator:
                 group = True
         return names, coll, exprs, cond, group
 
-    def _iterations(
+    def iterations(
         self, names: list[str], coll: Value, cond: Any | None, ctx: Ctx, span: Span
     ) -> list[Ctx] | Value:
         if coll.state is _UNKNOWN:
@@ -1023,7 +632,7 @@ class Evaluator:
         names, coll, exprs, cond, _ = self._for_parts(n, ctx)
         if not exprs:
             return error("for expression without a result", span)
-        its = self._iterations(names, coll, cond, ctx, span)
+        its = self.iterations(names, coll, cond, ctx, span)
         if isinstance(its, Value):
             return its
         return Value.known([self.node(exprs[0], c) for c in its], span)
@@ -1033,7 +642,7 @@ class Evaluator:
         names, coll, exprs, cond, group = self._for_parts(n, ctx)
         if len(exprs) < 2:
             return error("for expression without key => value", span)
-        its = self._iterations(names, coll, cond, ctx, span)
+        its = self.iterations(names, coll, cond, ctx, span)
         if isinstance(its, Value):
             return its
         out: dict[str, Value] = {}
@@ -1058,312 +667,4 @@ class Evaluator:
 
     # -- templates ------------------------------------------------------------------------------
     def _template(self, n: Any, ctx: Ctx) -> Value:
-        sf = ctx.file
-        data = sf.data
-        kids = n.children
-        span = sf.span(n)
-        flush = 0
-        content_start = -1
-        if n.type == "quoted_template":
-            quoted = True
-            if len(kids) < 2 or kids[-1].type != "quoted_template_end":
-                return error("unterminated string", span)
-            start, end = kids[0].end_byte, kids[-1].start_byte
-            parts = [k for k in kids[1:-1] if k.type in _PART_TYPES]
-        else:
-            quoted = False
-            idents = [k for k in kids if k.type == "heredoc_identifier"]
-            if len(idents) < 2:
-                return error("unterminated heredoc", span)
-            nl = data.find(b"\n", idents[0].end_byte)
-            if nl == -1 or nl >= idents[-1].start_byte:
-                return Value.known("", span)
-            start = nl + 1
-            end = data.rfind(b"\n", 0, idents[-1].start_byte) + 1
-            end = max(end, start)
-            parts = [k for k in kids if k.type in _PART_TYPES and start <= k.start_byte < end]
-            content_start = start
-            if kids[0].type == "heredoc_start" and sf.text(kids[0]) == "<<-":
-                flush = _min_indent(data[start:end])
-        if not parts:
-            return Value.known(self._lit(sf, start, end, False, False, quoted, flush, content_start), span)
-        if (
-            quoted
-            and len(parts) == 1
-            and parts[0].type == "template_interpolation"
-            and parts[0].start_byte == start
-            and parts[0].end_byte == end
-        ):
-            # "${x}" is x itself, whatever its type.
-            inner = [k for k in parts[0].named_children if k.type == "expression"]
-            if inner:
-                return reloc(self.node(inner[0], ctx), sf.span(inner[0]), span)
-        pieces: list[str | Value] = []
-        self._render(parts, start, False, end, False, ctx, quoted, flush, content_start, pieces)
-        return join_pieces(pieces, span, self.budget)
-
-    def _lit(
-        self,
-        sf: SourceFile,
-        a: int,
-        b: int,
-        lstrip: bool,
-        rstrip: bool,
-        quoted: bool,
-        flush: int,
-        content_start: int,
-    ) -> str:
-        if b <= a:
-            return ""
-        text = sf.data[a:b].decode("utf-8", errors="replace")
-        if flush:
-            at_start = a == content_start or sf.data[a - 1 : a] == b"\n"
-            text = _dedent(text, flush, at_start)
-        text = unescape(text, quoted)
-        if lstrip:
-            text = text.lstrip()
-        if rstrip:
-            text = text.rstrip()
-        return text
-
-    def _render(
-        self,
-        parts: list[Any],
-        lo: int,
-        lo_strip: bool,
-        hi: int,
-        hi_strip: bool,
-        ctx: Ctx,
-        quoted: bool,
-        flush: int,
-        content_start: int,
-        out: list[str | Value],
-    ) -> None:
-        sf = ctx.file
-        pos = lo
-        strip_next = lo_strip
-        for p in parts:
-            left, right = _strip_flags(p)
-            out.append(self._lit(sf, pos, p.start_byte, strip_next, left, quoted, flush, content_start))
-            if p.type == "template_interpolation":
-                inner = [k for k in p.named_children if k.type == "expression"]
-                out.append(self.node(inner[0], ctx) if inner else error("empty interpolation", sf.span(p)))
-            else:
-                self._directive(p, ctx, quoted, flush, content_start, out)
-            pos = p.end_byte
-            strip_next = right
-        out.append(self._lit(sf, pos, hi, strip_next, hi_strip, quoted, flush, content_start))
-
-    def _directive(
-        self, p: Any, ctx: Ctx, quoted: bool, flush: int, content_start: int, out: list[str | Value]
-    ) -> None:
-        sf = ctx.file
-        d = p.named_children[0] if p.named_children else None
-        if d is None:
-            out.append(error("empty directive", sf.span(p)))
-            return
-        kids = d.children
-        if d.type == "template_if":
-            intro = kids[0]
-            end = kids[-1]
-            else_i = next((i for i, k in enumerate(kids) if k.type == "template_else_intro"), None)
-            cond_nodes = [k for k in intro.named_children if k.type == "expression"]
-            cond = self.node(cond_nodes[0], ctx) if cond_nodes else error("if without condition")
-            if cond.state is _UNKNOWN:
-                out.append(
-                    Value.unknown(f"template condition is unknown: {cond.reason}", sf.span(p), cond.refs)
-                )
-                return
-            truth = to_bool(cond)
-            if truth is None:
-                out.append(error("template condition is not a boolean", sf.span(p)))
-                return
-            if else_i is None:
-                lo_node, hi_node, body = intro, end, kids[1:-1]
-                if not truth:
-                    return
-            elif truth:
-                lo_node, hi_node, body = intro, kids[else_i], kids[1:else_i]
-            else:
-                lo_node, hi_node, body = kids[else_i], end, kids[else_i + 1 : -1]
-            parts = [k for k in body if k.type in _PART_TYPES]
-            self._render(
-                parts,
-                lo_node.end_byte,
-                _strip_flags(lo_node)[1],
-                hi_node.start_byte,
-                _strip_flags(hi_node)[0],
-                ctx,
-                quoted,
-                flush,
-                content_start,
-                out,
-            )
-            return
-        if d.type == "template_for":
-            start, end = kids[0], kids[-1]
-            names, coll = self._for_intro(start, ctx)
-            its = self._iterations(names, coll, None, ctx, sf.span(p))
-            if isinstance(its, Value):
-                out.append(its)
-                return
-            parts = [k for k in kids[1:-1] if k.type in _PART_TYPES]
-            cap = self.budget.limits.string_bytes
-            first = len(out)
-            size = 0
-            for c in its:
-                mark = len(out)
-                self._render(
-                    parts,
-                    start.end_byte,
-                    _strip_flags(start)[1],
-                    end.start_byte,
-                    _strip_flags(end)[0],
-                    c,
-                    quoted,
-                    flush,
-                    content_start,
-                    out,
-                )
-                # Each round may repeat a long value: stop once the text is longer than any
-                # string may be (join_pieces charges the whole text).
-                size += _pieces_len(out, mark)
-                if size > cap:
-                    del out[first:]
-                    self.budget.string(size)
-            return
-        out.append(error(f"unsupported directive {d.type}", sf.span(p)))
-
-
-def _strip_flags(n: Any) -> tuple[bool, bool]:
-    """Whether a template marker strips whitespace before it (`${~`) and after it (`~}`)."""
-    t = n.type
-    if t == "template_directive":
-        d = n.named_children[0] if n.named_children else None
-        if d is None or not d.children:
-            return False, False
-        return _strip_flags(d.children[0])[0], _strip_flags(d.children[-1])[1]
-    kids = n.children
-    if len(kids) < 2:
-        return False, False
-    return kids[1].type == "strip_marker", kids[-2].type == "strip_marker"
-
-
-def _min_indent(content: bytes) -> int:
-    """Common leading whitespace of the non-blank lines of a `<<-` heredoc."""
-    best: int | None = None
-    for line in content.split(b"\n"):
-        stripped = line.lstrip(b" \t")
-        if not stripped.strip():
-            continue
-        ind = len(line) - len(stripped)
-        best = ind if best is None else min(best, ind)
-    return best or 0
-
-
-def _dedent(text: str, n: int, at_start: bool) -> str:
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        if i == 0 and not at_start:
-            continue
-        k = 0
-        while k < n and k < len(line) and line[k] in " \t":
-            k += 1
-        lines[i] = line[k:]
-    return "\n".join(lines)
-
-
-def _pieces_len(pieces: list[str | Value], start: int) -> int:
-    n = 0
-    for p in pieces[start:]:
-        if isinstance(p, str):
-            n += len(p)
-        elif type(p.data) is str:
-            n += len(p.data)
-    return n
-
-
-def join_pieces(pieces: list[str | Value], span: Span | None, budget: Budget) -> Value:
-    """Concatenate template pieces; any unknown piece makes the whole unknown (refs of all pieces).
-    The result's length is charged to `budget` before it is built."""
-    values = [p for p in pieces if isinstance(p, Value)]
-    unknown = [v for v in values if v.state is not _KNOWN]
-    refs = merge_refs(values)
-    if unknown:
-        first = next((v for v in unknown if is_error(v)), unknown[0])
-        if first.state is not _UNKNOWN:
-            return error("template includes an absent value", span)
-        if is_error(first):
-            return Value.unknown(first.reason, span, refs)
-        # The text before the first unknown piece is known: enough to tell a URL's scheme.
-        head: list[str] = []
-        for p in pieces:
-            s = p if isinstance(p, str) else to_str(p) if p.state is _KNOWN else None
-            if s is None:
-                head.append(p.known_prefix() if isinstance(p, Value) else "")
-                break
-            head.append(s)
-        budget.string(sum(len(h) for h in head))
-        return Value.unknown(f"template includes an unknown value: {first.reason}", span, refs, "".join(head))
-    out: list[str] = []
-    size = 0
-    for p in pieces:
-        if isinstance(p, str):
-            out.append(p)
-            size += len(p)
-            continue
-        s = to_str(p)
-        if s is None:
-            what = "null" if p.data is None else "a collection"
-            return error(f"template interpolates {what}", p.span or span)
-        out.append(s)
-        size += len(s)
-    budget.string(size)
-    return Value.known("".join(out), span, refs)
-
-
-def binary_op(op: str, left: Value, right: Value, span: Span | None) -> Value:
-    if op == "==":
-        return Value.known(equal(left, right), span)
-    if op == "!=":
-        return Value.known(not equal(left, right), span)
-    if op in ("&&", "||"):
-        a, b = to_bool(left), to_bool(right)
-        if a is None or b is None:
-            return error(f"{op} needs booleans", span)
-        return Value.known((a and b) if op == "&&" else (a or b), span)
-    x, y = to_number(left), to_number(right)
-    if x is None or y is None:
-        return error(f"{op} needs numbers", span)
-    if op == "+":
-        r: Any = x + y
-    elif op == "-":
-        r = x - y
-    elif op == "*":
-        r = x * y
-    elif op == "/":
-        if y == 0:
-            return error("division by zero", span)
-        try:
-            r = x / y
-        except OverflowError:
-            return error("number out of range", span)
-    elif op == "%":
-        if y == 0:
-            return error("modulo by zero", span)
-        try:
-            r = math.fmod(x, y)
-        except OverflowError:
-            return error("number out of range", span)
-    elif op == "<":
-        return Value.known(x < y, span)
-    elif op == ">":
-        return Value.known(x > y, span)
-    elif op == "<=":
-        return Value.known(x <= y, span)
-    else:
-        return Value.known(x >= y, span)
-    r = bounded(r)
-    if r is None or (isinstance(r, float) and (math.isinf(r) or math.isnan(r))):
-        return error("number out of range", span)
-    return Value.known(num(r), span)
+        return render_node(self, n, ctx)

@@ -7,23 +7,11 @@ Kept free of tree-sitter so the plan loader can use it without importing the gra
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from iaclint.budget import LIMITS
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText
-
-
-def scan_roots(options: Any, paths: list[str]) -> ScanRoots:
-    """The scan's roots (`options.scan_roots()`), or, for a bare options object (a library caller,
-    a unit test), the roots of `paths`."""
-    get = getattr(options, "scan_roots", None)
-    if callable(get):
-        roots = get()
-        if isinstance(roots, ScanRoots):
-            return roots
-    return ScanRoots.for_paths(paths or ["."])
 
 
 def read_source(path: str, diagnostics: list[Diagnostic], roots: ScanRoots | None) -> SourceText | None:

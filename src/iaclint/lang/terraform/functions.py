@@ -28,9 +28,8 @@ from typing import Any
 from iaclint import budget as budget_mod
 from iaclint.budget import Budget, BudgetExceeded
 from iaclint.fileaccess import ReadRefused, is_regular_file, read_bytes
-from iaclint.lang.terraform.evaluate import (
-    Ctx,
-    Evaluator,
+from iaclint.lang.terraform.context import Ctx, Evaluating
+from iaclint.lang.terraform.hclvalues import (
     LazyObject,
     Tally,
     bounded,
@@ -39,7 +38,6 @@ from iaclint.lang.terraform.evaluate import (
     first_unknown,
     fully_known,
     is_error,
-    merge_refs,
     num,
     plain,
     to_bool,
@@ -47,10 +45,12 @@ from iaclint.lang.terraform.evaluate import (
     to_str,
     unknown_of,
 )
+from iaclint.lang.terraform.templates import render_template
+from iaclint.lang.unknowns import known_ends, merge_refs
 from iaclint.source import Span
 from iaclint.values import State, Value
 
-Fn = Callable[[Evaluator, list[Value], Span | None, Ctx], Value]
+Fn = Callable[[Evaluating, list[Value], Span | None, Ctx], Value]
 FUNCTIONS: dict[str, Fn] = {}
 
 _KNOWN = State.KNOWN
@@ -151,7 +151,7 @@ def pure(name: str, arity: tuple[int, int] = (0, 99)) -> Callable[[Callable[...,
     """Register a function over plain Python data; it runs only when every argument is known."""
 
     def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
-        def call(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+        def call(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
             if not arity[0] <= len(args) <= arity[1]:
                 return error(f"{name}() takes {arity[0]}..{arity[1]} arguments, got {len(args)}", span)
             unk = _unknown_args(args, span, name)
@@ -289,7 +289,7 @@ def unknown_encoding(unknown: Value, document: Value) -> Value:
 
 
 @value_fn("jsonencode")
-def _jsonencode(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _jsonencode(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     if len(args) != 1:
         return error(f"jsonencode() takes 1..1 arguments, got {len(args)}", span)
     unk = _unknown_args(args, span, "jsonencode")
@@ -469,6 +469,40 @@ def _join(sep: Any, *lists: Any) -> str:
         items.extend(_s(x) for x in lst)
     _fits(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0))
     return sep.join(items)
+
+
+_join_known = FUNCTIONS["join"]
+
+
+@value_fn("join")
+def _join_partly(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    """`join` when some element is unknown: still unknown, with the text known around it (the
+    `https://` of `join("", ["https://", var.host])`)."""
+    got = _join_known(ev, args, span, ctx)
+    if got.state is not _UNKNOWN or is_error(got) or len(args) < 2 or not fully_known(args[0]):
+        return got
+    sep = to_str(args[0])
+    if sep is None or any(a.state is not _KNOWN or type(a.data) is not list for a in args[1:]):
+        return got
+    pieces: list[str | Value] = []
+    for lst in args[1:]:
+        for item in lst.data:
+            if pieces:
+                pieces.append(sep)
+            pieces.append(item)
+    return _with_known_ends(got, pieces)
+
+
+def _with_known_ends(unknown: Value, pieces: list[str | Value]) -> Value:
+    """`unknown` (a string function's result) with the text its `pieces` are known to start and
+    end with."""
+    prefix, suffix = known_ends(pieces, _scalar_text)
+    _budget().string(len(prefix) + len(suffix))
+    return Value.unknown(unknown.reason, unknown.span, unknown.refs, prefix, suffix)
+
+
+def _scalar_text(v: Value) -> str | None:
+    return to_str(v) if v.state is _KNOWN else None
 
 
 @pure("replace", (3, 3))
@@ -736,6 +770,56 @@ def _format(fmt: Any, *args: Any) -> str:
     return go_format(_s(fmt), list(args))
 
 
+_format_known = FUNCTIONS["format"]
+
+
+@value_fn("format")
+def _format_partly(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    """`format` when some argument is unknown: still unknown, with the text known around it (the
+    `https://` of `format("https://%s", var.host)`)."""
+    got = _format_known(ev, args, span, ctx)
+    if got.state is not _UNKNOWN or is_error(got) or not args or not fully_known(args[0]):
+        return got
+    fmt = to_str(args[0])
+    pieces = _format_pieces(fmt, args[1:]) if fmt is not None else None
+    return got if pieces is None else _with_known_ends(got, pieces)
+
+
+def _format_pieces(fmt: str, args: list[Value]) -> list[str | Value] | None:
+    """`fmt` as text and arguments: a known argument rendered as its verb renders it, an unknown
+    one itself (its own known ends count) when the verb writes it as it is (`%s`, `%v`), else an
+    unknown with nothing known of it (padded, quoted or converted). None when `fmt` does not fit
+    the arguments, or a known argument not its verb."""
+    out: list[str | Value] = []
+    pos = 0
+    argi = 0
+    for m in _FORMAT_VERB.finditer(fmt):
+        out.append(fmt[pos : m.start()])
+        pos = m.end()
+        explicit, flags, width, prec, verb = m.groups()
+        if verb == "%":
+            out.append("%")
+            continue
+        if explicit:
+            argi = int(explicit) - 1
+        if not 0 <= argi < len(args):
+            return None
+        a = args[argi]
+        argi += 1
+        if fully_known(a):
+            spec = f"%{flags}{width or ''}{'' if prec is None else '.' + prec}{verb}"
+            try:
+                out.append(go_format(spec, [a.py()]))
+            except (ValueError, TypeError):
+                return None
+        elif verb in ("s", "v") and not flags and not width and prec is None:
+            out.append(a)
+        else:
+            out.append(Value.unknown(""))
+    out.append(fmt[pos:])
+    return out
+
+
 @pure("formatlist", (1, 99))
 def _formatlist(fmt: Any, *args: Any) -> list[str]:
     lengths = {len(a) for a in args if isinstance(a, list)}
@@ -829,7 +913,7 @@ def _primitive_conversion(name: str, convert: Callable[[Value], Any], what: Call
     """tostring/tonumber/tobool: unknowns pass through, null stays null, a value that does not
     convert is an invalid expression naming what was given."""
 
-    def fn(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    def fn(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
         if len(args) != 1:
             return error(f"{name}() takes 1 argument", span)
         a = args[0]
@@ -849,7 +933,7 @@ _primitive_conversion("tobool", to_bool, lambda a: repr(a.data))
 
 
 def _identity(kind: type) -> Fn:
-    def f(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+    def f(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
         if len(args) != 1:
             return error("conversion takes 1 argument", span)
         a = args[0]
@@ -871,7 +955,7 @@ FUNCTIONS["nonsensitive"] = FUNCTIONS["sensitive"]
 
 
 @value_fn("toset")
-def _toset(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _toset(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     if len(args) != 1:
         return error("toset() takes 1 argument", span)
     a = args[0]
@@ -923,7 +1007,7 @@ def _need(v: Value, kind: type | tuple[type, ...], name: str, span: Span | None)
 
 
 @value_fn("length")
-def _length(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _length(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "length", args, span)
     if bad:
         return bad
@@ -932,7 +1016,7 @@ def _length(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Va
 
 
 @value_fn("keys")
-def _keys(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _keys(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "keys", args, span) or _need(args[0], dict, "keys", span)
     if bad:
         return bad
@@ -941,7 +1025,7 @@ def _keys(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Valu
 
 
 @value_fn("values")
-def _values(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _values(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "values", args, span) or _need(args[0], dict, "values", span)
     if bad:
         return bad
@@ -951,7 +1035,7 @@ def _values(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Va
 
 
 @value_fn("lookup")
-def _lookup(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _lookup(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     if len(args) not in (2, 3):
         return error("lookup() takes 2 or 3 arguments", span)
     m, key = args[0], args[1]
@@ -972,7 +1056,7 @@ def _lookup(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Va
 
 
 @value_fn("merge")
-def _merge(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _merge(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     maps: list[dict[str, Value]] = []
     for a in args:
         if a.state is _KNOWN and a.data is None:
@@ -989,7 +1073,7 @@ def _merge(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Val
 
 
 @value_fn("concat")
-def _concat(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _concat(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     for a in args:
         bad = _need(a, list, "concat", span)
         if bad:
@@ -1002,7 +1086,7 @@ def _concat(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Va
 
 
 @value_fn("element")
-def _element(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _element(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(2, "element", args, span) or _need(args[0], list, "element", span)
     if bad:
         return bad
@@ -1016,7 +1100,7 @@ def _element(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> V
 
 
 @value_fn("flatten")
-def _flatten(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _flatten(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "flatten", args, span) or _need(args[0], list, "flatten", span)
     if bad:
         return bad
@@ -1052,7 +1136,7 @@ def _flatten(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> V
 
 
 @value_fn("compact")
-def _compact(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _compact(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "compact", args, span) or _need(args[0], list, "compact", span)
     if bad:
         return bad
@@ -1065,7 +1149,7 @@ def _compact(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> V
 
 
 @value_fn("distinct")
-def _distinct_fn(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _distinct_fn(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "distinct", args, span) or _need(args[0], list, "distinct", span)
     if bad:
         return bad
@@ -1074,7 +1158,7 @@ def _distinct_fn(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) 
 
 
 @value_fn("reverse")
-def _reverse(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _reverse(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "reverse", args, span) or _need(args[0], list, "reverse", span)
     if bad:
         return bad
@@ -1083,7 +1167,7 @@ def _reverse(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> V
 
 
 @value_fn("slice")
-def _slice(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _slice(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(3, "slice", args, span) or _need(args[0], list, "slice", span)
     if bad:
         return bad
@@ -1098,7 +1182,7 @@ def _slice(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Val
 
 
 @value_fn("one")
-def _one(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _one(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "one", args, span) or _need(args[0], list, "one", span)
     if bad:
         return bad
@@ -1111,7 +1195,7 @@ def _one(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value
 
 
 @value_fn("contains")
-def _contains(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _contains(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(2, "contains", args, span) or _need(args[0], list, "contains", span)
     if bad:
         return bad
@@ -1126,7 +1210,7 @@ def _contains(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> 
 
 
 @value_fn("index")
-def _index_fn(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _index_fn(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(2, "index", args, span) or _need(args[0], list, "index", span)
     if bad:
         return bad
@@ -1140,7 +1224,7 @@ def _index_fn(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> 
 
 
 @value_fn("zipmap")
-def _zipmap(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _zipmap(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = (
         _args(2, "zipmap", args, span)
         or _need(args[0], list, "zipmap", span)
@@ -1192,7 +1276,7 @@ def _dirname(p: Any) -> str:
 
 # -- error handling -------------------------------------------------------------------------------
 @value_fn("try")
-def _try(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _try(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     for a in args:
         if is_error(a):
             continue
@@ -1201,7 +1285,7 @@ def _try(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value
 
 
 @value_fn("can")
-def _can(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _can(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "can", args, span)
     if bad:
         return bad
@@ -1214,7 +1298,7 @@ def _can(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value
 
 
 @value_fn("coalesce")
-def _coalesce(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _coalesce(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     for a in args:
         if a.state is _UNKNOWN:
             return Value.unknown(f"coalesce() of an unknown value: {a.reason}", span, a.refs)
@@ -1224,7 +1308,7 @@ def _coalesce(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> 
 
 
 @value_fn("coalescelist")
-def _coalescelist(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _coalescelist(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     for a in args:
         bad = _need(a, list, "coalescelist", span)
         if bad:
@@ -1313,7 +1397,7 @@ def _read_text(ctx: Ctx, path_v: Value, span: Span | None, name: str) -> tuple[s
 
 
 @value_fn("file")
-def _file(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _file(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "file", args, span)
     if bad:
         return bad
@@ -1324,7 +1408,7 @@ def _file(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Valu
 
 
 @value_fn("filebase64")
-def _filebase64(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _filebase64(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "filebase64", args, span)
     if bad:
         return bad
@@ -1337,7 +1421,7 @@ def _filebase64(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -
 
 
 @value_fn("fileexists")
-def _fileexists(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _fileexists(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(1, "fileexists", args, span)
     if bad:
         return bad
@@ -1357,7 +1441,7 @@ def _fileexists(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -
 
 
 @value_fn("templatefile")
-def _templatefile(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
+def _templatefile(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Value:
     bad = _args(2, "templatefile", args, span)
     if bad:
         return bad
@@ -1375,6 +1459,4 @@ def _templatefile(ev: Evaluator, args: list[Value], span: Span | None, ctx: Ctx)
         )
     if not isinstance(variables.data, dict):
         return error("templatefile() variables must be an object", span)
-    from iaclint.lang.terraform.templates import render_template
-
     return render_template(ev, text, ("templatefile", path), dict(variables.data), span, ctx)

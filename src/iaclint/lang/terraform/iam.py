@@ -13,15 +13,13 @@ unknown. If any part is unknown (an ARN known only after apply), the JSON text i
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from iaclint.lang.terraform.evaluate import error, first_unknown, is_error, merge_refs
 from iaclint.lang.terraform.functions import unknown_encoding
+from iaclint.lang.terraform.hclvalues import error, first_unknown, is_error
+from iaclint.lang.unknowns import merge_refs
 from iaclint.source import Span
 from iaclint.values import State, Value
-
-if TYPE_CHECKING:
-    from iaclint.lang.terraform.loader import ResourceInstance
 
 _KNOWN = State.KNOWN
 
@@ -113,13 +111,13 @@ def policy_document(body: Value) -> dict[str, Any]:
     return policy_value(body).py()  # type: ignore[no-any-return]
 
 
-def policy_json(inst: ResourceInstance) -> Value:
-    body = inst.body()
-    span = inst.cfg.block.header
-    refs = (inst.address,)
+def policy_json(body: Value, span: Span | None, address: str) -> Value:
+    """The `json` attribute of the data source at `address` whose arguments are `body` (`span`: its
+    header)."""
+    refs = (address,)
     for merged in ("source_policy_documents", "override_policy_documents", "source_json", "override_json"):
         if not body.get(merged).is_null:
-            return Value.unknown(f"{inst.address}: {merged} is not merged by iaclint", span, refs)
+            return Value.unknown(f"{address}: {merged} is not merged by iaclint", span, refs)
     doc = policy_value(body, span)
     # The rendered document, not the body: a part the provider would reject (a condition without
     # its variable) is unknown there although every argument given is known.

@@ -27,11 +27,13 @@ from iaclint.budget import LIMITS, Budget, BudgetExceeded, exceeded_note
 from iaclint.discover import Unit
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import gc_paused
+from iaclint.lang.options import TerraformOptions, roots_for
 from iaclint.lang.parsing import ParseTimeout
+from iaclint.lang.terraform.context import Ctx
 from iaclint.lang.terraform.directives import collect_directives
-from iaclint.lang.terraform.evaluate import (
-    Ctx,
-    Evaluator,
+from iaclint.lang.terraform.evaluate import Evaluator
+from iaclint.lang.terraform.files import module_files, read_source
+from iaclint.lang.terraform.hclvalues import (
     LazyObject,
     collection_items,
     error,
@@ -41,7 +43,7 @@ from iaclint.lang.terraform.evaluate import (
     to_str,
     value_size,
 )
-from iaclint.lang.terraform.files import module_files, read_source, scan_roots
+from iaclint.lang.terraform.iam import policy_json
 from iaclint.lang.terraform.syntax import (
     Attr,
     Block,
@@ -52,9 +54,10 @@ from iaclint.lang.terraform.syntax import (
     parse_file_body,
     parse_hcl,
 )
+from iaclint.lang.terraform.tfjson import json_document, json_file_body, parse_json_file
 from iaclint.lang.terraform.typeconv import convert, variable_type
 from iaclint.resources import Diagnostic, LoadResult, Resource
-from iaclint.source import Span
+from iaclint.source import SourceText, Span
 from iaclint.values import State, Value
 
 LANGUAGE = "terraform"
@@ -209,10 +212,10 @@ def _unit_file(unit: Unit) -> str:
 
 
 class Loader:
-    def __init__(self, options: Any, units: list[Unit]) -> None:
+    def __init__(self, options: TerraformOptions, units: list[Unit]) -> None:
         self.options = options
         # What code and committed configuration may read (the scan roots).
-        self.roots = scan_roots(options, [str(u.path) for u in units])
+        self.roots = roots_for(options.roots, [u.path for u in units])
         self.result = LoadResult()
         self.configs: dict[str, ModuleConfig | str | None] = {}
         # Per root module directory: its modules.json table, or why it was not read.
@@ -238,8 +241,6 @@ class Loader:
         if src is None:
             return None
         if path.endswith(".json"):
-            from iaclint.lang.terraform.tfjson import parse_json_file
-
             return parse_json_file(src, self.result.diagnostics, quote)
         try:
             sf = parse_hcl(src, self.result.diagnostics, quote)
@@ -251,8 +252,6 @@ class Loader:
 
     def body_of(self, sf: SourceFile) -> Body:
         if sf.tree is None:
-            from iaclint.lang.terraform.tfjson import json_file_body
-
             return json_file_body(sf)
         return parse_file_body(sf)
 
@@ -350,14 +349,13 @@ class Loader:
         order += sorted(n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json")))
         opts = self.options
         sources: list[tuple[str, bool]] = [(names[n], True) for n in order]
-        sources += [(str(p), False) for p in getattr(opts, "config_var_files", None) or []]
+        sources += [(str(p), False) for p in opts.config_var_files]
         inputs: dict[str, Callable[[], Value]] = {}
         for path, own in sources:
             inputs.update(self._tfvars(path, self.roots, own, ev))
-        for p in getattr(opts, "var_files", None) or []:
+        for p in opts.var_files:
             inputs.update(self._tfvars(str(p), None, False, ev))
-        raw = getattr(self.options, "variables", None) or {}
-        for name, text in raw.items():
+        for name, text in opts.variables.items():
             inputs[str(name)] = self._cli_var(str(text), ev)
         return inputs
 
@@ -386,15 +384,11 @@ class Loader:
         if sf is None:
             return None
         if sf.tree is None:
-            from iaclint.lang.terraform.tfjson import json_document
-
             return json_document(sf)
         return parse_file_body(sf)
 
     def _cli_var(self, text: str, ev: Evaluator) -> Callable[[], Value]:
         # Like `terraform -var`: an HCL literal when it parses as one, else the plain string.
-        from iaclint.source import SourceText
-
         data = f"v = {text}\n".encode()
         src = SourceText("<-var>", data, data.decode())
         try:
@@ -885,11 +879,9 @@ class ResourceInstance:
             refs = (addr,)
             if self.cfg.mode == "data":
                 if self.cfg.type == "aws_iam_policy_document":
-                    from iaclint.lang.terraform.iam import policy_json
-
                     def missing(n: str) -> Value:
                         if n in ("json", "minified_json"):
-                            return policy_json(self)
+                            return policy_json(self.body(), self.cfg.block.header, addr)
                         return Value.unknown(f"{addr}.{n} is read at apply time", None, refs)
                 else:
 
@@ -1003,8 +995,8 @@ def dynamic_blocks(ev: Evaluator, dyn: Block, ctx: Ctx) -> list[Value]:
     return out
 
 
-def load_units(units: list[Unit], options: Any = None) -> LoadResult:
-    loader = Loader(options, units)
+def load_units(units: list[Unit], options: TerraformOptions | None = None) -> LoadResult:
+    loader = Loader(options or TerraformOptions(), units)
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, LIMITS.depth * 100))
     # With the collector paused, break the loader's own cycles at the end so that its working state

@@ -9,13 +9,12 @@ place in the plan file (a member from its key to the end of its value), and a re
 
 from __future__ import annotations
 
-from typing import Any
-
 from iaclint.budget import LIMITS
 from iaclint.discover import Unit
 from iaclint.fileaccess import ScanRoots
 from iaclint.lang.jsonpos import JsonError, parse_json
-from iaclint.lang.terraform.files import read_source, scan_roots
+from iaclint.lang.options import PlanOptions, roots_for
+from iaclint.lang.terraform.files import read_source
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import Span
 from iaclint.values import State, Value
@@ -24,10 +23,10 @@ LANGUAGE = "terraform"
 _KNOWN = State.KNOWN
 
 
-def load(units: list[Unit], options: Any = None) -> LoadResult:
+def load(units: list[Unit], options: PlanOptions | None = None) -> LoadResult:
     """Bad input becomes diagnostics; an exception here is a bug, reported by the engine."""
     result = LoadResult()
-    roots = scan_roots(options, [str(u.path) for u in units])
+    roots = roots_for(options.roots if options else None, [u.path for u in units])
     for unit in units:
         for f in unit.files:
             _load_file(str(f), result, roots)

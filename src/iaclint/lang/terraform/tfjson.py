@@ -10,7 +10,8 @@ object read the same through `Value.elements()`/`first()`), except `dynamic`, wh
 from __future__ import annotations
 
 from iaclint.lang.jsonpos import JsonError, parse_json
-from iaclint.lang.terraform.evaluate import Ctx, Evaluator, error, reloc
+from iaclint.lang.terraform.context import Ctx, Evaluating
+from iaclint.lang.terraform.hclvalues import error, reloc
 from iaclint.lang.terraform.syntax import Attr, Block, Body, JsonExpr, SourceFile, unescape
 from iaclint.lang.terraform.templates import parse_expression, render_template
 from iaclint.resources import Diagnostic
@@ -120,7 +121,7 @@ def json_file_body(sf: SourceFile) -> Body:
     return out
 
 
-def eval_json(ev: Evaluator, e: JsonExpr, ctx: Ctx) -> Value:
+def eval_json(ev: Evaluating, e: JsonExpr, ctx: Ctx) -> Value:
     """A JSON-syntax expression: strings are templates, containers are evaluated member by member."""
     v = e.value
     d = v.data
@@ -138,7 +139,7 @@ def eval_json(ev: Evaluator, e: JsonExpr, ctx: Ctx) -> Value:
     return v
 
 
-def _string(ev: Evaluator, text: str, span: Span | None, ctx: Ctx) -> Value:
+def _string(ev: Evaluating, text: str, span: Span | None, ctx: Ctx) -> Value:
     if "${" not in text and "%{" not in text:
         return Value.known(text, span)
     if text.startswith("${") and text.endswith("}") and text.count("${") == 1 and "%{" not in text:

@@ -1,0 +1,668 @@
+"""The expressions part of a Bicep file's evaluator: literals and strings with interpolation,
+objects and arrays (with spreads), loops and conditions, operators, member and index access with
+the symbols they name (resources, modules and their outputs), and the dispatch from syntax node to
+method (`_EVALUATORS`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iaclint.budget import BudgetExceeded, exceeded_note
+from iaclint.lang.arm import functions as fns
+from iaclint.lang.bicep.access import at, deployed, index_of, member_of, relocate
+from iaclint.lang.bicep.filescope import (
+    CALL_LEVELS,
+    DYNAMIC_KEY,
+    SKIP_NODES,
+    SPREAD,
+    STATIC_KEY,
+    FileScope,
+    Nesting,
+    ResourceSym,
+)
+from iaclint.source import Span
+from iaclint.values import LazyValue, State, Value
+
+_KNOWN = State.KNOWN
+
+
+class _Lambda:
+    """A lambda as a callable over Values."""
+
+    __slots__ = ("body", "env", "evaluator", "params")
+
+    def __init__(self, params: list[str], body: Any, evaluator: Expressions, env: dict[str, Value]) -> None:
+        self.params = params
+        self.body = body
+        self.evaluator = evaluator
+        self.env = env
+
+    def __call__(self, args: list[Value]) -> Value:
+        env = dict(self.env)
+        env.update(zip(self.params, args, strict=False))
+        with Nesting(self.evaluator.ctx, CALL_LEVELS):
+            return self.evaluator.expr(self.body, env)
+
+
+class Expressions(FileScope):
+
+    # -- expressions --------------------------------------------------------------------------------
+    def expr(self, node: Any, env: dict[str, Value]) -> Value:
+        """The value of an expression node. Charges a step, and a level of nesting while it runs;
+        raises BudgetExceeded past either."""
+        self._step()
+        meth = _EVALUATORS.get(node.type)
+        if meth is None:
+            return Value.unknown(f"Bicep expression '{node.type}' is not evaluated", self.span(node))
+        ctx = self.ctx
+        d = ctx.depth + 1
+        if d > self._max_depth:
+            self._budget.depth(d)
+        ctx.depth = d
+        try:
+            return meth(self, node, env)
+        finally:
+            ctx.depth = d - 1
+
+    def _e_string(self, node: Any, env: dict[str, Value]) -> Value:
+        # A string without interpolation is the same Value wherever it is evaluated (Values are
+        # immutable): made once per file.
+        literals = self.parsed.literals
+        v = literals.get(node.id)
+        if v is not None:
+            return v
+        v = self._string(node, env)
+        if v.state is _KNOWN and _plain_string(node):
+            literals[node.id] = v
+        return v
+
+    def _string(self, node: Any, env: dict[str, Value]) -> Value:
+        span = self.span(node)
+        raw = self.parsed.text_of(node)
+        if raw.startswith(b"'''"):
+            body = raw[3:-3] if raw.endswith(b"'''") and len(raw) >= 6 else raw[3:]
+            s = body.decode("utf-8", errors="replace")
+            # Bicep drops the line break right after the opening quotes.
+            if s.startswith("\r\n"):
+                s = s[2:]
+            elif s.startswith("\n"):
+                s = s[1:]
+            return Value.known(s, span)
+        # Most strings are plain: no escape, no interpolation; their text is all between the quotes.
+        if b"\\" not in raw and b"${" not in raw and raw[-1:] == b"'" and len(raw) > 1 and not node.has_error:
+            return Value.known(raw[1:-1].decode("utf-8", errors="replace"), span)
+        # Text, and the values of interpolations not known as text.
+        parts: list[str | Value] = []
+        unknowns: list[Value] = []
+        for c in node.named_children:
+            ct = c.type
+            if ct == "string_content":
+                parts.append(self.text(c))
+            elif ct == "escape_sequence":
+                parts.append(_unescape(self.text(c)))
+            elif ct == "interpolation":
+                inner = [x for x in c.named_children if x.type not in SKIP_NODES]
+                ctx = self.ctx
+                ctx.depth += 1  # two frames further in
+                try:
+                    v = self.expr(inner[0], env) if inner else Value.unknown("empty interpolation", span)
+                finally:
+                    ctx.depth -= 1
+                s = fns.interpolate_str(v)
+                if s is None:
+                    unknowns.append(v)
+                    parts.append(v)
+                else:
+                    parts.append(s)
+        if unknowns:
+            # Known around the unknown interpolations: a URL's scheme, the tail of an id.
+            v = fns.unknown_from(unknowns, span, "string built from an unknown value")
+            return fns.with_id_tail(fns.partly_known(v, parts))
+        # `'${a}${a}'` doubles a string: its length is charged before it is built.
+        self._budget.string(sum(len(p) for p in parts if isinstance(p, str)))
+        return Value.known("".join(p for p in parts if isinstance(p, str)), span)
+
+    def _e_number(self, node: Any, env: dict[str, Value]) -> Value:
+        txt = self.text(node)
+        try:
+            return Value.known(int(txt), self.span(node))
+        except ValueError:
+            return Value.unknown(f"number '{txt}' not understood", self.span(node))
+
+    def _e_boolean(self, node: Any, env: dict[str, Value]) -> Value:
+        return Value.known(self.parsed.text_of(node) == b"true", self.span(node))
+
+    def _e_null(self, node: Any, env: dict[str, Value]) -> Value:
+        return Value.known(None, self.span(node))
+
+    def _e_identifier(self, node: Any, env: dict[str, Value]) -> Value:
+        name = self.text(node)
+        span = self.span(node)
+        if name in env:
+            return at(env[name], span)
+        return self.symbol_value(name, span)
+
+    _e_compatible_identifier = _e_identifier
+
+    def _e_parenthesized_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        kids = self.kids(node)
+        if len(kids) != 1:
+            return Value.unknown("lambda parameters are not a value", self.span(node))
+        return self.expr(kids[0], env)
+
+    def _e_object(self, node: Any, env: dict[str, Value]) -> Value:
+        return self.object(node, env, drop=())
+
+    def object(
+        self, node: Any, env: dict[str, Value], drop: tuple[str, ...], where: str | None = None
+    ) -> Value:
+        """An object's value. With `where` (a resource body, named so), each member is a named
+        value: one the budget cuts off is unknown with a note, the others are still read."""
+        members = self._members(node)
+        self._budget.collection(len(members))
+        ctx = self.ctx
+        if where is None:
+            ctx.depth += 1  # each member is two frames further in
+            try:
+                return Value.known(self._fill({}, members, env, drop, len(members)), self._spans.of(node))
+            finally:
+                ctx.depth -= 1
+        out: dict[str, Value] = {}
+        saved = ctx.where
+        try:
+            for member in members:
+                kind, key = member[0], member[1]
+                if kind != STATIC_KEY:
+                    key = self.text(key) if kind == DYNAMIC_KEY else "..."
+                ctx.where = f"{where}.{key}"
+                try:
+                    self._fill(out, [member], env, drop, len(out) + 1)
+                    if key in out:
+                        self.check_height(out[key])
+                except BudgetExceeded as err:
+                    out[key] = Value.unknown(exceeded_note(ctx.where, err), member[3])
+        finally:
+            ctx.where = saved
+        return Value.known(out, self._spans.of(node))
+
+    def _fill(
+        self,
+        out: dict[str, Value],
+        members: list[Any],
+        env: dict[str, Value],
+        drop: tuple[str, ...],
+        size: int,
+    ) -> dict[str, Value]:
+        """`out` with `members` evaluated into it; `size`: the members counted so far."""
+        expr = self.expr
+        for kind, key, val_node, pspan in members:
+            if kind == SPREAD:
+                v = expr(val_node, env)
+                if v.state is _KNOWN and isinstance(v.data, dict):
+                    # `{...a, ...a}`: what a spread adds is charged before it is copied in, and the
+                    # object as a whole must stay within a collection's size.
+                    size += len(v.data)
+                    b = self._budget
+                    b.collection(size if size > b.limits.collection_items else len(v.data))
+                    out.update(v.data)
+                else:
+                    out["..."] = at(v, pspan)
+                continue
+            if kind == DYNAMIC_KEY:
+                kv = self._e_string(key, env)
+                key = kv.data if kv.state is _KNOWN else self.text(key)
+            if key in drop:
+                continue
+            out[key] = relocate(expr(val_node, env), pspan)
+        return out
+
+    def _members(self, node: Any) -> list[tuple[int, Any, Any, Span]]:
+        """An object's members as (kind, key, value node, member span), worked out once per file:
+        kind `SPREAD` (key unused), `STATIC_KEY` (key is the text) or `DYNAMIC_KEY` (key is an
+        interpolated string node). Nested resource declarations are left out."""
+        cache = self.parsed.members
+        found = cache.get(node.id)
+        if found is not None:
+            return found
+        found = []
+        spreads = self.parsed.spreads
+        span_of = self._spans.of
+        for prop in node.named_children:
+            if prop.type != "object_property":
+                continue
+            kids = self.kids(prop)
+            if len(kids) < 2 or kids[0].type == "resource_declaration":
+                continue
+            key_node, val_node = kids[0], kids[-1]
+            pspan = span_of(prop)
+            if spreads and key_node.start_byte in spreads:
+                found.append((SPREAD, None, val_node, pspan))
+            elif key_node.type == "string":
+                kv = self._e_string(key_node, {})
+                if kv.state is _KNOWN and _plain_string(key_node):
+                    found.append((STATIC_KEY, kv.data, val_node, pspan))
+                else:
+                    found.append((DYNAMIC_KEY, key_node, val_node, pspan))
+            else:
+                found.append((STATIC_KEY, self.text(key_node), val_node, pspan))
+        cache[node.id] = found
+        return found
+
+    def _e_array(self, node: Any, env: dict[str, Value]) -> Value:
+        spreads = self.parsed.spreads
+        kids = self.kids(node)
+        if not spreads or not any(c.start_byte in spreads for c in kids):
+            self._budget.collection(len(kids))
+            ctx = self.ctx
+            ctx.depth += 1  # each item is a frame further in
+            try:
+                return Value.known([self.expr(c, env) for c in kids], self.span(node))
+            finally:
+                ctx.depth -= 1
+        # `[...a, ...a]` doubles a list: the size is worked out from the parts before it is built.
+        parts: list[tuple[bool, Value]] = []
+        size = 0
+        for c in kids:
+            v = self.expr(c, env)
+            if c.start_byte in spreads:
+                if v.state is not _KNOWN or not isinstance(v.data, list):
+                    return fns.unknown_from([v], self.span(node), "array spread of an unknown value")
+                parts.append((True, v))
+                size += len(v.data)
+            else:
+                parts.append((False, v))
+                size += 1
+        self._budget.collection(size)
+        items: list[Value] = []
+        for spread, v in parts:
+            if spread:
+                items.extend(v.data)
+            else:
+                items.append(v)
+        return Value.known(items, self.span(node))
+
+    def _e_for_statement(self, node: Any, env: dict[str, Value]) -> Value:
+        span = self.span(node)
+        inst = self.loop_instances(node, env)
+        if isinstance(inst, Value):
+            return inst
+        out: list[Value] = []
+        for loop_env, body in inst:
+            if body.type != "if_statement":
+                # Known to be there: worked out when read. A loop over this array (role
+                # assignments over a formatted list) needs its length, not its items' values.
+                out.append(self._lazy(self.ctx.where, self.span(body), self.expr, body, loop_env))
+                continue
+            v = self._conditional(body, loop_env)
+            if v is not None:
+                out.append(v)
+        return Value.known(out, span)
+
+    def _conditional(self, body: Any, env: dict[str, Value]) -> Value | None:
+        """The value of a loop body, None when its `if` is false."""
+        if body.type == "if_statement":
+            kids = self.kids(body)
+            cond = self.expr(kids[0], env)
+            c = fns.truthy(cond)
+            if c is False:
+                return None
+            v = self.expr(kids[-1], env)
+            return v if c else fns.unknown_from([cond], v.span, "condition is unknown")
+        return self.expr(body, env)
+
+    def loop_instances(
+        self, node: Any, env: dict[str, Value], instances: int = 1
+    ) -> list[tuple[dict[str, Value], Any]] | Value:
+        """Bindings per loop iteration, or an unknown when the collection is not known. The loop's
+        expansion is charged: `instances` times its own size, for a loop of resources or modules in
+        a file deployed that many times."""
+        kids = self.kids(node)
+        if len(kids) < 3:
+            return Value.unknown("loop not understood", self.span(node))
+        params, coll_node, body = kids[0], kids[1], kids[-1]
+        item_name = index_name = None
+        if params.type == "for_loop_parameters":
+            for p in params.named_children:
+                if p.type == "loop_variable":
+                    item_name = self.text(p)
+                elif p.type == "loop_enumerator":
+                    index_name = self.text(p)
+        else:
+            item_name = self.text(params)
+        coll = self.expr(coll_node, env)
+        if coll.state is not _KNOWN or not isinstance(coll.data, list):
+            return fns.unknown_from([coll], self.span(node), "loop over an unknown collection")
+        self._budget.expansion(len(coll.data) * instances)
+        out = []
+        for i, item in enumerate(coll.data):
+            e = dict(env)
+            if item_name:
+                e[item_name] = item
+            if index_name:
+                e[index_name] = Value.known(i, coll.span)
+            out.append((e, body))
+        return out
+
+    def _e_unary_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        op = node.children[0].type
+        arg = self.expr(node.named_children[-1], env)
+        span = self.span(node)
+        if op == "!":
+            c = fns.truthy(arg)
+            return (
+                fns.unknown_from([arg], span, "negation of an unknown value")
+                if c is None
+                else Value.known(not c, span)
+            )
+        if arg.state is _KNOWN and isinstance(arg.data, (int, float)) and not isinstance(arg.data, bool):
+            return Value.known(-arg.data, span)
+        return fns.unknown_from([arg], span, "arithmetic on an unknown value")
+
+    def _e_binary_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        left_n = node.child_by_field_name("left")
+        right_n = node.child_by_field_name("right")
+        op = node.children[1].type if node.child_count > 2 else ""
+        span = self.span(node)
+        left = self.expr(left_n, env)
+        if op == "??":
+            if left.state is _KNOWN and left.data is not None:
+                return left
+            if left.state is _KNOWN or left.is_absent:
+                return self.expr(right_n, env)
+            return fns.unknown_from([left], span, "unknown value before ??")
+        if op in ("&&", "||"):
+            lc = fns.truthy(left)
+            if lc is (op == "||"):
+                return Value.known(lc, span)
+            right = self.expr(right_n, env)
+            rc = fns.truthy(right)
+            if lc is not None and rc is not None:
+                return Value.known(rc, span)
+            if rc is (op == "||"):
+                return Value.known(rc, span)
+            return fns.unknown_from([left, right], span, f"'{op}' of an unknown value")
+        right = self.expr(right_n, env)
+        if op in ("==", "!="):
+            e = fns.equal(left, right)
+            if e is None:
+                return fns.unknown_from([left, right], span, "comparison of an unknown value")
+            return Value.known(e if op == "==" else not e, span)
+        if op in ("=~", "!~"):
+            a, b = left.as_str(), right.as_str()
+            if a is None or b is None:
+                return fns.unknown_from([left, right], span, "comparison of an unknown value")
+            return Value.known((a.lower() == b.lower()) == (op == "=~"), span)
+        name = {"<": "less", "<=": "lessOrEquals", ">": "greater", ">=": "greaterOrEquals", "+": "add",
+                "-": "sub", "*": "mul", "/": "div", "%": "mod"}.get(op)  # fmt: skip
+        if name is None:
+            return Value.unknown(f"operator '{op}' not evaluated", span)
+        return fns.call(name, [left, right], span) or Value.unknown(f"operator '{op}'", span)
+
+    def _e_ternary_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        cond = self.expr(node.child_by_field_name("condition"), env)
+        c = fns.truthy(cond)
+        if c is None:
+            return fns.unknown_from([cond], self.span(node), "condition is unknown")
+        branch = node.child_by_field_name("consequence" if c else "alternative")
+        return self.expr(branch, env)
+
+    def _e_lambda_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        return Value.unknown("a lambda is not a value", self.span(node))
+
+    def make_lambda(self, node: Any, env: dict[str, Value]) -> _Lambda | None:
+        if node.type != "lambda_expression":
+            return None
+        kids = self.kids(node)
+        if len(kids) < 2:
+            return None
+        head = kids[0]
+        if head.type == "identifier":
+            params = [self.text(head)]
+        else:
+            params = [self.text(c) for c in head.named_children if c.type == "identifier"]
+        return _Lambda(params, kids[-1], self, env)
+
+    def _e_member_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        span = self.span(node)
+        shape = self.parsed.shapes.get(node.id)
+        if shape is None:
+            shape = self.parsed.shapes[node.id] = self._member_shape(node)
+        obj_n, prop, safe, fixed = shape
+        if obj_n is None:
+            return Value.unknown("member access not understood", span)
+        if fixed:
+            return self._fixed_postfix(node, obj_n, env)
+        if obj_n.type == "member_expression":
+            out = self._module_output(obj_n, prop, env, span)
+            if out is not None:
+                return out
+        ref = self._symbol_member(obj_n, prop, env, span)
+        if ref is not None:
+            return ref
+        base = self.expr(obj_n, env)
+        return member_of(base, prop, span, safe)
+
+    def _member_shape(self, node: Any) -> tuple[Any, str, bool, bool]:
+        """(object node or None, property name, `.?`, postfix to re-associate) of `a.b`, worked
+        out once per file."""
+        obj_n = node.child_by_field_name("object")
+        prop_n = node.child_by_field_name("property")
+        if obj_n is None or prop_n is None:
+            return (None, "", False, False)
+        fixed = _chain_base(obj_n) in ("ternary_expression", "unary_expression", "lambda_expression")
+        safe = any(c.type == ".?" for c in node.children)
+        return (obj_n, self.text(prop_n), safe, fixed)
+
+    def _fixed_postfix(self, node: Any, obj_n: Any, env: dict[str, Value]) -> Value:
+        """Re-associate `c ? a : b.x`, `!a.b.c` the way Bicep reads them: the grammar attaches the
+        postfix chain to the whole ternary/unary expression instead of its last operand."""
+        chain = []
+        n = node
+        while n is not None and n.type in ("member_expression", "subscript_expression"):
+            chain.append(n)
+            n = n.child_by_field_name("object")
+        if n is None or n.type == "lambda_expression":
+            return Value.unknown("a lambda is not a value", self.span(node))
+        chain.reverse()
+        return self._apply_chain(n, chain, env, self.span(node))
+
+    def _apply_chain(self, base: Any, chain: list[Any], env: dict[str, Value], span: Span) -> Value:
+        t = base.type
+        if t == "ternary_expression":
+            cond = self.expr(base.child_by_field_name("condition"), env)
+            c = fns.truthy(cond)
+            if c is None:
+                return fns.unknown_from([cond], span, "condition is unknown")
+            if c:
+                return self.expr(base.child_by_field_name("consequence"), env)
+            with self.nesting():
+                return self._apply_chain(base.child_by_field_name("alternative"), chain, env, span)
+        if t == "unary_expression":
+            op = base.children[0].type
+            with self.nesting():
+                inner = self._apply_chain(base.named_children[-1], chain, env, span)
+            if op == "!":
+                c = fns.truthy(inner)
+                return fns.unknown_from([inner], span, "negation") if c is None else Value.known(not c, span)
+            if inner.state is _KNOWN and isinstance(inner.data, (int, float)):
+                return Value.known(-inner.data, span)
+            return fns.unknown_from([inner], span, "arithmetic on an unknown value")
+        v: Value | None = None
+        rest = chain
+        if chain and chain[0].type == "member_expression":
+            prop = self.text(chain[0].child_by_field_name("property"))
+            v = self._symbol_member(base, prop, env, self.span(chain[0]))
+            if v is not None:
+                rest = chain[1:]
+        if v is None:
+            v = self.expr(base, env)
+        for op in rest:
+            ospan = self.span(op)
+            if op.type == "member_expression":
+                safe = any(c.type == ".?" for c in op.children)
+                v = member_of(v, self.text(op.child_by_field_name("property")), ospan, safe)
+            else:
+                safe = any(c.type == "?" for c in op.children)
+                v = index_of(v, self.expr(op.child_by_field_name("index"), env), ospan, safe)
+        return v
+
+    def _e_subscript_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        obj_n = node.child_by_field_name("object")
+        idx_n = node.child_by_field_name("index")
+        span = self.span(node)
+        if obj_n is None or idx_n is None:
+            return Value.unknown("index not understood", span)
+        if _chain_base(obj_n) in ("ternary_expression", "unary_expression", "lambda_expression"):
+            return self._fixed_postfix(node, obj_n, env)
+        safe = any(c.type == "?" for c in node.children)
+        return index_of(self.expr(obj_n, env), self.expr(idx_n, env), span, safe)
+
+    def _e_resource_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        sym = self._resource_path(node)
+        span = self.span(node)
+        if sym is None:
+            return Value.unknown("reference to a nested resource", span)
+        return Value.unknown(f"reference to resource {sym.symbol}", span, (sym.address,))
+
+    def _resource_path(self, node: Any) -> ResourceSym | None:
+        """The symbol named by `a` or `a::b::c`."""
+        if node.type in ("identifier", "compatible_identifier"):
+            return self.resource_sym(self.text(node))
+        if node.type == "resource_expression":
+            obj = node.child_by_field_name("object")
+            res = node.child_by_field_name("resource")
+            if obj is None or res is None:
+                return None
+            with self.nesting():
+                parent = self._resource_path(obj)
+            if parent is None:
+                return None
+            return self.resource_sym(f"{parent.symbol}::{self.text(res)}")
+        return None
+
+    def _module_output(self, obj_n: Any, prop: str, env: dict[str, Value], span: Span) -> Value | None:
+        """`mod.outputs.x` with only output `x` evaluated (the same value `outputs_value` gives it);
+        None when `obj_n` is not `<module>.outputs` or the module has no output named exactly so."""
+        base_n = obj_n.child_by_field_name("object")
+        prop_n = obj_n.child_by_field_name("property")
+        if base_n is None or prop_n is None or base_n.type not in ("identifier", "compatible_identifier"):
+            return None
+        name = self.text(base_n)
+        if name in env or self.parsed.text_of(prop_n) != b"outputs":
+            return None
+        if any(c.type == ".?" for c in obj_n.children):
+            return None
+        decl = self.decls.get(name)
+        if decl is None or decl[0] != "module":
+            return None
+        msym = self.module_sym(name)
+        if msym is None or msym.evaluator is None or msym.looped:
+            return None
+        return msym.evaluator.output_value(prop, span)
+
+    def _symbol_member(self, obj_n: Any, prop: str, env: dict[str, Value], span: Span) -> Value | None:
+        """`res.name`, `res.id`, `res.properties`, `mod.outputs`: None when obj is no symbol."""
+        if obj_n.type in ("identifier", "compatible_identifier"):
+            name = self.text(obj_n)
+            if name in env:
+                return None
+            decl = self.decls.get(name)
+            if decl is not None and decl[0] == "module":
+                msym = self.module_sym(name)
+                if msym is None:
+                    return None
+                if prop == "outputs" and msym.evaluator is not None and not msym.looped:
+                    return msym.evaluator.outputs_value(span)
+                why = f"module {name}.{prop}: {msym.reason}" if msym.reason else f"module {name}.{prop}"
+                return Value.unknown(why, span, (msym.address,))
+        sym = self._resource_path(obj_n) if obj_n.type in ("identifier", "resource_expression") else None
+        if sym is None or (obj_n.type == "identifier" and self.text(obj_n) in env):
+            return None
+        refs = (sym.address,)
+        if sym.looped:
+            return Value.unknown(f"property of looped resource {sym.symbol}", span, refs)
+        if prop == "name":
+            named = at(sym.name, span)
+            return named.with_refs(refs) if sym.name.state is not _KNOWN else named
+        if prop == "type":
+            return Value.known(sym.type, span)
+        if prop == "apiVersion":
+            return Value.known(sym.api_version, span)
+        body = sym.body
+        # A body being worked out that reads itself (`properties: { x: me.properties.y }`) cannot
+        # know it yet: as when no body is there, the property is a deployment-time value. (Bicep
+        # rejects such cycles, and cycles between two bodies, as circular dependencies; for them
+        # what a body sees may depend on which body a rule reads first.)
+        if (
+            body is not None
+            and prop in ("properties", "location", "sku", "kind", "tags", "identity")
+            and not (isinstance(body, LazyValue) and body.busy())
+        ):
+            v = body.get(prop)
+            if v.state is _KNOWN:
+                return deployed(at(v, span), refs, f"{sym.symbol}.{prop}")
+        return Value.unknown(f"{sym.symbol}.{prop} is known only after deployment", span, refs)
+
+    def _e_call_expression(self, node: Any, env: dict[str, Value]) -> Value:
+        span = self.span(node)
+        shape = self.parsed.shapes.get(node.id)
+        if shape is None:
+            fn_n = node.child_by_field_name("function")
+            args_n = node.child_by_field_name("arguments")
+            shape = (fn_n, self.kids(args_n) if args_n is not None else [])
+            self.parsed.shapes[node.id] = shape
+        fn_n, arg_nodes = shape
+        if fn_n is None:
+            return Value.unknown("call not understood", span)
+        if fn_n.type == "member_expression":
+            ns = fn_n.child_by_field_name("object")
+            prop = fn_n.child_by_field_name("property")
+            if ns is None or prop is None or self.text(ns) not in ("az", "sys"):
+                # A method on a resource (`stg.listKeys()`): a deployment-time value.
+                refs: tuple[str, ...] = ()
+                sym = self._resource_path(ns) if ns is not None else None
+                if sym is not None:
+                    refs = (sym.address,)
+                return Value.unknown("resource function known only at deployment", span, refs)
+            name = self.text(prop)
+        else:
+            name = self.text(fn_n)
+        ctx = self.ctx
+        ctx.depth += 1  # the arguments are two frames further in
+        try:
+            return self.call(name, arg_nodes, env, span)
+        finally:
+            ctx.depth -= 1
+
+
+# Node type -> `Expressions._e_<type>`, looked up once instead of per node.
+_EVALUATORS: dict[str, Any] = {
+    name[3:]: fn for name, fn in vars(Expressions).items() if name.startswith("_e_") and callable(fn)
+}
+
+
+def _plain_string(node: Any) -> bool:
+    """A string literal whose value does not depend on where it is evaluated (no interpolation)."""
+    return not any(c.type == "interpolation" for c in node.named_children)
+
+
+def _chain_base(n: Any) -> str:
+    """The node type under a chain of member and index operators."""
+    while n.type in ("member_expression", "subscript_expression"):
+        nxt = n.child_by_field_name("object")
+        if nxt is None:
+            break
+        n = nxt
+    return n.type
+
+
+def _unescape(esc: str) -> str:
+    simple = {"\\n": "\n", "\\r": "\r", "\\t": "\t", "\\\\": "\\", "\\'": "'", "\\$": "$"}
+    if esc in simple:
+        return simple[esc]
+    if esc.startswith("\\u{") and esc.endswith("}"):
+        try:
+            return chr(int(esc[3:-1], 16))
+        except (ValueError, OverflowError):
+            return ""
+    return esc[1:]
