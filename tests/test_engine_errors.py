@@ -15,14 +15,14 @@ TF = 'resource "aws_api_gateway_domain_name" "d" {\n  security_policy = "TLS_1_0
 
 
 def test_adapter_exception_names_the_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from iaclint.model.aws import from_terraform
+    from iaclint.model import aws
 
-    def broken(resources, model):  # type: ignore[no-untyped-def]
+    def broken(language, resources, model):  # type: ignore[no-untyped-def]
         raise KeyError("boom")
 
     (tmp_path / "infra").mkdir()
     (tmp_path / "infra" / "main.tf").write_text(TF)
-    monkeypatch.setattr(from_terraform, "adapt", broken)
+    monkeypatch.setattr(aws, "adapt", broken)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InternalError, match=r"^infra: KeyError: 'boom'$"):
         scan(ScanOptions(paths=["infra"]))

@@ -79,7 +79,7 @@ def test_implicit_api_operations_take_the_global_default_authorizer(tmp_path: Pa
     model = build(list(_load(tmp_path, TEMPLATE).values()))
     ops = {
         o.label: (o.auth.as_str(), o.auth_attribute, o.api.resource.name if o.api else None)
-        for o in model.operations
+        for o in model.aws.operations
     }
     assert ops == {
         "method GET /a (event Rest)": ("COGNITO_USER_POOLS", "Auth.DefaultAuthorizer", "ServerlessRestApi"),
@@ -88,9 +88,9 @@ def test_implicit_api_operations_take_the_global_default_authorizer(tmp_path: Pa
         "method GET /c (event Named)": ("COGNITO_USER_POOLS", "Auth.DefaultAuthorizer", "Explicit"),
     }
     # One API entity per implicit API: the model does not make a second, bare one.
-    names = sorted(a.resource.name for a in model.apis)
+    names = sorted(a.resource.name for a in model.aws.apis)
     assert names == ["Explicit", "ServerlessHttpApi", "ServerlessRestApi"]
-    assert [s.name.as_str() for s in model.stages if s.resource.name == "ServerlessRestApi"] == ["Prod"]
+    assert [s.name.as_str() for s in model.aws.stages if s.resource.name == "ServerlessRestApi"] == ["Prod"]
 
 
 def test_no_implicit_api_without_events_or_when_declared(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from iaclint.model.aws import from_terraform
+from iaclint.model import aws
 from iaclint.model.entities import Model
 from iaclint.resources import Resource
 from iaclint.source import Span
@@ -70,5 +70,5 @@ def ref(address: str, line: int) -> Unk:
 
 def build(*resources: Resource) -> Model:
     model = Model()
-    from_terraform.adapt(list(resources), model)
+    aws.adapt("terraform", list(resources), model)
     return model

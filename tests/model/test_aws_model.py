@@ -56,7 +56,7 @@ def test_rest_api_default_endpoint_floor() -> None:
     assert eps["open"].tls.minimum == "1.0"
     assert eps["private"].tls.minimum == "1.2"
     assert eps["maybe"].tls.minimum is None
-    assert [a.private for a in m.apis] == [False, False, True, False]
+    assert [a.private for a in m.aws.apis] == [False, False, True, False]
 
 
 def test_domain_mapping_links_through_refs_and_names() -> None:
@@ -91,10 +91,10 @@ def test_domain_mapping_links_through_refs_and_names() -> None:
             },
         ),
     )
-    domain = next(e for e in m.endpoints if e.custom_domain)
+    (domain,) = m.aws.domains
     assert [a.resource.name for a in domain.apis] == ["a", "b"]
-    assert domain.mtls is not None and domain.mtls.truststore.data == "s3://b/k"
-    assert [d.resource.name for d in m.apis[0].domains] == ["d"]
+    assert domain.endpoint.mtls is not None and domain.endpoint.mtls.truststore.data == "s3://b/k"
+    assert [d.resource.name for d in m.aws.apis[0].domains] == ["d"]
 
 
 def test_waf_association_links_for_each_instances_and_module_acl() -> None:
@@ -129,9 +129,10 @@ def test_waf_association_links_for_each_instances_and_module_acl() -> None:
             },
         ),
     )
-    assert [len(s.associations) for s in m.stages] == [1, 1]
-    assert m.stages[0].associations[0].acls[0].resource.address == "module.waf.aws_wafv2_web_acl.this"
-    assert m.stages[0].api is m.apis[0]
+    (assoc,) = m.aws.waf_associations
+    assert assoc.targets == m.aws.stages and len(assoc.targets) == 2
+    assert assoc.acls[0].resource.address == "module.waf.aws_wafv2_web_acl.this"
+    assert m.aws.stages[0].api is m.aws.apis[0]
 
 
 def test_throttling_links_method_settings_by_stage_name_and_usage_plan() -> None:
@@ -171,7 +172,7 @@ def test_throttling_links_method_settings_by_stage_name_and_usage_plan() -> None
             },
         ),
     )
-    st = m.stages[0]
+    st = m.aws.stages[0]
     assert [(t.source, t.limited) for t in st.throttles] == [("method settings", False), ("usage plan", True)]
 
 
@@ -219,7 +220,7 @@ def test_policy_document_data_source_and_json_policy() -> None:
             },
         ),
     )
-    assert [any(p.restricts_network() for p in a.policies) for a in m.apis] == [True, True]
+    assert [any(p.restricts_network() for p in a.policies) for a in m.aws.apis] == [True, True]
 
 
 def test_client_certificate_is_not_mtls() -> None:

@@ -55,7 +55,7 @@ def test_same_logical_ids_in_two_templates_do_not_link(tmp_path: Path) -> None:
     files = [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
     result = load([Unit("cloudformation", f, [f]) for f in files])
     model = build(result.resources)
-    assert [s.api for s in model.stages] == [None]
+    assert [s.api for s in model.aws.stages] == [None]
 
 
 def test_rest_domain_entities(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def test_rest_domain_entities(tmp_path: Path) -> None:
     assert ep.access_mode.as_str() == "STRICT"
     assert ep.mtls is not None and ep.mtls.truststore.as_str() == "s3://bucket/ca.pem"
     assert ep.mtls.version.as_str() == "v1"
-    assert ep.host.as_str() == "api.example.com"
+    assert model.aws.domains[0].host.as_str() == "api.example.com"
 
 
 def test_v2_domain_mapping_links_mtls_domain_to_http_api(tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_v2_domain_mapping_links_mtls_domain_to_http_api(tmp_path: Path) -> None
 """
     )
     model = _model(tmp_path, text)
-    (domain,) = [e for e in model.endpoints if e.custom_domain]
+    (domain,) = model.aws.domains
     assert [a.resource.name for a in domain.apis] == ["Api"]
     # The HTTP API keeps its default endpoint: IAC501 on the API header (line 3).
     assert ("IAC501", "error", 3, 3) in _findings(tmp_path, text, "b.yaml")
@@ -143,7 +143,7 @@ def test_rest_api_default_endpoint_floors(tmp_path: Path) -> None:
     )
     floors = {e.resource.name: e.tls.minimum for e in model.endpoints}
     assert floors == {"Public": "1.0", "Private": "1.2", "Pinned": "1.2"}
-    assert {a.resource.name: a.private for a in model.apis} == {
+    assert {a.resource.name: a.private for a in model.aws.apis} == {
         "Public": False,
         "Private": True,
         "Off": False,
@@ -173,7 +173,7 @@ def test_policy_as_json_string_and_as_object(tmp_path: Path) -> None:
                 aws:SourceIp: 10.0.0.0/8
 """,
     )
-    apis = {a.resource.name: a for a in model.apis}
+    apis = {a.resource.name: a for a in model.aws.apis}
     for name in ("Text", "Object"):
         (policy,) = apis[name].policies
         assert policy.restricts_network() is True
@@ -209,7 +209,7 @@ def test_deployment_stage_description_and_usage_plan_throttle_stages(tmp_path: P
       Throttle: {RateLimit: 5, BurstLimit: 5}
 """,
     )
-    stages = {s.resource.name: s for s in model.stages}
+    stages = {s.resource.name: s for s in model.aws.stages}
     assert stages["Deployment"].name.as_str() == "prod"
     assert [(t.source, t.limited) for t in stages["Deployment"].throttles] == [("stage description", True)]
     # The usage plan names the stage by its name within the referenced API.
@@ -261,9 +261,10 @@ def test_waf_association_with_literal_stage_name_is_only_possible(tmp_path: Path
 """
     )
     model = _model(tmp_path, text)
-    (stage,) = model.stages
-    assert stage.associations == []
-    assert [a.resource.name for a in stage.possible_associations] == ["Assoc"]
+    (stage,) = model.aws.stages
+    (assoc,) = model.aws.waf_associations
+    assert assoc.targets == []
+    assert assoc.possible == [stage]
     iac801 = [f for f in _findings(tmp_path, text, "b.yaml") if f[0] == "IAC801"]
     assert iac801 == [("IAC801", "note", 6, 3)]
 
@@ -292,7 +293,7 @@ def test_waf_rules_ip_allow_list_and_count(tmp_path: Path) -> None:
           Statement: {RateBasedStatement: {Limit: 100, AggregateKeyType: IP}}
 """,
     )
-    (acl,) = model.web_acls
+    (acl,) = model.aws.web_acls
     assert acl.default_action == "block"
     assert [(r.name, r.action, r.ip_set, r.ip_allow, r.rate_based) for r in acl.rules] == [
         ("office", "allow", True, True, False),
@@ -376,19 +377,19 @@ def test_openapi_body_operations_security_and_jwt_authorizer(tmp_path: Path) -> 
                   audience: [a]
 """,
     )
-    ops = {o.label: o for o in model.operations}
+    ops = {o.label: o for o in model.aws.operations}
     assert {k: o.auth.as_str() for k, o in ops.items()} == {
         "route GET /open": "NONE",
         "route POST /items": "JWT",
     }
     assert ops["route GET /open"].resource.span.line == 12
-    (integ,) = model.integrations
+    (integ,) = model.aws.integrations
     assert (integ.uri.as_str(), integ.uri.span.line, integ.uri.span.column) == (
         "http://backend.example.com",
         18,
         17,
     )
-    (az,) = model.authorizers
+    (az,) = model.aws.authorizers
     assert (az.kind.as_str(), az.audience.py(), az.issuer.is_absent) == ("JWT", ["a"], True)
 
 
@@ -412,13 +413,13 @@ def test_sam_api_is_api_stage_and_domain(tmp_path: Path) -> None:
           Throttle: {RateLimit: 1}
 """,
     )
-    (api,) = model.apis
-    (stage,) = model.stages
+    (api,) = model.aws.apis
+    (stage,) = model.aws.stages
     assert (api.private, stage.name.as_str(), stage.api is api) == (True, "v1", True)
     assert [t.source for t in stage.throttles] == ["usage plan"]
-    (domain,) = [e for e in model.endpoints if e.custom_domain]
-    assert domain.apis == [api] and api.domains == [domain]
-    assert (domain.resource.span.line, domain.tls.minimum) == (9, "1.2")
+    (domain,) = model.aws.domains
+    assert domain.endpoint.custom_domain and domain.apis == [api] and api.domains == [domain]
+    assert (domain.resource.span.line, domain.endpoint.tls.minimum) == (9, "1.2")
 
 
 def test_sam_events_auth_resolution(tmp_path: Path) -> None:
@@ -458,7 +459,7 @@ Resources:
           Properties: {Path: /d, Method: get}
 """,
     )
-    ops = {o.label.split(" (event ")[1].rstrip(")"): o for o in model.operations}
+    ops = {o.label.split(" (event ")[1].rstrip(")"): o for o in model.aws.operations}
     assert {k: (o.auth.as_str(), o.auth_attribute) for k, o in ops.items()} == {
         "Default": ("COGNITO_USER_POOLS", "Auth.DefaultAuthorizer"),
         "Open": ("NONE", "Events.Open.Properties.Auth.Authorizer"),
@@ -474,7 +475,7 @@ Resources:
         "Implicit": "ServerlessRestApi",
     }
     assert ops["Open"].resource.span.line == 21
-    implicit = [s for s in model.stages if s.resource.name == "ServerlessRestApi"]
+    implicit = [s for s in model.aws.stages if s.resource.name == "ServerlessRestApi"]
     assert [s.name.as_str() for s in implicit] == ["Prod"]
 
 
@@ -492,9 +493,9 @@ def test_sam_event_with_an_imported_api_is_unknown(tmp_path: Path) -> None:
           Properties: {RestApiId: !ImportValue shared-api, Path: /a, Method: get}
 """,
     )
-    (op,) = model.operations
+    (op,) = model.aws.operations
     assert op.auth.is_unknown and op.api is None
-    assert model.apis == []
+    assert model.aws.apis == []
 
 
 def test_sam_http_api_default_stage_and_jwt_authorizers(tmp_path: Path) -> None:
@@ -513,9 +514,9 @@ def test_sam_http_api_default_stage_and_jwt_authorizers(tmp_path: Path) -> None:
             FunctionArn: arn:aws:lambda:eu-west-1:1:function:f
 """,
     )
-    (stage,) = model.stages
+    (stage,) = model.aws.stages
     assert stage.name.as_str() == "$default"
-    assert [(a.resource.span.line, a.kind.as_str(), a.issuer.as_str()) for a in model.authorizers] == [
+    assert [(a.resource.span.line, a.kind.as_str(), a.issuer.as_str()) for a in model.aws.authorizers] == [
         (9, "JWT", "https://issuer.example.com"),
         (11, "REQUEST", None),
     ]
@@ -557,7 +558,7 @@ def test_sam_default_authorizer_covers_definition_body_and_needs_override_api_au
             Auth: {Authorizer: NONE, OverrideApiAuth: true}
 """,
     )
-    assert sorted((o.label, o.auth.as_str(), o.auth_attribute) for o in model.operations) == [
+    assert sorted((o.label, o.auth.as_str(), o.auth_attribute) for o in model.aws.operations) == [
         ("method GET /a (event Kept)", "CUSTOM", "Auth.DefaultAuthorizer"),
         ("method GET /b (event Overridden)", "NONE", "Events.Overridden.Properties.Auth.Authorizer"),
         ("method GET /inline", "CUSTOM", "Auth.DefaultAuthorizer"),
@@ -632,7 +633,7 @@ def test_definition_in_s3_is_a_note_at_the_property(tmp_path: Path) -> None:
 """
     )
     model = _model(tmp_path, text)
-    (op,) = model.operations
+    (op,) = model.aws.operations
     assert op.api is not None and op.api.resource.name == "Api"
     assert (op.auth_attribute, op.auth.reason) == (
         "BodyS3Location",
@@ -660,7 +661,7 @@ def test_definition_in_s3_with_modelled_operations_adds_nothing(tmp_path: Path) 
 """
     )
     model = _model(tmp_path, text)
-    assert [o.auth.as_str() for o in model.operations] == ["AWS_IAM"]
+    assert [o.auth.as_str() for o in model.aws.operations] == ["AWS_IAM"]
     assert [f for f in _findings(tmp_path, text) if f[0] == "IAC601"] == []
 
 
@@ -682,7 +683,7 @@ def test_sam_definition_uri_object_and_local_file(tmp_path: Path) -> None:
     model = _model(tmp_path, text)
     got = {
         o.api.resource.name: (o.auth_attribute, o.auth.reason, o.resource.span.line)
-        for o in model.operations
+        for o in model.aws.operations
         if o.api is not None
     }
     assert got == {

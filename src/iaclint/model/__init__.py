@@ -49,10 +49,10 @@ def _build_scope(family: str, group: list[Resource], model: Model) -> None:
 
 def _adapt(family: str, group: list[Resource]) -> Model | None:
     if family == "terraform":
-        from iaclint.model.aws import from_terraform
+        from iaclint.model import aws
 
         part = Model()
-        from_terraform.adapt([r for r in group if not r.type.startswith(("azurerm_", "azapi_"))], part)
+        aws.adapt("terraform", [r for r in group if not r.type.startswith(("azurerm_", "azapi_"))], part)
         azurerm = [r for r in group if r.type.startswith(("azurerm_", "azapi_"))]
         if azurerm:
             from iaclint.model.azure import from_azurerm, links
@@ -61,10 +61,10 @@ def _adapt(family: str, group: list[Resource]) -> Model | None:
             links.link(part.azure)
         return part
     elif family == "cloudformation":
-        from iaclint.model.aws import from_cloudformation
+        from iaclint.model import aws
 
         part = Model()
-        from_cloudformation.adapt(group, part)
+        aws.adapt("cloudformation", group, part)
         return part
     elif family in ("arm", "bicep"):
         from iaclint.model.azure import from_arm, links

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from iaclint.model.entities import PolicyStatement
+from iaclint.model.aws.apigateway.entities import PolicyStatement
 from iaclint.values import Value
 
 

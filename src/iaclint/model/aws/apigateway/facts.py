@@ -5,9 +5,13 @@ domains."""
 
 from __future__ import annotations
 
+from iaclint.model.aws.apigateway.entities import Api, Authorizer, Integration, Operation, Stage
+from iaclint.model.aws.cloudfront.entities import Distribution
+from iaclint.model.aws.model import AwsModel
+from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
 from iaclint.model.aws.wafv2.facts import web_acl
 from iaclint.model.derive import Derivation, builder
-from iaclint.model.entities import Api, Authorizer, Endpoint, Integration, Operation, Stage, WebAcl
+from iaclint.model.entities import Endpoint
 from iaclint.model.facts import (
     Attachment,
     Auth,
@@ -29,10 +33,38 @@ from iaclint.values import Value
 _HTTP_TYPES = ("HTTP", "HTTP_PROXY")
 
 
+class Fronts:
+    """What fronts each stage and API: web ACL associations that target a stage (or may), and
+    CloudFront distributions whose origin is an API. The fronting entities point at what they front;
+    this looks them up the other way."""
+
+    def __init__(self, m: AwsModel) -> None:
+        self._assoc: dict[int, list[WafAssociation]] = {}
+        self._possible: dict[int, list[WafAssociation]] = {}
+        self._dists: dict[int, list[Distribution]] = {}
+        for a in m.waf_associations:
+            for t in a.targets:
+                self._assoc.setdefault(id(t), []).append(a)
+            for t in a.possible:
+                self._possible.setdefault(id(t), []).append(a)
+        for dist in m.distributions:
+            for api in dist.apis:
+                self._dists.setdefault(id(api), []).append(dist)
+
+    def associations(self, target: object) -> list[WafAssociation]:
+        return self._assoc.get(id(target), [])
+
+    def possible(self, target: object) -> list[WafAssociation]:
+        return self._possible.get(id(target), [])
+
+    def distributions(self, api: Api | None) -> list[Distribution]:
+        return self._dists.get(id(api), []) if api is not None else []
+
+
 @builder
 def apigateway(d: Derivation) -> None:
-    m, f = d.model, d.facts
-    for ep in m.endpoints:
+    m, f = d.model.aws, d.facts
+    for ep in d.model.endpoints:
         if ep.mtls is not None:
             d.endpoint(ep).client_auths.append(_client_auth(ep))
     f.operations.extend(_operation(op) for op in m.operations)
@@ -41,10 +73,11 @@ def apigateway(d: Derivation) -> None:
         if tv is not None:
             f.token_validators.append(tv)
     f.backends.extend(_integration(i) for i in m.integrations)
+    fronts = Fronts(m)
     for st in m.stages:
-        _stage(d, st)
+        _stage(d, st, fronts)
     for api in m.apis:
-        _api(d, api)
+        _api(d, api, fronts)
 
 
 # -- custom domains --------------------------------------------------------------------------------
@@ -163,7 +196,7 @@ def _stage_label(st: Stage) -> str:
     return f"{api} stage {st.resource.address}"
 
 
-def _attachments(d: Derivation, st: Stage, label: str) -> list[Attachment]:
+def _attachments(d: Derivation, st: Stage, label: str, fronts: Fronts) -> list[Attachment]:
     """The web ACLs in front of a stage: associated with it, or on a CloudFront distribution in front
     of its API; a reference that cannot be resolved is an attachment whose WAF is unknown."""
     out: list[Attachment] = []
@@ -174,15 +207,14 @@ def _attachments(d: Derivation, st: Stage, label: str) -> list[Attachment]:
         if not acls and not ref.is_null:
             out.append(Attachment(None, Setting(ref, attr)))
 
-    for a in st.associations:
+    for a in fronts.associations(st):
         add(a.acls, a.acl_ref, "web_acl")
-    if st.api is not None:
-        for dist in st.api.distributions:
-            add(dist.acls, dist.acl_ref, "web_acl_id")
+    for dist in fronts.distributions(st.api):
+        add(dist.acls, dist.acl_ref, "web_acl_id")
     return out
 
 
-def _stage(d: Derivation, st: Stage) -> None:
+def _stage(d: Derivation, st: Stage, fronts: Fronts) -> None:
     label = _stage_label(st)
     origin = Origin.of(st.resource, label)
     api = st.api
@@ -193,7 +225,7 @@ def _stage(d: Derivation, st: Stage) -> None:
         "whether the API is private cannot be known",
     )
     http_api = api is not None and api.protocol == "HTTP"
-    attachments = _attachments(d, st, label)
+    attachments = _attachments(d, st, label, fronts)
     how = (
         "HTTP APIs cannot take a web ACL directly: put a CloudFront distribution with a web ACL in front"
         if http_api
@@ -201,7 +233,7 @@ def _stage(d: Derivation, st: Stage) -> None:
     )
     possible = [
         f"web ACL association {a.resource.address} targets a resource that cannot be known"
-        for a in st.possible_associations
+        for a in fronts.possible(st)
     ]
     capable = not (api is not None and api.protocol == "WebSocket")
     d.facts.waf_targets.append(WafTarget(origin, public, attachments, possible, capable=capable, how=how))
@@ -233,11 +265,11 @@ def _throttled(st: Stage) -> Decision:
 # -- APIs: network restriction, default endpoint ---------------------------------------------------
 
 
-def _api(d: Derivation, api: Api) -> None:
+def _api(d: Derivation, api: Api, fronts: Fronts) -> None:
     origin = Origin.of(api.resource, api.label)
     if api.protocol == "REST" and api.private is not True:
-        d.facts.network.append(Requirement(origin, _restricted(api)))
-    mtls_domains = tuple(dom.address for dom in api.domains if dom.mtls is not None)
+        d.facts.network.append(Requirement(origin, _restricted(api, fronts)))
+    mtls_domains = tuple(dom.address for dom in api.domains if dom.endpoint.mtls is not None)
     if mtls_domains:
         v, attr = api.default_endpoint_disabled, api.default_endpoint_attribute
         disabled = Decision(
@@ -248,16 +280,16 @@ def _api(d: Derivation, api: Api) -> None:
         d.facts.default_endpoints.append(DefaultEndpoint(origin, mtls_domains, disabled))
 
 
-def _restricted(api: Api) -> Decision:
+def _restricted(api: Api, fronts: Fronts) -> Decision:
     """Restricted by a resource policy on the caller's address or VPC endpoint, or by a WAF IP-set
     allow rule in front."""
     acls: list[WebAcl] = []
     acl_unknown = False
     for st in api.stages:
-        for a in st.associations:
+        for a in fronts.associations(st):
             acls += a.acls
             acl_unknown |= not a.acls
-    for dist in api.distributions:
+    for dist in fronts.distributions(api):
         acls += dist.acls
         acl_unknown |= not dist.acls and not dist.acl_ref.is_null
     where = Setting(api.inline_policy.document if api.inline_policy else Value.absent(), "policy")

@@ -4,8 +4,8 @@ not, so one without a rate-based rule is reported on itself."""
 
 from __future__ import annotations
 
+from iaclint.model.aws.wafv2.entities import WebAcl
 from iaclint.model.derive import Derivation, builder
-from iaclint.model.entities import WebAcl
 from iaclint.model.facts import Decision, Origin, Setting, Waf
 
 
@@ -53,5 +53,5 @@ def _rate_limit(acl: WebAcl) -> Decision:
 
 @builder
 def web_acls(d: Derivation) -> None:
-    for acl in d.model.web_acls:
+    for acl in d.model.aws.web_acls:
         d.waf(acl, web_acl)

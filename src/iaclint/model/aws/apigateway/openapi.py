@@ -1,6 +1,7 @@
-"""OpenAPI definitions inlined in a template (`AWS::ApiGateway::RestApi.Body`,
-`AWS::ApiGatewayV2::Api.Body`, SAM `DefinitionBody`): operations with their security, API Gateway
+"""OpenAPI definitions inlined in an API (`AWS::ApiGateway::RestApi.Body`, `AWS::ApiGatewayV2::Api.Body`,
+SAM `DefinitionBody`, `aws_api_gateway_rest_api.body`): operations with their security, API Gateway
 integrations (`x-amazon-apigateway-integration`) and JWT authorizers declared as security schemes.
+Every language hands the document over as a Value; reading it is the same for all.
 
 Only what API Gateway itself reads is taken: an operation's `security` (or the document's), the
 `x-amazon-apigateway-authtype`/`-authorizer` of the schemes it names, and an `api_key` scheme, which
@@ -11,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from iaclint.model.entities import Authorizer, Integration, Model, Operation
+from iaclint.model.adapters import Scope
+from iaclint.model.aws.apigateway.entities import Authorizer, Integration, Operation
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -70,7 +72,7 @@ def read(
     r: Resource,
     doc: Value,
     attribute: str,
-    model: Model,
+    scope: Scope,
     api_ref: Value,
     protocol: str,
     default_auth: tuple[Value, str] | None = None,
@@ -79,6 +81,7 @@ def read(
 
     `default_auth` (authorisation type, attribute) applies to operations without any `security`:
     SAM adds an API's `Auth.DefaultAuthorizer` to every method of its definition."""
+    aws = scope.model.aws
     schemes = _schemes(doc)
     default_security = doc.get("security")
     for path, item in doc.get("paths").items():
@@ -99,7 +102,7 @@ def read(
                 auth, key = Value.absent(op.span), Value.absent()
             else:
                 auth, key = _auth(security, schemes)
-            model.operations.append(
+            aws.operations.append(
                 Operation(
                     at,
                     api_ref,
@@ -114,7 +117,7 @@ def read(
             integ = op.get("x-amazon-apigateway-integration")
             if integ.is_null:
                 continue
-            model.integrations.append(
+            aws.integrations.append(
                 Integration(
                     at,
                     api_ref,
@@ -131,7 +134,7 @@ def read(
             continue
         jwt = authorizer.get("jwtConfiguration")
         prefix = f"{attribute}.securitySchemes.{name}.x-amazon-apigateway-authorizer.jwtConfiguration"
-        model.authorizers.append(
+        aws.authorizers.append(
             Authorizer(
                 replace(r, span=scheme.span) if scheme.span is not None else r,
                 api_ref,

@@ -21,36 +21,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from iaclint.model.aws import from_cloudformation_openapi as from_openapi
-from iaclint.model.aws.from_cloudformation_apigateway import (
-    MTLS,
-    api_ref,
-    default_endpoint,
-    inline_policy,
-    method_settings_throttles,
-    mtls,
-    private_endpoint,
-    rest_domain_endpoint,
-)
-from iaclint.model.aws.from_terraform_apigateway import PLATFORM, _apigw_floor, _limited
-from iaclint.model.entities import (
-    Api,
+from iaclint.model.adapters import Scope, adapter
+from iaclint.model.aws import policy_document
+from iaclint.model.aws.apigateway import build, openapi, template
+from iaclint.model.aws.apigateway.entities import (
     Authorizer,
     DomainMapping,
-    Endpoint,
-    Model,
     Operation,
     PolicyStatement,
     ResourcePolicy,
     Stage,
-    Throttle,
-    UsagePlan,
 )
+from iaclint.model.aws.fields import at
+from iaclint.model.facts import Setting
 from iaclint.resources import Resource
 from iaclint.values import Value
 
-Resources = dict[str, Resource]
-
+CFN = "cloudformation"
 REST_API = "AWS::Serverless::Api"
 HTTP_API = "AWS::Serverless::HttpApi"
 FUNCTION = "AWS::Serverless::Function"
@@ -82,8 +69,6 @@ def _resource_policy(r: Resource, policy: Value) -> ResourcePolicy | None:
             stmts.append(PolicyStatement(v, effect, ((condition, op),)))
     custom = policy.get("CustomStatements")
     if not custom.is_null:
-        from iaclint.model.aws import policy_document
-
         more, why = policy_document.statements(Value.known({"Statement": custom}, custom.span))
         if more is None:
             return ResourcePolicy(r, custom, f"{attribute}.CustomStatements", None, why)
@@ -91,104 +76,80 @@ def _resource_policy(r: Resource, policy: Value) -> ResourcePolicy | None:
     return ResourcePolicy(r, policy, attribute, stmts)
 
 
-def _domain(r: Resource, model: Model, domain: Value, http: bool, stage: Value) -> None:
+def _domain(r: Resource, scope: Scope, domain: Value, http: bool, stage: Value) -> None:
     if domain.is_null:
         return
-    at = replace(r, span=domain.span) if domain.span is not None else r
+    at_domain = replace(r, span=domain.span) if domain.span is not None else r
     if http:
-        ep = Endpoint(
-            PLATFORM,
-            "custom domain (HTTP/WebSocket)",
-            at,
-            _apigw_floor(domain.get("SecurityPolicy"), "Domain.SecurityPolicy", "1.2"),
-            custom_domain=True,
-            mtls=mtls(domain.get(MTLS), "Domain."),
-            mtls_attribute=f"Domain.{MTLS}",
-            host=domain.get("DomainName"),
+        facts = build.DomainFacts(
+            at_domain,
+            "HTTP",
+            at(domain, "SecurityPolicy", "Domain."),
+            template.mutual_tls(domain.get(template.MTLS), "Domain."),
+            f"Domain.{template.MTLS}",
+            domain.get("DomainName"),
         )
     else:
-        ep = rest_domain_endpoint(at, domain, "Domain.")
-    model.endpoints.append(ep)
+        facts = template.rest_domain(at_domain, domain, "Domain.")
+    build.add_domain(scope, build.custom_domain(facts))
     # SAM maps the domain to this API's stage: the mapping names the API itself.
-    model.mappings.append(DomainMapping(r, api_ref(r), api_ref(r), stage))
+    ref = template.self_ref(r)
+    scope.model.aws.mappings.append(DomainMapping(r, ref, ref, stage))
 
 
-def _rest_api(r: Resource, model: Model) -> None:
-    body = r.body
-    auth = body.get("Auth")
-    private, private_value = private_endpoint(body.get("EndpointConfiguration"))
-    disabled = body.get("DisableExecuteApiEndpoint")
-    definition = body.get("DefinitionBody")
+def _rest_api(r: Resource, scope: Scope) -> None:
+    b = r.body
+    auth = b.get("Auth")
+    definition = b.get("DefinitionBody")
     policy = _resource_policy(r, auth.get("ResourcePolicy"))
     if policy is None and definition.is_known:
-        policy = inline_policy(
-            r, definition.get("x-amazon-apigateway-policy"), "DefinitionBody.x-amazon-apigateway-policy"
-        )
-    model.apis.append(
-        Api(r, PLATFORM, "REST", private, private_value, disabled, "DisableExecuteApiEndpoint", policy)
+        document = definition.get("x-amazon-apigateway-policy")
+        if not document.is_null:
+            policy = build.resource_policy(r, document, "DefinitionBody.x-amazon-apigateway-policy")
+    facts = build.RestApiFacts(
+        r,
+        template.endpoint_types(b.get("EndpointConfiguration"), "EndpointConfiguration"),
+        at(b, "DisableExecuteApiEndpoint"),
+        at(b, "SecurityPolicy"),
+        at(b, "EndpointAccessMode"),
+        policy,
     )
-    ref = api_ref(r)
-    stage = body.get("StageName")
-    throttles = method_settings_throttles(r, body.get("MethodSettings"), "MethodSettings")
-    model.stages.append(Stage(r, ref, stage, throttles))
+    build.rest_api(scope, facts)
+    aws = scope.model.aws
+    ref = template.self_ref(r)
+    stage = b.get("StageName")
+    throttles = template.method_settings_throttles(r, b.get("MethodSettings"), "MethodSettings")
+    aws.stages.append(Stage(r, ref, stage, throttles))
     plan = auth.get("UsagePlan")
     if not plan.is_null and plan.get("CreateUsagePlan").as_str() != "NONE":
         ts = plan.get("Throttle")
-        limited = _limited(ts.get("RateLimit"), ts.get("BurstLimit"))
-        model.usage_plans.append(
-            UsagePlan(r, [(ref, stage)], Throttle(r, ts, "Auth.UsagePlan.Throttle", "usage plan", limited))
+        limits = build.limited(ts.get("RateLimit"), ts.get("BurstLimit"))
+        aws.usage_plans.append(
+            build.usage_plan(r, [(ref, stage)], Setting(ts, "Auth.UsagePlan.Throttle"), limits)
         )
-    _domain(r, model, body.get("Domain"), False, stage)
+    _domain(r, scope, b.get("Domain"), False, stage)
     if definition.is_known:
-        from_openapi.read(r, definition, "DefinitionBody", model, ref, "REST", _default_auth(r))
-    default_endpoint(
-        r,
-        model,
-        private,
-        private_value,
-        disabled,
-        "DisableExecuteApiEndpoint",
-        body.get("SecurityPolicy"),
-        "SecurityPolicy",
-        body.get("EndpointAccessMode"),
-    )
+        openapi.read(r, definition, "DefinitionBody", scope, ref, "REST", _default_auth(r))
 
 
-def _http_api(r: Resource, model: Model) -> None:
-    body = r.body
-    model.apis.append(
-        Api(
-            r,
-            PLATFORM,
-            "HTTP",
-            False,
-            Value.absent(r.span),
-            body.get("DisableExecuteApiEndpoint"),
-            "DisableExecuteApiEndpoint",
-        )
-    )
-    ref = api_ref(r)
-    stage = body.get("StageName")
+def _http_api(r: Resource, scope: Scope) -> None:
+    b = r.body
+    build.v2_api(scope, r, Value.known("HTTP", r.span), at(b, "DisableExecuteApiEndpoint"))
+    aws = scope.model.aws
+    ref = template.self_ref(r)
+    stage = b.get("StageName")
     if stage.is_null:
         stage = Value.known("$default", r.span)
-    throttles: list[Throttle] = []
-    drs = body.get("DefaultRouteSettings")
-    if not drs.is_null:
-        limited = _limited(drs.get("ThrottlingRateLimit"), drs.get("ThrottlingBurstLimit"))
-        throttles.append(Throttle(r, drs, "DefaultRouteSettings", "default route settings", limited))
-    for _key, rs in body.get("RouteSettings").items():
-        limited = _limited(rs.get("ThrottlingRateLimit"), rs.get("ThrottlingBurstLimit"))
-        throttles.append(Throttle(r, rs, "RouteSettings", "route settings", limited))
-    model.stages.append(Stage(r, ref, stage, throttles))
-    _domain(r, model, body.get("Domain"), True, stage)
-    for name, decl in body.path("Auth", "Authorizers").items():
+    aws.stages.append(Stage(r, ref, stage, template.route_settings_throttles(r, b)))
+    _domain(r, scope, b.get("Domain"), True, stage)
+    for name, decl in b.path("Auth", "Authorizers").items():
         jwt = decl.get("JwtConfiguration")
         kind = "JWT" if not jwt.is_null else "REQUEST"
-        at = replace(r, span=decl.span) if decl.span is not None else r
+        at_decl = replace(r, span=decl.span) if decl.span is not None else r
         prefix = f"Auth.Authorizers.{name}.JwtConfiguration"
-        model.authorizers.append(
+        aws.authorizers.append(
             Authorizer(
-                at,
+                at_decl,
                 ref,
                 Value.known(kind, decl.span),
                 f"Auth.Authorizers.{name}",
@@ -199,9 +160,19 @@ def _http_api(r: Resource, model: Model) -> None:
                 f"{prefix}.issuer",
             )
         )
-    definition = body.get("DefinitionBody")
+    definition = b.get("DefinitionBody")
     if definition.is_known:
-        from_openapi.read(r, definition, "DefinitionBody", model, ref, "HTTP", _default_auth(r))
+        openapi.read(r, definition, "DefinitionBody", scope, ref, "HTTP", _default_auth(r))
+
+
+@adapter(REST_API, language=CFN)
+def _rest_api_resource(r: Resource, scope: Scope) -> None:
+    _rest_api(r, scope)
+
+
+@adapter(HTTP_API, language=CFN)
+def _http_api_resource(r: Resource, scope: Scope) -> None:
+    _http_api(r, scope)
 
 
 def _default_auth(api: Resource) -> tuple[Value, str] | None:
@@ -233,7 +204,7 @@ def _authorizer_kind(name: Value, api: Resource | None) -> Value:
 
 
 def _event_api(
-    props: Value, key: str, kind: str, r: Resource, others: Resources
+    props: Value, key: str, kind: str, r: Resource, others: dict[str, Resource]
 ) -> tuple[Value, Resource | None]:
     """(reference to the event's API, its SAM resource when this template defines it)."""
     named = props.get(key)
@@ -247,7 +218,12 @@ def _event_api(
     return named, None
 
 
-def _function(r: Resource, model: Model, others: Resources, implicit: dict[str, Resource]) -> None:
+@adapter(FUNCTION, language=CFN)
+def _function(r: Resource, scope: Scope) -> None:
+    """A function's `Api`/`HttpApi` events: one operation each, on the API they name or on the
+    implicit API."""
+    others = scope.resources
+    implicit: dict[str, Resource] = scope.state.setdefault("sam_implicit_apis", {})
     for event_name, event in r.body.get("Events").items():
         etype = event.get("Type").as_str()
         if etype not in ("Api", "HttpApi"):
@@ -275,11 +251,11 @@ def _function(r: Resource, model: Model, others: Resources, implicit: dict[str, 
                 scope=r.scope,
             )
             others[implicit[kind].address] = implicit[kind]
-            (_rest_api if kind == REST_API else _http_api)(implicit[kind], model)
+            (_rest_api if kind == REST_API else _http_api)(implicit[kind], scope)
         ref, api = _event_api(props, "RestApiId" if etype == "Api" else "ApiId", kind, r, others)
         if api is not None and api.type != kind:
             continue  # an event naming an API of the other kind: SAM rejects it
-        at = replace(r, span=event.span) if event.span is not None else r
+        at_event = replace(r, span=event.span) if event.span is not None else r
         attr = f"Events.{event_name}.Properties.Auth.Authorizer"
         auth = props.path("Auth", "Authorizer")
         if auth.is_null:
@@ -312,9 +288,9 @@ def _function(r: Resource, model: Model, others: Resources, implicit: dict[str, 
         verb = Value.known("ANY" if text == "ANY" else text, method.span) if method.as_str() else method
         path = props.get("Path").as_str() or "?"
         noun = "method" if etype == "Api" else "route"
-        model.operations.append(
+        scope.model.aws.operations.append(
             Operation(
-                at,
+                at_event,
                 ref,
                 verb,
                 f"{noun} {text} {path} (event {event_name})",
@@ -324,16 +300,3 @@ def _function(r: Resource, model: Model, others: Resources, implicit: dict[str, 
                 api_key_attribute=key_attr,
             )
         )
-
-
-def adapt(resources: list[Resource], model: Model, others: Resources) -> None:
-    """Adapt every SAM resource of one template (APIs first: events read their API's Auth)."""
-    for r in resources:
-        if r.type == REST_API:
-            _rest_api(r, model)
-        elif r.type == HTTP_API:
-            _http_api(r, model)
-    implicit: dict[str, Resource] = {}
-    for r in resources:
-        if r.type == FUNCTION:
-            _function(r, model, others, implicit)

@@ -1,0 +1,1 @@
+"""cloudfront service: distributions, what they front and what protects them."""

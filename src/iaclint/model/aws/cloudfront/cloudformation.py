@@ -1,0 +1,33 @@
+"""CloudFront fields as CloudFormation names them. Reads only; `build.py` decides what they mean."""
+
+from __future__ import annotations
+
+from iaclint.model.adapters import Scope, adapter
+from iaclint.model.aws.cloudfront import build
+from iaclint.model.aws.fields import at
+from iaclint.model.facts import Setting
+from iaclint.resources import Resource
+
+CFN = "cloudformation"
+CONFIG = "DistributionConfig."
+
+
+@adapter("AWS::CloudFront::Distribution", language=CFN)
+def _distribution(r: Resource, scope: Scope) -> None:
+    config = r.body.get("DistributionConfig")
+    behaviours = [("DefaultCacheBehavior", config.get("DefaultCacheBehavior"))]
+    behaviours += [("CacheBehaviors", x) for x in config.get("CacheBehaviors").elements()]
+    facts = build.DistributionFacts(
+        r,
+        config.get("ViewerCertificate"),
+        at(config, "ViewerCertificate.CloudFrontDefaultCertificate", CONFIG),
+        at(config, "ViewerCertificate.MinimumProtocolVersion", CONFIG),
+        [
+            Setting(x.get("ViewerProtocolPolicy"), f"{CONFIG}{name}.ViewerProtocolPolicy")
+            for name, x in behaviours
+            if not x.is_absent
+        ],
+        config.get("WebACLId"),
+        [o.get("DomainName") for o in config.get("Origins").elements()],
+    )
+    build.distribution(scope, facts)

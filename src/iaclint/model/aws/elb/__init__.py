@@ -1,0 +1,1 @@
+"""elb service: Elastic Load Balancing listeners and load balancers."""

@@ -1,0 +1,44 @@
+"""The AWS entities of one scope (or of a whole scan, once scopes are merged), by service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from iaclint.model.aws.apigateway.entities import (
+    Api,
+    Authorizer,
+    CustomDomain,
+    DomainMapping,
+    Integration,
+    MethodSettings,
+    Operation,
+    ResourcePolicy,
+    Stage,
+    UsagePlan,
+)
+from iaclint.model.aws.cloudfront.entities import Distribution
+from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
+
+
+@dataclass(slots=True)
+class AwsModel:
+    # API Gateway
+    apis: list[Api] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    operations: list[Operation] = field(default_factory=list)
+    authorizers: list[Authorizer] = field(default_factory=list)
+    integrations: list[Integration] = field(default_factory=list)
+    domains: list[CustomDomain] = field(default_factory=list)
+    mappings: list[DomainMapping] = field(default_factory=list)
+    policies: list[ResourcePolicy] = field(default_factory=list)
+    usage_plans: list[UsagePlan] = field(default_factory=list)
+    method_settings: list[MethodSettings] = field(default_factory=list)
+    # WAF
+    web_acls: list[WebAcl] = field(default_factory=list)
+    waf_associations: list[WafAssociation] = field(default_factory=list)
+    # CloudFront
+    distributions: list[Distribution] = field(default_factory=list)
+
+    def extend(self, other: AwsModel) -> None:
+        for f in fields(self):
+            getattr(self, f.name).extend(getattr(other, f.name))
