@@ -30,7 +30,7 @@ def test_azapi_resources_get_the_arm_findings() -> None:
 def test_child_name_is_composed_from_the_parent() -> None:
     from iaclint.discover import Unit
     from iaclint.lang.terraform import load
-    from iaclint.model.azure.from_azapi import arm_resources
+    from iaclint.model.azure.azapi import arm_resources
 
     result = load([Unit("terraform", FIXTURE, (FIXTURE / "main.tf",))], None)
     arm = {r.address: r for r in arm_resources(result.resources)}

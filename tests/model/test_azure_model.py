@@ -12,6 +12,7 @@ from iaclint.engine import ScanOptions, _load
 from iaclint.model import build
 from iaclint.model.azure import tls
 from iaclint.model.entities import Model
+from iaclint.model.facts import Endpoint
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 SEC = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security"
@@ -27,6 +28,11 @@ def model_of(tmp_path: Path, files: dict[str, str]) -> Model:
         assert not result.diagnostics, result.diagnostics
         resources += result.resources
     return build(resources)
+
+
+def kind(ep: Endpoint) -> str:
+    """What an Azure endpoint is: its label without the platform and the address."""
+    return ep.origin.label.removeprefix("Azure ").removesuffix(f" {ep.origin.address}")
 
 
 def arm(*resources: dict, parameters: dict | None = None) -> str:
@@ -63,8 +69,8 @@ def apim(name: str = "svc", **props: object) -> dict:
 )
 def test_apim_frontend_floor_reads_strings_and_booleans(tmp_path: Path, custom: dict, floor: str) -> None:
     m = model_of(tmp_path, {"t.json": arm(apim(customProperties=custom))})
-    (ep,) = m.endpoints
-    assert ep.kind == "API Management gateway"
+    (ep,) = m.facts.endpoints
+    assert ep.origin.label.startswith("Azure API Management gateway ")
     assert ep.tls is not None and ep.tls.minimum == floor
 
 
@@ -74,7 +80,7 @@ def test_apim_floor_unknown_parameter_is_unknown(tmp_path: Path) -> None:
         parameters={"tls10": {"type": "string"}},
     )
     m = model_of(tmp_path, {"t.json": template})
-    tls_floor = m.endpoints[0].tls
+    tls_floor = m.facts.endpoints[0].tls
     assert tls_floor is not None and tls_floor.minimum is None
     assert tls_floor.setting.is_unknown
     assert tls_floor.attribute == f"properties.customProperties['{SEC}.Protocols.Tls10']"
@@ -156,7 +162,7 @@ def test_appgw_bicep_listener_redirect_and_default_policy(tmp_path: Path) -> Non
 }
 """
     m = model_of(tmp_path, {"main.bicep": bicep})
-    (ep,) = m.endpoints
+    (ep,) = m.facts.endpoints
     assert ep.tls is not None and (ep.tls.minimum, ep.tls.offers_tls13) == ("1.2", True)
     assert "AppGwSslPolicy20220101" in ep.tls.reason
     assert [(h.attribute, h.serves_plain) for h in ep.http] == [
@@ -299,11 +305,12 @@ def test_frontdoor_route_redirect_defaults_differ_between_arm_and_azurerm(tmp_pa
         "properties": {"supportedProtocols": ["Http", "Https"]},
     }
     m = model_of(tmp_path, {"t.json": arm(route)})
-    assert [h.serves_plain for h in m.endpoints[0].http] == [True]  # httpsRedirect defaults to Disabled
+    assert [h.serves_plain for h in m.facts.endpoints[0].http] == [True]  # httpsRedirect defaults to Disabled
     tf = 'resource "azurerm_cdn_frontdoor_route" "r" {\n  supported_protocols = ["Http", "Https"]\n}\n'
     (tmp_path / "t.json").unlink()
     m = model_of(tmp_path, {"main.tf": tf})
-    assert [h.serves_plain for h in m.endpoints[0].http] == [False]  # https_redirect_enabled defaults true
+    # https_redirect_enabled defaults to true.
+    assert [h.serves_plain for h in m.facts.endpoints[0].http] == [False]
 
 
 def test_waf_policy_mode_default_is_prevention(tmp_path: Path) -> None:
@@ -396,7 +403,7 @@ def test_azurerm_custom_domain_and_classic_frontdoor(tmp_path: Path) -> None:
     m = model_of(tmp_path, {"main.tf": AZURERM_CLASSIC})
     svc = m.azure.services[0]
     # The custom domain's host names join the service's, with their own attribute paths.
-    assert [(h.host.as_str(), h.negotiate.attribute, h.negotiate.flag()) for h in svc.hostnames] == [
+    assert [(h.host.as_str(), h.negotiate.attribute, h.negotiate.value.as_bool()) for h in svc.hostnames] == [
         ("api.example.com", "gateway[0].negotiate_client_certificate", True),
         ("portal.example.com", "developer_portal[0].negotiate_client_certificate", None),
     ]
@@ -405,15 +412,15 @@ def test_azurerm_custom_domain_and_classic_frontdoor(tmp_path: Path) -> None:
     front = next(f for f in m.azure.fronts if f.kind == "Front Door (classic)")
     assert svc.fronts == [front]
     assert [w.resource.address for w in front.waf_policies] == ["azurerm_frontdoor_firewall_policy.waf"]
-    ep = next(e for e in m.endpoints if e.kind == "Front Door (classic)")
+    ep = next(e for e in m.facts.endpoints if kind(e) == "Front Door (classic)")
     # Only the forwarding rule serves plain HTTP; the redirect rule sends clients to HTTPS.
     assert [(h.attribute, h.serves_plain, h.setting.span.line) for h in ep.http] == [
         ("routing_rule[0].accepted_protocols", True, 28),
         ("routing_rule[1].accepted_protocols", False, 36),
     ]
-    https = next(e for e in m.endpoints if e.kind == "Front Door (classic) frontend endpoint")
+    https = next(e for e in m.facts.endpoints if kind(e) == "Front Door (classic) frontend endpoint")
     # minimum_tls_version is computed in the provider: the TLS 1.2 default applies.
-    assert https.resource.address == "azurerm_frontdoor_custom_https_configuration.fe"
+    assert https.origin.address == "azurerm_frontdoor_custom_https_configuration.fe"
     assert https.tls is not None and https.tls.minimum == "1.2"
 
 
@@ -424,6 +431,6 @@ def test_azurerm_custom_https_disabled_and_unknown_redirect(tmp_path: Path) -> N
     tf = tf.replace('redirect_protocol = "HttpsOnly"', "redirect_protocol = var.proto")
     tf += 'variable "proto" {\n  type = string\n}\n'
     m = model_of(tmp_path, {"main.tf": tf})
-    assert not [e for e in m.endpoints if e.kind == "Front Door (classic) frontend endpoint"]
-    ep = next(e for e in m.endpoints if e.kind == "Front Door (classic)")
+    assert not [e for e in m.facts.endpoints if kind(e) == "Front Door (classic) frontend endpoint"]
+    ep = next(e for e in m.facts.endpoints if kind(e) == "Front Door (classic)")
     assert [(h.serves_plain, h.setting.span.line) for h in ep.http] == [(True, 28), (None, 39)]

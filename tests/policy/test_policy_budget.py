@@ -15,7 +15,7 @@ import pytest
 
 from iaclint.budget import Limits
 from iaclint.engine import ScanOptions, scan
-from iaclint.model.azure import effective
+from iaclint.model.azure.apim import effective
 from iaclint.model.azure.entities import AzureModel
 
 SERVICE = """\
@@ -94,11 +94,11 @@ def test_shared_document_is_read_once_and_each_api_keeps_its_finding(
 def test_effective_policies_past_the_scope_allowance_are_unknown(tmp_path: Path) -> None:
     _write(tmp_path, 1, PLAIN_HTTP_DOC)
     az = _azure_model(tmp_path)
-    effective.resolve_paths(az, Limits(policy_elements=1))
+    effective.resolve_paths(az.apis, Limits(policy_elements=1))
     policy = az.apis[0].policy_paths[0].policy  # type: ignore[index]
     assert policy.inbound == ()
     assert policy.unknown == ("evaluation budget exceeded: more than 1 policy elements",)
-    effective.resolve_paths(az, Limits())
+    effective.resolve_paths(az.apis, Limits())
     assert az.apis[0].policy_paths[0].policy.inbound  # type: ignore[index]
 
 
@@ -114,7 +114,7 @@ def _azure_model(root: Path) -> AzureModel:
 
 
 def test_policy_text_per_scope_is_bounded() -> None:
-    from iaclint.model.azure.entities import PolicyRef
+    from iaclint.model.azure.apim.entities import PolicyRef
     from iaclint.resources import Resource
     from iaclint.source import Span
     from iaclint.values import Value

@@ -55,10 +55,9 @@ def _adapt(family: str, group: list[Resource]) -> Model | None:
         aws.adapt("terraform", [r for r in group if not r.type.startswith(("azurerm_", "azapi_"))], part)
         azurerm = [r for r in group if r.type.startswith(("azurerm_", "azapi_"))]
         if azurerm:
-            from iaclint.model.azure import from_azurerm, links
+            from iaclint.model import azure
 
-            from_azurerm.adapt(azurerm, part)
-            links.link(part.azure)
+            azure.adapt(azurerm, part.azure)
         return part
     elif family == "cloudformation":
         from iaclint.model import aws
@@ -67,10 +66,9 @@ def _adapt(family: str, group: list[Resource]) -> Model | None:
         aws.adapt("cloudformation", group, part)
         return part
     elif family in ("arm", "bicep"):
-        from iaclint.model.azure import from_arm, links
+        from iaclint.model import azure
 
         part = Model()
-        from_arm.adapt(group, part)
-        links.link(part.azure)
+        azure.adapt(group, part.azure)
         return part
     return None

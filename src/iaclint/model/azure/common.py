@@ -1,125 +1,49 @@
-"""Helpers both Azure adapters use: TLS floors for APIM and Application Gateway, WAF rules,
-listener redirects, resource-id names."""
+"""What every Azure service shares: the endpoints a resource serves, settings read as switches,
+child names in resource ids, and resolving a reference to the entity it names."""
 
 from __future__ import annotations
 
-from iaclint.model.azure import tls
-from iaclint.model.azure.entities import Setting
-from iaclint.model.entities import TLS_ORDER, PlainHttp, TlsFloor, WafRule
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from iaclint.model.facts import Endpoint, Origin, PlainHttp, Setting, TlsFloor
+from iaclint.resources import Resource
 from iaclint.values import Value
 
-
-def apim_floor(frontend: dict[str, Setting], where: Value, attribute: str) -> TlsFloor:
-    """The lowest protocol an APIM gateway accepts from its Ssl30/Tls10/Tls11 switches (absent: off,
-    the default for services created after April 2018)."""
-    undecided: Setting | None = None
-    for version in ("ssl3", "1.0", "1.1"):
-        s = frontend.get(version)
-        if s is None:
-            continue
-        flag = s.flag()
-        if flag is True:
-            return TlsFloor(s.value, version, s.attribute)
-        if flag is None and not s.value.is_null and undecided is None:
-            undecided = s
-    if undecided is not None:
-        return TlsFloor(undecided.value, None, undecided.attribute, reason=undecided.value.reason)
-    return TlsFloor(
-        where, "1.2", attribute, reason="TLS 1.0/1.1 and SSL 3.0 are off unless enabled (post-2018 default)"
-    )
+T = TypeVar("T")
 
 
-def appgw_floor(
-    policy: Value, attribute: str, names: dict[str, str], default: str | None, default_reason: str
-) -> TlsFloor:
-    """An Application Gateway SSL policy (ARM `sslPolicy` or azurerm `ssl_policy`); `names` maps the
-    roles policyType/policyName/minProtocolVersion/disabledSslProtocols to this language's keys."""
-    if policy.is_unknown:
-        return TlsFloor(policy, None, attribute, reason=policy.reason, tls13_available=True)
-    if policy.is_null or (policy.is_known and not any(True for _ in policy.items())):
-        if default is None:
-            return TlsFloor(policy, None, attribute, reason=default_reason, tls13_available=True)
-        floor, offers = tls.appgw_predefined(default) or (None, None)
-        return TlsFloor(
-            policy,
-            floor,
-            attribute,
-            reason=f"{default} applies: {default_reason}",
-            tls13_available=True,
-            offers_tls13=offers,
-        )
-    kind_v = policy.get(names["type"])
-    name_v = policy.get(names["name"])
-    min_v = policy.get(names["min"])
-    kind = (kind_v.as_str() or "").lower()
-    sub = f"{attribute}.{names['name']}"
-    if kind_v.is_unknown:
-        return TlsFloor(
-            kind_v, None, f"{attribute}.{names['type']}", reason=kind_v.reason, tls13_available=True
-        )
-    if kind in ("custom", "customv2"):
-        text = min_v.as_str()
-        floor = tls.appgw_protocol(text) if text else None
-        attr = f"{attribute}.{names['min']}"
-        if floor is None and min_v.is_null:
-            disabled = [d.as_str() or "" for d in policy.get(names["disabled"]).elements()]
-            floor = tls.appgw_floor_from_disabled(disabled)
-            min_v = policy.get(names["disabled"]) if disabled else min_v
-        offers = kind == "customv2" and floor is not None and TLS_ORDER[floor] >= TLS_ORDER["1.2"]
-        return TlsFloor(
-            min_v if not min_v.is_absent else policy,
-            floor,
-            attr,
-            reason=(
-                min_v.reason
-                if min_v.is_unknown
-                else f"{min_v.describe()} is not a protocol version Application Gateway documents"
-                if floor is None and text
-                else ""
-            ),
-            tls13_available=True,
-            offers_tls13=offers,
-        )
-    if not name_v.is_null or kind == "predefined":
-        text = name_v.as_str()
-        c = tls.appgw_predefined(text) if text else None
-        if c is None:
-            why = (
-                name_v.reason
-                if name_v.is_unknown
-                else f"policy name {name_v.describe()} is not one iaclint knows"
-            )
-            return TlsFloor(name_v, None, sub, reason=why, tls13_available=True)
-        return TlsFloor(name_v, c[0], sub, tls13_available=True, offers_tls13=c[1])
-    # Only disabled protocols listed (the oldest form).
-    disabled_v = policy.get(names["disabled"])
-    if disabled_v.is_unknown:
-        return TlsFloor(disabled_v, None, f"{attribute}.{names['disabled']}", reason=disabled_v.reason)
-    disabled = [d.as_str() or "" for d in disabled_v.elements()]
-    return TlsFloor(
-        disabled_v,
-        tls.appgw_floor_from_disabled(disabled),
-        f"{attribute}.{names['disabled']}",
-        tls13_available=True,
-        offers_tls13=False,
-    )
+@dataclass(frozen=True, slots=True)
+class TlsEndpoint:
+    """A client-facing endpoint an Azure resource serves (a gateway, a listener, a custom domain, a
+    route), as read; its service's fact builder makes the neutral `Endpoint` of it."""
+
+    resource: Resource
+    kind: str
+    tls: TlsFloor | None = None
+    http: tuple[PlainHttp, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"Azure {self.kind} {self.resource.address}"
+
+    def fact(self) -> Endpoint:
+        return Endpoint(Origin.of(self.resource, self.label), self.tls, list(self.http))
 
 
-def waf_rule(rule: Value, name_key: str, type_key: str, action_key: str) -> WafRule:
-    name = rule.get(name_key).as_str() or "?"
-    kind = rule.get(type_key)
-    action_v = rule.get(action_key)
-    action = action_v.as_str()
-    action = action.lower() if action is not None else None
-    if action == "jschallenge":
-        action = "challenge"
-    return WafRule(
-        name=name,
-        value=rule,
-        action=action,
-        action_value=action_v,
-        rate_based=(kind.as_str() or "").lower() == "ratelimitrule",
-    )
+@dataclass(frozen=True, slots=True)
+class Cipher:
+    """A cipher suite setting (a switch that turns it on or off, or an entry that lists it), and the
+    suite it names."""
+
+    suite: str
+    setting: Setting
+
+
+def flag(v: Value) -> bool | None:
+    """A switch: booleans and the strings "True"/"False" (ARM `customProperties` hold strings)."""
+    return v.as_bool()
 
 
 def last_segment(value: Value) -> str | None:
@@ -134,19 +58,64 @@ def last_segment(value: Value) -> str | None:
     return None
 
 
-def listener_http(
-    listener: Value, attribute: str, protocol: Value, redirect: Value | None, target_https: bool | None
-) -> PlainHttp:
-    """An App Gateway listener's exposure: Https → none; Http with a redirect to HTTPS → none;
-    Http otherwise → plain."""
-    p = (protocol.as_str() or "").lower()
-    if protocol.is_unknown:
-        return PlainHttp(protocol, attribute, None, protocol.reason)
-    if p == "https":
-        return PlainHttp(protocol, attribute, False)
-    if redirect is not None:
-        if target_https is None:
-            return PlainHttp(protocol, attribute, None, "cannot tell whether its redirect goes to HTTPS")
-        if target_https:
-            return PlainHttp(protocol, attribute, False)
-    return PlainHttp(protocol, attribute, True)
+def known(v: Value) -> list[str]:
+    t = v.as_str()
+    return [t] if t else []
+
+
+def base_address(address: str) -> str:
+    """`module.a["x"].azurerm_api_management_api.x["eu"]` → `...azurerm_api_management_api.x`, and a
+    template's `main.bicep#api[2]` → `main.bicep#api`: a reference to a resource declared in a loop
+    names all its instances."""
+    if address.endswith("]"):
+        depth = 0
+        for i in range(len(address) - 1, -1, -1):
+            c = address[i]
+            if c == "]":
+                depth += 1
+            elif c == "[":
+                depth -= 1
+                if depth == 0:
+                    return address[:i]
+    return address
+
+
+class Resolver(Generic[T]):
+    """Entities by address and by name: a child names its owner by a reference (`refs`: resource
+    addresses, or the loaders' `<type>:<name>` for resources not declared in the scope) or by its
+    known full ARM name (`svc/api`); both are tried, references first."""
+
+    def __init__(
+        self, items: Iterable[T], address: Callable[[T], str], names: Callable[[T], list[str]]
+    ) -> None:
+        self.by_address: dict[str, list[T]] = {}
+        self.by_name: dict[str, list[T]] = {}
+        for item in items:
+            addr = address(item)
+            self.by_address.setdefault(addr, []).append(item)
+            base = base_address(addr)
+            if base != addr:
+                self.by_address.setdefault(base, []).append(item)
+            for n in names(item):
+                self.by_name.setdefault(n.lower(), []).append(item)
+
+    def resolve(self, *values: Value) -> list[T]:
+        out: list[T] = []
+        for value in values:
+            for ref in value.refs:
+                found = self.by_address.get(ref, [])
+                if not found and ":" in ref:
+                    found = self.by_name.get(ref.rsplit(":", 1)[-1].lower(), [])
+                out += [f for f in found if not any(f is o for o in out)]
+            if out:
+                return out
+            text = value.as_str()
+            if text is not None:
+                out += self.by_name.get(text.lower(), [])
+                # A resource id string names the resource by its last segments.
+                if not out and "/providers/" in text.lower():
+                    segs = text.split("/")
+                    out += self.by_name.get(segs[-1].lower(), [])
+            if out:
+                return out
+        return out

@@ -2,16 +2,17 @@
 policy of every API path (global → product → API → operation, `<base/>` resolved) is reduced here,
 once, to how callers authenticate, what validates their tokens, what limits their rate, what
 restricts their network and which backends the policy sends them to; the service gives its WAF
-fronts, its client certificates, its cipher and backend protocol switches, and the Application
-Gateways in the model give their SSL profiles and cipher suites."""
+fronts, its gateway endpoint with its client certificates and cipher switches, and its backend
+protocol switches."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iaclint.model.azure import effective
-from iaclint.model.azure.effective import PolicyPath
-from iaclint.model.azure.entities import ApimApi, ApimBackend, ApimService, AppGateway, PolicyRef
+from iaclint.model.azure.apim import effective
+from iaclint.model.azure.apim.effective import PolicyPath
+from iaclint.model.azure.apim.entities import ApimApi, ApimBackend, ApimService, PolicyRef
+from iaclint.model.azure.common import flag
 from iaclint.model.azure.tls import weak_cipher
 from iaclint.model.azure.waf.facts import front_wafs
 from iaclint.model.derive import Derivation, builder
@@ -49,8 +50,6 @@ def apim(d: Derivation) -> None:
     for b in az.backends:
         d.facts.backends.append(_backend(b))
     _policy_backends(d)
-    for gw in az.app_gateways:
-        _app_gateway(d, gw)
 
 
 # -- the service -------------------------------------------------------------------------------------
@@ -89,10 +88,11 @@ def _service(d: Derivation, svc: ApimService) -> None:
         "virtual network"
     )
     d.facts.waf_targets.append(WafTarget(origin, _public(svc), attachments, possible, how=how))
-    endpoint = d.endpoint(svc.endpoint)
+    endpoint = svc.endpoint.fact()
+    d.facts.endpoints.append(endpoint)
     for c in svc.ciphers:
-        flag = c.setting.flag()
-        on = flag if flag is not None else (None if c.setting.value.is_unknown else False)
+        switch = flag(c.setting.value)
+        on = switch if switch is not None else (None if c.setting.value.is_unknown else False)
         setting = Setting(c.setting.value, c.setting.attribute)
         off = Decision(
             None if on is None else not on, setting, f"{c.setting.attribute} is {c.setting.value.describe()}"
@@ -105,8 +105,8 @@ def _service(d: Derivation, svc: ApimService) -> None:
         s = svc.backend.get(version)
         if s is None:
             continue
-        flag = s.flag()
-        off = False if flag is True else (None if flag is None and s.value.is_unknown else True)
+        switch = flag(s.value)
+        off = False if switch is True else (None if switch is None and s.value.is_unknown else True)
         decision = Decision(off, Setting(s.value, s.attribute), f"{s.attribute} is {s.value.describe()}")
         d.facts.legacy_protocols.append(LegacyProtocol(origin, tls_label(version), decision))
 
@@ -123,7 +123,7 @@ def _client_auth(svc: ApimService) -> ClientAuth | None:
     """Client certificates asked for (the Consumption tier's switch or a host name's negotiation):
     CA certificates to validate them against, and `validate-client-certificate` in every API's
     effective policy."""
-    enabling = [s for s in [svc.client_cert, *(h.negotiate for h in svc.hostnames)] if s.flag() is True]
+    enabling = [s for s in [svc.client_cert, *(h.negotiate for h in svc.hostnames)] if flag(s.value) is True]
     if not enabling:
         return None
     on = enabling[0]
@@ -176,6 +176,7 @@ def _api(d: Derivation, api: ApimApi) -> None:
     svc = api.service
     public = _public(svc)
     origin = Origin.of(api.resource, api.label)
+    d.facts.endpoints.append(api.endpoint.fact())
     v, attr = api.service_url.value, api.service_url.attribute
     if not v.is_null:
         d.facts.backends.append(Backend(origin, _transport(v, attr)))
@@ -297,9 +298,8 @@ def _backend(b: ApimBackend) -> Backend:
     origin = Origin.of(b.resource, b.label)
     verification = []
     for s in (b.validate_chain, b.validate_name):
-        flag = s.flag()
         setting = Setting(s.value, s.attribute)
-        if flag is False:
+        if flag(s.value) is False:
             verification.append(Decision.no(setting, f"{s.attribute} is {s.value.describe()}"))
         elif s.value.is_unknown:
             verification.append(Decision.unknown(setting, f"{s.attribute} is {s.value.describe()}"))
@@ -375,32 +375,3 @@ def _policy_backends(d: Derivation) -> None:
                 else:
                     tls = Decision.yes(Setting(at, attr))
                 d.facts.backends.append(Backend(origin, tls))
-
-
-# -- Application Gateways ------------------------------------------------------------------------------
-
-
-def _app_gateway(d: Derivation, gw: AppGateway) -> None:
-    endpoint = d.endpoint(gw.endpoint)
-    for c in gw.ciphers:
-        # A configured custom cipher suite is offered.
-        setting = Setting(c.setting.value, c.setting.attribute)
-        offered = Decision.no(setting, f"{c.setting.attribute} lists it")
-        endpoint.ciphers.append(Cipher(c.suite, offered, weak_cipher(c.suite) or ""))
-    for prof in gw.profiles:
-        if prof.client_auth.value.is_null:
-            continue
-        trusted, tattr = prof.trusted_certs.value, prof.trusted_certs.attribute
-        if trusted.is_unknown:
-            store = Decision.unknown(Setting(trusted, tattr), f"{tattr} is {trusted.describe()}")
-        elif trusted.elements():
-            store = Decision.yes(Setting(trusted, tattr))
-        else:
-            store = Decision.no(
-                Setting(prof.value, tattr),
-                f"SSL profile {prof.name!r} has no trusted client certificates "
-                f"({tattr} is {trusted.describe()})",
-            )
-        endpoint.client_auths.append(
-            ClientAuth(Setting(prof.client_auth.value, prof.client_auth.attribute), store)
-        )

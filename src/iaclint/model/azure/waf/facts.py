@@ -5,7 +5,8 @@ a front or not."""
 
 from __future__ import annotations
 
-from iaclint.model.azure.entities import Front, WafPolicy
+from iaclint.model.azure.common import flag
+from iaclint.model.azure.waf.entities import Front, WafPolicy
 from iaclint.model.derive import Derivation, builder
 from iaclint.model.facts import Attachment, Decision, Origin, Setting, Waf
 
@@ -52,7 +53,7 @@ def inline_waf(front: Front) -> Waf:
         blocks = Decision.no(
             Setting(mode.value, mode.attribute), f"{mode.attribute} is {mode.value.describe()}"
         )
-    elif enabled is not None and enabled.flag() is None:
+    elif enabled is not None and flag(enabled.value) is None:
         blocks = Decision.unknown(
             Setting(enabled.value, enabled.attribute), f"{enabled.attribute} is unknown"
         )
@@ -86,10 +87,10 @@ def front_wafs(d: Derivation, front: Front, target_label: str) -> tuple[list[Att
         out += [Attachment(None, Setting(r, "firewallPolicy")) for r in front.policy_refs if not r.is_null]
     unknown: list[str] = []
     if front.inline_enabled is not None:
-        flag = front.inline_enabled.flag()
-        if flag is True:
+        switch = flag(front.inline_enabled.value)
+        if switch is True:
             out.append(d.attach(d.waf(front, inline_waf), target_label))
-        elif flag is None and not out:
+        elif switch is None and not out:
             unknown.append(f"whether the WAF of {front.label} is switched on cannot be known")
     return out, unknown
 
@@ -99,5 +100,5 @@ def azure_wafs(d: Derivation) -> None:
     for w in d.model.azure.waf_policies:
         d.waf(w, waf_policy)
     for front in d.model.azure.fronts:
-        if front.inline_enabled is not None and front.inline_enabled.flag() is not False:
+        if front.inline_enabled is not None and flag(front.inline_enabled.value) is not False:
             d.waf(front, inline_waf)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from iaclint.budget import LIMITS, Limits
 from iaclint.fileaccess import megabytes
-from iaclint.model.azure.entities import ApimApi, ApimOperation, AzureModel, PolicyRef
+from iaclint.model.azure.apim.entities import ApimApi, ApimOperation, PolicyRef
 from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_policy
 from iaclint.resources import Resource
 from iaclint.source import Span
@@ -76,13 +76,13 @@ _UNDECLARED = PolicyDocument(
 )
 
 
-def resolve_paths(az: AzureModel, limits: Limits = LIMITS) -> None:
+def resolve_paths(apis: list[ApimApi], limits: Limits = LIMITS) -> None:
     """Every API's effective policies, worked out once per scope when it is linked. A combination
     of documents shared by many APIs is resolved once, and the policy elements gone through in the
     scope are bounded (`Limits.policy_elements`): a 1 MB global policy over a thousand APIs must not
     cost a thousand times its size. Past the bound an effective policy is unknown."""
     work = _Work(limits)
-    for api in az.apis:
+    for api in apis:
         api.policy_paths = _paths(api, work)
 
 
@@ -140,9 +140,7 @@ def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
         out.append(PolicyPath(api, None, name, work.effective([glob, pdoc, adoc, None])))
         for op in api.operations:
             if op.policies:
-                out.append(
-                    PolicyPath(api, op, name, work.effective([glob, pdoc, adoc, _scope(op.policies)]))
-                )
+                out.append(PolicyPath(api, op, name, work.effective([glob, pdoc, adoc, _scope(op.policies)])))
     return out
 
 

@@ -3,8 +3,9 @@
 The Azure Verified Modules for Application Gateway and Front Door (and more each release) declare
 `azapi_resource` with `type = "Microsoft.Network/applicationGateways@2025-03-01"` and `body` holding
 the ARM resource's own fields (`properties`, `sku`...). Its body is the ARM shape, so it is modelled
-by the ARM adapters: the ARM resource is rebuilt with its full ARM name (`svc/api` for a child
-whose `parent_id` is another azapi_resource) and handed to `from_arm`.
+by the services' ARM readers: the ARM resource is rebuilt with its full ARM name (`svc/api` for a
+child whose `parent_id` is another azapi_resource), and `model/azure/__init__.py` hands it to the
+reader registered for its ARM type.
 """
 
 from __future__ import annotations

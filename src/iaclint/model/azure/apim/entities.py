@@ -1,0 +1,159 @@
+"""API Management as the platform has it: the service with its APIs, operations, products,
+backends and policies (at every scope), linked by `apim/links.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from iaclint.model.azure.common import Cipher, TlsEndpoint
+from iaclint.model.facts import Setting
+from iaclint.resources import Resource
+from iaclint.values import Value
+
+if TYPE_CHECKING:
+    from iaclint.model.azure.waf.entities import Front
+
+
+@dataclass(frozen=True, slots=True)
+class ApimHostname:
+    value: Value
+    host: Value
+    negotiate: Setting
+
+
+@dataclass(eq=False, slots=True)
+class PolicyRef:
+    """An APIM policy document at one scope, before and after reading."""
+
+    resource: Resource
+    scope: str  # global | product | api | operation
+    text: Value
+    fmt: str  # xml | rawxml | xml-link | rawxml-link; "" when the format cannot be known
+    # Raw reference to the owner (service, product, API or operation), by ARM name or refs.
+    owner_name: Value = field(default_factory=Value.absent)
+    owner_ref: Value = field(default_factory=Value.absent)
+    document: Any = None  # policy.PolicyDocument once read (effective.py reads it lazily)
+    # Another reference to the same text at the same place (a `for_each` of policies sharing one
+    # document): read once, through that one.
+    same_as: PolicyRef | None = None
+
+
+@dataclass(eq=False, slots=True)
+class ApimService:
+    resource: Resource
+    name: Value
+    endpoint: TlsEndpoint
+    # "1.0", "1.1", "ssl3" → the setting that enables it (absent: off, the post-2018 default).
+    frontend: dict[str, Setting]
+    backend: dict[str, Setting]
+    ciphers: list[Cipher]
+    client_cert: Setting
+    hostnames: list[ApimHostname]
+    # CA certificates given to the service (the truststore for client certificates).
+    ca_certificates: Setting
+    vnet_type: Setting
+    # Linked.
+    apis: list[ApimApi] = field(default_factory=list)
+    products: list[ApimProduct] = field(default_factory=list)
+    backends: list[ApimBackend] = field(default_factory=list)
+    policies: list[PolicyRef] = field(default_factory=list)
+    fronts: list[Front] = field(default_factory=list)
+    # Fronts whose backend target cannot be known but may be this service.
+    possible_fronts: list[Front] = field(default_factory=list)
+
+    @property
+    def address(self) -> str:
+        return self.resource.address
+
+    @property
+    def label(self) -> str:
+        return f"Azure API Management service {self.resource.address}"
+
+    def internal(self) -> bool | None:
+        """Reachable only inside its virtual network (S5.1 / S5.4 exemption)."""
+        v = self.vnet_type.value
+        if v.is_unknown:
+            return None
+        return (v.as_str() or "None").lower() == "internal"
+
+
+@dataclass(eq=False, slots=True)
+class ApimApi:
+    resource: Resource
+    name: Value
+    service_name: Value
+    service_ref: Value
+    protocols: Setting
+    subscription_required: Setting
+    service_url: Setting
+    endpoint: TlsEndpoint
+    # Linked.
+    service: ApimService | None = None
+    operations: list[ApimOperation] = field(default_factory=list)
+    products: list[ApimProduct] = field(default_factory=list)
+    policies: list[PolicyRef] = field(default_factory=list)
+    # Its effective policies (effective.PolicyPath), worked out once when the scope is linked.
+    policy_paths: list[Any] | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Azure API Management API {self.resource.address}"
+
+
+@dataclass(eq=False, slots=True)
+class ApimOperation:
+    resource: Resource
+    name: Value
+    api_name: Value
+    api_ref: Value
+    method: Value
+    api: ApimApi | None = None
+    policies: list[PolicyRef] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
+class ApimProduct:
+    resource: Resource
+    name: Value
+    service_name: Value
+    service_ref: Value
+    subscription_required: Setting
+    service: ApimService | None = None
+    policies: list[PolicyRef] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
+class ProductApiLink:
+    """An API in a product (`service/products/apis`, `azurerm_api_management_product_api`)."""
+
+    resource: Resource
+    product_name: Value
+    product_ref: Value
+    api_name: Value
+    api_ref: Value
+
+
+@dataclass(eq=False, slots=True)
+class ApimBackend:
+    resource: Resource
+    service_name: Value
+    service_ref: Value
+    url: Setting
+    validate_chain: Setting
+    validate_name: Setting
+    service: ApimService | None = None
+
+    @property
+    def label(self) -> str:
+        return f"Azure API Management backend {self.resource.address}"
+
+
+@dataclass(eq=False, slots=True)
+class ApimCustomDomain:
+    """Host names declared apart from their service (`azurerm_api_management_custom_domain`); linked
+    into the service's `hostnames`, as if written in its `hostname_configuration`."""
+
+    resource: Resource
+    service_ref: Value
+    hostnames: list[ApimHostname]

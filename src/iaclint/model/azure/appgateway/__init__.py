@@ -1,0 +1,1 @@
+"""Application Gateway: listeners, SSL policy and profiles, inline WAF, firewall policy link."""

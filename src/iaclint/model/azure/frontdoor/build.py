@@ -1,0 +1,101 @@
+"""What Front Door settings mean, for every language: minimum TLS versions (and the default), which
+routes and routing rules serve plain HTTP."""
+
+from __future__ import annotations
+
+from iaclint.model.azure import tls
+from iaclint.model.azure.common import TlsEndpoint
+from iaclint.model.azure.frontdoor.entities import FrontDoor
+from iaclint.model.azure.waf.entities import Front
+from iaclint.model.facts import PlainHttp, Setting, TlsFloor
+from iaclint.resources import Resource
+from iaclint.values import Value
+
+KIND = "Front Door"
+CLASSIC = "Front Door (classic)"
+
+
+def floor(minimum: Setting) -> TlsFloor:
+    v, attribute = minimum.value, minimum.attribute
+    if v.is_unknown:
+        return TlsFloor(v, None, attribute, reason=v.reason)
+    if v.is_null:
+        # Front Door applies TLS 1.2 when no minimum is given (TLS 1.0/1.1 are being retired).
+        return TlsFloor(v, "1.2", attribute, reason="TLS 1.2 is the default minimum")
+    lowest = tls.frontdoor_minimum(v.as_str() or "")
+    return TlsFloor(
+        v, lowest, attribute, reason="" if lowest else f"{v.describe()} is not a version iaclint knows"
+    )
+
+
+def route_http(protocols: Setting, redirect: Setting, redirect_default: bool) -> PlainHttp:
+    """A Front Door route accepting Http (the default accepts both) serves plain text unless it
+    redirects to HTTPS; `redirect_default` is what an absent redirect setting means in the language
+    (ARM `httpsRedirect` Disabled, azurerm `https_redirect_enabled` true)."""
+    pv, rv = protocols.value, redirect.value
+    if pv.is_unknown:
+        return PlainHttp(pv, protocols.attribute, None, pv.reason)
+    names = [(e.as_str() or "").lower() for e in pv.elements()] if not pv.is_null else ["http", "https"]
+    if "http" not in names:
+        return PlainHttp(pv, protocols.attribute, False)
+    if rv.is_unknown:
+        return PlainHttp(rv, redirect.attribute, None, rv.reason)
+    on = redirect_default if rv.is_null else (rv.as_str() or "").lower() in ("enabled", "true")
+    if rv.is_null:
+        return PlainHttp(pv, protocols.attribute, not on)
+    return PlainHttp(rv, redirect.attribute, not on)
+
+
+def route(r: Resource, protocols: Setting, redirect: Setting, redirect_default: bool) -> TlsEndpoint:
+    return TlsEndpoint(r, f"{KIND} route", http=(route_http(protocols, redirect, redirect_default),))
+
+
+def custom_domain(r: Resource, minimum: Setting) -> TlsEndpoint:
+    return TlsEndpoint(r, f"{KIND} custom domain", floor(minimum))
+
+
+def classic_rule_http(protocols: Setting, redirect: Value | None) -> PlainHttp | None:
+    """A classic Front Door routing rule accepting Http serves plain text unless it redirects with
+    protocol HttpsOnly (`redirect`: the redirect protocol of a redirect rule, None for a forwarding
+    rule); None when it does not accept Http."""
+    pv, attribute = protocols.value, protocols.attribute
+    if pv.is_unknown:
+        return PlainHttp(pv, attribute, None, pv.reason)
+    names = [(e.as_str() or "").lower() for e in pv.elements()]
+    if "http" not in names:
+        return None
+    if redirect is not None and redirect.is_unknown:
+        return PlainHttp(redirect, attribute, None, redirect.reason)
+    to_https = redirect is not None and (redirect.as_str() or "").lower() == "httpsonly"
+    return PlainHttp(pv, attribute, not to_https)
+
+
+def classic(
+    r: Resource,
+    name: Value,
+    rules: list[tuple[Setting, Value | None]],
+    frontends: list[Setting],
+    policy_refs: list[Value],
+    backends: list[Value],
+) -> FrontDoor:
+    """A classic Front Door from its routing rules (accepted protocols, redirect protocol), the
+    minimum TLS versions of its frontend endpoints with custom HTTPS, its WAF links and backends."""
+    front = Front(
+        r, CLASSIC, policy_refs=[p for p in policy_refs if not p.is_null], targets=backends, name=name
+    )
+    fd = FrontDoor(r, front, classic=True)
+    for minimum in frontends:
+        fd.endpoints.append(TlsEndpoint(r, f"{CLASSIC} frontend endpoint", floor(minimum)))
+    http = [h for h in (classic_rule_http(p, red) for p, red in rules) if h is not None]
+    if http:
+        fd.endpoints.append(TlsEndpoint(r, CLASSIC, http=tuple(http)))
+    return fd
+
+
+def profile(r: Resource, name: Value) -> FrontDoor:
+    return FrontDoor(r, Front(r, KIND, name=name), classic=False)
+
+
+def classic_frontend(r: Resource, minimum: Setting) -> TlsEndpoint:
+    """A classic frontend endpoint's HTTPS configured in a resource of its own."""
+    return TlsEndpoint(r, f"{CLASSIC} frontend endpoint", floor(minimum))

@@ -1,0 +1,35 @@
+"""What a WAF policy's fields mean, for every language: custom rules (rate limit or not, and the
+action), the mode and whether it is switched on."""
+
+from __future__ import annotations
+
+from iaclint.model.azure.waf.entities import WafPolicy, WafRule
+from iaclint.model.facts import Setting
+from iaclint.resources import Resource
+from iaclint.values import Value
+
+# Both policy kinds run in Prevention mode when no mode is given.
+DEFAULT_MODE = "Prevention"
+
+
+def rule(value: Value, name: Value, kind: Value, action: Value) -> WafRule:
+    """A custom rule from its name, rule type (`RateLimitRule` / `MatchRule`) and action."""
+    text = action.as_str()
+    act = text.lower() if text is not None else None
+    if act == "jschallenge":
+        act = "challenge"
+    return WafRule(
+        name=name.as_str() or "?",
+        value=value,
+        action=act,
+        action_value=action,
+        rate_based=(kind.as_str() or "").lower() == "ratelimitrule",
+    )
+
+
+def policy(
+    r: Resource, name: Value, kind: str, mode: Setting, enabled: Setting, rules: Value, read: list[WafRule]
+) -> WafPolicy:
+    """A WAF policy; `rules` is the custom rule collection as written (unknown: the rules cannot all be
+    known), `read` its rules."""
+    return WafPolicy(r, kind, mode, DEFAULT_MODE, enabled, read, rules if rules.is_unknown else None, name)

@@ -1,0 +1,76 @@
+"""Azure web application firewalls as the platform has them: WAF policies (Application Gateway and
+Front Door) and the fronts that carry them (an Application Gateway, a Front Door profile, a classic
+Front Door), linked by `waf/links.py`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from iaclint.model.facts import Setting
+from iaclint.resources import Resource
+from iaclint.values import Value
+
+
+@dataclass(frozen=True, slots=True)
+class WafRule:
+    """One custom rule of a WAF policy, reduced to what S5.2 asks."""
+
+    name: str
+    value: Value
+    # "block", "allow", "log", "redirect", "challenge"..., or None when unknown.
+    action: str | None
+    action_value: Value
+    rate_based: bool = False
+
+    @property
+    def blocks(self) -> bool:
+        return self.action in ("block", "captcha", "challenge", "none")
+
+
+@dataclass(eq=False, slots=True)
+class WafPolicy:
+    resource: Resource
+    kind: str  # "Application Gateway" | "Front Door"
+    mode: Setting
+    # Absent or unknown reads as the platform default below.
+    default_mode: str
+    enabled: Setting
+    rules: list[WafRule]
+    rules_unknown: Value | None = None
+    # The name references by name match (ARM `name`, azurerm `name`).
+    name: Value = field(default_factory=Value.absent)
+
+    @property
+    def label(self) -> str:
+        return f"Azure {self.kind} WAF policy {self.resource.address}"
+
+    def detection_only(self) -> bool | None:
+        v = self.mode.value
+        if v.is_unknown:
+            return None
+        text = v.as_str() if not v.is_null else self.default_mode
+        return (text or "").lower() == "detection"
+
+
+@dataclass(eq=False, slots=True)
+class Front:
+    """Something in front of APIM that can carry a WAF: an Application Gateway or a Front Door
+    (classic, or a Standard/Premium profile)."""
+
+    resource: Resource
+    kind: str  # "Application Gateway" | "Front Door" | "Front Door (classic)"
+    # Inline WAF (App Gateway `webApplicationFirewallConfiguration`): enabled and mode.
+    inline_enabled: Setting | None = None
+    inline_mode: Setting | None = None
+    # References to WAF policies (App Gateway `firewallPolicy`, Front Door security policies).
+    policy_refs: list[Value] = field(default_factory=list)
+    # Backend / origin host names or references (the APIM gateway behind it).
+    targets: list[Value] = field(default_factory=list)
+    # The name references by name match.
+    name: Value = field(default_factory=Value.absent)
+    # Linked.
+    waf_policies: list[WafPolicy] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"Azure {self.kind} {self.resource.address}"
