@@ -30,11 +30,12 @@ def appgw_predefined(name: str) -> Classification | None:
     """`AppGwSslPolicy<YYYYMMDD>[S]`. The documented table: 20150501 accepts TLS 1.0; 20170401
     TLS 1.1; 20170401S TLS 1.2; the 2022 policies TLS 1.2 and 1.3. A date the table does not have is
     placed by the families it falls between: before 2017-04 TLS 1.0, from 2022 on TLS 1.2 with 1.3."""
-    prefix = "AppGwSslPolicy"
-    if not name.startswith(prefix):
+    # Azure compares enum values without case: `appgwsslpolicy20170401s` is AppGwSslPolicy20170401S.
+    prefix = "appgwsslpolicy"
+    if not name.lower().startswith(prefix):
         return None
     rest = name[len(prefix) :]
-    strict = rest.endswith("S")
+    strict = rest[-1:] in ("S", "s")
     date = rest[:-1] if strict else rest
     if len(date) != 8 or not date.isdigit():
         return None
@@ -47,18 +48,21 @@ def appgw_predefined(name: str) -> Classification | None:
     return None
 
 
-# `minProtocolVersion` / `min_protocol_version` and `disabledSslProtocols` names.
-_APPGW_VERSIONS = {"TLSv1_0": "1.0", "TLSv1_1": "1.1", "TLSv1_2": "1.2", "TLSv1_3": "1.3"}
+# `minProtocolVersion` / `min_protocol_version` and `disabledSslProtocols` names, compared without
+# case as Azure does (`tlsv1_2` is TLSv1_2).
+_APPGW_VERSIONS = {"tlsv1_0": "1.0", "tlsv1_1": "1.1", "tlsv1_2": "1.2", "tlsv1_3": "1.3"}
 
 
 def appgw_protocol(name: str) -> str | None:
-    return _APPGW_VERSIONS.get(name)
+    return _APPGW_VERSIONS.get(name.strip().lower())
 
 
 def appgw_floor_from_disabled(disabled: list[str]) -> str | None:
-    """Legacy policies that only list disabled protocols: the lowest one not disabled."""
+    """Legacy policies that only list disabled protocols: the lowest one not disabled (disabling
+    only TLS 1.0 leaves TLS 1.1)."""
+    off = {d.strip().lower() for d in disabled}
     for name, version in _APPGW_VERSIONS.items():
-        if name not in disabled:
+        if name not in off:
             return version
     return None
 

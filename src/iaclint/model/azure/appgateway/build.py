@@ -52,34 +52,14 @@ def floor(policy: SslPolicyFields, default: str | None, default_reason: str) -> 
             tls13_available=True,
             offers_tls13=offers,
         )
-    kind_v, name_v, min_v = policy.policy_type.value, policy.policy_name.value, policy.min_protocol.value
+    kind_v, name_v = policy.policy_type.value, policy.policy_name.value
     kind = (kind_v.as_str() or "").lower()
     if kind_v.is_unknown:
         return TlsFloor(
             kind_v, None, policy.policy_type.attribute, reason=kind_v.reason, tls13_available=True
         )
     if kind in ("custom", "customv2"):
-        text = min_v.as_str()
-        lowest = tls.appgw_protocol(text) if text else None
-        if lowest is None and min_v.is_null:
-            disabled = [d.as_str() or "" for d in policy.disabled.value.elements()]
-            lowest = tls.appgw_floor_from_disabled(disabled)
-            min_v = policy.disabled.value if disabled else min_v
-        offers = kind == "customv2" and lowest is not None and TLS_ORDER[lowest] >= TLS_ORDER["1.2"]
-        return TlsFloor(
-            min_v if not min_v.is_absent else block,
-            lowest,
-            policy.min_protocol.attribute,
-            reason=(
-                min_v.reason
-                if min_v.is_unknown
-                else f"{min_v.describe()} is not a protocol version Application Gateway documents"
-                if lowest is None and text
-                else ""
-            ),
-            tls13_available=True,
-            offers_tls13=offers,
-        )
+        return _custom_floor(policy, kind == "customv2")
     if not name_v.is_null or kind == "predefined":
         text = name_v.as_str()
         c = tls.appgw_predefined(text) if text else None
@@ -102,6 +82,45 @@ def floor(policy: SslPolicyFields, default: str | None, default_reason: str) -> 
         policy.disabled.attribute,
         tls13_available=True,
         offers_tls13=False,
+    )
+
+
+def _custom_floor(policy: SslPolicyFields, v2: bool) -> TlsFloor:
+    """A Custom / CustomV2 policy: its minimum protocol version, or else the lowest protocol its
+    disabled list leaves on (disabling only TLS 1.0 leaves TLS 1.1), named by the setting that
+    decides it."""
+    setting = policy.min_protocol
+    min_v = setting.value
+    text = min_v.as_str()
+    lowest = tls.appgw_protocol(text) if text else None
+    reason = ""
+    if min_v.is_unknown:
+        reason = min_v.reason
+    elif text and lowest is None:
+        reason = f"{min_v.describe()} is not a protocol version Application Gateway documents"
+    elif min_v.is_null:
+        setting = policy.disabled
+        disabled_v = setting.value
+        disabled = [d.as_str() or "" for d in disabled_v.elements()]
+        if disabled_v.is_unknown:
+            reason = disabled_v.reason
+        elif disabled:
+            lowest = tls.appgw_floor_from_disabled(disabled)
+        else:
+            setting = policy.min_protocol
+            reason = (
+                f"the custom policy names neither {policy.min_protocol.attribute} "
+                f"nor {policy.disabled.attribute}"
+            )
+    value = setting.value
+    offers = v2 and lowest is not None and TLS_ORDER[lowest] >= TLS_ORDER["1.2"]
+    return TlsFloor(
+        value if not value.is_absent else policy.block,
+        lowest,
+        setting.attribute,
+        reason=reason,
+        tls13_available=True,
+        offers_tls13=offers,
     )
 
 
