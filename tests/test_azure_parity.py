@@ -35,6 +35,8 @@ KINDS = {
     "azurerm_cdn_frontdoor_custom_domain": "fd-domain",
     "microsoft.cdn/profiles/afdendpoints/routes": "fd-route",
     "azurerm_cdn_frontdoor_route": "fd-route",
+    "microsoft.cdn/profiles": "fd-profile",
+    "azurerm_cdn_frontdoor_profile": "fd-profile",
     "microsoft.network/frontdoors": "fd-classic",
     "azurerm_frontdoor": "fd-classic",
 }
@@ -53,6 +55,10 @@ CASES = {
                                     "fixtures/terraform/azure/frontdoor-classic-compliant"],
     "policy-scopes": ["fixtures/arm/azure/policy-scopes", "fixtures/bicep/azure/policy-scopes",
                       "fixtures/terraform/azure/policy-scopes"],
+    "edge-waf": ["fixtures/arm/azure/edge-waf", "fixtures/bicep/azure/edge-waf",
+                 "fixtures/terraform/azure/edge-waf"],
+    "edge-waf-compliant": ["fixtures/arm/azure/edge-waf-compliant", "fixtures/bicep/azure/edge-waf-compliant",
+                           "fixtures/terraform/azure/edge-waf-compliant"],
 }  # fmt: skip
 
 
@@ -90,8 +96,19 @@ def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
     arm = per_language.get("arm", Counter())
     assert per_language.get("bicep", Counter()) == arm
     assert per_language.get("terraform", Counter()) == arm
-    if case in ("compliant", "frontdoor-classic-compliant"):
+    if case in ("compliant", "frontdoor-classic-compliant", "edge-waf-compliant"):
         assert arm == Counter()
+    elif case == "edge-waf":
+        # Every internet-facing edge without a WAF of its own, whatever it fronts; the gateway with
+        # only a private frontend is exempt.
+        assert arm == Counter(
+            {
+                ("IAC801", "error", "appgw", "agw-standard"): 1,
+                ("IAC801", "error", "appgw", "agw-module"): 1,
+                ("IAC801", "error", "fd-classic", "fd-classic-edge"): 1,
+                ("IAC801", "error", "fd-profile", "fd-nowaf"): 1,
+            }
+        )
     elif case == "frontdoor-classic":
         # azurerm declares the gateway host name in azurerm_api_management_custom_domain; the Front
         # Door reaches the service through it, so its WAF counts (no IAC801).

@@ -23,6 +23,9 @@ def test_azapi_resources_get_the_arm_findings() -> None:
         ("IAC201", "error", 47, 21, "properties.protocols", "azapi_resource.api"),
         ("IAC603", "error", 40, 1, "properties.subscriptionRequired", "azapi_resource.api"),
         ("IAC701", "error", 48, 7, "properties.serviceUrl", "azapi_resource.api"),
+        # The gateway is an edge of its own: without a frontend IP configuration, whether it is
+        # internet-facing cannot be told.
+        ("IAC801", "note", 9, 1, "properties.frontendIPConfigurations", "azapi_resource.gw"),
         ("IAC811", "warning", 40, 1, "policy", "azapi_resource.api"),
     ]
 

@@ -81,6 +81,13 @@ def _gateway(r: Resource, az: AzureModel) -> None:
         get(waf, "firewallMode"), "properties.webApplicationFirewallConfiguration.firewallMode"
     )
     g.policy_refs.insert(0, get(p, "firewallPolicy", "id"))
+    fes = get(p, "frontendIPConfigurations")
+    g.frontends = Setting(fes, "properties.frontendIPConfigurations")
+    for i, fe in enumerate(fes.elements()):
+        attr = f"properties.frontendIPConfigurations[{i}].properties.publicIPAddress"
+        ip = get(fe, "properties", "publicIPAddress", "id") if fe.is_known else fe
+        g.public_ips.append((get(fe, "name").as_str() or str(i), Setting(ip, attr)))
+    g.sku = [Setting(get(p, "sku", k), f"properties.sku.{k}") for k in ("tier", "name")]
     for pool in get(p, "backendAddressPools").elements():
         for addr in get(pool, "properties", "backendAddresses").elements():
             fqdn = get(addr, "fqdn")

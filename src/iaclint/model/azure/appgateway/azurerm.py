@@ -75,6 +75,14 @@ def _gateway(r: Resource, az: AzureModel) -> None:
     g.inline_waf = waf
     g.inline_enabled = Setting(waf.get("enabled"), "waf_configuration.enabled")
     g.inline_mode = Setting(waf.get("firewall_mode"), "waf_configuration.firewall_mode")
+    fes = b.get("frontend_ip_configuration")
+    g.frontends = Setting(fes, "frontend_ip_configuration")
+    for i, fe in enumerate(fes.elements()):
+        ip = fe.get("public_ip_address_id") if fe.is_known else fe
+        attr = f"frontend_ip_configuration[{i}].public_ip_address_id"
+        g.public_ips.append((fe.get("name").as_str() or str(i), Setting(ip, attr)))
+    sku = b.first("sku")
+    g.sku = [Setting(sku.get(k), f"sku.{k}") for k in ("tier", "name")]
     for pool in b.get("backend_address_pool").elements():
         for key in ("fqdns", "ip_addresses"):
             v = pool.get(key)

@@ -11,7 +11,7 @@ from iaclint.model.azure import tls
 from iaclint.model.azure.appgateway.entities import AppGateway, SslProfile
 from iaclint.model.azure.common import Cipher, TlsEndpoint
 from iaclint.model.azure.waf.entities import Front
-from iaclint.model.facts import TLS_ORDER, PlainHttp, Setting, TlsFloor
+from iaclint.model.facts import TLS_ORDER, Decision, PlainHttp, Setting, TlsFloor
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -202,6 +202,49 @@ class GatewayFields:
     policy_refs: list[Value] = field(default_factory=list)
     # Backend pool addresses (host names, IP addresses, or references).
     targets: list[Value] = field(default_factory=list)
+    # Frontend IP configurations: the collection as written, and each one's name and public IP
+    # address reference.
+    frontends: Setting = field(default_factory=lambda: Setting.absent(""))
+    public_ips: list[tuple[str, Setting]] = field(default_factory=list)
+    # SKU tier and name (`WAF_v2`, `Standard_v2`...).
+    sku: list[Setting] = field(default_factory=list)
+
+
+def exposure(g: GatewayFields) -> Decision:
+    """Internet-facing: a frontend IP configuration with a public IP address. A reference to a declared
+    public IP resource is one even though its id is known only after apply; a value that may be null
+    (a variable without a default) cannot be told."""
+    coll = g.frontends
+    if coll.value.is_unknown:
+        return Decision.unknown(coll, f"{coll.attribute} is {coll.value.describe()}")
+    if not g.public_ips:
+        return Decision.unknown(coll, "it declares no frontend IP configuration")
+    for name, ip in g.public_ips:
+        v = ip.value
+        if not v.is_null and (v.is_known or v.refs):
+            return Decision.yes(ip, f"frontend IP configuration {name!r} has a public IP address")
+    for name, ip in g.public_ips:
+        if ip.value.is_unknown:
+            why = ip.value.reason or f"{ip.attribute} cannot be known"
+            return Decision.unknown(
+                ip,
+                f"whether frontend IP configuration {name!r} has a public IP address cannot be known: {why}",
+            )
+    return Decision.no(coll, "it has only private frontend IP addresses")
+
+
+def waf_capable(sku: list[Setting]) -> Decision | None:
+    """Whether the SKU runs a WAF: the WAF and WAF_v2 tiers do; the Basic, Standard and Standard_v2 tiers
+    run none, and a WAF policy linked to them protects nothing. None: no SKU says."""
+    for s in sku:
+        text = s.value.as_str()
+        if text:
+            if text.lower().startswith("waf"):
+                return Decision.yes(s)
+            return Decision.no(
+                s, f"its SKU {text} ({s.attribute}) runs no WAF; a WAF policy needs the WAF_v2 tier"
+            )
+    return None
 
 
 def gateway(g: GatewayFields) -> AppGateway:
@@ -230,6 +273,10 @@ def gateway(g: GatewayFields) -> AppGateway:
         policy_refs=[ref for ref in g.policy_refs if not ref.is_null],
         targets=list(g.targets),
         name=g.name,
+        public=exposure(g),
+        waf_capable=waf_capable(g.sku),
+        how="it has neither a WAF policy nor an enabled WAF configuration; use the WAF_v2 SKU with a "
+        "WAF policy",
     )
     ciphers = [Cipher(c.value.as_str() or "", c) for c in g.ciphers]
     return AppGateway(r, endpoint, profile_endpoints, front, profiles, ciphers)

@@ -67,10 +67,12 @@ def _classic(r: Resource, az: AzureModel) -> None:
         attr = f"properties.routingRules[{i}].properties.acceptedProtocols"
         rules.append((Setting(get(rp, "acceptedProtocols"), attr), redirect))
     frontends: list[Setting] = []
-    refs: list[Value] = []
-    for i, fe in enumerate(get(p, "frontendEndpoints").elements()):
+    links: list[tuple[str, Value]] = []
+    endpoints = get(p, "frontendEndpoints")
+    for i, fe in enumerate(endpoints.elements()):
         fp = get(fe, "properties")
-        refs.append(get(fp, "webApplicationFirewallPolicyLink", "id"))
+        link = get(fp, "webApplicationFirewallPolicyLink", "id") if fe.is_known else fe
+        links.append((get(fe, "name").as_str() or str(i), link))
         chc = get(fp, "customHttpsConfiguration")
         if not chc.is_null:
             attr = f"properties.frontendEndpoints[{i}].properties.customHttpsConfiguration.minimumTlsVersion"
@@ -80,6 +82,6 @@ def _classic(r: Resource, az: AzureModel) -> None:
         for pool in get(p, "backendPools").elements()
         for b in get(pool, "properties", "backends").elements()
     ]
-    fd = build.classic(r, name(r), rules, frontends, refs, backends)
+    fd = build.classic(r, name(r), rules, frontends, endpoints, links, backends)
     az.front_doors.append(fd)
     az.fronts.append(fd.front)

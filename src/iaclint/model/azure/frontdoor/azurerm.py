@@ -77,9 +77,11 @@ def _classic(r: Resource, az: AzureModel) -> None:
             )
         )
     frontends: list[Setting] = []
-    refs: list[Value] = []
-    for i, fe in enumerate(b.get("frontend_endpoint").elements()):
-        refs.append(fe.get("web_application_firewall_policy_link_id"))
+    links: list[tuple[str, Value]] = []
+    endpoints = b.get("frontend_endpoint")
+    for i, fe in enumerate(endpoints.elements()):
+        link = fe.get("web_application_firewall_policy_link_id") if fe.is_known else fe
+        links.append((fe.get("name").as_str() or str(i), link))
         # Provider 2.x: HTTPS settings inline in the frontend endpoint.
         chc = fe.first("custom_https_configuration")
         if not chc.is_null:
@@ -90,7 +92,7 @@ def _classic(r: Resource, az: AzureModel) -> None:
         for pool in b.get("backend_pool").elements()
         for be in pool.get("backend").elements()
     ]
-    fd = build.classic(r, b.get("name"), rules, frontends, refs, backends)
+    fd = build.classic(r, b.get("name"), rules, frontends, endpoints, links, backends)
     az.front_doors.append(fd)
     az.fronts.append(fd.front)
 

@@ -75,13 +75,25 @@ def classic(
     name: Value,
     rules: list[tuple[Setting, Value | None]],
     frontends: list[Setting],
-    policy_refs: list[Value],
+    endpoints: Value,
+    links: list[tuple[str, Value]],
     backends: list[Value],
 ) -> FrontDoor:
     """A classic Front Door from its routing rules (accepted protocols, redirect protocol), the
-    minimum TLS versions of its frontend endpoints with custom HTTPS, its WAF links and backends."""
+    minimum TLS versions of its frontend endpoints with custom HTTPS, its frontend endpoints (the
+    collection as written, and each one's name and WAF policy link) and backends. A WAF covers it
+    when every frontend endpoint links one."""
     front = Front(
-        r, CLASSIC, policy_refs=[p for p in policy_refs if not p.is_null], targets=backends, name=name
+        r,
+        CLASSIC,
+        policy_refs=[p for _n, p in links if not p.is_null],
+        targets=backends,
+        name=name,
+        uncovered=[n for n, p in links if p.is_null],
+        unknown=[f"its frontend endpoints cannot be known: {endpoints.reason}"]
+        if endpoints.is_unknown
+        else [],
+        how="a frontend endpoint has no WAF policy link (webApplicationFirewallPolicyLink)",
     )
     fd = FrontDoor(r, front, classic=True)
     for minimum in frontends:
@@ -93,7 +105,8 @@ def classic(
 
 
 def profile(r: Resource, name: Value) -> FrontDoor:
-    return FrontDoor(r, Front(r, KIND, name=name), classic=False)
+    how = "no security policy links a WAF policy to it"
+    return FrontDoor(r, Front(r, KIND, name=name, how=how), classic=False)
 
 
 def classic_frontend(r: Resource, minimum: Setting) -> TlsEndpoint:

@@ -33,3 +33,5 @@ class FrontDoorPart:
     profile_ref: Value
     role: str
     value: Value
+    # Joined to a profile by `links.py`.
+    placed: bool = False

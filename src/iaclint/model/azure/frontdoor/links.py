@@ -22,5 +22,7 @@ def link(az: AzureModel) -> None:
         group = next(iter(groups.resolve(ref) if ref.refs else []), None)
         if group is not None:
             name, ref = group.profile_name, group.profile_ref
-        for front in fronts.resolve(ref, name)[:1]:
+        # Every profile it resolves to: instances of one loop or module share the profile's name.
+        for front in fronts.resolve(ref, name):
             (front.policy_refs if part.role == "waf" else front.targets).append(part.value)
+            part.placed = True

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from iaclint.model.facts import Setting
+from iaclint.model.facts import Decision, Setting
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -68,6 +68,18 @@ class Front:
     targets: list[Value] = field(default_factory=list)
     # The name references by name match.
     name: Value = field(default_factory=Value.absent)
+    # Reachable from the internet, decided by its service's builder (an Application Gateway with a
+    # public frontend IP address; every Front Door).
+    public: Decision = field(default_factory=lambda: Decision.yes(Setting.absent("")))
+    # Whether its SKU can run a WAF at all (False: an Application Gateway below the WAF tiers, whose
+    # policy links then protect nothing); None where every SKU can.
+    waf_capable: Decision | None = None
+    # Parts a WAF must cover that no WAF link reaches (a classic Front Door's frontend endpoints).
+    uncovered: list[str] = field(default_factory=list)
+    # Why a WAF may be linked but the code cannot tell (frontend endpoints that cannot be known).
+    unknown: list[str] = field(default_factory=list)
+    # What is missing and how to put a WAF on it, in the platform's terms.
+    how: str = ""
     # Linked.
     waf_policies: list[WafPolicy] = field(default_factory=list)
 

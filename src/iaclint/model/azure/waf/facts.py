@@ -8,7 +8,7 @@ from __future__ import annotations
 from iaclint.model.azure.common import flag
 from iaclint.model.azure.waf.entities import Front, WafPolicy
 from iaclint.model.derive import Derivation, builder
-from iaclint.model.facts import Attachment, Decision, Origin, Setting, Waf
+from iaclint.model.facts import Attachment, Decision, Origin, Setting, Waf, WafTarget
 
 
 def waf_policy(w: WafPolicy) -> Waf:
@@ -102,3 +102,64 @@ def azure_wafs(d: Derivation) -> None:
     for front in d.model.azure.fronts:
         if front.inline_enabled is not None and flag(front.inline_enabled.value) is not False:
             d.waf(front, inline_waf)
+
+
+# -- internet-facing edges (S5.1) ------------------------------------------------------------------
+
+
+def _edge_wafs(d: Derivation, front: Front, stray: list[str]) -> tuple[list[Attachment], list[str], str]:
+    """The WAFs on an edge itself, why one may be there but the code cannot tell, and what is missing
+    when none is. `stray`: WAF links of the scope that reach no edge (a Front Door security policy
+    whose profile cannot be resolved), which may be this one's."""
+    capable = front.waf_capable
+    if capable is not None and capable.state is False:
+        return [], [], capable.why
+    if front.uncovered:
+        names = ", ".join(repr(n) for n in front.uncovered)
+        return [], list(front.unknown), f"frontend endpoint {names} has no WAF policy link"
+    # On the edge itself: the WAF's messages name the APIs it protects, not the edge it sits on.
+    out = [Attachment(d.waf(w, waf_policy), Setting.absent("")) for w in front.waf_policies]
+    if not front.waf_policies:
+        # A reference to a WAF policy this scan does not declare: a WAF all the same.
+        out += [Attachment(None, Setting(r, "firewallPolicy")) for r in front.policy_refs if not r.is_null]
+    unknown = list(front.unknown)
+    if front.inline_enabled is not None:
+        switch = flag(front.inline_enabled.value)
+        if switch is True:
+            out.append(Attachment(d.waf(front, inline_waf), Setting.absent("")))
+        elif switch is None and not out:
+            sw = front.inline_enabled
+            unknown.append(
+                f"whether its WAF configuration is switched on cannot be known "
+                f"({sw.attribute} is {sw.value.describe()})"
+            )
+    if not out:
+        unknown += stray
+    return out, unknown, front.how
+
+
+@builder
+def azure_edges(d: Derivation) -> None:
+    """Every Application Gateway and Front Door is an internet-facing edge that carries a WAF itself,
+    whether or not the scan shows what it fronts (an API Management service behind it is judged on
+    its own as well)."""
+    az = d.model.azure
+    fronting = {id(f) for svc in az.services for f in svc.fronts}
+    stray = [
+        f"{p.resource.address} links a WAF policy to a Front Door profile that cannot be resolved"
+        for p in az.fd_parts
+        if p.role == "waf" and not p.placed
+    ]
+    for front in az.fronts:
+        attachments, possible, how = _edge_wafs(d, front, stray if front.kind == "Front Door" else [])
+        d.facts.waf_targets.append(
+            WafTarget(
+                Origin.of(front.resource, front.label),
+                front.public,
+                attachments,
+                possible,
+                edge=True,
+                fronts_api=True if id(front) in fronting else None,
+                how=how,
+            )
+        )
