@@ -59,6 +59,10 @@ CASES = {
                  "fixtures/terraform/azure/edge-waf"],
     "edge-waf-compliant": ["fixtures/arm/azure/edge-waf-compliant", "fixtures/bicep/azure/edge-waf-compliant",
                            "fixtures/terraform/azure/edge-waf-compliant"],
+    "waf-rate": ["fixtures/arm/azure/waf-rate", "fixtures/bicep/azure/waf-rate",
+                 "fixtures/terraform/azure/waf-rate"],
+    "waf-rate-compliant": ["fixtures/arm/azure/waf-rate-compliant", "fixtures/bicep/azure/waf-rate-compliant",
+                           "fixtures/terraform/azure/waf-rate-compliant"],
 }  # fmt: skip
 
 
@@ -96,8 +100,19 @@ def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
     arm = per_language.get("arm", Counter())
     assert per_language.get("bicep", Counter()) == arm
     assert per_language.get("terraform", Counter()) == arm
-    if case in ("compliant", "frontdoor-classic-compliant", "edge-waf-compliant"):
+    if case in ("compliant", "frontdoor-classic-compliant", "edge-waf-compliant", "waf-rate-compliant"):
         assert arm == Counter()
+    elif case == "waf-rate":
+        # Each WAF without a blocking, switched-on rate-limit rule, on itself: linked or not, in a
+        # module or not; an inline configuration cannot hold one.
+        assert arm == Counter(
+            {
+                ("IAC811", "warning", "appgw-waf", "agw-norate"): 1,
+                ("IAC811", "warning", "appgw-waf", "agw-module-norate"): 1,
+                ("IAC811", "warning", "fd-waf", "fddisabledrate"): 1,
+                ("IAC811", "warning", "appgw", "agw-inline"): 1,
+            }
+        )
     elif case == "edge-waf":
         # Every internet-facing edge without a WAF of its own, whatever it fronts; the gateway with
         # only a private frontend is exempt.

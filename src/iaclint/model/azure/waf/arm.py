@@ -11,8 +11,13 @@ from iaclint.resources import Resource
 from iaclint.values import Value
 
 
-def _rules(rules: Value) -> list:
-    return [build.rule(x, get(x, "name"), get(x, "ruleType"), get(x, "action")) for x in rules.elements()]
+def _rules(rules: Value, switch: str) -> list:
+    """Custom rules; `switch` names the rule's on/off property (`state` on Application Gateway
+    policies, `enabledState` on Front Door policies)."""
+    return [
+        build.rule(x, get(x, "name"), get(x, "ruleType"), get(x, "action"), get(x, switch))
+        for x in rules.elements()
+    ]
 
 
 @reads("arm", "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies")
@@ -29,7 +34,7 @@ def _appgw_policy(r: Resource, az: AzureModel) -> None:
             Setting(get(ps, "mode"), "properties.policySettings.mode"),
             Setting(get(ps, "state"), "properties.policySettings.state"),
             rules,
-            _rules(rules),
+            _rules(rules, "state"),
         )
     )
 
@@ -47,6 +52,6 @@ def _frontdoor_policy(r: Resource, az: AzureModel) -> None:
             Setting(get(ps, "mode"), "properties.policySettings.mode"),
             Setting(get(ps, "enabledState"), "properties.policySettings.enabledState"),
             rules,
-            _rules(rules),
+            _rules(rules, "enabledState"),
         )
     )

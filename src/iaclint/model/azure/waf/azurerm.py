@@ -14,7 +14,10 @@ def _appgw_policy(r: Resource, az: AzureModel) -> None:
     b = r.body
     ps = b.first("policy_settings")
     rules = b.get("custom_rules")
-    read = [build.rule(x, x.get("name"), x.get("rule_type"), x.get("action")) for x in rules.elements()]
+    read = [
+        build.rule(x, x.get("name"), x.get("rule_type"), x.get("action"), x.get("enabled"))
+        for x in rules.elements()
+    ]
     az.waf_policies.append(
         build.policy(
             r,
@@ -33,7 +36,10 @@ def _appgw_policy(r: Resource, az: AzureModel) -> None:
 def _frontdoor_policy(r: Resource, az: AzureModel) -> None:
     b = r.body
     rules = b.get("custom_rule")
-    read = [build.rule(x, x.get("name"), x.get("type"), x.get("action")) for x in rules.elements()]
+    read = [
+        build.rule(x, x.get("name"), x.get("type"), x.get("action"), x.get("enabled"))
+        for x in rules.elements()
+    ]
     az.waf_policies.append(
         build.policy(
             r,

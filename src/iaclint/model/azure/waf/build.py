@@ -12,8 +12,9 @@ from iaclint.values import Value
 DEFAULT_MODE = "Prevention"
 
 
-def rule(value: Value, name: Value, kind: Value, action: Value) -> WafRule:
-    """A custom rule from its name, rule type (`RateLimitRule` / `MatchRule`) and action."""
+def rule(value: Value, name: Value, kind: Value, action: Value, enabled: Value | None = None) -> WafRule:
+    """A custom rule from its name, rule type (`RateLimitRule` / `MatchRule`), action and switch
+    (`Enabled`/`Disabled` or a boolean; on when absent)."""
     text = action.as_str()
     act = text.lower() if text is not None else None
     if act == "jschallenge":
@@ -24,7 +25,17 @@ def rule(value: Value, name: Value, kind: Value, action: Value) -> WafRule:
         action=act,
         action_value=action,
         rate_based=(kind.as_str() or "").lower() == "ratelimitrule",
+        enabled=_switch(enabled),
     )
+
+
+def _switch(v: Value | None) -> bool | None:
+    if v is None or v.is_null:
+        return True
+    text = (v.as_str() or "").strip().lower()
+    if text in ("enabled", "disabled"):
+        return text == "enabled"
+    return v.as_bool()
 
 
 def policy(

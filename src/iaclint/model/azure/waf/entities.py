@@ -21,6 +21,8 @@ class WafRule:
     action: str | None
     action_value: Value
     rate_based: bool = False
+    # Switched on (ARM `state` / `enabledState`, azurerm `enabled`; on when not given); None: unknown.
+    enabled: bool | None = True
 
     @property
     def blocks(self) -> bool:

@@ -32,14 +32,25 @@ def _policy_blocks(w: WafPolicy) -> Decision:
 
 def _policy_rate_limit(w: WafPolicy) -> Decision:
     where = Setting.absent("customRules")
-    if any(r.rate_based and r.blocks for r in w.rules):
+    rate = [r for r in w.rules if r.rate_based]
+    if any(r.blocks and r.enabled is True for r in rate):
         return Decision.yes(where)
     if w.rules_unknown is not None:
         return Decision.unknown(Setting(w.rules_unknown, "customRules"), "its custom rules cannot be known")
-    counted = [r.name for r in w.rules if r.rate_based]
+    switched = [r for r in rate if r.blocks and r.enabled is None]
+    if switched:
+        return Decision.unknown(
+            Setting(switched[0].value, "customRules"),
+            f"whether its RateLimitRule {switched[0].name!r} is switched on cannot be known",
+        )
+    off = [r for r in rate if r.blocks]
+    if off:
+        return Decision.no(
+            Setting(off[0].value, "customRules"), f"its RateLimitRule {off[0].name!r} is disabled"
+        )
     why = (
-        f"its RateLimitRule {counted[0]!r} does not block"
-        if counted
+        f"its RateLimitRule {rate[0].name!r} does not block"
+        if rate
         else "it has no RateLimitRule custom rule"
     )
     return Decision.no(where, why)
