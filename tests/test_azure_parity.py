@@ -38,6 +38,10 @@ KINDS = {
     "microsoft.cdn/profiles": "fd-profile",
     "azurerm_cdn_frontdoor_profile": "fd-profile",
     "microsoft.network/frontdoors": "fd-classic",
+    "microsoft.cdn/profiles/endpoints": "cdn-endpoint",
+    "azurerm_cdn_endpoint": "cdn-endpoint",
+    "microsoft.cdn/profiles/endpoints/customdomains": "cdn-domain",
+    "azurerm_cdn_endpoint_custom_domain": "cdn-domain",
     "azurerm_frontdoor": "fd-classic",
 }
 
@@ -63,6 +67,9 @@ CASES = {
                  "fixtures/terraform/azure/waf-rate"],
     "waf-rate-compliant": ["fixtures/arm/azure/waf-rate-compliant", "fixtures/bicep/azure/waf-rate-compliant",
                            "fixtures/terraform/azure/waf-rate-compliant"],
+    "cdn": ["fixtures/arm/azure/cdn", "fixtures/bicep/azure/cdn", "fixtures/terraform/azure/cdn"],
+    "cdn-compliant": ["fixtures/arm/azure/cdn-compliant", "fixtures/bicep/azure/cdn-compliant",
+                      "fixtures/terraform/azure/cdn-compliant"],
 }  # fmt: skip
 
 
@@ -100,8 +107,24 @@ def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
     arm = per_language.get("arm", Counter())
     assert per_language.get("bicep", Counter()) == arm
     assert per_language.get("terraform", Counter()) == arm
-    if case in ("compliant", "frontdoor-classic-compliant", "edge-waf-compliant", "waf-rate-compliant"):
+    if case in (
+        "compliant",
+        "frontdoor-classic-compliant",
+        "edge-waf-compliant",
+        "waf-rate-compliant",
+        "cdn-compliant",
+    ):
         assert arm == Counter()
+    elif case == "cdn":
+        assert arm == Counter(
+            {
+                ("IAC201", "error", "cdn-endpoint", "cdn-default"): 1,
+                ("IAC201", "error", "cdn-endpoint", "cdn-partial"): 1,
+                ("IAC101", "error", "cdn-domain", "www-example-com"): 1,
+                ("IAC101", "error", "cdn-domain", "static-example-com"): 1,
+                ("IAC702", "error", "fd-classic", "fd-nocheck"): 1,
+            }
+        )
     elif case == "waf-rate":
         # Each WAF without a blocking, switched-on rate-limit rule, on itself: linked or not, in a
         # module or not; an inline configuration cannot hold one.

@@ -41,6 +41,8 @@ class AzureModel:
     fd_parts: list[FrontDoorPart] = field(default_factory=list)
     # Endpoints Front Door children serve (custom domains, routes, classic HTTPS configurations).
     frontdoor_endpoints: list[TlsEndpoint] = field(default_factory=list)
+    # Classic CDN endpoints and custom domains.
+    cdn_endpoints: list[TlsEndpoint] = field(default_factory=list)
 
     def extend(self, other: AzureModel) -> None:
         for f in fields(self):

@@ -82,6 +82,10 @@ def _classic(r: Resource, az: AzureModel) -> None:
         for pool in get(p, "backendPools").elements()
         for b in get(pool, "properties", "backends").elements()
     ]
-    fd = build.classic(r, name(r), rules, frontends, endpoints, links, backends)
+    check = Setting(
+        get(p, "backendPoolsSettings", "enforceCertificateNameCheck"),
+        "properties.backendPoolsSettings.enforceCertificateNameCheck",
+    )
+    fd = build.classic(r, name(r), rules, frontends, endpoints, links, backends, check)
     az.front_doors.append(fd)
     az.fronts.append(fd.front)

@@ -92,7 +92,12 @@ def _classic(r: Resource, az: AzureModel) -> None:
         for pool in b.get("backend_pool").elements()
         for be in pool.get("backend").elements()
     ]
-    fd = build.classic(r, b.get("name"), rules, frontends, endpoints, links, backends)
+    # Provider 3.x/4.x: a `backend_pool_settings` block; 2.x: a top-level argument.
+    key = "enforce_backend_pools_certificate_name_check"
+    check = Setting(b.first("backend_pool_settings").get(key), f"backend_pool_settings.{key}")
+    if check.value.is_absent and not b.get(key).is_absent:
+        check = Setting(b.get(key), key)
+    fd = build.classic(r, b.get("name"), rules, frontends, endpoints, links, backends, check)
     az.front_doors.append(fd)
     az.fronts.append(fd.front)
 

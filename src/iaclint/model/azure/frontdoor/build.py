@@ -7,7 +7,7 @@ from iaclint.model.azure import tls
 from iaclint.model.azure.common import TlsEndpoint
 from iaclint.model.azure.frontdoor.entities import FrontDoor
 from iaclint.model.azure.waf.entities import Front
-from iaclint.model.facts import PlainHttp, Setting, TlsFloor
+from iaclint.model.facts import Decision, PlainHttp, Setting, TlsFloor
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -78,6 +78,7 @@ def classic(
     endpoints: Value,
     links: list[tuple[str, Value]],
     backends: list[Value],
+    name_check: Setting,
 ) -> FrontDoor:
     """A classic Front Door from its routing rules (accepted protocols, redirect protocol), the
     minimum TLS versions of its frontend endpoints with custom HTTPS, its frontend endpoints (the
@@ -95,7 +96,7 @@ def classic(
         else [],
         how="a frontend endpoint has no WAF policy link (webApplicationFirewallPolicyLink)",
     )
-    fd = FrontDoor(r, front, classic=True)
+    fd = FrontDoor(r, front, classic=True, name_check=name_check)
     for minimum in frontends:
         fd.endpoints.append(TlsEndpoint(r, f"{CLASSIC} frontend endpoint", floor(minimum)))
     http = [h for h in (classic_rule_http(p, red) for p, red in rules) if h is not None]
@@ -112,3 +113,19 @@ def profile(r: Resource, name: Value) -> FrontDoor:
 def classic_frontend(r: Resource, minimum: Setting) -> TlsEndpoint:
     """A classic frontend endpoint's HTTPS configured in a resource of its own."""
     return TlsEndpoint(r, f"{CLASSIC} frontend endpoint", floor(minimum))
+
+
+def name_check(check: Setting) -> Decision:
+    """A classic Front Door checks its backends' certificate names unless told not to
+    (`enforceCertificateNameCheck: 'Disabled'`, azurerm `enforce_backend_pools_certificate_name_check
+    = false`); on when not given."""
+    v, attr = check.value, check.attribute
+    if v.is_null:
+        return Decision.yes(check)
+    text = (v.as_str() or "").strip().lower()
+    on = text == "enabled" if text in ("enabled", "disabled") else v.as_bool()
+    if on is None:
+        return Decision.unknown(check, f"{attr} is {v.describe()}")
+    if on:
+        return Decision.yes(check)
+    return Decision.no(check, f"{attr} is {v.describe()}: backend certificate names are not checked")

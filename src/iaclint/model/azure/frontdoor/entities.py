@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from iaclint.model.azure.common import TlsEndpoint
 from iaclint.model.azure.waf.entities import Front
+from iaclint.model.facts import Setting
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -20,6 +21,8 @@ class FrontDoor:
     front: Front
     classic: bool
     endpoints: list[TlsEndpoint] = field(default_factory=list)
+    # A classic Front Door's backend certificate name check (`enforceCertificateNameCheck`).
+    name_check: Setting | None = None
 
 
 @dataclass(eq=False, slots=True)

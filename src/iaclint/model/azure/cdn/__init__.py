@@ -1,0 +1,1 @@
+"""Classic Azure CDN (Microsoft.Cdn/profiles/endpoints): endpoints and their custom domains."""
