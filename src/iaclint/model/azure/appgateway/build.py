@@ -64,11 +64,12 @@ def floor(policy: SslPolicyFields, default: str | None, default_reason: str) -> 
         text = name_v.as_str()
         c = tls.appgw_predefined(text) if text else None
         if c is None:
-            why = (
-                name_v.reason
-                if name_v.is_unknown
-                else f"policy name {name_v.describe()} is not one iaclint knows"
-            )
+            if name_v.is_unknown:
+                why = name_v.reason
+            elif name_v.is_null:
+                why = f"a Predefined policy without {policy.policy_name.attribute}"
+            else:
+                why = f"policy name {name_v.describe()} is not one iaclint knows"
             return TlsFloor(name_v, None, policy.policy_name.attribute, reason=why, tls13_available=True)
         return TlsFloor(name_v, c[0], policy.policy_name.attribute, tls13_available=True, offers_tls13=c[1])
     # Only disabled protocols listed (the oldest form).
