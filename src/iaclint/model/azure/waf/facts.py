@@ -1,7 +1,8 @@
 """What Azure web application firewalls mean for the standard: a WAF policy (Application Gateway or
 Front Door) or an Application Gateway's inline WAF configuration blocks or only detects (S5.5), and
 has a blocking rate-limit rule or not (S5.2). Every WAF policy of the model is a WAF fact, linked to
-a front or not."""
+a front or not; and every front (Application Gateway, Front Door) is an internet-facing edge that
+must carry a WAF itself (S5.1)."""
 
 from __future__ import annotations
 
