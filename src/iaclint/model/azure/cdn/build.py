@@ -41,17 +41,20 @@ def endpoint_http(e: EndpointFields) -> PlainHttp:
     if allowed is False:
         return PlainHttp(v, attr, False)
     if allowed is None:
-        return PlainHttp(v, attr, None, f"{attr} is {v.describe()}")
+        return PlainHttp(v, attr, None, "it is not a boolean")
     for r in e.redirects:
         text = r.protocol.as_str()
         if r.matches_http and text is not None and text.lower() == "https":
             return PlainHttp(r.protocol, attr, False)
     unknown = [r for r in e.redirects if r.matches_http is None or r.protocol.is_unknown]
+    # Where a finding points stays the HTTP switch; the reason names what cannot be known.
     if unknown:
         why = unknown[0].unknown or unknown[0].protocol.reason or "a redirect rule cannot be known"
-        return PlainHttp(unknown[0].protocol, attr, None, f"cannot tell whether it redirects to HTTPS: {why}")
+        return PlainHttp(
+            v, attr, None, f"whether a delivery rule redirects it to HTTPS cannot be known: {why}"
+        )
     if e.rules.is_unknown:
-        return PlainHttp(e.rules, attr, None, f"its delivery rules cannot be known: {e.rules.reason}")
+        return PlainHttp(v, attr, None, f"its delivery rules cannot be known: {e.rules.reason}")
     why = (
         "HTTP is allowed"
         + (" (the default)" if v.is_null else "")
