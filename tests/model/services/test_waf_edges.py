@@ -190,3 +190,16 @@ def test_profile_with_a_security_policy_that_cannot_be_placed_is_unknown(tmp_pat
     (t,) = edges(facts_of(tmp_path, {"main.bicep": BICEP_PROFILE})).values()
     assert t.attachments == []
     assert t.possible and "cannot be resolved" in t.possible[0]
+
+
+def test_profile_whose_sku_cannot_be_known_may_be_a_classic_cdn(tmp_path: Path) -> None:
+    profile = {
+        "type": "Microsoft.Cdn/profiles",
+        "apiVersion": "2023-05-01",
+        "name": "p",
+        "location": "Global",
+        "sku": {"name": "[parameters('sku')]"},
+    }
+    facts = facts_of(tmp_path, {"t.json": arm(profile, parameters={"sku": {"type": "string"}})})
+    (t,) = edges(facts).values()
+    assert t.public.state is None and t.public.setting.attribute == "sku.name"

@@ -14,10 +14,11 @@ from iaclint.values import Value
 
 @reads("arm", "Microsoft.Cdn/profiles")
 def _profile(r: Resource, az: AzureModel) -> None:
-    sku = (get(r.body, "sku", "name").as_str() or "").lower()
+    sku_v = get(r.body, "sku", "name")
+    sku = (sku_v.as_str() or "").lower()
     if sku and "frontdoor" not in sku:
         return  # a classic CDN profile
-    fd = build.profile(r, name(r))
+    fd = build.profile(r, name(r), Setting(sku_v, "sku.name") if sku_v.is_unknown else None)
     az.front_doors.append(fd)
     az.fronts.append(fd.front)
 

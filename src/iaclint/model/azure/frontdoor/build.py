@@ -105,9 +105,17 @@ def classic(
     return fd
 
 
-def profile(r: Resource, name: Value) -> FrontDoor:
+def profile(r: Resource, name: Value, sku: Setting | None = None) -> FrontDoor:
+    """A Front Door Standard/Premium profile; `sku` when it cannot be known whether the profile is
+    one (a classic CDN profile has the same resource type), which leaves its exposure unknown."""
     how = "no security policy links a WAF policy to it"
-    return FrontDoor(r, Front(r, KIND, name=name, how=how), classic=False)
+    front = Front(r, KIND, name=name, how=how)
+    if sku is not None:
+        front.public = Decision.unknown(
+            sku,
+            f"whether it is a Front Door profile cannot be known ({sku.attribute} is {sku.value.describe()})",
+        )
+    return FrontDoor(r, front, classic=False)
 
 
 def classic_frontend(r: Resource, minimum: Setting) -> TlsEndpoint:
