@@ -88,3 +88,15 @@ def test_azurerm_rule_enabled(tmp_path: Path) -> None:
         ),
         "azurerm_frontdoor_firewall_policy.classic": (True, ""),
     }
+
+
+def test_arm_property_names_and_values_without_case(tmp_path: Path) -> None:
+    rule = {"Name": "rate", "RuleType": "ratelimitrule", "Action": "BLOCK", "State": "ENABLED"}
+    agw = {
+        "type": AGW,
+        "apiVersion": "2023-04-01",
+        "name": "agw",
+        "Properties": {"PolicySettings": {"Mode": "detection"}, "CustomRules": [rule]},
+    }
+    (waf,) = facts_of(tmp_path, {"t.json": arm(agw)}).wafs
+    assert (waf.rate_limit.state, waf.blocks.state) == (True, False)
