@@ -28,7 +28,7 @@ def _appgw_policy(r: Resource, az: AzureModel) -> None:
             "Application Gateway",
             Setting(get(ps, "mode"), "properties.policySettings.mode"),
             Setting(get(ps, "state"), "properties.policySettings.state"),
-            rules,
+            Setting(rules, "properties.customRules"),
             _rules(rules),
         )
     )
@@ -46,7 +46,7 @@ def _frontdoor_policy(r: Resource, az: AzureModel) -> None:
             "Front Door",
             Setting(get(ps, "mode"), "properties.policySettings.mode"),
             Setting(get(ps, "enabledState"), "properties.policySettings.enabledState"),
-            rules,
+            Setting(rules, "properties.customRules.rules"),
             _rules(rules),
         )
     )

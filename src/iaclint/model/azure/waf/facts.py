@@ -31,11 +31,13 @@ def _policy_blocks(w: WafPolicy) -> Decision:
 
 
 def _policy_rate_limit(w: WafPolicy) -> Decision:
-    where = Setting.absent("customRules")
+    where = Setting.absent(w.rules_attribute)
     if any(r.rate_based and r.blocks for r in w.rules):
         return Decision.yes(where)
     if w.rules_unknown is not None:
-        return Decision.unknown(Setting(w.rules_unknown, "customRules"), "its custom rules cannot be known")
+        return Decision.unknown(
+            Setting(w.rules_unknown, w.rules_attribute), "its custom rules cannot be known"
+        )
     counted = [r.name for r in w.rules if r.rate_based]
     why = (
         f"its RateLimitRule {counted[0]!r} does not block"
