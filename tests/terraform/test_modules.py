@@ -21,7 +21,8 @@ def test_module_input_keeps_every_definition_span() -> None:
     # The child directory is called by the root, so it is not a root of its own: one resource,
     # named with the root's place in the repository (tests/terraform/test_roots.py tests the place).
     root_place = root_qualifier(str(root), ScanRoots.for_paths([root]))
-    assert [r.address for r in result.resources] == [f"{root_place}module.api.aws_api_gateway_domain_name.this"]
+    address = f"{root_place}module.api.aws_api_gateway_domain_name.this"
+    assert [r.address for r in result.resources] == [address]
     (r,) = result.resources
     v = r.body.get("security_policy")
     assert v.data == "TLS_1_0"
