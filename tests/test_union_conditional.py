@@ -125,3 +125,36 @@ def test_arm_an_operand_not_known_at_all_leaves_the_whole_unknown(tmp_path: Path
 def test_too_many_conditional_operands_leave_the_whole_unknown(tmp_path: Path) -> None:
     ops = ", ".join(f"enable ? {{ k{i}: {i} }} : {{}}" for i in range(4))
     assert _bicep(tmp_path, f"union(base, {ops})").is_unknown
+
+
+def test_bicep_a_variable_holding_the_conditional_is_the_conditional(tmp_path: Path) -> None:
+    path = tmp_path / "main.bicep"
+    path.write_text(
+        f"param enable bool\nvar base = {BASE}\nvar extra = enable ? {CONDITIONAL} : {{}}\n"
+        "resource r 'A.B/c@1' = {\n  name: 'r'\n  properties: union(base, extra)\n}\n",
+        encoding="utf-8",
+    )
+    (r,) = bicep.load([Unit("bicep", path, (path,))], None).resources
+    decided = _decided(r.body.get("properties"))
+    assert decided["minTlsVersion"] == "1.2"
+    assert decided["publicNetworkAccess"] == "unknown"
+
+
+def test_arm_a_variable_holding_the_conditional_is_the_conditional(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    doc = {
+        "$schema": ARM_SCHEMA,
+        "parameters": {"enable": {"type": "bool"}},
+        "variables": {
+            "base": {"minTlsVersion": "1.2", "publicNetworkAccess": "Enabled"},
+            "extra": "[if(parameters('enable'), createObject('publicNetworkAccess', 'No'), createObject())]",
+        },
+        "resources": [
+            {"type": "A.B/c", "apiVersion": "1", "name": "r",
+             "properties": "[union(variables('base'), variables('extra'))]"}
+        ],
+    }  # fmt: skip
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    (r,) = arm.load([Unit("arm", path, (path,))], None).resources
+    decided = _decided(r.body.get("properties"))
+    assert decided == {"minTlsVersion": "1.2", "publicNetworkAccess": "unknown"}

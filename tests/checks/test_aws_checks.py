@@ -5,7 +5,7 @@ from __future__ import annotations
 from iaclint.checks import CheckContext, registry
 from iaclint.findings import Finding, Level
 from iaclint.model.derive import derive
-from iaclint.model.entities import Model
+from iaclint.model.scope_model import Model
 from iaclint.rules import load_rules
 from model.aws_builders import At, Blk, Unk, build, ref, res
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from iaclint.checks import CheckContext, registry
 from iaclint.findings import Finding
 from iaclint.model.derive import derive
-from iaclint.model.entities import Model
+from iaclint.model.scope_model import Model
 from iaclint.rules import load_rules
 from model.test_azure_model import model_of
 

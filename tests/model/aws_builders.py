@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iaclint.model import aws
-from iaclint.model.entities import Model
+from iaclint.model.scope_model import Model
 from iaclint.resources import Resource
 from iaclint.source import Span
 from iaclint.values import Value

@@ -11,8 +11,8 @@ from iaclint.discover import discover
 from iaclint.engine import ScanOptions, _load
 from iaclint.model import build
 from iaclint.model.azure import tls
-from iaclint.model.entities import Model
 from iaclint.model.facts import Endpoint
+from iaclint.model.scope_model import Model
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 SEC = "Microsoft.WindowsAzure.ApiManagement.Gateway.Security"

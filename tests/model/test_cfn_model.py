@@ -11,7 +11,7 @@ from iaclint.discover import Unit
 from iaclint.engine import ScanOptions, scan
 from iaclint.lang.cloudformation import load
 from iaclint.model import build
-from iaclint.model.entities import Model
+from iaclint.model.scope_model import Model
 from iaclint.values import Value
 
 HEADER = 'AWSTemplateFormatVersion: "2010-09-09"\n'

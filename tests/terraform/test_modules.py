@@ -7,6 +7,8 @@ from pathlib import Path
 
 from conftest import by_address, load_dirs, write
 
+from iaclint.fileaccess import ScanRoots
+from iaclint.lang.terraform.loader import root_qualifier
 from iaclint.source import Span
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "terraform" / "loader" / "module_provenance"
@@ -16,8 +18,11 @@ def test_module_input_keeps_every_definition_span() -> None:
     root, child = FIXTURE / "root", FIXTURE / "modules" / "api"
     result = load_dirs(root, child)
     assert result.diagnostics == []
-    # The child directory is called by the root, so it is not a root of its own: one resource.
-    assert [r.address for r in result.resources] == ["module.api.aws_api_gateway_domain_name.this"]
+    # The child directory is called by the root, so it is not a root of its own: one resource,
+    # named with the root's place in the repository (tests/terraform/test_roots.py tests the place).
+    root_place = root_qualifier(str(root), ScanRoots.for_paths([root]))
+    address = f"{root_place}module.api.aws_api_gateway_domain_name.this"
+    assert [r.address for r in result.resources] == [address]
     (r,) = result.resources
     v = r.body.get("security_policy")
     assert v.data == "TLS_1_0"

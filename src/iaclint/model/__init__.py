@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from iaclint.model.entities import Model
+from iaclint.model.scope_model import Model
 from iaclint.resources import Resource
 from iaclint.values import EvaluationError
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iaclint.model.entities import Model
+from iaclint.model.scope_model import Model
 from iaclint.resources import Resource
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from iaclint.model.entities import Endpoint as PlatformEndpoint
-from iaclint.model.entities import Model
 from iaclint.model.facts import Attachment, Endpoint, Facts, Origin, Setting, Waf
+from iaclint.model.scope_model import Model
 
 
 class Derivation:

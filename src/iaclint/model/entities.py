@@ -6,7 +6,7 @@ the attribute path it came from (in the source language's terms), for messages a
 
 Shared here: client-facing TLS endpoints (with their client-certificate setup) and WAF rules. The
 entities of one platform service live in its package (`model/aws/apigateway/entities.py`,
-`model/azure/entities.py`); the AWS ones are held in `Model.aws`, the Azure ones in `Model.azure`.
+`model/azure/apim/entities.py`); `model/scope_model.py` holds a scope's entities of every cloud.
 Links between entities are resolved once per scope, after every adapter ran; until then an entity
 holds the raw reference Values (`*_ref`), afterwards its linked lists hold the entities themselves.
 Entities that get linked are mutable for that reason only.
@@ -15,31 +15,12 @@ Entities that get linked are mutable for that reason only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from iaclint.model.facts import TLS_ORDER, Facts, PlainHttp, TlsFloor, tls_label
+from iaclint.model.facts import TLS_ORDER, PlainHttp, TlsFloor, tls_label
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 __all__ = ["TLS_ORDER", "PlainHttp", "TlsFloor", "tls_label"]  # re-exported: adapters import them here
-
-if TYPE_CHECKING:
-    from iaclint.model.aws.model import AwsModel
-    from iaclint.model.azure.entities import AzureModel
-
-
-def _aws_model() -> AwsModel:
-    # Imported late: the AWS entities build on the ones in this module.
-    from iaclint.model.aws.model import AwsModel
-
-    return AwsModel()
-
-
-def _azure_model() -> AzureModel:
-    # Imported late: the Azure entities build on the ones in this module.
-    from iaclint.model.azure.entities import AzureModel
-
-    return AzureModel()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,22 +85,3 @@ class WafRule:
     @property
     def blocks(self) -> bool:
         return self.action in ("block", "captcha", "challenge", "none")
-
-
-@dataclass(slots=True)
-class Model:
-    # Client-facing endpoints of every cloud (their TLS facts are neutral already).
-    endpoints: list[Endpoint] = field(default_factory=list)
-    # AWS entities (API Gateway, Elastic Load Balancing, CloudFront, WAF).
-    aws: AwsModel = field(default_factory=_aws_model)
-    # Azure-specific entities (APIM, Application Gateway, Front Door, WAF policies).
-    azure: AzureModel = field(default_factory=_azure_model)
-    # What the rules read, derived from the linked entities (`model/derive.py`).
-    facts: Facts = field(default_factory=Facts)
-
-    def extend(self, other: Model) -> None:
-        """Add another model's entities (a model built for another scope)."""
-        self.endpoints.extend(other.endpoints)
-        self.aws.extend(other.aws)
-        self.azure.extend(other.azure)
-        self.facts.extend(other.facts)

@@ -256,6 +256,8 @@ class Template:
         for a in arg_nodes:  # a loop, not a comprehension: one Python frame fewer per level
             if key == "union" and a[0] == "call" and a[1].lower() == "if" and len(a[2]) == 3:
                 args.append(self._conditional_operand(a[2], span, env, d + 1))
+            elif key == "union" and (held := self._conditional_variable(a, span, env, d + 1)) is not None:
+                args.append(held)
             else:
                 args.append(self.node(a, span, env, d + 1))
         if key == "parameters":
@@ -310,6 +312,31 @@ class Template:
             return self.node(parts[1 if c else 2], span, env, d + 1)
         options = (self.node(parts[1], span, env, d + 1), self.node(parts[2], span, env, d + 1))
         return fns.either(cond, options, span)
+
+    def _conditional_variable(
+        self, node: tuple, span: Span | None, env: dict[str, Any], d: int
+    ) -> Value | None:
+        """An operand `variables('x')` of `union()` whose variable is an `if(c, a, b)` expression with
+        `c` not known: that conditional, both branches (None for any other operand)."""
+        if node[0] != "call" or node[1].lower() != "variables" or len(node[2]) != 1 or self.outer is not None:
+            return None
+        name = self.node(node[2][0], span, env, d).as_str()
+        if name is None or self.variable(name, span, d).is_known:
+            return None
+        raw = _get_ci(self.doc.get("variables"), name).as_str()
+        key = f"v:{name}"
+        if raw is None or not is_expression(raw) or key in self.busy:
+            return None
+        parsed = self.shared.parsed.get(raw)
+        if not isinstance(parsed, tuple) or parsed[0] != "call" or parsed[1].lower() != "if":
+            return None
+        if len(parsed[2]) != 3:
+            return None
+        self.busy.add(key)
+        try:
+            return self._conditional_operand(parsed[2], span, env, d)
+        finally:
+            self.busy.discard(key)
 
     def _copy_index(self, args: list[Value], span: Span | None, env: dict[str, Any]) -> Value:
         loop = args[0].as_str() if args and isinstance(args[0].data, str) else None

@@ -56,6 +56,26 @@ class Calls(FileScope):
         (`fns.either`), so that union() can still decide the members neither branch sets."""
         while node.type == "parenthesized_expression" and len(self.kids(node)) == 1:
             node = self.kids(node)[0]
+        if node.type == "identifier" and self.text(node) not in env:
+            # A variable holding the conditional (`var network = internal ? {...} : {}`) is that
+            # conditional as an operand; followed once per variable (`busy` stops a cycle).
+            name = self.text(node)
+            decl = self.decls.get(name)
+            kids = self.kids(decl[1]) if decl is not None and decl[0] == "var" else []
+            value_n = kids[-1] if len(kids) >= 2 else None
+            while value_n is not None and value_n.type == "parenthesized_expression":
+                inner = self.kids(value_n)
+                value_n = inner[0] if len(inner) == 1 else None
+            if value_n is not None and value_n.type == "ternary_expression" and name not in self.busy:
+                v = self.expr(node, env)
+                if v.is_known:
+                    return v
+                self.busy.add(name)
+                try:
+                    with self.nesting():
+                        return at(self._union_operand(value_n, {}), self.span(node))
+                finally:
+                    self.busy.discard(name)
         parts = [node.child_by_field_name(f) for f in ("condition", "consequence", "alternative")]
         if node.type != "ternary_expression" or None in parts:
             return self.expr(node, env)

@@ -749,7 +749,9 @@ class ModuleInstance:
             return Value.unknown(
                 f'module source "{source}" is not available locally ({detail})', src_attr.span
             )
-        base = f"{self.prefix}module.{name}"
+        # At the root the call is named with the root's place, so the same module reached from two
+        # roots gives two resources (and two findings) with addresses of their own.
+        base = f"{self.prefix or root_qualifier(self.root_dir, self.loader.roots)}module.{name}"
         expanded = self._expand(attrs.get("count"), attrs.get("for_each"), {}, base)
         out: list[ModuleInstance] = []
         for k, bindings, cond in expanded:
@@ -1010,6 +1012,20 @@ def load_units(units: list[Unit], options: TerraformOptions | None = None) -> Lo
                 inst.release()
             loader.instances = []
     return loader.result
+
+
+def root_qualifier(directory: str, roots: ScanRoots) -> str:
+    """What the addresses of the modules a root calls start with: `live/prod:` for the root in
+    `live/prod`, nothing for a root that is the scan root itself.
+
+    The place is the root's path inside its scan root (the git top level, or the scanned path
+    outside a repository), so it does not depend on the working directory or on which files a run
+    was given, and it is never a path of the machine. Resources of the root itself need no
+    qualifier: their files already tell the roots apart."""
+    real = os.path.realpath(directory)
+    inside = [r for r in roots.roots if real == r or real.startswith(r.rstrip(os.sep) + os.sep)]
+    rel = os.path.relpath(real, max(inside, key=len)) if inside else "."
+    return "" if rel == "." else rel.replace(os.sep, "/") + ":"
 
 
 def _load(loader: Loader, units: list[Unit]) -> None:

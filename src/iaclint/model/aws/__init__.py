@@ -5,9 +5,12 @@ entities, the builders every language shares, one small reader per language that
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from iaclint.model.entities import Model
 from iaclint.resources import Resource
+
+if TYPE_CHECKING:  # importing it here would import this package's own model module first
+    from iaclint.model.scope_model import Model
 
 
 def adapt(language: str, resources: Iterable[Resource], model: Model) -> None:

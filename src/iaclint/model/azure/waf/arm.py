@@ -33,7 +33,7 @@ def _appgw_policy(r: Resource, az: AzureModel) -> None:
             "Application Gateway",
             Setting(get(ps, "mode"), "properties.policySettings.mode"),
             Setting(get(ps, "state"), "properties.policySettings.state"),
-            rules,
+            Setting(rules, "properties.customRules"),
             _rules(rules, "state"),
         )
     )
@@ -51,7 +51,7 @@ def _frontdoor_policy(r: Resource, az: AzureModel) -> None:
             "Front Door",
             Setting(get(ps, "mode"), "properties.policySettings.mode"),
             Setting(get(ps, "enabledState"), "properties.policySettings.enabledState"),
-            rules,
+            Setting(rules, "properties.customRules.rules"),
             _rules(rules, "enabledState"),
         )
     )

@@ -25,7 +25,7 @@ def _appgw_policy(r: Resource, az: AzureModel) -> None:
             "Application Gateway",
             Setting(ps.get("mode"), "policy_settings.mode"),
             Setting(ps.get("enabled"), "policy_settings.enabled"),
-            rules,
+            Setting(rules, "custom_rules"),
             read,
         )
     )
@@ -47,7 +47,7 @@ def _frontdoor_policy(r: Resource, az: AzureModel) -> None:
             "Front Door",
             Setting(b.get("mode"), "mode"),
             Setting(b.get("enabled"), "enabled"),
-            rules,
+            Setting(rules, "custom_rule"),
             read,
         )
     )

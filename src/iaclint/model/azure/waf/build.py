@@ -39,8 +39,9 @@ def _switch(v: Value | None) -> bool | None:
 
 
 def policy(
-    r: Resource, name: Value, kind: str, mode: Setting, enabled: Setting, rules: Value, read: list[WafRule]
+    r: Resource, name: Value, kind: str, mode: Setting, enabled: Setting, rules: Setting, read: list[WafRule]
 ) -> WafPolicy:
     """A WAF policy; `rules` is the custom rule collection as written (unknown: the rules cannot all be
     known), `read` its rules."""
-    return WafPolicy(r, kind, mode, DEFAULT_MODE, enabled, read, rules if rules.is_unknown else None, name)
+    unknown = rules.value if rules.value.is_unknown else None
+    return WafPolicy(r, kind, mode, DEFAULT_MODE, enabled, read, unknown, name, rules.attribute)

@@ -41,6 +41,8 @@ class WafPolicy:
     rules_unknown: Value | None = None
     # The name references by name match (ARM `name`, azurerm `name`).
     name: Value = field(default_factory=Value.absent)
+    # Where the custom rules are written (`properties.customRules.rules`, `custom_rule`).
+    rules_attribute: str = "customRules"
 
     @property
     def label(self) -> str:

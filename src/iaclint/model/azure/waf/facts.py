@@ -32,22 +32,24 @@ def _policy_blocks(w: WafPolicy) -> Decision:
 
 
 def _policy_rate_limit(w: WafPolicy) -> Decision:
-    where = Setting.absent("customRules")
+    where = Setting.absent(w.rules_attribute)
     rate = [r for r in w.rules if r.rate_based]
     if any(r.blocks and r.enabled is True for r in rate):
         return Decision.yes(where)
     if w.rules_unknown is not None:
-        return Decision.unknown(Setting(w.rules_unknown, "customRules"), "its custom rules cannot be known")
+        return Decision.unknown(
+            Setting(w.rules_unknown, w.rules_attribute), "its custom rules cannot be known"
+        )
     switched = [r for r in rate if r.blocks and r.enabled is None]
     if switched:
         return Decision.unknown(
-            Setting(switched[0].value, "customRules"),
+            Setting(switched[0].value, w.rules_attribute),
             f"whether its RateLimitRule {switched[0].name!r} is switched on cannot be known",
         )
     off = [r for r in rate if r.blocks]
     if off:
         return Decision.no(
-            Setting(off[0].value, "customRules"), f"its RateLimitRule {off[0].name!r} is disabled"
+            Setting(off[0].value, w.rules_attribute), f"its RateLimitRule {off[0].name!r} is disabled"
         )
     why = (
         f"its RateLimitRule {rate[0].name!r} does not block"
