@@ -203,3 +203,80 @@ def test_profile_whose_sku_cannot_be_known_may_be_a_classic_cdn(tmp_path: Path) 
     facts = facts_of(tmp_path, {"t.json": arm(profile, parameters={"sku": {"type": "string"}})})
     (t,) = edges(facts).values()
     assert t.public.state is None and t.public.setting.attribute == "sku.name"
+
+
+SAME_ARM = arm(
+    _gw(
+        "gw",
+        sku={"name": "Standard_v2", "tier": "Standard_v2"},
+        frontendIPConfigurations=[{"name": "pub", "properties": {"publicIPAddress": {"id": PIP}}}],
+    )
+)
+
+SAME_BICEP = """
+var pipId = resourceId('Microsoft.Network/publicIPAddresses', 'pip')
+
+resource gw 'Microsoft.Network/applicationGateways@2023-04-01' = {
+  name: 'gw'
+  location: 'westeurope'
+  properties: {
+    sku: { name: 'Standard_v2', tier: 'Standard_v2' }
+    frontendIPConfigurations: [
+      { name: 'pub', properties: { publicIPAddress: { id: pipId } } }
+    ]
+  }
+}
+"""
+
+SAME_AZURERM = """
+resource "azurerm_public_ip" "pip" {
+  name = "pip"
+}
+
+resource "azurerm_application_gateway" "gw" {
+  name = "gw"
+  sku {
+    name = "Standard_v2"
+    tier = "Standard_v2"
+  }
+  frontend_ip_configuration {
+    name                 = "pub"
+    public_ip_address_id = azurerm_public_ip.pip.id
+  }
+}
+"""
+
+SAME_AZAPI = """
+resource "azapi_resource" "gw" {
+  type      = "Microsoft.Network/applicationGateways@2024-05-01"
+  name      = "gw"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body = {
+    properties = {
+      sku = { name = "Standard_v2", tier = "Standard_v2" }
+      frontendIPConfigurations = [
+        { name = "pub", properties = { publicIPAddress = { id = "/subscriptions/0/publicIPAddresses/pip" } } }
+      ]
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "files",
+    [{"t.json": SAME_ARM}, {"main.bicep": SAME_BICEP}, {"main.tf": SAME_AZURERM}, {"main.tf": SAME_AZAPI}],
+    ids=["arm", "bicep", "azurerm", "azapi"],
+)
+def test_same_gateway_same_edge_facts_in_every_language(tmp_path: Path, files: dict[str, str]) -> None:
+    (t,) = edges(facts_of(tmp_path, files)).values()
+    assert (t.public.state, t.public.why, t.attachments, t.possible, t.fronts_api) == (
+        True,
+        "frontend IP configuration 'pub' has a public IP address",
+        [],
+        [],
+        None,
+    )
+    assert t.how.startswith("its SKU Standard_v2 (") and t.how.endswith(
+        "runs no WAF; a WAF policy needs the WAF_v2 tier"
+    )
