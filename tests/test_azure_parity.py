@@ -53,7 +53,15 @@ CASES = {
                                     "fixtures/terraform/azure/frontdoor-classic-compliant"],
     "policy-scopes": ["fixtures/arm/azure/policy-scopes", "fixtures/bicep/azure/policy-scopes",
                       "fixtures/terraform/azure/policy-scopes"],
+    "apim-no-base": ["fixtures/arm/azure/apim-no-base", "fixtures/bicep/azure/apim-no-base",
+                     "fixtures/terraform/azure/apim-no-base"],
 }  # fmt: skip
+
+# API Management cases: the findings every language must give.
+APIM_EXPECTED: dict[str, Counter[tuple[str, str, str, str]]] = {
+    # The unknown global policy does not matter where the API policy leaves out <base/>.
+    "apim-no-base": Counter({("IAC601", "error", "api", "bare"): 1, ("IAC811", "warning", "api", "bare"): 1}),
+}
 
 
 def _language(path: str) -> str:
@@ -110,6 +118,8 @@ def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
                 ("IAC601", "error", "api", "via-product"): 1,
             }
         )
+    elif case in APIM_EXPECTED:
+        assert arm == APIM_EXPECTED[case]
     elif case == "backend-policy":
         # The global policy's element is reported once, on the service that holds it.
         assert arm == Counter(

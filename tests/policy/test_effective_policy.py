@@ -181,3 +181,21 @@ def test_repeated_base_expands_once() -> None:
     eff = effective_policy([many, many, many, many])
     assert len(eff.inbound) == 4 * 500
     assert _names(effective_policy([GLOBAL, _doc("<base/><base/>")]).inbound) == ["g1", "g2"]
+
+
+def test_section_without_base_makes_unknown_outer_scopes_irrelevant() -> None:
+    link = read_policy(Value.known("https://x/p.xml", Span("a.json", 9, 9, 9, 30)), "xml-link")
+    api_no_base = _doc('<ip-filter action="allow"><address>10.0.0.1</address></ip-filter>', "api")
+    eff = effective_policy([link, None, api_no_base, None])
+    assert eff.unknown == ()
+    assert [f.action for f in eff.ip_filters] == ["allow"]
+    # With <base/> the unknown global content still counts.
+    eff = effective_policy([link, None, API, None])
+    assert eff.unknown == ("policy is loaded from a URL at deploy time",)
+
+
+def test_unknown_scope_inside_a_section_without_base_stays_unknown() -> None:
+    link = read_policy(Value.known("https://x/p.xml", Span("a.json", 9, 9, 9, 30)), "xml-link")
+    no_base = _doc('<set-header id="p1"/>', "product")
+    eff = effective_policy([GLOBAL, no_base, link, None])
+    assert eff.unknown == ("policy is loaded from a URL at deploy time",)

@@ -34,27 +34,35 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
 
     None is a scope without a policy: it inherits every section unchanged. A section a readable
     document does not have is treated the same way. An unknown or unreadable scope leaves the outer
-    content in place and adds its reason to `unknown`, so callers treat missing facts as unknown.
+    content in place and adds its reason to `unknown`, so callers treat missing facts as unknown;
+    an inner scope whose inbound section leaves out `<base/>` makes the outer scopes (and what was
+    unknown about them) irrelevant, so the answer is definite again.
     """
     merged: dict[str, tuple[PolicyElement, ...]] = {name: () for name in SECTIONS}
-    unknown: list[str] = []
+    # Why a section's outer content cannot be known, per section: a scope whose section leaves out
+    # `<base/>` discards the outer content, and with it what made that content unknown.
+    unknown: dict[str, list[str]] = {name: [] for name in SECTIONS}
     errors: list[str] = []
     for doc in scopes:
         if doc is None:
             continue
         if doc.unknown is not None:
-            unknown.append(doc.unknown)
+            for name in SECTIONS:
+                unknown[name].append(doc.unknown)
             continue
         if doc.error is not None:
             where = f" ({doc.span})" if doc.span is not None else ""
             errors.append(doc.error)
-            unknown.append(f"policy could not be read{where}: {doc.error}")
+            for name in SECTIONS:
+                unknown[name].append(f"policy could not be read{where}: {doc.error}")
             continue
         if "inbound" not in doc.sections and merged["inbound"]:
             # Whether the service treats a missing section as inheriting or as empty is not
             # documented; inheriting is assumed, and said so.
             where = f" at {doc.span}" if doc.span is not None else ""
-            unknown.append(f"policy{where} has no <inbound> section; assumed to inherit the outer scopes")
+            unknown["inbound"].append(
+                f"policy{where} has no <inbound> section; assumed to inherit the outer scopes"
+            )
         for name, section in doc.sections.items():
             out: list[PolicyElement] = []
             inherited = False
@@ -67,6 +75,8 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
                     out.extend(merged[name])
                     inherited = True
             merged[name] = tuple(out)
+            if not inherited:
+                unknown[name] = []
     inbound = merged["inbound"]
     jwt: list[JwtValidation] = []
     rates: list[RateLimit] = []
@@ -84,10 +94,10 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
             certs.append(ClientCertValidation(el, conditional))
         elif name == "include-fragment":
             frag = el.attrs.get("fragment-id", "?")
-            unknown.append(f"inbound policy includes fragment '{frag}', which is not read")
+            unknown["inbound"].append(f"inbound policy includes fragment '{frag}', which is not read")
     return EffectivePolicy(
         inbound=inbound,
-        unknown=tuple(dict.fromkeys(unknown)),
+        unknown=tuple(dict.fromkeys(unknown["inbound"])),
         jwt=tuple(jwt),
         rate_limits=tuple(rates),
         ip_filters=tuple(ips),
