@@ -53,14 +53,26 @@ CASES = {
                                     "fixtures/terraform/azure/frontdoor-classic-compliant"],
     "policy-scopes": ["fixtures/arm/azure/policy-scopes", "fixtures/bicep/azure/policy-scopes",
                       "fixtures/terraform/azure/policy-scopes"],
-    "apim-no-base": ["fixtures/arm/azure/apim-no-base", "fixtures/bicep/azure/apim-no-base",
-                     "fixtures/terraform/azure/apim-no-base"],
 }  # fmt: skip
+
+# API Management cases: the same case directory in every language.
+APIM_CASES = ("apim-no-base", "apim-symbol-parents")
+CASES.update({c: [f"fixtures/{x}/azure/{c}" for x in ("arm", "bicep", "terraform")] for c in APIM_CASES})
 
 # API Management cases: the findings every language must give.
 APIM_EXPECTED: dict[str, Counter[tuple[str, str, str, str]]] = {
     # The unknown global policy does not matter where the API policy leaves out <base/>.
     "apim-no-base": Counter({("IAC601", "error", "api", "bare"): 1, ("IAC811", "warning", "api", "bare"): 1}),
+    # Linked to the service named from a parameter without a default.
+    "apim-symbol-parents": Counter(
+        {("IAC601", "error", "api", "open"): 1, ("IAC811", "warning", "api", "open"): 1}
+    ),
+}
+
+# Resources whose name cannot be known (a parameter without a default): ARM names them by the
+# expression, the other languages by symbol.
+ALIASES = {
+    "[format('{0}/open', parameters('serviceName'))]": "open",
 }
 
 
@@ -77,7 +89,7 @@ def _logical(paths: list[str]) -> dict[str, Counter[tuple[str, str, str, str]]]:
         found = discover(paths, [])
         for unit in found.units:
             for r in _load(unit.language, [unit], ScanOptions(paths=paths)).resources:
-                name = r.body.get("name").as_str() or r.name
+                name = r.body.get("name").as_str() or ALIASES.get(r.name, r.name)
                 names[r.address] = name.rsplit("/", 1)[-1]
         result = scan(ScanOptions(paths=paths))
     finally:

@@ -4,12 +4,52 @@ a service to it; then every API's effective policy is worked out, once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+
 from iaclint.model.azure.apim.effective import plan_reading, resolve_paths
 from iaclint.model.azure.apim.entities import ApimService
 from iaclint.model.azure.common import Resolver, known
 from iaclint.model.azure.entities import AzureModel
 from iaclint.model.azure.registry import linker
 from iaclint.values import Value
+
+T = TypeVar("T")
+
+
+class _Symbols(Generic[T]):
+    """Owners whose name cannot be known, by what their name is built from: a child named
+    `concat(parameters('svc'), '/api')` is the child of the service named `parameters('svc')`,
+    whatever that parameter holds. A name is its known prefix, its known suffix and the references
+    it is built from (the loaders give an unknown parameter a pseudo-reference of its own); a
+    child's name is its owner's with one more `/segment` at the end."""
+
+    def __init__(self, items: Iterable[T], name: Callable[[T], Value]) -> None:
+        self.by_key: dict[tuple[str, str, frozenset[str]], list[T]] = {}
+        for item in items:
+            v = name(item)
+            refs = _own_refs(v)
+            if v.is_unknown and refs:
+                self.by_key.setdefault((v.known_prefix(), v.known_suffix(), refs), []).append(item)
+
+    def owner(self, child: Value) -> list[T]:
+        suffix = child.known_suffix()
+        refs = _own_refs(child)
+        if not child.is_unknown or not refs or "/" not in suffix:
+            return []
+        return self.by_key.get((child.known_prefix(), suffix[: suffix.rindex("/")], refs), [])
+
+
+def _own_refs(v: Value) -> frozenset[str]:
+    # Without the `<collection>:<name>` pseudo-references a known id tail adds (they name the
+    # child itself, not what it is built from).
+    return frozenset(r for r in v.refs if ":" not in r.rsplit("#", 1)[-1])
+
+
+def _find(resolver: Resolver[T], symbols: _Symbols[T], full_name: Value, *values: Value) -> list[T]:
+    """The owner a child names: by reference or known name, else by the symbols its name is built
+    from."""
+    return resolver.resolve(*values)[:1] or symbols.owner(full_name)[:1]
 
 
 @linker(30)
@@ -19,39 +59,44 @@ def link(az: AzureModel) -> None:
     apis = Resolver(az.apis, lambda a: a.resource.address, lambda a: known(a.name))
     products = Resolver(az.products, lambda p: p.resource.address, lambda p: known(p.name))
     operations = Resolver(az.operations, lambda o: o.resource.address, lambda o: known(o.name))
+    svc_syms = _Symbols(az.services, lambda s: s.name)
+    api_syms = _Symbols(az.apis, lambda a: a.name)
+    prod_syms = _Symbols(az.products, lambda p: p.name)
+    op_syms = _Symbols(az.operations, lambda o: o.name)
     for dom in az.custom_domains:
         for svc in services.resolve(dom.service_ref)[:1]:
             svc.hostnames.extend(dom.hostnames)
     for api in az.apis:
-        for svc in services.resolve(api.service_ref, api.service_name)[:1]:
+        for svc in _find(services, svc_syms, api.name, api.service_ref, api.service_name):
             api.service = svc
             svc.apis.append(api)
     for prod in az.products:
-        for svc in services.resolve(prod.service_ref, prod.service_name)[:1]:
+        for svc in _find(services, svc_syms, prod.name, prod.service_ref, prod.service_name):
             prod.service = svc
             svc.products.append(prod)
     for op in az.operations:
-        for api in apis.resolve(op.api_ref, op.api_name)[:1]:
+        for api in _find(apis, api_syms, op.name, op.api_ref, op.api_name):
             op.api = api
             api.operations.append(op)
     for b in az.backends:
-        for svc in services.resolve(b.service_ref, b.service_name)[:1]:
+        for svc in _find(services, svc_syms, b.service_ref, b.service_ref, b.service_name):
             b.service = svc
             svc.backends.append(b)
     for link_ in az.product_apis:
-        prods = products.resolve(link_.product_ref, link_.product_name)[:1]
+        prods = _find(products, prod_syms, link_.product_ref, link_.product_ref, link_.product_name)
         for api in apis.resolve(link_.api_ref, link_.api_name)[:1]:
             for prod in prods:
                 if not any(prod is p for p in api.products):
                     api.products.append(prod)
-    owners: dict[str, Resolver] = {
-        "global": services,
-        "product": products,
-        "api": apis,
-        "operation": operations,
+    owners: dict[str, tuple[Resolver, _Symbols]] = {
+        "global": (services, svc_syms),
+        "product": (products, prod_syms),
+        "api": (apis, api_syms),
+        "operation": (operations, op_syms),
     }
     for pol in az.policies:
-        for owner in owners[pol.scope].resolve(pol.owner_ref, pol.owner_name)[:1]:
+        resolver, symbols = owners[pol.scope]
+        for owner in _find(resolver, symbols, pol.owner_ref, pol.owner_ref, pol.owner_name):
             owner.policies.append(pol)
     _link_fronts(az, services)
     resolve_paths(az.apis)
