@@ -56,7 +56,7 @@ CASES = {
 }  # fmt: skip
 
 # API Management cases: the same case directory in every language.
-APIM_CASES = ("apim-no-base", "apim-symbol-parents")
+APIM_CASES = ("apim-no-base", "apim-symbol-parents", "apim-existing")
 CASES.update({c: [f"fixtures/{x}/azure/{c}" for x in ("arm", "bicep", "terraform")] for c in APIM_CASES})
 
 # API Management cases: the findings every language must give.
@@ -64,6 +64,14 @@ APIM_EXPECTED: dict[str, Counter[tuple[str, str, str, str]]] = {
     # The unknown global policy does not matter where the API policy leaves out <base/>.
     "apim-no-base": Counter({("IAC601", "error", "api", "bare"): 1, ("IAC811", "warning", "api", "bare"): 1}),
     # Linked to the service named from a parameter without a default.
+    # A service declared elsewhere whose global policy is declared here.
+    "apim-existing": Counter(
+        {
+            ("IAC601", "error", "api", "open"): 1,
+            ("IAC811", "warning", "api", "open"): 1,
+            ("IAC831", "note", "api", "open"): 1,
+        }
+    ),
     "apim-symbol-parents": Counter(
         {("IAC601", "error", "api", "open"): 1, ("IAC811", "warning", "api", "open"): 1}
     ),

@@ -130,7 +130,10 @@ class _Work:
 
 
 def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
-    glob = _scope(api.service.policies) if api.service is not None else _UNDECLARED
+    if api.service is not None:
+        glob = _scope(api.service.policies)
+    else:
+        glob = _scope(api.undeclared_global) or _UNDECLARED
     products = api.products or [None]
     out: list[PolicyPath] = []
     for prod in products:

@@ -93,6 +93,9 @@ class ApimApi:
     operations: list[ApimOperation] = field(default_factory=list)
     products: list[ApimProduct] = field(default_factory=list)
     policies: list[PolicyRef] = field(default_factory=list)
+    # When its service is not declared here (a Bicep `existing` service, a data source, a name
+    # given by a parameter): the global policy of that service, if the scan declares one.
+    undeclared_global: list[PolicyRef] = field(default_factory=list)
     # Its effective policies (effective.PolicyPath), worked out once when the scope is linked.
     policy_paths: list[Any] | None = None
 

@@ -58,7 +58,12 @@ def apim(d: Derivation) -> None:
 def _public(svc: ApimService | None) -> Decision:
     """Reachable from the internet: not in an internal virtual network."""
     if svc is None:
-        return Decision.yes(Setting.absent("virtualNetworkType"))
+        # Declared elsewhere (`existing`, a data source): its network mode is not in the code.
+        return Decision.unknown(
+            Setting.absent("virtualNetworkType"),
+            "the API Management service is not declared here, so whether it is in an internal virtual "
+            "network cannot be known",
+        )
     setting = Setting(svc.vnet_type.value, svc.vnet_type.attribute)
     internal = svc.internal()
     if internal is None:
@@ -322,6 +327,8 @@ def _path_scopes(path: PolicyPath) -> list[tuple[Resource, list[PolicyRef]]]:
     out: list[tuple[Resource, list[PolicyRef]]] = []
     if api.service is not None:
         out.append((api.service.resource, api.service.policies))
+    elif api.undeclared_global:
+        out.append((api.undeclared_global[0].resource, api.undeclared_global))
     out += [(p.resource, p.policies) for p in api.products if p.resource.address == path.product]
     out.append((api.resource, api.policies))
     if path.operation is not None:

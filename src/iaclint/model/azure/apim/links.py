@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from iaclint.model.azure.apim.effective import plan_reading, resolve_paths
-from iaclint.model.azure.apim.entities import ApimService
+from iaclint.model.azure.apim.entities import ApimService, PolicyRef
 from iaclint.model.azure.common import Resolver, known
 from iaclint.model.azure.entities import AzureModel
 from iaclint.model.azure.registry import linker
@@ -94,12 +94,57 @@ def link(az: AzureModel) -> None:
         "api": (apis, api_syms),
         "operation": (operations, op_syms),
     }
+    orphans: list[PolicyRef] = []
     for pol in az.policies:
         resolver, symbols = owners[pol.scope]
-        for owner in _find(resolver, symbols, pol.owner_ref, pol.owner_ref, pol.owner_name):
+        found = _find(resolver, symbols, pol.owner_ref, pol.owner_ref, pol.owner_name)
+        for owner in found:
             owner.policies.append(pol)
+        if not found and pol.scope == "global":
+            orphans.append(pol)
+    _undeclared_globals(az, orphans)
     _link_fronts(az, services)
     resolve_paths(az.apis)
+
+
+def _owner_keys(full: Value, ref: Value, name: Value) -> set[tuple[object, ...]]:
+    """What names an owner that is not declared here, from a child's side: its known name, the
+    references naming it (a Bicep `existing` symbol, a Terraform data source), or the symbols an
+    unknown full name is built from (see `_Symbols`)."""
+    keys: set[tuple[object, ...]] = set()
+    text = name.as_str()
+    if text:
+        if "/providers/" in text.lower():
+            text = text.rstrip("/").rsplit("/", 1)[-1]  # a resource id names it by its last segment
+        keys.add(("name", text.lower()))
+    refs = frozenset(r for r in _own_refs(ref) if not r.startswith("parameters("))
+    if refs:
+        keys.add(("refs", refs))
+    suffix = full.known_suffix()
+    own = _own_refs(full)
+    if full.is_unknown and own and "/" in suffix:
+        keys.add(("symbol", full.known_prefix(), suffix[: suffix.rindex("/")], own))
+    return keys
+
+
+def _undeclared_globals(az: AzureModel, orphans: list[PolicyRef]) -> None:
+    """A service the scan does not declare (Bicep `existing`, a data source, a parameter naming a
+    service deployed elsewhere) whose global policy it does declare: its APIs run under that
+    policy."""
+    if not orphans:
+        return
+    by_key: dict[tuple[object, ...], list[PolicyRef]] = {}
+    for pol in orphans:
+        for key in _owner_keys(pol.owner_ref, pol.owner_ref, pol.owner_name):
+            by_key.setdefault(key, []).append(pol)
+    for api in az.apis:
+        if api.service is not None:
+            continue
+        for key in sorted(_owner_keys(api.name, api.service_ref, api.service_name), key=repr):
+            found = by_key.get(key)
+            if found:
+                api.undeclared_global = found[:1]
+                break
 
 
 def _host_names(svc: ApimService) -> list[str]:
