@@ -72,6 +72,7 @@ def _service(r: Resource, az: AzureModel) -> None:
             hostnames=hostnames,
             ca_certificates=Setting(get(p, "certificates"), "properties.certificates"),
             vnet_type=Setting(get(p, "virtualNetworkType"), "properties.virtualNetworkType"),
+            sku=Setting(get(r.body, "sku", "name"), "sku.name"),
         )
     )
 

@@ -95,6 +95,7 @@ def _service(r: Resource, az: AzureModel) -> None:
             hostnames=_hostnames(b.first("hostname_configuration"), "hostname_configuration.", _HOST_KINDS),
             ca_certificates=Setting(b.get("certificate"), "certificate"),
             vnet_type=Setting(b.get("virtual_network_type"), "virtual_network_type"),
+            sku=Setting(b.get("sku_name"), "sku_name"),
         )
     )
     pol = b.first("policy")

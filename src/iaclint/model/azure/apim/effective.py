@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from iaclint.budget import LIMITS, Limits
 from iaclint.fileaccess import megabytes
-from iaclint.model.azure.apim.entities import ApimApi, ApimOperation, PolicyRef
+from iaclint.model.azure.apim.entities import ApimApi, ApimOperation, ApimService, PolicyRef
 from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_policy
 from iaclint.resources import Resource
 from iaclint.source import Span
@@ -145,6 +145,12 @@ def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
             if op.policies:
                 out.append(PolicyPath(api, op, name, work.effective([glob, pdoc, adoc, _scope(op.policies)])))
     return out
+
+
+def service_policy(svc: ApimService) -> EffectivePolicy | None:
+    """The service's global policy on its own; None when the scan declares none."""
+    doc = _scope(svc.policies)
+    return effective_policy([doc]) if doc is not None else None
 
 
 def policy_value(path: PolicyPath) -> Value:

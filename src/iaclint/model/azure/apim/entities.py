@@ -53,6 +53,8 @@ class ApimService:
     # CA certificates given to the service (the truststore for client certificates).
     ca_certificates: Setting
     vnet_type: Setting
+    # The pricing tier (`Consumption`, `Developer`...; azurerm `Consumption_0`).
+    sku: Setting = field(default_factory=lambda: Setting.absent("sku"))
     # Linked.
     apis: list[ApimApi] = field(default_factory=list)
     products: list[ApimProduct] = field(default_factory=list)
@@ -76,6 +78,13 @@ class ApimService:
         if v.is_unknown:
             return None
         return (v.as_str() or "None").lower() == "internal"
+
+    def consumption(self) -> bool | None:
+        """On the Consumption tier (which holds no CA certificates)."""
+        v = self.sku.value
+        if v.is_unknown:
+            return None
+        return (v.as_str() or "").split("_", 1)[0].lower() == "consumption"
 
 
 @dataclass(eq=False, slots=True)

@@ -132,6 +132,10 @@ def _client_auth(svc: ApimService) -> ClientAuth | None:
     if not enabling:
         return None
     on = enabling[0]
+    validations: list[Validation] = []
+    for api in svc.apis:
+        for path in effective.paths(api):
+            validations.append(Validation(_path_origin(path), _validated(path, svc)))
     certs, cattr = svc.ca_certificates.value, svc.ca_certificates.attribute
     stores = [_ca_store(c) for c in certs.elements()]
     if certs.is_unknown or (None in stores and True not in stores):
@@ -140,18 +144,45 @@ def _client_auth(svc: ApimService) -> ClientAuth | None:
             f"whether it has CA certificates cannot be known: {cattr} is {certs.describe()}",
         )
     elif True not in stores:
-        truststore = Decision.no(
-            Setting(on.value, on.attribute),
-            f"has no CA certificate (store Root or CertificateAuthority) in {cattr} to validate them against "
-            f"({on.attribute} is {on.value.describe()})",
-        )
+        truststore = _without_ca(svc, on, cattr, validations)
     else:
         truststore = Decision.yes(Setting(certs, cattr))
-    validations: list[Validation] = []
-    for api in svc.apis:
-        for path in effective.paths(api):
-            validations.append(Validation(_path_origin(path), _validated(path, svc)))
     return ClientAuth(Setting(on.value, on.attribute), truststore, None, tuple(validations))
+
+
+def _without_ca(svc: ApimService, on: Setting, cattr: str, validations: list[Validation]) -> Decision:
+    """No CA certificate: a violation, except on the Consumption tier, which holds none and where
+    `validate-client-certificate` in the effective policy is the truststore (each API path's
+    validation is judged on its own)."""
+    no = Decision.no(
+        Setting(on.value, on.attribute),
+        f"has no CA certificate (store Root or CertificateAuthority) in {cattr} to validate them against "
+        f"({on.attribute} is {on.value.describe()})",
+    )
+    consumption = svc.consumption()
+    if consumption is False:
+        return no
+    sku = Setting(svc.sku.value, svc.sku.attribute)
+    glob = effective.service_policy(svc)
+    if validations:
+        validated = all(v.validated.state is True for v in validations)
+    else:
+        validated = glob is not None and any(not c.conditional for c in glob.client_cert)
+    if consumption is True:
+        if validations or validated:
+            return Decision.yes(sku)
+        return Decision.unknown(
+            sku,
+            "on the Consumption tier validate-client-certificate in each API's effective policy is the "
+            "truststore, and no API of it is declared here",
+        )
+    if validated:
+        return Decision.unknown(
+            sku,
+            "whether it is on the Consumption tier (where validate-client-certificate is the truststore) "
+            f"cannot be known: {svc.sku.attribute} is {svc.sku.value.describe()}",
+        )
+    return no
 
 
 def _validated(path: PolicyPath, svc: ApimService) -> Decision:
