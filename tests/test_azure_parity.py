@@ -56,7 +56,9 @@ CASES = {
 }  # fmt: skip
 
 # API Management cases: the same case directory in every language.
-APIM_CASES = ("apim-no-base", "apim-symbol-parents", "apim-existing", "apim-consumption-mtls")
+APIM_CASES = (
+    "apim-no-base", "apim-symbol-parents", "apim-existing", "apim-consumption-mtls", "apim-fragment",
+)  # fmt: skip
 CASES.update({c: [f"fixtures/{x}/azure/{c}" for x in ("arm", "bicep", "terraform")] for c in APIM_CASES})
 
 # API Management cases: the findings every language must give.
@@ -75,6 +77,15 @@ APIM_EXPECTED: dict[str, Counter[tuple[str, str, str, str]]] = {
     # Consumption tier: validate-client-certificate is the truststore; only the API without it fails.
     "apim-consumption-mtls": Counter(
         {("IAC801", "error", "apim", "apim-cons"): 1, ("IAC401", "error", "api", "legacy"): 1}
+    ),
+    # A declared fragment runs in place; an undeclared one is unknown.
+    "apim-fragment": Counter(
+        {
+            ("IAC601", "error", "api", "headers-only"): 1,
+            ("IAC811", "warning", "api", "headers-only"): 1,
+            ("IAC601", "note", "api", "partner"): 1,
+            ("IAC811", "note", "api", "partner"): 1,
+        }
     ),
     "apim-symbol-parents": Counter(
         {("IAC601", "error", "api", "open"): 1, ("IAC811", "warning", "api", "open"): 1}

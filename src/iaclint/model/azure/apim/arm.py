@@ -148,6 +148,15 @@ def _policy(r: Resource, az: AzureModel, scope: str) -> None:
     )
 
 
+@reads("arm", "Microsoft.ApiManagement/service/policyFragments")
+def _fragment(r: Resource, az: AzureModel) -> None:
+    p, n = props(r), name(r)
+    ref = build.policy(r, "fragment", get(p, "value"), get(p, "format"), parent_name(r), n, default_fmt="xml")
+    last = common.last_segment(n)
+    ref.fragment_id = Value.known(last, n.span) if last and n.is_known else Value.unknown("", n.span)
+    az.policies.append(ref)
+
+
 @reads("arm", "Microsoft.ApiManagement/service/policies")
 def _global_policy(r: Resource, az: AzureModel) -> None:
     _policy(r, az, "global")

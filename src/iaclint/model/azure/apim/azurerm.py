@@ -171,6 +171,16 @@ def _global_policy(r: Resource, az: AzureModel) -> None:
     _xml(r, az, "global", r.body, owner, owner)
 
 
+@reads("azurerm", "azurerm_api_management_policy_fragment")
+def _fragment(r: Resource, az: AzureModel) -> None:
+    b = r.body
+    owner = b.get("api_management_id")
+    # `format` is xml (the default) or rawxml, as in ARM.
+    ref = build.policy(r, "fragment", b.get("value"), b.get("format"), owner, owner, default_fmt="xml")
+    ref.fragment_id = b.get("name")
+    az.policies.append(ref)
+
+
 @reads("azurerm", "azurerm_api_management_product_policy")
 def _product_policy(r: Resource, az: AzureModel) -> None:
     b = r.body

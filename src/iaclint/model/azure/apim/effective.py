@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from iaclint.budget import LIMITS, Limits
 from iaclint.fileaccess import megabytes
 from iaclint.model.azure.apim.entities import ApimApi, ApimOperation, ApimService, PolicyRef
-from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_policy
+from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_fragment, read_policy
 from iaclint.resources import Resource
 from iaclint.source import Span
 from iaclint.values import Value
@@ -61,7 +61,8 @@ def document(ref: PolicyRef) -> PolicyDocument:
     if ref.document is None and ref.same_as is not None:
         ref.document = document(ref.same_as)
     if ref.document is None:
-        ref.document = read_policy(ref.text, ref.fmt or "xml")
+        read = read_fragment if ref.scope == "fragment" else read_policy
+        ref.document = read(ref.text, ref.fmt or "xml")
         if not ref.fmt:
             ref.document = PolicyDocument({}, unknown="the policy format cannot be known", span=ref.text.span)
     return ref.document
@@ -107,24 +108,29 @@ class _Work:
         if n is None:
             n = 0
             stack = [el for section in doc.sections.values() for el in section.elements]
+            if doc.root is not None and not doc.sections:
+                stack = list(doc.root.children)  # a fragment
             while stack:
                 n += 1
                 stack.extend(stack.pop().children)
             self.sizes[id(doc)] = n
         return n
 
-    def effective(self, scopes: list[PolicyDocument | None]) -> EffectivePolicy:
-        key = tuple(0 if d is None else id(d) for d in scopes)
+    def effective(
+        self, scopes: list[PolicyDocument | None], fragments: dict[str, PolicyDocument]
+    ) -> EffectivePolicy:
+        key = (*(0 if d is None else id(d) for d in scopes), *(id(d) for d in fragments.values()))
         got = self.memo.get(key)
         if got is None:
-            cost = sum(self.size(d) for d in scopes if d is not None)
+            docs = [*(d for d in scopes if d is not None), *fragments.values()]
+            cost = sum(self.size(d) for d in docs)
             if cost > self.left:
                 reason = f"evaluation budget exceeded: more than {self.allowance:,} policy elements"
                 got = EffectivePolicy(inbound=(), unknown=(reason,), jwt=(), rate_limits=(), ip_filters=(),
                                       client_cert=())  # fmt: skip
             else:
                 self.left -= cost
-                got = effective_policy(scopes)
+                got = effective_policy(scopes, fragments)
             self.memo[key] = got
         return got
 
@@ -135,22 +141,35 @@ def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
     else:
         glob = _scope(api.undeclared_global) or _UNDECLARED
     products = api.products or [None]
+    frags = fragments(api.service) if api.service is not None else {}
     out: list[PolicyPath] = []
     for prod in products:
         pdoc = _scope(prod.policies) if prod is not None else None
         adoc = _scope(api.policies)
         name = prod.resource.address if prod is not None else ""
-        out.append(PolicyPath(api, None, name, work.effective([glob, pdoc, adoc, None])))
+        out.append(PolicyPath(api, None, name, work.effective([glob, pdoc, adoc, None], frags)))
         for op in api.operations:
             if op.policies:
-                out.append(PolicyPath(api, op, name, work.effective([glob, pdoc, adoc, _scope(op.policies)])))
+                scopes = [glob, pdoc, adoc, _scope(op.policies)]
+                out.append(PolicyPath(api, op, name, work.effective(scopes, frags)))
     return out
 
 
 def service_policy(svc: ApimService) -> EffectivePolicy | None:
     """The service's global policy on its own; None when the scan declares none."""
     doc = _scope(svc.policies)
-    return effective_policy([doc]) if doc is not None else None
+    return effective_policy([doc], fragments(svc)) if doc is not None else None
+
+
+def fragments(svc: ApimService) -> dict[str, PolicyDocument]:
+    """The service's declared policy fragments by lower-case id (a fragment whose id cannot be
+    known is left out: an include of it then says the fragment is not declared)."""
+    out: dict[str, PolicyDocument] = {}
+    for ref in svc.fragments:
+        ident = ref.fragment_id.as_str()
+        if ident:
+            out.setdefault(ident.lower(), document(ref))
+    return out
 
 
 def policy_value(path: PolicyPath) -> Value:

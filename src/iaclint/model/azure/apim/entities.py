@@ -27,7 +27,7 @@ class PolicyRef:
     """An APIM policy document at one scope, before and after reading."""
 
     resource: Resource
-    scope: str  # global | product | api | operation
+    scope: str  # global | product | api | operation | fragment
     text: Value
     fmt: str  # xml | rawxml | xml-link | rawxml-link; "" when the format cannot be known
     # Raw reference to the owner (service, product, API or operation), by ARM name or refs.
@@ -37,6 +37,8 @@ class PolicyRef:
     # Another reference to the same text at the same place (a `for_each` of policies sharing one
     # document): read once, through that one.
     same_as: PolicyRef | None = None
+    # A fragment's id (what `<include-fragment fragment-id>` names).
+    fragment_id: Value = field(default_factory=Value.absent)
 
 
 @dataclass(eq=False, slots=True)
@@ -60,6 +62,8 @@ class ApimService:
     products: list[ApimProduct] = field(default_factory=list)
     backends: list[ApimBackend] = field(default_factory=list)
     policies: list[PolicyRef] = field(default_factory=list)
+    # Policy fragments (scope "fragment") the scan declares for it.
+    fragments: list[PolicyRef] = field(default_factory=list)
     fronts: list[Front] = field(default_factory=list)
     # Fronts whose backend target cannot be known but may be this service.
     possible_fronts: list[Front] = field(default_factory=list)

@@ -93,13 +93,17 @@ def link(az: AzureModel) -> None:
         "product": (products, prod_syms),
         "api": (apis, api_syms),
         "operation": (operations, op_syms),
+        "fragment": (services, svc_syms),
     }
     orphans: list[PolicyRef] = []
     for pol in az.policies:
         resolver, symbols = owners[pol.scope]
         found = _find(resolver, symbols, pol.owner_ref, pol.owner_ref, pol.owner_name)
         for owner in found:
-            owner.policies.append(pol)
+            if pol.scope == "fragment":
+                owner.fragments.append(pol)
+            else:
+                owner.policies.append(pol)
         if not found and pol.scope == "global":
             orphans.append(pol)
     _undeclared_globals(az, orphans)
