@@ -58,6 +58,7 @@ CASES = {
 # API Management cases: the same case directory in every language.
 APIM_CASES = (
     "apim-no-base", "apim-symbol-parents", "apim-existing", "apim-consumption-mtls", "apim-fragment",
+    "apim-service-ip",
 )  # fmt: skip
 CASES.update({c: [f"fixtures/{x}/azure/{c}" for x in ("arm", "bicep", "terraform")] for c in APIM_CASES})
 
@@ -85,6 +86,16 @@ APIM_EXPECTED: dict[str, Counter[tuple[str, str, str, str]]] = {
             ("IAC811", "warning", "api", "headers-only"): 1,
             ("IAC601", "note", "api", "partner"): 1,
             ("IAC811", "note", "api", "partner"): 1,
+        }
+    ),
+    # No API declared: each service is judged by its global policy and network mode.
+    "apim-service-ip": Counter(
+        {
+            ("IAC801", "error", "apim", "apim-open"): 1,
+            ("IAC801", "error", "apim", "apim-allow"): 1,
+            ("IAC801", "error", "apim", "apim-forbid"): 1,
+            ("IAC831", "warning", "apim", "apim-open"): 1,
+            ("IAC831", "warning", "apim", "apim-forbid"): 1,
         }
     ),
     "apim-symbol-parents": Counter(
@@ -142,6 +153,8 @@ def test_same_findings_in_arm_bicep_and_azurerm(case: str) -> None:
             {
                 ("IAC401", "error", "apim", "apim-classic"): 1,
                 ("IAC201", "error", "fd-classic", "fd-classic"): 1,
+                # No API is declared: the service is judged by its global policy (none here).
+                ("IAC831", "warning", "apim", "apim-classic"): 1,
             }
         )
     elif case == "policy-scopes":

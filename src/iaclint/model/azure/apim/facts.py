@@ -35,7 +35,7 @@ from iaclint.model.facts import (
     WafTarget,
     tls_label,
 )
-from iaclint.policy import PolicyElement
+from iaclint.policy import EffectivePolicy, PolicyElement
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -92,7 +92,10 @@ def _service(d: Derivation, svc: ApimService) -> None:
         else "no Application Gateway or Front Door with a WAF policy fronts it, and it is not in an internal "
         "virtual network"
     )
-    d.facts.waf_targets.append(WafTarget(origin, _public(svc), attachments, possible, how=how))
+    public = _public(svc)
+    d.facts.waf_targets.append(WafTarget(origin, public, attachments, possible, how=how))
+    if not svc.apis and public.state is not False:
+        d.facts.network.append(Requirement(origin, _service_restricted(svc, public)))
     endpoint = svc.endpoint.fact()
     d.facts.endpoints.append(endpoint)
     for c in svc.ciphers:
@@ -114,6 +117,22 @@ def _service(d: Derivation, svc: ApimService) -> None:
         off = False if switch is True else (None if switch is None and s.value.is_unknown else True)
         decision = Decision(off, Setting(s.value, s.attribute), f"{s.attribute} is {s.value.describe()}")
         d.facts.legacy_protocols.append(LegacyProtocol(origin, tls_label(version), decision))
+
+
+def _service_restricted(svc: ApimService, public: Decision) -> Decision:
+    """S5.4 for a service none of whose APIs the scan declares: judged by its global policy (an
+    `ip-filter action="allow"` that runs for every request) and its network mode."""
+    pol = effective.service_policy(svc)
+    where = Setting(svc.policies[0].text, "policy") if svc.policies else public.setting
+    if pol is None:
+        if public.state is None:
+            return Decision.unknown(where, public.why)
+        return Decision.no(
+            where,
+            'no API of it is declared here, it has no global policy with ip-filter action="allow" and it is '
+            "not in an internal virtual network",
+        )
+    return _allowed(pol, where, public, "its global policy")
 
 
 def _ca_store(cert: Value) -> bool | None:
@@ -297,17 +316,22 @@ def _token_validator(path: PolicyPath, origin: Origin, jwt: object) -> TokenVali
 
 
 def _restricted(path: PolicyPath, public: Decision) -> Decision:
-    pol = path.policy
     where = Setting(effective.policy_value(path), "policy")
+    return _allowed(path.policy, where, public, "its effective policy")
+
+
+def _allowed(pol: EffectivePolicy, where: Setting, public: Decision, what: str) -> Decision:
+    """An `ip-filter action="allow"` that runs for every request restricts; a deny-list never does."""
     if any(f.action == "allow" and not f.conditional for f in pol.ip_filters):
         return Decision.yes(where)
+    if any(f.action == "allow" for f in pol.ip_filters):
+        return Decision.unknown(where, 'its ip-filter action="allow" runs only inside <choose>')
     if pol.unknown or public.state is None:
         return Decision.unknown(where, "; ".join(pol.unknown) or public.why)
     found = (
-        'its ip-filter only forbids listed addresses (action="forbid" is a deny-list)'
+        f'{what} has an ip-filter that only forbids listed addresses (action="forbid" is a deny-list)'
         if pol.ip_filters
-        else 'no ip-filter action="allow" in its effective policy and the service is not in an internal '
-        "virtual network"
+        else f'no ip-filter action="allow" in {what} and the service is not in an internal virtual network'
     )
     return Decision.no(where, found)
 
