@@ -152,8 +152,10 @@ def _policy(r: Resource, az: AzureModel, scope: str) -> None:
 def _fragment(r: Resource, az: AzureModel) -> None:
     p, n = props(r), name(r)
     ref = build.policy(r, "fragment", get(p, "value"), get(p, "format"), parent_name(r), n, default_fmt="xml")
-    last = common.last_segment(n)
-    ref.fragment_id = Value.known(last, n.span) if last and n.is_known else Value.unknown("", n.span)
+    tail = n.as_str() if n.is_known else n.known_suffix()
+    last = tail.rsplit("/", 1)[-1] if tail and "/" in tail else None
+    why = "the fragment id cannot be known"
+    ref.fragment_id = Value.known(last, n.span) if last else Value.unknown(why, n.span)
     az.policies.append(ref)
 
 

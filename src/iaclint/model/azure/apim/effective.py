@@ -141,7 +141,7 @@ def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
     else:
         glob = _scope(api.undeclared_global) or _UNDECLARED
     products = api.products or [None]
-    frags = fragments(api.service) if api.service is not None else {}
+    frags = fragments(api.service.fragments if api.service is not None else api.undeclared_fragments)
     out: list[PolicyPath] = []
     for prod in products:
         pdoc = _scope(prod.policies) if prod is not None else None
@@ -158,14 +158,14 @@ def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
 def service_policy(svc: ApimService) -> EffectivePolicy | None:
     """The service's global policy on its own; None when the scan declares none."""
     doc = _scope(svc.policies)
-    return effective_policy([doc], fragments(svc)) if doc is not None else None
+    return effective_policy([doc], fragments(svc.fragments)) if doc is not None else None
 
 
-def fragments(svc: ApimService) -> dict[str, PolicyDocument]:
-    """The service's declared policy fragments by lower-case id (a fragment whose id cannot be
+def fragments(refs: list[PolicyRef]) -> dict[str, PolicyDocument]:
+    """A service's declared policy fragments by lower-case id (a fragment whose id cannot be
     known is left out: an include of it then says the fragment is not declared)."""
     out: dict[str, PolicyDocument] = {}
-    for ref in svc.fragments:
+    for ref in refs:
         ident = ref.fragment_id.as_str()
         if ident:
             out.setdefault(ident.lower(), document(ref))

@@ -109,6 +109,7 @@ class ApimApi:
     # When its service is not declared here (a Bicep `existing` service, a data source, a name
     # given by a parameter): the global policy of that service, if the scan declares one.
     undeclared_global: list[PolicyRef] = field(default_factory=list)
+    undeclared_fragments: list[PolicyRef] = field(default_factory=list)
     # Its effective policies (effective.PolicyPath), worked out once when the scope is linked.
     policy_paths: list[Any] | None = None
 

@@ -94,7 +94,9 @@ def _service(d: Derivation, svc: ApimService) -> None:
     )
     public = _public(svc)
     d.facts.waf_targets.append(WafTarget(origin, public, attachments, possible, how=how))
-    if not svc.apis and public.state is not False:
+    # Judged at service level only when the unit declares no API that is, or may be, its own.
+    unlinked = any(a.service is None for a in d.model.azure.apis)
+    if not svc.apis and not unlinked and public.state is not False:
         d.facts.network.append(Requirement(origin, _service_restricted(svc, public)))
     endpoint = svc.endpoint.fact()
     d.facts.endpoints.append(endpoint)

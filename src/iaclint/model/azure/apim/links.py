@@ -12,6 +12,7 @@ from iaclint.model.azure.apim.entities import ApimService, PolicyRef
 from iaclint.model.azure.common import Resolver, known
 from iaclint.model.azure.entities import AzureModel
 from iaclint.model.azure.registry import linker
+from iaclint.resources import Resource
 from iaclint.values import Value
 
 T = TypeVar("T")
@@ -46,10 +47,28 @@ def _own_refs(v: Value) -> frozenset[str]:
     return frozenset(r for r in v.refs if ":" not in r.rsplit("#", 1)[-1])
 
 
-def _find(resolver: Resolver[T], symbols: _Symbols[T], full_name: Value, *values: Value) -> list[T]:
+def _shared(a: str, b: str) -> int:
+    """How many leading characters two addresses share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _find(
+    child: Resource, resolver: Resolver[T], symbols: _Symbols[T], full_name: Value, *values: Value
+) -> list[T]:
     """The owner a child names: by reference or known name, else by the symbols its name is built
-    from."""
-    return resolver.resolve(*values)[:1] or symbols.owner(full_name)[:1]
+    from. Of several owners with that name (the instances of a module called in a loop, each
+    declaring a service of the same name) the one declared nearest the child is taken: the one whose
+    address shares the longest start with the child's."""
+    found = resolver.resolve(*values) or symbols.owner(full_name)
+    if len(found) > 1:
+        addr = child.address
+        found = [max(found, key=lambda o: _shared(addr, o.resource.address))]  # type: ignore[attr-defined]
+    return found[:1]
 
 
 @linker(30)
@@ -67,23 +86,24 @@ def link(az: AzureModel) -> None:
         for svc in services.resolve(dom.service_ref)[:1]:
             svc.hostnames.extend(dom.hostnames)
     for api in az.apis:
-        for svc in _find(services, svc_syms, api.name, api.service_ref, api.service_name):
+        for svc in _find(api.resource, services, svc_syms, api.name, api.service_ref, api.service_name):
             api.service = svc
             svc.apis.append(api)
     for prod in az.products:
-        for svc in _find(services, svc_syms, prod.name, prod.service_ref, prod.service_name):
+        for svc in _find(prod.resource, services, svc_syms, prod.name, prod.service_ref, prod.service_name):
             prod.service = svc
             svc.products.append(prod)
     for op in az.operations:
-        for api in _find(apis, api_syms, op.name, op.api_ref, op.api_name):
+        for api in _find(op.resource, apis, api_syms, op.name, op.api_ref, op.api_name):
             op.api = api
             api.operations.append(op)
     for b in az.backends:
-        for svc in _find(services, svc_syms, b.service_ref, b.service_ref, b.service_name):
+        for svc in _find(b.resource, services, svc_syms, b.service_ref, b.service_ref, b.service_name):
             b.service = svc
             svc.backends.append(b)
     for link_ in az.product_apis:
-        prods = _find(products, prod_syms, link_.product_ref, link_.product_ref, link_.product_name)
+        ref, pname = link_.product_ref, link_.product_name
+        prods = _find(link_.resource, products, prod_syms, ref, ref, pname)
         for api in apis.resolve(link_.api_ref, link_.api_name)[:1]:
             for prod in prods:
                 if not any(prod is p for p in api.products):
@@ -98,13 +118,13 @@ def link(az: AzureModel) -> None:
     orphans: list[PolicyRef] = []
     for pol in az.policies:
         resolver, symbols = owners[pol.scope]
-        found = _find(resolver, symbols, pol.owner_ref, pol.owner_ref, pol.owner_name)
+        found = _find(pol.resource, resolver, symbols, pol.owner_ref, pol.owner_ref, pol.owner_name)
         for owner in found:
             if pol.scope == "fragment":
                 owner.fragments.append(pol)
             else:
                 owner.policies.append(pol)
-        if not found and pol.scope == "global":
+        if not found and pol.scope in ("global", "fragment"):
             orphans.append(pol)
     _undeclared_globals(az, orphans)
     _link_fronts(az, services)
@@ -133,8 +153,8 @@ def _owner_keys(full: Value, ref: Value, name: Value) -> set[tuple[object, ...]]
 
 def _undeclared_globals(az: AzureModel, orphans: list[PolicyRef]) -> None:
     """A service the scan does not declare (Bicep `existing`, a data source, a parameter naming a
-    service deployed elsewhere) whose global policy it does declare: its APIs run under that
-    policy."""
+    service deployed elsewhere) whose global policy or policy fragments it does declare: its APIs
+    run under that policy, with those fragments."""
     if not orphans:
         return
     by_key: dict[tuple[object, ...], list[PolicyRef]] = {}
@@ -144,11 +164,16 @@ def _undeclared_globals(az: AzureModel, orphans: list[PolicyRef]) -> None:
     for api in az.apis:
         if api.service is not None:
             continue
-        for key in sorted(_owner_keys(api.name, api.service_ref, api.service_name), key=repr):
-            found = by_key.get(key)
-            if found:
-                api.undeclared_global = found[:1]
-                break
+        keys = sorted(_owner_keys(api.name, api.service_ref, api.service_name), key=repr)
+        for scope in ("global", "fragment"):
+            for key in keys:
+                found = [p for p in by_key.get(key, []) if p.scope == scope]
+                if found:
+                    if scope == "global":
+                        api.undeclared_global = found[:1]
+                    else:
+                        api.undeclared_fragments = found
+                    break
 
 
 def _host_names(svc: ApimService) -> list[str]:
