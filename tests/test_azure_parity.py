@@ -24,6 +24,8 @@ KINDS = {
     "microsoft.apimanagement/service/apis/operations": "operation",
     "azurerm_api_management_api_operation": "operation",
     "microsoft.apimanagement/service/backends": "backend",
+    "microsoft.apimanagement/service/workspaces/apis": "api",
+    "microsoft.apimanagement/service/workspaces/backends": "backend",
     "azurerm_api_management_backend": "backend",
     "microsoft.network/applicationgateways": "appgw",
     "azurerm_application_gateway": "appgw",
@@ -58,7 +60,7 @@ CASES = {
 # API Management cases: the same case directory in every language.
 APIM_CASES = (
     "apim-no-base", "apim-symbol-parents", "apim-existing", "apim-consumption-mtls", "apim-fragment",
-    "apim-service-ip",
+    "apim-service-ip", "apim-workspace",
 )  # fmt: skip
 CASES.update({c: [f"fixtures/{x}/azure/{c}" for x in ("arm", "bicep", "terraform")] for c in APIM_CASES})
 
@@ -96,6 +98,17 @@ APIM_EXPECTED: dict[str, Counter[tuple[str, str, str, str]]] = {
             ("IAC801", "error", "apim", "apim-forbid"): 1,
             ("IAC831", "warning", "apim", "apim-open"): 1,
             ("IAC831", "warning", "apim", "apim-forbid"): 1,
+        }
+    ),
+    # Workspaces: global → workspace → product → API → operation.
+    "apim-workspace": Counter(
+        {
+            ("IAC601", "error", "api", "open"): 1,
+            ("IAC811", "warning", "api", "open"): 1,
+            ("IAC601", "error", "api", "via-product"): 1,
+            ("IAC701", "error", "backend", "legacy"): 1,
+            ("IAC601", "error", "api", "bare"): 1,
+            ("IAC811", "warning", "api", "bare"): 1,
         }
     ),
     "apim-symbol-parents": Counter(

@@ -1,4 +1,5 @@
-"""Effective APIM policy per API and per operation: global → product(s) → API → operation.
+"""Effective APIM policy per API and per operation: global → workspace (for a workspace's APIs) →
+product(s) → API → operation.
 
 An API in several products runs under each product's policy depending on the subscription used,
 so each (product, API) path is evaluated; an operation with a policy of its own is a path too.
@@ -142,15 +143,20 @@ def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
         glob = _scope(api.undeclared_global) or _UNDECLARED
     products = api.products or [None]
     frags = fragments(api.service.fragments if api.service is not None else api.undeclared_fragments)
+    wdoc = None
+    if api.workspace is not None:
+        # A workspace's own fragments first (an id it shares with the service names its own).
+        frags = {**frags, **fragments(api.workspace.fragments)}
+        wdoc = _scope(api.workspace.policies)
     out: list[PolicyPath] = []
     for prod in products:
         pdoc = _scope(prod.policies) if prod is not None else None
         adoc = _scope(api.policies)
         name = prod.resource.address if prod is not None else ""
-        out.append(PolicyPath(api, None, name, work.effective([glob, pdoc, adoc, None], frags)))
+        out.append(PolicyPath(api, None, name, work.effective([glob, wdoc, pdoc, adoc, None], frags)))
         for op in api.operations:
             if op.policies:
-                scopes = [glob, pdoc, adoc, _scope(op.policies)]
+                scopes = [glob, wdoc, pdoc, adoc, _scope(op.policies)]
                 out.append(PolicyPath(api, op, name, work.effective(scopes, frags)))
     return out
 

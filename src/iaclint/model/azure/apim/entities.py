@@ -27,7 +27,7 @@ class PolicyRef:
     """An APIM policy document at one scope, before and after reading."""
 
     resource: Resource
-    scope: str  # global | product | api | operation | fragment
+    scope: str  # global | workspace | product | api | operation | fragment
     text: Value
     fmt: str  # xml | rawxml | xml-link | rawxml-link; "" when the format cannot be known
     # Raw reference to the owner (service, product, API or operation), by ARM name or refs.
@@ -92,6 +92,21 @@ class ApimService:
 
 
 @dataclass(eq=False, slots=True)
+class ApimWorkspace:
+    """A workspace of a service (`service/workspaces`, `azurerm_api_management_workspace`): its APIs,
+    products and backends are the service's, and its policy is a scope between the service's
+    global policy and the products' (global → workspace → product → API → operation)."""
+
+    resource: Resource
+    name: Value  # the full ARM name, `svc/ws`
+    service_name: Value
+    service_ref: Value
+    service: ApimService | None = None
+    policies: list[PolicyRef] = field(default_factory=list)
+    fragments: list[PolicyRef] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
 class ApimApi:
     resource: Resource
     name: Value
@@ -101,8 +116,12 @@ class ApimApi:
     subscription_required: Setting
     service_url: Setting
     endpoint: TlsEndpoint
+    # In a workspace: the workspace's name and reference (absent for a service-level API).
+    workspace_name: Value = field(default_factory=Value.absent)
+    workspace_ref: Value = field(default_factory=Value.absent)
     # Linked.
     service: ApimService | None = None
+    workspace: ApimWorkspace | None = None
     operations: list[ApimOperation] = field(default_factory=list)
     products: list[ApimProduct] = field(default_factory=list)
     policies: list[PolicyRef] = field(default_factory=list)
@@ -138,6 +157,9 @@ class ApimProduct:
     subscription_required: Setting
     service: ApimService | None = None
     policies: list[PolicyRef] = field(default_factory=list)
+    # In a workspace (its products are its own): the workspace's name, then the workspace.
+    workspace_name: Value = field(default_factory=Value.absent)
+    workspace: ApimWorkspace | None = None
 
 
 @dataclass(eq=False, slots=True)

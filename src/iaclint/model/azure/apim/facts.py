@@ -386,6 +386,8 @@ def _path_scopes(path: PolicyPath) -> list[tuple[Resource, list[PolicyRef]]]:
         out.append((api.service.resource, api.service.policies))
     elif api.undeclared_global:
         out.append((api.undeclared_global[0].resource, api.undeclared_global))
+    if api.workspace is not None:
+        out.append((api.workspace.resource, api.workspace.policies))
     out += [(p.resource, p.policies) for p in api.products if p.resource.address == path.product]
     out.append((api.resource, api.policies))
     if path.operation is not None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from iaclint.model.azure.apim.effective import plan_reading, resolve_paths
-from iaclint.model.azure.apim.entities import ApimService, PolicyRef
+from iaclint.model.azure.apim.entities import ApimService, ApimWorkspace, PolicyRef
 from iaclint.model.azure.common import Resolver, known
 from iaclint.model.azure.entities import AzureModel
 from iaclint.model.azure.registry import linker
@@ -82,15 +82,33 @@ def link(az: AzureModel) -> None:
     api_syms = _Symbols(az.apis, lambda a: a.name)
     prod_syms = _Symbols(az.products, lambda p: p.name)
     op_syms = _Symbols(az.operations, lambda o: o.name)
+    workspaces = Resolver(az.workspaces, lambda w: w.resource.address, lambda w: known(w.name))
+    ws_syms = _Symbols(az.workspaces, lambda w: w.name)
     for dom in az.custom_domains:
         for svc in services.resolve(dom.service_ref)[:1]:
             svc.hostnames.extend(dom.hostnames)
+    for ws in az.workspaces:
+        for svc in _find(ws.resource, services, svc_syms, ws.name, ws.service_ref, ws.service_name):
+            ws.service = svc
+    # A workspace's APIs and products are its service's, through the workspace.
     for api in az.apis:
-        for svc in _find(api.resource, services, svc_syms, api.name, api.service_ref, api.service_name):
+        if api.workspace_name.is_absent:
+            found = _find(api.resource, services, svc_syms, api.name, api.service_ref, api.service_name)
+        else:
+            wsv = (api.workspace_ref, api.workspace_name)
+            api.workspace = next(iter(_find(api.resource, workspaces, ws_syms, api.name, *wsv)), None)
+            found = _service_of(api.workspace)
+        for svc in found:
             api.service = svc
             svc.apis.append(api)
     for prod in az.products:
-        for svc in _find(prod.resource, services, svc_syms, prod.name, prod.service_ref, prod.service_name):
+        if prod.workspace_name.is_absent:
+            found = _find(prod.resource, services, svc_syms, prod.name, prod.service_ref, prod.service_name)
+        else:
+            wsv = (prod.service_ref, prod.workspace_name)
+            prod.workspace = next(iter(_find(prod.resource, workspaces, ws_syms, prod.name, *wsv)), None)
+            found = _service_of(prod.workspace)
+        for svc in found:
             prod.service = svc
             svc.products.append(prod)
     for op in az.operations:
@@ -114,13 +132,15 @@ def link(az: AzureModel) -> None:
         "api": (apis, api_syms),
         "operation": (operations, op_syms),
         "fragment": (services, svc_syms),
+        "workspace": (workspaces, ws_syms),
+        "workspace-fragment": (workspaces, ws_syms),
     }
     orphans: list[PolicyRef] = []
     for pol in az.policies:
         resolver, symbols = owners[pol.scope]
         found = _find(pol.resource, resolver, symbols, pol.owner_ref, pol.owner_ref, pol.owner_name)
         for owner in found:
-            if pol.scope == "fragment":
+            if pol.scope in ("fragment", "workspace-fragment"):
                 owner.fragments.append(pol)
             else:
                 owner.policies.append(pol)
@@ -129,6 +149,10 @@ def link(az: AzureModel) -> None:
     _undeclared_globals(az, orphans)
     _link_fronts(az, services)
     resolve_paths(az.apis)
+
+
+def _service_of(ws: ApimWorkspace | None) -> list[ApimService]:
+    return [ws.service] if ws is not None and ws.service is not None else []
 
 
 def _owner_keys(full: Value, ref: Value, name: Value) -> set[tuple[object, ...]]:
