@@ -181,3 +181,52 @@ def test_repeated_base_expands_once() -> None:
     eff = effective_policy([many, many, many, many])
     assert len(eff.inbound) == 4 * 500
     assert _names(effective_policy([GLOBAL, _doc("<base/><base/>")]).inbound) == ["g1", "g2"]
+
+
+def test_section_without_base_makes_unknown_outer_scopes_irrelevant() -> None:
+    link = read_policy(Value.known("https://x/p.xml", Span("a.json", 9, 9, 9, 30)), "xml-link")
+    api_no_base = _doc('<ip-filter action="allow"><address>10.0.0.1</address></ip-filter>', "api")
+    eff = effective_policy([link, None, api_no_base, None])
+    assert eff.unknown == ()
+    assert [f.action for f in eff.ip_filters] == ["allow"]
+    # With <base/> the unknown global content still counts.
+    eff = effective_policy([link, None, API, None])
+    assert eff.unknown == ("policy is loaded from a URL at deploy time",)
+
+
+def test_unknown_scope_inside_a_section_without_base_stays_unknown() -> None:
+    link = read_policy(Value.known("https://x/p.xml", Span("a.json", 9, 9, 9, 30)), "xml-link")
+    no_base = _doc('<set-header id="p1"/>', "product")
+    eff = effective_policy([GLOBAL, no_base, link, None])
+    assert eff.unknown == ("policy is loaded from a URL at deploy time",)
+
+
+def _fragment(body: str) -> PolicyDocument:
+    from iaclint.policy import read_fragment
+
+    doc = read_fragment(Value.known(f"<fragment>{body}</fragment>", Span("f.bicep", 1, 1, 1, 2)), "rawxml")
+    assert doc.error is None and doc.root is not None
+    return doc
+
+
+def test_included_fragment_runs_in_place_when_declared() -> None:
+    auth = _fragment('<validate-jwt header-name="Authorization"><openid-config url="https://x/o"/></validate-jwt>')
+    api = _doc(
+        '<base/><choose><when condition="@(true)"><include-fragment fragment-id="Limits"/></when>'
+        '</choose><include-fragment fragment-id="auth"/>'
+    )
+    limits = _fragment('<rate-limit calls="5" renewal-period="60"/>')
+    eff = effective_policy([None, None, api, None], {"auth": auth, "limits": limits})
+    assert eff.unknown == ()
+    assert [(j.kind, j.conditional) for j in eff.jwt] == [("validate-jwt", False)]
+    assert [(r.kind, r.conditional) for r in eff.rate_limits] == [("rate-limit", True)]
+
+
+def test_fragment_not_declared_or_nested_is_unknown() -> None:
+    nested = _fragment('<include-fragment fragment-id="other"/>')
+    api = _doc('<include-fragment fragment-id="missing"/><include-fragment fragment-id="nested"/>')
+    eff = effective_policy([api], {"nested": nested})
+    assert eff.unknown == (
+        "inbound policy includes fragment 'missing', which the scanned files do not declare",
+        "fragment includes fragment 'other', which API Management does not allow",
+    )

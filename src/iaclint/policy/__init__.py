@@ -1,5 +1,6 @@
 """API Management policy documents: reading them from template values (`read_policy`) and resolving
-`<base/>` across scopes into the policy that runs for an API or operation (`effective_policy`)."""
+`<base/>` across scopes into the policy that runs for an API or operation (`effective_policy`), with
+the policy fragments it includes (`read_fragment`)."""
 
 from iaclint.policy.effective import effective_policy
 from iaclint.policy.elements import (
@@ -13,7 +14,7 @@ from iaclint.policy.elements import (
     RateLimit,
     Section,
 )
-from iaclint.policy.read import LINK_REASON, element_span, read_policy
+from iaclint.policy.read import LINK_REASON, element_span, read_fragment, read_policy
 
 __all__ = [
     "LINK_REASON",
@@ -28,5 +29,6 @@ __all__ = [
     "Section",
     "effective_policy",
     "element_span",
+    "read_fragment",
     "read_policy",
 ]

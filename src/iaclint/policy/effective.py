@@ -8,7 +8,7 @@ filters, client certificate validation) are then read from the effective inbound
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from iaclint.policy.elements import (
     SECTIONS,
@@ -29,32 +29,46 @@ _CONDITIONAL = ("choose", "when", "otherwise")
 _CONTAINERS = ("retry", "wait")
 
 
-def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy:
+def effective_policy(
+    scopes: Sequence[PolicyDocument | None], fragments: Mapping[str, PolicyDocument] | None = None
+) -> EffectivePolicy:
     """Resolve `<base/>` across `scopes`, outermost first ([global, product, api, operation]).
+
+    `fragments` are the service's policy fragments by lower-case id (`read_fragment`), when the
+    scan declares them: an `<include-fragment>` runs the fragment's elements in its place. A fragment
+    not among them (or None: fragments not looked up) makes the facts unknown.
 
     None is a scope without a policy: it inherits every section unchanged. A section a readable
     document does not have is treated the same way. An unknown or unreadable scope leaves the outer
-    content in place and adds its reason to `unknown`, so callers treat missing facts as unknown.
+    content in place and adds its reason to `unknown`, so callers treat missing facts as unknown;
+    an inner scope whose inbound section leaves out `<base/>` makes the outer scopes (and what was
+    unknown about them) irrelevant, so the answer is definite again.
     """
     merged: dict[str, tuple[PolicyElement, ...]] = {name: () for name in SECTIONS}
-    unknown: list[str] = []
+    # Why a section's outer content cannot be known, per section: a scope whose section leaves out
+    # `<base/>` discards the outer content, and with it what made that content unknown.
+    unknown: dict[str, list[str]] = {name: [] for name in SECTIONS}
     errors: list[str] = []
     for doc in scopes:
         if doc is None:
             continue
         if doc.unknown is not None:
-            unknown.append(doc.unknown)
+            for name in SECTIONS:
+                unknown[name].append(doc.unknown)
             continue
         if doc.error is not None:
             where = f" ({doc.span})" if doc.span is not None else ""
             errors.append(doc.error)
-            unknown.append(f"policy could not be read{where}: {doc.error}")
+            for name in SECTIONS:
+                unknown[name].append(f"policy could not be read{where}: {doc.error}")
             continue
         if "inbound" not in doc.sections and merged["inbound"]:
             # Whether the service treats a missing section as inheriting or as empty is not
             # documented; inheriting is assumed, and said so.
             where = f" at {doc.span}" if doc.span is not None else ""
-            unknown.append(f"policy{where} has no <inbound> section; assumed to inherit the outer scopes")
+            unknown["inbound"].append(
+                f"policy{where} has no <inbound> section; assumed to inherit the outer scopes"
+            )
         for name, section in doc.sections.items():
             out: list[PolicyElement] = []
             inherited = False
@@ -67,12 +81,14 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
                     out.extend(merged[name])
                     inherited = True
             merged[name] = tuple(out)
+            if not inherited:
+                unknown[name] = []
     inbound = merged["inbound"]
     jwt: list[JwtValidation] = []
     rates: list[RateLimit] = []
     ips: list[IpFilter] = []
     certs: list[ClientCertValidation] = []
-    for el, conditional in _walk(inbound, False):
+    for el, conditional in _walk(inbound, False, fragments, unknown["inbound"]):
         name = el.name
         if name in _JWT_KINDS:
             jwt.append(_jwt(el, conditional))
@@ -82,12 +98,9 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
             ips.append(IpFilter(el, el.attrs.get("action", "").strip().lower(), conditional))
         elif name == "validate-client-certificate":
             certs.append(ClientCertValidation(el, conditional))
-        elif name == "include-fragment":
-            frag = el.attrs.get("fragment-id", "?")
-            unknown.append(f"inbound policy includes fragment '{frag}', which is not read")
     return EffectivePolicy(
         inbound=inbound,
-        unknown=tuple(dict.fromkeys(unknown)),
+        unknown=tuple(dict.fromkeys(unknown["inbound"])),
         jwt=tuple(jwt),
         rate_limits=tuple(rates),
         ip_filters=tuple(ips),
@@ -99,21 +112,55 @@ def effective_policy(scopes: Sequence[PolicyDocument | None]) -> EffectivePolicy
     )
 
 
-def _walk(elements: tuple[PolicyElement, ...], conditional: bool) -> Iterator[tuple[PolicyElement, bool]]:
-    """Elements in document order, descending into `<choose>` (conditional) and `<retry>`/`<wait>`."""
-    stack: list[tuple[tuple[PolicyElement, ...], int, bool]] = [(elements, 0, conditional)]
+def _walk(
+    elements: tuple[PolicyElement, ...],
+    conditional: bool,
+    fragments: Mapping[str, PolicyDocument] | None,
+    unknown: list[str],
+) -> Iterator[tuple[PolicyElement, bool]]:
+    """Elements in document order, descending into `<choose>` (conditional), `<retry>`/`<wait>` and
+    included fragments (each expanded once per conditional state: a fragment cannot include
+    another, and a second inclusion adds no fact)."""
+    stack: list[tuple[tuple[PolicyElement, ...], int, bool, bool]] = [(elements, 0, conditional, False)]
+    expanded: set[tuple[str, bool]] = set()
     while stack:
-        items, idx, cond = stack.pop()
+        items, idx, cond, inside = stack.pop()
         if idx >= len(items):
             continue
         el = items[idx]
-        stack.append((items, idx + 1, cond))
+        stack.append((items, idx + 1, cond, inside))
         if el.name in _CONDITIONAL:
-            stack.append((el.children, 0, True))
+            stack.append((el.children, 0, True, inside))
         elif el.name in _CONTAINERS:
-            stack.append((el.children, 0, cond))
+            stack.append((el.children, 0, cond, inside))
+        elif el.name == "include-fragment":
+            frag = el.attrs.get("fragment-id", "").strip()
+            found = _fragment(frag, fragments, inside, unknown)
+            if found is not None and (frag.lower(), cond) not in expanded:
+                expanded.add((frag.lower(), cond))
+                stack.append((found, 0, cond, True))
         else:
             yield el, cond
+
+
+def _fragment(
+    frag: str, fragments: Mapping[str, PolicyDocument] | None, inside: bool, unknown: list[str]
+) -> tuple[PolicyElement, ...] | None:
+    """The elements of an included fragment, or None with the reason added to `unknown`."""
+    shown = frag or "?"
+    if inside:
+        unknown.append(f"fragment includes fragment '{shown}', which API Management does not allow")
+        return None
+    doc = (fragments or {}).get(frag.lower()) if frag else None
+    if fragments is None:
+        unknown.append(f"inbound policy includes fragment '{shown}', which is not read")
+    elif doc is None:
+        unknown.append(f"inbound policy includes fragment '{shown}', which the scanned files do not declare")
+    elif doc.unknown is not None or doc.error is not None or doc.root is None:
+        unknown.append(f"fragment '{shown}' cannot be read: {doc.unknown or doc.error}")
+    else:
+        return doc.root.children
+    return None
 
 
 def _jwt(el: PolicyElement, conditional: bool) -> JwtValidation:

@@ -15,7 +15,13 @@ LINK_REASON = "policy is loaded from a URL at deploy time"
 _LINK_FORMATS = ("xml-link", "rawxml-link")
 
 
-def read_policy(text: Value, fmt: str = "xml") -> PolicyDocument:
+def read_fragment(text: Value, fmt: str = "xml") -> PolicyDocument:
+    """Read a policy fragment (`service/policyFragments`, `azurerm_api_management_policy_fragment`):
+    a document whose `root` is `<fragment>` holding policy elements, with no sections."""
+    return read_policy(text, fmt, root_name="fragment")
+
+
+def read_policy(text: Value, fmt: str = "xml", root_name: str = "policies") -> PolicyDocument:
     """Read a policy document.
 
     `text` is the template value holding the document: ARM/Bicep `properties.value` (with `fmt` from
@@ -45,9 +51,11 @@ def read_policy(text: Value, fmt: str = "xml") -> PolicyDocument:
             root = parse_xml(body, not prefer_raw, span_of)
         except PolicyXmlError:
             return PolicyDocument({}, error=first.message, span=span)
-    if root.name != "policies":
-        return PolicyDocument({}, error=f"root element is <{root.name}>, expected <policies>", span=span)
+    if root.name != root_name:
+        return PolicyDocument({}, error=f"root element is <{root.name}>, expected <{root_name}>", span=span)
     sections: dict[str, Section] = {}
+    if root_name != "policies":
+        return PolicyDocument(sections, span=span, root=root)
     for el in root.children:
         if el.name in SECTIONS and el.name not in sections:
             has_base = any(c.name == "base" for c in el.children)

@@ -514,7 +514,10 @@ class Template:
             if self.complete_params and _get_ci(decl, "nullable").as_bool() is True:
                 return Value.known(None, decl.span)
             why = f"parameter '{fns.clip(name)}' has no default and no value is given"
-            return Value.unknown(why, decl.span)
+            # The pseudo-reference names the parameter, so that names built from it still say
+            # which resource they name (a child `concat(parameters('svc'), '/api')` of the service
+            # named `parameters('svc')`); it holds no `:` and no address, so it links nothing else.
+            return Value.unknown(why, decl.span, (param_ref(name),))
         return self.value(default, {}, d, f"parameters('{fns.clip(name)}')")
 
     def variable(self, name: str, span: Span | None, d: int = 0) -> Value:
@@ -806,3 +809,9 @@ def _drop(obj: Value, key: str) -> Value:
     if obj.state is not _KNOWN or not isinstance(obj.data, dict) or key not in obj.data:
         return obj
     return Value.known({k: m for k, m in obj.data.items() if k != key}, obj.span)
+
+
+def param_ref(name: str) -> str:
+    """The pseudo-reference an unknown parameter's value carries (`parameters('svc')`, lower case as
+    ARM compares parameter names)."""
+    return f"parameters('{name.lower()}')"

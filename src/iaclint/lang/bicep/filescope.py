@@ -313,8 +313,12 @@ class FileScope:
                 # A module's caller passes every value it means to: an optional (`type?`)
                 # parameter it leaves out is null, as Bicep deploys it.
                 return Value.known(None, self.span(kids[0]))
+            # The pseudo-reference names the parameter (as ARM's does, `lang/arm/template.py`), so
+            # a child named `'${svcName}/api'` is still the child of the service named `svcName`.
             return Value.unknown(
-                f"parameter '{name}' has no default and no value is given", self.span(kids[0])
+                f"parameter '{name}' has no default and no value is given",
+                self.span(kids[0]),
+                (f"parameters('{name.lower()}')",),
             )
         return self.expr(default, {})
 

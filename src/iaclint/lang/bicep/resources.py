@@ -94,7 +94,17 @@ class Resources(FileScope):
             return name
         pn, n = parent.name.as_str(), name.as_str()
         if pn is None or n is None:
-            return fns.unknown_from([parent.name, name], span, "name built from an unknown value")
+            # Still the child of that parent: the parent's address links them (`parent:` names it
+            # by symbol even when its name is a parameter without a default).
+            composed = fns.unknown_from([parent.name, name], span, "name built from an unknown value")
+            if n is not None and pn is None:
+                # The known tail (`.../child`) names the child, as ARM's `format('{0}/child', ...)` does.
+                tail = f"{parent.name.known_suffix()}/{n}"
+                self._budget.string(len(tail))
+                composed = Value.unknown(
+                    composed.reason, span, composed.refs, parent.name.known_prefix(), tail
+                )
+            return composed.with_refs((parent.address,))
         self._budget.string(len(pn) + 1 + len(n))  # every child repeats its parent's name
         return Value.known(f"{pn}/{n}", span)
 

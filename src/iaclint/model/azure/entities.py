@@ -13,6 +13,7 @@ from iaclint.model.azure.apim.entities import (
     ApimOperation,
     ApimProduct,
     ApimService,
+    ApimWorkspace,
     PolicyRef,
     ProductApiLink,
 )
@@ -32,6 +33,7 @@ class AzureModel:
     backends: list[ApimBackend] = field(default_factory=list)
     policies: list[PolicyRef] = field(default_factory=list)
     custom_domains: list[ApimCustomDomain] = field(default_factory=list)
+    workspaces: list[ApimWorkspace] = field(default_factory=list)
     waf_policies: list[WafPolicy] = field(default_factory=list)
     # Everything that can carry a WAF in front of something (Application Gateways, Front Doors).
     fronts: list[Front] = field(default_factory=list)

@@ -9,6 +9,7 @@ from iaclint.model.azure.apim.entities import (
     ApimHostname,
     ApimOperation,
     ApimProduct,
+    ApimWorkspace,
     ProductApiLink,
 )
 from iaclint.model.azure.armfields import get, name, parent_name, props
@@ -72,38 +73,58 @@ def _service(r: Resource, az: AzureModel) -> None:
             hostnames=hostnames,
             ca_certificates=Setting(get(p, "certificates"), "properties.certificates"),
             vnet_type=Setting(get(p, "virtualNetworkType"), "properties.virtualNetworkType"),
+            sku=Setting(get(r.body, "sku", "name"), "sku.name"),
         )
     )
 
 
-@reads("arm", "Microsoft.ApiManagement/service/apis")
+_SVC = "Microsoft.ApiManagement/service"
+_WS = "Microsoft.ApiManagement/service/workspaces"
+
+
+@reads("arm", _WS)
+def _workspace(r: Resource, az: AzureModel) -> None:
+    az.workspaces.append(ApimWorkspace(r, name(r), parent_name(r), name(r)))
+
+
+def _in_workspace(r: Resource) -> bool:
+    return r.type.lower().startswith(_WS.lower() + "/")
+
+
+@reads("arm", f"{_SVC}/apis", f"{_WS}/apis")
 def _api(r: Resource, az: AzureModel) -> None:
     p = props(r)
-    az.apis.append(
-        build.api(
-            r,
-            name(r),
-            parent_name(r),
-            name(r),
-            Setting(get(p, "protocols"), "properties.protocols"),
-            Setting(get(p, "subscriptionRequired"), "properties.subscriptionRequired"),
-            Setting(get(p, "serviceUrl"), "properties.serviceUrl"),
-        )
+    ws = _in_workspace(r)
+    api = build.api(
+        r,
+        name(r),
+        parent_name(r, 2 if ws else 1),
+        name(r),
+        Setting(get(p, "protocols"), "properties.protocols"),
+        Setting(get(p, "subscriptionRequired"), "properties.subscriptionRequired"),
+        Setting(get(p, "serviceUrl"), "properties.serviceUrl"),
     )
+    if ws:
+        api.workspace_name, api.workspace_ref = parent_name(r), name(r)
+    az.apis.append(api)
 
 
-@reads("arm", "Microsoft.ApiManagement/service/apis/operations")
+@reads("arm", f"{_SVC}/apis/operations", f"{_WS}/apis/operations")
 def _operation(r: Resource, az: AzureModel) -> None:
     az.operations.append(ApimOperation(r, name(r), parent_name(r), name(r), get(props(r), "method")))
 
 
-@reads("arm", "Microsoft.ApiManagement/service/products")
+@reads("arm", f"{_SVC}/products", f"{_WS}/products")
 def _product(r: Resource, az: AzureModel) -> None:
     sub = Setting(get(props(r), "subscriptionRequired"), "properties.subscriptionRequired")
-    az.products.append(ApimProduct(r, name(r), parent_name(r), name(r), sub))
+    ws = _in_workspace(r)
+    prod = ApimProduct(r, name(r), parent_name(r, 2 if ws else 1), name(r), sub)
+    if ws:
+        prod.workspace_name = parent_name(r)
+    az.products.append(prod)
 
 
-@reads("arm", "Microsoft.ApiManagement/service/products/apis")
+@reads("arm", f"{_SVC}/products/apis")
 def _product_api(r: Resource, az: AzureModel) -> None:
     # Named `svc/product/api`: the API is `svc/api`.
     n = name(r)
@@ -116,8 +137,9 @@ def _product_api(r: Resource, az: AzureModel) -> None:
     az.product_apis.append(ProductApiLink(r, parent_name(r), n, api_name, n))
 
 
-@reads("arm", "Microsoft.ApiManagement/service/products/apiLinks")
+@reads("arm", f"{_SVC}/products/apiLinks", f"{_WS}/products/apiLinks")
 def _product_api_link(r: Resource, az: AzureModel) -> None:
+    # `svc/product/link` (or `svc/ws/product/link`): the API is `svc/api` (`svc/ws/api`).
     api_id = get(props(r), "apiId")
     last = common.last_segment(api_id)
     svc = parent_name(r, 2).as_str()
@@ -125,19 +147,31 @@ def _product_api_link(r: Resource, az: AzureModel) -> None:
     az.product_apis.append(ProductApiLink(r, parent_name(r), name(r), api_name, api_id))
 
 
-@reads("arm", "Microsoft.ApiManagement/service/backends")
+@reads("arm", f"{_SVC}/backends", f"{_WS}/backends")
 def _backend(r: Resource, az: AzureModel) -> None:
     p = props(r)
     az.backends.append(
         ApimBackend(
             r,
-            parent_name(r),
+            parent_name(r, 2 if _in_workspace(r) else 1),
             name(r),
             Setting(get(p, "url"), "properties.url"),
             Setting(get(p, "tls", "validateCertificateChain"), "properties.tls.validateCertificateChain"),
             Setting(get(p, "tls", "validateCertificateName"), "properties.tls.validateCertificateName"),
         )
     )
+
+
+@reads("arm", f"{_SVC}/policyFragments", f"{_WS}/policyFragments")
+def _fragment(r: Resource, az: AzureModel) -> None:
+    p, n = props(r), name(r)
+    scope = "workspace-fragment" if _in_workspace(r) else "fragment"
+    ref = build.policy(r, scope, get(p, "value"), get(p, "format"), parent_name(r), n, default_fmt="xml")
+    tail = n.as_str() if n.is_known else n.known_suffix()
+    last = tail.rsplit("/", 1)[-1] if tail and "/" in tail else None
+    why = "the fragment id cannot be known"
+    ref.fragment_id = Value.known(last, n.span) if last else Value.unknown(why, n.span)
+    az.policies.append(ref)
 
 
 def _policy(r: Resource, az: AzureModel, scope: str) -> None:
@@ -147,21 +181,26 @@ def _policy(r: Resource, az: AzureModel, scope: str) -> None:
     )
 
 
-@reads("arm", "Microsoft.ApiManagement/service/policies")
+@reads("arm", f"{_SVC}/policies")
 def _global_policy(r: Resource, az: AzureModel) -> None:
     _policy(r, az, "global")
 
 
-@reads("arm", "Microsoft.ApiManagement/service/products/policies")
+@reads("arm", f"{_WS}/policies")
+def _workspace_policy(r: Resource, az: AzureModel) -> None:
+    _policy(r, az, "workspace")
+
+
+@reads("arm", f"{_SVC}/products/policies", f"{_WS}/products/policies")
 def _product_policy(r: Resource, az: AzureModel) -> None:
     _policy(r, az, "product")
 
 
-@reads("arm", "Microsoft.ApiManagement/service/apis/policies")
+@reads("arm", f"{_SVC}/apis/policies", f"{_WS}/apis/policies")
 def _api_policy(r: Resource, az: AzureModel) -> None:
     _policy(r, az, "api")
 
 
-@reads("arm", "Microsoft.ApiManagement/service/apis/operations/policies")
+@reads("arm", f"{_SVC}/apis/operations/policies", f"{_WS}/apis/operations/policies")
 def _operation_policy(r: Resource, az: AzureModel) -> None:
     _policy(r, az, "operation")

@@ -11,6 +11,7 @@ from iaclint.model.azure.apim.entities import (
     ApimHostname,
     ApimOperation,
     ApimProduct,
+    ApimWorkspace,
     ProductApiLink,
 )
 from iaclint.model.azure.common import Cipher
@@ -95,6 +96,7 @@ def _service(r: Resource, az: AzureModel) -> None:
             hostnames=_hostnames(b.first("hostname_configuration"), "hostname_configuration.", _HOST_KINDS),
             ca_certificates=Setting(b.get("certificate"), "certificate"),
             vnet_type=Setting(b.get("virtual_network_type"), "virtual_network_type"),
+            sku=Setting(b.get("sku_name"), "sku_name"),
         )
     )
     pol = b.first("policy")
@@ -168,6 +170,40 @@ def _backend(r: Resource, az: AzureModel) -> None:
 def _global_policy(r: Resource, az: AzureModel) -> None:
     owner = r.body.get("api_management_id")
     _xml(r, az, "global", r.body, owner, owner)
+
+
+@reads("azurerm", "azurerm_api_management_policy_fragment")
+def _fragment(r: Resource, az: AzureModel) -> None:
+    b = r.body
+    owner = b.get("api_management_id")
+    # `format` is xml (the default) or rawxml, as in ARM.
+    ref = build.policy(r, "fragment", b.get("value"), b.get("format"), owner, owner, default_fmt="xml")
+    ref.fragment_id = b.get("name")
+    az.policies.append(ref)
+
+
+@reads("azurerm", "azurerm_api_management_workspace")
+def _workspace(r: Resource, az: AzureModel) -> None:
+    svc = r.body.get("api_management_id")
+    az.workspaces.append(ApimWorkspace(r, r.body.get("name"), svc, svc))
+
+
+@reads("azurerm", "azurerm_api_management_workspace_policy")
+def _workspace_policy(r: Resource, az: AzureModel) -> None:
+    owner = r.body.get("api_management_workspace_id")
+    _xml(r, az, "workspace", r.body, owner, owner)
+
+
+@reads("azurerm", "azurerm_api_management_workspace_policy_fragment")
+def _workspace_fragment(r: Resource, az: AzureModel) -> None:
+    b = r.body
+    owner = b.get("api_management_workspace_id")
+    # `xml_format` is xml (the default) or rawxml, as in ARM.
+    ref = build.policy(
+        r, "workspace-fragment", b.get("xml_content"), b.get("xml_format"), owner, owner, default_fmt="xml"
+    )
+    ref.fragment_id = b.get("name")
+    az.policies.append(ref)
 
 
 @reads("azurerm", "azurerm_api_management_product_policy")

@@ -48,6 +48,7 @@ def service(
     hostnames: list[ApimHostname],
     ca_certificates: Setting,
     vnet_type: Setting,
+    sku: Setting,
 ) -> ApimService:
     """A service from its protocol and cipher switches (`security`: the block that holds them; when
     the whole block is unknown, so is every switch)."""
@@ -65,6 +66,7 @@ def service(
         hostnames=hostnames,
         ca_certificates=ca_certificates,
         vnet_type=vnet_type,
+        sku=sku,
     )
 
 

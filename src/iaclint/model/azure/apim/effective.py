@@ -1,4 +1,5 @@
-"""Effective APIM policy per API and per operation: global → product(s) → API → operation.
+"""Effective APIM policy per API and per operation: global → workspace (for a workspace's APIs) →
+product(s) → API → operation.
 
 An API in several products runs under each product's policy depending on the subscription used,
 so each (product, API) path is evaluated; an operation with a policy of its own is a path too.
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 
 from iaclint.budget import LIMITS, Limits
 from iaclint.fileaccess import megabytes
-from iaclint.model.azure.apim.entities import ApimApi, ApimOperation, PolicyRef
-from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_policy
+from iaclint.model.azure.apim.entities import ApimApi, ApimOperation, ApimService, PolicyRef
+from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_fragment, read_policy
 from iaclint.resources import Resource
 from iaclint.source import Span
 from iaclint.values import Value
@@ -61,7 +62,8 @@ def document(ref: PolicyRef) -> PolicyDocument:
     if ref.document is None and ref.same_as is not None:
         ref.document = document(ref.same_as)
     if ref.document is None:
-        ref.document = read_policy(ref.text, ref.fmt or "xml")
+        read = read_fragment if ref.scope == "fragment" else read_policy
+        ref.document = read(ref.text, ref.fmt or "xml")
         if not ref.fmt:
             ref.document = PolicyDocument({}, unknown="the policy format cannot be known", span=ref.text.span)
     return ref.document
@@ -107,40 +109,72 @@ class _Work:
         if n is None:
             n = 0
             stack = [el for section in doc.sections.values() for el in section.elements]
+            if doc.root is not None and not doc.sections:
+                stack = list(doc.root.children)  # a fragment
             while stack:
                 n += 1
                 stack.extend(stack.pop().children)
             self.sizes[id(doc)] = n
         return n
 
-    def effective(self, scopes: list[PolicyDocument | None]) -> EffectivePolicy:
-        key = tuple(0 if d is None else id(d) for d in scopes)
+    def effective(
+        self, scopes: list[PolicyDocument | None], fragments: dict[str, PolicyDocument]
+    ) -> EffectivePolicy:
+        key = (*(0 if d is None else id(d) for d in scopes), *(id(d) for d in fragments.values()))
         got = self.memo.get(key)
         if got is None:
-            cost = sum(self.size(d) for d in scopes if d is not None)
+            docs = [*(d for d in scopes if d is not None), *fragments.values()]
+            cost = sum(self.size(d) for d in docs)
             if cost > self.left:
                 reason = f"evaluation budget exceeded: more than {self.allowance:,} policy elements"
                 got = EffectivePolicy(inbound=(), unknown=(reason,), jwt=(), rate_limits=(), ip_filters=(),
                                       client_cert=())  # fmt: skip
             else:
                 self.left -= cost
-                got = effective_policy(scopes)
+                got = effective_policy(scopes, fragments)
             self.memo[key] = got
         return got
 
 
 def _paths(api: ApimApi, work: _Work) -> list[PolicyPath]:
-    glob = _scope(api.service.policies) if api.service is not None else _UNDECLARED
+    if api.service is not None:
+        glob = _scope(api.service.policies)
+    else:
+        glob = _scope(api.undeclared_global) or _UNDECLARED
     products = api.products or [None]
+    frags = fragments(api.service.fragments if api.service is not None else api.undeclared_fragments)
+    wdoc = None
+    if api.workspace is not None:
+        # A workspace's own fragments first (an id it shares with the service names its own).
+        frags = {**frags, **fragments(api.workspace.fragments)}
+        wdoc = _scope(api.workspace.policies)
     out: list[PolicyPath] = []
     for prod in products:
         pdoc = _scope(prod.policies) if prod is not None else None
         adoc = _scope(api.policies)
         name = prod.resource.address if prod is not None else ""
-        out.append(PolicyPath(api, None, name, work.effective([glob, pdoc, adoc, None])))
+        out.append(PolicyPath(api, None, name, work.effective([glob, wdoc, pdoc, adoc, None], frags)))
         for op in api.operations:
             if op.policies:
-                out.append(PolicyPath(api, op, name, work.effective([glob, pdoc, adoc, _scope(op.policies)])))
+                scopes = [glob, wdoc, pdoc, adoc, _scope(op.policies)]
+                out.append(PolicyPath(api, op, name, work.effective(scopes, frags)))
+    return out
+
+
+def service_policy(svc: ApimService) -> EffectivePolicy | None:
+    """The service's global policy on its own; None when the scan declares none."""
+    doc = _scope(svc.policies)
+    return effective_policy([doc], fragments(svc.fragments)) if doc is not None else None
+
+
+def fragments(refs: list[PolicyRef]) -> dict[str, PolicyDocument]:
+    """A service's declared policy fragments by lower-case id (a fragment whose id cannot be
+    known is left out: an include of it then says the fragment is not declared)."""
+    out: dict[str, PolicyDocument] = {}
+    for ref in refs:
+        ident = ref.fragment_id.as_str()
+        if ident:
+            out.setdefault(ident.lower(), document(ref))
     return out
 
 

@@ -27,7 +27,7 @@ class PolicyRef:
     """An APIM policy document at one scope, before and after reading."""
 
     resource: Resource
-    scope: str  # global | product | api | operation
+    scope: str  # global | workspace | product | api | operation | fragment
     text: Value
     fmt: str  # xml | rawxml | xml-link | rawxml-link; "" when the format cannot be known
     # Raw reference to the owner (service, product, API or operation), by ARM name or refs.
@@ -37,6 +37,8 @@ class PolicyRef:
     # Another reference to the same text at the same place (a `for_each` of policies sharing one
     # document): read once, through that one.
     same_as: PolicyRef | None = None
+    # A fragment's id (what `<include-fragment fragment-id>` names).
+    fragment_id: Value = field(default_factory=Value.absent)
 
 
 @dataclass(eq=False, slots=True)
@@ -53,11 +55,15 @@ class ApimService:
     # CA certificates given to the service (the truststore for client certificates).
     ca_certificates: Setting
     vnet_type: Setting
+    # The pricing tier (`Consumption`, `Developer`...; azurerm `Consumption_0`).
+    sku: Setting = field(default_factory=lambda: Setting.absent("sku"))
     # Linked.
     apis: list[ApimApi] = field(default_factory=list)
     products: list[ApimProduct] = field(default_factory=list)
     backends: list[ApimBackend] = field(default_factory=list)
     policies: list[PolicyRef] = field(default_factory=list)
+    # Policy fragments (scope "fragment") the scan declares for it.
+    fragments: list[PolicyRef] = field(default_factory=list)
     fronts: list[Front] = field(default_factory=list)
     # Fronts whose backend target cannot be known but may be this service.
     possible_fronts: list[Front] = field(default_factory=list)
@@ -77,6 +83,28 @@ class ApimService:
             return None
         return (v.as_str() or "None").lower() == "internal"
 
+    def consumption(self) -> bool | None:
+        """On the Consumption tier (which holds no CA certificates)."""
+        v = self.sku.value
+        if v.is_unknown:
+            return None
+        return (v.as_str() or "").split("_", 1)[0].lower() == "consumption"
+
+
+@dataclass(eq=False, slots=True)
+class ApimWorkspace:
+    """A workspace of a service (`service/workspaces`, `azurerm_api_management_workspace`): its APIs,
+    products and backends are the service's, and its policy is a scope between the service's
+    global policy and the products' (global → workspace → product → API → operation)."""
+
+    resource: Resource
+    name: Value  # the full ARM name, `svc/ws`
+    service_name: Value
+    service_ref: Value
+    service: ApimService | None = None
+    policies: list[PolicyRef] = field(default_factory=list)
+    fragments: list[PolicyRef] = field(default_factory=list)
+
 
 @dataclass(eq=False, slots=True)
 class ApimApi:
@@ -88,11 +116,19 @@ class ApimApi:
     subscription_required: Setting
     service_url: Setting
     endpoint: TlsEndpoint
+    # In a workspace: the workspace's name and reference (absent for a service-level API).
+    workspace_name: Value = field(default_factory=Value.absent)
+    workspace_ref: Value = field(default_factory=Value.absent)
     # Linked.
     service: ApimService | None = None
+    workspace: ApimWorkspace | None = None
     operations: list[ApimOperation] = field(default_factory=list)
     products: list[ApimProduct] = field(default_factory=list)
     policies: list[PolicyRef] = field(default_factory=list)
+    # When its service is not declared here (a Bicep `existing` service, a data source, a name
+    # given by a parameter): the global policy of that service, if the scan declares one.
+    undeclared_global: list[PolicyRef] = field(default_factory=list)
+    undeclared_fragments: list[PolicyRef] = field(default_factory=list)
     # Its effective policies (effective.PolicyPath), worked out once when the scope is linked.
     policy_paths: list[Any] | None = None
 
@@ -121,6 +157,9 @@ class ApimProduct:
     subscription_required: Setting
     service: ApimService | None = None
     policies: list[PolicyRef] = field(default_factory=list)
+    # In a workspace (its products are its own): the workspace's name, then the workspace.
+    workspace_name: Value = field(default_factory=Value.absent)
+    workspace: ApimWorkspace | None = None
 
 
 @dataclass(eq=False, slots=True)

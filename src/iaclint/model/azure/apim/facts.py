@@ -35,7 +35,7 @@ from iaclint.model.facts import (
     WafTarget,
     tls_label,
 )
-from iaclint.policy import PolicyElement
+from iaclint.policy import EffectivePolicy, PolicyElement
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -58,7 +58,12 @@ def apim(d: Derivation) -> None:
 def _public(svc: ApimService | None) -> Decision:
     """Reachable from the internet: not in an internal virtual network."""
     if svc is None:
-        return Decision.yes(Setting.absent("virtualNetworkType"))
+        # Declared elsewhere (`existing`, a data source): its network mode is not in the code.
+        return Decision.unknown(
+            Setting.absent("virtualNetworkType"),
+            "the API Management service is not declared here, so whether it is in an internal virtual "
+            "network cannot be known",
+        )
     setting = Setting(svc.vnet_type.value, svc.vnet_type.attribute)
     internal = svc.internal()
     if internal is None:
@@ -87,7 +92,12 @@ def _service(d: Derivation, svc: ApimService) -> None:
         else "no Application Gateway or Front Door with a WAF policy fronts it, and it is not in an internal "
         "virtual network"
     )
-    d.facts.waf_targets.append(WafTarget(origin, _public(svc), attachments, possible, how=how))
+    public = _public(svc)
+    d.facts.waf_targets.append(WafTarget(origin, public, attachments, possible, how=how))
+    # Judged at service level only when the unit declares no API that is, or may be, its own.
+    unlinked = any(a.service is None for a in d.model.azure.apis)
+    if not svc.apis and not unlinked and public.state is not False:
+        d.facts.network.append(Requirement(origin, _service_restricted(svc, public)))
     endpoint = svc.endpoint.fact()
     d.facts.endpoints.append(endpoint)
     for c in svc.ciphers:
@@ -111,6 +121,22 @@ def _service(d: Derivation, svc: ApimService) -> None:
         d.facts.legacy_protocols.append(LegacyProtocol(origin, tls_label(version), decision))
 
 
+def _service_restricted(svc: ApimService, public: Decision) -> Decision:
+    """S5.4 for a service none of whose APIs the scan declares: judged by its global policy (an
+    `ip-filter action="allow"` that runs for every request) and its network mode."""
+    pol = effective.service_policy(svc)
+    where = Setting(svc.policies[0].text, "policy") if svc.policies else public.setting
+    if pol is None:
+        if public.state is None:
+            return Decision.unknown(where, public.why)
+        return Decision.no(
+            where,
+            'no API of it is declared here, it has no global policy with ip-filter action="allow" and it is '
+            "not in an internal virtual network",
+        )
+    return _allowed(pol, where, public, "its global policy")
+
+
 def _ca_store(cert: Value) -> bool | None:
     """Whether a service certificate entry is a CA / root (ARM `storeName`, azurerm `store_name`)."""
     store = cert.get("storeName") if not cert.get("storeName").is_null else cert.get("store_name")
@@ -127,6 +153,10 @@ def _client_auth(svc: ApimService) -> ClientAuth | None:
     if not enabling:
         return None
     on = enabling[0]
+    validations: list[Validation] = []
+    for api in svc.apis:
+        for path in effective.paths(api):
+            validations.append(Validation(_path_origin(path), _validated(path, svc)))
     certs, cattr = svc.ca_certificates.value, svc.ca_certificates.attribute
     stores = [_ca_store(c) for c in certs.elements()]
     if certs.is_unknown or (None in stores and True not in stores):
@@ -135,18 +165,45 @@ def _client_auth(svc: ApimService) -> ClientAuth | None:
             f"whether it has CA certificates cannot be known: {cattr} is {certs.describe()}",
         )
     elif True not in stores:
-        truststore = Decision.no(
-            Setting(on.value, on.attribute),
-            f"has no CA certificate (store Root or CertificateAuthority) in {cattr} to validate them against "
-            f"({on.attribute} is {on.value.describe()})",
-        )
+        truststore = _without_ca(svc, on, cattr, validations)
     else:
         truststore = Decision.yes(Setting(certs, cattr))
-    validations: list[Validation] = []
-    for api in svc.apis:
-        for path in effective.paths(api):
-            validations.append(Validation(_path_origin(path), _validated(path, svc)))
     return ClientAuth(Setting(on.value, on.attribute), truststore, None, tuple(validations))
+
+
+def _without_ca(svc: ApimService, on: Setting, cattr: str, validations: list[Validation]) -> Decision:
+    """No CA certificate: a violation, except on the Consumption tier, which holds none and where
+    `validate-client-certificate` in the effective policy is the truststore (each API path's
+    validation is judged on its own)."""
+    no = Decision.no(
+        Setting(on.value, on.attribute),
+        f"has no CA certificate (store Root or CertificateAuthority) in {cattr} to validate them against "
+        f"({on.attribute} is {on.value.describe()})",
+    )
+    consumption = svc.consumption()
+    if consumption is False:
+        return no
+    sku = Setting(svc.sku.value, svc.sku.attribute)
+    glob = effective.service_policy(svc)
+    if validations:
+        validated = all(v.validated.state is True for v in validations)
+    else:
+        validated = glob is not None and any(not c.conditional for c in glob.client_cert)
+    if consumption is True:
+        if validations or validated:
+            return Decision.yes(sku)
+        return Decision.unknown(
+            sku,
+            "on the Consumption tier validate-client-certificate in each API's effective policy is the "
+            "truststore, and no API of it is declared here",
+        )
+    if validated:
+        return Decision.unknown(
+            sku,
+            "whether it is on the Consumption tier (where validate-client-certificate is the truststore) "
+            f"cannot be known: {svc.sku.attribute} is {svc.sku.value.describe()}",
+        )
+    return no
 
 
 def _validated(path: PolicyPath, svc: ApimService) -> Decision:
@@ -261,17 +318,22 @@ def _token_validator(path: PolicyPath, origin: Origin, jwt: object) -> TokenVali
 
 
 def _restricted(path: PolicyPath, public: Decision) -> Decision:
-    pol = path.policy
     where = Setting(effective.policy_value(path), "policy")
+    return _allowed(path.policy, where, public, "its effective policy")
+
+
+def _allowed(pol: EffectivePolicy, where: Setting, public: Decision, what: str) -> Decision:
+    """An `ip-filter action="allow"` that runs for every request restricts; a deny-list never does."""
     if any(f.action == "allow" and not f.conditional for f in pol.ip_filters):
         return Decision.yes(where)
+    if any(f.action == "allow" for f in pol.ip_filters):
+        return Decision.unknown(where, 'its ip-filter action="allow" runs only inside <choose>')
     if pol.unknown or public.state is None:
         return Decision.unknown(where, "; ".join(pol.unknown) or public.why)
     found = (
-        'its ip-filter only forbids listed addresses (action="forbid" is a deny-list)'
+        f'{what} has an ip-filter that only forbids listed addresses (action="forbid" is a deny-list)'
         if pol.ip_filters
-        else 'no ip-filter action="allow" in its effective policy and the service is not in an internal '
-        "virtual network"
+        else f'no ip-filter action="allow" in {what} and the service is not in an internal virtual network'
     )
     return Decision.no(where, found)
 
@@ -322,6 +384,10 @@ def _path_scopes(path: PolicyPath) -> list[tuple[Resource, list[PolicyRef]]]:
     out: list[tuple[Resource, list[PolicyRef]]] = []
     if api.service is not None:
         out.append((api.service.resource, api.service.policies))
+    elif api.undeclared_global:
+        out.append((api.undeclared_global[0].resource, api.undeclared_global))
+    if api.workspace is not None:
+        out.append((api.workspace.resource, api.workspace.policies))
     out += [(p.resource, p.policies) for p in api.products if p.resource.address == path.product]
     out.append((api.resource, api.policies))
     if path.operation is not None:
