@@ -17,6 +17,14 @@ from iaclint.model.aws.apigateway.entities import (
     UsagePlan,
 )
 from iaclint.model.aws.cloudfront.entities import Distribution
+from iaclint.model.aws.elb.entities import (
+    ClassicLoadBalancer,
+    ClassicPolicy,
+    Listener,
+    ListenerPolicies,
+    ListenerRule,
+    LoadBalancer,
+)
 from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
 
 
@@ -38,6 +46,14 @@ class AwsModel:
     waf_associations: list[WafAssociation] = field(default_factory=list)
     # CloudFront
     distributions: list[Distribution] = field(default_factory=list)
+    # Elastic Load Balancing
+    load_balancers: list[LoadBalancer] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
+    listener_rules: list[ListenerRule] = field(default_factory=list)
+    classic_lbs: list[ClassicLoadBalancer] = field(default_factory=list)
+    # Policies and listener policies of Classic Load Balancers declared as resources of their own.
+    classic_policies: list[ClassicPolicy] = field(default_factory=list)
+    classic_listener_policies: list[ListenerPolicies] = field(default_factory=list)
 
     def extend(self, other: AwsModel) -> None:
         for f in fields(self):

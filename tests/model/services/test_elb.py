@@ -1,0 +1,160 @@
+"""The elb service adapts the same minimal resources to the same facts in Terraform and
+CloudFormation (YAML and JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from tests.model.services.harness import facts_of, summary
+
+TERRAFORM = """
+resource "aws_lb" "edge" {
+  subnets = ["subnet-a"]
+}
+resource "aws_lb_listener" "plain" {
+  load_balancer_arn = aws_lb.edge.arn
+  port              = 80
+  default_action {
+    type = "redirect"
+    redirect {
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
+    }
+  }
+}
+resource "aws_lb_listener" "tls" {
+  load_balancer_arn = aws_lb.edge.arn
+  port              = 443
+  protocol          = "HTTPS"
+  default_action {
+    type = "fixed-response"
+  }
+}
+resource "aws_lb_listener_rule" "leak" {
+  listener_arn = aws_lb_listener.plain.arn
+  action {
+    type = "forward"
+  }
+}
+resource "aws_elb" "classic" {
+  listener {
+    lb_port           = 443
+    lb_protocol       = "https"
+    instance_port     = 80
+    instance_protocol = "http"
+  }
+  listener {
+    lb_port           = 8443
+    lb_protocol       = "ssl"
+    instance_port     = 8443
+    instance_protocol = "ssl"
+  }
+}
+resource "aws_load_balancer_policy" "old" {
+  load_balancer_name = aws_elb.classic.name
+  policy_name        = "old"
+  policy_type_name   = "SSLNegotiationPolicyType"
+  policy_attribute {
+    name  = "Reference-Security-Policy"
+    value = "ELBSecurityPolicy-2014-01"
+  }
+}
+resource "aws_load_balancer_listener_policy" "old" {
+  load_balancer_name = aws_elb.classic.name
+  load_balancer_port = 8443
+  policy_names       = [aws_load_balancer_policy.old.policy_name]
+}
+"""
+
+TEMPLATE = {
+    "Resources": {
+        "Edge": {
+            "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "Properties": {"Subnets": ["subnet-a"]},
+        },
+        "Plain": {
+            "Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {
+                "LoadBalancerArn": {"Ref": "Edge"},
+                "Port": 80,
+                "DefaultActions": [
+                    {"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "StatusCode": "HTTP_301"}}
+                ],
+            },
+        },
+        "Tls": {
+            "Type": "AWS::ElasticLoadBalancingV2::Listener",
+            "Properties": {
+                "LoadBalancerArn": {"Ref": "Edge"},
+                "Port": 443,
+                "Protocol": "HTTPS",
+                "DefaultActions": [{"Type": "fixed-response"}],
+            },
+        },
+        "Leak": {
+            "Type": "AWS::ElasticLoadBalancingV2::ListenerRule",
+            "Properties": {"ListenerArn": {"Ref": "Plain"}, "Priority": 1, "Actions": [{"Type": "forward"}]},
+        },
+        "Classic": {
+            "Type": "AWS::ElasticLoadBalancing::LoadBalancer",
+            "Properties": {
+                "Listeners": [
+                    {
+                        "LoadBalancerPort": "443",
+                        "Protocol": "HTTPS",
+                        "InstancePort": "80",
+                        "InstanceProtocol": "HTTP",
+                    },
+                    {
+                        "LoadBalancerPort": "8443",
+                        "Protocol": "SSL",
+                        "InstancePort": "8443",
+                        "InstanceProtocol": "SSL",
+                        "PolicyNames": ["old"],
+                    },
+                ],
+                "Policies": [
+                    {
+                        "PolicyName": "old",
+                        "PolicyType": "SSLNegotiationPolicyType",
+                        "Attributes": [
+                            {"Name": "Reference-Security-Policy", "Value": "ELBSecurityPolicy-2014-01"}
+                        ],
+                    }
+                ],
+            },
+        },
+    }
+}
+
+EXPECTED = {
+    "endpoints": sorted(
+        [
+            ("plain", None, (False,), ()),
+            ("tls", "1.0", (), ()),  # no policy: ELBSecurityPolicy-2016-08
+            ("leak", None, (True,), ()),  # forwards on a redirecting HTTP listener
+            ("classic", "1.0", (), ()),  # no policy: ELBSecurityPolicy-2016-08
+            ("classic", "ssl3", (), ()),  # ELBSecurityPolicy-2014-01 still enables SSL 3.0
+        ],
+        key=repr,
+    ),
+    "backends": sorted([("classic", False, ()), ("classic", True, ())], key=repr),
+}
+
+
+def _elb(facts: dict) -> dict:
+    return {k: v for k, v in facts.items() if k in EXPECTED}
+
+
+def test_terraform(tmp_path: Path) -> None:
+    assert _elb(summary(facts_of(tmp_path, "main.tf", TERRAFORM))) == EXPECTED
+
+
+def test_cloudformation_yaml(tmp_path: Path) -> None:
+    assert _elb(summary(facts_of(tmp_path, "template.yaml", yaml.safe_dump(TEMPLATE)))) == EXPECTED
+
+
+def test_cloudformation_json(tmp_path: Path) -> None:
+    assert _elb(summary(facts_of(tmp_path, "template.json", json.dumps(TEMPLATE)))) == EXPECTED
