@@ -25,7 +25,7 @@ from iaclint.model.aws.elb.entities import (
     ListenerRule,
     LoadBalancer,
 )
-from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
+from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation, WebAcl
 
 
 @dataclass(slots=True)
@@ -44,6 +44,9 @@ class AwsModel:
     # WAF
     web_acls: list[WebAcl] = field(default_factory=list)
     waf_associations: list[WafAssociation] = field(default_factory=list)
+    # WAF Classic (v1): retired by AWS, kept to name it in messages.
+    classic_web_acls: list[ClassicWebAcl] = field(default_factory=list)
+    classic_associations: list[ClassicAssociation] = field(default_factory=list)
     # CloudFront
     distributions: list[Distribution] = field(default_factory=list)
     # Elastic Load Balancing

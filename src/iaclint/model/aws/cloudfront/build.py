@@ -29,6 +29,7 @@ class DistributionFacts:
     origin_domains: list[Value]
     # The origins with a custom origin configuration.
     origins: list[CustomOrigin]
+    web_acl_attribute: str = "web_acl_id"
 
 
 def viewer_floor(f: DistributionFacts) -> TlsFloor:
@@ -67,7 +68,7 @@ def viewer_http(policies: list[Setting]) -> list[PlainHttp]:
 def distribution(scope: Scope, f: DistributionFacts) -> Distribution:
     viewer = viewer_http([b.viewer_policy for b in f.behaviours])
     ep = Endpoint(PLATFORM, "distribution", f.resource, viewer_floor(f), viewer)
-    dist = Distribution(ep, f.web_acl, f.origin_domains, f.origins, f.behaviours)
+    dist = Distribution(ep, f.web_acl, f.origin_domains, f.origins, f.behaviours, f.web_acl_attribute)
     scope.model.endpoints.append(ep)
     scope.model.aws.distributions.append(dist)
     return dist

@@ -43,5 +43,6 @@ def _distribution(r: Resource, scope: Scope) -> None:
             for o in origins
             if not o.get("CustomOriginConfig").is_null
         ],
+        f"{CONFIG}WebACLId",
     )
     build.distribution(scope, facts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from iaclint.model.aws.apigateway.entities import Api
-from iaclint.model.aws.wafv2.entities import WebAcl
+from iaclint.model.aws.wafv2.entities import ClassicWebAcl, WebAcl
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import Setting
 from iaclint.resources import Resource
@@ -40,8 +40,11 @@ class Distribution:
     origin_refs: list[Value]
     origins: list[CustomOrigin] = field(default_factory=list)
     behaviours: list[Behaviour] = field(default_factory=list)
-    # Linked: the web ACLs on it, and the APIs its origins are.
+    # The attribute that names its web ACL (`web_acl_id`, `DistributionConfig.WebACLId`).
+    acl_attribute: str = "web_acl_id"
+    # Linked: the web ACLs on it (WAFv2, or WAF Classic), and the APIs its origins are.
     acls: list[WebAcl] = field(default_factory=list)
+    classic_acls: list[ClassicWebAcl] = field(default_factory=list)
     apis: list[Api] = field(default_factory=list)
 
     @property

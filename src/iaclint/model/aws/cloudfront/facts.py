@@ -1,13 +1,24 @@
-"""What a CloudFront distribution means for the standard beyond its viewer endpoint: how it reaches
-its custom origins (S4.1). `http-only` is plain HTTP; `match-viewer` is plain HTTP for the
-behaviours that let viewers use HTTP (`allow-all`); origin SSL protocols below TLSv1.2 are legacy
-protocols towards the backend."""
+"""What a CloudFront distribution means for the standard beyond its viewer endpoint: it is an
+internet-facing edge that a WAFv2 web ACL must front (S5.1; a WAF Classic web ACL, named by a
+classic id, does not count), and how it reaches its custom origins (S4.1): `http-only` is plain
+HTTP; `match-viewer` is plain HTTP for the behaviours that let viewers use HTTP (`allow-all`);
+origin SSL protocols below TLSv1.2 are legacy protocols towards the backend."""
 
 from __future__ import annotations
 
 from iaclint.model.aws.cloudfront.entities import PLATFORM, CustomOrigin, Distribution
+from iaclint.model.aws.wafv2.facts import classic_label, classic_waf, web_acl
 from iaclint.model.derive import Derivation, builder
-from iaclint.model.facts import Backend, Decision, LegacyProtocol, Origin, Setting, tls_label
+from iaclint.model.facts import (
+    Attachment,
+    Backend,
+    Decision,
+    LegacyProtocol,
+    Origin,
+    Setting,
+    WafTarget,
+    tls_label,
+)
 
 # Origin SSL protocols below TLS 1.2, by the version they name.
 LEGACY = {"SSLv3": "ssl3", "TLSv1": "1.0", "TLSv1.1": "1.1"}
@@ -16,6 +27,7 @@ LEGACY = {"SSLv3": "ssl3", "TLSv1": "1.0", "TLSv1.1": "1.1"}
 @builder
 def cloudfront(d: Derivation) -> None:
     for dist in d.model.aws.distributions:
+        d.facts.waf_targets.append(_waf_target(d, dist))
         for o in dist.origins:
             origin = Origin.of(dist.resource, _origin_label(dist, o))
             d.facts.backends.append(Backend(origin, _origin_tls(dist, o)))
@@ -79,3 +91,25 @@ def _legacy(origin: Origin, o: CustomOrigin) -> list[LegacyProtocol]:
             why = f"{attr} includes {item.describe()}"
             out.append(LegacyProtocol(origin, tls_label(version), Decision.no(Setting(item, attr), why)))
     return out
+
+
+def _waf_target(d: Derivation, dist: Distribution) -> WafTarget:
+    """A distribution is reachable from the internet, whatever its origins are."""
+    label = dist.endpoint.label
+    origin = Origin.of(dist.resource, label)
+    attachments = [d.attach(d.waf(acl, web_acl), label) for acl in dist.acls]
+    ref = dist.acl_ref
+    for acl in dist.classic_acls:
+        classic = Origin.of(acl.resource, classic_label(acl, ref))
+        attachments.append(d.attach(d.waf(acl, lambda _e, o=classic: classic_waf(o)), label))
+    if not attachments and not ref.is_null:
+        text = ref.as_str()
+        if text is not None and not text.startswith("arn:"):
+            # A WAFv2 web ACL is named by its ARN; anything else is a WAF Classic web ACL id.
+            classic = Origin.of(dist.resource, classic_label(None, ref))
+            attachments.append(d.attach(d.waf(dist, lambda _e, o=classic: classic_waf(o)), label))
+        else:
+            attachments.append(Attachment(None, Setting(ref, dist.acl_attribute)))
+    how = f"set {dist.acl_attribute} to the ARN of a WAFv2 web ACL with scope CLOUDFRONT"
+    public = Decision.yes(Setting.absent("waf"))
+    return WafTarget(origin, public, attachments, edge=True, fronts_api=True if dist.apis else None, how=how)
