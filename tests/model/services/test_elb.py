@@ -4,10 +4,16 @@ CloudFormation (YAML and JSON)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import yaml
 from tests.model.services.harness import facts_of, summary
+
+from iaclint.engine import ScanOptions, scan
+from iaclint.model.aws.elb.build import classic_policy
+
+ROOT = Path(__file__).resolve().parents[3]
 
 TERRAFORM = """
 resource "aws_lb" "edge" {
@@ -158,3 +164,26 @@ def test_cloudformation_yaml(tmp_path: Path) -> None:
 
 def test_cloudformation_json(tmp_path: Path) -> None:
     assert _elb(summary(facts_of(tmp_path, "template.json", json.dumps(TEMPLATE)))) == EXPECTED
+
+
+def test_classic_predefined_policies() -> None:
+    assert classic_policy("ELBSecurityPolicy-2011-08") == ("ssl3", False)
+    assert classic_policy("ELBSecurityPolicy-2014-01") == ("ssl3", False)
+    assert classic_policy("ELBSecurityPolicy-2014-10") == ("1.0", False)
+    assert classic_policy("ELBSecurityPolicy-2016-08") == ("1.0", False)
+    assert classic_policy("ELBSecurityPolicy-TLS-1-1-2017-01") == ("1.1", False)
+    assert classic_policy("ELBSecurityPolicy-TLS-1-2-2017-01") == ("1.2", False)
+    assert classic_policy("ELBSample-OpenSSLDefaultCipherPolicy") is None
+
+
+def test_messages_name_the_lowest_accepted_version() -> None:
+    """Disabling only TLS 1.0 leaves TLS 1.1; no policy at all is the documented default."""
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = scan(ScanOptions(paths=["fixtures/terraform/aws/elb-classic"], select=["IAC101"]))
+    finally:
+        os.chdir(cwd)
+    messages = {f.span.line: f.message for f in result.findings}
+    assert "accepts TLS 1.1;" in messages[57] and "Protocol-TLSv1.1" in messages[57]
+    assert "accepts TLS 1.0;" in messages[29] and "ELBSecurityPolicy-2016-08" in messages[29]

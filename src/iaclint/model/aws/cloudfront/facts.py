@@ -28,15 +28,16 @@ LEGACY = {"SSLv3": "ssl3", "TLSv1": "1.0", "TLSv1.1": "1.1"}
 def cloudfront(d: Derivation) -> None:
     for dist in d.model.aws.distributions:
         d.facts.waf_targets.append(_waf_target(d, dist))
-        for o in dist.origins:
-            origin = Origin.of(dist.resource, _origin_label(dist, o))
+        for n, o in enumerate(dist.origins, 1):
+            origin = Origin.of(dist.resource, _origin_label(dist, o, n))
             d.facts.backends.append(Backend(origin, _origin_tls(dist, o)))
             if (o.protocol_policy.value.as_str() or "").lower() != "http-only":
                 d.facts.legacy_protocols.extend(_legacy(origin, o))
 
 
-def _origin_label(dist: Distribution, o: CustomOrigin) -> str:
-    name = o.id.describe() if not o.id.is_null else "?"
+def _origin_label(dist: Distribution, o: CustomOrigin, n: int) -> str:
+    """Named by its id, or by its place among the custom origins when the id is not known."""
+    name = o.id.describe() if o.id.as_str() is not None else f"#{n}"
     return f"{PLATFORM} distribution {dist.resource.address} origin {name}"
 
 
