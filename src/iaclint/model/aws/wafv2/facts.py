@@ -75,6 +75,18 @@ def classic_waf(origin: Origin) -> Waf:
     return Waf(origin, retired, retired, RETIRED)
 
 
+def classic_attachments(d: Derivation, c: ClassicAssociation, label: str) -> list[Attachment]:
+    """The retired WAFs a WAF Classic association attaches to what `label` names: its web ACL, or
+    the association itself when the web ACL is not in the scan."""
+    out = []
+    for acl in c.acls or [None]:
+        entity: object = acl if acl is not None else c
+        resource = acl.resource if acl is not None else c.resource
+        origin = Origin.of(resource, classic_label(acl, c.acl_ref))
+        out.append(d.attach(d.waf(entity, lambda _e, o=origin: classic_waf(o)), label))
+    return out
+
+
 class EdgeProtection:
     """The web ACLs associated with each edge (a load balancer), WAFv2 or Classic, and the
     associations that may target it; looked up by the edge's identity."""
@@ -99,11 +111,7 @@ class EdgeProtection:
             if not a.acls and not a.acl_ref.is_null:
                 out.append(Attachment(None, Setting(a.acl_ref, "web_acl")))
         for c in self._classic.get(id(target), []):
-            for acl in c.acls or [None]:
-                entity: object = acl if acl is not None else c
-                resource = acl.resource if acl is not None else c.resource
-                origin = Origin.of(resource, classic_label(acl, c.acl_ref))
-                out.append(d.attach(d.waf(entity, lambda _e, o=origin: classic_waf(o)), label))
+            out += classic_attachments(d, c, label)
         return out
 
     def possible(self, target: object) -> list[str]:
