@@ -187,3 +187,15 @@ def test_messages_name_the_lowest_accepted_version() -> None:
     messages = {f.span.line: f.message for f in result.findings}
     assert "accepts TLS 1.1;" in messages[57] and "Protocol-TLSv1.1" in messages[57]
     assert "accepts TLS 1.0;" in messages[29] and "ELBSecurityPolicy-2016-08" in messages[29]
+
+
+def test_policy_set_to_null_through_a_module_is_the_default() -> None:
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = scan(ScanOptions(paths=["fixtures/terraform/aws/edge-module"], select=["IAC101"]))
+    finally:
+        os.chdir(cwd)
+    [finding] = result.findings
+    assert finding.address == "module.internal.aws_lb_listener.https"
+    assert "ssl_policy is not set (AWS applies ELBSecurityPolicy-2016-08" in finding.message
