@@ -29,7 +29,7 @@ def tls_minimum(facts: Facts, ctx: CheckContext) -> Iterator[Finding]:
                 why += f"; {tls.reason}"
             yield ctx.unknown(ep.origin, setting, why=why)
         elif TLS_ORDER[tls.minimum] < TLS_ORDER[required]:
-            shown = tls.setting.describe() if not tls.setting.is_absent else "not set"
+            shown = tls.setting.describe() if not tls.setting.is_null else "not set"
             yield ctx.violation(
                 ep.origin,
                 setting,

@@ -17,7 +17,15 @@ from iaclint.model.aws.apigateway.entities import (
     UsagePlan,
 )
 from iaclint.model.aws.cloudfront.entities import Distribution
-from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
+from iaclint.model.aws.elb.entities import (
+    ClassicLoadBalancer,
+    ClassicPolicy,
+    Listener,
+    ListenerPolicies,
+    ListenerRule,
+    LoadBalancer,
+)
+from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation, WebAcl
 
 
 @dataclass(slots=True)
@@ -36,8 +44,19 @@ class AwsModel:
     # WAF
     web_acls: list[WebAcl] = field(default_factory=list)
     waf_associations: list[WafAssociation] = field(default_factory=list)
+    # WAF Classic (v1): retired by AWS, kept to name it in messages.
+    classic_web_acls: list[ClassicWebAcl] = field(default_factory=list)
+    classic_associations: list[ClassicAssociation] = field(default_factory=list)
     # CloudFront
     distributions: list[Distribution] = field(default_factory=list)
+    # Elastic Load Balancing
+    load_balancers: list[LoadBalancer] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
+    listener_rules: list[ListenerRule] = field(default_factory=list)
+    classic_lbs: list[ClassicLoadBalancer] = field(default_factory=list)
+    # Policies and listener policies of Classic Load Balancers declared as resources of their own.
+    classic_policies: list[ClassicPolicy] = field(default_factory=list)
+    classic_listener_policies: list[ListenerPolicies] = field(default_factory=list)
 
     def extend(self, other: AwsModel) -> None:
         for f in fields(self):

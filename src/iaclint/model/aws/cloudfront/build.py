@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iaclint.model.adapters import Scope
-from iaclint.model.aws.cloudfront.entities import PLATFORM, Distribution
+from iaclint.model.aws.cloudfront.entities import PLATFORM, Behaviour, CustomOrigin, Distribution
 from iaclint.model.aws.tls import cloudfront_protocol
 from iaclint.model.entities import Endpoint, PlainHttp, TlsFloor
 from iaclint.model.facts import Setting
@@ -22,11 +22,14 @@ class DistributionFacts:
     certificate: Value
     default_certificate: Setting
     minimum: Setting
-    # Each cache behaviour's viewer protocol policy.
-    viewer_policies: list[Setting]
+    # Each cache behaviour: its target origin and viewer protocol policy.
+    behaviours: list[Behaviour]
     web_acl: Value
     # Each origin's domain name (how an origin names the API it is).
     origin_domains: list[Value]
+    # The origins with a custom origin configuration.
+    origins: list[CustomOrigin]
+    web_acl_attribute: str = "web_acl_id"
 
 
 def viewer_floor(f: DistributionFacts) -> TlsFloor:
@@ -63,8 +66,9 @@ def viewer_http(policies: list[Setting]) -> list[PlainHttp]:
 
 
 def distribution(scope: Scope, f: DistributionFacts) -> Distribution:
-    ep = Endpoint(PLATFORM, "distribution", f.resource, viewer_floor(f), viewer_http(f.viewer_policies))
-    dist = Distribution(ep, f.web_acl, f.origin_domains)
+    viewer = viewer_http([b.viewer_policy for b in f.behaviours])
+    ep = Endpoint(PLATFORM, "distribution", f.resource, viewer_floor(f), viewer)
+    dist = Distribution(ep, f.web_acl, f.origin_domains, f.origins, f.behaviours, f.web_acl_attribute)
     scope.model.endpoints.append(ep)
     scope.model.aws.distributions.append(dist)
     return dist

@@ -1,39 +1,102 @@
-"""Elastic Load Balancing fields as CloudFormation names them. Reads only; `listeners.py` decides
-what they mean."""
+"""Elastic Load Balancing fields as CloudFormation names them. Reads only; `build.py` decides what
+they mean and `links.py` links them."""
 
 from __future__ import annotations
 
 from iaclint.model.adapters import Scope, adapter
-from iaclint.model.aws.elb.listeners import ListenerFacts, listener_endpoint
+from iaclint.model.aws.elb.entities import (
+    Action,
+    ClassicListener,
+    ClassicLoadBalancer,
+    ClassicPolicy,
+    Listener,
+    ListenerRule,
+    LoadBalancer,
+    PolicyAttribute,
+)
+from iaclint.model.facts import Setting
 from iaclint.resources import Resource
+from iaclint.values import Value
 
 CFN = "cloudformation"
 
 
-def _lb_type(r: Resource, scope: Scope) -> str | None:
-    for ref in r.body.get("LoadBalancerArn").refs:
-        lb = scope.resources.get(ref)
-        if lb is not None and lb.type == "AWS::ElasticLoadBalancingV2::LoadBalancer":
-            t = lb.body.get("Type")
-            return "application" if t.is_null else t.as_str()
-    return None
+def _internet_facing(scheme: Value) -> bool | None:
+    # `Scheme` defaults to internet-facing.
+    text = scheme.as_str() if not scheme.is_null else "internet-facing"
+    return None if text is None else text != "internal"
+
+
+@adapter("AWS::ElasticLoadBalancingV2::LoadBalancer", language=CFN)
+def _load_balancer(r: Resource, scope: Scope) -> None:
+    b = r.body
+    scheme = b.get("Scheme")
+    scope.model.aws.load_balancers.append(
+        LoadBalancer(r, Setting(b.get("Type"), "Type"), _internet_facing(scheme), Setting(scheme, "Scheme"))
+    )
+
+
+def _actions(items: Value, attribute: str) -> tuple[Action, ...]:
+    return tuple(
+        Action(a.get("Type"), a.get("RedirectConfig").get("Protocol"), f"{attribute}.Type")
+        for a in items.elements()
+    )
 
 
 @adapter("AWS::ElasticLoadBalancingV2::Listener", language=CFN)
 def _listener(r: Resource, scope: Scope) -> None:
-    lb_type = _lb_type(r, scope)
-    facts = ListenerFacts(
-        r,
-        r.body.get("Protocol"),
-        "Protocol",
-        None if lb_type is None else lb_type == "application",
-        r.body.get("SslPolicy"),
-        "SslPolicy",
-        tuple(
-            (a.get("Type"), a.get("RedirectConfig").get("Protocol"))
-            for a in r.body.get("DefaultActions").elements()
-        ),
+    b = r.body
+    scope.model.aws.listeners.append(
+        Listener(
+            r,
+            b.get("LoadBalancerArn"),
+            Setting(b.get("Protocol"), "Protocol"),
+            Setting(b.get("SslPolicy"), "SslPolicy"),
+            _actions(b.get("DefaultActions"), "DefaultActions"),
+        )
     )
-    ep = listener_endpoint(facts)
-    if ep is not None:
-        scope.model.endpoints.append(ep)
+
+
+@adapter("AWS::ElasticLoadBalancingV2::ListenerRule", language=CFN)
+def _listener_rule(r: Resource, scope: Scope) -> None:
+    b = r.body
+    scope.model.aws.listener_rules.append(
+        ListenerRule(r, b.get("ListenerArn"), _actions(b.get("Actions"), "Actions"))
+    )
+
+
+@adapter("AWS::ElasticLoadBalancing::LoadBalancer", language=CFN)
+def _classic(r: Resource, scope: Scope) -> None:
+    b = r.body
+    listeners = [
+        ClassicListener(
+            block,
+            block.get("LoadBalancerPort"),
+            Setting(block.get("Protocol"), "Listeners.Protocol"),
+            Setting(block.get("InstanceProtocol"), "Listeners.InstanceProtocol"),
+            tuple(block.get("PolicyNames").elements()),
+        )
+        for block in b.get("Listeners").elements()
+    ]
+    policies = [
+        ClassicPolicy(
+            r,
+            p.get("PolicyName"),
+            p.get("PolicyType"),
+            tuple(PolicyAttribute(a.get("Name"), a.get("Value")) for a in p.get("Attributes").elements()),
+            "Policies.Attributes",
+            ports=tuple(p.get("LoadBalancerPorts").elements()),
+        )
+        for p in b.get("Policies").elements()
+    ]
+    scheme = b.get("Scheme")
+    scope.model.aws.classic_lbs.append(
+        ClassicLoadBalancer(
+            r,
+            b.get("LoadBalancerName"),
+            listeners,
+            policies,
+            _internet_facing(scheme),
+            Setting(scheme, "Scheme"),
+        )
+    )

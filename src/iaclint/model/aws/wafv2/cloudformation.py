@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from iaclint.model.adapters import Scope, adapter
 from iaclint.model.aws.wafv2 import build
-from iaclint.model.aws.wafv2.entities import WafAssociation
+from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation
 from iaclint.resources import Resource
 
 CFN = "cloudformation"
@@ -35,3 +35,16 @@ def _web_acl(r: Resource, scope: Scope) -> None:
 def _association(r: Resource, scope: Scope) -> None:
     b = r.body
     scope.model.aws.waf_associations.append(WafAssociation(r, b.get("WebACLArn"), b.get("ResourceArn")))
+
+
+@adapter("AWS::WAF::WebACL", "AWS::WAFRegional::WebACL", language=CFN)
+def _classic_web_acl(r: Resource, scope: Scope) -> None:
+    scope.model.aws.classic_web_acls.append(ClassicWebAcl(r))
+
+
+@adapter("AWS::WAFRegional::WebACLAssociation", language=CFN)
+def _classic_association(r: Resource, scope: Scope) -> None:
+    b = r.body
+    scope.model.aws.classic_associations.append(
+        ClassicAssociation(r, b.get("WebACLId"), b.get("ResourceArn"))
+    )

@@ -45,6 +45,27 @@ class WebAcl:
 
 
 @dataclass(eq=False, slots=True)
+class ClassicWebAcl:
+    """A WAF Classic (v1) web ACL (`aws_waf_web_acl`, `aws_wafregional_web_acl`, `AWS::WAF::WebACL`,
+    `AWS::WAFRegional::WebACL`). AWS retired WAF Classic: attached, it protects nothing."""
+
+    resource: Resource
+
+
+@dataclass(eq=False, slots=True)
+class ClassicAssociation:
+    """A WAF Classic web ACL attached to a resource (`aws_wafregional_web_acl_association`,
+    `AWS::WAFRegional::WebACLAssociation`)."""
+
+    resource: Resource
+    acl_ref: Value
+    target_ref: Value
+    # Linked.
+    acls: list[ClassicWebAcl] = field(default_factory=list)
+    targets: list[object] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
 class WafAssociation:
     """A web ACL attached to a resource (a stage, a load balancer)."""
 
@@ -53,7 +74,7 @@ class WafAssociation:
     target_ref: Value
     # Linked.
     acls: list[WebAcl] = field(default_factory=list)
-    # What it protects: API Gateway stages, load balancers.
+    # What it protects: API Gateway stages, load balancers (ELBv2).
     targets: list[object] = field(default_factory=list)
     # What it may protect: its target cannot be known, but it may be one of these.
     possible: list[object] = field(default_factory=list)

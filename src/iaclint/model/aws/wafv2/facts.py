@@ -4,9 +4,11 @@ not, so one without a rate-based rule is reported on itself."""
 
 from __future__ import annotations
 
-from iaclint.model.aws.wafv2.entities import WebAcl
+from iaclint.model.aws.model import AwsModel
+from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation, WebAcl
 from iaclint.model.derive import Derivation, builder
-from iaclint.model.facts import Decision, Origin, Setting, Waf
+from iaclint.model.facts import Attachment, Decision, Origin, Setting, Waf
+from iaclint.values import Value
 
 
 def acl_label(acl: WebAcl) -> str:
@@ -55,3 +57,65 @@ def _rate_limit(acl: WebAcl) -> Decision:
 def web_acls(d: Derivation) -> None:
     for acl in d.model.aws.web_acls:
         d.waf(acl, web_acl)
+
+
+# -- WAF Classic and what protects an edge ---------------------------------------------------------
+
+RETIRED = "AWS retired WAF Classic on 30 September 2025, so it protects nothing"
+
+
+def classic_label(acl: ClassicWebAcl | None, ref: Value) -> str:
+    if acl is not None:
+        return f"AWS WAF Classic web ACL {acl.resource.address}"
+    return f"AWS WAF Classic web ACL {ref.describe()}"
+
+
+def classic_waf(origin: Origin) -> Waf:
+    retired = Decision.no(Setting.absent("waf"), RETIRED)
+    return Waf(origin, retired, retired, RETIRED)
+
+
+def classic_attachments(d: Derivation, c: ClassicAssociation, label: str) -> list[Attachment]:
+    """The retired WAFs a WAF Classic association attaches to what `label` names: its web ACL, or
+    the association itself when the web ACL is not in the scan."""
+    out = []
+    for acl in c.acls or [None]:
+        entity: object = acl if acl is not None else c
+        resource = acl.resource if acl is not None else c.resource
+        origin = Origin.of(resource, classic_label(acl, c.acl_ref))
+        out.append(d.attach(d.waf(entity, lambda _e, o=origin: classic_waf(o)), label))
+    return out
+
+
+class EdgeProtection:
+    """The web ACLs associated with each edge (a load balancer), WAFv2 or Classic, and the
+    associations that may target it; looked up by the edge's identity."""
+
+    def __init__(self, m: AwsModel) -> None:
+        self._v2: dict[int, list[WafAssociation]] = {}
+        self._possible: dict[int, list[WafAssociation]] = {}
+        self._classic: dict[int, list[ClassicAssociation]] = {}
+        for a in m.waf_associations:
+            for t in a.targets:
+                self._v2.setdefault(id(t), []).append(a)
+            for t in a.possible:
+                self._possible.setdefault(id(t), []).append(a)
+        for c in m.classic_associations:
+            for t in c.targets:
+                self._classic.setdefault(id(t), []).append(c)
+
+    def attachments(self, d: Derivation, target: object, label: str) -> list[Attachment]:
+        out: list[Attachment] = []
+        for a in self._v2.get(id(target), []):
+            out += [d.attach(d.waf(acl, web_acl), label) for acl in a.acls]
+            if not a.acls and not a.acl_ref.is_null:
+                out.append(Attachment(None, Setting(a.acl_ref, "web_acl")))
+        for c in self._classic.get(id(target), []):
+            out += classic_attachments(d, c, label)
+        return out
+
+    def possible(self, target: object) -> list[str]:
+        return [
+            f"web ACL association {a.resource.address} targets a resource that cannot be known"
+            for a in self._possible.get(id(target), [])
+        ]

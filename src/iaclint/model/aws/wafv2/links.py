@@ -11,16 +11,22 @@ def link(scope: Scope) -> None:
     m = scope.model.aws
     acls = Index(m.web_acls, lambda a: a.resource.address)
     stages = Index(m.stages, lambda s: s.resource.address)
+    lbs = Index(m.load_balancers, lambda lb: lb.resource.address)
     for assoc in m.waf_associations:
         assoc.acls = acls.resolve(assoc.acl_ref)
-        for st in stages.resolve(assoc.target_ref):
-            add(assoc.targets, st)
+        for target in [*stages.resolve(assoc.target_ref), *lbs.resolve(assoc.target_ref)]:
+            add(assoc.targets, target)
         if not assoc.targets and assoc.target_ref.is_unknown and not assoc.target_ref.refs:
-            # Cannot tell what it protects: it may be any stage of the same module.
+            # Cannot tell what it protects: it may be any stage or load balancer of the same module.
             where = module_path(assoc.resource.address)
-            for st in m.stages:
-                if module_path(st.resource.address) == where:
-                    add(assoc.possible, st)
+            for target in [*m.stages, *m.load_balancers]:
+                if module_path(target.resource.address) == where:
+                    add(assoc.possible, target)
+    classic = Index(m.classic_web_acls, lambda a: a.resource.address)
+    for ca in m.classic_associations:
+        ca.acls = classic.resolve(ca.acl_ref)
+        for target in [*stages.resolve(ca.target_ref), *lbs.resolve(ca.target_ref)]:
+            add(ca.targets, target)
 
 
 @link_step(21)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from iaclint.model.adapters import Scope, adapter
 from iaclint.model.aws.wafv2 import build
-from iaclint.model.aws.wafv2.entities import WafAssociation
+from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation
 from iaclint.resources import Resource
 
 TF = "terraform"
@@ -38,3 +38,16 @@ def _web_acl(r: Resource, scope: Scope) -> None:
 def _association(r: Resource, scope: Scope) -> None:
     b = r.body
     scope.model.aws.waf_associations.append(WafAssociation(r, b.get("web_acl_arn"), b.get("resource_arn")))
+
+
+@adapter("aws_waf_web_acl", "aws_wafregional_web_acl", language=TF)
+def _classic_web_acl(r: Resource, scope: Scope) -> None:
+    scope.model.aws.classic_web_acls.append(ClassicWebAcl(r))
+
+
+@adapter("aws_wafregional_web_acl_association", language=TF)
+def _classic_association(r: Resource, scope: Scope) -> None:
+    b = r.body
+    scope.model.aws.classic_associations.append(
+        ClassicAssociation(r, b.get("web_acl_id"), b.get("resource_arn"))
+    )
