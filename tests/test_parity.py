@@ -49,6 +49,10 @@ ALIASES: dict[str, dict[str, dict[str, str]]] = {
     "tls-for-each": {"cfn": {"regional": "regionalus"}},
     # The SAM backend is in the API's OpenAPI definition; the operation is the function's event.
     "unknown-values": {"cfn": {"IAC811:internal": "internalstage"}, "sam": {"IAC701:get": "internal"}},
+    # A SAM API is its own stage and usage plan.
+    "usage-plan-keys": {
+        "sam": {"keylessdeploy": "keylessapi", "keyeddeploy": "keyedapi", "quotastage": "quotaapi"}
+    },
 }
 
 

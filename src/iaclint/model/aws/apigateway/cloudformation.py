@@ -103,7 +103,7 @@ def _deployment(r: Resource, scope: Scope) -> None:
     )
     if not desc.get("ThrottlingRateLimit").is_null or not desc.get("ThrottlingBurstLimit").is_null:
         throttles.append(template.settings_throttle(r, desc, "StageDescription", "stage description"))
-    scope.model.aws.stages.append(Stage(r, r.body.get("RestApiId"), name, throttles))
+    scope.model.aws.stages.append(Stage(r, r.body.get("RestApiId"), name, throttles, by_deployment=True))
 
 
 @adapter("AWS::ApiGatewayV2::Stage", language=CFN)

@@ -121,6 +121,9 @@ class Stage:
     throttles: list[Throttle] = field(default_factory=list)
     # Usage plans that cover the stage (their throttle is in `throttles` too).
     usage_plans: list[UsagePlan] = field(default_factory=list)
+    # Created by a deployment's stage name (`aws_api_gateway_deployment.stage_name`,
+    # `AWS::ApiGateway::Deployment.StageName`) rather than by a stage resource.
+    by_deployment: bool = False
 
     @property
     def address(self) -> str:

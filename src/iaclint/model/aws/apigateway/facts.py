@@ -5,7 +5,7 @@ domains."""
 
 from __future__ import annotations
 
-from iaclint.model.aws.apigateway.entities import Api, Authorizer, Integration, Operation, Stage
+from iaclint.model.aws.apigateway.entities import Api, Authorizer, Integration, Operation, Stage, Throttle
 from iaclint.model.aws.cloudfront.entities import Distribution
 from iaclint.model.aws.model import AwsModel
 from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
@@ -193,6 +193,8 @@ def _integration(integ: Integration) -> Backend:
 
 def _stage_label(st: Stage) -> str:
     api = st.api.label if st.api else "AWS API Gateway API"
+    if st.by_deployment:
+        return f"{api} stage {st.name.describe()} (created by {st.resource.address})"
     return f"{api} stage {st.resource.address}"
 
 
@@ -245,9 +247,43 @@ def _stage(d: Derivation, st: Stage, fronts: Fronts) -> None:
     d.facts.throttling.append(Requirement(origin, _throttled(st)))
 
 
+def _keyless(st: Stage) -> tuple[list[Operation], list[str]]:
+    """The operations of a stage's API that callers reach without an API key (a usage plan does
+    not throttle them), and why others cannot be told. CORS preflight is left out."""
+    keyless: list[Operation] = []
+    unknown: list[str] = []
+    for op in st.api.operations if st.api is not None else ():
+        if not op.authorizable or (op.verb.as_str() or "").upper() == "OPTIONS":
+            continue
+        if op.verb.is_absent:
+            unknown.append(op.label)  # operations defined outside the template
+            continue
+        key = op.api_key_required
+        if key.as_bool() is True:
+            continue
+        if key.is_unknown:
+            unknown.append(f"whether {op.label} ({op.resource.address}) requires one ({key.describe()})")
+        else:
+            keyless.append(op)
+    return keyless, unknown
+
+
+def _no_limit(t: Throttle) -> str:
+    if t.source == "usage plan":
+        return f"usage plan {t.resource.address} covers it but sets no throttle"
+    return f"the {t.source} of {t.resource.address} set no limit"
+
+
 def _throttled(st: Stage) -> Decision:
+    """Throttled by its own settings, or by a usage plan, which throttles only calls that carry an
+    API key: with a method that requires none, the plan leaves that method unthrottled."""
     where = Setting.absent("throttling")
-    if any(t.limited for t in st.throttles):
+    own = [t for t in st.throttles if t.source != "usage plan"]
+    plans = [t for t in st.throttles if t.source == "usage plan" and t.limited]
+    if any(t.limited for t in own):
+        return Decision.yes(where)
+    keyless, unknown_keys = _keyless(st) if plans else ([], [])
+    if plans and not keyless and not unknown_keys:
         return Decision.yes(where)
     undecided = [t for t in st.throttles if t.limited is None]
     if undecided:
@@ -255,11 +291,20 @@ def _throttled(st: Stage) -> Decision:
         return Decision.unknown(
             where, f"the {t.source} of {t.resource.address} set limits that cannot be known"
         )
+    if plans:
+        plan = plans[0].resource.address
+        head = f"its only throttling is usage plan {plan}, which throttles only calls that carry an API key"
+        if not keyless:
+            return Decision.unknown(where, f"{head}; cannot tell {unknown_keys[0]}")
+        shown = ", ".join(f"{op.label} ({op.resource.address})" for op in keyless[:3])
+        more = f" and {len(keyless) - 3} more" if len(keyless) > 3 else ""
+        verb = "does" if len(keyless) == 1 else "do"
+        return Decision.no(where, f"{head}, and {shown}{more} {verb} not require one")
     if st.throttles:
-        return Decision.no(
-            where, "; ".join(f"{t.source} of {t.resource.address} set no limit" for t in st.throttles)
-        )
-    return Decision.no(where, "no method settings, route settings or usage plan apply to it")
+        return Decision.no(where, "; ".join(_no_limit(t) for t in st.throttles))
+    if st.api is not None and st.api.protocol != "REST":
+        return Decision.no(where, "no default route settings or route settings set limits for it")
+    return Decision.no(where, "no method settings or usage plan apply to it")
 
 
 # -- APIs: network restriction, default endpoint ---------------------------------------------------

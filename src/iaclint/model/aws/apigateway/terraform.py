@@ -112,6 +112,16 @@ def _rest_stage(r: Resource, scope: Scope) -> None:
     scope.model.aws.stages.append(Stage(r, r.body.get("rest_api_id"), r.body.get("stage_name")))
 
 
+@adapter("aws_api_gateway_deployment", language=TF)
+def _deployment(r: Resource, scope: Scope) -> None:
+    # A deployment with `stage_name` creates that stage (with no settings of its own: throttling
+    # comes from method settings or usage plans naming it). An empty name creates none.
+    name = r.body.get("stage_name")
+    if name.is_null or name.as_str() == "":
+        return
+    scope.model.aws.stages.append(Stage(r, r.body.get("rest_api_id"), name, by_deployment=True))
+
+
 def _route_throttle(r: Resource, settings: Value, attribute: str, source: str) -> Throttle:
     return build.throttle(
         r,

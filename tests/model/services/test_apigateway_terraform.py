@@ -1,0 +1,87 @@
+"""API Gateway facts from Terraform: minimal resources in, facts compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from model.services.facts_of import facts_of, throttling
+
+API = """
+resource "aws_api_gateway_rest_api" "a" {
+  name = "a"
+}
+
+resource "aws_api_gateway_method" "get" {
+  rest_api_id      = aws_api_gateway_rest_api.a.id
+  resource_id      = aws_api_gateway_rest_api.a.root_resource_id
+  http_method      = "GET"
+  authorization    = "AWS_IAM"
+  api_key_required = KEY
+}
+
+resource "aws_api_gateway_deployment" "d" {
+  rest_api_id = aws_api_gateway_rest_api.a.id
+  stage_name  = "prod"
+}
+
+resource "aws_api_gateway_usage_plan" "p" {
+  name = "p"
+  api_stages {
+    api_id = aws_api_gateway_rest_api.a.id
+    stage  = "prod"
+  }
+  throttle_settings {
+    rate_limit = 10
+  }
+}
+"""
+
+
+def test_deployment_stage_name_creates_a_stage_throttled_by_a_plan_for_keyed_methods(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, {"main.tf": API.replace("KEY", "true")})
+    assert throttling(facts) == {"aws_api_gateway_deployment.d": (True, "")}
+    (target,) = facts.waf_targets
+    assert target.origin.address == "aws_api_gateway_deployment.d"
+    assert target.origin.label.endswith('stage "prod" (created by aws_api_gateway_deployment.d)')
+
+
+def test_usage_plan_does_not_throttle_a_method_without_api_key(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, {"main.tf": API.replace("KEY", "false")})
+    state, why = throttling(facts)["aws_api_gateway_deployment.d"]
+    assert state is False
+    assert why == (
+        "its only throttling is usage plan aws_api_gateway_usage_plan.p, which throttles only calls that "
+        "carry an API key, and method GET (aws_api_gateway_method.get) does not require one"
+    )
+
+
+def test_unknown_api_key_requirement_is_unknown(tmp_path: Path) -> None:
+    text = 'variable "key" {\n  type = bool\n}\n' + API.replace("KEY", "var.key")
+    state, why = throttling(facts_of(tmp_path, {"main.tf": text}))["aws_api_gateway_deployment.d"]
+    assert state is None
+    assert "cannot tell whether method GET (aws_api_gateway_method.get) requires one" in why
+
+
+def test_plan_without_throttle_is_named(tmp_path: Path) -> None:
+    text = API.replace("KEY", "true").replace("throttle_settings {\n    rate_limit = 10\n  }", "")
+    state, why = throttling(facts_of(tmp_path, {"main.tf": text}))["aws_api_gateway_deployment.d"]
+    assert (state, why) == (False, "usage plan aws_api_gateway_usage_plan.p covers it but sets no throttle")
+
+
+def test_deployment_stage_declared_again_by_a_stage_resource_is_one_stage(tmp_path: Path) -> None:
+    text = API.replace("KEY", "true") + """
+resource "aws_api_gateway_stage" "prod" {
+  rest_api_id   = aws_api_gateway_rest_api.a.id
+  deployment_id = aws_api_gateway_deployment.d.id
+  stage_name    = "prod"
+}
+"""
+    assert throttling(facts_of(tmp_path, {"main.tf": text})) == {"aws_api_gateway_stage.prod": (True, "")}
+
+
+def test_plan_names_the_api_through_the_deployment(tmp_path: Path) -> None:
+    text = API.replace("KEY", "true").replace(
+        "api_id = aws_api_gateway_rest_api.a.id\n    stage  = \"prod\"",
+        "api_id = aws_api_gateway_deployment.d.rest_api_id\n    stage  = \"prod\"",
+    )
+    assert throttling(facts_of(tmp_path, {"main.tf": text})) == {"aws_api_gateway_deployment.d": (True, "")}
