@@ -35,3 +35,8 @@ def facts_of(tmp_path: Path, files: dict[str, str]) -> Facts:
 def throttling(facts: Facts) -> dict[str, tuple[bool | None, str]]:
     """Stage address → (throttled, why)."""
     return {r.origin.address.rsplit("#", 1)[-1]: (r.met.state, r.met.why) for r in facts.throttling}
+
+
+def operations(facts: Facts) -> dict[str, tuple[str, str]]:
+    """Operation label without the platform and API kind → (auth, why)."""
+    return {o.origin.label.split(" API ", 2)[-1]: (o.auth.value, o.why) for o in facts.operations}

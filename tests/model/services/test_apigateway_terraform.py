@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model.services.facts_of import facts_of, throttling
+from model.services.facts_of import facts_of, operations, throttling
 
 API = """
 resource "aws_api_gateway_rest_api" "a" {
@@ -85,3 +85,64 @@ def test_plan_names_the_api_through_the_deployment(tmp_path: Path) -> None:
         "api_id = aws_api_gateway_deployment.d.rest_api_id\n    stage  = \"prod\"",
     )
     assert throttling(facts_of(tmp_path, {"main.tf": text})) == {"aws_api_gateway_deployment.d": (True, "")}
+
+
+BODY = """
+variable "backend" {
+  type    = string
+  default = "http://backend.example.com"
+}
+
+variable "definition" {
+  type = string
+}
+
+resource "aws_api_gateway_rest_api" "a" {
+  name = "a"
+  body = BODY
+}
+"""
+
+
+def _body(tmp_path: Path, body: str, files: dict[str, str] | None = None) -> tuple[dict, list]:
+    facts = facts_of(tmp_path, {"main.tf": BODY.replace("BODY", body), **(files or {})})
+    return operations(facts), [(b.origin.address, b.tls.state, b.tls.why) for b in facts.backends]
+
+
+def test_body_from_jsonencode_gives_operations_and_integrations(tmp_path: Path) -> None:
+    ops, backends = _body(
+        tmp_path,
+        'jsonencode({ openapi = "3.0.1", paths = { "/x" = { get = { "x-amazon-apigateway-integration" = '
+        '{ type = "http_proxy", uri = "${var.backend}/x" } } } } })',
+    )
+    assert ops == {
+        "aws_api_gateway_rest_api.a method GET /x (aws_api_gateway_rest_api.a)": (
+            "none",
+            'body.paths./x.get.security is not set (defaults to "NONE")',
+        )
+    }
+    assert backends == [
+        (
+            "aws_api_gateway_rest_api.a",
+            False,
+            'body.paths./x.get.x-amazon-apigateway-integration.uri is "http://backend.example.com/x"',
+        )
+    ]
+
+
+def test_body_from_a_yaml_file_is_decoded(tmp_path: Path) -> None:
+    spec = "paths:\n  /x:\n    get:\n      security: [{sigv4: []}]\ncomponents:\n  securitySchemes:\n"
+    spec += "    sigv4: {type: apiKey, name: Authorization, in: header,\n"
+    spec += "            x-amazon-apigateway-authtype: awsSigv4}\n"
+    ops, _ = _body(tmp_path, 'file("${path.module}/api.yaml")', {"api.yaml": spec})
+    assert ops == {"aws_api_gateway_rest_api.a method GET /x (aws_api_gateway_rest_api.a)": ("token", "")}
+
+
+def test_unknown_body_stands_for_unknown_operations(tmp_path: Path) -> None:
+    ops, _ = _body(tmp_path, "var.definition")
+    assert ops == {
+        "aws_api_gateway_rest_api.a operations in its definition (aws_api_gateway_rest_api.a)": (
+            "unknown",
+            "body is unknown (var.definition has no default)",
+        )
+    }

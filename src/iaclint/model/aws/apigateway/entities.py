@@ -110,6 +110,21 @@ class MethodSettings:
 
 
 @dataclass(eq=False, slots=True)
+class ManagedOverrides:
+    """Settings that override the route and stage a quick-create HTTP API makes
+    (`AWS::ApiGatewayV2::ApiGatewayManagedOverrides`)."""
+
+    resource: Resource
+    api_ref: Value
+    # The managed route's authorisation, when overridden (absent otherwise).
+    auth: Value
+    auth_attribute: str
+    authorizer_ref: Value
+    # Throttling of the managed stage (default route settings, route settings).
+    throttles: list[Throttle] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
 class Stage:
     resource: Resource
     api_ref: Value
@@ -193,6 +208,8 @@ class Api:
     default_endpoint_disabled: Value
     default_endpoint_attribute: str
     inline_policy: ResourcePolicy | None = None
+    # A definition (OpenAPI body) the API has but iaclint cannot read: where, its attribute, why.
+    unread_definition: tuple[Value, str, str] | None = None
     # Linked.
     stages: list[Stage] = field(default_factory=list)
     operations: list[Operation] = field(default_factory=list)

@@ -5,8 +5,10 @@ stage name within a referenced API)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from iaclint.model.adapters import Scope, link_step
-from iaclint.model.aws.apigateway.entities import Api, CustomDomain, Stage
+from iaclint.model.aws.apigateway.entities import Api, CustomDomain, Operation, Stage
 from iaclint.model.aws.links import Index, add
 from iaclint.values import Value
 
@@ -125,3 +127,27 @@ def link(scope: Scope) -> None:
                 add(st.usage_plans, plan)
                 if plan.throttle is not None:
                     st.throttles.append(plan.throttle)
+
+
+@link_step(31)
+def unread_definitions(scope: Scope) -> None:
+    """An API whose definition cannot be read has operations iaclint cannot see: when nothing else
+    gives it operations, one operation whose authentication is unknown stands for them (a note),
+    so the API is not taken as having none."""
+    aws = scope.model.aws
+    for api in aws.apis:
+        if api.unread_definition is None or api.operations or api.protocol == "WebSocket":
+            continue
+        where, attribute, why = api.unread_definition
+        r = api.resource
+        op = Operation(
+            replace(r, span=where.span) if where.span is not None else r,
+            Value.unknown(why, where.span, (r.address,)),
+            Value.absent(where.span),
+            "operations in its definition",
+            Value.unknown(why, where.span),
+            attribute,
+        )
+        op.api = api
+        api.operations.append(op)
+        aws.operations.append(op)

@@ -1,0 +1,102 @@
+"""API Gateway facts from CloudFormation: minimal templates in, facts compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from model.services.facts_of import facts_of, operations, throttling
+
+HEAD = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
+
+QUICK = HEAD + """  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: a
+      ProtocolType: HTTP
+      Target: arn:aws:lambda:eu-west-1:111122223333:function:f
+"""
+
+OVERRIDES = """  Overrides:
+    Type: AWS::ApiGatewayV2::ApiGatewayManagedOverrides
+    Properties:
+      ApiId: !Ref Api
+      Route:
+        AuthorizationType: AWS_IAM
+      Stage:
+        DefaultRouteSettings:
+          ThrottlingRateLimit: 10
+"""
+
+
+def test_quick_create_route_and_stage_without_overrides(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, {"template.yaml": QUICK})
+    assert operations(facts) == {
+        "template.yaml#Api route '$default' (quick create) (template.yaml#Api)": (
+            "none",
+            'authorization of the route Target creates is "NONE"',
+        )
+    }
+    assert throttling(facts) == {
+        "Api": (False, "no default route settings or route settings set limits for it")
+    }
+
+
+def test_managed_overrides_decide_route_auth_and_stage_throttling(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, {"template.yaml": QUICK + OVERRIDES})
+    assert operations(facts) == {
+        "template.yaml#Api route '$default' (quick create, overridden) (template.yaml#Overrides)": (
+            "token",
+            "",
+        )
+    }
+    assert throttling(facts) == {"Api": (True, "")}
+
+
+KEYLESS = HEAD + """  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: a, EndpointConfiguration: {Types: [PRIVATE]}}
+  Get:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !GetAtt Api.RootResourceId
+      HttpMethod: GET
+      AuthorizationType: AWS_IAM
+      ApiKeyRequired: KEY
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    Properties: {RestApiId: !Ref Api, StageName: prod}
+  Plan:
+    Type: AWS::ApiGateway::UsagePlan
+    Properties:
+      ApiStages: [{ApiId: !Ref Api, Stage: prod}]
+      Throttle: {RateLimit: 5}
+"""
+
+
+def test_usage_plan_throttles_only_keyed_methods(tmp_path: Path) -> None:
+    keyless = throttling(facts_of(tmp_path, {"template.yaml": KEYLESS.replace("KEY", "false")}))
+    assert keyless == {
+        "Deployment": (
+            False,
+            "its only throttling is usage plan template.yaml#Plan, which throttles only calls that carry an "
+            "API key, and method GET (template.yaml#Get) does not require one",
+        )
+    }
+    keyed = throttling(facts_of(tmp_path / "k", {"template.yaml": KEYLESS.replace("KEY", "true")}))
+    assert keyed == {"Deployment": (True, "")}
+
+
+def test_body_included_from_s3_is_named(tmp_path: Path) -> None:
+    text = HEAD + """  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: a
+      Body:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters: {Location: s3://bucket/openapi.yaml}
+"""
+    (auth, why), = operations(facts_of(tmp_path, {"template.yaml": text})).values()
+    assert auth == "unknown"
+    assert "Body is unknown" in why
