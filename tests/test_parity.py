@@ -43,12 +43,13 @@ ALIASES: dict[str, dict[str, dict[str, str]]] = {
         },
     },
     "http-api": {
-        "cfn": {"public": "publicstage"},
+        "cfn": {"public": "publicstage", "IAC831:public": "public"},
         "sam": {"loose": "public", "open": "open", "defaulted": "defaulted"},
     },
     "tls-for-each": {"cfn": {"regional": "regionalus"}},
     # The SAM backend is in the API's OpenAPI definition; the operation is the function's event.
     "unknown-values": {"cfn": {"IAC811:internal": "internalstage"}, "sam": {"IAC701:get": "internal"}},
+    "http-api-ip": {"sam": {"linkedstage": "linked"}},
     # A SAM API is its own stage and usage plan.
     "usage-plan-keys": {
         "sam": {"keylessdeploy": "keylessapi", "keyeddeploy": "keyedapi", "quotastage": "quotaapi"}

@@ -146,3 +146,41 @@ def test_unknown_body_stands_for_unknown_operations(tmp_path: Path) -> None:
             "body is unknown (var.definition has no default)",
         )
     }
+
+
+HTTP = """
+variable "connection" {
+  type = string
+}
+
+resource "aws_apigatewayv2_api" "h" {
+  name          = "h"
+  protocol_type = "HTTP"
+}
+
+resource "aws_apigatewayv2_integration" "i" {
+  api_id           = aws_apigatewayv2_api.h.id
+  integration_type = "HTTP_PROXY"
+  integration_uri  = "https://backend.example.com"
+  connection_type  = CONNECTION
+}
+"""
+
+
+def _network(tmp_path: Path, connection: str) -> dict[str, tuple[bool | None, str]]:
+    facts = facts_of(tmp_path, {"main.tf": HTTP.replace("CONNECTION", connection)})
+    return {r.origin.address: (r.met.state, r.met.why) for r in facts.network}
+
+
+def test_http_api_is_restricted_only_by_private_integrations_or_an_edge_allow_list(tmp_path: Path) -> None:
+    assert _network(tmp_path, '"VPC_LINK"') == {"aws_apigatewayv2_api.h": (True, "")}
+    assert _network(tmp_path / "i", '"INTERNET"') == {
+        "aws_apigatewayv2_api.h": (
+            False,
+            "HTTP APIs take no resource policy; no CloudFront distribution with a web ACL fronts it, "
+            "and its integrations are not all private",
+        )
+    }
+    assert _network(tmp_path / "u", "var.connection") == {
+        "aws_apigatewayv2_api.h": (None, "whether its integrations are private (VPC link) cannot be known")
+    }

@@ -278,7 +278,7 @@ def _external_definitions(scope: Scope) -> None:
     aws = scope.model.aws
     for api in aws.apis:
         attribute = EXTERNAL_DEFINITION.get(api.resource.type)
-        if attribute is None or api.operations or api.protocol == "WebSocket":
+        if attribute is None or api.protocol == "WebSocket":
             continue
         where = api.resource.body.get(attribute)
         if where.is_null:
@@ -289,6 +289,10 @@ def _external_definitions(scope: Scope) -> None:
             why = f"the API's operations are defined in {text!r}, a file iaclint does not read"
         else:
             why = "the API's operations are defined in S3, which iaclint cannot read"
+        # Its integrations (private or not) are unknown too.
+        api.unread_definition = (where, attribute, why)
+        if api.operations:
+            continue
         op = Operation(
             replace(api.resource, span=where.span) if where.span is not None else api.resource,
             template.self_ref(api.resource),

@@ -314,6 +314,8 @@ def _api(d: Derivation, api: Api, fronts: Fronts) -> None:
     origin = Origin.of(api.resource, api.label)
     if api.protocol == "REST" and api.private is not True:
         d.facts.network.append(Requirement(origin, _restricted(api, fronts)))
+    elif api.protocol == "HTTP":
+        d.facts.network.append(Requirement(origin, _http_restricted(api, fronts)))
     mtls_domains = tuple(dom.address for dom in api.domains if dom.endpoint.mtls is not None)
     if mtls_domains:
         v, attr = api.default_endpoint_disabled, api.default_endpoint_attribute
@@ -323,6 +325,62 @@ def _api(d: Derivation, api: Api, fronts: Fronts) -> None:
             f"{attr} is {v.describe()}",
         )
         d.facts.default_endpoints.append(DefaultEndpoint(origin, mtls_domains, disabled))
+
+
+def _private_integrations(api: Api) -> bool | None:
+    """Whether every integration of the API reaches a private backend through a VPC link; None
+    when a connection type cannot be known, or the API's definition cannot be read, and the
+    integrations known are private."""
+    unknown = api.unread_definition is not None
+    if not api.integrations and not unknown:
+        return False
+    for integ in api.integrations:
+        kind = integ.connection_type
+        if kind.is_unknown:
+            unknown = True
+        elif (kind.as_str() or "").upper() != "VPC_LINK":
+            return False
+    return None if unknown else True
+
+
+def _http_restricted(api: Api, fronts: Fronts) -> Decision:
+    """HTTP APIs take no resource policy: only a web ACL with an IP-set allow rule on a CloudFront
+    distribution in front, or private integrations, restrict them. A web ACL that blocks listed
+    addresses (a deny-list) is not an allow-list."""
+    where = Setting.absent("policy")
+    dists = fronts.distributions(api)
+    acls = [acl for dist in dists for acl in dist.acls]
+    if any(acl.restricts_network() for acl in acls):
+        return Decision.yes(where)
+    private = _private_integrations(api)
+    if private is True:
+        return Decision.yes(where)
+    unknown = [dist for dist in dists if not dist.acls and not dist.acl_ref.is_null]
+    if unknown:
+        return Decision.unknown(
+            where, f"the web ACL of {unknown[0].resource.address} in front cannot be known"
+        )
+    if private is None and api.unread_definition is not None:
+        why = f"its integrations may be private (VPC link) but cannot be read: {api.unread_definition[2]}"
+        return Decision.unknown(where, why)
+    if private is None:
+        return Decision.unknown(where, "whether its integrations are private (VPC link) cannot be known")
+    deny = [acl for acl in acls if any(r.ip_set for r in acl.rules)]
+    if deny:
+        return Decision.no(
+            where,
+            f"web ACL {deny[0].resource.address} in front only blocks listed addresses, and a deny-list "
+            "is not an allow-list",
+        )
+    found = (
+        "the web ACL of the CloudFront distribution in front has no IP-set allow rule"
+        if acls
+        else "no CloudFront distribution with a web ACL fronts it"
+    )
+    integrations = (
+        "its integrations are not all private" if api.integrations else "it has no private integration"
+    )
+    return Decision.no(where, f"HTTP APIs take no resource policy; {found}, and {integrations}")
 
 
 def _restricted(api: Api, fronts: Fronts) -> Decision:

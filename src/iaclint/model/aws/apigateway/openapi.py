@@ -216,6 +216,7 @@ def read(
                     f"{attribute}.paths.{path}.{method}.x-amazon-apigateway-integration.uri",
                     integ.path("tlsConfig", "insecureSkipVerification"),
                     f"{attribute}.paths.{path}.{method}.x-amazon-apigateway-integration.tlsConfig",
+                    integ.get("connectionType"),
                 )
             )
     for name, scheme in schemes.items():
