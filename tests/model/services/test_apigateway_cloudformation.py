@@ -100,3 +100,43 @@ def test_body_included_from_s3_is_named(tmp_path: Path) -> None:
     (auth, why), = operations(facts_of(tmp_path, {"template.yaml": text})).values()
     assert auth == "unknown"
     assert "Body is unknown" in why
+
+
+INCLUDE = HEAD + """  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: a
+      Body:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters: {Location: LOCATION}
+"""
+
+SPEC = "paths:\n  /x:\n    get: {}\n"
+
+
+def test_body_included_from_a_local_file_is_read_in_place(tmp_path: Path) -> None:
+    facts = facts_of(
+        tmp_path, {"template.yaml": INCLUDE.replace("LOCATION", "api/spec.yaml"), "api/spec.yaml": SPEC}
+    )
+    (op,) = facts.operations
+    assert (op.auth.value, op.why) == ("none", 'Body.paths./x.get.security is not set (defaults to "NONE")')
+    assert (op.origin.span.path, op.origin.span.line) == ("api/spec.yaml", 3)
+
+
+def test_include_outside_the_scan_root_is_not_read(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (tmp_path / "outside.yaml").write_text(SPEC, encoding="utf-8")
+    ((auth, why),) = operations(
+        facts_of(root, {"template.yaml": INCLUDE.replace("LOCATION", "../outside.yaml")})
+    ).values()
+    assert auth == "unknown"
+    assert why.startswith("Body is unknown (AWS::Include of ../outside.yaml: ")
+
+
+def test_include_that_includes_itself_stops(tmp_path: Path) -> None:
+    loop = "Fn::Transform: {Name: AWS::Include, Parameters: {Location: loop.yaml}}\n"
+    ((auth, why),) = operations(
+        facts_of(tmp_path, {"template.yaml": INCLUDE.replace("LOCATION", "loop.yaml"), "loop.yaml": loop})
+    ).values()
+    assert (auth, why) == ("unknown", "Body is unknown (AWS::Include of loop.yaml includes itself)")
