@@ -115,7 +115,8 @@ def test_cases_are_covered() -> None:
     files are a scan option, not part of a template)."""
     pack = {
         "edge-listeners", "http-api", "rest-compliant", "rest-violating", "tls-for-each", "tls-literal",
-        "tls-local", "tls-unknown", "tls-variable", "unknown-values", "waf-module",
+        "tls-local", "tls-unknown", "tls-variable", "unknown-values", "waf-module", "usage-plan-keys",
+        "openapi-body", "http-api-ip",
     }
     assert pack <= set(CASES)
     assert {"tls-module", "tls-tfvars"}.isdisjoint(CASES)

@@ -184,3 +184,11 @@ def test_http_api_is_restricted_only_by_private_integrations_or_an_edge_allow_li
     assert _network(tmp_path / "u", "var.connection") == {
         "aws_apigatewayv2_api.h": (None, "whether its integrations are private (VPC link) cannot be known")
     }
+
+
+def test_body_operation_with_x_amazon_apigateway_auth(tmp_path: Path) -> None:
+    ops, _ = _body(
+        tmp_path,
+        'jsonencode({ paths = { "/x" = { get = { "x-amazon-apigateway-auth" = { type = "aws_iam" } } } } })',
+    )
+    assert ops == {"aws_api_gateway_rest_api.a method GET /x (aws_api_gateway_rest_api.a)": ("token", "")}

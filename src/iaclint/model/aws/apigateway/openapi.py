@@ -186,7 +186,14 @@ def read(
             if security.is_absent:
                 security = default_security
             auth_attribute = f"{attribute}.paths.{path}.{method}.security"
-            if security.is_absent and default_auth is not None:
+            explicit = op.path("x-amazon-apigateway-auth", "type")
+            if not explicit.is_null:
+                # The method's authorization type, written directly (`AWS_IAM`, `NONE`).
+                text = explicit.as_str()
+                auth = Value.known(text.upper(), explicit.span) if text is not None else explicit
+                auth_attribute = f"{attribute}.paths.{path}.{method}.x-amazon-apigateway-auth.type"
+                key = _auth(security, schemes)[1] if not security.is_absent else Value.absent()
+            elif security.is_absent and default_auth is not None:
                 (auth, auth_attribute), key = default_auth, Value.absent()
             elif security.is_absent:
                 auth, key = Value.absent(op.span), Value.absent()
