@@ -43,12 +43,17 @@ ALIASES: dict[str, dict[str, dict[str, str]]] = {
         },
     },
     "http-api": {
-        "cfn": {"public": "publicstage"},
+        "cfn": {"public": "publicstage", "IAC831:public": "public"},
         "sam": {"loose": "public", "open": "open", "defaulted": "defaulted"},
     },
     "tls-for-each": {"cfn": {"regional": "regionalus"}},
     # The SAM backend is in the API's OpenAPI definition; the operation is the function's event.
     "unknown-values": {"cfn": {"IAC811:internal": "internalstage"}, "sam": {"IAC701:get": "internal"}},
+    "http-api-ip": {"sam": {"linkedstage": "linked"}},
+    # A SAM API is its own stage and usage plan.
+    "usage-plan-keys": {
+        "sam": {"keylessdeploy": "keylessapi", "keyeddeploy": "keyedapi", "quotastage": "quotaapi"}
+    },
 }
 
 
@@ -110,7 +115,8 @@ def test_cases_are_covered() -> None:
     files are a scan option, not part of a template)."""
     pack = {
         "edge-listeners", "http-api", "rest-compliant", "rest-violating", "tls-for-each", "tls-literal",
-        "tls-local", "tls-unknown", "tls-variable", "unknown-values", "waf-module",
+        "tls-local", "tls-unknown", "tls-variable", "unknown-values", "waf-module", "usage-plan-keys",
+        "openapi-body", "http-api-ip",
     }
     assert pack <= set(CASES)
     assert {"tls-module", "tls-tfvars"}.isdisjoint(CASES)

@@ -16,7 +16,7 @@ wherever they are), still regular files and bounded. Nothing else is read: a SAM
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -226,8 +226,35 @@ def load_template(
     # One budget per template, made current while it is evaluated (see `budget.Budget.active`).
     budget = Budget(limits, unit=p)
     result.budgets.append(budget)
+    readable = roots if roots is not None else ScanRoots.for_paths([path])
+    include = _include_reader(path, readable, limits, result)
     with budget.active():
-        _emit_resources(source, root, overrides or {}, result, addresses or AddressBases(), budget)
+        _emit_resources(source, root, overrides or {}, result, addresses or AddressBases(), budget, include)
+
+
+def _include_reader(
+    template: Path, roots: ScanRoots, limits: Limits, result: LoadResult
+) -> Callable[[str], Value | str]:
+    """Reads the snippet a local `AWS::Include` location names (relative to the template), through
+    the guarded reader: its raw content, or why it cannot be read."""
+
+    def read(location: str) -> Value | str:
+        target = os.path.normpath(str(template.parent / location))
+        try:
+            data = read_bytes(target, roots=roots, limit=limits.file_bytes)
+        except ReadRefused as exc:
+            return f"AWS::Include of {location}: {exc.reason}"
+        try:
+            source = SourceText.decode(target, data)
+            decoded = decode(source, limits)
+        except UnicodeDecodeError:
+            return f"AWS::Include of {location}: not valid UTF-8 text"
+        except DecodeError as exc:
+            return f"AWS::Include of {location} cannot be read: {exc.message} (line {exc.line})"
+        result.files_read.add(target)
+        return decoded.root
+
+    return read
 
 
 def _parameters(root: Value, overrides: dict[str, Value], budget: Budget) -> dict[str, Value]:
@@ -347,6 +374,7 @@ def _emit_resources(
     result: LoadResult,
     addresses: AddressBases,
     budget: Budget,
+    include: Callable[[str], Value | str] | None = None,
 ) -> None:
     path = source.path
     resources = root.get("Resources")
@@ -367,6 +395,7 @@ def _emit_resources(
         root.get("Conditions"),
         [*resources.data.keys(), *implicit_ids],
         budget,
+        include,
     )
     sam_globals = globals_by_type(root) if sam else {}
     # Implicit API type → (the first event creating it, the conditions of the functions creating it;

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from iaclint.budget import Budget, BudgetExceeded, exceeded_note
 from iaclint.lang.unknowns import known_ends, merge_refs
@@ -38,6 +38,8 @@ PSEUDO_PARAMETERS = frozenset(
     }
 )
 _KNOWN = State.KNOWN
+# Nested `AWS::Include` snippets followed at most.
+_INCLUDE_DEPTH = 8
 _UNKNOWN = State.UNKNOWN
 _ABSENT = State.ABSENT
 
@@ -141,8 +143,12 @@ class Evaluator:
         conditions: Value,
         resources: Iterable[str],
         budget: Budget,
+        include: Callable[[str], Value | str] | None = None,
     ) -> None:
         self.address_base = address_base
+        # Reads the raw content of a local `AWS::Include` location, or says why it cannot.
+        self.include = include
+        self._including: list[str] = []
         self.parameters = parameters
         self.mappings = mappings
         self.conditions = conditions
@@ -570,6 +576,37 @@ class Evaluator:
         name = next(iter(node.data)) if isinstance(node.data, dict) and node.data else "function"
         return Value.unknown(f"{name} is evaluated only at deploy time", node.span, arg.refs)
 
+    def _fn_transform(self, arg: Value, node: Value) -> Value:
+        """`Fn::Transform` runs a macro at deploy time, except `AWS::Include` of a local file, which
+        `aws cloudformation package` uploads: its snippet is read in place and evaluated in this
+        template. An S3 location (or one that cannot be known) is named in the reason."""
+        name = arg.get("Name").as_str()
+        if name != "AWS::Include":
+            return self._fn_deploy_time(arg, node)
+        location = arg.path("Parameters", "Location")
+        text = location.as_str()
+        remote = ("s3://", "http://", "https://")
+        if text is None:
+            prefix = location.known_prefix()
+            why = (
+                f"AWS::Include of {prefix}... is read only at deploy time"
+                if prefix.lower().startswith(remote)
+                else f"AWS::Include of a location that cannot be known ({location.reason})"
+            )
+            return Value.unknown(why, node.span, location.refs)
+        if text.lower().startswith(remote) or self.include is None:
+            return Value.unknown(f"AWS::Include of {text} is read only at deploy time", node.span)
+        if text in self._including or len(self._including) >= _INCLUDE_DEPTH:
+            return Value.unknown(f"AWS::Include of {text} includes itself", node.span)
+        raw = self.include(text)
+        if isinstance(raw, str):
+            return Value.unknown(raw, node.span)
+        self._including.append(text)
+        try:
+            return self.value(raw)
+        finally:
+            self._including.pop()
+
     def _fn_condition_in_value(self, arg: Value, node: Value) -> Value:
         # Fn::Equals/Not/And/Or outside Conditions: evaluate as a condition to a boolean.
         result = self.condition_value(node)
@@ -591,7 +628,7 @@ _FUNCTIONS = {
     "Fn::GetAZs": Evaluator._fn_deploy_time,
     "Fn::ImportValue": Evaluator._fn_deploy_time,
     "Fn::Cidr": Evaluator._fn_deploy_time,
-    "Fn::Transform": Evaluator._fn_deploy_time,
+    "Fn::Transform": Evaluator._fn_transform,
     "Fn::ToJsonString": Evaluator._fn_deploy_time,
     "Fn::Equals": Evaluator._fn_condition_in_value,
     "Fn::Not": Evaluator._fn_condition_in_value,

@@ -18,6 +18,7 @@ from iaclint.model.aws.apigateway.entities import (
     Api,
     CustomDomain,
     Integration,
+    ManagedOverrides,
     Operation,
     ResourcePolicy,
     Stage,
@@ -200,6 +201,23 @@ def quick_create(scope: Scope, r: Resource, ref: Value, target: Setting) -> None
     aws.operations.append(Operation(r, ref, verb, label, auth, decider))
     aws.integrations.append(Integration(r, ref, kind, value, attribute))
     aws.stages.append(Stage(r, ref, Value.known("$default", value.span)))
+
+
+def managed_overrides(api: Api, overrides: ManagedOverrides, operations: list[Operation]) -> None:
+    """Apply managed overrides to the route and stage quick create made for `api` (both have the
+    API's resource as theirs): an overridden authorisation decides the route; throttling set for
+    the stage throttles it."""
+    for st in api.stages:
+        if st.resource is api.resource:
+            st.throttles.extend(overrides.throttles)
+    if overrides.auth.is_absent:
+        return
+    for op in operations:
+        if op.resource is api.resource and op.api is api:
+            op.auth, op.auth_attribute = overrides.auth, overrides.auth_attribute
+            op.authorizer_ref = overrides.authorizer_ref
+            op.resource = overrides.resource
+            op.label = "route '$default' (quick create, overridden)"
 
 
 def self_ref(r: Resource, reason: str) -> Value:

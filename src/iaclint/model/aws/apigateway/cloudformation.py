@@ -15,10 +15,12 @@ from iaclint.model.aws.apigateway.entities import (
     Authorizer,
     DomainMapping,
     Integration,
+    ManagedOverrides,
     Operation,
     Stage,
 )
 from iaclint.model.aws.fields import at
+from iaclint.model.aws.links import Index
 from iaclint.model.facts import Setting
 from iaclint.resources import Resource
 from iaclint.values import Value
@@ -55,8 +57,9 @@ def _rest_api(r: Resource, scope: Scope) -> None:
     b = r.body
     policy = _inline_policy(r, b.get("Policy"), "Policy")
     body = b.get("Body")
-    if policy is None and body.is_known:
-        policy = _inline_policy(r, body.get("x-amazon-apigateway-policy"), "Body.x-amazon-apigateway-policy")
+    doc, _ = openapi.document(body)
+    if policy is None and doc is not None:
+        policy = _inline_policy(r, doc.get("x-amazon-apigateway-policy"), "Body.x-amazon-apigateway-policy")
     facts = build.RestApiFacts(
         r,
         template.endpoint_types(b.get("EndpointConfiguration"), "EndpointConfiguration"),
@@ -65,17 +68,16 @@ def _rest_api(r: Resource, scope: Scope) -> None:
         at(b, "EndpointAccessMode"),
         policy,
     )
-    build.rest_api(scope, facts)
-    if body.is_known:
-        openapi.read(r, body, "Body", scope, template.self_ref(r), "REST")
+    api = build.rest_api(scope, facts)
+    openapi.read_definition(r, api, body, "Body", scope, template.self_ref(r))
 
 
 @adapter("AWS::ApiGatewayV2::Api", language=CFN)
 def _v2_api(r: Resource, scope: Scope) -> None:
     b = r.body
-    build.v2_api(scope, r, b.get("ProtocolType"), at(b, "DisableExecuteApiEndpoint"))
-    if b.get("Body").is_known:
-        openapi.read(r, b.get("Body"), "Body", scope, template.self_ref(r), "HTTP")
+    api = build.v2_api(scope, r, b.get("ProtocolType"), at(b, "DisableExecuteApiEndpoint"))
+    if api.protocol == "HTTP":
+        openapi.read_definition(r, api, b.get("Body"), "Body", scope, template.self_ref(r))
     # Quick create: `Target` makes a `$default` route without authorisation and a `$default`
     # stage with no throttling of its own.
     if not b.get("Target").is_null:
@@ -103,7 +105,7 @@ def _deployment(r: Resource, scope: Scope) -> None:
     )
     if not desc.get("ThrottlingRateLimit").is_null or not desc.get("ThrottlingBurstLimit").is_null:
         throttles.append(template.settings_throttle(r, desc, "StageDescription", "stage description"))
-    scope.model.aws.stages.append(Stage(r, r.body.get("RestApiId"), name, throttles))
+    scope.model.aws.stages.append(Stage(r, r.body.get("RestApiId"), name, throttles, by_deployment=True))
 
 
 @adapter("AWS::ApiGatewayV2::Stage", language=CFN)
@@ -230,6 +232,35 @@ def _v2_integration(r: Resource, scope: Scope) -> None:
     )
 
 
+OVERRIDES = "apigateway_managed_overrides"
+
+
+@adapter("AWS::ApiGatewayV2::ApiGatewayManagedOverrides", language=CFN)
+def _managed_overrides(r: Resource, scope: Scope) -> None:
+    b = r.body
+    route = b.get("Route")
+    stage = b.get("Stage")
+    scope.state.setdefault(OVERRIDES, []).append(
+        ManagedOverrides(
+            r,
+            b.get("ApiId"),
+            route.get("AuthorizationType"),
+            "Route.AuthorizationType",
+            route.get("AuthorizerId"),
+            template.route_settings_throttles(r, stage, "Stage."),
+        )
+    )
+
+
+@link_step(11)
+def _apply_managed_overrides(scope: Scope) -> None:
+    aws = scope.model.aws
+    apis = Index(aws.apis, lambda a: a.resource.address)
+    for overrides in scope.state.get(OVERRIDES, ()):
+        for api in apis.resolve(overrides.api_ref)[:1]:
+            build.managed_overrides(api, overrides, aws.operations)
+
+
 # API type → the property that keeps its OpenAPI definition outside the template.
 EXTERNAL_DEFINITION = {
     "AWS::ApiGateway::RestApi": "BodyS3Location",
@@ -247,7 +278,7 @@ def _external_definitions(scope: Scope) -> None:
     aws = scope.model.aws
     for api in aws.apis:
         attribute = EXTERNAL_DEFINITION.get(api.resource.type)
-        if attribute is None or api.operations or api.protocol == "WebSocket":
+        if attribute is None or api.protocol == "WebSocket":
             continue
         where = api.resource.body.get(attribute)
         if where.is_null:
@@ -258,6 +289,10 @@ def _external_definitions(scope: Scope) -> None:
             why = f"the API's operations are defined in {text!r}, a file iaclint does not read"
         else:
             why = "the API's operations are defined in S3, which iaclint cannot read"
+        # Its integrations (private or not) are unknown too.
+        api.unread_definition = (where, attribute, why)
+        if api.operations:
+            continue
         op = Operation(
             replace(api.resource, span=where.span) if where.span is not None else api.resource,
             template.self_ref(api.resource),

@@ -110,6 +110,21 @@ class MethodSettings:
 
 
 @dataclass(eq=False, slots=True)
+class ManagedOverrides:
+    """Settings that override the route and stage a quick-create HTTP API makes
+    (`AWS::ApiGatewayV2::ApiGatewayManagedOverrides`)."""
+
+    resource: Resource
+    api_ref: Value
+    # The managed route's authorisation, when overridden (absent otherwise).
+    auth: Value
+    auth_attribute: str
+    authorizer_ref: Value
+    # Throttling of the managed stage (default route settings, route settings).
+    throttles: list[Throttle] = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
 class Stage:
     resource: Resource
     api_ref: Value
@@ -121,6 +136,9 @@ class Stage:
     throttles: list[Throttle] = field(default_factory=list)
     # Usage plans that cover the stage (their throttle is in `throttles` too).
     usage_plans: list[UsagePlan] = field(default_factory=list)
+    # Created by a deployment's stage name (`aws_api_gateway_deployment.stage_name`,
+    # `AWS::ApiGateway::Deployment.StageName`) rather than by a stage resource.
+    by_deployment: bool = False
 
     @property
     def address(self) -> str:
@@ -190,6 +208,8 @@ class Api:
     default_endpoint_disabled: Value
     default_endpoint_attribute: str
     inline_policy: ResourcePolicy | None = None
+    # A definition (OpenAPI body) the API has but iaclint cannot read: where, its attribute, why.
+    unread_definition: tuple[Value, str, str] | None = None
     # Linked.
     stages: list[Stage] = field(default_factory=list)
     operations: list[Operation] = field(default_factory=list)

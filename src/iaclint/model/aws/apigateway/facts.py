@@ -5,7 +5,7 @@ domains."""
 
 from __future__ import annotations
 
-from iaclint.model.aws.apigateway.entities import Api, Authorizer, Integration, Operation, Stage
+from iaclint.model.aws.apigateway.entities import Api, Authorizer, Integration, Operation, Stage, Throttle
 from iaclint.model.aws.cloudfront.entities import Distribution
 from iaclint.model.aws.model import AwsModel
 from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
@@ -193,6 +193,8 @@ def _integration(integ: Integration) -> Backend:
 
 def _stage_label(st: Stage) -> str:
     api = st.api.label if st.api else "AWS API Gateway API"
+    if st.by_deployment:
+        return f"{api} stage {st.name.describe()} (created by {st.resource.address})"
     return f"{api} stage {st.resource.address}"
 
 
@@ -245,9 +247,43 @@ def _stage(d: Derivation, st: Stage, fronts: Fronts) -> None:
     d.facts.throttling.append(Requirement(origin, _throttled(st)))
 
 
+def _keyless(st: Stage) -> tuple[list[Operation], list[str]]:
+    """The operations of a stage's API that callers reach without an API key (a usage plan does
+    not throttle them), and why others cannot be told. CORS preflight is left out."""
+    keyless: list[Operation] = []
+    unknown: list[str] = []
+    for op in st.api.operations if st.api is not None else ():
+        if not op.authorizable or (op.verb.as_str() or "").upper() == "OPTIONS":
+            continue
+        if op.verb.is_absent:
+            unknown.append(op.label)  # operations defined outside the template
+            continue
+        key = op.api_key_required
+        if key.as_bool() is True:
+            continue
+        if key.is_unknown:
+            unknown.append(f"whether {op.label} ({op.resource.address}) requires one ({key.describe()})")
+        else:
+            keyless.append(op)
+    return keyless, unknown
+
+
+def _no_limit(t: Throttle) -> str:
+    if t.source == "usage plan":
+        return f"usage plan {t.resource.address} covers it but sets no throttle"
+    return f"the {t.source} of {t.resource.address} set no limit"
+
+
 def _throttled(st: Stage) -> Decision:
+    """Throttled by its own settings, or by a usage plan, which throttles only calls that carry an
+    API key: with a method that requires none, the plan leaves that method unthrottled."""
     where = Setting.absent("throttling")
-    if any(t.limited for t in st.throttles):
+    own = [t for t in st.throttles if t.source != "usage plan"]
+    plans = [t for t in st.throttles if t.source == "usage plan" and t.limited]
+    if any(t.limited for t in own):
+        return Decision.yes(where)
+    keyless, unknown_keys = _keyless(st) if plans else ([], [])
+    if plans and not keyless and not unknown_keys:
         return Decision.yes(where)
     undecided = [t for t in st.throttles if t.limited is None]
     if undecided:
@@ -255,11 +291,20 @@ def _throttled(st: Stage) -> Decision:
         return Decision.unknown(
             where, f"the {t.source} of {t.resource.address} set limits that cannot be known"
         )
+    if plans:
+        plan = plans[0].resource.address
+        head = f"its only throttling is usage plan {plan}, which throttles only calls that carry an API key"
+        if not keyless:
+            return Decision.unknown(where, f"{head}; cannot tell {unknown_keys[0]}")
+        shown = ", ".join(f"{op.label} ({op.resource.address})" for op in keyless[:3])
+        more = f" and {len(keyless) - 3} more" if len(keyless) > 3 else ""
+        verb = "does" if len(keyless) == 1 else "do"
+        return Decision.no(where, f"{head}, and {shown}{more} {verb} not require one")
     if st.throttles:
-        return Decision.no(
-            where, "; ".join(f"{t.source} of {t.resource.address} set no limit" for t in st.throttles)
-        )
-    return Decision.no(where, "no method settings, route settings or usage plan apply to it")
+        return Decision.no(where, "; ".join(_no_limit(t) for t in st.throttles))
+    if st.api is not None and st.api.protocol != "REST":
+        return Decision.no(where, "no default route settings or route settings set limits for it")
+    return Decision.no(where, "no method settings or usage plan apply to it")
 
 
 # -- APIs: network restriction, default endpoint ---------------------------------------------------
@@ -269,6 +314,8 @@ def _api(d: Derivation, api: Api, fronts: Fronts) -> None:
     origin = Origin.of(api.resource, api.label)
     if api.protocol == "REST" and api.private is not True:
         d.facts.network.append(Requirement(origin, _restricted(api, fronts)))
+    elif api.protocol == "HTTP":
+        d.facts.network.append(Requirement(origin, _http_restricted(api, fronts)))
     mtls_domains = tuple(dom.address for dom in api.domains if dom.endpoint.mtls is not None)
     if mtls_domains:
         v, attr = api.default_endpoint_disabled, api.default_endpoint_attribute
@@ -278,6 +325,62 @@ def _api(d: Derivation, api: Api, fronts: Fronts) -> None:
             f"{attr} is {v.describe()}",
         )
         d.facts.default_endpoints.append(DefaultEndpoint(origin, mtls_domains, disabled))
+
+
+def _private_integrations(api: Api) -> bool | None:
+    """Whether every integration of the API reaches a private backend through a VPC link; None
+    when a connection type cannot be known, or the API's definition cannot be read, and the
+    integrations known are private."""
+    unknown = api.unread_definition is not None
+    if not api.integrations and not unknown:
+        return False
+    for integ in api.integrations:
+        kind = integ.connection_type
+        if kind.is_unknown:
+            unknown = True
+        elif (kind.as_str() or "").upper() != "VPC_LINK":
+            return False
+    return None if unknown else True
+
+
+def _http_restricted(api: Api, fronts: Fronts) -> Decision:
+    """HTTP APIs take no resource policy: only a web ACL with an IP-set allow rule on a CloudFront
+    distribution in front, or private integrations, restrict them. A web ACL that blocks listed
+    addresses (a deny-list) is not an allow-list."""
+    where = Setting.absent("policy")
+    dists = fronts.distributions(api)
+    acls = [acl for dist in dists for acl in dist.acls]
+    if any(acl.restricts_network() for acl in acls):
+        return Decision.yes(where)
+    private = _private_integrations(api)
+    if private is True:
+        return Decision.yes(where)
+    unknown = [dist for dist in dists if not dist.acls and not dist.acl_ref.is_null]
+    if unknown:
+        return Decision.unknown(
+            where, f"the web ACL of {unknown[0].resource.address} in front cannot be known"
+        )
+    if private is None and api.unread_definition is not None:
+        why = f"its integrations may be private (VPC link) but cannot be read: {api.unread_definition[2]}"
+        return Decision.unknown(where, why)
+    if private is None:
+        return Decision.unknown(where, "whether its integrations are private (VPC link) cannot be known")
+    deny = [acl for acl in acls if any(r.ip_set for r in acl.rules)]
+    if deny:
+        return Decision.no(
+            where,
+            f"web ACL {deny[0].resource.address} in front only blocks listed addresses, and a deny-list "
+            "is not an allow-list",
+        )
+    found = (
+        "the web ACL of the CloudFront distribution in front has no IP-set allow rule"
+        if acls
+        else "no CloudFront distribution with a web ACL fronts it"
+    )
+    integrations = (
+        "its integrations are not all private" if api.integrations else "it has no private integration"
+    )
+    return Decision.no(where, f"HTTP APIs take no resource policy; {found}, and {integrations}")
 
 
 def _restricted(api: Api, fronts: Fronts) -> Decision:

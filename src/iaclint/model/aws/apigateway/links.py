@@ -5,8 +5,10 @@ stage name within a referenced API)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from iaclint.model.adapters import Scope, link_step
-from iaclint.model.aws.apigateway.entities import Api, CustomDomain, Stage
+from iaclint.model.aws.apigateway.entities import Api, CustomDomain, Operation, Stage
 from iaclint.model.aws.links import Index, add
 from iaclint.values import Value
 
@@ -18,8 +20,24 @@ def _stages_named(api: Api, name: Value) -> list[Stage]:
     return [s for s in api.stages if s.name.as_str() == text]
 
 
-def stages_for(api_ref: Value, stage_ref: Value, apis: Index[Api], stages: Index[Stage]) -> list[Stage]:
-    """A stage named through a reference to it, or by its name within a referenced API."""
+class Stages:
+    """Stages by the address of the resource that creates them; a deployment's stage that another
+    stage resource of the same API also declares is that stage."""
+
+    def __init__(self, stages: list[Stage], same: dict[int, Stage]) -> None:
+        self._index = Index(stages, lambda s: s.resource.address)
+        self._same = same
+
+    def resolve(self, value: Value) -> list[Stage]:
+        out: list[Stage] = []
+        for st in self._index.resolve(value):
+            add(out, self._same.get(id(st), st))
+        return out
+
+
+def stages_for(api_ref: Value, stage_ref: Value, apis: Index[Api], stages: Stages) -> list[Stage]:
+    """A stage named through a reference to it, or by its name (a literal, or a value that refers
+    to something else) within a referenced API."""
     found = stages.resolve(stage_ref)
     if found:
         return found
@@ -27,6 +45,21 @@ def stages_for(api_ref: Value, stage_ref: Value, apis: Index[Api], stages: Index
     for api in apis.resolve(api_ref):
         out.extend(_stages_named(api, stage_ref))
     return out
+
+
+def _same_stages(m_stages: list[Stage]) -> dict[int, Stage]:
+    """Deployment stages that a stage resource of the same API and name also declares."""
+    same: dict[int, Stage] = {}
+    for st in m_stages:
+        name = st.name.as_str()
+        if not st.by_deployment or st.api is None or name is None:
+            continue
+        for other in st.api.stages:
+            if not other.by_deployment and other.name.as_str() == name:
+                same[id(st)] = other
+                other.throttles.extend(st.own_throttles)
+                break
+    return same
 
 
 @link_step(10)
@@ -41,7 +74,12 @@ def link(scope: Scope) -> None:
             st.api = api
             api.stages.append(st)
         st.throttles.extend(st.own_throttles)
-    stages = Index(m.stages, lambda s: s.resource.address)
+    same = _same_stages(m.stages)
+    stages = Stages(m.stages, same)
+    if same:
+        m.stages = [s for s in m.stages if id(s) not in same]
+        for api in m.apis:
+            api.stages = [s for s in api.stages if id(s) not in same]
 
     for op in m.operations:
         for api in apis.resolve(op.api_ref)[:1]:
@@ -89,3 +127,27 @@ def link(scope: Scope) -> None:
                 add(st.usage_plans, plan)
                 if plan.throttle is not None:
                     st.throttles.append(plan.throttle)
+
+
+@link_step(31)
+def unread_definitions(scope: Scope) -> None:
+    """An API whose definition cannot be read has operations iaclint cannot see: when nothing else
+    gives it operations, one operation whose authentication is unknown stands for them (a note),
+    so the API is not taken as having none."""
+    aws = scope.model.aws
+    for api in aws.apis:
+        if api.unread_definition is None or api.operations or api.protocol == "WebSocket":
+            continue
+        where, attribute, why = api.unread_definition
+        r = api.resource
+        op = Operation(
+            replace(r, span=where.span) if where.span is not None else r,
+            Value.unknown(why, where.span, (r.address,)),
+            Value.absent(where.span),
+            "operations in its definition",
+            Value.unknown(why, where.span),
+            attribute,
+        )
+        op.api = api
+        api.operations.append(op)
+        aws.operations.append(op)

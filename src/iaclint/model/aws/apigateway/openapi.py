@@ -10,12 +10,102 @@ API Gateway treats as "API key required", not as authentication.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from typing import Any
 
 from iaclint.model.adapters import Scope
-from iaclint.model.aws.apigateway.entities import Authorizer, Integration, Operation
+from iaclint.model.aws.apigateway.entities import Api, Authorizer, Integration, Operation
 from iaclint.resources import Resource
+from iaclint.source import Span
 from iaclint.values import Value
+
+# Members a decoded definition may have (YAML aliases count each time they are used), and its depth.
+_MAX_MEMBERS = 200_000
+_MAX_DEPTH = 64
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _wrap(obj: Any, span: Span | None) -> Value:
+    """Decoded JSON/YAML as Values at `span`, bounded: a YAML alias bomb stops at the member cap."""
+    left = [_MAX_MEMBERS]
+
+    def walk(o: Any, depth: int) -> Value:
+        left[0] -= 1
+        if left[0] < 0 or depth > _MAX_DEPTH:
+            raise _TooLarge
+        if isinstance(o, dict):
+            return Value.known({str(k): walk(v, depth + 1) for k, v in o.items()}, span)
+        if isinstance(o, list):
+            return Value.known([walk(v, depth + 1) for v in o], span)
+        return Value.known(o, span)
+
+    return walk(obj, 0)
+
+
+def _decode(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise _TooLarge from None
+    except ValueError:
+        pass
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)
+    except RecursionError:
+        raise _TooLarge from None
+
+
+def document(body: Value) -> tuple[Value | None, str]:
+    """The OpenAPI document an API's body holds: a structure (CloudFormation and SAM, or the one a
+    Terraform `jsonencode` keeps beside its unknown text), or JSON/YAML text (`jsonencode`, `file()`,
+    `templatefile()`), decoded with every member at the body's place. (None, why) when it cannot be
+    known; (None, "") when there is none."""
+    if body.is_null:
+        return None, ""
+    if body.is_unknown:
+        if isinstance(body.data, Value) and body.data.is_known and isinstance(body.data.data, dict):
+            return body.data, ""
+        return None, body.reason or "the definition cannot be known"
+    if isinstance(body.data, dict):
+        return body, ""
+    if not isinstance(body.data, str):
+        return None, "the definition is not an object"
+    import yaml
+
+    try:
+        decoded = _wrap(_decode(body.data), body.span)
+    except _TooLarge:
+        return None, "the definition is too large or too deeply nested to read"
+    except (yaml.YAMLError, ValueError, TypeError):
+        return None, "the definition is neither JSON nor YAML"
+    if not isinstance(decoded.data, dict):
+        return None, "the definition is not an object"
+    return decoded, ""
+
+
+def read_definition(
+    r: Resource,
+    api: Api,
+    body: Value,
+    attribute: str,
+    scope: Scope,
+    api_ref: Value,
+    default_auth: tuple[Value, str] | None = None,
+) -> None:
+    """Read an API's definition, or say that it cannot be read."""
+    doc, why = document(body)
+    if doc is not None:
+        read(r, doc, attribute, scope, api_ref, api.protocol, default_auth)
+    elif why:
+        api.unread_definition = (body, attribute, why)
+
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method")
 
@@ -96,7 +186,14 @@ def read(
             if security.is_absent:
                 security = default_security
             auth_attribute = f"{attribute}.paths.{path}.{method}.security"
-            if security.is_absent and default_auth is not None:
+            explicit = op.path("x-amazon-apigateway-auth", "type")
+            if not explicit.is_null:
+                # The method's authorization type, written directly (`AWS_IAM`, `NONE`).
+                text = explicit.as_str()
+                auth = Value.known(text.upper(), explicit.span) if text is not None else explicit
+                auth_attribute = f"{attribute}.paths.{path}.{method}.x-amazon-apigateway-auth.type"
+                key = _auth(security, schemes)[1] if not security.is_absent else Value.absent()
+            elif security.is_absent and default_auth is not None:
                 (auth, auth_attribute), key = default_auth, Value.absent()
             elif security.is_absent:
                 auth, key = Value.absent(op.span), Value.absent()
@@ -126,6 +223,7 @@ def read(
                     f"{attribute}.paths.{path}.{method}.x-amazon-apigateway-integration.uri",
                     integ.path("tlsConfig", "insecureSkipVerification"),
                     f"{attribute}.paths.{path}.{method}.x-amazon-apigateway-integration.tlsConfig",
+                    integ.get("connectionType"),
                 )
             )
     for name, scheme in schemes.items():

@@ -102,8 +102,9 @@ def _rest_api(r: Resource, scope: Scope) -> None:
     auth = b.get("Auth")
     definition = b.get("DefinitionBody")
     policy = _resource_policy(r, auth.get("ResourcePolicy"))
-    if policy is None and definition.is_known:
-        document = definition.get("x-amazon-apigateway-policy")
+    doc, _ = openapi.document(definition)
+    if policy is None and doc is not None:
+        document = doc.get("x-amazon-apigateway-policy")
         if not document.is_null:
             policy = build.resource_policy(r, document, "DefinitionBody.x-amazon-apigateway-policy")
     facts = build.RestApiFacts(
@@ -114,7 +115,7 @@ def _rest_api(r: Resource, scope: Scope) -> None:
         at(b, "EndpointAccessMode"),
         policy,
     )
-    build.rest_api(scope, facts)
+    api = build.rest_api(scope, facts)
     aws = scope.model.aws
     ref = template.self_ref(r)
     stage = b.get("StageName")
@@ -128,13 +129,12 @@ def _rest_api(r: Resource, scope: Scope) -> None:
             build.usage_plan(r, [(ref, stage)], Setting(ts, "Auth.UsagePlan.Throttle"), limits)
         )
     _domain(r, scope, b.get("Domain"), False, stage)
-    if definition.is_known:
-        openapi.read(r, definition, "DefinitionBody", scope, ref, "REST", _default_auth(r))
+    openapi.read_definition(r, api, definition, "DefinitionBody", scope, ref, _default_auth(r))
 
 
 def _http_api(r: Resource, scope: Scope) -> None:
     b = r.body
-    build.v2_api(scope, r, Value.known("HTTP", r.span), at(b, "DisableExecuteApiEndpoint"))
+    api = build.v2_api(scope, r, Value.known("HTTP", r.span), at(b, "DisableExecuteApiEndpoint"))
     aws = scope.model.aws
     ref = template.self_ref(r)
     stage = b.get("StageName")
@@ -160,9 +160,7 @@ def _http_api(r: Resource, scope: Scope) -> None:
                 f"{prefix}.issuer",
             )
         )
-    definition = b.get("DefinitionBody")
-    if definition.is_known:
-        openapi.read(r, definition, "DefinitionBody", scope, ref, "HTTP", _default_auth(r))
+    openapi.read_definition(r, api, b.get("DefinitionBody"), "DefinitionBody", scope, ref, _default_auth(r))
 
 
 @adapter(REST_API, language=CFN)

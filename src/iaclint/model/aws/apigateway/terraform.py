@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from iaclint.model.adapters import Scope, adapter
 from iaclint.model.aws import policy_document
-from iaclint.model.aws.apigateway import build
+from iaclint.model.aws.apigateway import build, openapi
 from iaclint.model.aws.apigateway.entities import (
+    Api,
     Authorizer,
     DomainMapping,
     Integration,
@@ -79,6 +80,11 @@ def _rest_api(r: Resource, scope: Scope) -> None:
     b = r.body
     policy = b.get("policy")
     inline = None if policy.is_null else _policy(r, policy, "policy", scope, Value.absent())
+    if inline is None:
+        doc, _ = openapi.document(b.get("body"))
+        in_body = doc.get("x-amazon-apigateway-policy") if doc is not None else Value.absent()
+        if not in_body.is_null:
+            inline = build.resource_policy(r, in_body, "body.x-amazon-apigateway-policy")
     facts = build.RestApiFacts(
         r,
         at(b, "endpoint_configuration.types"),
@@ -87,13 +93,22 @@ def _rest_api(r: Resource, scope: Scope) -> None:
         at(b, "endpoint_access_mode"),
         inline,
     )
-    build.rest_api(scope, facts)
+    api = build.rest_api(scope, facts)
+    _definition(r, scope, api)
+
+
+def _definition(r: Resource, scope: Scope, api: Api) -> None:
+    """The OpenAPI `body` (usually `jsonencode({...})`, `file()` or `templatefile()`)."""
+    ref = build.self_ref(r, f"reference to {r.address}")
+    openapi.read_definition(r, api, r.body.get("body"), "body", scope, ref)
 
 
 @adapter("aws_apigatewayv2_api", language=TF)
 def _v2_api(r: Resource, scope: Scope) -> None:
     b = r.body
-    build.v2_api(scope, r, b.get("protocol_type"), at(b, "disable_execute_api_endpoint"))
+    api = build.v2_api(scope, r, b.get("protocol_type"), at(b, "disable_execute_api_endpoint"))
+    if api.protocol == "HTTP":
+        _definition(r, scope, api)
     target = b.get("target")
     if not target.is_null:
         build.quick_create(scope, r, build.self_ref(r, f"reference to {r.address}"), at(b, "target"))
@@ -110,6 +125,16 @@ def _rest_stage(r: Resource, scope: Scope) -> None:
     # `client_certificate_id` is the certificate the gateway shows its backends: not client mTLS,
     # so it is deliberately not read.
     scope.model.aws.stages.append(Stage(r, r.body.get("rest_api_id"), r.body.get("stage_name")))
+
+
+@adapter("aws_api_gateway_deployment", language=TF)
+def _deployment(r: Resource, scope: Scope) -> None:
+    # A deployment with `stage_name` creates that stage (with no settings of its own: throttling
+    # comes from method settings or usage plans naming it). An empty name creates none.
+    name = r.body.get("stage_name")
+    if name.is_null or name.as_str() == "":
+        return
+    scope.model.aws.stages.append(Stage(r, r.body.get("rest_api_id"), name, by_deployment=True))
 
 
 def _route_throttle(r: Resource, settings: Value, attribute: str, source: str) -> Throttle:
