@@ -222,7 +222,9 @@ def exposure(g: GatewayFields) -> Decision:
         return Decision.unknown(coll, "it declares no frontend IP configuration")
     for name, ip in g.public_ips:
         v = ip.value
-        if not v.is_null and (v.is_known or v.refs):
+        # (A parameter's pseudo-reference, `parameters('pip')`, names no declared resource.)
+        declared = [r for r in v.refs if not r.startswith("parameters(")]
+        if not v.is_null and (v.is_known or declared):
             return Decision.yes(ip, f"frontend IP configuration {name!r} has a public IP address")
     for name, ip in g.public_ips:
         if ip.value.is_unknown:
