@@ -157,12 +157,27 @@ def test_inline_suppression_shows_in_sarif_and_passes_the_run(repo: Path) -> Non
     assert res["suppressions"][0]["kind"] == "inSource"
     assert res["suppressions"][0]["justification"] == reason
 
-    # Without a reason the finding stays suppressed, and the directive itself is an IAC002 note.
+    # Without a reason the directive suppresses nothing (the README makes the reason the price of a
+    # suppression): the finding stays and fails the run, and IAC002 warns at the comment.
     make_repo(repo, {"infra/main.tf": domain("partner", "TLS_1_0", "# iaclint:ignore IAC101")})
     code, report = json_scan()
-    assert brief(report["findings"]) == [("IAC002", "infra/main.tf", 1, 1, "note")]
+    assert brief(report["findings"]) == [
+        ("IAC002", "infra/main.tf", 1, 3, "warning"),
+        ("IAC101", "infra/main.tf", 5, 3, "error"),
+    ]
+    assert report["suppressed"] == []
+    assert code == 1
+
+    # A rule name works as in --select; a misspelt id is reported even though nothing else ran.
+    by_name = f"# iaclint:ignore tls-minimum-version -- {reason}"
+    make_repo(repo, {"infra/main.tf": domain("partner", "TLS_1_0", by_name)
+                     + domain("other", "TLS_1_2", "# iaclint:ignore IAC1O1 -- typo")})
+    code, report = json_scan("--select", "IAC002")
+    assert [(f["rule_id"], f["start_line"], f["message"]) for f in report["findings"]] == [
+        ("IAC002", 11, "suppression names IAC1O1, which is no rule; did you mean IAC101?"),
+    ]
+    code, report = json_scan()
     assert [f["rule_id"] for f in report["suppressed"]] == ["IAC101"]
-    assert code == 0
 
 
 # -- baseline ---------------------------------------------------------------------------------------

@@ -114,13 +114,54 @@ def _parse_assignments(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def _rule_params(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """`--rule-param RULE.NAME=VALUE` options, each checked against the rule pack: an unknown rule,
+    parameter or value is a usage error naming it (as it is in the configuration file)."""
+    from iaclint.config import ParameterError, check_parameter, suggestion
+    from iaclint.rules import load_rules
+
+    pack = load_rules()
     params: dict[str, dict[str, str]] = {}
     for key, value in _parse_assignments(values, "--rule-param").items():
         rule_id, dot, name = key.partition(".")
         if not dot or not name:
             raise click.BadParameter(f"expected RULE.PARAMETER=VALUE, got {key!r}", param_hint="--rule-param")
-        params.setdefault(rule_id, {})[name] = value
+        rule = pack.get(rule_id.strip().upper())
+        if rule is None:
+            raise Failure(f"--rule-param {key}={value}: no such rule {rule_id!r}{suggestion(rule_id, pack)}")
+        try:
+            checked = check_parameter(rule, name.strip(), value)
+        except ParameterError as err:
+            raise Failure(f"--rule-param {key}={value}: {err}") from None
+        params.setdefault(rule.id, {})[name.strip()] = checked
     return params
+
+
+def _selection(option: str, values: tuple[str, ...]) -> list[str]:
+    """`--select`/`--ignore` values resolved against the rule pack; a selector that names no rule
+    is a usage error with the nearest spelling."""
+    from iaclint.config import SelectorError, resolve_selectors
+    from iaclint.rules import load_rules
+
+    try:
+        return resolve_selectors(_split(values), load_rules())
+    except SelectorError as err:
+        raise Failure(f"{option}: {err}") from None
+
+
+def _check_selection(select: list[str], ignore: list[str]) -> None:
+    """A selection that leaves no rule to run is a mistake, not a clean scan. The parse rules,
+    which run with any selection, count only when they were asked for by name."""
+    from iaclint.engine import select_rules
+    from iaclint.rules import load_rules
+
+    def named(rule_id: str, rule_name: str, category: str) -> bool:
+        return any(rule_id.startswith(s) or s in (rule_name, category) for s in select)
+
+    chosen = select_rules(load_rules(), select, ignore)
+    if not [r for r in chosen.values() if r.category != "parse" or named(r.id, r.name, r.category)]:
+        given = (("select", select), ("ignore", ignore))
+        shown = "; ".join(f"{name} {', '.join(values)}" for name, values in given if values)
+        raise Failure(f"no rule left to run ({shown}); `iaclint rules --all` lists them")
 
 
 def _options(
@@ -149,8 +190,8 @@ def _options(
     options = ScanOptions(
         paths=list(paths) or ["."],
         excludes=[*cfg.exclude, *exclude],
-        select=_split(select) or cfg.select,
-        ignore=_split(ignore) or cfg.ignore,
+        select=_selection("--select", select) or cfg.select,
+        ignore=_selection("--ignore", ignore) or cfg.ignore,
         files_mode=files_mode,
         var_files=list(var_files),
         config_var_files=cfg.var_files,
@@ -161,6 +202,7 @@ def _options(
         unknown=cfg.unknown,
         per_path_ignores=cfg.per_path_ignores,
     )
+    _check_selection(options.select, options.ignore)
     return options, severity_threshold or cfg.severity_threshold or "warning"
 
 
