@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from iaclint.cli import main
@@ -266,46 +264,3 @@ def test_installed_entry_point_scans_a_repo(repo: Path, kind: str) -> None:
         cwd=repo, capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-# -- the GitHub Action ------------------------------------------------------------------------------
-def _action() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-
-
-def _with_inputs(text: str, inputs: dict[str, str]) -> str:
-    """The step text with `${{ inputs.x }}` replaced by the given values, as the runner does."""
-
-    def sub(m: re.Match[str]) -> str:
-        return inputs[m.group(1)]
-
-    return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", sub, text)
-
-
-def test_action_scans_to_sarif_and_uploads_it(repo: Path) -> None:
-    action = _action()
-    assert action["runs"]["using"] == "composite"
-    steps = action["runs"]["steps"]
-    defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
-
-    upload = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
-    assert len(upload) == 1
-    sarif_file = _with_inputs(upload[0]["with"]["sarif_file"], defaults)
-    assert sarif_file == "iaclint.sarif"
-
-    scan_step = next(s for s in steps if s.get("id") == "scan")
-    # The scan must come before the upload, and the job must fail only after the upload.
-    assert steps.index(scan_step) < steps.index(upload[0]) < len(steps) - 1
-    command = next(
-        line.strip() for line in _with_inputs(scan_step["run"], defaults).splitlines()
-        if line.strip().startswith("iaclint scan")
-    )
-    # Run the step's own command line against a repository and check it writes the uploaded file.
-    make_repo(repo, {"infra/main.tf": domain("legacy", "TLS_1_0")})
-    args = shlex.split(command)[1:]
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
-    assert result.exit_code == 1
-    assert "::error file=infra/main.tf,line=4" in result.output
-    sarif = json.loads((repo / sarif_file).read_text(encoding="utf-8"))
-    assert sarif["version"] == "2.1.0"
-    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["IAC101"]

@@ -11,16 +11,11 @@ A file named with `--config` is the user's choice and read wherever it is.
 from __future__ import annotations
 
 import os
-import sys
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 from iaclint.budget import LIMITS
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
