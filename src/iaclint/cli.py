@@ -28,6 +28,7 @@ from iaclint import __version__
 if TYPE_CHECKING:
     from iaclint.config import Config
     from iaclint.engine import ScanOptions
+    from iaclint.findings import Level
     from iaclint.result import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github")
@@ -386,6 +387,8 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes for loading: languages present load in parallel.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list skipped files and why.")
+@click.option("--sarif-category", metavar="NAME",
+              help="SARIF automationDetails.id (code scanning category); left out unless given.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 def scan(
     paths: tuple[str, ...],
@@ -405,6 +408,7 @@ def scan(
     files_mode: bool,
     jobs: int,
     verbose: bool,
+    sarif_category: str | None,
     debug: bool,
 ) -> None:
     """Scan PATHS (default: the current directory)."""
@@ -435,19 +439,40 @@ def scan(
     gc.disable()
     result = _run(options, debug)
 
+    report = {
+        "verbose": verbose,
+        "category": sarif_category or _config(config_file, paths).sarif_category,
+        "levels": _configured_levels(options),
+    }
     for fmt, target in zip(fmts, targets, strict=True):
-        module = importlib.import_module(f"iaclint.report.{fmt}")
-        if target is None:
-            color = fmt == "text" and _use_color(sys.stdout)
-            kwargs = {"verbose": verbose} if fmt == "text" else {}
-            _echo(module.render(result, color=color, **kwargs))
-        else:
-            kwargs = {"verbose": verbose} if fmt == "text" else {}
-            try:
-                Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
-            except OSError as err:
-                raise Failure(f"--output {target}: cannot write: {err.strerror or err}") from None
+        _write_report(fmt, target, result, report)
     sys.exit(exit_code(result, Level(threshold)))
+
+
+def _configured_levels(options: ScanOptions) -> dict[str, Level]:
+    """Rule levels the configuration changes: `severity` overrides, and a rule's `level` parameter."""
+    from iaclint.findings import Level
+
+    levels = {rule_id: Level(v["level"]) for rule_id, v in options.rule_params.items() if "level" in v}
+    levels.update(options.severity)
+    return levels
+
+
+def _write_report(fmt: str, target: str | None, result: ScanResult, extras: dict[str, object]) -> None:
+    """One report: to standard output (`target` None) or to a file; each format takes the extras
+    its `render` accepts (`verbose` for text, `category` and `levels` for SARIF)."""
+    import inspect
+
+    module = importlib.import_module(f"iaclint.report.{fmt}")
+    accepted = inspect.signature(module.render).parameters
+    kwargs = {k: v for k, v in extras.items() if k in accepted}
+    if target is None:
+        _echo(module.render(result, color=fmt == "text" and _use_color(sys.stdout), **kwargs))
+        return
+    try:
+        Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
+    except OSError as err:
+        raise Failure(f"--output {target}: cannot write: {err.strerror or err}") from None
 
 
 @main.group()
@@ -516,17 +541,14 @@ def rules(fmt: str, show_all: bool) -> None:
 @main.command()
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
-    """Print a rule's documentation: why it matters and how to fix it in each language."""
+    """Print a rule's documentation: the clauses of the standard it enforces, why it matters and
+    how to fix it in each language (RULE_ID: an id or a rule name)."""
     from iaclint.rules import load_rules
 
     pack = load_rules()
     rule = pack.get(rule_id.upper()) or next((r for r in pack.values() if r.name == rule_id), None)
     if rule is None:
         raise click.UsageError(f"no rule {rule_id!r}; `iaclint rules` lists them")
-    click.echo(f"{rule.id} {rule.name} ({rule.category}, {rule.severity.value})\n")
-    click.echo(f"{rule.title}\n")
-    click.echo(rule.help)
-    if rule.parameters:
-        click.echo("\nParameters: " + ", ".join(f"{k} (default {v!r})" for k, v in rule.parameters.items()))
-    if rule.references:
-        click.echo("\nReferences:\n" + "\n".join(f"  {r}" for r in rule.references))
+    from iaclint.helptext import explain as render_explain
+
+    _echo(render_explain(rule))

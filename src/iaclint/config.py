@@ -32,6 +32,7 @@ KEYS = {
     "unknown",
     "per-path-ignores",
     "var-files",
+    "sarif-category",
 }
 
 
@@ -51,6 +52,7 @@ class Config:
     unknown: str = "note"
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
+    sarif_category: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class Config:
             "unknown": self.unknown,
             "per-path-ignores": self.per_path_ignores,
             "var-files": self.var_files,
+            "sarif-category": self.sarif_category,
         }
 
 
@@ -244,6 +247,11 @@ def load_config(path: Path, rules: dict[str, Any], *, roots: ScanRoots | None = 
         if threshold not in ("error", "warning", "note"):
             raise ConfigError(f"{key('severity-threshold')}: must be error, warning or note")
         cfg.severity_threshold = threshold
+    category = table.get("sarif-category")
+    if category is not None:
+        if not isinstance(category, str) or not category.strip():
+            raise ConfigError(f"{key('sarif-category')}: must be a non-empty string")
+        cfg.sarif_category = category.strip()
     unknown = table.get("unknown", "note")
     if unknown not in UNKNOWN_POLICIES:
         raise ConfigError(f"{key('unknown')}: must be one of {', '.join(UNKNOWN_POLICIES)}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from iaclint.findings import Finding, Level
+from iaclint.helptext import doc_url
 from iaclint.report.paths import absolute, shown
 from iaclint.report.snippets import SourceLines, printable, underline
 from iaclint.report.summary import (
@@ -14,6 +15,7 @@ from iaclint.report.summary import (
     active,
     category_counts,
     file_counts,
+    fix_for,
     level_counts,
     ordered,
     plural,
@@ -75,9 +77,11 @@ def _finding_block(f: Finding, result: ScanResult, lines: SourceLines, paint: _P
         )
     if f.unknown:
         out.append(f"  {paint('=', _BLUE)} note: decided by a value iaclint could not know")
-    fix = f.fix or (rule.fix if rule is not None else "")
+    fix = fix_for(f, rule)
     if fix:
         out.append(f"  {paint('help', _CYAN)}: {printable(fix)}")
+    if rule is not None:
+        out.append(f"  {paint('docs', _CYAN)}: {doc_url(rule.id)}")
     return out
 
 
