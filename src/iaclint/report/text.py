@@ -103,10 +103,11 @@ def summary_line(result: ScanResult) -> str:
     )
 
 
-def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
+def render(result: ScanResult, *, color: bool = False, verbose: bool = False, quiet: bool = False) -> str:
     """The report as text ending in a newline. `color` adds ANSI colour (the CLI decides: a
     terminal and NO_COLOR unset); `verbose` also lists skipped and failed files with reasons, and
-    suppressed findings with their justification. Suppressed findings are not shown or counted."""
+    suppressed findings with their justification; `quiet` keeps the findings only (empty when
+    there are none). Suppressed findings are not shown or counted."""
     paint = _Paint(color)
     lines = SourceLines(result.roots)
     out: list[str] = []
@@ -114,6 +115,8 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     for f in sorted(ordered(active(result.findings)), key=lambda f: shown(f.span.path, result.root)):
         out.extend(_finding_block(f, result, lines, paint))
         out.append("")
+    if quiet:
+        return "\n".join(out[:-1]) + "\n" if out else ""
 
     if verbose:
         for status, title in (("skipped", "Skipped files"), ("failed", "Failed files")):
