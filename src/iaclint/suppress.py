@@ -22,6 +22,13 @@ from iaclint.rules import Rule
 from iaclint.source import Span
 
 META_RULE = "IAC002"
+# IAC002's fix hint for each of its findings.
+_FIX_UNKNOWN = "Name an existing rule id, rule name or category (`iaclint rules` lists them)."
+_FIX_NO_REASON = (
+    "Give the reason after `--`: `# iaclint:ignore IAC101 -- legacy clients until 2027-03` "
+    "(`reason:` in resource metadata)."
+)
+_FIX_UNUSED = "Delete the suppression: the finding it was written for is gone."
 BASELINE_VERSION = 1
 
 
@@ -117,18 +124,23 @@ def apply_directives(
         for token in u.unknown:
             from iaclint.config import suggestion
 
+            # Directives are read in upper case; a name or category is shown as it is spelt.
+            shown = token if token.startswith("IAC") else token.lower()
             out.append(Finding(META_RULE, Level.WARNING,
-                               f"suppression names {token}, which is no rule{suggestion(token, pack)}",
-                               where, address=address, attribute=f"unknown:{token}"))
+                               f"suppression names {shown}, which is no rule{suggestion(shown, pack)}",
+                               where, address=address, attribute=f"unknown:{token}",
+                               fix=_FIX_UNKNOWN))
         if not d.reason:
             out.append(Finding(META_RULE, Level.WARNING,
                                f"suppression of {named} gives no reason, so it suppresses nothing; "
                                "add one after `--`",
-                               where, address=address, attribute="no-reason"))
+                               where, address=address, attribute="no-reason",
+                               fix=_FIX_NO_REASON))
         elif not u.used and (u.covers is None or any(r in rules_run for r in u.covers)):
             out.append(Finding(META_RULE, Level.NOTE,
                                f"suppression of {named} matches no finding; remove it",
-                               where, address=address, attribute="unused"))
+                               where, address=address, attribute="unused",
+                               fix=_FIX_UNUSED))
     return out
 
 
