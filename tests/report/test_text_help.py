@@ -79,3 +79,10 @@ def test_explain_renders_for_a_terminal(rule_id: str) -> None:
     assert f"  {clause} {standard_clauses()[clause][0]}" in out
     assert "Standard (docs/standard.md):" in out
     assert f"Documentation: {DOCS}{rule.id}.md" in out
+
+
+def test_lists_in_messages_are_printed_as_the_code_spells_them() -> None:
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "arm" / "azure" / "frontdoor-classic"
+    out = CliRunner().invoke(main, ["scan", str(fixture), "--select", "IAC201"]).output
+    assert 'acceptedProtocols is ["Http", "Https"]' in out, out
+    assert "['Http'" not in out
