@@ -614,7 +614,9 @@ def explain(rule_id: str) -> None:
     pack = load_rules()
     rule = pack.get(rule_id.upper()) or next((r for r in pack.values() if r.name == rule_id), None)
     if rule is None:
-        raise click.UsageError(f"no rule {rule_id!r}; `iaclint rules` lists them")
+        from iaclint.config import suggestion
+
+        raise click.UsageError(f"no rule {rule_id!r}{suggestion(rule_id, pack)}")
     from iaclint.helptext import explain as render_explain
 
     _echo(render_explain(rule))
