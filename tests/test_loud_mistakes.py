@@ -48,6 +48,8 @@ def scan(*args: str) -> tuple[int, str]:
          "Error: --rule-param IAC1O1.minimum=1.3: no such rule 'IAC1O1'; did you mean IAC101?"),
         (["--rule-param", "IAC831.level=notice"],
          "Error: --rule-param IAC831.level=notice: 'notice' is not one of error, warning, note"),
+        (["--rule-param", "IAC801.edges=APIs"],
+         "Error: --rule-param IAC801.edges=APIs: 'APIs' is not one of all, api"),
     ],
 )
 def test_command_line_mistakes_exit_2(repo: Path, args: list[str], message: str) -> None:

@@ -363,6 +363,7 @@ def resolve_selectors(tokens: list[str], rules: Mapping[str, Any]) -> list[str]:
 PARAMETER_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("IAC101", "minimum"): ("1.2", "1.3"),
     ("IAC831", "level"): ("error", "warning", "note"),
+    ("IAC801", "edges"): ("all", "api"),
 }
 
 
