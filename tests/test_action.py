@@ -83,3 +83,28 @@ def test_usage_error_is_the_steps_error(tmp_path: Path) -> None:
     error = r"^::error title=iaclint could not run \(exit 2\)::Error: --select: .*did you mean IAC101\?$"
     assert re.search(error, proc.stdout, re.M), proc.stdout
     assert not (tmp_path / "work" / "pwned").exists()
+
+
+def _readme_yaml_blocks() -> list[object]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_readme_local_hook_matches_the_published_hook() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    manifest = {h["id"]: h for h in hooks}
+    local = [
+        hook for doc in _readme_yaml_blocks() if isinstance(doc, dict)
+        for repo in doc.get("repos", []) if repo.get("repo") == "local" for hook in repo["hooks"]
+    ]
+    assert len(local) == 1
+    published = manifest[local[0]["id"]]
+    for key in ("entry", "files", "require_serial"):
+        assert local[0][key] == published[key], key
+
+
+def test_readme_uses_the_current_upload_action_and_no_missing_tag() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "upload-sarif@v3" not in text and "upload-sarif@v4" in text
+    # No snippet installs from a tag that does not exist yet.
+    assert "@v0.1.0\"" not in text and "rev: v0.1.0\n" not in text
