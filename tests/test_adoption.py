@@ -160,7 +160,7 @@ def test_inline_suppression_shows_in_sarif_and_passes_the_run(repo: Path) -> Non
     make_repo(repo, {"infra/main.tf": domain("partner", "TLS_1_0", "# iaclint:ignore IAC101")})
     code, report = json_scan()
     assert brief(report["findings"]) == [
-        ("IAC002", "infra/main.tf", 1, 3, "warning"),
+        ("IAC002", "infra/main.tf", 1, 1, "warning"),
         ("IAC101", "infra/main.tf", 5, 3, "error"),
     ]
     assert report["suppressed"] == []

@@ -121,5 +121,5 @@ def test_iac002_caret_points_at_the_comment(tmp_path: Path) -> None:
     d = Directive(str(main), 2, ("IAC101",), "")
     (meta,) = [f for f in apply_directives([], [d], [], RULES_RUN) if f.rule_id == "IAC002"]
     line = main.read_text().splitlines()[1]
-    assert (meta.span.line, meta.span.column) == (2, line.index("iaclint:ignore") + 1)
+    assert (meta.span.line, meta.span.column) == (2, line.index("# iaclint:ignore") + 1)
     assert meta.span.end_column == len(line) + 1

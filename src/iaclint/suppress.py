@@ -168,7 +168,14 @@ class _DirectiveLines:
         line = lines[d.line - 1]
         # A comment holds the directive's own words; resource metadata holds the `iaclint` key.
         at = line.find(DIRECTIVE)
-        if at < 0:
+        if at >= 0:
+            # From the comment marker in front of the directive (`#`, `//`, `/*`), when there is one.
+            head = line[:at].rstrip()
+            for marker in ("/*", "//", "#"):
+                if head.endswith(marker):
+                    at = len(head) - len(marker)
+                    break
+        else:
             at = line.find("iaclint")
         if at < 0:
             at = len(line) - len(line.lstrip())
