@@ -140,3 +140,15 @@ def test_baseline_create_has_every_input_option_of_scan() -> None:
                    "color", "sarif_category"}
     wanted = {p.name for p in scan.params} - report_only - {"paths"}
     assert wanted <= {p.name for p in baseline_create.params}
+
+
+def test_readme_documents_every_scan_option_and_format() -> None:
+    from iaclint.cli import FORMATS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for param in scan.params:
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--"):
+                assert opt in readme, opt
+    for fmt in FORMATS:
+        assert f"`{fmt}`" in readme, fmt
