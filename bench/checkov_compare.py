@@ -3,7 +3,7 @@
 checkov is not a dependency of iaclint (its pins clash with python-hcl2 and cfn-lint), so it lives
 in a virtual environment of its own:
 
-    python -m venv /tmp/checkov-venv && /tmp/checkov-venv/bin/pip install checkov
+    python -m venv .checkov-venv && .checkov-venv/bin/pip install checkov
 
 Without it this script says how to install it and exits 0. Both tools run as subprocesses on the
 same files, with the same measurement (wall time, peak RSS of the child), each writing JSON; the
@@ -25,7 +25,7 @@ from typing import Any
 
 from run import DEFAULT_CORPUS, Report, Run, corpus_files, ensure_corpus, iaclint_command, run_measured
 
-DEFAULT_CHECKOV = Path("/tmp/checkov-venv/bin/checkov")
+DEFAULT_CHECKOV = Path(".checkov-venv/bin/checkov")
 # Resource types the API payload encryption standard is about; checkov's results are counted for these.
 RELEVANT_PREFIXES = ("aws_api_gateway", "aws_apigatewayv2", "aws_cloudfront", "aws_wafv2",
                      "AWS::ApiGateway", "AWS::ApiGatewayV2", "AWS::CloudFront", "AWS::WAFv2",
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     checkov = find_checkov(args.checkov)
     if checkov is None:
         print("checkov is not installed; skipping the comparison. Install it in its own environment:\n"
-              "  python -m venv /tmp/checkov-venv && /tmp/checkov-venv/bin/pip install checkov")
+              "  python -m venv .checkov-venv && .checkov-venv/bin/pip install checkov")
         return 0
     corpus = args.corpus.resolve()
     ensure_corpus(corpus)

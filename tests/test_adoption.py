@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from click.testing import CliRunner, Result
 
 from iaclint.cli import main
@@ -157,12 +155,27 @@ def test_inline_suppression_shows_in_sarif_and_passes_the_run(repo: Path) -> Non
     assert res["suppressions"][0]["kind"] == "inSource"
     assert res["suppressions"][0]["justification"] == reason
 
-    # Without a reason the finding stays suppressed, and the directive itself is an IAC002 note.
+    # Without a reason the directive suppresses nothing (the README makes the reason the price of a
+    # suppression): the finding stays and fails the run, and IAC002 warns at the comment.
     make_repo(repo, {"infra/main.tf": domain("partner", "TLS_1_0", "# iaclint:ignore IAC101")})
     code, report = json_scan()
-    assert brief(report["findings"]) == [("IAC002", "infra/main.tf", 1, 1, "note")]
+    assert brief(report["findings"]) == [
+        ("IAC002", "infra/main.tf", 1, 1, "warning"),
+        ("IAC101", "infra/main.tf", 5, 3, "error"),
+    ]
+    assert report["suppressed"] == []
+    assert code == 1
+
+    # A rule name works as in --select; a misspelt id is reported even though nothing else ran.
+    by_name = f"# iaclint:ignore tls-minimum-version -- {reason}"
+    make_repo(repo, {"infra/main.tf": domain("partner", "TLS_1_0", by_name)
+                     + domain("other", "TLS_1_2", "# iaclint:ignore IAC1O1 -- typo")})
+    code, report = json_scan("--select", "IAC002")
+    assert [(f["rule_id"], f["start_line"], f["message"]) for f in report["findings"]] == [
+        ("IAC002", 11, "suppression names IAC1O1, which is no rule; did you mean IAC101?"),
+    ]
+    code, report = json_scan()
     assert [f["rule_id"] for f in report["suppressed"]] == ["IAC101"]
-    assert code == 0
 
 
 # -- baseline ---------------------------------------------------------------------------------------
@@ -251,46 +264,3 @@ def test_installed_entry_point_scans_a_repo(repo: Path, kind: str) -> None:
         cwd=repo, capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-# -- the GitHub Action ------------------------------------------------------------------------------
-def _action() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-
-
-def _with_inputs(text: str, inputs: dict[str, str]) -> str:
-    """The step text with `${{ inputs.x }}` replaced by the given values, as the runner does."""
-
-    def sub(m: re.Match[str]) -> str:
-        return inputs[m.group(1)]
-
-    return re.sub(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}", sub, text)
-
-
-def test_action_scans_to_sarif_and_uploads_it(repo: Path) -> None:
-    action = _action()
-    assert action["runs"]["using"] == "composite"
-    steps = action["runs"]["steps"]
-    defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
-
-    upload = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
-    assert len(upload) == 1
-    sarif_file = _with_inputs(upload[0]["with"]["sarif_file"], defaults)
-    assert sarif_file == "iaclint.sarif"
-
-    scan_step = next(s for s in steps if s.get("id") == "scan")
-    # The scan must come before the upload, and the job must fail only after the upload.
-    assert steps.index(scan_step) < steps.index(upload[0]) < len(steps) - 1
-    command = next(
-        line.strip() for line in _with_inputs(scan_step["run"], defaults).splitlines()
-        if line.strip().startswith("iaclint scan")
-    )
-    # Run the step's own command line against a repository and check it writes the uploaded file.
-    make_repo(repo, {"infra/main.tf": domain("legacy", "TLS_1_0")})
-    args = shlex.split(command)[1:]
-    result = CliRunner().invoke(main, args, catch_exceptions=False)
-    assert result.exit_code == 1
-    assert "::error file=infra/main.tf,line=4" in result.output
-    sarif = json.loads((repo / sarif_file).read_text(encoding="utf-8"))
-    assert sarif["version"] == "2.1.0"
-    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["IAC101"]

@@ -2,8 +2,9 @@
 and `pre-commit try-repo` runs it end to end (a violation fails the commit, a compliant file passes,
 and only findings in the files pre-commit passes are reported).
 
-The end-to-end tests build the hook's environment with pip (the package index must be reachable);
-they are skipped when pre-commit is not installed.
+The end-to-end tests build the hook's environment with pip (the package index must be reachable),
+about 9 s each: they are marked `slow`, left out of the everyday `python -m pytest` and run by
+`.ci/run` (`python -m pytest -m slow`). They are skipped when pre-commit is not installed.
 """
 
 from __future__ import annotations
@@ -163,6 +164,7 @@ def _try_repo(proj: Path, hook_repo: Path, *selection: str) -> subprocess.Comple
     return proc
 
 
+@pytest.mark.slow
 @needs_pre_commit
 @needs_git
 def test_try_repo_fails_on_violation(tmp_path: Path, hook_repo: Path) -> None:
@@ -177,6 +179,7 @@ def test_try_repo_fails_on_violation(tmp_path: Path, hook_repo: Path) -> None:
     assert "IAC101" in out, out
 
 
+@pytest.mark.slow
 @needs_pre_commit
 @needs_git
 def test_try_repo_passes_compliant_file(tmp_path: Path, hook_repo: Path) -> None:
@@ -188,6 +191,7 @@ def test_try_repo_passes_compliant_file(tmp_path: Path, hook_repo: Path) -> None
     assert "IAC101" not in out, out
 
 
+@pytest.mark.slow
 @needs_pre_commit
 @needs_git
 def test_try_repo_reports_only_the_files_given(tmp_path: Path, hook_repo: Path) -> None:

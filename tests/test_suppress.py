@@ -61,11 +61,13 @@ def test_other_rule_not_suppressed_and_stale_or_reasonless_reported() -> None:
     directives = [Directive("m.tf", 8, ("IAC102",), "wrong rule"), Directive("m.tf", 50, ("IAC101",), "")]
     out = apply_directives([finding(8), finding(51)], directives, [], RULES_RUN)
     assert out[0].suppression is None
-    assert out[1].suppression is not None and out[1].suppression.justification == ""
-    meta = [(f.span.line, f.message) for f in out if f.rule_id == "IAC002"]
+    # Without a reason the directive suppresses nothing: the finding stays, and IAC002 says why.
+    assert out[1].suppression is None
+    meta = [(f.span.line, f.level.value, f.message) for f in out if f.rule_id == "IAC002"]
     assert meta == [
-        (8, "suppression of IAC102 matches no finding; remove it"),
-        (50, "suppression of IAC101 gives no reason; add one after `--`"),
+        (8, "note", "suppression of IAC102 matches no finding; remove it"),
+        (50, "warning",
+         "suppression of IAC101 gives no reason, so it suppresses nothing; add one after `--`"),
     ]
     # A directive for a rule that did not run is not stale.
     quiet = apply_directives([], [Directive("m.tf", 8, ("IAC831",), "r")], [], RULES_RUN)
@@ -99,3 +101,25 @@ def test_bad_baseline(tmp_path: Path) -> None:
     path.write_text("{")
     with pytest.raises(BaselineError, match="not a baseline file"):
         read_baseline(path)
+
+
+def test_unknown_rule_reported_whatever_ran_and_names_accepted() -> None:
+    directives = [
+        Directive("m.tf", 8, ("IAC1O1",), "typo"),               # no such rule, whatever ran
+        Directive("m.tf", 19, ("TLS-MINIMUM-VERSION",), "name"),  # a rule name, as --select takes it
+        Directive("m.tf", 29, ("TLS-VERSION",), "category"),      # a category
+    ]
+    out = apply_directives([finding(8), finding(20), finding(30)], directives, [], {"IAC002"})
+    assert [f.suppression is not None for f in out[:3]] == [False, True, True]
+    meta = [(f.span.line, f.level.value, f.message) for f in out if f.rule_id == "IAC002"]
+    assert meta == [(8, "warning", "suppression names IAC1O1, which is no rule; did you mean IAC101?")]
+
+
+def test_iac002_caret_points_at_the_comment(tmp_path: Path) -> None:
+    main = tmp_path / "m.tf"
+    main.write_text('x = 1\nsecurity_policy = "TLS_1_0" # iaclint:ignore IAC101\n', encoding="utf-8")
+    d = Directive(str(main), 2, ("IAC101",), "")
+    (meta,) = [f for f in apply_directives([], [d], [], RULES_RUN) if f.rule_id == "IAC002"]
+    line = main.read_text().splitlines()[1]
+    assert (meta.span.line, meta.span.column) == (2, line.index("# iaclint:ignore") + 1)
+    assert meta.span.end_column == len(line) + 1

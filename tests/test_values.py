@@ -71,7 +71,9 @@ def test_source_text_columns_are_characters() -> None:
 
 def test_describe_is_short_whatever_the_value() -> None:
     # Issue 12: messages quoted whole values (`repr(py())` of a container built by a hostile template).
-    assert Value.of({"a": [1, 2, 3], "b": "x"}).describe() == "{'a': [1, 2, 3], 'b': 'x'}"
+    # Containers as the code spells them (JSON), not as Python shows them.
+    described = Value.of({"a": [1, 2, 3], "b": "x", "c": True}).describe()
+    assert described == '{"a": [1, 2, 3], "b": "x", "c": true}'
     big = Value.of([list(range(1000))] * 1000)
     text = big.describe()
     assert len(text) == 200 and text.endswith("…") and text.startswith("[[0, 1, 2")

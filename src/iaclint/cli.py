@@ -18,6 +18,7 @@ import importlib
 import os
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,9 +29,11 @@ from iaclint import __version__
 if TYPE_CHECKING:
     from iaclint.config import Config
     from iaclint.engine import ScanOptions
+    from iaclint.findings import Level
     from iaclint.result import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+COLORS = ("auto", "always", "never")
 LEVELS = ("error", "warning", "note")
 # A longer word in an error message (a path, usually) is shown by its two ends.
 _LONGEST_WORD = 240
@@ -114,13 +117,54 @@ def _parse_assignments(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def _rule_params(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """`--rule-param RULE.NAME=VALUE` options, each checked against the rule pack: an unknown rule,
+    parameter or value is a usage error naming it (as it is in the configuration file)."""
+    from iaclint.config import ParameterError, check_parameter, suggestion
+    from iaclint.rules import load_rules
+
+    pack = load_rules()
     params: dict[str, dict[str, str]] = {}
     for key, value in _parse_assignments(values, "--rule-param").items():
         rule_id, dot, name = key.partition(".")
         if not dot or not name:
             raise click.BadParameter(f"expected RULE.PARAMETER=VALUE, got {key!r}", param_hint="--rule-param")
-        params.setdefault(rule_id, {})[name] = value
+        rule = pack.get(rule_id.strip().upper())
+        if rule is None:
+            raise Failure(f"--rule-param {key}={value}: no such rule {rule_id!r}{suggestion(rule_id, pack)}")
+        try:
+            checked = check_parameter(rule, name.strip(), value)
+        except ParameterError as err:
+            raise Failure(f"--rule-param {key}={value}: {err}") from None
+        params.setdefault(rule.id, {})[name.strip()] = checked
     return params
+
+
+def _selection(option: str, values: tuple[str, ...]) -> list[str]:
+    """`--select`/`--ignore` values resolved against the rule pack; a selector that names no rule
+    is a usage error with the nearest spelling."""
+    from iaclint.config import SelectorError, resolve_selectors
+    from iaclint.rules import load_rules
+
+    try:
+        return resolve_selectors(_split(values), load_rules())
+    except SelectorError as err:
+        raise Failure(f"{option}: {err}") from None
+
+
+def _check_selection(select: list[str], ignore: list[str]) -> None:
+    """A selection that leaves no rule to run is a mistake, not a clean scan. The parse rules,
+    which run with any selection, count only when they were asked for by name."""
+    from iaclint.engine import select_rules
+    from iaclint.rules import load_rules
+
+    def named(rule_id: str, rule_name: str, category: str) -> bool:
+        return any(rule_id.startswith(s) or s in (rule_name, category) for s in select)
+
+    chosen = select_rules(load_rules(), select, ignore)
+    if not [r for r in chosen.values() if r.category != "parse" or named(r.id, r.name, r.category)]:
+        given = (("select", select), ("ignore", ignore))
+        shown = "; ".join(f"{name} {', '.join(values)}" for name, values in given if values)
+        raise Failure(f"no rule left to run ({shown}); `iaclint rules --all` lists them")
 
 
 def _options(
@@ -149,8 +193,8 @@ def _options(
     options = ScanOptions(
         paths=list(paths) or ["."],
         excludes=[*cfg.exclude, *exclude],
-        select=_split(select) or cfg.select,
-        ignore=_split(ignore) or cfg.ignore,
+        select=_selection("--select", select) or cfg.select,
+        ignore=_selection("--ignore", ignore) or cfg.ignore,
         files_mode=files_mode,
         var_files=list(var_files),
         config_var_files=cfg.var_files,
@@ -161,6 +205,7 @@ def _options(
         unknown=cfg.unknown,
         per_path_ignores=cfg.per_path_ignores,
     )
+    _check_selection(options.select, options.ignore)
     return options, severity_threshold or cfg.severity_threshold or "warning"
 
 
@@ -230,8 +275,16 @@ def _config(config_file: str | None, paths: tuple[str, ...]) -> Config:
         raise Failure(f"--config {err}" if config_file else str(err)) from None
 
 
-def _use_color(stream: object) -> bool:
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+def _use_color(stream: object, choice: str = "auto") -> bool:
+    """Colour for the text report: `--color always|never` decides; else NO_COLOR (any value) turns
+    it off and FORCE_COLOR (any value but empty or 0) on; else only on a terminal that is not dumb."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
 
@@ -309,7 +362,7 @@ def _last_word(text: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="iaclint")
+@click.version_option(__version__, "-V", "--version", prog_name="iaclint")
 def main() -> None:
     """Check API gateways in Terraform, CloudFormation, Bicep and ARM against the API payload
     encryption standard."""
@@ -317,9 +370,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format; repeat with one --output each to write several reports.")
-@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="Write the report to FILE (one per --format, in order).")
 @click.option("--select", multiple=True, help="Run only these rules (ids, id prefixes, names or categories).")
 @click.option("--ignore", multiple=True, help="Skip these rules (ids, id prefixes, names or categories).")
@@ -344,6 +397,14 @@ def main() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes for loading: languages present load in parallel.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list skipped files and why.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Text report: findings only, no summary; nothing at all when there are none.")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when findings are reported (2 still means a usage error).")
+@click.option("--color", "color", type=click.Choice(COLORS), default="auto", show_default=True,
+              help="Colour in the text report (auto: on a terminal; NO_COLOR and FORCE_COLOR are honoured).")
+@click.option("--sarif-category", metavar="NAME",
+              help="SARIF automationDetails.id (code scanning category); left out unless given.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 def scan(
     paths: tuple[str, ...],
@@ -363,6 +424,10 @@ def scan(
     files_mode: bool,
     jobs: int,
     verbose: bool,
+    quiet: bool,
+    exit_zero: bool,
+    color: str,
+    sarif_category: str | None,
     debug: bool,
 ) -> None:
     """Scan PATHS (default: the current directory)."""
@@ -393,19 +458,43 @@ def scan(
     gc.disable()
     result = _run(options, debug)
 
+    report = {
+        "verbose": verbose,
+        "quiet": quiet,
+        "color": color,
+        "category": sarif_category or _config(config_file, paths).sarif_category,
+        "levels": _configured_levels(options),
+    }
     for fmt, target in zip(fmts, targets, strict=True):
-        module = importlib.import_module(f"iaclint.report.{fmt}")
-        if target is None:
-            color = fmt == "text" and _use_color(sys.stdout)
-            kwargs = {"verbose": verbose} if fmt == "text" else {}
-            _echo(module.render(result, color=color, **kwargs))
-        else:
-            kwargs = {"verbose": verbose} if fmt == "text" else {}
-            try:
-                Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
-            except OSError as err:
-                raise Failure(f"--output {target}: cannot write: {err.strerror or err}") from None
-    sys.exit(exit_code(result, Level(threshold)))
+        _write_report(fmt, target, result, report)
+    sys.exit(0 if exit_zero else exit_code(result, Level(threshold)))
+
+
+def _configured_levels(options: ScanOptions) -> dict[str, Level]:
+    """Rule levels the configuration changes: `severity` overrides, and a rule's `level` parameter."""
+    from iaclint.findings import Level
+
+    levels = {rule_id: Level(v["level"]) for rule_id, v in options.rule_params.items() if "level" in v}
+    levels.update(options.severity)
+    return levels
+
+
+def _write_report(fmt: str, target: str | None, result: ScanResult, extras: dict[str, object]) -> None:
+    """One report: to standard output (`target` None) or to a file; each format takes the extras
+    its `render` accepts (`verbose` for text, `category` and `levels` for SARIF)."""
+    import inspect
+
+    module = importlib.import_module(f"iaclint.report.{fmt}")
+    accepted = inspect.signature(module.render).parameters
+    kwargs = {k: v for k, v in extras.items() if k in accepted and k != "color"}
+    if target is None:
+        color = fmt == "text" and _use_color(sys.stdout, str(extras.get("color", "auto")))
+        _echo(module.render(result, color=color, **kwargs))
+        return
+    try:
+        Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
+    except OSError as err:
+        raise Failure(f"--output {target}: cannot write: {err.strerror or err}") from None
 
 
 @main.group()
@@ -413,26 +502,70 @@ def baseline() -> None:
     """Record current findings so later scans (`scan --baseline FILE`) report only new ones."""
 
 
+def _scan_inputs(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that decide what a scan finds, for commands other than `scan` that scan
+    (`baseline create`): the same selection and inputs, so a baseline records what `scan` reports."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(),
+                     help="Configuration file (default: the nearest one, as for scan)."),
+        click.option("--select", multiple=True, help="Run only these rules (as for scan)."),
+        click.option("--ignore", multiple=True, help="Skip these rules (as for scan)."),
+        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(),
+                     help="Terraform variables file for the root modules (repeatable)."),
+        click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable)."),
+        click.option("--parameter", "parameters", multiple=True,
+                     help="CloudFormation parameter KEY=VALUE (repeatable; wins over files and defaults)."),
+        click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(),
+                     help="Template parameter file (CloudFormation, ARM or .bicepparam)."),
+        click.option("--rule-param", "rule_params", multiple=True,
+                     help="Rule parameter RULE.NAME=VALUE, e.g. IAC101.minimum=1.3 (repeatable)."),
+        click.option("--files", "files_mode", is_flag=True,
+                     help="PATHS are files: load each file's unit, record only findings in them."),
+        click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Worker processes for loading: languages present load in parallel."),
+        click.option("--debug", is_flag=True, help="Show a traceback on internal errors."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @baseline.command("create")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--config", "config_file", type=click.Path(), help="Configuration file to read.")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path())
-@click.option("--var", "variables", multiple=True)
+@_scan_inputs
 def baseline_create(
-    file: str, paths: tuple[str, ...], config_file: str | None, var_files: tuple[str, ...],
+    file: str,
+    paths: tuple[str, ...],
+    config_file: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    var_files: tuple[str, ...],
     variables: tuple[str, ...],
+    parameters: tuple[str, ...],
+    parameter_files: tuple[str, ...],
+    rule_params: tuple[str, ...],
+    files_mode: bool,
+    jobs: int,
+    debug: bool,
 ) -> None:
-    """Scan PATHS (default: the current directory) and write their findings to FILE."""
+    """Scan PATHS (default: the current directory) as `scan` does and write their findings to FILE."""
+    from iaclint.report.summary import plural
     from iaclint.suppress import write_baseline
 
-    options, _ = _options(paths, config_file, (), (), None, (), var_files, variables, (), False, 1)
-    result = _run(options, debug=False)
+    options, _ = _options(
+        paths, config_file, select, ignore, None, exclude, var_files, variables, rule_params, files_mode, jobs
+    )
+    options.cfn_parameters = _parse_assignments(parameters, "--parameter")
+    _route_parameter_files(options, parameter_files)
+    result = _run(options, debug=debug)
     try:
         count = write_baseline(result.findings, Path(file))
     except OSError as err:
         raise Failure(f"cannot write {file}: {err.strerror or err}") from None
-    _echo(f"Recorded {count} findings in {one_line(file)}.\n")
+    _echo(f"Recorded {plural(count, 'finding')} in {one_line(file)}.\n")
 
 
 @main.command("config")
@@ -474,17 +607,16 @@ def rules(fmt: str, show_all: bool) -> None:
 @main.command()
 @click.argument("rule_id")
 def explain(rule_id: str) -> None:
-    """Print a rule's documentation: why it matters and how to fix it in each language."""
+    """Print a rule's documentation: the clauses of the standard it enforces, why it matters and
+    how to fix it in each language (RULE_ID: an id or a rule name)."""
     from iaclint.rules import load_rules
 
     pack = load_rules()
     rule = pack.get(rule_id.upper()) or next((r for r in pack.values() if r.name == rule_id), None)
     if rule is None:
-        raise click.UsageError(f"no rule {rule_id!r}; `iaclint rules` lists them")
-    click.echo(f"{rule.id} {rule.name} ({rule.category}, {rule.severity.value})\n")
-    click.echo(f"{rule.title}\n")
-    click.echo(rule.help)
-    if rule.parameters:
-        click.echo("\nParameters: " + ", ".join(f"{k} (default {v!r})" for k, v in rule.parameters.items()))
-    if rule.references:
-        click.echo("\nReferences:\n" + "\n".join(f"  {r}" for r in rule.references))
+        from iaclint.config import suggestion
+
+        raise click.UsageError(f"no rule {rule_id!r}{suggestion(rule_id, pack)}")
+    from iaclint.helptext import explain as render_explain
+
+    _echo(render_explain(rule))

@@ -11,15 +11,11 @@ A file named with `--config` is the user's choice and read wherever it is.
 from __future__ import annotations
 
 import os
-import sys
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 from iaclint.budget import LIMITS
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
@@ -36,6 +32,7 @@ KEYS = {
     "unknown",
     "per-path-ignores",
     "var-files",
+    "sarif-category",
 }
 
 
@@ -55,6 +52,7 @@ class Config:
     unknown: str = "note"
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     var_files: list[str] = field(default_factory=list)
+    sarif_category: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +66,7 @@ class Config:
             "unknown": self.unknown,
             "per-path-ignores": self.per_path_ignores,
             "var-files": self.var_files,
+            "sarif-category": self.sarif_category,
         }
 
 
@@ -233,8 +232,12 @@ def load_config(path: Path, rules: dict[str, Any], *, roots: ScanRoots | None = 
         raise ConfigError(f"{key(unknown_keys[0])}: unknown key (known: {', '.join(sorted(KEYS))})")
 
     cfg = Config(path=path)
-    cfg.select = _str_list(table.get("select", []), key("select"))
-    cfg.ignore = _str_list(table.get("ignore", []), key("ignore"))
+    for name in ("select", "ignore"):
+        given = _str_list(table.get(name, []), key(name))
+        try:
+            setattr(cfg, name, resolve_selectors(given, rules))
+        except SelectorError as err:
+            raise ConfigError(f"{key(name)}: {err}") from None
     cfg.exclude = _str_list(table.get("exclude", []), key("exclude"))
     cfg.var_files = [
         str(path.parent / p) for p in _str_list(table.get("var-files", []), key("var-files"))
@@ -244,6 +247,11 @@ def load_config(path: Path, rules: dict[str, Any], *, roots: ScanRoots | None = 
         if threshold not in ("error", "warning", "note"):
             raise ConfigError(f"{key('severity-threshold')}: must be error, warning or note")
         cfg.severity_threshold = threshold
+    category = table.get("sarif-category")
+    if category is not None:
+        if not isinstance(category, str) or not category.strip():
+            raise ConfigError(f"{key('sarif-category')}: must be a non-empty string")
+        cfg.sarif_category = category.strip()
     unknown = table.get("unknown", "note")
     if unknown not in UNKNOWN_POLICIES:
         raise ConfigError(f"{key('unknown')}: must be one of {', '.join(UNKNOWN_POLICIES)}")
@@ -254,7 +262,7 @@ def load_config(path: Path, rules: dict[str, Any], *, roots: ScanRoots | None = 
         raise ConfigError(f"{key('severity')}: must be a table of RULE = level")
     for rule_id, level in severity.items():
         if rule_id not in rules:
-            raise ConfigError(f"{key('severity.' + rule_id)}: no such rule")
+            raise ConfigError(f"{key('severity.' + rule_id)}: no such rule{suggestion(rule_id, rules)}")
         if level not in ("error", "warning", "note"):
             raise ConfigError(f"{key('severity.' + rule_id)}: must be error, warning or note")
         cfg.severity[rule_id] = Level(level)
@@ -265,21 +273,111 @@ def load_config(path: Path, rules: dict[str, Any], *, roots: ScanRoots | None = 
     for rule_id, values in params.items():
         rule = rules.get(rule_id)
         if rule is None:
-            raise ConfigError(f"{key('parameters.' + rule_id)}: no such rule")
+            raise ConfigError(f"{key('parameters.' + rule_id)}: no such rule{suggestion(rule_id, rules)}")
         if not isinstance(values, dict):
             raise ConfigError(f"{key('parameters.' + rule_id)}: must be a table")
+        checked: dict[str, str] = {}
         for name, value in values.items():
             where = key(f"parameters.{rule_id}.{name}")
-            if name not in rule.parameters:
-                known = ", ".join(rule.parameters) or "none"
-                raise ConfigError(f"{where}: unknown parameter (known: {known})")
             if not isinstance(value, (str, int, float, bool)):
                 raise ConfigError(f"{where}: must be a string, a number or a boolean")
-        cfg.parameters[rule_id] = dict(values)
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            try:
+                checked[name] = check_parameter(rule, name, text)
+            except ParameterError as err:
+                raise ConfigError(f"{where}: {err}") from None
+        cfg.parameters[rule_id] = checked
 
     ppi = table.get("per-path-ignores", {})
     if not isinstance(ppi, dict):
         raise ConfigError(f"{key('per-path-ignores')}: must be a table of GLOB = [rules]")
     for glob, ids in ppi.items():
-        cfg.per_path_ignores[glob] = _str_list(ids, key(f"per-path-ignores.{glob}"))
+        where = key(f"per-path-ignores.{glob}")
+        try:
+            cfg.per_path_ignores[glob] = resolve_selectors(_str_list(ids, where), rules)
+        except SelectorError as err:
+            raise ConfigError(f"{where}: {err}") from None
     return cfg
+
+
+# Rule selectors: `--select`, `--ignore`, the configuration's `select`, `ignore` and
+# `per-path-ignores`, and the rules an `iaclint:ignore` directive names. A selector is a rule id, an
+# id prefix (`IAC1`), a rule name or a category, in any case; one that names no rule is an error
+# with the nearest spelling, so a typo never silently runs everything or nothing.
+
+
+class SelectorError(ValueError):
+    """A selector that names no rule; the message says which and suggests the nearest one."""
+
+
+def resolve_selector(token: str, rules: Mapping[str, Any]) -> str | None:
+    """The selector `token` as the engine matches it (ids upper case, names and categories lower
+    case), or None when it names no rule of `rules` (a mapping of id to `Rule`)."""
+    text = token.strip()
+    lower, upper = text.lower(), text.upper()
+    for rule in rules.values():
+        if lower in (rule.name, rule.category):
+            return lower
+    if upper and any(rule_id.startswith(upper) for rule_id in rules):
+        return upper
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (insertions, deletions, substitutions) that turn `a` into `b`."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def suggestion(token: str, rules: Mapping[str, Any]) -> str:
+    """`; did you mean X?` naming the closest rule id, name or category (a third of the word's
+    letters off at most), or a pointer to the list."""
+    words = {rule_id.lower(): rule_id for rule_id in rules}
+    for rule in rules.values():
+        words[rule.name] = rule.name
+        words[rule.category] = rule.category
+    typed = token.strip().lower()
+    best = min(words, key=lambda w: (_distance(typed, w), w), default=None)
+    if best is not None and _distance(typed, best) <= max(1, len(typed) // 3):
+        return f"; did you mean {words[best]}?"
+    return "; `iaclint rules` lists the rule ids, names and categories"
+
+
+def resolve_selectors(tokens: list[str], rules: Mapping[str, Any]) -> list[str]:
+    """Every selector of `tokens` resolved; SelectorError naming the first that names no rule."""
+    out = []
+    for token in tokens:
+        resolved = resolve_selector(token, rules)
+        if resolved is None:
+            raise SelectorError(f"no rule, name or category {token!r}{suggestion(token, rules)}")
+        out.append(resolved)
+    return out
+
+
+# Values a rule parameter accepts, where they are a closed set (the checks fall back to the default
+# on anything else, so an unchecked typo would silently keep the default).
+PARAMETER_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("IAC101", "minimum"): ("1.2", "1.3"),
+    ("IAC831", "level"): ("error", "warning", "note"),
+    ("IAC801", "edges"): ("all", "api"),
+}
+
+
+class ParameterError(ValueError):
+    """A rule parameter that does not exist or a value it does not take."""
+
+
+def check_parameter(rule: Any, name: str, value: str) -> str:
+    """`value` for parameter `name` of `rule`, checked; ParameterError saying what is wrong."""
+    if name not in rule.parameters:
+        known = ", ".join(rule.parameters) or "none"
+        raise ParameterError(f"unknown parameter (known: {known})")
+    choices = PARAMETER_CHOICES.get((rule.id, name))
+    text = value.strip()
+    if choices is not None and text not in choices:
+        raise ParameterError(f"{value!r} is not one of {', '.join(choices)}")
+    return text

@@ -22,7 +22,7 @@ def render_rule(rule: Rule) -> str:
         "| --- | --- |",
         f"| Category | `{rule.category}` |",
         f"| Severity | {rule.severity.value} (security severity {rule.security_severity:.1f}) |",
-        f"| Standard | {', '.join(rule.standard) or 'n/a'} |",
+        f"| Standard | {', '.join(f'[{s}](../standard.md)' for s in rule.standard) or 'n/a'} |",
         f"| Enabled by default | {'yes' if rule.enabled else 'no (opt-in: `--select ' + rule.id + '`)'} |",
         "",
         rule.help,
@@ -30,6 +30,9 @@ def render_rule(rule: Rule) -> str:
     ]
     if rule.fix:
         lines += ["## Fix", "", rule.fix, ""]
+        names = {"aws": "AWS", "azure": "Azure"}
+        lines += [f"- **{names.get(cloud, cloud)}:** {text}" for cloud, text in rule.fix_by_cloud.items()]
+        lines += [""] if rule.fix_by_cloud else []
     if rule.parameters:
         lines += ["## Parameters", "", "| name | default |", "| --- | --- |"]
         lines += [f"| `{k}` | `{v}` |" for k, v in rule.parameters.items()]

@@ -51,6 +51,8 @@ class Rule:
     references: tuple[str, ...] = ()
     parameters: dict[str, Any] = field(default_factory=dict)
     fix: str = ""
+    # The fix hint for findings in one cloud (`aws`, `azure`), where `fix` speaks of both.
+    fix_by_cloud: dict[str, str] = field(default_factory=dict)
     # The message of a finding decided by a value the code does not tell (a note).
     unknown: str = ""
     # Opt-in rules (an organisation's choice, such as requiring mTLS everywhere) ship disabled and
@@ -98,6 +100,7 @@ def parse_rule(doc: Any, origin: str) -> Rule:
         references=tuple(str(r) for r in doc.get("references") or ()),
         parameters=dict(doc.get("parameters") or {}),
         fix=str(doc.get("fix") or "").strip(),
+        fix_by_cloud={str(k): str(v).strip() for k, v in (doc.get("fix-by-cloud") or {}).items()},
         unknown=str(doc.get("unknown") or "").strip(),
         enabled=bool(doc.get("enabled", True)),
     )

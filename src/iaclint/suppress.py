@@ -14,19 +14,49 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from iaclint.directives import DIRECTIVE
 from iaclint.fileaccess import ReadRefused, read_bytes
 from iaclint.findings import Finding, Level, Suppression
 from iaclint.resources import Directive, Resource
+from iaclint.rules import Rule
 from iaclint.source import Span
 
 META_RULE = "IAC002"
+# IAC002's fix hint for each of its findings.
+_FIX_UNKNOWN = "Name an existing rule id, rule name or category (`iaclint rules` lists them)."
+_FIX_NO_REASON = (
+    "Give the reason after `--`: `# iaclint:ignore IAC101 -- legacy clients until 2027-03` "
+    "(`reason:` in resource metadata)."
+)
+_FIX_UNUSED = "Delete the suppression: the finding it was written for is gone."
 BASELINE_VERSION = 1
 
 
 @dataclass(slots=True)
 class _Use:
     directive: Directive
+    # The rule ids the directive covers (None: every rule), resolved as `--select` resolves them.
+    covers: frozenset[str] | None = None
+    unknown: tuple[str, ...] = ()
     used: bool = False
+
+
+def _resolve(d: Directive, pack: dict[str, Rule]) -> _Use:
+    """A directive's rule names as ids: ids, id prefixes, rule names and categories, in any case,
+    as `--select` takes them. Names that match no rule are kept apart to be reported."""
+    from iaclint.config import resolve_selector
+
+    if not d.rules:
+        return _Use(d)
+    covers: set[str] = set()
+    unknown: list[str] = []
+    for token in d.rules:
+        sel = resolve_selector(token, pack)
+        if sel is None:
+            unknown.append(token)
+            continue
+        covers.update(r.id for r in pack.values() if r.id.startswith(sel) or sel in (r.name, r.category))
+    return _Use(d, frozenset(covers), tuple(unknown))
 
 
 def apply_directives(
@@ -35,8 +65,13 @@ def apply_directives(
     resources: Iterable[Resource],
     rules_run: set[str],
 ) -> list[Finding]:
-    """Mark findings covered by a directive; add IAC002 notes for directives without a reason or
-    that cover nothing (only when a rule they name was run, so --select does not make them stale)."""
+    """Mark findings covered by a directive that gives a reason; add IAC002 findings for directives
+    that name a rule that does not exist (whatever ran), that give no reason (they suppress
+    nothing: the README makes the reason the price of a suppression), or that cover nothing (only
+    when a rule they name was run, so --select does not make them stale)."""
+    from iaclint.rules import load_rules
+
+    pack = load_rules()
     resolved: dict[str, str] = {}
 
     def real(path: str) -> str:
@@ -47,7 +82,7 @@ def apply_directives(
         return got
 
     headers = {r.address: (r.span.path, r.span.line) for r in resources}
-    uses = [_Use(d) for d in directives]
+    uses = [_resolve(d, pack) for d in directives]
     by_line: dict[tuple[str, int], list[_Use]] = {}
     by_address: dict[str, list[_Use]] = {}
     for u in uses:
@@ -67,28 +102,85 @@ def apply_directives(
         if header is not None:
             candidates += by_line.get((real(header[0]), header[1]), ())
         candidates += by_address.get(f.address, ())
-        match = next((u for u in candidates if not u.directive.rules or f.rule_id in u.directive.rules), None)
-        if match is not None and f.rule_id != META_RULE:
-            match.used = True
-            d = match.directive
-            f = f.suppressed(Suppression("inSource", d.reason, Span.point(d.path, d.line)))
+        matches = [u for u in candidates if u.covers is None or f.rule_id in u.covers]
+        if matches and f.rule_id != META_RULE:
+            for u in matches:
+                u.used = True
+            # Only a directive with a reason suppresses; one without is reported below.
+            match = next((u for u in matches if u.directive.reason), None)
+            if match is not None:
+                d = match.directive
+                f = f.suppressed(Suppression("inSource", d.reason, Span.point(d.path, d.line)))
         out.append(f)
 
     if META_RULE not in rules_run:
         return out
+    lines = _DirectiveLines()
     for u in uses:
         d = u.directive
-        where = Span.point(d.path, d.line)
+        where = lines.span(d)
+        address = d.address or f"{d.path}:{d.line}"
         named = ", ".join(d.rules) or "all rules"
+        for token in u.unknown:
+            from iaclint.config import suggestion
+
+            # Directives are read in upper case; a name or category is shown as it is spelt.
+            shown = token if token.startswith("IAC") else token.lower()
+            out.append(Finding(META_RULE, Level.WARNING,
+                               f"suppression names {shown}, which is no rule{suggestion(shown, pack)}",
+                               where, address=address, attribute=f"unknown:{token}",
+                               fix=_FIX_UNKNOWN))
         if not d.reason:
-            out.append(Finding(META_RULE, Level.NOTE,
-                               f"suppression of {named} gives no reason; add one after `--`",
-                               where, address=d.address or f"{d.path}:{d.line}", attribute="no-reason"))
-        if not u.used and (not d.rules or any(r in rules_run for r in d.rules)):
+            out.append(Finding(META_RULE, Level.WARNING,
+                               f"suppression of {named} gives no reason, so it suppresses nothing; "
+                               "add one after `--`",
+                               where, address=address, attribute="no-reason",
+                               fix=_FIX_NO_REASON))
+        elif not u.used and (u.covers is None or any(r in rules_run for r in u.covers)):
             out.append(Finding(META_RULE, Level.NOTE,
                                f"suppression of {named} matches no finding; remove it",
-                               where, address=d.address or f"{d.path}:{d.line}", attribute="unused"))
+                               where, address=address, attribute="unused",
+                               fix=_FIX_UNUSED))
     return out
+
+
+class _DirectiveLines:
+    """Where an IAC002 finding points: at the directive on its line (the comment may follow code),
+    read from the file once per file; the start of the line when it cannot be read."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str] | None] = {}
+
+    def _lines(self, path: str) -> list[str] | None:
+        if path not in self._files:
+            try:
+                text = read_bytes(path, roots=None).decode("utf-8-sig")
+            except (ReadRefused, UnicodeDecodeError, ValueError):
+                self._files[path] = None
+            else:
+                self._files[path] = [line.removesuffix("\r") for line in text.split("\n")]
+        return self._files[path]
+
+    def span(self, d: Directive) -> Span:
+        lines = self._lines(d.path)
+        if lines is None or not 0 < d.line <= len(lines):
+            return Span.point(d.path, d.line)
+        line = lines[d.line - 1]
+        # A comment holds the directive's own words; resource metadata holds the `iaclint` key.
+        at = line.find(DIRECTIVE)
+        if at >= 0:
+            # From the comment marker in front of the directive (`#`, `//`, `/*`), when there is one.
+            head = line[:at].rstrip()
+            for marker in ("/*", "//", "#"):
+                if head.endswith(marker):
+                    at = len(head) - len(marker)
+                    break
+        else:
+            at = line.find("iaclint")
+        if at < 0:
+            at = len(line) - len(line.lstrip())
+        end = len(line.rstrip())
+        return Span(d.path, d.line, at + 1, d.line, max(end, at) + 1)
 
 
 def write_baseline(findings: Iterable[Finding], path: Path) -> int:

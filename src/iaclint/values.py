@@ -16,6 +16,7 @@ the way (a variable default, a tfvars line, a module argument), outermost first.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -297,18 +298,19 @@ _DESCRIBED = 200
 
 
 def _render(v: Value, out: list[str], left: list[int]) -> None:
-    """`repr(v.py())` written into `out` until `left[0]` characters are spent, then stopped."""
+    """`v` written into `out` as JSON writes it (`["Http", "Https"]`, `true`, `null`: the way the
+    code spells a list, not Python's `['Http', 'Https']`) until `left[0]` characters are spent."""
     if left[0] <= 0:
         return
     if v.state is not State.KNOWN:
-        piece = "UNKNOWN" if v.state is State.UNKNOWN else "None"
+        piece = "UNKNOWN" if v.state is State.UNKNOWN else "null"
     elif isinstance(v.data, dict):
         out.append("{")
         left[0] -= 1
         for i, (k, m) in enumerate(v.data.items()):
             if left[0] <= 0:
                 return
-            piece = (", " if i else "") + repr(k) + ": "
+            piece = (", " if i else "") + _scalar(k) + ": "
             out.append(piece)
             left[0] -= len(piece)
             _render(m, out, left)
@@ -329,9 +331,20 @@ def _render(v: Value, out: list[str], left: list[int]) -> None:
         left[0] -= 1
         return
     else:
-        piece = repr(v.data)[: max(left[0], 0) + 1]
+        piece = _scalar(v.data)[: max(left[0], 0) + 1]
     out.append(piece)
     left[0] -= len(piece)
+
+
+def _scalar(data: object) -> str:
+    """A member of a described container as JSON spells it."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true" if data else "false"
+    if isinstance(data, str):
+        return json.dumps(data, ensure_ascii=False)
+    return repr(data)
 
 
 _V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (

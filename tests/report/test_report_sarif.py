@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,11 @@ SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "sar
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft4Validator:
     if not SARIF_SCHEMA.is_file():
-        pytest.skip("shared/ schemas not beside the checkout")
+        # Visible as a skip on a clean clone; a failure under .ci/run where ../shared/schemas exists.
+        reason = f"SARIF schema not found at ../shared/schemas/{SARIF_SCHEMA.name} beside the checkout"
+        if os.environ.get("IACLINT_REQUIRE_SCHEMAS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
     return jsonschema.Draft4Validator(schema)
@@ -63,12 +68,14 @@ def _scan(ws: Workspace) -> tuple[dict[str, Any], str]:
     return json.loads(text), text
 
 
+@pytest.mark.sarif_schema
 def test_validates_against_the_official_schema(ws: Workspace, validator) -> None:
     doc, _ = _scan(ws)
     assert sorted(validator.iter_errors(doc), key=str) == []
     assert list(validator.iter_errors(json.loads(render(ws.result([], []))))) == []
 
 
+@pytest.mark.sarif_schema
 def test_the_official_schema_catches_mistakes(ws: Workspace, validator) -> None:
     doc, _ = _scan(ws)
     doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
@@ -86,7 +93,7 @@ def test_one_run_and_driver(ws: Workspace) -> None:
     assert driver["version"] == __version__
     assert driver["semanticVersion"] == __version__
     assert driver["informationUri"] == "https://github.com/iaclint/iaclint"
-    assert run["automationDetails"] == {"id": "iaclint/"}
+    assert "automationDetails" not in run
     assert run["columnKind"] == "unicodeCodePoints"
 
 
@@ -187,6 +194,7 @@ def test_without_git_the_scan_root_is_the_base(tmp_path: Path) -> None:
     assert repository_root(root) == root.resolve()
 
 
+@pytest.mark.sarif_schema
 def test_regions_are_never_below_one(ws: Workspace, validator) -> None:
     bad = Finding("IAC201", Level.WARNING, "x", Span(ws.main, 0, 0, 0, 0), address="a.b")
     backwards = Finding("IAC201", Level.WARNING, "y", Span(ws.main, 3, 9, 3, 2), address="c.d")
@@ -237,6 +245,7 @@ def test_unreadable_files_are_notifications_too(ws: Workspace) -> None:
     assert "logicalLocations" not in parse["locations"][0]
 
 
+@pytest.mark.sarif_schema
 def test_suppressed_findings_stay_with_their_suppression(ws: Workspace, validator) -> None:
     inline = Suppression("inSource", "legacy clients until Q3", Span.point(ws.main, 2, 3))
     findings = [
@@ -264,6 +273,7 @@ def test_suppressed_findings_stay_with_their_suppression(ws: Workspace, validato
     ]
 
 
+@pytest.mark.sarif_schema
 def test_unknown_rule_gets_a_descriptor(ws: Workspace, validator) -> None:
     f = Finding("XYZ900", Level.NOTE, "from a plugin", Span(ws.main, 1, 1, 1, 2), address="a.b")
     doc = json.loads(render(ws.result([f])))
@@ -273,6 +283,7 @@ def test_unknown_rule_gets_a_descriptor(ws: Workspace, validator) -> None:
     assert run["tool"]["driver"]["rules"][res["ruleIndex"]]["id"] == "XYZ900"
 
 
+@pytest.mark.sarif_schema
 def test_related_location_outside_the_repository(ws: Workspace, tmp_path: Path, validator) -> None:
     cache = tmp_path / "cache" / "mod.tf"
     f = Finding(

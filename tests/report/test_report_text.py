@@ -25,6 +25,7 @@ def test_one_finding_exact_output(ws: Workspace) -> None:
         "   |                     ^~~~~~~~~~",
         "  = value defined here: variables.tf:2:13",
         "  help: Set security_policy to TLS_1_2.",
+        "  docs: https://github.com/iaclint/iaclint/blob/main/docs/rules/IAC101.md",
         "",
         "Findings by category:",
         "  tls-version  1 error",
@@ -107,12 +108,14 @@ def test_unreadable_source_skips_the_snippet(ws: Workspace) -> None:
     gone = Finding("IAC201", Level.WARNING, "gone", Span(str(ws.root / "gone.tf"), 2, 1, 2, 4))
     bad = Finding("IAC201", Level.WARNING, "latin1", Span(str(ws.root / "latin1.tf"), 2, 3, 2, 7))
     lines = render(ws.result([gone, bad])).splitlines()
-    assert lines[:6] == [
+    assert lines[:8] == [
         "gone.tf:2:1: IAC201 mtls-truststore [warning] gone",
         "  help: Add a mutual_tls_authentication block.",
+        "  docs: https://github.com/iaclint/iaclint/blob/main/docs/rules/IAC201.md",
         "",
         "latin1.tf:2:3: IAC201 mtls-truststore [warning] latin1",
         "  help: Add a mutual_tls_authentication block.",
+        "  docs: https://github.com/iaclint/iaclint/blob/main/docs/rules/IAC201.md",
         "",
     ]
 
@@ -133,7 +136,7 @@ def test_caret_with_tabs_wide_characters_and_multiline_span(ws: Workspace) -> No
         ' 1 |     name = "日本" # x',
         "   |            ^~~~~~",  # tab shown as 4 spaces; each wide character takes 2 columns
     ]
-    assert lines[6:8] == [" 2 | locals {", "   | ^~~~~~~~"]  # runs to the end of the first line
+    assert lines[7:9] == [" 2 | locals {", "   | ^~~~~~~~"]  # runs to the end of the first line
 
 
 def test_zero_width_span_gets_one_caret(ws: Workspace) -> None:

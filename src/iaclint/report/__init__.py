@@ -1,4 +1,5 @@
-"""Reports: turn a `ScanResult` into text, JSON, SARIF or GitHub workflow commands.
+"""Reports: turn a `ScanResult` into text, JSON, SARIF, GitHub workflow commands, JUnit XML or
+GitLab Code Quality JSON.
 
 Each format lives in its own module exposing `render(result, *, color=False) -> str`; a module is
 imported only when its format is asked for, so `iaclint scan` pays for one format only.
@@ -18,6 +19,8 @@ FORMATS: dict[str, str] = {
     "json": "iaclint.report.json",
     "sarif": "iaclint.report.sarif",
     "github": "iaclint.report.github",
+    "junit": "iaclint.report.junit",
+    "gitlab": "iaclint.report.gitlab",
 }
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from iaclint.findings import Finding, Level
 from iaclint.report.paths import relative_to, repository_root, shown
-from iaclint.report.summary import active, ordered, rule_for, utf8_safe
+from iaclint.report.summary import active, fix_for, ordered, rule_for, utf8_safe
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,7 +56,7 @@ def annotation(f: Finding, result: ScanResult, base: Path) -> str:
     for rel in f.related:
         where = _path(rel.span.path, result.root, base)
         body.append(f"{rel.message}: {where}:{rel.span.line}:{rel.span.column}")
-    fix = f.fix or (rule.fix if rule is not None else "")
+    fix = fix_for(f, rule)
     if fix:
         body.append(f"help: {fix}")
     properties = ",".join(f"{k}={escape_property(utf8_safe(v))}" for k, v in props)

@@ -18,6 +18,7 @@ from iaclint.report.summary import (
     category_of,
     dumps_utf8,
     file_counts,
+    fix_for,
     level_counts,
     ordered,
     rule_counts,
@@ -60,7 +61,7 @@ def _finding(f: Finding, result: ScanResult) -> dict[str, Any]:
         "fingerprint": f.fingerprint(),
         "unknown": f.unknown,
         "related": [{"message": r.message, **_location(r.span, result.root)} for r in f.related],
-        "fix": f.fix or (rule.fix if rule is not None else ""),
+        "fix": fix_for(f, rule),
         "properties": {str(k): str(v) for k, v in f.properties.items()},
         "suppression": _suppression(f, result.root),
     }

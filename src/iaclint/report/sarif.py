@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from iaclint import __version__
 from iaclint.findings import PARSE_RULE, Finding, Level
+from iaclint.helptext import DOC_URL, plain
 from iaclint.report.paths import (
     absolute,
     directory_uri,
@@ -38,10 +39,14 @@ SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/s
 TOOL_NAME = "iaclint"
 INFORMATION_URI = "https://github.com/iaclint/iaclint"
 # Where each rule's documentation page lives (docs/rules/<ID>.md, generated from rules/).
-HELP_URI = "https://github.com/iaclint/iaclint/blob/main/docs/rules/{id}.md"
+HELP_URI = DOC_URL
 SRCROOT = "%SRCROOT%"
-# Category for GitHub: results of different automation ids are tracked as separate analyses.
-AUTOMATION_ID = "iaclint/"
+# GitHub tracks results of different `automationDetails.id`s as separate analyses. The id is left out
+# unless a category is asked for (`--sarif-category`, `sarif-category` in the configuration), so the
+# upload action's own `category` input decides and matrix jobs do not replace each other's alerts.
+# GitHub's security-severity buckets: a rule lowered to warning or note is shown no higher than the
+# top of the bucket of that level.
+_SEVERITY_CEILING = {Level.WARNING: 6.9, Level.NOTE: 3.9}
 FINGERPRINT_KEY = "iaclintFindingHash/v1"
 
 
@@ -49,27 +54,34 @@ def _first_paragraph(markdown: str) -> str:
     return " ".join(markdown.strip().split("\n\n", 1)[0].split())
 
 
-def _rule_descriptor(rule: Rule) -> dict[str, Any]:
-    text = rule.help
+def _rule_descriptor(rule: Rule, level: Level | None = None) -> dict[str, Any]:
+    """The rule as SARIF describes it; `level`, when the configuration changes the rule's level,
+    becomes its default level, and a lower level caps its security severity to match."""
+    text = plain(rule.help)
     markdown = rule.help
     if rule.fix:
-        text += f"\n\nFix: {rule.fix}"
+        text += f"\n\nFix: {plain(rule.fix)}"
+        markdown += f"\n\n**Fix**\n\n{rule.fix}"
     if rule.references:
         text += "\n\nReferences:\n" + "\n".join(f"- {ref}" for ref in rule.references)
         markdown += "\n\n**References**\n\n" + "\n".join(f"- <{ref}>" for ref in rule.references)
+    level = level or rule.severity
+    security = rule.security_severity
+    if level.rank < rule.severity.rank:
+        security = min(security, _SEVERITY_CEILING.get(level, security))
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": _first_paragraph(rule.help) or rule.title},
+        "fullDescription": {"text": plain(_first_paragraph(rule.help)) or rule.title},
         "help": {"text": text, "markdown": markdown},
         "helpUri": HELP_URI.format(id=rule.id),
-        "defaultConfiguration": {"level": rule.severity.value},
+        "defaultConfiguration": {"level": level.value},
         "properties": {
             "category": rule.category,
             "tags": list(dict.fromkeys(rule.tags)),
             # GitHub reads this as a string holding a number and buckets it (critical >= 9.0, ...).
-            "security-severity": f"{rule.security_severity:.1f}",
+            "security-severity": f"{security:.1f}",
             "precision": "high",
         },
     }
@@ -199,11 +211,15 @@ def _notifications(result: ScanResult, index: dict[str, int], locator: _Locator)
     return out
 
 
-def document(result: ScanResult) -> dict[str, Any]:
-    """The SARIF log as a JSON-ready dict (what `render` serialises)."""
+def document(
+    result: ScanResult, *, category: str | None = None, levels: dict[str, Level] | None = None
+) -> dict[str, Any]:
+    """The SARIF log as a JSON-ready dict (what `render` serialises). `category`: the
+    `automationDetails.id` (left out when None); `levels`: rule levels the configuration sets."""
     locator = _Locator(result.root)
     rules = rules_reported(result)
-    descriptors = [_rule_descriptor(r) for r in rules]
+    levels = levels or {}
+    descriptors = [_rule_descriptor(r, levels.get(r.id)) for r in rules]
     index = {r.id: i for i, r in enumerate(rules)}
     for f in result.findings:
         if f.rule_id not in index:
@@ -221,7 +237,6 @@ def document(result: ScanResult) -> dict[str, Any]:
                 "rules": descriptors,
             }
         },
-        "automationDetails": {"id": AUTOMATION_ID},
         "originalUriBaseIds": {SRCROOT: {"uri": directory_uri(locator.base)}},
         "invocations": [
             {
@@ -238,11 +253,20 @@ def document(result: ScanResult) -> dict[str, Any]:
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
+    if category:
+        # GitHub reads the part before the last `/` as the category: end the id with one.
+        run["automationDetails"] = {"id": category if category.endswith("/") else f"{category}/"}
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
 
-def render(result: ScanResult, *, color: bool = False) -> str:
+def render(
+    result: ScanResult,
+    *,
+    color: bool = False,
+    category: str | None = None,
+    levels: dict[str, Level] | None = None,
+) -> str:
     """The SARIF log as compact JSON ending in a newline; `color` is ignored. Compact because logs
     of thousands of results approach GitHub's upload limit and the C encoder is several times faster;
     `python -m json.tool` shows it indented."""
-    return dumps_utf8(document(result), separators=(",", ":"))
+    return dumps_utf8(document(result, category=category, levels=levels), separators=(",", ":"))

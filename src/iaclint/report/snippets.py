@@ -24,6 +24,8 @@ TAB_WIDTH = 4
 # The most characters of a line looked at: what lies further cannot be in the columns shown (only
 # zero-width characters could make it so, and those are not worth unbounded work).
 _MAX_SCANNED = 4 * MAX_SNIPPET_COLUMNS
+# Characters shown before the column when a long line is windowed around it.
+_CONTEXT = 60
 
 # Characters that would let a hostile file drive the terminal (escape sequences) or reorder what
 # the reader sees (bidirectional overrides, "Trojan Source").
@@ -85,18 +87,25 @@ class SourceLines:
 def underline(line: str, span: Span) -> tuple[str, str] | None:
     """The line as shown (tabs expanded, unsafe characters replaced, cut to a sane width) and the
     caret line under `span`'s part of it: `^` at the start, `~` to the end of the span on this line.
-    None when the span does not start on a column of this line."""
+    A span far into a long line (a minified template) is shown in a window around its column, the
+    cut-off head marked `…`. None when the span does not start on a column of this line."""
     start = span.column - 1
-    if start < 0 or start > len(line) or start > _MAX_SCANNED:
+    if start < 0 or start > len(line):
         return None
     end = span.end_column - 1 if span.end_line == span.line else len(line)
+    windowed = len(line) > MAX_SNIPPET_COLUMNS and start > _CONTEXT and (
+        start > _MAX_SCANNED or display_width(line[:start]) > MAX_SNIPPET_COLUMNS - _CONTEXT
+    )
+    if windowed:
+        offset = start - _CONTEXT
+        line, start, end = line[offset:], _CONTEXT, end - offset
     # Only the head of a long line can be shown: measuring the whole of a one-line 400 KB template
     # for each of its findings took half a minute.
     cut_short = len(line) > _MAX_SCANNED
     line = line[:_MAX_SCANNED]
     end = min(end, len(line))
     if display_width(line[:start]) > MAX_SNIPPET_COLUMNS:
-        return None
+        return None  # only zero-width or wide characters could make the context this wide
     shown = printable(line)
     lead = display_width(shown[:start])
     # A zero-width span, or one past the end of the line (a missing attribute), gets one caret.
@@ -107,6 +116,8 @@ def underline(line: str, span: Span) -> tuple[str, str] | None:
         cut = cut[: len(cut) - max(1, len(cut) // 10)]
     if cut != shown or cut_short:
         cut += "…"
+    if windowed:
+        cut, lead = "…" + cut, lead + 1
     return _expand(cut), " " * lead + "^" + "~" * (width - 1)
 
 

@@ -22,6 +22,28 @@ def ordered(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
 
 
+def cloud_of(f: Finding) -> str | None:
+    """`aws` or `azure` from the type of the finding's resource; None when it names neither."""
+    kind = f.resource_type
+    if kind.startswith(("aws_", "AWS::")):
+        return "aws"
+    if kind.startswith(("azurerm_", "azapi_", "Microsoft.")):
+        return "azure"
+    return None
+
+
+def fix_for(f: Finding, rule: Rule | None) -> str:
+    """The fix hint for `f`: its own when a check gave one, else the rule's for the finding's cloud,
+    else the rule's general one."""
+    general = rule.fix if rule is not None else ""
+    if f.fix and f.fix != general:
+        return f.fix
+    cloud = cloud_of(f)
+    if rule is not None and cloud is not None and cloud in rule.fix_by_cloud:
+        return rule.fix_by_cloud[cloud]
+    return f.fix or general
+
+
 def rule_for(result: ScanResult, rule_id: str) -> Rule | None:
     """The rule behind a finding: the scan's rules first, then the shipped pack (a parse finding is
     emitted even when IAC001 was not selected)."""

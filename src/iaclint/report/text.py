@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from iaclint.findings import Finding, Level
+from iaclint.helptext import doc_url
 from iaclint.report.paths import absolute, shown
 from iaclint.report.snippets import SourceLines, printable, underline
 from iaclint.report.summary import (
@@ -14,6 +15,7 @@ from iaclint.report.summary import (
     active,
     category_counts,
     file_counts,
+    fix_for,
     level_counts,
     ordered,
     plural,
@@ -75,9 +77,11 @@ def _finding_block(f: Finding, result: ScanResult, lines: SourceLines, paint: _P
         )
     if f.unknown:
         out.append(f"  {paint('=', _BLUE)} note: decided by a value iaclint could not know")
-    fix = f.fix or (rule.fix if rule is not None else "")
+    fix = fix_for(f, rule)
     if fix:
         out.append(f"  {paint('help', _CYAN)}: {printable(fix)}")
+    if rule is not None:
+        out.append(f"  {paint('docs', _CYAN)}: {doc_url(rule.id)}")
     return out
 
 
@@ -99,10 +103,11 @@ def summary_line(result: ScanResult) -> str:
     )
 
 
-def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
+def render(result: ScanResult, *, color: bool = False, verbose: bool = False, quiet: bool = False) -> str:
     """The report as text ending in a newline. `color` adds ANSI colour (the CLI decides: a
     terminal and NO_COLOR unset); `verbose` also lists skipped and failed files with reasons, and
-    suppressed findings with their justification. Suppressed findings are not shown or counted."""
+    suppressed findings with their justification; `quiet` keeps the findings only (empty when
+    there are none). Suppressed findings are not shown or counted."""
     paint = _Paint(color)
     lines = SourceLines(result.roots)
     out: list[str] = []
@@ -110,6 +115,8 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False) ->
     for f in sorted(ordered(active(result.findings)), key=lambda f: shown(f.span.path, result.root)):
         out.extend(_finding_block(f, result, lines, paint))
         out.append("")
+    if quiet:
+        return "\n".join(out[:-1]) + "\n" if out else ""
 
     if verbose:
         for status, title in (("skipped", "Skipped files"), ("failed", "Failed files")):
