@@ -43,8 +43,10 @@ class AzureModel:
     fd_parts: list[FrontDoorPart] = field(default_factory=list)
     # Endpoints Front Door children serve (custom domains, routes, classic HTTPS configurations).
     frontdoor_endpoints: list[TlsEndpoint] = field(default_factory=list)
-    # Classic CDN endpoints and custom domains.
-    cdn_endpoints: list[TlsEndpoint] = field(default_factory=list)
+    # Endpoints that need no linking (classic CDN endpoints and custom domains, self-hosted gateway
+    # host names): `model/azure/facts.py` carries them into the facts as they are, so a reader that
+    # only serves an endpoint needs no fact builder of its own.
+    endpoints: list[TlsEndpoint] = field(default_factory=list)
 
     def extend(self, other: AzureModel) -> None:
         for f in fields(self):

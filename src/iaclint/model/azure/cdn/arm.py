@@ -47,7 +47,7 @@ def _endpoint(r: Resource, az: AzureModel) -> None:
     fields = EndpointFields(
         Setting(get(p, "isHttpAllowed"), "properties.isHttpAllowed"), tuple(_redirects(rules)), rules
     )
-    az.cdn_endpoints.append(build.endpoint(r, fields))
+    az.endpoints.append(build.endpoint(r, fields))
 
 
 @reads("arm", "Microsoft.Cdn/profiles/endpoints/customDomains")
@@ -58,4 +58,4 @@ def _custom_domain(r: Resource, az: AzureModel) -> None:
     if https.is_null:
         return
     minimum = Setting(get(https, "minimumTlsVersion"), "properties.customHttpsParameters.minimumTlsVersion")
-    az.cdn_endpoints.append(build.custom_domain(r, minimum, None))
+    az.endpoints.append(build.custom_domain(r, minimum, None))

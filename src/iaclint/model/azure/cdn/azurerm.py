@@ -55,7 +55,7 @@ def _endpoint(r: Resource, az: AzureModel) -> None:
     fields = EndpointFields(
         Setting(r.body.get("is_http_allowed"), "is_http_allowed"), tuple(redirects), rules
     )
-    az.cdn_endpoints.append(build.endpoint(r, fields))
+    az.endpoints.append(build.endpoint(r, fields))
 
 
 @reads("azurerm", "azurerm_cdn_endpoint_custom_domain")
@@ -67,4 +67,4 @@ def _custom_domain(r: Resource, az: AzureModel) -> None:
         if https.is_null:
             continue
         minimum = Setting(https.get("tls_version"), f"{block}.tls_version")
-        az.cdn_endpoints.append(build.custom_domain(r, minimum, "1.2"))
+        az.endpoints.append(build.custom_domain(r, minimum, "1.2"))
