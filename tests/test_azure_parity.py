@@ -45,6 +45,8 @@ KINDS = {
     "microsoft.cdn/profiles/endpoints/customdomains": "cdn-domain",
     "azurerm_cdn_endpoint_custom_domain": "cdn-domain",
     "azurerm_frontdoor": "fd-classic",
+    "microsoft.apimanagement/service/gateways/hostnameconfigurations": "gw-host",
+    "azurerm_api_management_gateway_host_name_configuration": "gw-host",
 }
 
 CASES = {
@@ -80,7 +82,7 @@ CASES = {
 # API Management cases: the same case directory in every language.
 APIM_CASES = (
     "apim-no-base", "apim-symbol-parents", "apim-existing", "apim-consumption-mtls", "apim-fragment",
-    "apim-service-ip", "apim-workspace",
+    "apim-service-ip", "apim-workspace", "apim-gateway-hostnames",
 )  # fmt: skip
 CASES.update({c: [f"fixtures/{x}/azure/{c}" for x in ("arm", "bicep", "terraform")] for c in APIM_CASES})
 
@@ -133,6 +135,10 @@ APIM_EXPECTED: dict[str, Counter[tuple[str, str, str, str]]] = {
     ),
     "apim-symbol-parents": Counter(
         {("IAC601", "error", "api", "open"): 1, ("IAC811", "warning", "api", "open"): 1}
+    ),
+    # Self-hosted gateway host names: TLS 1.0 switched on through a parameter; one switch unknown.
+    "apim-gateway-hostnames": Counter(
+        {("IAC101", "error", "gw-host", "legacy"): 1, ("IAC101", "note", "gw-host", "partner"): 1}
     ),
 }
 

@@ -204,3 +204,15 @@ def _api_policy(r: Resource, az: AzureModel) -> None:
 @reads("arm", f"{_SVC}/apis/operations/policies", f"{_WS}/apis/operations/policies")
 def _operation_policy(r: Resource, az: AzureModel) -> None:
     _policy(r, az, "operation")
+
+
+@reads("arm", f"{_SVC}/gateways/hostnameConfigurations")
+def _gateway_hostname(r: Resource, az: AzureModel) -> None:
+    p = props(r)
+    az.endpoints.append(
+        build.gateway_hostname(
+            r,
+            Setting(get(p, "tls10Enabled"), "properties.tls10Enabled"),
+            Setting(get(p, "tls11Enabled"), "properties.tls11Enabled"),
+        )
+    )

@@ -225,3 +225,11 @@ def _operation_policy(r: Resource, az: AzureModel) -> None:
     b = r.body
     owner = _join(b.get("api_management_name"), b.get("api_name"), b.get("operation_id"))
     _xml(r, az, "operation", b, owner, Value.absent())
+
+
+@reads("azurerm", "azurerm_api_management_gateway_host_name_configuration")
+def _gateway_hostname(r: Resource, az: AzureModel) -> None:
+    b = r.body
+    tls10 = Setting(b.get("tls10_enabled"), "tls10_enabled")
+    tls11 = Setting(b.get("tls11_enabled"), "tls11_enabled")
+    az.endpoints.append(build.gateway_hostname(r, tls10, tls11))

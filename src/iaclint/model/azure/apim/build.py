@@ -17,9 +17,14 @@ from iaclint.values import Value
 PROTOCOLS = ("ssl3", "1.0", "1.1")
 
 
-def gateway_floor(frontend: dict[str, Setting], where: Value, attribute: str) -> TlsFloor:
+_OFF_SINCE_2018 = "TLS 1.0/1.1 and SSL 3.0 are off unless enabled (post-2018 default)"
+
+
+def gateway_floor(
+    frontend: dict[str, Setting], where: Value, attribute: str, default: str = _OFF_SINCE_2018
+) -> TlsFloor:
     """The lowest protocol an APIM gateway accepts from its Ssl30/Tls10/Tls11 switches (absent: off,
-    the default for services created after April 2018)."""
+    the default for services created after April 2018; `default` says why for another gateway)."""
     undecided: Setting | None = None
     for version in PROTOCOLS:
         s = frontend.get(version)
@@ -32,9 +37,7 @@ def gateway_floor(frontend: dict[str, Setting], where: Value, attribute: str) ->
             undecided = s
     if undecided is not None:
         return TlsFloor(undecided.value, None, undecided.attribute, reason=undecided.value.reason)
-    return TlsFloor(
-        where, "1.2", attribute, reason="TLS 1.0/1.1 and SSL 3.0 are off unless enabled (post-2018 default)"
-    )
+    return TlsFloor(where, "1.2", attribute, reason=default)
 
 
 def service(
@@ -104,3 +107,12 @@ def policy(
     absent format means in the language."""
     kind = "" if fmt.is_unknown else (fmt.as_str() or "").lower() if not fmt.is_null else default_fmt
     return PolicyRef(r, scope, text, kind, owner_name=owner_name, owner_ref=owner_ref)
+
+
+def gateway_hostname(r: Resource, tls10: Setting, tls11: Setting) -> TlsEndpoint:
+    """A self-hosted gateway's host name: it accepts TLS 1.0 or 1.1 only where its switch turns it on
+    (both are off unless enabled)."""
+    floor = gateway_floor(
+        {"1.0": tls10, "1.1": tls11}, r.body, tls10.attribute, "TLS 1.0 and 1.1 are off unless enabled"
+    )
+    return TlsEndpoint(r, "API Management self-hosted gateway host name", floor)
