@@ -14,7 +14,7 @@ from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
 from iaclint.discover import Discovery, Unit, discover
 from iaclint.fileaccess import ScanRoots
-from iaclint.findings import PARSE_RULE, Finding, Level, dedupe
+from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
 from iaclint.lang.options import (
     ArmOptions,
@@ -193,6 +193,7 @@ def _scan(
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
     findings = _configure(dedupe(findings), options, rules)
     findings = apply_directives(findings, loaded.directives, loaded.resources, set(rules))
+    findings = identify(findings, options.paths or ["."])
 
     if found.only_files is not None:
         only = found.only_files

@@ -42,7 +42,7 @@ HELP_URI = "https://github.com/iaclint/iaclint/blob/main/docs/rules/{id}.md"
 SRCROOT = "%SRCROOT%"
 # Category for GitHub: results of different automation ids are tracked as separate analyses.
 AUTOMATION_ID = "iaclint/"
-FINGERPRINT_KEY = "iaclintFindingHash/v1"
+FINGERPRINT_KEY = "iaclintFindingHash/v2"
 
 
 def _first_paragraph(markdown: str) -> str:
