@@ -53,7 +53,10 @@ class Discovery:
     # Skipped paths that may hold infrastructure left unchecked (a link out of the scanned
     # directory, a template-sized JSON too large to read): the summary says so.
     unchecked: set[str] = field(default_factory=set)
-    # In file-list mode, the files whose findings are reported.
+    # The files whose findings are reported (resolved), when not all are: the files pre-commit
+    # passes (`--files`), or Terraform files named alone on the command line, whose directories
+    # are loaded whole for context. A finding is reported when its location, its resource's file or
+    # a place its value came from is one of them.
     only_files: frozenset[str] | None = None
 
 
@@ -221,6 +224,8 @@ class _Walker:
         self.result = Discovery(root=root)
         self.tf_dirs: dict[Path, list[Path]] = {}
         self.singles: list[Path] = []
+        # Walking only for Terraform context (`--files`): other files are not looked at.
+        self.terraform_only = False
 
     def rel(self, p: Path) -> str:
         try:
@@ -251,7 +256,11 @@ class _Walker:
                 self.result.unchecked.add(str(p))
                 return
         if _is_tf(name) or _is_tfvars(name):
-            self.tf_dirs.setdefault(p.parent, []).append(p)
+            files = self.tf_dirs.setdefault(p.parent, [])
+            if p not in files:
+                files.append(p)
+        elif self.terraform_only:
+            return
         elif name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
             self.singles.append(p)
         elif name.endswith(".bicepparam"):
@@ -349,23 +358,39 @@ def discover(
     """
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = Path.cwd()
-    walker = _Walker(root, tuple(excludes), roots or ScanRoots.for_paths(path_list))
+    scan_roots = roots or ScanRoots.for_paths(path_list)
+    walker = _Walker(root, tuple(excludes), scan_roots)
     only: set[str] = set()
+    terraform_given = False
     for p in path_list:
         if not p.exists() and not p.is_symlink():
             walker.result.failed.append(Diagnostic(str(p), 1, 1, "path does not exist"))
             continue
         if p.is_dir():
             walker.walk(p)
-        elif files_mode and (_is_tf(p.name) or _is_tfvars(p.name)):
-            only.add(os.path.realpath(p))
+            continue
+        if walker.excluded(p):
+            walker.result.skipped.append((str(p), "excluded"))
+            continue
+        only.add(os.path.realpath(p))
+        if _is_tf(p.name) or _is_tfvars(p.name):
+            # A Terraform file is read with its whole module directory (its variables, tfvars and
+            # the other files that link to it).
+            terraform_given = True
             for sibling in sorted(p.parent.iterdir()):
-                if sibling.is_file() and (_is_tf(sibling.name) or _is_tfvars(sibling.name)):
+                terraform = _is_tf(sibling.name) or _is_tfvars(sibling.name)
+                if terraform and sibling.is_file() and not walker.excluded(sibling):
                     walker.add_file(sibling, explicit=False)
         else:
-            if files_mode:
-                only.add(os.path.realpath(p))
             walker.add_file(p, explicit=True)
+    if files_mode and terraform_given:
+        # A changed file may be a module's: it is evaluated through the roots that call it, as a
+        # full scan would, so every Terraform directory of the repository is loaded for context.
+        walker.terraform_only = True
+        for top in scan_roots.roots:
+            rel = os.path.relpath(top)
+            walker.walk(Path(top if rel.startswith("..") else rel))
+        walker.terraform_only = False
     result = walker.finish()
     # The same directory reached twice (a path and its parent) is one unit. A file linked to another
     # is a unit of its own, under its own name (its folder is resolved, its name kept).
@@ -378,6 +403,8 @@ def discover(
             seen.add(key)
             unique.append(u)
     result.units = unique
-    if files_mode:
+    # Outside `--files`, files named on the command line limit what is reported only when no
+    # directory was given (a directory's findings are all reported).
+    if files_mode or (terraform_given and not any(p.is_dir() for p in path_list)):
         result.only_files = frozenset(only)
     return result

@@ -196,8 +196,7 @@ def _scan(
     findings = identify(findings, options.paths or ["."])
 
     if found.only_files is not None:
-        only = found.only_files
-        findings = [f for f in findings if os.path.realpath(f.span.path) in only]
+        findings = _concerning(findings, found.only_files)
 
     gone = 0
     if options.baseline:
@@ -208,6 +207,26 @@ def _scan(
         retain.extend((found, loaded, model))
     files = sorted(records.values(), key=lambda r: r.path)
     return ScanResult(findings, files, rules, found.root, roots, gone)
+
+
+def _concerning(findings: list[Finding], files: frozenset[str]) -> list[Finding]:
+    """The findings a change to `files` (resolved paths) causes: located in one of them, about a
+    resource of one of them, or with a value that came from one (a variable's default, a tfvars
+    line, a caller's module argument)."""
+    real: dict[str, str] = {}
+
+    def inside(path: str) -> bool:
+        r = real.get(path)
+        if r is None:
+            r = real[path] = os.path.realpath(path)
+        return r in files
+
+    return [
+        f for f in findings
+        if inside(f.span.path)
+        or (f.origin and inside(f.origin))
+        or any(inside(r.span.path) for r in f.related)
+    ]
 
 
 def _load_all(
