@@ -148,7 +148,9 @@ def _options(
         params.setdefault(rule, {}).update(values)
     options = ScanOptions(
         paths=list(paths) or ["."],
-        excludes=[*cfg.exclude, *exclude],
+        excludes=list(exclude),
+        config_excludes=cfg.exclude,
+        config_file=_shown(cfg.path),
         select=_split(select) or cfg.select,
         ignore=_split(ignore) or cfg.ignore,
         files_mode=files_mode,
@@ -162,6 +164,13 @@ def _options(
         per_path_ignores=cfg.per_path_ignores,
     )
     return options, severity_threshold or cfg.severity_threshold or "warning"
+
+
+def _shown(path: Path | None) -> str | None:
+    """A configuration file's path as reports show it (relative to the working directory)."""
+    from iaclint.source import display_path
+
+    return display_path(path) if path is not None else None
 
 
 def _route_parameter_files(options: ScanOptions, files: tuple[str, ...]) -> None:
@@ -329,7 +338,8 @@ def main() -> None:
               help="Configuration file (default: nearest .iaclint.toml or pyproject.toml [tool.iaclint]).")
 @click.option("--baseline", type=click.Path(),
               help="Report only findings not recorded in this baseline (see `iaclint baseline`).")
-@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--exclude", multiple=True,
+              help="Paths to skip, as .gitignore patterns from the working directory (repeatable).")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(),
               help="Terraform variables file for the root modules (repeatable).")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")

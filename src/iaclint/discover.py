@@ -8,13 +8,14 @@ failed (unreadable); nothing is dropped silently.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
+
+import pathspec
 
 from iaclint.budget import LIMITS
 from iaclint.fileaccess import (  # noqa: F401 (MAX_FILE_BYTES: re-exported for loaders)
@@ -70,13 +71,52 @@ def _is_tfvars(name: str) -> bool:
     )
 
 
-def _excluded(rel: str, excludes: Iterable[str]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    for pattern in excludes:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) or rel.startswith(pat + "/"):
-            return True
-    return False
+class Exclusions:
+    """`--exclude` and the configuration's `exclude`, matched as `.gitignore` patterns are (with
+    the `pathspec` library): `sam` names a file or directory at any depth, `sam/` a directory,
+    `/sam` and `./sam` the one beside the base, `infra/*.tf` a path from it, `!` re-includes.
+
+    Each group of patterns has its base directory: the working directory for the command line,
+    the configuration file's directory for its `exclude`."""
+
+    def __init__(self, groups: Iterable[tuple[str, str, Iterable[str]]] = ()) -> None:
+        """`groups`: (base directory, where the patterns come from, patterns)."""
+        self.groups: list[tuple[str, str, pathspec.GitIgnoreSpec, list[str]]] = []
+        for base, source, patterns in groups:
+            given = [p for p in patterns if _gitignore_line(p)]
+            if given:
+                spec = pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p) for p in given])
+                if len(spec.patterns) != len(given):  # one pattern per line, to name the one that matched
+                    given = [str(p.pattern) for p in spec.patterns]
+                self.groups.append((os.path.abspath(base), source, spec, given))
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def reason(self, path: Path, is_dir: bool) -> str | None:
+        """Why `path` is excluded (the pattern that matched), or None when it is not."""
+        full = os.path.abspath(path)
+        for base, source, spec, given in self.groups:
+            rel = os.path.relpath(full, base)
+            if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+                continue
+            rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
+            found = spec.check_file(rel)
+            if found.include and found.index is not None:
+                return f"excluded by {source} `{given[found.index]}`"
+        return None
+
+
+def _gitignore_line(pattern: str) -> str:
+    """A pattern as `.gitignore` has it: `./sam` (which git would take literally) means `/sam`."""
+    p = pattern.strip()
+    negate = p.startswith("!")
+    body = p[1:] if negate else p
+    while body.startswith("./"):
+        body = "/" + body[2:].lstrip("/")
+    if body in (".", "/"):
+        body = ""
+    return ("!" + body if negate else body) if body else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +256,7 @@ def _has_aws_resources(doc: dict) -> bool:
 
 
 class _Walker:
-    def __init__(self, root: Path, excludes: tuple[str, ...], roots: ScanRoots) -> None:
+    def __init__(self, root: Path, excludes: Exclusions, roots: ScanRoots) -> None:
         self.root = root
         self.real_root = root.resolve()
         self.roots = roots
@@ -268,8 +308,16 @@ class _Walker:
         elif explicit:
             self.result.skipped.append((str(p), "not a file type iaclint reads"))
 
-    def excluded(self, p: Path) -> bool:
-        return bool(self.excludes) and _excluded(self.rel(p), self.excludes)
+    def excluded(self, p: Path, is_dir: bool = False) -> bool:
+        """Whether `p` is excluded; an excluded path is listed as skipped, saying by which pattern."""
+        if not self.excludes:
+            return False
+        reason = self.excludes.reason(p, is_dir)
+        if reason is None:
+            return False
+        if not self.terraform_only:
+            self.result.skipped.append((str(p), reason))
+        return True
 
     def walk(self, top: Path) -> None:
         # The scanned root for symlink checks is the directory the user asked for.
@@ -299,7 +347,7 @@ class _Walker:
                     files.append(e)
                     continue
                 sp = d / e.name
-                if e.name in SKIP_DIRS or self.excluded(sp):
+                if e.name in SKIP_DIRS or self.excluded(sp, is_dir=True):
                     continue
                 if e.is_symlink():
                     # Following directory links risks loops and escapes; their targets inside the
@@ -347,11 +395,12 @@ class _Walker:
 
 def discover(
     paths: Iterable[str | Path],
-    excludes: Iterable[str] = (),
+    excludes: Iterable[str] | Exclusions = (),
     files_mode: bool = False,
     roots: ScanRoots | None = None,
 ) -> Discovery:
-    """Expand `paths` into units.
+    """Expand `paths` into units. `excludes`: patterns relative to the working directory, or
+    `Exclusions` with their bases.
 
     In `files_mode` (pre-commit passes file names) each file brings in its whole unit so links
     across files resolve, and `only_files` records the files whose findings are to be reported.
@@ -359,7 +408,11 @@ def discover(
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = Path.cwd()
     scan_roots = roots or ScanRoots.for_paths(path_list)
-    walker = _Walker(root, tuple(excludes), scan_roots)
+    if isinstance(excludes, Exclusions):
+        exclusions = excludes
+    else:
+        exclusions = Exclusions([(".", "--exclude", list(excludes))])
+    walker = _Walker(root, exclusions, scan_roots)
     only: set[str] = set()
     terraform_given = False
     for p in path_list:
@@ -370,7 +423,6 @@ def discover(
             walker.walk(p)
             continue
         if walker.excluded(p):
-            walker.result.skipped.append((str(p), "excluded"))
             continue
         only.add(os.path.realpath(p))
         if _is_tf(p.name) or _is_tfvars(p.name):

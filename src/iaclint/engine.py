@@ -12,7 +12,7 @@ from typing import Any
 from iaclint import model as model_stage
 from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
-from iaclint.discover import Discovery, Unit, discover
+from iaclint.discover import Discovery, Exclusions, Unit, discover
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
@@ -45,6 +45,9 @@ LOADERS = {
 class ScanOptions:
     paths: list[str] = field(default_factory=lambda: ["."])
     excludes: list[str] = field(default_factory=list)
+    # The configuration's `exclude`, relative to the configuration file's directory.
+    config_excludes: list[str] = field(default_factory=list)
+    config_file: str | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     files_mode: bool = False
@@ -171,7 +174,9 @@ def _scan(
     options: ScanOptions, progress: Callable[[int, int], None] | None, retain: list[Any] | None
 ) -> ScanResult:
     roots = options.scan_roots()
-    found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode, roots=roots)
+    found: Discovery = discover(
+        options.paths, _exclusions(options), files_mode=options.files_mode, roots=roots
+    )
     rules = select_rules(load_rules(), options.select, options.ignore)
 
     loaded = _load_all(found.units, options, progress)
@@ -207,6 +212,14 @@ def _scan(
         retain.extend((found, loaded, model))
     files = sorted(records.values(), key=lambda r: r.path)
     return ScanResult(findings, files, rules, found.root, roots, gone)
+
+
+def _exclusions(options: ScanOptions) -> Exclusions:
+    groups = [(".", "--exclude", options.excludes)]
+    if options.config_excludes:
+        config = options.config_file or "."
+        groups.append((os.path.dirname(config) or ".", f"exclude in {config}", options.config_excludes))
+    return Exclusions(groups)
 
 
 def _concerning(findings: list[Finding], files: frozenset[str]) -> list[Finding]:
