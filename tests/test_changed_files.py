@@ -77,14 +77,14 @@ def hook(*files: str, options: tuple[str, ...] = ()) -> tuple[int, list[tuple[st
         catch_exceptions=False,
     )
     assert result.exit_code in (0, 1), result.output
-    found = json.loads(result.output)["findings"]
+    found = json.loads(result.stdout)["findings"]
     return result.exit_code, [(f["path"], f["start_line"], f["level"], f["address"]) for f in found]
 
 
 def full_scan() -> list[dict[str, Any]]:
     args = ["scan", "--format", "json", "--select", "IAC101"]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
-    return json.loads(result.output)["findings"]
+    return json.loads(result.stdout)["findings"]
 
 
 def test_nothing_to_report_in_a_compliant_repository(repo: Path) -> None:
@@ -143,7 +143,7 @@ def test_a_terraform_file_named_alone_is_read_with_its_directory(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["scan", "--format", "json", "rest/main.tf"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["findings"] == []
+    assert json.loads(result.stdout)["findings"] == []
     # What concerns the file only: a violation in another file of the directory is not listed.
     (tmp_path / "rest/legacy.tf").write_text(
         APP_MAIN.replace('"api"', '"legacy"').replace("var.tls", '"TLS_1_0"'), encoding="utf-8"
@@ -151,6 +151,6 @@ def test_a_terraform_file_named_alone_is_read_with_its_directory(
     alone = CliRunner().invoke(main, ["scan", "--format", "json", "rest/main.tf"], catch_exceptions=False)
     assert alone.exit_code == 0, alone.output
     legacy = CliRunner().invoke(main, ["scan", "--format", "json", "rest/legacy.tf"], catch_exceptions=False)
-    assert [(f["rule_id"], f["path"]) for f in json.loads(legacy.output)["findings"]] == [
+    assert [(f["rule_id"], f["path"]) for f in json.loads(legacy.stdout)["findings"]] == [
         ("IAC101", "rest/legacy.tf")
     ]

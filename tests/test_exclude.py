@@ -55,7 +55,7 @@ def test_configuration_patterns_are_relative_to_its_directory(tree: Path) -> Non
     # Through the command line, from inside the configured directory: it is found and applies.
     runner = CliRunner()
     result = runner.invoke(main, ["scan", "nested", "--format", "json"], catch_exceptions=False)
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     assert [f["path"] for f in doc["findings"]] == []
     assert result.exit_code == 0
 
@@ -66,7 +66,7 @@ def test_excluded_paths_are_listed_as_skipped(tree: Path) -> None:
     assert "  sam: excluded by --exclude `./sam`" in result.output
     assert "  infra/main.tf: excluded by --exclude `*.tf`" in result.output
     assert "nested/sam/template.yaml:" in result.output  # still scanned
-    doc = json.loads(CliRunner().invoke(main, ["scan", "--format", "json", "--exclude", "./sam"]).output)
+    doc = json.loads(CliRunner().invoke(main, ["scan", "--format", "json", "--exclude", "./sam"]).stdout)
     assert {"path": "sam", "status": "skipped", "reason": "excluded by --exclude `./sam`"}.items() <= next(
         f for f in doc["files"] if f["path"] == "sam"
     ).items()

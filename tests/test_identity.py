@@ -55,7 +55,7 @@ def run(*args: str) -> Any:
 def findings(*args: str) -> list[dict[str, Any]]:
     result = run("scan", "--format", "json", "--select", "IAC101", *args)
     assert result.exit_code in (0, 1), result.output
-    return json.loads(result.output)["findings"]
+    return json.loads(result.stdout)["findings"]
 
 
 def active(*args: str) -> list[tuple[str, int, str]]:
@@ -130,7 +130,7 @@ def test_sarif_partial_fingerprints_are_versioned_and_distinct(
     repo = git_repo(tmp_path / "repo", {"live/prod/main.tf": DOMAIN, "live/dev/main.tf": DOMAIN})
     monkeypatch.chdir(repo)
     result = run("scan", "--format", "sarif", "--select", "IAC101")
-    results = json.loads(result.output)["runs"][0]["results"]
+    results = json.loads(result.stdout)["runs"][0]["results"]
     keys = [r["partialFingerprints"] for r in results]
     assert all(list(k) == ["iaclintFindingHash/v2"] for k in keys)
     assert len({k["iaclintFindingHash/v2"] for k in keys}) == 2

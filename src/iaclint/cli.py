@@ -75,16 +75,35 @@ def _user_file(path: str, option: str) -> bytes:
 
 
 def _check_paths(paths: tuple[str, ...]) -> None:
-    """PATHS the system cannot even look up (longer than it allows) are usage errors; a path that
-    does not exist is left to the scan, which reports it as a file that could not be read."""
+    """PATHS the system cannot look up (longer than it allows) or that do not exist are usage
+    errors, said with the usage line; a link to a missing file is left to the scan, which reports
+    it as a file that could not be read."""
     for path in paths:
         try:
             os.stat(path)
         except OSError as err:
             if err.errno == errno.ENAMETOOLONG:
                 raise Failure(f"{path}: {err.strerror}") from None
+            if err.errno == errno.ENOENT and not os.path.islink(path):
+                raise click.BadParameter(
+                    f"{one_line(path)}: no such file or directory", param_hint="'[PATHS]...'"
+                ) from None
         except ValueError as err:
             raise Failure(f"{path}: {err}") from None
+
+
+def _say_if_nothing_found(result: ScanResult, paths: tuple[str, ...], files_mode: bool) -> None:
+    """A scan that found no infrastructure file at all says so on stderr (the exit code stays 0:
+    nothing is wrong, but nothing was checked either)."""
+    counts = result.counts()
+    if files_mode or counts["scanned"] or counts["failed"]:
+        return
+    where = ", ".join(one_line(p) for p in paths) or "."
+    click.echo(
+        f"iaclint: no infrastructure files (Terraform, CloudFormation/SAM, Bicep, ARM) found in {where};"
+        " nothing was checked",
+        err=True,
+    )
 
 
 def _echo(text: str) -> None:
@@ -402,6 +421,7 @@ def scan(
     # model's back-references make it look cyclic), so it stays off for this command.
     gc.disable()
     result = _run(options, debug)
+    _say_if_nothing_found(result, paths, files_mode)
 
     for fmt, target in zip(fmts, targets, strict=True):
         module = importlib.import_module(f"iaclint.report.{fmt}")

@@ -34,6 +34,10 @@ from iaclint.source import SourceText
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv"})
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+# Files that are infrastructure input only when something reads them (the engine counts them as
+# scanned when a loader did): said so in the summary otherwise.
+NOT_AUTOMATIC_TFVARS = "Terraform variables file not loaded automatically (give it with --var-file)"
+UNREFERENCED_XML = "XML file no template reads (a policy is checked through the template that loads it)"
 # sniff_json's verdict for a file that must be reported as unreadable.
 FAILED = "failed"
 
@@ -301,6 +305,11 @@ class _Walker:
                 files.append(p)
         elif self.terraform_only:
             return
+        elif name.endswith((".tfvars", ".tfvars.json")):
+            # Read only when named (`--var-file`, `var-files`): the engine counts it as scanned then.
+            self.result.skipped.append((str(p), NOT_AUTOMATIC_TFVARS))
+        elif name.endswith(".xml"):
+            self.result.skipped.append((str(p), UNREFERENCED_XML))
         elif name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
             self.singles.append(p)
         elif name.endswith(".bicepparam"):

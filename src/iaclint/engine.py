@@ -12,7 +12,7 @@ from typing import Any
 from iaclint import model as model_stage
 from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
-from iaclint.discover import Discovery, Exclusions, Unit, discover
+from iaclint.discover import NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, Discovery, Exclusions, Unit, discover
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
@@ -94,14 +94,15 @@ def select_rules(rules: dict[str, Rule], select: list[str], ignore: list[str]) -
 
 def _parse_finding(d: Diagnostic, rule: Rule | None) -> Finding:
     kind = "partly read" if d.partial else "could not be read"
+    level = rule.severity if rule else Level.ERROR
     return Finding(
         rule_id=PARSE_RULE,
-        level=rule.severity if rule else Level.ERROR,
-        message=f"{d.message} (file {kind})",
+        level=Level.NOTE if d.note else level,
+        message=d.message if d.note else f"{d.message} (file {kind})",
         span=Span(d.path, max(d.line, 1), max(d.column, 1), max(d.line, 1), max(d.column, 1)),
         address=f"{d.path}#parse",
         attribute=f"{d.line}:{d.message}",
-        fix=rule.fix if rule else "",
+        fix=d.note or (rule.fix if rule else ""),
     )
 
 
@@ -291,9 +292,14 @@ def _account_files(
     shown; a file that failed is never also counted as scanned."""
     from iaclint.source import display_path
 
+    read = {os.path.realpath(p) for p in loaded.all_files_read()}
     records = {
         path: FileRecord(path, "skipped", reason, path in found.unchecked) for path, reason in found.skipped
     }
+    for path, record in records.items():
+        # A variables file given with --var-file, a policy a template loads: read after all.
+        if record.reason in (NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML) and os.path.realpath(path) in read:
+            records[path] = FileRecord(path, "scanned")
     for path, reason in loaded.skipped.items():
         records[path] = FileRecord(path, "skipped", reason)
     failed: dict[str, str] = {}
@@ -346,6 +352,8 @@ def _configure(findings: list[Finding], options: ScanOptions, rules: dict[str, R
 
 def exit_code(result: ScanResult, threshold: Level) -> int:
     for f in result.active:
-        if f.rule_id == PARSE_RULE or f.level.rank >= threshold.rank:
+        # A file that could not be read fails the scan whatever the threshold; a note of what was
+        # left unread (a module not installed) does not.
+        if (f.rule_id == PARSE_RULE and f.level is not Level.NOTE) or f.level.rank >= threshold.rank:
             return 1
     return 0

@@ -318,6 +318,25 @@ class Loader:
             return None, f"its directory in {_MODULES_JSON} is {refused}"
         return path, None
 
+    def module_not_installed(self, name: str, source: str, why: str | None, at: Span) -> None:
+        """Say once per call that a remote module was not read: what it declares is not checked
+        and values through it are unknown. A note, not an error: `terraform init` provides it."""
+        if source.startswith(("./", "../", ".\\", "..\\")) or source in (".", ".."):
+            return
+        if why is None:
+            message = (
+                f'module "{name}": source "{source}" is not installed under .terraform/modules; run'
+                " `terraform init` so iaclint can read it (its resources are not checked and values"
+                " through it are unknown)"
+            )
+        else:
+            message = (
+                f'module "{name}": source "{source}" could not be read ({why}); its resources are not'
+                " checked and values through it are unknown"
+            )
+        todo = "Run `terraform init` in the root module so its remote modules are installed."
+        self._diag(Diagnostic(at.path, at.line, at.column, message, partial=True, note=todo))
+
     def _read_modules_json(self, root: str) -> tuple[dict[str, str] | None, str | None]:
         path = os.path.join(root, _MODULES_JSON)
         if self.roots.refusal(path) is None and not os.path.lexists(path):
@@ -736,6 +755,7 @@ class ModuleInstance:
         module_dir, why = self.loader.module_dir(self, source, key_path)
         if module_dir is None:
             detail = f" ({why})" if why else ""
+            self.loader.module_not_installed(name, source, why, src_attr.span)
             return Value.unknown(f'module source "{source}" is not available locally{detail}', src_attr.span)
         if os.path.realpath(module_dir) in self.callers:
             # Terraform cannot expand a module that calls itself (directly or not) either.
