@@ -154,3 +154,42 @@ def test_a_terraform_file_named_alone_is_read_with_its_directory(
     assert [(f["rule_id"], f["path"]) for f in json.loads(legacy.stdout)["findings"]] == [
         ("IAC101", "rest/legacy.tf")
     ]
+
+
+BICEP_MODULE = """param tls11 string
+
+resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'apim'
+  location: 'westeurope'
+  sku: {
+    name: 'Developer'
+    capacity: 1
+  }
+  properties: {
+    publisherEmail: 'ops@example.com'
+    publisherName: 'Ops'
+    customProperties: {
+      'Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11': tls11
+    }
+  }
+}
+"""
+BICEP_MAIN = """module gateway './modules/apim.bicep' = {
+  name: 'gateway'
+  params: {
+    tls11: 'True'
+  }
+}
+"""
+
+
+def test_changed_bicep_module_is_evaluated_through_its_caller(repo: Path) -> None:
+    write(repo, {"azure/main.bicep": BICEP_MAIN, "azure/modules/apim.bicep": BICEP_MODULE})
+    whole = [
+        (f["path"], f["start_line"], f["level"], f["address"])
+        for f in full_scan() if f["path"].startswith("azure/")
+    ]
+    assert [where[:3] for where in whole] == [("azure/modules/apim.bicep", 14, "error")]
+    assert hook("azure/modules/apim.bicep") == (1, whole)
+    # And the caller's argument is what a change to the caller brings.
+    assert hook("azure/main.bicep") == (1, whole)

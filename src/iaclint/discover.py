@@ -268,8 +268,9 @@ class _Walker:
         self.result = Discovery(root=root)
         self.tf_dirs: dict[Path, list[Path]] = {}
         self.singles: list[Path] = []
-        # Walking only for Terraform context (`--files`): other files are not looked at.
-        self.terraform_only = False
+        # Walking only for context (`--files`): the languages whose modules are evaluated through
+        # their callers ("terraform", "bicep"); other files are not looked at.
+        self.context_only: frozenset[str] | None = None
 
     def rel(self, p: Path) -> str:
         try:
@@ -299,12 +300,18 @@ class _Walker:
                 self.result.skipped.append((str(p), "symbolic link to a file outside the scanned directory"))
                 self.result.unchecked.add(str(p))
                 return
+        if self.context_only is not None:
+            if (_is_tf(name) or _is_tfvars(name)) and "terraform" in self.context_only:
+                files = self.tf_dirs.setdefault(p.parent, [])
+                if p not in files:
+                    files.append(p)
+            elif name.endswith(".bicep") and "bicep" in self.context_only:
+                self.singles.append(p)
+            return
         if _is_tf(name) or _is_tfvars(name):
             files = self.tf_dirs.setdefault(p.parent, [])
             if p not in files:
                 files.append(p)
-        elif self.terraform_only:
-            return
         elif name.endswith((".tfvars", ".tfvars.json")):
             # Read only when named (`--var-file`, `var-files`): the engine counts it as scanned then.
             self.result.skipped.append((str(p), NOT_AUTOMATIC_TFVARS))
@@ -324,7 +331,7 @@ class _Walker:
         reason = self.excludes.reason(p, is_dir)
         if reason is None:
             return False
-        if not self.terraform_only:
+        if self.context_only is None:
             self.result.skipped.append((str(p), reason))
         return True
 
@@ -424,6 +431,7 @@ def discover(
     walker = _Walker(root, exclusions, scan_roots)
     only: set[str] = set()
     terraform_given = False
+    context: set[str] = set()
     for p in path_list:
         if not p.exists() and not p.is_symlink():
             walker.result.failed.append(Diagnostic(str(p), 1, 1, "path does not exist"))
@@ -443,15 +451,19 @@ def discover(
                 if terraform and sibling.is_file() and not walker.excluded(sibling):
                     walker.add_file(sibling, explicit=False)
         else:
+            if p.name.endswith(".bicep"):
+                context.add("bicep")
             walker.add_file(p, explicit=True)
-    if files_mode and terraform_given:
+    if terraform_given:
+        context.add("terraform")
+    if files_mode and context:
         # A changed file may be a module's: it is evaluated through the roots that call it, as a
-        # full scan would, so every Terraform directory of the repository is loaded for context.
-        walker.terraform_only = True
+        # full scan would, so every Terraform directory (Bicep file) of the repository is loaded.
+        walker.context_only = frozenset(context)
         for top in scan_roots.roots:
             rel = os.path.relpath(top)
             walker.walk(Path(top if rel.startswith("..") else rel))
-        walker.terraform_only = False
+        walker.context_only = None
     result = walker.finish()
     # The same directory reached twice (a path and its parent) is one unit. A file linked to another
     # is a unit of its own, under its own name (its folder is resolved, its name kept).
