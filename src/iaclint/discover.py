@@ -418,8 +418,10 @@ def discover(
     """Expand `paths` into units. `excludes`: patterns relative to the working directory, or
     `Exclusions` with their bases.
 
-    In `files_mode` (pre-commit passes file names) each file brings in its whole unit so links
-    across files resolve, and `only_files` records the files whose findings are to be reported.
+    A Terraform file brings in its whole directory so links across files resolve, and
+    `only_files` records the files whose findings are to be reported. In `files_mode` (pre-commit
+    passes the changed files) every Terraform directory and Bicep file under the scan roots is
+    loaded too when such files changed, so a changed module is evaluated through its callers.
     """
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = Path.cwd()
