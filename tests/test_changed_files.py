@@ -193,3 +193,19 @@ def test_changed_bicep_module_is_evaluated_through_its_caller(repo: Path) -> Non
     assert hook("azure/modules/apim.bicep") == (1, whole)
     # And the caller's argument is what a change to the caller brings.
     assert hook("azure/main.bicep") == (1, whole)
+
+
+def test_only_roots_the_change_reaches_are_evaluated(repo: Path) -> None:
+    from iaclint.engine import ScanOptions, scan
+
+    kept: list[Any] = []
+    scan(ScanOptions(paths=["modules/api/main.tf"], files_mode=True), retain=kept)
+    addresses = sorted(r.address for r in kept[1].resources)
+    # Both roots call the changed module; app/ does not, so it is parsed (to find callers) only.
+    assert addresses == [
+        "live/dev:module.api.aws_api_gateway_domain_name.this",
+        "live/prod:module.api.aws_api_gateway_domain_name.this",
+    ]
+    kept.clear()
+    scan(ScanOptions(paths=["app/variables.tf"], files_mode=True), retain=kept)
+    assert sorted(r.address for r in kept[1].resources) == ["aws_api_gateway_domain_name.api"]

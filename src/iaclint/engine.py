@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,9 @@ class ScanOptions:
     # The configuration's `exclude`, relative to the configuration file's directory.
     config_excludes: list[str] = field(default_factory=list)
     config_file: str | None = None
+    # Pre-commit: the resolved directories of the changed files (set by the scan, see
+    # TerraformOptions.focus).
+    focus: frozenset[str] | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     files_mode: bool = False
@@ -115,7 +118,8 @@ def loader_options(language: str, options: ScanOptions) -> LoaderOptions:
     roots = options.scan_roots()
     if language == "terraform":
         return TerraformOptions(
-            roots, dict(options.variables), tuple(options.var_files), tuple(options.config_var_files)
+            roots, dict(options.variables), tuple(options.var_files), tuple(options.config_var_files),
+            options.focus,
         )
     if language == "terraform-plan":
         return PlanOptions(roots)
@@ -179,6 +183,10 @@ def _scan(
         options.paths, _exclusions(options), files_mode=options.files_mode, roots=roots
     )
     rules = select_rules(load_rules(), options.select, options.ignore)
+    if options.files_mode and found.only_files is not None:
+        # Every Terraform directory was found for context; only the roots the change can reach
+        # are evaluated.
+        options = replace(options, focus=frozenset(os.path.dirname(p) for p in found.only_files))
 
     loaded = _load_all(found.units, options, progress)
 

@@ -1048,6 +1048,20 @@ def root_qualifier(directory: str, roots: ScanRoots) -> str:
     return "" if rel == "." else rel.replace(os.sep, "/") + ":"
 
 
+def _reaches(root: str, calls: dict[str, set[str]], focus: frozenset[str]) -> bool:
+    """Whether the root in `root`, or a module it calls (directly or not), is in `focus`."""
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        if d in focus:
+            return True
+        if d not in seen:
+            seen.add(d)
+            stack.extend(calls.get(d, ()))
+    return False
+
+
 def _load(loader: Loader, units: list[Unit]) -> None:
     """Parse every unit, find the ones other units call as local modules, and evaluate the others
     as roots, each under a budget of its own: a unit that spends its budget leaves the others'
@@ -1059,10 +1073,12 @@ def _load(loader: Loader, units: list[Unit]) -> None:
         loader.result.budgets.append(budget)
         unit_cfgs.append((unit, loader.config_for(str(unit.path), files), Evaluator(budget)))
     called: set[str] = set()
+    calls: dict[str, set[str]] = {}  # unit directory -> directories it calls as local modules
     for unit, cfg, ev in unit_cfgs:
         if not isinstance(cfg, ModuleConfig):
             continue
         me = os.path.realpath(str(unit.path))
+        targets = calls.setdefault(me, set())
         with evaluating(ev.budget):
             for blk in cfg.calls.values():
                 src = blk.body.attrs.get("source")
@@ -1077,8 +1093,12 @@ def _load(loader: Loader, units: list[Unit]) -> None:
                     target = os.path.realpath(os.path.join(str(unit.path), s))
                     if target != me:
                         called.add(target)
+                        targets.add(target)
+    focus = loader.options.focus
     for unit, cfg, ev in unit_cfgs:
         if not isinstance(cfg, ModuleConfig) or os.path.realpath(str(unit.path)) in called:
+            continue
+        if focus is not None and not _reaches(os.path.realpath(str(unit.path)), calls, focus):
             continue
         udir = str(unit.path)
         with evaluating(ev.budget):
