@@ -194,6 +194,14 @@ def test_changed_bicep_module_is_evaluated_through_its_caller(repo: Path) -> Non
     # And the caller's argument is what a change to the caller brings.
     assert hook("azure/main.bicep") == (1, whole)
 
+    # An entry file that does not reach the changed one is parsed (to find callers), not evaluated.
+    from iaclint.engine import ScanOptions, scan
+
+    write(repo, {"azure/other.bicep": BICEP_MODULE.replace("'apim'", "'other'")})
+    kept: list[Any] = []
+    scan(ScanOptions(paths=["azure/modules/apim.bicep"], files_mode=True), retain=kept)
+    assert [r.address for r in kept[1].resources] == ["azure/main.bicep#module.gateway.apim"]
+
 
 def test_only_roots_the_change_reaches_are_evaluated(repo: Path) -> None:
     from iaclint.engine import ScanOptions, scan

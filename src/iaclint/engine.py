@@ -48,8 +48,8 @@ class ScanOptions:
     # The configuration's `exclude`, relative to the configuration file's directory.
     config_excludes: list[str] = field(default_factory=list)
     config_file: str | None = None
-    # Pre-commit: the resolved directories of the changed files (set by the scan, see
-    # TerraformOptions.focus).
+    # Pre-commit: the changed files, resolved (set by the scan; see TerraformOptions.focus and
+    # BicepOptions.focus).
     focus: frozenset[str] | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -119,14 +119,14 @@ def loader_options(language: str, options: ScanOptions) -> LoaderOptions:
     if language == "terraform":
         return TerraformOptions(
             roots, dict(options.variables), tuple(options.var_files), tuple(options.config_var_files),
-            options.focus,
+            None if options.focus is None else frozenset(os.path.dirname(p) for p in options.focus),
         )
     if language == "terraform-plan":
         return PlanOptions(roots)
     if language == "cloudformation":
         return CloudFormationOptions(roots, dict(options.cfn_parameters), tuple(options.cfn_parameter_files))
     if language == "bicep":
-        return BicepOptions(roots, tuple(options.bicep_parameter_files))
+        return BicepOptions(roots, tuple(options.bicep_parameter_files), options.focus)
     if language == "arm":
         return ArmOptions(roots, tuple(options.arm_parameter_files))
     raise ValueError(f"no loader for language {language!r}")
@@ -184,9 +184,9 @@ def _scan(
     )
     rules = select_rules(load_rules(), options.select, options.ignore)
     if options.files_mode and found.only_files is not None:
-        # Every Terraform directory was found for context; only the roots the change can reach
-        # are evaluated.
-        options = replace(options, focus=frozenset(os.path.dirname(p) for p in found.only_files))
+        # Every Terraform directory and Bicep file was found for context; only the roots the
+        # change can reach are evaluated.
+        options = replace(options, focus=found.only_files)
 
     loaded = _load_all(found.units, options, progress)
 

@@ -52,6 +52,9 @@ class BicepOptions:
     roots: ScanRoots | None = None
     # `.bicepparam` files named on the command line (others are found beside their templates).
     parameter_files: tuple[str, ...] = ()
+    # Pre-commit (`--files`): the changed files (resolved). Only the entry files that are one of
+    # them or reach one through local modules are evaluated; None: every entry file is.
+    focus: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
