@@ -217,3 +217,16 @@ def test_only_roots_the_change_reaches_are_evaluated(repo: Path) -> None:
     kept.clear()
     scan(ScanOptions(paths=["app/variables.tf"], files_mode=True), retain=kept)
     assert sorted(r.address for r in kept[1].resources) == ["aws_api_gateway_domain_name.api"]
+
+
+def test_summary_accounts_for_the_files_passed(repo: Path) -> None:
+    result = CliRunner().invoke(main, ["scan", "--format", "json", "--files", "modules/api/main.tf"])
+    assert [(f["path"], f["status"]) for f in json.loads(result.stdout)["files"]] == [
+        ("modules/api/main.tf", "scanned")
+    ]
+    excluded = CliRunner().invoke(
+        main, ["scan", "--format", "json", "--exclude", "modules", "--files", "modules/api/main.tf"]
+    )
+    assert [(f["path"], f["status"]) for f in json.loads(excluded.stdout)["files"]] == [
+        ("modules/api/main.tf", "skipped")
+    ]

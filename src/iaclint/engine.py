@@ -202,6 +202,10 @@ def _scan(
     # late) may have added diagnostics and spent budgets.
     diagnostics = [*found.failed, *loaded.diagnostics]
     records = _account_files(found, loaded, diagnostics)
+    if options.files_mode:
+        # The summary accounts for the files passed, not for the ones loaded to find callers.
+        given = {os.path.realpath(p) for p in options.paths}
+        records = {p: r for p, r in records.items() if os.path.realpath(p) in given}
     diagnostics.extend(_spent_budgets(loaded))
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
