@@ -70,3 +70,15 @@ def test_excluded_paths_are_listed_as_skipped(tree: Path) -> None:
     assert {"path": "sam", "status": "skipped", "reason": "excluded by --exclude `./sam`"}.items() <= next(
         f for f in doc["files"] if f["path"] == "sam"
     ).items()
+
+
+def test_a_path_outside_the_working_directory_matches_from_itself(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tree / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    found = discover([".."], excludes=["sam", "/infra"])
+    assert [u.path.as_posix() for u in found.units] == []
+    found = discover(["../infra/main.tf", "../sam/template.yaml"], excludes=["*.yaml"])
+    assert [u.path.as_posix() for u in found.units] == ["../infra"]

@@ -85,24 +85,31 @@ class Exclusions:
 
     def __init__(self, groups: Iterable[tuple[str, str, Iterable[str]]] = ()) -> None:
         """`groups`: (base directory, where the patterns come from, patterns)."""
-        self.groups: list[tuple[str, str, pathspec.GitIgnoreSpec, list[str]]] = []
+        self.groups: list[tuple[str, str, pathspec.GitIgnoreSpec, list[str], bool]] = []
         for base, source, patterns in groups:
             given = [p for p in patterns if _gitignore_line(p)]
             if given:
                 spec = pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p) for p in given])
                 if len(spec.patterns) != len(given):  # one pattern per line, to name the one that matched
                     given = [str(p.pattern) for p in spec.patterns]
-                self.groups.append((os.path.abspath(base), source, spec, given))
+                # Patterns from the working directory also apply to a scanned path outside it.
+                self.groups.append((os.path.abspath(base), source, spec, given, base == "."))
 
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    def reason(self, path: Path, is_dir: bool) -> str | None:
-        """Why `path` is excluded (the pattern that matched), or None when it is not."""
+    def reason(self, path: Path, is_dir: bool, top: Path | None = None) -> str | None:
+        """Why `path` is excluded (the pattern that matched), or None when it is not. A path outside
+        the working directory is matched by its patterns from `top` (the scanned path it was found
+        under, or a named file's directory) instead."""
         full = os.path.abspath(path)
-        for base, source, spec, given in self.groups:
+        for base, source, spec, given, anywhere in self.groups:
             rel = os.path.relpath(full, base)
-            if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+            if rel == ".." or rel.startswith(".." + os.sep):
+                if top is None or not anywhere:
+                    continue
+                rel = os.path.relpath(full, os.path.abspath(top))
+            if rel == "." or rel == ".." or rel.startswith(".." + os.sep):
                 continue
             rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
             found = spec.check_file(rel)
@@ -271,6 +278,9 @@ class _Walker:
         # Walking only for context (`--files`): the languages whose modules are evaluated through
         # their callers ("terraform", "bicep"); other files are not looked at.
         self.context_only: frozenset[str] | None = None
+        # The directory being walked, as given (exclusions outside the working directory match
+        # from it).
+        self.top: Path | None = None
 
     def rel(self, p: Path) -> str:
         try:
@@ -328,7 +338,7 @@ class _Walker:
         """Whether `p` is excluded; an excluded path is listed as skipped, saying by which pattern."""
         if not self.excludes:
             return False
-        reason = self.excludes.reason(p, is_dir)
+        reason = self.excludes.reason(p, is_dir, self.top if self.top is not None else p.parent)
         if reason is None:
             return False
         if self.context_only is None:
@@ -338,6 +348,7 @@ class _Walker:
     def walk(self, top: Path) -> None:
         # The scanned root for symlink checks is the directory the user asked for.
         self.real_root = top.resolve()
+        self.top = top
         # Depth first, a directory's files before its subdirectories, names sorted (as os.walk
         # would go), with os.scandir: its entries know whether they are links, which spares a
         # system call per file.
@@ -378,6 +389,7 @@ class _Walker:
                 if not self.excluded(fp):
                     self.add_file(fp, explicit=False, link=e.is_symlink())
             stack.extend(reversed(subdirs))
+        self.top = None
 
     def finish(self) -> Discovery:
         units = self.result.units
