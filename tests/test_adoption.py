@@ -230,9 +230,13 @@ def test_file_list_mode_and_whole_repo_give_the_same_finding(repo: Path) -> None
     in_main = [{k: f[k] for k in keys} for f in whole["findings"] if f["path"] == "infra/main.tf"]
     assert len(in_main) == 1
     assert [{k: f[k] for k in keys} for f in listed["findings"]] == in_main
-    # A file with no finding of its own reports nothing, though its module has one.
+    # The value comes from variables.tf: changing it is what makes main.tf violate, so the finding
+    # is reported for it too (where it is located, with the variable as its related location).
     _, other = json_scan("--files", "infra/variables.tf")
-    assert other["findings"] == []
+    assert [{k: f[k] for k in keys} for f in other["findings"]] == in_main
+    # A file that neither holds nor feeds the finding reports nothing.
+    _, unrelated = json_scan("--files", "other/main.tf")
+    assert [f["path"] for f in unrelated["findings"]] == ["other/main.tf"]
 
 
 # -- installed entry points -------------------------------------------------------------------------
@@ -259,8 +263,11 @@ def test_installed_entry_point_scans_a_repo(repo: Path, kind: str) -> None:
     sarif = json.loads((repo / "out.sarif").read_text(encoding="utf-8"))
     assert [(r["ruleId"], r["level"]) for r in sarif["runs"][0]["results"]] == [("IAC101", "warning")]
 
+    # The violating value is the variable's default: the hook fails when variables.tf changes.
     proc = subprocess.run(
         [*entry, "scan", "--files", "infra/variables.tf"],
         cwd=repo, capture_output=True, text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1"},
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "infra/main.tf:4:3: IAC101" in proc.stdout
+

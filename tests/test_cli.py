@@ -95,9 +95,13 @@ def test_files_mode_reports_only_given_files(runner: CliRunner, in_tmp: Path) ->
     Path("infra").mkdir()
     Path("infra/variables.tf").write_text('variable "p" {\n  default = "TLS_1_0"\n}\n')
     Path("infra/main.tf").write_text(VIOLATING.replace('"TLS_1_0"', "var.p"))
-    # The finding is in main.tf; the value comes from variables.tf (loaded as part of the unit).
+    Path("infra/other.tf").write_text(COMPLIANT.replace('"d"', '"other"'))
+    # The finding is in main.tf; the value comes from variables.tf (loaded as part of the unit), so
+    # a change to either is reported; a change to another file of the unit is not.
     only_vars = runner.invoke(main, ["scan", "--files", "infra/variables.tf"])
-    assert only_vars.exit_code == 0, only_vars.output
+    assert only_vars.exit_code == 1 and "infra/main.tf:3:3: IAC101" in only_vars.output
+    other = runner.invoke(main, ["scan", "--files", "infra/other.tf"])
+    assert other.exit_code == 0, other.output
     with_main = runner.invoke(main, ["scan", "--files", "infra/main.tf"])
     assert with_main.exit_code == 1 and "infra/main.tf:3:3: IAC101" in with_main.output
 

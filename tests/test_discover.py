@@ -71,7 +71,8 @@ def test_missing_path_fails_with_message(tree: Path) -> None:
 
 def test_files_mode_brings_whole_unit(tree: Path) -> None:
     d = discover(["infra/terraform.tfvars"], files_mode=True)
-    assert [u.path.as_posix() for u in d.units] == ["infra"]
+    # With every Terraform directory of the tree, so a module is evaluated through its callers.
+    assert [u.path.as_posix() for u in d.units] == ["infra", "infra/modules/api"]
     assert d.only_files == frozenset({str((tree / "infra" / "terraform.tfvars").resolve())})
 
 

@@ -96,7 +96,7 @@ def test_baseline_round_trip(tmp_path: Path) -> None:
 def test_bad_baseline(tmp_path: Path) -> None:
     path = tmp_path / "b.json"
     path.write_text(json.dumps({"version": 99, "findings": []}))
-    with pytest.raises(BaselineError, match="not a version 1 iaclint baseline"):
+    with pytest.raises(BaselineError, match="not a version 2 iaclint baseline"):
         read_baseline(path)
     path.write_text("{")
     with pytest.raises(BaselineError, match="not a baseline file"):

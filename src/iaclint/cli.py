@@ -78,16 +78,35 @@ def _user_file(path: str, option: str) -> bytes:
 
 
 def _check_paths(paths: tuple[str, ...]) -> None:
-    """PATHS the system cannot even look up (longer than it allows) are usage errors; a path that
-    does not exist is left to the scan, which reports it as a file that could not be read."""
+    """PATHS the system cannot look up (longer than it allows) or that do not exist are usage
+    errors, said with the usage line; a link to a missing file is left to the scan, which reports
+    it as a file that could not be read."""
     for path in paths:
         try:
             os.stat(path)
         except OSError as err:
             if err.errno == errno.ENAMETOOLONG:
                 raise Failure(f"{path}: {err.strerror}") from None
+            if err.errno == errno.ENOENT and not os.path.islink(path):
+                raise click.BadParameter(
+                    f"{one_line(path)}: no such file or directory", param_hint="'[PATHS]...'"
+                ) from None
         except ValueError as err:
             raise Failure(f"{path}: {err}") from None
+
+
+def _say_if_nothing_found(result: ScanResult, paths: tuple[str, ...], files_mode: bool) -> None:
+    """A scan that found no infrastructure file at all says so on stderr (the exit code stays 0:
+    nothing is wrong, but nothing was checked either)."""
+    counts = result.counts()
+    if files_mode or counts["scanned"] or counts["failed"]:
+        return
+    where = ", ".join(one_line(p) for p in paths) or "."
+    click.echo(
+        f"iaclint: no infrastructure files (Terraform, CloudFormation/SAM, Bicep, ARM) found in {where};"
+        " nothing was checked",
+        err=True,
+    )
 
 
 def _echo(text: str) -> None:
@@ -192,7 +211,9 @@ def _options(
         params.setdefault(rule, {}).update(values)
     options = ScanOptions(
         paths=list(paths) or ["."],
-        excludes=[*cfg.exclude, *exclude],
+        excludes=list(exclude),
+        config_excludes=cfg.exclude,
+        config_file=_shown(cfg.path),
         select=_selection("--select", select) or cfg.select,
         ignore=_selection("--ignore", ignore) or cfg.ignore,
         files_mode=files_mode,
@@ -207,6 +228,13 @@ def _options(
     )
     _check_selection(options.select, options.ignore)
     return options, severity_threshold or cfg.severity_threshold or "warning"
+
+
+def _shown(path: Path | None) -> str | None:
+    """A configuration file's path as reports show it (relative to the working directory)."""
+    from iaclint.source import display_path
+
+    return display_path(path) if path is not None else None
 
 
 def _route_parameter_files(options: ScanOptions, files: tuple[str, ...]) -> None:
@@ -382,7 +410,8 @@ def main() -> None:
               help="Configuration file (default: nearest .iaclint.toml or pyproject.toml [tool.iaclint]).")
 @click.option("--baseline", type=click.Path(),
               help="Report only findings not recorded in this baseline (see `iaclint baseline`).")
-@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--exclude", multiple=True,
+              help="Paths to skip, as .gitignore patterns from the working directory (repeatable).")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(),
               help="Terraform variables file for the root modules (repeatable).")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
@@ -457,6 +486,7 @@ def scan(
     # model's back-references make it look cyclic), so it stays off for this command.
     gc.disable()
     result = _run(options, debug)
+    _say_if_nothing_found(result, paths, files_mode)
 
     report = {
         "verbose": verbose,

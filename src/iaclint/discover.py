@@ -8,13 +8,14 @@ failed (unreadable); nothing is dropped silently.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
+
+import pathspec
 
 from iaclint.budget import LIMITS
 from iaclint.fileaccess import (  # noqa: F401 (MAX_FILE_BYTES: re-exported for loaders)
@@ -33,6 +34,10 @@ from iaclint.source import SourceText
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv"})
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+# Files that are infrastructure input only when something reads them (the engine counts them as
+# scanned when a loader did): said so in the summary otherwise.
+NOT_AUTOMATIC_TFVARS = "Terraform variables file not loaded automatically (give it with --var-file)"
+UNREFERENCED_XML = "XML file no template reads (a policy is checked through the template that loads it)"
 # sniff_json's verdict for a file that must be reported as unreadable.
 FAILED = "failed"
 
@@ -53,7 +58,10 @@ class Discovery:
     # Skipped paths that may hold infrastructure left unchecked (a link out of the scanned
     # directory, a template-sized JSON too large to read): the summary says so.
     unchecked: set[str] = field(default_factory=set)
-    # In file-list mode, the files whose findings are reported.
+    # The files whose findings are reported (resolved), when not all are: the files pre-commit
+    # passes (`--files`), or Terraform files named alone on the command line, whose directories
+    # are loaded whole for context. A finding is reported when its location, its resource's file or
+    # a place its value came from is one of them.
     only_files: frozenset[str] | None = None
 
 
@@ -67,13 +75,59 @@ def _is_tfvars(name: str) -> bool:
     )
 
 
-def _excluded(rel: str, excludes: Iterable[str]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    for pattern in excludes:
-        pat = pattern.rstrip("/")
-        if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) or rel.startswith(pat + "/"):
-            return True
-    return False
+class Exclusions:
+    """`--exclude` and the configuration's `exclude`, matched as `.gitignore` patterns are (with
+    the `pathspec` library): `sam` names a file or directory at any depth, `sam/` a directory,
+    `/sam` and `./sam` the one beside the base, `infra/*.tf` a path from it, `!` re-includes.
+
+    Each group of patterns has its base directory: the working directory for the command line,
+    the configuration file's directory for its `exclude`."""
+
+    def __init__(self, groups: Iterable[tuple[str, str, Iterable[str]]] = ()) -> None:
+        """`groups`: (base directory, where the patterns come from, patterns)."""
+        self.groups: list[tuple[str, str, pathspec.GitIgnoreSpec, list[str], bool]] = []
+        for base, source, patterns in groups:
+            given = [p for p in patterns if _gitignore_line(p)]
+            if given:
+                spec = pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p) for p in given])
+                if len(spec.patterns) != len(given):  # one pattern per line, to name the one that matched
+                    given = [str(p.pattern) for p in spec.patterns]
+                # Patterns from the working directory also apply to a scanned path outside it.
+                self.groups.append((os.path.abspath(base), source, spec, given, base == "."))
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def reason(self, path: Path, is_dir: bool, top: Path | None = None) -> str | None:
+        """Why `path` is excluded (the pattern that matched), or None when it is not. A path outside
+        the working directory is matched by its patterns from `top` (the scanned path it was found
+        under, or a named file's directory) instead."""
+        full = os.path.abspath(path)
+        for base, source, spec, given, anywhere in self.groups:
+            rel = os.path.relpath(full, base)
+            if rel == ".." or rel.startswith(".." + os.sep):
+                if top is None or not anywhere:
+                    continue
+                rel = os.path.relpath(full, os.path.abspath(top))
+            if rel == "." or rel == ".." or rel.startswith(".." + os.sep):
+                continue
+            rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
+            found = spec.check_file(rel)
+            if found.include and found.index is not None:
+                return f"excluded by {source} `{given[found.index]}`"
+        return None
+
+
+def _gitignore_line(pattern: str) -> str:
+    """A pattern as `.gitignore` has it: `./sam` (which git would take literally) means `/sam`."""
+    p = pattern.strip()
+    negate = p.startswith("!")
+    body = p[1:] if negate else p
+    while body.startswith("./"):
+        body = "/" + body[2:].lstrip("/")
+    if body in (".", "/"):
+        body = ""
+    return ("!" + body if negate else body) if body else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +267,7 @@ def _has_aws_resources(doc: dict) -> bool:
 
 
 class _Walker:
-    def __init__(self, root: Path, excludes: tuple[str, ...], roots: ScanRoots) -> None:
+    def __init__(self, root: Path, excludes: Exclusions, roots: ScanRoots) -> None:
         self.root = root
         self.real_root = root.resolve()
         self.roots = roots
@@ -221,6 +275,12 @@ class _Walker:
         self.result = Discovery(root=root)
         self.tf_dirs: dict[Path, list[Path]] = {}
         self.singles: list[Path] = []
+        # Walking only for context (`--files`): the languages whose modules are evaluated through
+        # their callers ("terraform", "bicep"); other files are not looked at.
+        self.context_only: frozenset[str] | None = None
+        # The directory being walked, as given (exclusions outside the working directory match
+        # from it).
+        self.top: Path | None = None
 
     def rel(self, p: Path) -> str:
         try:
@@ -250,8 +310,23 @@ class _Walker:
                 self.result.skipped.append((str(p), "symbolic link to a file outside the scanned directory"))
                 self.result.unchecked.add(str(p))
                 return
+        if self.context_only is not None:
+            if (_is_tf(name) or _is_tfvars(name)) and "terraform" in self.context_only:
+                files = self.tf_dirs.setdefault(p.parent, [])
+                if p not in files:
+                    files.append(p)
+            elif name.endswith(".bicep") and "bicep" in self.context_only:
+                self.singles.append(p)
+            return
         if _is_tf(name) or _is_tfvars(name):
-            self.tf_dirs.setdefault(p.parent, []).append(p)
+            files = self.tf_dirs.setdefault(p.parent, [])
+            if p not in files:
+                files.append(p)
+        elif name.endswith((".tfvars", ".tfvars.json")):
+            # Read only when named (`--var-file`, `var-files`): the engine counts it as scanned then.
+            self.result.skipped.append((str(p), NOT_AUTOMATIC_TFVARS))
+        elif name.endswith(".xml"):
+            self.result.skipped.append((str(p), UNREFERENCED_XML))
         elif name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
             self.singles.append(p)
         elif name.endswith(".bicepparam"):
@@ -259,12 +334,21 @@ class _Walker:
         elif explicit:
             self.result.skipped.append((str(p), "not a file type iaclint reads"))
 
-    def excluded(self, p: Path) -> bool:
-        return bool(self.excludes) and _excluded(self.rel(p), self.excludes)
+    def excluded(self, p: Path, is_dir: bool = False) -> bool:
+        """Whether `p` is excluded; an excluded path is listed as skipped, saying by which pattern."""
+        if not self.excludes:
+            return False
+        reason = self.excludes.reason(p, is_dir, self.top if self.top is not None else p.parent)
+        if reason is None:
+            return False
+        if self.context_only is None:
+            self.result.skipped.append((str(p), reason))
+        return True
 
     def walk(self, top: Path) -> None:
         # The scanned root for symlink checks is the directory the user asked for.
         self.real_root = top.resolve()
+        self.top = top
         # Depth first, a directory's files before its subdirectories, names sorted (as os.walk
         # would go), with os.scandir: its entries know whether they are links, which spares a
         # system call per file.
@@ -290,7 +374,7 @@ class _Walker:
                     files.append(e)
                     continue
                 sp = d / e.name
-                if e.name in SKIP_DIRS or self.excluded(sp):
+                if e.name in SKIP_DIRS or self.excluded(sp, is_dir=True):
                     continue
                 if e.is_symlink():
                     # Following directory links risks loops and escapes; their targets inside the
@@ -305,6 +389,7 @@ class _Walker:
                 if not self.excluded(fp):
                     self.add_file(fp, explicit=False, link=e.is_symlink())
             stack.extend(reversed(subdirs))
+        self.top = None
 
     def finish(self) -> Discovery:
         units = self.result.units
@@ -338,34 +423,61 @@ class _Walker:
 
 def discover(
     paths: Iterable[str | Path],
-    excludes: Iterable[str] = (),
+    excludes: Iterable[str] | Exclusions = (),
     files_mode: bool = False,
     roots: ScanRoots | None = None,
 ) -> Discovery:
-    """Expand `paths` into units.
+    """Expand `paths` into units. `excludes`: patterns relative to the working directory, or
+    `Exclusions` with their bases.
 
-    In `files_mode` (pre-commit passes file names) each file brings in its whole unit so links
-    across files resolve, and `only_files` records the files whose findings are to be reported.
+    A Terraform file brings in its whole directory so links across files resolve, and
+    `only_files` records the files whose findings are to be reported. In `files_mode` (pre-commit
+    passes the changed files) every Terraform directory and Bicep file under the scan roots is
+    loaded too when such files changed, so a changed module is evaluated through its callers.
     """
     path_list = [Path(p) for p in paths] or [Path(".")]
     root = Path.cwd()
-    walker = _Walker(root, tuple(excludes), roots or ScanRoots.for_paths(path_list))
+    scan_roots = roots or ScanRoots.for_paths(path_list)
+    if isinstance(excludes, Exclusions):
+        exclusions = excludes
+    else:
+        exclusions = Exclusions([(".", "--exclude", list(excludes))])
+    walker = _Walker(root, exclusions, scan_roots)
     only: set[str] = set()
+    terraform_given = False
+    context: set[str] = set()
     for p in path_list:
         if not p.exists() and not p.is_symlink():
             walker.result.failed.append(Diagnostic(str(p), 1, 1, "path does not exist"))
             continue
         if p.is_dir():
             walker.walk(p)
-        elif files_mode and (_is_tf(p.name) or _is_tfvars(p.name)):
-            only.add(os.path.realpath(p))
+            continue
+        if walker.excluded(p):
+            continue
+        only.add(os.path.realpath(p))
+        if _is_tf(p.name) or _is_tfvars(p.name):
+            # A Terraform file is read with its whole module directory (its variables, tfvars and
+            # the other files that link to it).
+            terraform_given = True
             for sibling in sorted(p.parent.iterdir()):
-                if sibling.is_file() and (_is_tf(sibling.name) or _is_tfvars(sibling.name)):
+                terraform = _is_tf(sibling.name) or _is_tfvars(sibling.name)
+                if terraform and sibling.is_file() and not walker.excluded(sibling):
                     walker.add_file(sibling, explicit=False)
         else:
-            if files_mode:
-                only.add(os.path.realpath(p))
+            if p.name.endswith(".bicep"):
+                context.add("bicep")
             walker.add_file(p, explicit=True)
+    if terraform_given:
+        context.add("terraform")
+    if files_mode and context:
+        # A changed file may be a module's: it is evaluated through the roots that call it, as a
+        # full scan would, so every Terraform directory (Bicep file) of the repository is loaded.
+        walker.context_only = frozenset(context)
+        for top in scan_roots.roots:
+            rel = os.path.relpath(top)
+            walker.walk(Path(top if rel.startswith("..") else rel))
+        walker.context_only = None
     result = walker.finish()
     # The same directory reached twice (a path and its parent) is one unit. A file linked to another
     # is a unit of its own, under its own name (its folder is resolved, its name kept).
@@ -378,6 +490,8 @@ def discover(
             seen.add(key)
             unique.append(u)
     result.units = unique
-    if files_mode:
+    # Outside `--files`, files named on the command line limit what is reported only when no
+    # directory was given (a directory's findings are all reported).
+    if files_mode or (terraform_given and not any(p.is_dir() for p in path_list)):
         result.only_files = frozenset(only)
     return result

@@ -5,16 +5,16 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from iaclint import model as model_stage
 from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
-from iaclint.discover import Discovery, Unit, discover
+from iaclint.discover import NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, Discovery, Exclusions, Unit, discover
 from iaclint.fileaccess import ScanRoots
-from iaclint.findings import PARSE_RULE, Finding, Level, dedupe
+from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
 from iaclint.lang.options import (
     ArmOptions,
@@ -45,6 +45,12 @@ LOADERS = {
 class ScanOptions:
     paths: list[str] = field(default_factory=lambda: ["."])
     excludes: list[str] = field(default_factory=list)
+    # The configuration's `exclude`, relative to the configuration file's directory.
+    config_excludes: list[str] = field(default_factory=list)
+    config_file: str | None = None
+    # Pre-commit: the changed files, resolved (set by the scan; see TerraformOptions.focus and
+    # BicepOptions.focus).
+    focus: frozenset[str] | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     files_mode: bool = False
@@ -91,14 +97,15 @@ def select_rules(rules: dict[str, Rule], select: list[str], ignore: list[str]) -
 
 def _parse_finding(d: Diagnostic, rule: Rule | None) -> Finding:
     kind = "partly read" if d.partial else "could not be read"
+    level = rule.severity if rule else Level.ERROR
     return Finding(
         rule_id=PARSE_RULE,
-        level=rule.severity if rule else Level.ERROR,
-        message=f"{d.message} (file {kind})",
+        level=Level.NOTE if d.note else level,
+        message=d.message if d.note else f"{d.message} (file {kind})",
         span=Span(d.path, max(d.line, 1), max(d.column, 1), max(d.line, 1), max(d.column, 1)),
         address=f"{d.path}#parse",
         attribute=f"{d.line}:{d.message}",
-        fix=rule.fix if rule else "",
+        fix=d.note or (rule.fix if rule else ""),
     )
 
 
@@ -111,14 +118,15 @@ def loader_options(language: str, options: ScanOptions) -> LoaderOptions:
     roots = options.scan_roots()
     if language == "terraform":
         return TerraformOptions(
-            roots, dict(options.variables), tuple(options.var_files), tuple(options.config_var_files)
+            roots, dict(options.variables), tuple(options.var_files), tuple(options.config_var_files),
+            None if options.focus is None else frozenset(os.path.dirname(p) for p in options.focus),
         )
     if language == "terraform-plan":
         return PlanOptions(roots)
     if language == "cloudformation":
         return CloudFormationOptions(roots, dict(options.cfn_parameters), tuple(options.cfn_parameter_files))
     if language == "bicep":
-        return BicepOptions(roots, tuple(options.bicep_parameter_files))
+        return BicepOptions(roots, tuple(options.bicep_parameter_files), options.focus)
     if language == "arm":
         return ArmOptions(roots, tuple(options.arm_parameter_files))
     raise ValueError(f"no loader for language {language!r}")
@@ -171,8 +179,14 @@ def _scan(
     options: ScanOptions, progress: Callable[[int, int], None] | None, retain: list[Any] | None
 ) -> ScanResult:
     roots = options.scan_roots()
-    found: Discovery = discover(options.paths, options.excludes, files_mode=options.files_mode, roots=roots)
+    found: Discovery = discover(
+        options.paths, _exclusions(options), files_mode=options.files_mode, roots=roots
+    )
     rules = select_rules(load_rules(), options.select, options.ignore)
+    if options.files_mode and found.only_files is not None:
+        # Every Terraform directory and Bicep file was found for context; only the roots the
+        # change can reach are evaluated.
+        options = replace(options, focus=found.only_files)
 
     loaded = _load_all(found.units, options, progress)
 
@@ -188,15 +202,19 @@ def _scan(
     # late) may have added diagnostics and spent budgets.
     diagnostics = [*found.failed, *loaded.diagnostics]
     records = _account_files(found, loaded, diagnostics)
+    if options.files_mode:
+        # The summary accounts for the files passed, not for the ones loaded to find callers.
+        given = {os.path.realpath(p) for p in options.paths}
+        records = {p: r for p, r in records.items() if os.path.realpath(p) in given}
     diagnostics.extend(_spent_budgets(loaded))
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
     findings = _configure(dedupe(findings), options, rules)
     findings = apply_directives(findings, loaded.directives, loaded.resources, set(rules))
+    findings = identify(findings, options.paths or ["."])
 
     if found.only_files is not None:
-        only = found.only_files
-        findings = [f for f in findings if os.path.realpath(f.span.path) in only]
+        findings = _concerning(findings, found.only_files)
 
     gone = 0
     if options.baseline:
@@ -207,6 +225,34 @@ def _scan(
         retain.extend((found, loaded, model))
     files = sorted(records.values(), key=lambda r: r.path)
     return ScanResult(findings, files, rules, found.root, roots, gone)
+
+
+def _exclusions(options: ScanOptions) -> Exclusions:
+    groups = [(".", "--exclude", options.excludes)]
+    if options.config_excludes:
+        config = options.config_file or "."
+        groups.append((os.path.dirname(config) or ".", f"exclude in {config}", options.config_excludes))
+    return Exclusions(groups)
+
+
+def _concerning(findings: list[Finding], files: frozenset[str]) -> list[Finding]:
+    """The findings a change to `files` (resolved paths) causes: located in one of them, about a
+    resource of one of them, or with a value that came from one (a variable's default, a tfvars
+    line, a caller's module argument)."""
+    real: dict[str, str] = {}
+
+    def inside(path: str) -> bool:
+        r = real.get(path)
+        if r is None:
+            r = real[path] = os.path.realpath(path)
+        return r in files
+
+    return [
+        f for f in findings
+        if inside(f.span.path)
+        or (f.origin and inside(f.origin))
+        or any(inside(r.span.path) for r in f.related)
+    ]
 
 
 def _load_all(
@@ -258,9 +304,14 @@ def _account_files(
     shown; a file that failed is never also counted as scanned."""
     from iaclint.source import display_path
 
+    read = {os.path.realpath(p) for p in loaded.all_files_read()}
     records = {
         path: FileRecord(path, "skipped", reason, path in found.unchecked) for path, reason in found.skipped
     }
+    for path, record in records.items():
+        # A variables file given with --var-file, a policy a template loads: read after all.
+        if record.reason in (NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML) and os.path.realpath(path) in read:
+            records[path] = FileRecord(path, "scanned")
     for path, reason in loaded.skipped.items():
         records[path] = FileRecord(path, "skipped", reason)
     failed: dict[str, str] = {}
@@ -313,6 +364,8 @@ def _configure(findings: list[Finding], options: ScanOptions, rules: dict[str, R
 
 def exit_code(result: ScanResult, threshold: Level) -> int:
     for f in result.active:
-        if f.rule_id == PARSE_RULE or f.level.rank >= threshold.rank:
+        # A file that could not be read fails the scan whatever the threshold; a note of what was
+        # left unread (a module not installed) does not.
+        if (f.rule_id == PARSE_RULE and f.level is not Level.NOTE) or f.level.rank >= threshold.rank:
             return 1
     return 0

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from iaclint.source import Span
+from iaclint.fileaccess import ScanRoots, git_top
+from iaclint.source import Span, display_path
 
 # The rule of files that could not be read (or were read in part): a finding of its own kind.
 PARSE_RULE = "IAC001"
+# Part of every fingerprint's key: a change of what goes into it is a new version.
+FINGERPRINT_VERSION = "v2"
 
 
 class Level(str, Enum):
@@ -58,11 +63,20 @@ class Finding:
     fix: str = ""
     properties: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     suppression: Suppression | None = None
+    # The file of the resource the finding is about (the span may sit where its value was set:
+    # a variables file, a caller's module argument); "" when it is the span's file.
+    origin: str = field(default="", compare=False)
+    # Where the resource lives, independent of the working directory: its place in the
+    # repository and its address there (see `identify`); filled by the engine.
+    identity: str = field(default="", compare=False)
 
     def fingerprint(self) -> str:
-        """Stable across unrelated edits: rule, resource identity and attribute, not the line."""
-        ident = self.address or f"{self.span.path}:{self.span.line}"
-        key = "\x1f".join((self.rule_id, ident, self.attribute))
+        """Stable across unrelated edits and across working directories: rule, the resource's
+        place in the repository and address within its file or unit, and attribute; never the
+        line. Versioned (`v2`): version 1 had no place, so two roots with the same address shared
+        a fingerprint."""
+        ident = self.identity or identity_of(self, None)
+        key = "\x1f".join((FINGERPRINT_VERSION, self.rule_id, ident, self.attribute))
         return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
@@ -86,3 +100,85 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
+
+
+def identify(findings: Iterable[Finding], paths: Iterable[str]) -> list[Finding]:
+    """Each finding with its `identity`, worked out against the places of the scanned `paths`."""
+    bases = identity_bases(paths)
+    return [replace(f, identity=identity_of(f, bases)) for f in findings]
+
+
+def identity_bases(paths: Iterable[str]) -> ScanRoots:
+    """What identities are relative to, for a scan of `paths`: each path's git top level; outside a
+    repository, a scanned directory itself, and for a file the working directory when it holds the
+    file (`iaclint scan --files infra/main.tf` and `iaclint scan .` agree), else its directory."""
+    bases: list[str] = []
+    try:
+        cwd = os.path.realpath(os.getcwd())
+    except OSError:
+        cwd = ""
+    for p in paths:
+        try:
+            real = os.path.realpath(p)
+        except (OSError, ValueError):
+            continue
+        folder = real if os.path.isdir(real) else os.path.dirname(real)
+        base = git_top(folder)
+        if base is None:
+            inside_cwd = bool(cwd) and (folder == cwd or folder.startswith(cwd.rstrip(os.sep) + os.sep))
+            base = folder if os.path.isdir(real) or not inside_cwd else cwd
+        if base not in bases:
+            bases.append(base)
+    return ScanRoots(tuple(bases))
+
+
+def identity_of(f: Finding, roots: ScanRoots | None) -> str:
+    """The resource's place and its address within it, as `place` + 0x1f + `address`.
+
+    The place is a path relative to the repository (the git top level, else the scan root that
+    holds it), so it is the same whichever directory iaclint runs from. For a Terraform resource it
+    is the directory of its module (a resource may move between the files of a module; a module's
+    resources reached from another root carry that root in their address already), for a plan the
+    plan file; addresses that start with their file's shown path (`templates/api.yaml#Api`, for
+    CloudFormation, SAM, Bicep and ARM) have that path taken off and made repository-relative."""
+    address = f.address
+    place, local = _split_address(address)
+    if place is None:
+        file = f.origin or f.span.path
+        if address in ("", f"{f.span.path}:{f.span.line}"):
+            place, local = f.span.path, f":{f.span.line}" if address else f":{f.span.line}:{f.span.column}"
+        elif file.endswith((".tf", ".tf.json")):
+            place = os.path.dirname(file) or "."
+        else:
+            place = file
+    return f"{_repository_path(place, roots)}\x1f{local}"
+
+
+def _split_address(address: str) -> tuple[str | None, str]:
+    """(file, address within it) for `<shown path>#<rest>`, else (None, address). The file part is
+    taken only when it names a file, since a Terraform key may hold `#` too."""
+    start = 0
+    while (i := address.find("#", start)) > 0:
+        head = address[:i]
+        if os.path.isfile(head):
+            return head, address[i + 1 :]
+        start = i + 1
+    return None, address
+
+
+def _repository_path(path: str, roots: ScanRoots | None) -> str:
+    """`path` relative to the scan root holding it (a git top level, or the scanned path outside a
+    repository), with forward slashes; without roots, to its git top level."""
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return display_path(path)
+    bases = list(roots.roots) if roots is not None else []
+    inside = [r for r in bases if real == r or real.startswith(r.rstrip(os.sep) + os.sep)]
+    if not inside:
+        top = git_top(real if os.path.isdir(real) else os.path.dirname(real))
+        if top is None:
+            return display_path(path)
+        inside = [top]
+    rel = os.path.relpath(real, max(inside, key=len))
+    return rel.replace(os.sep, "/")

@@ -113,6 +113,9 @@ class Diagnostic:
     message: str
     # True when the rest of the file was still read (a region skipped), False when nothing was.
     partial: bool = False
+    # Not a reading error but something left unread that the user can provide (a remote module
+    # not installed): reported as a note that does not fail the scan; this says what to do.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +144,20 @@ class LoadResult:
     # after the load (lazy Bicep bodies), so the engine reads them once the model is built: a unit
     # whose whole allowance was spent is reported as partly read.
     budgets: list[Budget] = field(default_factory=list)
+    # The `files_read` sets of results merged into this one: a lazy value read after the load (a
+    # Bicep `loadTextContent()` in a body) still adds to its loader's set.
+    merged_reads: list[set[str]] = field(default_factory=list)
 
     def extend(self, other: LoadResult) -> None:
         self.resources.extend(other.resources)
         self.diagnostics.extend(other.diagnostics)
         self.files_read |= other.files_read
+        self.merged_reads.append(other.files_read)
+        self.merged_reads.extend(other.merged_reads)
         self.skipped.update(other.skipped)
         self.directives.extend(other.directives)
         self.budgets.extend(other.budgets)
+
+    def all_files_read(self) -> set[str]:
+        """Every file read so far, including by values worked out after the load."""
+        return self.files_read.union(*self.merged_reads)

@@ -29,7 +29,8 @@ _FIX_NO_REASON = (
     "(`reason:` in resource metadata)."
 )
 _FIX_UNUSED = "Delete the suppression: the finding it was written for is gone."
-BASELINE_VERSION = 1
+# Version 2: fingerprints name the resource's place in the repository (see Finding.fingerprint).
+BASELINE_VERSION = 2
 
 
 @dataclass(slots=True)
@@ -219,6 +220,12 @@ def read_baseline(path: Path) -> set[str]:
     except ValueError as err:
         raise BaselineError(f"{path}: not a baseline file: {err}") from None
     version = doc.get("version") if isinstance(doc, dict) else None
+    if type(version) is int and 0 < version < BASELINE_VERSION:
+        raise BaselineError(
+            f"{path}: a version {version} baseline, made by an older iaclint whose fingerprints did not"
+            " name the file; its entries cannot be matched: create it again with"
+            " `iaclint baseline create`"
+        )
     if type(version) is not int or version != BASELINE_VERSION or not isinstance(doc.get("findings"), list):
         raise BaselineError(f"{path}: not a version {BASELINE_VERSION} iaclint baseline")
     prints: set[str] = set()

@@ -154,20 +154,20 @@ def baseline_case(draw: st.DrawFn) -> Case:
             st.sampled_from(
                 [
                     "[" * 100_000 + "]" * 100_000,
-                    '{"version": 1, "findings": ' + "[" * 5000,
+                    '{"version": 2, "findings": ' + "[" * 5000,
                     "\xff\xfe",
                     "",
                     "null",
-                    '{"version": 1, "findings": [' + '{"fingerprint": "a"},' * 50_000 + "{}]}",
+                    '{"version": 2, "findings": [' + '{"fingerprint": "a"},' * 50_000 + "{}]}",
                 ]
             )
         )
     elif kind == 3:
         text = json.dumps(
-            {"version": 1, "findings": [{"fingerprint": f"{i:032x}", "rule": "IAC101"} for i in range(3)]}
+            {"version": 2, "findings": [{"fingerprint": f"{i:032x}", "rule": "IAC101"} for i in range(3)]}
         )
     else:
-        text = json.dumps({"version": 1, "findings": {"fingerprint": [1, 2]}})
+        text = json.dumps({"version": 2, "findings": {"fingerprint": [1, 2]}})
     files: dict[str, str | bytes] = {"infra/main.tf": VIOLATION, "baseline.json": text}
     args = [
         "scan",

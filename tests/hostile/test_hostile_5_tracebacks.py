@@ -298,10 +298,10 @@ def test_deep_toml_in_a_parent_pyproject_found_automatically(tree: HostileTree) 
 
 
 BAD_BASELINES = [
-    ("fingerprints-are-lists", {"version": 1, "findings": [{"fingerprint": ["a", "b"]}]}),
-    ("fingerprints-are-dicts", {"version": 1, "findings": [{"fingerprint": {"a": 1}}]}),
-    ("fingerprints-are-numbers", {"version": 1, "findings": [{"fingerprint": 5}]}),
-    ("findings-is-a-dict", {"version": 1, "findings": {"fingerprint": "x"}}),
+    ("fingerprints-are-lists", {"version": 2, "findings": [{"fingerprint": ["a", "b"]}]}),
+    ("fingerprints-are-dicts", {"version": 2, "findings": [{"fingerprint": {"a": 1}}]}),
+    ("fingerprints-are-numbers", {"version": 2, "findings": [{"fingerprint": 5}]}),
+    ("findings-is-a-dict", {"version": 2, "findings": {"fingerprint": "x"}}),
     ("top-level-list", [{"fingerprint": "x"}]),
 ]
 

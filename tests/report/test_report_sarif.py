@@ -147,7 +147,7 @@ def test_result_shape(ws: Workspace) -> None:
     assert loc["logicalLocations"] == [
         {"fullyQualifiedName": "aws_api_gateway_domain_name.api", "kind": "resource"}
     ]
-    assert tls["partialFingerprints"] == {"iaclintFindingHash/v1": ws.tls_finding().fingerprint()}
+    assert tls["partialFingerprints"] == {"iaclintFindingHash/v2": ws.tls_finding().fingerprint()}
     assert tls["relatedLocations"] == [
         {
             "id": 1,
@@ -210,7 +210,7 @@ def test_regions_are_never_below_one(ws: Workspace, validator) -> None:
 def test_fingerprint_does_not_move_with_the_line(ws: Workspace) -> None:
     def fp(finding: Finding) -> str:
         doc = json.loads(render(ws.result([finding])))
-        return doc["runs"][0]["results"][0]["partialFingerprints"]["iaclintFindingHash/v1"]
+        return doc["runs"][0]["results"][0]["partialFingerprints"]["iaclintFindingHash/v2"]
 
     assert fp(ws.tls_finding(line=3)) == fp(ws.tls_finding(line=40))
     other = Finding("IAC101", Level.ERROR, "m", Span(ws.main, 3, 21, 3, 31), address="aws_x.other")

@@ -120,6 +120,7 @@ class CheckContext:
             related=provenance(value),
             unknown=unknown,
             fix=self.rule.fix,
+            origin=origin.span.path,
         )
 
 

@@ -24,6 +24,10 @@ class TerraformOptions:
     var_files: tuple[str, ...] = ()
     # Variables files named by the configuration file: committed with the code, read inside the roots.
     config_var_files: tuple[str, ...] = ()
+    # Pre-commit (`--files`): the directories (resolved) of the changed files. Only the roots that
+    # are one of them or reach one through local module calls are evaluated; the other units are
+    # loaded to find those callers. None: every root is evaluated.
+    focus: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,9 @@ class BicepOptions:
     roots: ScanRoots | None = None
     # `.bicepparam` files named on the command line (others are found beside their templates).
     parameter_files: tuple[str, ...] = ()
+    # Pre-commit (`--files`): the changed files (resolved). Only the entry files that are one of
+    # them or reach one through local modules are evaluated; None: every entry file is.
+    focus: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ SRCROOT = "%SRCROOT%"
 # GitHub's security-severity buckets: a rule lowered to warning or note is shown no higher than the
 # top of the bucket of that level.
 _SEVERITY_CEILING = {Level.WARNING: 6.9, Level.NOTE: 3.9}
-FINGERPRINT_KEY = "iaclintFindingHash/v1"
+FINGERPRINT_KEY = "iaclintFindingHash/v2"
 
 
 def _first_paragraph(markdown: str) -> str:

@@ -318,6 +318,25 @@ class Loader:
             return None, f"its directory in {_MODULES_JSON} is {refused}"
         return path, None
 
+    def module_not_installed(self, name: str, source: str, why: str | None, at: Span) -> None:
+        """Say once per call that a remote module was not read: what it declares is not checked
+        and values through it are unknown. A note, not an error: `terraform init` provides it."""
+        if source.startswith(("./", "../", ".\\", "..\\")) or source in (".", ".."):
+            return
+        if why is None:
+            message = (
+                f'module "{name}": source "{source}" is not installed under .terraform/modules; run'
+                " `terraform init` so iaclint can read it (its resources are not checked and values"
+                " through it are unknown)"
+            )
+        else:
+            message = (
+                f'module "{name}": source "{source}" could not be read ({why}); its resources are not'
+                " checked and values through it are unknown"
+            )
+        todo = "Run `terraform init` in the root module so its remote modules are installed."
+        self._diag(Diagnostic(at.path, at.line, at.column, message, partial=True, note=todo))
+
     def _read_modules_json(self, root: str) -> tuple[dict[str, str] | None, str | None]:
         path = os.path.join(root, _MODULES_JSON)
         if self.roots.refusal(path) is None and not os.path.lexists(path):
@@ -736,6 +755,7 @@ class ModuleInstance:
         module_dir, why = self.loader.module_dir(self, source, key_path)
         if module_dir is None:
             detail = f" ({why})" if why else ""
+            self.loader.module_not_installed(name, source, why, src_attr.span)
             return Value.unknown(f'module source "{source}" is not available locally{detail}', src_attr.span)
         if os.path.realpath(module_dir) in self.callers:
             # Terraform cannot expand a module that calls itself (directly or not) either.
@@ -1028,6 +1048,20 @@ def root_qualifier(directory: str, roots: ScanRoots) -> str:
     return "" if rel == "." else rel.replace(os.sep, "/") + ":"
 
 
+def _reaches(root: str, calls: dict[str, set[str]], focus: frozenset[str]) -> bool:
+    """Whether the root in `root`, or a module it calls (directly or not), is in `focus`."""
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        if d in focus:
+            return True
+        if d not in seen:
+            seen.add(d)
+            stack.extend(calls.get(d, ()))
+    return False
+
+
 def _load(loader: Loader, units: list[Unit]) -> None:
     """Parse every unit, find the ones other units call as local modules, and evaluate the others
     as roots, each under a budget of its own: a unit that spends its budget leaves the others'
@@ -1039,10 +1073,12 @@ def _load(loader: Loader, units: list[Unit]) -> None:
         loader.result.budgets.append(budget)
         unit_cfgs.append((unit, loader.config_for(str(unit.path), files), Evaluator(budget)))
     called: set[str] = set()
+    calls: dict[str, set[str]] = {}  # unit directory -> directories it calls as local modules
     for unit, cfg, ev in unit_cfgs:
         if not isinstance(cfg, ModuleConfig):
             continue
         me = os.path.realpath(str(unit.path))
+        targets = calls.setdefault(me, set())
         with evaluating(ev.budget):
             for blk in cfg.calls.values():
                 src = blk.body.attrs.get("source")
@@ -1057,8 +1093,12 @@ def _load(loader: Loader, units: list[Unit]) -> None:
                     target = os.path.realpath(os.path.join(str(unit.path), s))
                     if target != me:
                         called.add(target)
+                        targets.add(target)
+    focus = loader.options.focus
     for unit, cfg, ev in unit_cfgs:
         if not isinstance(cfg, ModuleConfig) or os.path.realpath(str(unit.path)) in called:
+            continue
+        if focus is not None and not _reaches(os.path.realpath(str(unit.path)), calls, focus):
             continue
         udir = str(unit.path)
         with evaluating(ev.budget):
