@@ -76,12 +76,20 @@ def test_scan_step_keeps_the_exit_code_for_the_last_step(tmp_path: Path) -> None
 
 @pytest.mark.skipif(shutil.which("bash") is None or os.name != "posix", reason="needs bash")
 def test_usage_error_is_the_steps_error(tmp_path: Path) -> None:
-    # `$(touch pwned)` stays a word: inputs are never run as shell.
-    proc, outputs = _scan_step(tmp_path, ". $(touch pwned)", "--select IAC1O1")
+    proc, outputs = _scan_step(tmp_path, ".", "--select IAC1O1")
     assert proc.returncode == 2
     assert outputs == {"exit-code": "2"}
     error = r"^::error title=iaclint could not run \(exit 2\)::Error: --select: .*did you mean IAC101\?$"
     assert re.search(error, proc.stdout, re.M), proc.stdout
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or os.name != "posix", reason="needs bash")
+def test_inputs_are_never_run_as_shell(tmp_path: Path) -> None:
+    # `$(touch pwned)` stays a word (a path that does not exist: a usage error), never a command.
+    proc, outputs = _scan_step(tmp_path, ". $(touch pwned)", "")
+    assert proc.returncode == 2
+    assert outputs == {"exit-code": "2"}
+    assert re.search(r"^::error title=iaclint could not run \(exit 2\)::.*\$\(touch", proc.stdout, re.M)
     assert not (tmp_path / "work" / "pwned").exists()
 
 
