@@ -192,3 +192,15 @@ def test_body_operation_with_x_amazon_apigateway_auth(tmp_path: Path) -> None:
         'jsonencode({ paths = { "/x" = { get = { "x-amazon-apigateway-auth" = { type = "aws_iam" } } } } })',
     )
     assert ops == {"aws_api_gateway_rest_api.a method GET /x (aws_api_gateway_rest_api.a)": ("token", "")}
+
+
+def test_body_alias_bomb_stops_at_the_member_cap(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
+    ops, _ = _body(tmp_path, 'file("${path.module}/bomb.yaml")', {"bomb.yaml": "\n".join(lines) + "\n"})
+    assert ops == {
+        "aws_api_gateway_rest_api.a operations in its definition (aws_api_gateway_rest_api.a)": (
+            "unknown",
+            "body is unknown (the definition is too large or too deeply nested to read)",
+        )
+    }
