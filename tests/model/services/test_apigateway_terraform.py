@@ -204,3 +204,33 @@ def test_body_alias_bomb_stops_at_the_member_cap(tmp_path: Path) -> None:
             "body is unknown (the definition is too large or too deeply nested to read)",
         )
     }
+
+
+def test_rest_api_deny_list_is_named_and_is_not_an_allow_list(tmp_path: Path) -> None:
+    text = """
+resource "aws_api_gateway_rest_api" "r" {
+  name = "r"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Principal = "*", Action = "execute-api:Invoke", Resource = "*" },
+      {
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "execute-api:Invoke"
+        Resource  = "*"
+        Condition = { IpAddress = { "aws:SourceIp" = ["198.51.100.0/24"] } }
+      },
+    ]
+  })
+}
+"""
+    facts = facts_of(tmp_path, {"main.tf": text})
+    assert [(r.origin.address, r.met.state, r.met.why) for r in facts.network] == [
+        (
+            "aws_api_gateway_rest_api.r",
+            False,
+            "the resource policy of aws_api_gateway_rest_api.r only denies listed callers, "
+            "and a deny-list is not an allow-list",
+        )
+    ]
