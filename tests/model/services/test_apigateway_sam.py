@@ -43,3 +43,25 @@ def test_sam_usage_plan_throttles_only_keyed_events(tmp_path: Path) -> None:
     }
     keyed = throttling(facts_of(tmp_path / "k", {"template.yaml": API.replace("KEY", "true")}))
     assert keyed == {"Api": (True, "")}
+
+
+def test_sam_ip_range_blacklist_is_a_deny_list(tmp_path: Path) -> None:
+    text = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Auth:
+        ResourcePolicy:
+          IpRangeBlacklist: [198.51.100.0/24]
+"""
+    facts = facts_of(tmp_path, {"template.yaml": text})
+    assert [(r.met.state, r.met.why) for r in facts.network] == [
+        (
+            False,
+            "the resource policy of template.yaml#Api only denies listed callers, "
+            "and a deny-list is not an allow-list",
+        )
+    ]

@@ -192,3 +192,45 @@ def test_body_operation_with_x_amazon_apigateway_auth(tmp_path: Path) -> None:
         'jsonencode({ paths = { "/x" = { get = { "x-amazon-apigateway-auth" = { type = "aws_iam" } } } } })',
     )
     assert ops == {"aws_api_gateway_rest_api.a method GET /x (aws_api_gateway_rest_api.a)": ("token", "")}
+
+
+def test_body_alias_bomb_stops_at_the_member_cap(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]
+    ops, _ = _body(tmp_path, 'file("${path.module}/bomb.yaml")', {"bomb.yaml": "\n".join(lines) + "\n"})
+    assert ops == {
+        "aws_api_gateway_rest_api.a operations in its definition (aws_api_gateway_rest_api.a)": (
+            "unknown",
+            "body is unknown (the definition is too large or too deeply nested to read)",
+        )
+    }
+
+
+def test_rest_api_deny_list_is_named_and_is_not_an_allow_list(tmp_path: Path) -> None:
+    text = """
+resource "aws_api_gateway_rest_api" "r" {
+  name = "r"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Principal = "*", Action = "execute-api:Invoke", Resource = "*" },
+      {
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "execute-api:Invoke"
+        Resource  = "*"
+        Condition = { IpAddress = { "aws:SourceIp" = ["198.51.100.0/24"] } }
+      },
+    ]
+  })
+}
+"""
+    facts = facts_of(tmp_path, {"main.tf": text})
+    assert [(r.origin.address, r.met.state, r.met.why) for r in facts.network] == [
+        (
+            "aws_api_gateway_rest_api.r",
+            False,
+            "the resource policy of aws_api_gateway_rest_api.r only denies listed callers, "
+            "and a deny-list is not an allow-list",
+        )
+    ]

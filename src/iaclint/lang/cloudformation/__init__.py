@@ -236,14 +236,24 @@ def _include_reader(
     template: Path, roots: ScanRoots, limits: Limits, result: LoadResult
 ) -> Callable[[str], Value | str]:
     """Reads the snippet a local `AWS::Include` location names (relative to the template), through
-    the guarded reader: its raw content, or why it cannot be read."""
+    the guarded reader: its raw content, or why it cannot be read. Each file is read once per
+    template, and all of them together are held to the size limit of one file."""
+    seen: dict[str, Value | str] = {}
+    left = [limits.file_bytes]
 
     def read(location: str) -> Value | str:
         target = os.path.normpath(str(template.parent / location))
+        if target in seen:
+            return seen[target]
+        seen[target] = got = _read_include(location, target)
+        return got
+
+    def _read_include(location: str, target: str) -> Value | str:
         try:
-            data = read_bytes(target, roots=roots, limit=limits.file_bytes)
+            data = read_bytes(target, roots=roots, limit=left[0])
         except ReadRefused as exc:
             return f"AWS::Include of {location}: {exc.reason}"
+        left[0] -= len(data)
         try:
             source = SourceText.decode(target, data)
             decoded = decode(source, limits)

@@ -5,7 +5,15 @@ domains."""
 
 from __future__ import annotations
 
-from iaclint.model.aws.apigateway.entities import Api, Authorizer, Integration, Operation, Stage, Throttle
+from iaclint.model.aws.apigateway.entities import (
+    Api,
+    Authorizer,
+    Integration,
+    Operation,
+    ResourcePolicy,
+    Stage,
+    Throttle,
+)
 from iaclint.model.aws.cloudfront.entities import Distribution
 from iaclint.model.aws.model import AwsModel
 from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
@@ -365,13 +373,9 @@ def _http_restricted(api: Api, fronts: Fronts) -> Decision:
         return Decision.unknown(where, why)
     if private is None:
         return Decision.unknown(where, "whether its integrations are private (VPC link) cannot be known")
-    deny = [acl for acl in acls if any(r.ip_set for r in acl.rules)]
-    if deny:
-        return Decision.no(
-            where,
-            f"web ACL {deny[0].resource.address} in front only blocks listed addresses, and a deny-list "
-            "is not an allow-list",
-        )
+    denied = _deny_list([], acls)
+    if denied:
+        return Decision.no(where, f"{denied}, and a deny-list is not an allow-list")
     found = (
         "the web ACL of the CloudFront distribution in front has no IP-set allow rule"
         if acls
@@ -415,4 +419,22 @@ def _restricted(api: Api, fronts: Fronts) -> Decision:
         if api.policies
         else "it has no resource policy and no WAF IP-set allow rule"
     )
+    denied = _deny_list(api.policies, acls)
+    if denied:
+        found = f"{denied}, and a deny-list is not an allow-list"
     return Decision.no(where, found)
+
+
+def _deny_list(policies: list[ResourcePolicy], acls: list[WebAcl]) -> str:
+    """What denies only listed addresses (a resource policy `Deny` on `aws:SourceIp`, a web ACL rule
+    that blocks an IP set), for the words of a finding; empty when nothing does."""
+    for p in policies:
+        for st in p.statements or ():
+            for key, op in st.conditions:
+                negated = op.lower().startswith(("not", "stringnot", "arnnot"))
+                if st.effect == "Deny" and not negated and key in ("aws:sourceip", "aws:sourcevpce"):
+                    return f"the resource policy of {p.resource.address} only denies listed callers"
+    for acl in acls:
+        if any(r.ip_set and not r.ip_allow for r in acl.rules):
+            return f"web ACL {acl.resource.address} in front only blocks listed addresses"
+    return ""
