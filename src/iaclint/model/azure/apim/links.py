@@ -171,7 +171,13 @@ def _owner_keys(full: Value, ref: Value, name: Value) -> set[tuple[object, ...]]
     suffix = full.known_suffix()
     own = _own_refs(full)
     if full.is_unknown and own and "/" in suffix:
-        keys.add(("symbol", full.known_prefix(), suffix[: suffix.rindex("/")], own))
+        parent = suffix[: suffix.rindex("/")]
+        keys.add(("symbol", full.known_prefix(), parent, own))
+        # Built from the same parameters in the same way, whichever `existing` symbol (each file
+        # declares its own) it was written through: the same name, so the same service.
+        params = frozenset(r for r in own if r.startswith("parameters("))
+        if params:
+            keys.add(("params", full.known_prefix(), parent, params))
     return keys
 
 
