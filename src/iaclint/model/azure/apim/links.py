@@ -122,7 +122,7 @@ def link(az: AzureModel) -> None:
     for link_ in az.product_apis:
         ref, pname = link_.product_ref, link_.product_name
         prods = _find(link_.resource, products, prod_syms, ref, ref, pname)
-        for api in apis.resolve(link_.api_ref, link_.api_name)[:1]:
+        for api in _find(link_.resource, apis, api_syms, link_.api_ref, link_.api_ref, link_.api_name):
             for prod in prods:
                 if not any(prod is p for p in api.products):
                     api.products.append(prod)
