@@ -85,3 +85,35 @@ def test_service_without_apis_is_judged_by_its_global_ip_filter(tmp_path: Path) 
     facts = facts_of(tmp_path, {"t.json": arm(*resources)})
     got = {r.origin.address.rsplit("#", 1)[-1]: r.met.state for r in facts.network}
     assert got == {"allow": True, "forbid": False}
+
+
+def test_module_instances_with_the_same_names_link_their_own_children(tmp_path: Path) -> None:
+    # Bicep: a module called in a loop declares a service of the same name in each instance.
+    svc = f"""
+resource apim 'Microsoft.ApiManagement/service@2024-05-01' = {{
+  name: 'same'
+  location: 'westeurope'
+  properties: {{ publisherEmail: 'a@b.c', publisherName: 'x' }}
+}}
+
+resource glob 'Microsoft.ApiManagement/service/policies@2024-05-01' = {{
+  parent: apim
+  name: 'policy'
+  properties: {{ format: 'rawxml', value: '<policies><inbound>{TOKEN}</inbound></policies>' }}
+}}
+
+resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {{
+  parent: apim
+  name: 'orders'
+  properties: {{ path: 'orders', subscriptionRequired: false }}
+}}
+"""
+    main = "module m 'svc.bicep' = [for i in range(0, 2): {\n  name: 'm${i}'\n}]\n"
+    facts = facts_of(tmp_path, {"main.bicep": main, "svc.bicep": svc})
+    in_main = [op for op in facts.operations if "main.bicep#" in op.origin.address]
+    assert sorted((op.origin.address.split("#", 1)[1], op.auth.value) for op in in_main) == [
+        ("module.m[0].api", "token"),
+        ("module.m[1].api", "token"),
+    ]
+    # Each service has its API: neither is judged at service level.
+    assert all(r.origin.address.endswith(".api") or r.origin.address.endswith("#api") for r in facts.network)

@@ -42,12 +42,15 @@ def arm_resources(resources: list[Resource]) -> list[Resource]:
         parent = next((azapi[a] for a in parent_ref.refs if a in azapi), None)
         v = own
         if rtype.count("/") > 1:  # a child: its ARM name starts with its parent's
+            # An unknown full name keeps its known `/child` tail, which names the child.
+            tail = f"/{own.as_str()}" if own.as_str() else ""
             if parent is None or depth > 8:
-                v = Value.unknown("the parent resource is not declared here", own.span, parent_ref.refs)
+                why = "the parent resource is not declared here"
+                v = Value.unknown(why, own.span, parent_ref.refs, suffix=tail)
             else:
                 pn, n = full_name(parent, depth + 1).as_str(), own.as_str()
                 if pn is None or n is None:
-                    v = Value.unknown("the name cannot be known", own.span, (parent.address,))
+                    v = Value.unknown("the name cannot be known", own.span, (parent.address,), suffix=tail)
                 else:
                     v = Value.known(f"{pn}/{n}", own.span)
         names[r.address] = v

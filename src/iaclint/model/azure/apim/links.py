@@ -122,7 +122,7 @@ def link(az: AzureModel) -> None:
     for link_ in az.product_apis:
         ref, pname = link_.product_ref, link_.product_name
         prods = _find(link_.resource, products, prod_syms, ref, ref, pname)
-        for api in apis.resolve(link_.api_ref, link_.api_name)[:1]:
+        for api in _find(link_.resource, apis, api_syms, link_.api_ref, link_.api_ref, link_.api_name):
             for prod in prods:
                 if not any(prod is p for p in api.products):
                     api.products.append(prod)
@@ -171,7 +171,13 @@ def _owner_keys(full: Value, ref: Value, name: Value) -> set[tuple[object, ...]]
     suffix = full.known_suffix()
     own = _own_refs(full)
     if full.is_unknown and own and "/" in suffix:
-        keys.add(("symbol", full.known_prefix(), suffix[: suffix.rindex("/")], own))
+        parent = suffix[: suffix.rindex("/")]
+        keys.add(("symbol", full.known_prefix(), parent, own))
+        # Built from the same parameters in the same way, whichever `existing` symbol (each file
+        # declares its own) it was written through: the same name, so the same service.
+        params = frozenset(r for r in own if r.startswith("parameters("))
+        if params:
+            keys.add(("params", full.known_prefix(), parent, params))
     return keys
 
 
