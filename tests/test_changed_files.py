@@ -230,3 +230,24 @@ def test_summary_accounts_for_the_files_passed(repo: Path) -> None:
     assert [(f["path"], f["status"]) for f in json.loads(excluded.stdout)["files"]] == [
         ("modules/api/main.tf", "skipped")
     ]
+
+
+def test_adding_a_module_call_fails_the_hook(repo: Path) -> None:
+    # The module's value is written in the module itself: the call alone brings the violation.
+    write(repo, {
+        "modules/legacy/main.tf": MODULE.replace('variable "tls" {}\n\n', "").replace("var.tls", '"TLS_1_0"'),
+        "live/prod/legacy.tf": 'module "legacy" {\n  source = "../../modules/legacy"\n}\n',
+    })
+    address = "live/prod:module.legacy.aws_api_gateway_domain_name.this"
+    legacy = ("modules/legacy/main.tf", 4, "error", address)
+    assert hook("live/prod/legacy.tf") == (1, [legacy])
+    # Another file of the same root does not bring it.
+    assert hook("live/prod/main.tf") == (0, [])
+
+
+def test_adding_a_bicep_module_call_fails_the_hook(repo: Path) -> None:
+    fixed = BICEP_MODULE.replace("param tls11 string\n\n", "").replace(": tls11", ": 'True'")
+    write(repo, {"azure/modules/legacy.bicep": fixed,
+                 "azure/main.bicep": "module legacy './modules/legacy.bicep' = {\n  name: 'legacy'\n}\n"})
+    code, found = hook("azure/main.bicep")
+    assert (code, [(path, line) for path, line, _, _ in found]) == (1, [("azure/modules/legacy.bicep", 12)])

@@ -214,7 +214,7 @@ def _scan(
     findings = identify(findings, options.paths or ["."])
 
     if found.only_files is not None:
-        findings = _concerning(findings, found.only_files)
+        findings = _concerning(findings, found.only_files, loaded.module_calls)
 
     gone = 0
     if options.baseline:
@@ -235,10 +235,13 @@ def _exclusions(options: ScanOptions) -> Exclusions:
     return Exclusions(groups)
 
 
-def _concerning(findings: list[Finding], files: frozenset[str]) -> list[Finding]:
+def _concerning(
+    findings: list[Finding], files: frozenset[str], module_calls: dict[str, str]
+) -> list[Finding]:
     """The findings a change to `files` (resolved paths) causes: located in one of them, about a
-    resource of one of them, or with a value that came from one (a variable's default, a tfvars
-    line, a caller's module argument)."""
+    resource of one of them, with a value that came from one (a variable's default, a tfvars line,
+    a caller's module argument), or about a resource of a module called from one (a call added or
+    changed there brings what the module declares)."""
     real: dict[str, str] = {}
 
     def inside(path: str) -> bool:
@@ -247,12 +250,22 @@ def _concerning(findings: list[Finding], files: frozenset[str]) -> list[Finding]
             r = real[path] = os.path.realpath(path)
         return r in files
 
+    called = tuple(prefix for prefix, path in module_calls.items() if inside(path))
     return [
         f for f in findings
         if inside(f.span.path)
         or (f.origin and inside(f.origin))
         or any(inside(r.span.path) for r in f.related)
+        or (called and f.address.startswith(called))
+        or _entry_file_changed(f.address, inside)
     ]
+
+
+def _entry_file_changed(address: str, inside: Callable[[str], bool]) -> bool:
+    """Whether the file an address starts with (`azure/main.bicep#module.gateway.apim`: the entry
+    file whose module made the resource) is a changed one."""
+    head, sep, _ = address.partition("#")
+    return bool(sep and head) and os.path.isfile(head) and inside(head)
 
 
 def _load_all(

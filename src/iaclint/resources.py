@@ -144,6 +144,9 @@ class LoadResult:
     # after the load (lazy Bicep bodies), so the engine reads them once the model is built: a unit
     # whose whole allowance was spent is reported as partly read.
     budgets: list[Budget] = field(default_factory=list)
+    # Module instances by the prefix of their resources' addresses (`live/prod:module.api.`): the
+    # file of the call that made each, so a change to a call reaches what the module declares.
+    module_calls: dict[str, str] = field(default_factory=dict)
     # The `files_read` sets of results merged into this one: a lazy value read after the load (a
     # Bicep `loadTextContent()` in a body) still adds to its loader's set.
     merged_reads: list[set[str]] = field(default_factory=list)
@@ -153,6 +156,7 @@ class LoadResult:
         self.diagnostics.extend(other.diagnostics)
         self.files_read |= other.files_read
         self.merged_reads.append(other.files_read)
+        self.module_calls.update(other.module_calls)
         self.merged_reads.extend(other.merged_reads)
         self.skipped.update(other.skipped)
         self.directives.extend(other.directives)

@@ -778,6 +778,7 @@ class ModuleInstance:
             ctx = Ctx(self, blk.file, bindings)
             inputs = {arg: _lazy(self.ev, a, ctx) for arg, a in attrs.items() if arg not in MODULE_META}
             prefix = (base if k is None else base + _quote_key(k)) + "."
+            self.loader.result.module_calls[prefix] = blk.header.path
             child = ModuleInstance(
                 self.loader,
                 config,
