@@ -255,3 +255,60 @@ def test_deep_nesting_below_the_bound_parses(kind: str) -> None:
     }[kind]
     found = parser.parse_bytes(f"var a = {expr}\n".encode())
     assert found.errors == [] and len(found.statements) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "var a = 'x'\nvar b = {\n  k: 'v'\n}\n",
+        "// é in a comment\nvar a = 'ünïcödé'\r\nvar b = { 'clé': 'valeur €' }\n",
+        "var s = '''\nmulti 日本語\n'''\nvar t = [\n  'ß'\n  '🙂x'\n]\n",
+    ],
+)
+def test_node_spans_are_the_source_spans_of_their_bytes(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(syntax, "PARSER", "own")
+    source = SourceText.decode("m.bicep", text.encode("utf-8"))
+    parsed = syntax.parse(source)
+    assert isinstance(parsed.spans, syntax.ByteSpans)
+    data = source.data
+    stack = list(parsed.statements)
+    seen = 0
+    while stack:
+        node = stack.pop()
+        start = len(data[: node.start_byte].decode())
+        end = len(data[: node.end_byte].decode())
+        assert parsed.spans.of(node) == source.span_from_offsets(start, end)
+        assert parsed.spans.of(node) is parsed.spans.of(node)  # cached
+        seen += 1
+        stack.extend(node.children)
+    assert seen > 5
+
+
+def test_junk_is_read_at_once_as_unreadable_regions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What took the grammar's error recovery seconds and gigabytes (`<a>` over and over) is one
+    unreadable region a line, read in linear time."""
+    monkeypatch.setattr(syntax, "PARSER", "own")
+    path = tmp_path / "junk.bicep"
+    path.write_bytes(b"<a>" * 700_000 + b"\n" + _probe("1").encode())
+    result = load([Unit("bicep", path, (path,))], BicepOptions(ScanRoots.for_paths([tmp_path]), ()))
+    assert [(d.line, d.column, d.partial) for d in result.diagnostics] == [(1, 1, True)]
+    assert [r.address.split("#")[1] for r in result.resources] == ["r"]
+
+
+def test_the_parse_deadline_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(syntax, "PARSER", "own")
+    make = syntax.ParseDeadline
+
+    def expired(size: int) -> Any:
+        d = make(size)
+        d.at = 0.0
+        return d
+
+    monkeypatch.setattr(syntax, "ParseDeadline", expired)
+    path = tmp_path / "main.bicep"
+    path.write_text(_probe("1"), encoding="utf-8")
+    result = load([Unit("bicep", path, (path,))], BicepOptions(ScanRoots.for_paths([tmp_path]), ()))
+    assert result.resources == []
+    assert [(d.partial, d.message.split(";")[0]) for d in result.diagnostics] == [
+        (False, "parsing gave up after 3 s")
+    ]

@@ -108,15 +108,25 @@ class Result:
 # interpolation or escape, "S" string with escapes (no interpolation), "m" multi-line string,
 # "sb" / "sm" / "se" the start, middle parts and end of an interpolated string (see `_lex`),
 # "}i" the brace that closes an interpolation, "eof"; anything else is the operator itself.
-_WS = re.compile(rb"[ \t\r\f\v]*+")
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*+")
-_NUMBER = re.compile(rb"[0-9]++(?:\.[0-9]++)?")
-_PLAIN_STRING = re.compile(rb"'[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+'")
 # The rest of a string segment, up to its closing quote, an interpolation, or the end of the line.
 _SEGMENT = re.compile(rb"(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+")
-_OPS3 = {b"..."}
-_OPS2 = {b"=>", b"==", b"!=", b"=~", b"!~", b"<=", b">=", b"&&", b"||", b"??", b".?", b"::"}
 _ESCAPE = re.compile(rb"\\u\{[0-9A-Fa-f]*\}|\\[^\n]")
+
+
+# One token per match, the blanks before it skipped: a line break, a word, a plain string, a number,
+# an operator, a line comment, or one character for the slower paths (strings with escapes or
+# interpolations, multi-line strings, block comments, `#` pragmas, bad input).
+_TOKEN = re.compile(
+    rb"[ \t\r\f\v]*+(?:(\n)|([A-Za-z_][A-Za-z0-9_]*+)|('(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+')"
+    rb"|([0-9]++(?:\.[0-9]++)?)"
+    rb"|(\.\.\.|=>|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|[{}\[\]()<>,:.?!=+\-*%@|&;^~])"
+    rb"|(//[^\n]*+)|(.))",
+    re.S,
+)
+_OPS_LIST = "... => == != =~ !~ <= >= && || ?? .? :: { } [ ] ( ) < > , : . ? ! = + - * % @ | & ; ^ ~"
+_OPS = {op.encode(): op for op in _OPS_LIST.split(" ")}
+_OPEN_BRACKETS = frozenset(("{", "[", "("))
+_CLOSE_BRACKETS = frozenset(("}", "]", ")"))
 
 
 def _lex(data: bytes, comments: list[Node]) -> list[tuple[str, int, int, bool]]:
@@ -125,79 +135,71 @@ def _lex(data: bytes, comments: list[Node]) -> list[tuple[str, int, int, bool]]:
     n = len(data)
     pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a byte order mark
     nl = True
-    # Open brackets; "i" marks an interpolation, whose closing brace resumes its string.
+    # Open brackets inside interpolations; "i" marks an interpolation, whose closing brace resumes
+    # its string. Empty outside interpolations (brackets need no tracking there).
     stack: list[str] = []
-    ws = _WS.match
-    word = _WORD.match
+    match = _TOKEN.match
+    ops = _OPS
     while True:
-        pos = ws(data, pos).end()
-        if pos >= n:
+        m = match(data, pos)
+        if m is None:
             break
-        c = data[pos]
-        if c == 10:  # \n
+        gi = m.lastindex
+        if gi == 1:
             nl = True
-            pos += 1
+            pos = m.end()
             continue
-        if 97 <= c <= 122 or 65 <= c <= 90 or c == 95:
-            end = word(data, pos).end()
-            append(("w", pos, end, nl))
-        elif c == 39:  # '
-            if data.startswith(b"'''", pos):
-                end = data.find(b"'''", pos + 3)
-                end = n if end < 0 else end + 3
-                append(("m", pos, end, nl))
-            else:
-                m = _PLAIN_STRING.match(data, pos)
-                if m is not None:
-                    end = m.end()
-                    append(("s", pos, end, nl))
-                else:
-                    end = _string_part(data, pos + 1, toks, pos, nl, stack)
-        elif 48 <= c <= 57:
-            end = _NUMBER.match(data, pos).end()
-            append(("n", pos, end, nl))
-        elif c == 47 and data.startswith(b"//", pos):  # a line comment
-            end = data.find(b"\n", pos)
-            end = n if end < 0 else end
-            comments.append(Node("comment", pos, end))
-            pos = end
-            continue
-        elif c == 35 and nl:  # `#disable-next-line ...`: a pragma for Bicep's linter
-            end = data.find(b"\n", pos)
-            pos = n if end < 0 else end
-            continue
-        elif c == 47 and data.startswith(b"/*", pos):
-            end = data.find(b"*/", pos + 2)
-            end = n if end < 0 else end + 2
-            comments.append(Node("comment", pos, end))
-            if b"\n" in data[pos:end]:
-                nl = True
-            pos = end
+        s, e = m.span(gi)
+        if gi == 2:
+            append(("w", s, e, nl))
+        elif gi == 3:
+            append(("s", s, e, nl))
+        elif gi == 5:
+            op = ops[data[s:e]]
+            if stack:
+                if op in _OPEN_BRACKETS:
+                    stack.append(op)
+                elif op in _CLOSE_BRACKETS:
+                    top = stack.pop()
+                    if top == "i":
+                        if op == "}":
+                            append(("}i", s, e, nl))
+                            nl = False
+                            pos = _string_part(data, e, toks, -1, False, stack)
+                            continue
+                        stack.append(top)  # a stray bracket inside an interpolation
+            append((op, s, e, nl))
+        elif gi == 4:
+            append(("n", s, e, nl))
+        elif gi == 6:  # a line comment
+            comments.append(Node("comment", s, e))
+            pos = e
             continue
         else:
-            three = data[pos : pos + 3]
-            if three in _OPS3:
-                end = pos + 3
-            elif three[:2] in _OPS2:
-                end = pos + 2
+            c = data[s]
+            if c == 39:  # '
+                if data.startswith(b"'''", s):
+                    e = data.find(b"'''", s + 3)
+                    e = n if e < 0 else e + 3
+                    append(("m", s, e, nl))
+                else:
+                    e = _string_part(data, s + 1, toks, s, nl, stack)
+            elif c == 47 and data.startswith(b"/*", s):
+                e = data.find(b"*/", s + 2)
+                e = n if e < 0 else e + 2
+                comments.append(Node("comment", s, e))
+                if b"\n" in data[s:e]:
+                    nl = True
+                pos = e
+                continue
+            elif c == 35 and nl:  # `#disable-next-line ...`: a pragma for Bicep's linter
+                e = data.find(b"\n", s)
+                pos = n if e < 0 else e
+                continue
             else:
-                end = pos + 1
-            op = data[pos:end].decode("latin-1")
-            if op in ("{", "[", "("):
-                stack.append(op)
-            elif op in ("}", "]", ")"):
-                top = stack.pop() if stack else None
-                if top == "i" and op == "}":
-                    append(("}i", pos, end, nl))
-                    nl = False
-                    end = _string_part(data, end, toks, -1, False, stack)
-                    pos = end
-                    continue
-                if top == "i":
-                    stack.append(top)  # a stray bracket inside an interpolation
-            append((op, pos, end, nl))
+                append((data[s:e].decode("utf-8", errors="replace"), s, e, nl))  # not Bicep
         nl = False
-        pos = end
+        pos = e
     append(("eof", n, n, True))
     return toks
 
@@ -236,6 +238,11 @@ _PREC = {
     "<": 5, "<=": 5, ">": 5, ">=": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7,
 }  # fmt: skip
 _LITERAL_WORDS = {"true": "boolean", "false": "boolean", "null": "null"}
+# Tokens that are a whole expression when what follows ends it (see `_Parser.expr`).
+_LEAF_TOKENS = frozenset(("s", "n", "w"))
+_ENDS = frozenset((",", ")", "]", "}", ":", "eof", "}i"))
+# Operators that go on with an expression from the line before (see `_Parser.expr`).
+_CONTINUES = frozenset((*_PREC, "?"))
 
 
 class _Parser:
@@ -542,6 +549,22 @@ class _Parser:
     # expressions
     def expr(self) -> Node:
         """A whole expression: a lambda, or a ternary over binary operators."""
+        toks = self.toks
+        i = self.i
+        t = toks[i]
+        k = t[0]
+        if k in _LEAF_TOKENS:
+            # Most values are one token (`name: 'x'`, `enabled: true`): read at once when what
+            # follows ends the expression.
+            nxt = toks[i + 1]
+            if nxt[0] in _ENDS or (nxt[3] and not self.free and nxt[0] not in _CONTINUES):
+                self.i = i + 1
+                if k == "s":
+                    return Node("string", t[1], t[2])
+                if k == "n":
+                    return Node("number", t[1], t[2])
+                lit = _LITERAL_WORDS.get(self.data[t[1] : t[2]].decode("latin-1"))
+                return Node(lit or "identifier", t[1], t[2])
         self.enter()
         try:
             t = self.peek()

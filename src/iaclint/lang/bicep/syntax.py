@@ -1,4 +1,6 @@
-"""Parse Bicep with tree-sitter-bicep after the pre-pass, and report the regions it could not read."""
+"""Parse Bicep, and report the regions that could not be read: with iaclint's own parser
+(parser.py, the default), or with tree-sitter-bicep after the pre-pass (`IACLINT_BICEP_PARSER=
+tree-sitter`; the grammar misreads some of the language, see parser.py)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ CHUNK_BYTES = 2048
 # whole (see `_parse_chunks`). Decorator lines (`@`) are not cut before, so a group of decorators
 # stays one node.
 # Which parser reads Bicep: "own" (parser.py, a tokenizer and a recursive-descent parser) or
-# "tree-sitter" (the grammar after the pre-pass). The environment variable chooses for a run.
-PARSER = os.environ.get("IACLINT_BICEP_PARSER", "tree-sitter")
+# "tree-sitter" (the grammar after the pre-pass, kept for comparison: tests/bicep/
+# test_bicep_own_parser.py compares the two). The environment variable chooses for a run.
+PARSER = os.environ.get("IACLINT_BICEP_PARSER", "own")
 _STATEMENT_LINE = re.compile(
     rb"\n(?=(?:param|var|resource|module|output|type|func|import|metadata|targetScope)\b)"
 )
@@ -122,7 +125,16 @@ class ByteSpans:
         span = self._cache.get(key)
         if span is not None:
             return span
-        span = self._cache[key] = self.bytes(node.start_byte, node.end_byte)
+        start, end = node.start_byte, node.end_byte
+        starts = self._starts
+        line = bisect_right(starts, start)
+        # The common case at once: ASCII text, the node on one line.
+        if self._ascii and (line == len(starts) or end < starts[line]):
+            begin = starts[line - 1]
+            span = Span(self.path, line, start - begin + 1, line, end - begin + 1)
+        else:
+            span = self.bytes(start, end)
+        self._cache[key] = span
         return span
 
     def bytes(self, start: int, end: int) -> Span:
