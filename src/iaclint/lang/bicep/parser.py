@@ -43,7 +43,7 @@ _ids = count(1)
 class Node:
     """A syntax node: what the evaluator asks of one (the subset of tree-sitter's `Node` it uses)."""
 
-    __slots__ = ("children", "end_byte", "fields", "id", "named_children", "start_byte", "type")
+    __slots__ = ("children", "end_byte", "fields", "id", "named_children", "sp", "start_byte", "type")
 
     has_error = False
 
@@ -65,6 +65,7 @@ class Node:
         self.children = children if children is not None else self.named_children
         self.fields = fields
         self.id = next(_ids)
+        self.sp: Any = None  # the node's Span, set on first need (syntax.ByteSpans)
 
     @property
     def child_count(self) -> int:
@@ -877,7 +878,12 @@ class _Parser:
                 key = Node("spread", t[1], t[2])
                 self.spreads.add(t[1])
                 members.append(Node("object_property", t[1], value.end_byte, [key, value]))
-            elif k == "w" and data[t[1] : t[2]] == b"resource" and toks[self.i + 1][0] == "w":
+            elif (
+                k == "w"
+                and data[t[1]] == 114  # "r": most keys are not `resource`
+                and data[t[1] : t[2]] == b"resource"
+                and toks[self.i + 1][0] == "w"
+            ):  # a nested resource declaration
                 decl = self.resource()
                 members.append(Node("object_property", decl.start_byte, decl.end_byte, [decl]))
             else:
@@ -888,10 +894,17 @@ class _Parser:
                     key = self.primary()
                 else:
                     raise ParseError(t[1], "expected a property name")
-                self.expect(":")
+                colon = toks[self.i]
+                if colon[0] != ":":
+                    raise ParseError(colon[1], "expected :")
+                self.i += 1
                 value = self.expr()
                 members.append(Node("object_property", key.start_byte, value.end_byte, [key, value]))
-            self._separator("}")
+            t = toks[self.i]
+            if t[0] == ",":
+                self.i += 1
+            elif not t[3] and t[0] != "}":
+                raise ParseError(t[1], "expected }")
         p1 = self.next()
         self.free = saved
         return Node("object", p0[1], p1[2], members)

@@ -93,11 +93,10 @@ class ByteSpans:
     """Spans of the own parser's nodes (parser.py), from their byte offsets; the same Spans
     `NodeSpans` gives for tree-sitter nodes over the same text."""
 
-    __slots__ = ("_ascii", "_cache", "_data", "_starts", "path")
+    __slots__ = ("_ascii", "_data", "_starts", "path")
 
     def __init__(self, source: SourceText) -> None:
         self.path = source.path
-        self._cache: dict[int, Span] = {}
         self._data = source.data
         self._ascii = len(source.data) == len(source.text)
         starts = [0]
@@ -121,8 +120,8 @@ class ByteSpans:
         return row + 1, len(seg.decode("utf-8", errors="replace")) + 1
 
     def of(self, node: Any) -> Span:
-        key = node.id
-        span = self._cache.get(key)
+        # Kept on the node: loop bodies and module calls evaluate the same nodes again and again.
+        span = node.sp
         if span is not None:
             return span
         start, end = node.start_byte, node.end_byte
@@ -134,7 +133,7 @@ class ByteSpans:
             span = Span(self.path, line, start - begin + 1, line, end - begin + 1)
         else:
             span = self.bytes(start, end)
-        self._cache[key] = span
+        node.sp = span
         return span
 
     def bytes(self, start: int, end: int) -> Span:
