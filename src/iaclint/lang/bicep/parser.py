@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
@@ -38,6 +39,7 @@ MAX_NESTING = 1500
 _FRAMES_PER_LEVEL = 6
 
 _ids = count(1)
+_LEAF: tuple[Node, ...] = ()
 
 
 class Node:
@@ -59,7 +61,9 @@ class Node:
         self.type = type
         self.start_byte = start
         self.end_byte = end
-        self.named_children = named if named is not None else []
+        # Leaves share one empty tuple: most nodes are leaves, and an empty list each would be
+        # one more object for the cyclic collector to walk for as long as the scan runs.
+        self.named_children: Sequence[Node] = named if named is not None else _LEAF
         # All children, anonymous tokens (operators, `existing`) included; the named ones when
         # the evaluator reads no token of the node.
         self.children = children if children is not None else self.named_children
