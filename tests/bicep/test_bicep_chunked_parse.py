@@ -1,11 +1,18 @@
 """Long Bicep files are parsed in pieces (`syntax._parse_chunks`): the pieces must give exactly the
 nodes a whole parse gives, at the same positions, and a cut that lands inside a statement must send
-the file back to a whole parse."""
+the file back to a whole parse. (The tree-sitter parser, still chosen with IACLINT_BICEP_PARSER.)"""
 
 from __future__ import annotations
 
+import pytest
+
 from iaclint.lang.bicep import syntax
 from iaclint.source import SourceText
+
+
+@pytest.fixture(autouse=True)
+def _tree_sitter(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(syntax, "PARSER", "tree-sitter")
 
 
 def _statement(i: int) -> str:

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iaclint.lang.bicep import prepass as pp
+from iaclint.lang.bicep import syntax
 from iaclint.lang.bicep.syntax import NodeSpans, parse
 from iaclint.realpath import PathResolver
 from iaclint.source import SourceText
@@ -57,7 +58,8 @@ def test_prepass_shortcut_examples() -> None:
         "var s = '''\nmulti 日本語\n'''\nvar t = [\n  'ß'\n  '🙂x'\n]\n",
     ],
 )
-def test_node_spans_equal_source_spans(text: str) -> None:
+def test_node_spans_equal_source_spans(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(syntax, "PARSER", "tree-sitter")  # NodeSpans are tree-sitter nodes' spans
     source = SourceText.decode("m.bicep", text.encode("utf-8"))
     parsed = parse(source)
     spans = NodeSpans(source)

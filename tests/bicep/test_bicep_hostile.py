@@ -758,6 +758,7 @@ class _Deadlines:
 def test_junk_the_grammar_recovers_from_slowly_is_a_failed_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(syntax, "PARSER", "tree-sitter")  # the grammar's bounds
     deadlines = _Deadlines(0.3)
     monkeypatch.setattr(syntax, "ParseDeadline", deadlines)
     (tmp_path / "junk.bicep").write_bytes(b"<a>" * 20_000)  # 60 KB: 8.5 s without a deadline
@@ -777,6 +778,7 @@ def test_junk_the_grammar_recovers_from_slowly_is_a_failed_file(
 
 
 def test_the_pieces_of_a_file_share_one_deadline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(syntax, "PARSER", "tree-sitter")  # the grammar's bounds
     deadlines = _Deadlines(0.5)
     monkeypatch.setattr(syntax, "ParseDeadline", deadlines)
     # Statements to cut before, junk in every piece: each piece fails, then the whole file.
@@ -796,6 +798,7 @@ def test_junk_whose_parse_takes_too_much_memory_is_a_failed_file(
 ) -> None:
     """Read through the deadline's callback, the grammar's recovery from this junk grows by about
     150 MB a second: 2 MB of it reached 1.8 GB within its deadline."""
+    monkeypatch.setattr(syntax, "PARSER", "tree-sitter")  # the grammar's bounds
     monkeypatch.setattr(syntax, "ParseDeadline", _Deadlines(60.0, memory=32 * 1024 * 1024))
     with _within(20):
         result = _load(tmp_path, {"junk.bicep": "<a>" * 20_000})

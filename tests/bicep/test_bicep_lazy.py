@@ -42,7 +42,7 @@ class _Counter:
         original = getattr(FileEvaluator, name)
 
         def wrapper(ev: FileEvaluator, *args: Any) -> Any:
-            self.seen.append(what(args))
+            self.seen.append(what(ev, args))
             return original(ev, *args)
 
         monkeypatch.setattr(FileEvaluator, name, wrapper)
@@ -50,12 +50,12 @@ class _Counter:
 
 def _count_bodies(monkeypatch: pytest.MonkeyPatch) -> _Counter:
     # _lazy_body(head, body_n, env, name, where): record the line the body object starts on.
-    return _Counter(monkeypatch, "_lazy_body", lambda a: a[1].start_point[0] + 1)
+    return _Counter(monkeypatch, "_lazy_body", lambda ev, a: ev.span(a[1]).line)
 
 
 def _count_calls(monkeypatch: pytest.MonkeyPatch) -> _Counter:
     # call(name, arg_nodes, env, depth, span): record the function's name.
-    return _Counter(monkeypatch, "call", lambda a: a[0])
+    return _Counter(monkeypatch, "call", lambda ev, a: a[0])
 
 
 SITE = """\
@@ -250,7 +250,7 @@ def test_module_parameters_are_evaluated_when_the_module_reads_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # _member_value(val_node, env, pspan): record the line of the parameter's member in the caller.
-    params = _Counter(monkeypatch, "_member_value", lambda a: a[2].line)
+    params = _Counter(monkeypatch, "_member_value", lambda ev, a: a[2].line)
     res = _load(tmp_path, monkeypatch, {"main.bicep": CALLER, "mod.bicep": MODULE})
     site = res["main.bicep#module.m.site"]
     # siteName feeds the resource name, so it is worked out during load; tag only in the body.

@@ -1,7 +1,8 @@
 """Bicep loader: `load(units, options) -> LoadResult`.
 
-The tree-sitter grammar is imported only when this module's `load` runs, so scans without Bicep
-files never pay for it. See `evaluate.py` for the shape of the resources produced.
+The parser is imported only when this module's `load` runs, so scans without Bicep files never pay
+for it (and the tree-sitter grammar only when `IACLINT_BICEP_PARSER=tree-sitter` asks for it). See
+`evaluate.py` for the shape of the resources produced.
 """
 
 from __future__ import annotations

@@ -101,7 +101,9 @@ def _directives(parsed: Parsed) -> list[Directive]:
     comment starts. The tree is walked (not the text searched) so a directive-like string is no
     directive."""
     out: list[Directive] = []
-    stack = list(parsed.roots)
+    # The own parser keeps the comments in a list; tree-sitter's trees hold them.
+    stack = list(parsed.comments) if parsed.comments is not None else list(parsed.roots)
+    data = parsed.source.data
     while stack:
         node = stack.pop()
         if node.type == "comment":
@@ -114,7 +116,8 @@ def _directives(parsed: Parsed) -> list[Directive]:
             found = parse_comment(body)
             if found is not None:
                 rules, reason = found
-                out.append(Directive(parsed.source.path, node.start_point[0] + 1, rules, reason))
+                line = data.count(b"\n", 0, node.start_byte) + 1
+                out.append(Directive(parsed.source.path, line, rules, reason))
         elif node.child_count:
             stack.extend(node.children)
     out.sort(key=lambda d: d.line)

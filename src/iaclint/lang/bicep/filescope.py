@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +149,10 @@ class FileScope:
         # By node id, shared by every evaluation of this file (module files are evaluated per call).
         self._texts = parsed.texts
         self._kids = parsed.kids
+        if parsed.comments is not None:
+            # The own parser's nodes hold no comments or decorators: their named children are
+            # the kids, no copy needed.
+            self.kids = _named_children  # type: ignore[method-assign]
         self.path = path
         self.ctx = ctx
         self.given = params or {}
@@ -342,6 +347,9 @@ class FileScope:
     # -- implemented by the expressions part (expressions.py) -------------------------------------
     def expr(self, node: Any, env: dict[str, Value]) -> Value:
         raise NotImplementedError
+
+
+_named_children = attrgetter("named_children")
 
 
 def shown_path(path: str) -> str:

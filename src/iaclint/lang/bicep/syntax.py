@@ -1,15 +1,19 @@
-"""Parse Bicep with tree-sitter-bicep after the pre-pass, and report the regions it could not read."""
+"""Parse Bicep, and report the regions that could not be read: with iaclint's own parser
+(parser.py, the default), or with tree-sitter-bicep after the pre-pass (`IACLINT_BICEP_PARSER=
+tree-sitter`; the grammar misreads some of the language, see parser.py)."""
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 
 from iaclint.lang.bicep.prepass import prepass
-from iaclint.lang.parsing import ParseDeadline
+from iaclint.lang.parsing import ParseDeadline, ParseTimeout
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 
@@ -21,6 +25,10 @@ CHUNK_BYTES = 2048
 # Only a hint: a cut anywhere else leaves a piece that does not parse, and the file is then parsed
 # whole (see `_parse_chunks`). Decorator lines (`@`) are not cut before, so a group of decorators
 # stays one node.
+# Which parser reads Bicep: "own" (parser.py, a tokenizer and a recursive-descent parser) or
+# "tree-sitter" (the grammar after the pre-pass, kept for comparison: tests/bicep/
+# test_bicep_own_parser.py compares the two). The environment variable chooses for a run.
+PARSER = os.environ.get("IACLINT_BICEP_PARSER", "own")
 _STATEMENT_LINE = re.compile(
     rb"\n(?=(?:param|var|resource|module|output|type|func|import|metadata|targetScope)\b)"
 )
@@ -81,6 +89,67 @@ class NodeSpans:
         return Span(self.path, sr + 1, self._column(sr, sc), er + 1, self._column(er, ec))
 
 
+class ByteSpans:
+    """Spans of the own parser's nodes (parser.py), from their byte offsets; the same Spans
+    `NodeSpans` gives for tree-sitter nodes over the same text."""
+
+    __slots__ = ("_ascii", "_data", "_starts", "path")
+
+    def __init__(self, source: SourceText) -> None:
+        self.path = source.path
+        self._data = source.data
+        self._ascii = len(source.data) == len(source.text)
+        starts = [0]
+        find = source.data.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self._starts = starts
+
+    def _point(self, offset: int) -> tuple[int, int]:
+        """(line, column), both from 1, of a byte offset; columns count characters."""
+        starts = self._starts
+        row = bisect_right(starts, offset) - 1
+        begin = starts[row]
+        if self._ascii:
+            return row + 1, offset - begin + 1
+        seg = self._data[begin:offset]
+        if seg.isascii():
+            return row + 1, len(seg) + 1
+        return row + 1, len(seg.decode("utf-8", errors="replace")) + 1
+
+    def of(self, node: Any) -> Span:
+        # Kept on the node: loop bodies and module calls evaluate the same nodes again and again.
+        span = node.sp
+        if span is not None:
+            return span
+        start, end = node.start_byte, node.end_byte
+        starts = self._starts
+        line = bisect_right(starts, start)
+        # The common case at once: ASCII text, the node on one line.
+        if self._ascii and (line == len(starts) or end < starts[line]):
+            begin = starts[line - 1]
+            span = Span(self.path, line, start - begin + 1, line, end - begin + 1)
+        else:
+            span = self.bytes(start, end)
+        node.sp = span
+        return span
+
+    def bytes(self, start: int, end: int) -> Span:
+        sl, sc = self._point(start)
+        starts = self._starts
+        # Most nodes end on the line they start on.
+        if self._ascii and (sl == len(starts) or end < starts[sl]):
+            return Span(self.path, sl, sc, sl, end - starts[sl - 1] + 1)
+        el, ec = self._point(end)
+        return Span(self.path, sl, sc, el, ec)
+
+    def between(self, start: Any, end: Any) -> Span:
+        """From the start of node `start` to the end of node `end`."""
+        return self.bytes(start.start_byte, end.end_byte)
+
+
 @dataclass(slots=True)
 class Parsed:
     source: SourceText
@@ -91,7 +160,7 @@ class Parsed:
     # The `infrastructure` root of each piece the file was parsed in; they keep the trees alive
     # while nodes are used.
     roots: list[Any] = field(default_factory=list)
-    spans: NodeSpans | None = None
+    spans: NodeSpans | ByteSpans | None = None
     # By node id, for the evaluator: node text, and named children but comments and decorators.
     texts: dict[int, str] = field(default_factory=dict)
     kids: dict[int, list[Any]] = field(default_factory=dict)
@@ -107,6 +176,8 @@ class Parsed:
     # is read through a callback, and its nodes' own `text` reads back through it, slowly: node
     # text comes from here (`text_of`).
     data: bytes = b""
+    # The comments of a file read by the own parser (with tree-sitter they are in the trees).
+    comments: list[Any] | None = None
 
     def __post_init__(self) -> None:
         if self.spans is None:
@@ -131,6 +202,8 @@ def _parser() -> Any:
 def parse(source: SourceText, params_file: bool = False) -> Parsed:
     """The file parsed. Raises ParseTimeout when the parse (all its pieces together) runs past the
     file's deadline or its memory: the caller reports the file as not read."""
+    if PARSER == "own":
+        return _parse_own(source, params_file)
     pre = prepass(source.data, params_file)
     parser = _parser()
     deadline = ParseDeadline(len(pre.data))
@@ -144,6 +217,32 @@ def parse(source: SourceText, params_file: bool = False) -> Parsed:
             _collect_errors(source, root, diags)
         statements.extend(root.named_children)
     return Parsed(source, statements, pre.spreads, diags, roots, data=pre.data)
+
+
+def _parse_own(source: SourceText, params_file: bool) -> Parsed:
+    from iaclint.lang.bicep import parser
+
+    deadline = ParseDeadline(len(source.data))
+    try:
+        found = parser.parse_bytes(source.data, params_file, deadline)
+    except parser.TooDeep:
+        raise ParseTimeout(
+            f"nested more than {parser.MAX_NESTING} levels deep; file not read"
+        ) from None
+    spans = ByteSpans(source)
+    diags: list[Diagnostic] = []
+    for offset, _what in found.errors[:MAX_REGIONS]:
+        span = spans.bytes(offset, offset)
+        diags.append(
+            Diagnostic(
+                source.path,
+                span.line,
+                span.column,
+                f"Bicep syntax not understood at line {span.line}; the statements around it were skipped",
+                partial=True,
+            )
+        )
+    return Parsed(source, found.statements, found.spreads, diags, spans=spans, comments=found.comments)
 
 
 def _parse_chunks(parser: Any, data: bytes, deadline: ParseDeadline) -> list[Any] | None:

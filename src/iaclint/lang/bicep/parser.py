@@ -1,0 +1,937 @@
+"""Bicep read by iaclint's own tokenizer and recursive-descent parser, into compact syntax nodes.
+
+The tree-sitter grammar (tree-sitter-bicep 1.1.0) lags the language: numeric and multi-line union
+types, multi-line `scope:` expressions and strings holding `//` were unreadable regions in real
+modules, and the pre-pass (prepass.py) can only rewrite what keeps its length. This parser reads the
+language as Bicep documents it, straight from the file's bytes, and builds `Node`s with the node
+types, fields and byte ranges the evaluator reads (the names tree-sitter-bicep uses), once per file:
+the evaluator then works on plain Python objects instead of asking a tree for new node objects at
+every step.
+
+What the evaluator does not read is not built: types are one `type` node over their text,
+decorators and `metadata`, `import`, `extension` statements are read and dropped, comments are
+kept in a list of their own (for `// iaclint:` directives). A non-null assertion `x!` is its
+operand. A spread `...x` is recorded in `Parsed.spreads`: in an object, as a member whose key is a
+`spread` node at the `...`; in an array, by the offset of the spread expression.
+
+Bounds: nesting deeper than `MAX_NESTING` levels (brackets, operators, strings in strings) stops
+the parse (the file is reported as not read) before Python's stack would; the file's size is bounded
+by the reader. A statement that does not parse is one unreadable region: it is reported, and the
+parse goes on at the next line that starts a statement.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+from iaclint.lang.parsing import ParseTimeout
+
+# Nesting levels (brackets, unary operators, interpolations, lambdas...) one file may have. Far
+# more than real code (a few dozen); the evaluator's own depth limit cuts values off much earlier.
+MAX_NESTING = 1500
+# Python frames the parser may use per nesting level, at most (see `_RecursionLimit`).
+_FRAMES_PER_LEVEL = 6
+
+_ids = count(1)
+_LEAF: tuple[Node, ...] = ()
+
+
+class Node:
+    """A syntax node: what the evaluator asks of one (the subset of tree-sitter's `Node` it uses)."""
+
+    __slots__ = ("children", "end_byte", "fields", "id", "named_children", "sp", "start_byte", "type")
+
+    has_error = False
+
+    def __init__(
+        self,
+        type: str,
+        start: int,
+        end: int,
+        named: list[Node] | None = None,
+        children: list[Node] | None = None,
+        fields: dict[str, Node] | None = None,
+    ) -> None:
+        self.type = type
+        self.start_byte = start
+        self.end_byte = end
+        # Leaves share one empty tuple: most nodes are leaves, and an empty list each would be
+        # one more object for the cyclic collector to walk for as long as the scan runs.
+        self.named_children: Sequence[Node] = named if named is not None else _LEAF
+        # All children, anonymous tokens (operators, `existing`) included; the named ones when
+        # the evaluator reads no token of the node.
+        self.children = children if children is not None else self.named_children
+        self.fields = fields
+        self.id = next(_ids)
+        self.sp: Any = None  # the node's Span, set on first need (syntax.ByteSpans)
+
+    @property
+    def child_count(self) -> int:
+        return len(self.children)
+
+    def child_by_field_name(self, name: str) -> Node | None:
+        f = self.fields
+        return f.get(name) if f is not None else None
+
+    def __repr__(self) -> str:
+        return f"Node({self.type}, {self.start_byte}, {self.end_byte})"
+
+
+def _token(type: str, start: int, end: int) -> Node:
+    """An anonymous token among a node's children."""
+    return Node(type, start, end)
+
+
+class ParseError(Exception):
+    def __init__(self, pos: int, what: str = "") -> None:
+        super().__init__(what)
+        self.pos = pos
+        self.what = what
+
+
+class TooDeep(Exception):
+    """Nesting past MAX_NESTING: the file is not read."""
+
+
+@dataclass(slots=True)
+class Result:
+    statements: list[Node]
+    spreads: frozenset[int]
+    comments: list[Node]
+    # (byte offset, message) of each unreadable region.
+    errors: list[tuple[int, str]]
+
+
+# -- tokens ------------------------------------------------------------------------------------------
+# A token is (kind, start, end, newline before it). Kinds: "w" word, "n" number, "s" string without
+# interpolation or escape, "S" string with escapes (no interpolation), "m" multi-line string,
+# "sb" / "sm" / "se" the start, middle parts and end of an interpolated string (see `_lex`),
+# "}i" the brace that closes an interpolation, "eof"; anything else is the operator itself.
+# The rest of a string segment, up to its closing quote, an interpolation, or the end of the line.
+_SEGMENT = re.compile(rb"(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+")
+_ESCAPE = re.compile(rb"\\u\{[0-9A-Fa-f]*\}|\\[^\n]")
+
+
+# One token per match, the blanks before it skipped: a line break, a word, a plain string, a number,
+# an operator, a line comment, or one character for the slower paths (strings with escapes or
+# interpolations, multi-line strings, block comments, `#` pragmas, bad input).
+_TOKEN = re.compile(
+    rb"[ \t\r\f\v]*+(?:(\n)|([A-Za-z_][A-Za-z0-9_]*+)|('(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+')"
+    rb"|([0-9]++(?:\.[0-9]++)?)"
+    rb"|(\.\.\.|=>|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|[{}\[\]()<>,:.?!=+\-*%@|&;^~])"
+    rb"|(//[^\n]*+)|(.))",
+    re.S,
+)
+_OPS_LIST = "... => == != =~ !~ <= >= && || ?? .? :: { } [ ] ( ) < > , : . ? ! = + - * % @ | & ; ^ ~"
+_OPS = {op.encode(): op for op in _OPS_LIST.split(" ")}
+_OPEN_BRACKETS = frozenset(("{", "[", "("))
+_CLOSE_BRACKETS = frozenset(("}", "]", ")"))
+
+
+def _lex(data: bytes, comments: list[Node]) -> list[tuple[str, int, int, bool]]:
+    toks: list[tuple[str, int, int, bool]] = []
+    append = toks.append
+    n = len(data)
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a byte order mark
+    nl = True
+    # Open brackets inside interpolations; "i" marks an interpolation, whose closing brace resumes
+    # its string. Empty outside interpolations (brackets need no tracking there).
+    stack: list[str] = []
+    match = _TOKEN.match
+    ops = _OPS
+    while True:
+        m = match(data, pos)
+        if m is None:
+            break
+        gi = m.lastindex
+        if gi == 1:
+            nl = True
+            pos = m.end()
+            continue
+        s, e = m.span(gi)
+        if gi == 2:
+            append(("w", s, e, nl))
+        elif gi == 3:
+            append(("s", s, e, nl))
+        elif gi == 5:
+            op = ops[data[s:e]]
+            if stack:
+                if op in _OPEN_BRACKETS:
+                    stack.append(op)
+                elif op in _CLOSE_BRACKETS:
+                    top = stack.pop()
+                    if top == "i":
+                        if op == "}":
+                            append(("}i", s, e, nl))
+                            nl = False
+                            pos = _string_part(data, e, toks, -1, False, stack)
+                            continue
+                        stack.append(top)  # a stray bracket inside an interpolation
+            append((op, s, e, nl))
+        elif gi == 4:
+            append(("n", s, e, nl))
+        elif gi == 6:  # a line comment
+            comments.append(Node("comment", s, e))
+            pos = e
+            continue
+        else:
+            c = data[s]
+            if c == 39:  # '
+                if data.startswith(b"'''", s):
+                    e = data.find(b"'''", s + 3)
+                    e = n if e < 0 else e + 3
+                    append(("m", s, e, nl))
+                else:
+                    e = _string_part(data, s + 1, toks, s, nl, stack)
+            elif c == 47 and data.startswith(b"/*", s):
+                e = data.find(b"*/", s + 2)
+                e = n if e < 0 else e + 2
+                comments.append(Node("comment", s, e))
+                if b"\n" in data[s:e]:
+                    nl = True
+                pos = e
+                continue
+            elif c == 35 and nl:  # `#disable-next-line ...`: a pragma for Bicep's linter
+                e = data.find(b"\n", s)
+                pos = n if e < 0 else e
+                continue
+            else:
+                append((data[s:e].decode("utf-8", errors="replace"), s, e, nl))  # not Bicep
+        nl = False
+        pos = e
+    append(("eof", n, n, True))
+    return toks
+
+
+def _string_part(
+    data: bytes, pos: int, toks: list[tuple[str, int, int, bool]], start: int, nl: bool, stack: list[str]
+) -> int:
+    """Lex a string from `pos` (after its opening quote, or after an interpolation's `}`) to its
+    end or its next interpolation. `start` is the opening quote's offset, -1 for a string going on
+    after an interpolation. Returns where lexing goes on."""
+    end = _SEGMENT.match(data, pos).end()
+    if data.startswith(b"${", end):
+        # A string start ("sb", from its quote) or middle ("sm", from the `}` before it) up to and
+        # with the `${`.
+        toks.append(("sb" if start >= 0 else "sm", start if start >= 0 else pos, end + 2, nl))
+        stack.append("i")
+        return end + 2
+    closed = end < len(data) and data[end] == 39
+    stop = end + 1 if closed else end
+    if start >= 0:
+        # No interpolation: a whole string with escapes (the plain ones are lexed before this).
+        toks.append(("S" if closed else "u", start, stop, nl))
+    else:
+        toks.append(("se" if closed else "u", pos, stop, nl))
+    return stop
+
+
+# -- parser ------------------------------------------------------------------------------------------
+_STATEMENT_WORDS = frozenset(
+    {"param", "var", "resource", "module", "output", "type", "func", "import", "metadata",
+     "targetScope", "extension", "using", "assert", "extends"}
+)  # fmt: skip
+# Binary operators by precedence (higher binds tighter).
+_PREC = {
+    "??": 1, "||": 2, "&&": 3, "==": 4, "!=": 4, "=~": 4, "!~": 4,
+    "<": 5, "<=": 5, ">": 5, ">=": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7,
+}  # fmt: skip
+_LITERAL_WORDS = {"true": "boolean", "false": "boolean", "null": "null"}
+# Tokens that are a whole expression when what follows ends it (see `_Parser.expr`).
+_LEAF_TOKENS = frozenset(("s", "n", "w"))
+_ENDS = frozenset((",", ")", "]", "}", ":", "eof", "}i"))
+# Operators that go on with an expression from the line before (see `_Parser.expr`).
+_CONTINUES = frozenset((*_PREC, "?"))
+
+
+class _Parser:
+    def __init__(self, data: bytes, params_file: bool, deadline: Any = None) -> None:
+        self.deadline = deadline
+        self.data = data
+        self.params_file = params_file
+        self.comments: list[Node] = []
+        self.toks = _lex(data, self.comments)
+        self.i = 0
+        self.spreads: set[int] = set()
+        self.depth = 0
+        # True inside parentheses: newlines separate nothing there.
+        self.free = False
+
+    # helpers
+    def peek(self) -> tuple[str, int, int, bool]:
+        return self.toks[self.i]
+
+    def text(self, tok: tuple[str, int, int, bool]) -> str:
+        return self.data[tok[1] : tok[2]].decode("utf-8", errors="replace")
+
+    def next(self) -> tuple[str, int, int, bool]:
+        t = self.toks[self.i]
+        if t[0] != "eof":
+            self.i += 1
+        return t
+
+    def expect(self, kind: str) -> tuple[str, int, int, bool]:
+        t = self.toks[self.i]
+        if t[0] != kind:
+            raise ParseError(t[1], f"expected {kind}")
+        self.i += 1
+        return t
+
+    def is_word(self, word: str) -> bool:
+        t = self.toks[self.i]
+        return t[0] == "w" and self.data[t[1] : t[2]] == word.encode()
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise TooDeep
+
+    # statements
+    def file(self) -> tuple[list[Node], list[tuple[int, str]]]:
+        out: list[Node] = []
+        errors: list[tuple[int, str]] = []
+        toks = self.toks
+        deadline = self.deadline
+        while toks[self.i][0] != "eof":
+            if deadline is not None and time.monotonic() > deadline.at:
+                raise ParseTimeout(f"parsing gave up after {deadline.seconds:.0f} s; file not read")
+            start = self.i
+            try:
+                node = self.statement()
+                t = toks[self.i]
+                if not t[3] and t[0] != "eof":
+                    raise ParseError(t[1])
+                if node is not None:
+                    out.append(node)
+            except ParseError as err:
+                errors.append((err.pos, err.what))
+                self.depth = 0
+                self.free = False
+                self.i = start + 1
+                self._recover(self._column(toks[start][1]))
+        return out, errors
+
+    def _column(self, offset: int) -> int:
+        return offset - (self.data.rfind(b"\n", 0, offset) + 1)
+
+    def _recover(self, column: int) -> None:
+        """Skip to the next line that starts, no further right than the statement that failed, with
+        a statement keyword or a decorator."""
+        toks = self.toks
+        data = self.data
+        while True:
+            t = toks[self.i]
+            if t[0] == "eof":
+                return
+            if (
+                t[3]
+                and (t[0] == "@" or (t[0] == "w" and data[t[1] : t[2]].decode() in _STATEMENT_WORDS))
+                and self._column(t[1]) <= column
+            ):
+                return
+            self.i += 1
+
+    def statement(self) -> Node | None:
+        t = self.peek()
+        if t[0] == "@":
+            self.decorator()
+            return None
+        if t[0] != "w":
+            raise ParseError(t[1])
+        kw = self.text(t)
+        if kw == "param":
+            return self.param()
+        if kw == "var":
+            return self.var()
+        if kw == "resource":
+            return self.resource()
+        if kw == "module":
+            return self.module()
+        if kw == "output":
+            return self.output()
+        if kw == "type":
+            self.next()
+            self.expect("w")
+            self.expect("=")
+            self.type_()
+            return None
+        if kw == "func":
+            return self.func()
+        if kw in ("metadata", "targetScope", "assert"):
+            self.next()
+            if kw != "targetScope":
+                self.expect("w")
+            self.expect("=")
+            self.expr()
+            return None
+        if kw == "using":
+            self.next()
+            s = self.string_token()
+            node = Node("using_statement", t[1], s.end_byte, [s])
+            if self.is_word("with"):
+                self.next()
+                self.expr()
+            return node
+        if kw in ("import", "extension", "extends"):
+            self._skip_statement()
+            return None
+        raise ParseError(t[1])
+
+    def _skip_statement(self) -> None:
+        """Skip to the end of the statement's line, or of a bracket opened on it."""
+        toks = self.toks
+        self.next()
+        depth = 0
+        while True:
+            t = toks[self.i]
+            if t[0] == "eof" or (t[3] and depth <= 0):
+                return
+            if t[0] in ("{", "[", "("):
+                depth += 1
+            elif t[0] in ("}", "]", ")"):
+                depth -= 1
+            self.i += 1
+
+    def decorator(self) -> None:
+        self.expect("@")
+        self.postfix()
+
+    def ident(self) -> Node:
+        t = self.expect("w")
+        return Node("identifier", t[1], t[2])
+
+    def param(self) -> Node:
+        start = self.next()[1]
+        name = self.ident()
+        if self.params_file:
+            self.expect("=")
+            value = self.expr()
+            return Node("variable_declaration", start, value.end_byte, [name, value])
+        first = self.i
+        typ = self.type_()
+        if self.i - first >= 2 and self.toks[self.i - 1][0] == "?" and self._plain_type(first, self.i - 1):
+            # `param x someType?`: the node ends before the `?`, as the grammar read it after the
+            # pre-pass (`_nullable` reads the `?` from the text).
+            typ = Node("type", typ.start_byte, self.toks[self.i - 2][2])
+        kids = [name, typ]
+        if self.peek()[0] == "=":
+            self.next()
+            kids.append(self.expr())
+        return Node("parameter_declaration", start, kids[-1].end_byte, kids)
+
+    def _plain_type(self, start: int, end: int) -> bool:
+        """Tokens start..end are a type name: `word(.word)*`."""
+        toks = self.toks
+        return all(toks[j][0] == ("w" if (j - start) % 2 == 0 else ".") for j in range(start, end)) and (
+            end - start
+        ) % 2 == 1
+
+    def var(self) -> Node:
+        start = self.next()[1]
+        name = self.ident()
+        if self.peek()[0] != "=":
+            self.type_()
+        self.expect("=")
+        value = self.expr()
+        return Node("variable_declaration", start, value.end_byte, [name, value])
+
+    def output(self) -> Node:
+        start = self.next()[1]
+        name = self.ident()
+        kids = [name]
+        if self.is_word("resource"):
+            self.next()
+            t = self.string_token()
+            kids.append(Node("type", t.start_byte, t.end_byte))
+        else:
+            kids.append(self.type_())
+        self.expect("=")
+        kids.append(self.expr())
+        return Node("output_declaration", start, kids[-1].end_byte, kids)
+
+    def func(self) -> Node:
+        start = self.next()[1]
+        name = self.ident()
+        p0 = self.expect("(")
+        params: list[Node] = []
+        saved = self.free
+        self.free = True
+        while self.peek()[0] != ")":
+            pn = self.ident()
+            pt = self.type_()
+            params.append(Node("parameter", pn.start_byte, pt.end_byte, [pn, pt]))
+            if self.peek()[0] == ",":
+                self.next()
+        p1 = self.expect(")")
+        self.free = saved
+        plist = Node("parameters", p0[1], p1[2], params)
+        ret = self.type_()
+        self.expect("=>")
+        body = self.expr()
+        return Node(
+            "user_defined_function", start, body.end_byte, [name, plist, ret, body], fields={"name": name}
+        )
+
+    def resource(self) -> Node:
+        start = self.next()[1]
+        name = self.ident()
+        typ = self.string_token()
+        children = [name, typ]
+        if self.is_word("existing"):
+            t = self.next()
+            children.append(_token("existing", t[1], t[2]))
+        self.expect("=")
+        value = self.decl_value()
+        children.append(value)
+        return Node("resource_declaration", start, value.end_byte, [name, typ, value], children)
+
+    def module(self) -> Node:
+        start = self.next()[1]
+        name = self.ident()
+        path = self.string_token()
+        self.expect("=")
+        value = self.decl_value()
+        return Node("module_declaration", start, value.end_byte, [name, path, value])
+
+    def decl_value(self) -> Node:
+        t = self.peek()
+        if t[0] == "w" and self.text(t) == "if":
+            return self.if_()
+        return self.expr()
+
+    def if_(self) -> Node:
+        start = self.next()[1]
+        p0 = self.expect("(")
+        saved = self.free
+        self.free = True
+        cond = self.expr()
+        self.free = saved
+        p1 = self.expect(")")
+        paren = Node("parenthesized_expression", p0[1], p1[2], [cond])
+        body = self.expr()
+        return Node("if_statement", start, body.end_byte, [paren, body])
+
+    def string_token(self) -> Node:
+        t = self.peek()
+        if t[0] not in ("s", "S", "m", "sb"):
+            raise ParseError(t[1], "expected a string")
+        return self.primary()
+
+    # types: one node over their text (the evaluator reads only whether a type is nullable)
+    def type_(self) -> Node:
+        toks = self.toks
+        first = self.i
+        depth = 0
+        while True:
+            t = toks[self.i]
+            k = t[0]
+            if k == "eof":
+                break
+            # A type ends, outside brackets, before what follows it in its statement, or at the end
+            # of its line unless a union goes on (`|` ending the line or starting the next).
+            if depth == 0 and (
+                k in ("=", "=>", ",", ")", "}", "]")
+                or (t[3] and self.i > first and k != "|" and toks[self.i - 1][0] != "|")
+            ):
+                break
+            if k in ("{", "[", "(", "sb"):
+                depth += 1
+            elif k in ("}", "]", ")", "se"):
+                depth -= 1
+            elif k == "u":
+                raise ParseError(t[1], "unterminated string")
+            self.i += 1
+        if self.i == first:
+            raise ParseError(toks[self.i][1], "expected a type")
+        return Node("type", toks[first][1], toks[self.i - 1][2])
+
+    # expressions
+    def expr(self) -> Node:
+        """A whole expression: a lambda, or a ternary over binary operators."""
+        toks = self.toks
+        i = self.i
+        t = toks[i]
+        k = t[0]
+        if k in _LEAF_TOKENS:
+            # Most values are one token (`name: 'x'`, `enabled: true`): read at once when what
+            # follows ends the expression.
+            nxt = toks[i + 1]
+            if nxt[0] in _ENDS or (nxt[3] and not self.free and nxt[0] not in _CONTINUES):
+                self.i = i + 1
+                if k == "s":
+                    return Node("string", t[1], t[2])
+                if k == "n":
+                    return Node("number", t[1], t[2])
+                lit = _LITERAL_WORDS.get(self.data[t[1] : t[2]].decode("latin-1"))
+                return Node(lit or "identifier", t[1], t[2])
+        self.enter()
+        try:
+            t = self.peek()
+            if t[0] == "w" and self.toks[self.i + 1][0] == "=>":
+                head = self.ident()
+                self.next()
+                body = self.expr()
+                return Node("lambda_expression", head.start_byte, body.end_byte, [head, body])
+            cond = self.binary(1)
+            t = self.peek()
+            if t[0] != "?" or (t[3] and not self.free and not self._continues()):
+                return cond
+            self.next()
+            saved = self.free
+            yes = self.expr()
+            c = self.peek()
+            if c[0] != ":":
+                raise ParseError(c[1], "expected :")
+            self.next()
+            no = self.expr()
+            self.free = saved
+            return Node(
+                "ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no],
+                fields={"condition": cond, "consequence": yes, "alternative": no},
+            )  # fmt: skip
+        finally:
+            self.depth -= 1
+
+    def _continues(self) -> bool:
+        # An operator at the start of a line continues the expression of the line before (Bicep
+        # reads multi-line ternaries and `&&` chains so).
+        return True
+
+    def binary(self, min_prec: int) -> Node:
+        left = self.unary()
+        toks = self.toks
+        while True:
+            t = toks[self.i]
+            prec = _PREC.get(t[0])
+            if prec is None or prec < min_prec:
+                return left
+            self.i += 1
+            self.enter()
+            right = self.binary(prec + 1)
+            self.depth -= 1
+            op = _token(t[0], t[1], t[2])
+            left = Node(
+                "binary_expression", left.start_byte, right.end_byte, [left, right], [left, op, right],
+                {"left": left, "right": right},
+            )  # fmt: skip
+
+    def unary(self) -> Node:
+        t = self.peek()
+        if t[0] in ("!", "-", "+"):
+            nxt = self.toks[self.i + 1]
+            if t[0] == "-" and nxt[0] == "n" and nxt[1] == t[2]:
+                # `-1` is one number token.
+                self.i += 2
+                return self.postfix_on(Node("number", t[1], nxt[2]))
+            self.next()
+            self.enter()
+            arg = self.unary()
+            self.depth -= 1
+            op = _token(t[0], t[1], t[2])
+            return Node("unary_expression", t[1], arg.end_byte, [arg], [op, arg], {"argument": arg})
+        return self.postfix()
+
+    def postfix(self) -> Node:
+        return self.postfix_on(self.primary())
+
+    def postfix_on(self, node: Node) -> Node:
+        toks = self.toks
+        free = self.free
+        while True:
+            t = toks[self.i]
+            k = t[0]
+            if t[3] and not free:
+                return node
+            if k == "." or k == ".?":
+                self.i += 1
+                p = toks[self.i]
+                if p[0] != "w":
+                    raise ParseError(p[1], "expected a property name")
+                self.i += 1
+                prop = Node("property_identifier", p[1], p[2])
+                children = [node, _token(k, t[1], t[2]), prop]
+                node = Node(
+                    "member_expression", node.start_byte, p[2], [node, prop], children,
+                    {"object": node, "property": prop},
+                )  # fmt: skip
+            elif k == "[":
+                self.i += 1
+                safe = toks[self.i][0] == "?"
+                if safe:
+                    self.i += 1
+                saved = self.free
+                self.free = True
+                idx = self.expr()
+                self.free = saved
+                close = self.expect("]")
+                children = [node, idx]
+                if safe:
+                    children.append(_token("?", t[2], t[2] + 1))
+                node = Node(
+                    "subscript_expression", node.start_byte, close[2], [node, idx], children,
+                    {"object": node, "index": idx},
+                )  # fmt: skip
+            elif k == "(":
+                args = self.arguments()
+                node = Node(
+                    "call_expression", node.start_byte, args.end_byte, [node, args], None,
+                    {"function": node, "arguments": args},
+                )  # fmt: skip
+            elif k == "::":
+                self.i += 1
+                r = self.ident()
+                node = Node(
+                    "resource_expression", node.start_byte, r.end_byte, [node, r], None,
+                    {"object": node, "resource": r},
+                )  # fmt: skip
+            elif k == "!" and toks[self.i + 1][0] != "=":
+                self.i += 1  # a non-null assertion does not change the value
+            else:
+                return node
+
+    def arguments(self) -> Node:
+        p0 = self.expect("(")
+        saved = self.free
+        self.free = True
+        args: list[Node] = []
+        while self.peek()[0] != ")":
+            args.append(self.expr())
+            if self.peek()[0] == ",":
+                self.next()
+            elif self.peek()[0] != ")":
+                raise ParseError(self.peek()[1], "expected )")
+        p1 = self.next()
+        self.free = saved
+        return Node("arguments", p0[1], p1[2], args)
+
+    def primary(self) -> Node:
+        t = self.peek()
+        k = t[0]
+        if k == "w":
+            self.i += 1
+            word = self.data[t[1] : t[2]]
+            lit = _LITERAL_WORDS.get(word.decode("latin-1"))
+            if lit is not None:
+                return Node(lit, t[1], t[2])
+            return Node("identifier", t[1], t[2])
+        if k == "s" or k == "m":
+            self.i += 1
+            return Node("string", t[1], t[2])
+        if k == "S":
+            self.i += 1
+            return Node("string", t[1], t[2], self._string_parts(t[1] + 1, t[2] - 1))
+        if k == "n":
+            self.i += 1
+            return Node("number", t[1], t[2])
+        if k == "sb":
+            return self.interpolated()
+        if k == "(":
+            return self.paren()
+        if k == "[":
+            return self.array()
+        if k == "{":
+            return self.object()
+        if k == "u":
+            raise ParseError(t[1], "unterminated string")
+        raise ParseError(t[1])
+
+    def _string_parts(self, start: int, end: int) -> list[Node]:
+        out: list[Node] = []
+        pos = start
+        for m in _ESCAPE.finditer(self.data, start, end):
+            if m.start() > pos:
+                out.append(Node("string_content", pos, m.start()))
+            out.append(Node("escape_sequence", m.start(), m.end()))
+            pos = m.end()
+        if end > pos:
+            out.append(Node("string_content", pos, end))
+        return out
+
+    def interpolated(self) -> Node:
+        toks = self.toks
+        t = toks[self.i]
+        start = t[1]
+        self.i += 1
+        parts = self._string_parts(start + 1, t[2] - 2)
+        saved = self.free
+        while True:
+            i0 = t[2] - 2
+            self.free = True
+            inner = self.expr()
+            close = toks[self.i]
+            if close[0] != "}i":
+                raise ParseError(close[1], "expected }")
+            self.i += 1
+            parts.append(Node("interpolation", i0, close[2], [inner]))
+            t = toks[self.i]
+            if t[0] == "sm":
+                self.i += 1
+                parts.extend(self._string_parts(t[1], t[2] - 2))
+                continue
+            if t[0] != "se":
+                raise ParseError(t[1], "unterminated string")
+            self.i += 1
+            parts.extend(self._string_parts(t[1], t[2] - 1))
+            break
+        self.free = saved
+        return Node("string", start, t[2], parts)
+
+    def paren(self) -> Node:
+        toks = self.toks
+        p0 = self.next()
+        saved = self.free
+        self.free = True
+        items: list[Node] = []
+        while toks[self.i][0] != ")":
+            items.append(self.expr())
+            if toks[self.i][0] == ",":
+                self.i += 1
+            elif toks[self.i][0] != ")":
+                raise ParseError(toks[self.i][1], "expected )")
+        p1 = self.next()
+        self.free = saved
+        node = Node("parenthesized_expression", p0[1], p1[2], items)
+        if toks[self.i][0] == "=>":
+            self.i += 1
+            body = self.expr()
+            return Node("lambda_expression", p0[1], body.end_byte, [node, body])
+        return node
+
+    def _separator(self, close: str) -> None:
+        """After an array item or object member: a comma, a line break, or the closing bracket."""
+        t = self.toks[self.i]
+        if t[0] == ",":
+            self.i += 1
+        elif not t[3] and t[0] != close:
+            raise ParseError(t[1], f"expected {close}")
+
+    def array(self) -> Node:
+        toks = self.toks
+        p0 = self.next()
+        saved = self.free
+        self.free = False
+        try:
+            if self.is_word("for"):
+                return self.for_(p0)
+            items: list[Node] = []
+            while toks[self.i][0] != "]":
+                if toks[self.i][0] == "...":
+                    self.i += 1
+                    item = self.expr()
+                    self.spreads.add(item.start_byte)
+                else:
+                    item = self.expr()
+                items.append(item)
+                self._separator("]")
+            p1 = self.next()
+            return Node("array", p0[1], p1[2], items)
+        finally:
+            self.free = saved
+
+    def for_(self, p0: tuple[str, int, int, bool]) -> Node:
+        self.next()  # for
+        t = self.peek()
+        if t[0] == "(":
+            self.next()
+            item = self.expect("w")
+            named = [Node("loop_variable", item[1], item[2])]
+            if self.peek()[0] == ",":
+                self.next()
+                index = self.expect("w")
+                named.append(Node("loop_enumerator", index[1], index[2]))
+            p1 = self.expect(")")
+            params = Node("for_loop_parameters", t[1], p1[2], named)
+            fields = {}
+        else:
+            params = self.ident()
+            fields = {"initializer": params}
+        if not self.is_word("in"):
+            raise ParseError(self.peek()[1], "expected in")
+        self.next()
+        coll = self.expr()
+        self.expect(":")
+        body = self.decl_value()
+        fields["body"] = body
+        p1 = self.expect("]")
+        return Node("for_statement", p0[1], p1[2], [params, coll, body], None, fields)
+
+    def object(self) -> Node:
+        toks = self.toks
+        data = self.data
+        p0 = self.next()
+        saved = self.free
+        self.free = False
+        members: list[Node] = []
+        while True:
+            t = toks[self.i]
+            k = t[0]
+            if k == "}":
+                break
+            if k == "@":
+                self.decorator()
+                continue
+            if k == "...":
+                self.i += 1
+                value = self.expr()
+                key = Node("spread", t[1], t[2])
+                self.spreads.add(t[1])
+                members.append(Node("object_property", t[1], value.end_byte, [key, value]))
+            elif (
+                k == "w"
+                and data[t[1]] == 114  # "r": most keys are not `resource`
+                and data[t[1] : t[2]] == b"resource"
+                and toks[self.i + 1][0] == "w"
+            ):  # a nested resource declaration
+                decl = self.resource()
+                members.append(Node("object_property", decl.start_byte, decl.end_byte, [decl]))
+            else:
+                if k == "w":
+                    self.i += 1
+                    key = Node("identifier", t[1], t[2])
+                elif k in ("s", "S", "sb"):
+                    key = self.primary()
+                else:
+                    raise ParseError(t[1], "expected a property name")
+                colon = toks[self.i]
+                if colon[0] != ":":
+                    raise ParseError(colon[1], "expected :")
+                self.i += 1
+                value = self.expr()
+                members.append(Node("object_property", key.start_byte, value.end_byte, [key, value]))
+            t = toks[self.i]
+            if t[0] == ",":
+                self.i += 1
+            elif not t[3] and t[0] != "}":
+                raise ParseError(t[1], "expected }")
+        p1 = self.next()
+        self.free = saved
+        return Node("object", p0[1], p1[2], members)
+
+
+class _RecursionLimit:
+    """Python's recursion limit raised for the parse to what MAX_NESTING levels need."""
+
+    def __enter__(self) -> None:
+        self.old = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(self.old, MAX_NESTING * _FRAMES_PER_LEVEL + 1000))
+
+    def __exit__(self, *_exc: object) -> None:
+        sys.setrecursionlimit(self.old)
+
+
+def parse_bytes(data: bytes, params_file: bool = False, deadline: Any = None) -> Result:
+    """The file's statements, spreads, comments and unreadable regions. Raises TooDeep, and
+    ParseTimeout past `deadline` (a `ParseDeadline`, checked between statements)."""
+    p = _Parser(data, params_file, deadline)
+    with _RecursionLimit():
+        try:
+            statements, errors = p.file()
+        except RecursionError:
+            raise TooDeep from None
+    return Result(statements, frozenset(p.spreads), p.comments, errors)
