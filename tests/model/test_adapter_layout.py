@@ -50,7 +50,11 @@ def _registers(path: Path) -> bool:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.FunctionDef):
             for d in node.decorator_list:
-                if isinstance(d, ast.Call) and isinstance(d.func, ast.Name) and d.func.id in ("adapter", "reads"):
+                if (
+                    isinstance(d, ast.Call)
+                    and isinstance(d.func, ast.Name)
+                    and d.func.id in ("adapter", "reads")
+                ):
                     return True
     return False
 
