@@ -37,6 +37,16 @@ def apply_directives(
 ) -> list[Finding]:
     """Mark findings covered by a directive; add IAC002 notes for directives without a reason or
     that cover nothing (only when a rule they name was run, so --select does not make them stale)."""
+    out, uses = mark_directives(findings, directives, resources)
+    return out + directive_notes(uses, rules_run)
+
+
+def mark_directives(
+    findings: list[Finding], directives: Iterable[Directive], resources: Iterable[Resource]
+) -> tuple[list[Finding], list[tuple[Directive, bool]]]:
+    """Findings covered by a directive marked suppressed, and each directive with whether it covered
+    one. The engine marks one unit at a time and gives the notes once, for the whole scan (a module
+    loaded with two roots has its directives used by either)."""
     resolved: dict[str, str] = {}
 
     def real(path: str) -> str:
@@ -73,18 +83,22 @@ def apply_directives(
             d = match.directive
             f = f.suppressed(Suppression("inSource", d.reason, Span.point(d.path, d.line)))
         out.append(f)
+    return out, [(u.directive, u.used) for u in uses]
 
+
+def directive_notes(uses: Iterable[tuple[Directive, bool]], rules_run: set[str]) -> list[Finding]:
+    """IAC002 notes for directives without a reason or that cover nothing."""
+    out: list[Finding] = []
     if META_RULE not in rules_run:
         return out
-    for u in uses:
-        d = u.directive
+    for d, used in uses:
         where = Span.point(d.path, d.line)
         named = ", ".join(d.rules) or "all rules"
         if not d.reason:
             out.append(Finding(META_RULE, Level.NOTE,
                                f"suppression of {named} gives no reason; add one after `--`",
                                where, address=d.address or f"{d.path}:{d.line}", attribute="no-reason"))
-        if not u.used and (not d.rules or any(r in rules_run for r in d.rules)):
+        if not used and (not d.rules or any(r in rules_run for r in d.rules)):
             out.append(Finding(META_RULE, Level.NOTE,
                                f"suppression of {named} matches no finding; remove it",
                                where, address=d.address or f"{d.path}:{d.line}", attribute="unused"))
