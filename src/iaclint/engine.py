@@ -217,7 +217,7 @@ def _scan(
     skipped: dict[str, str] = {}
     failed: list[Diagnostic] = list(found.failed)
     done = 0
-    work = partial(_scan_part, options=options, rules=rules)
+    work = partial(_scan_part, options=options, rules=rules, last=parts[-1] if parts else None)
     for part in workers.run(work, parts, _jobs(options, parts)):
         findings.extend(part.findings)
         for d, used in part.uses:
@@ -259,7 +259,12 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
         by_language.setdefault(unit.language, []).append(unit)
     parts: list[Part] = []
     for language, group in by_language.items():
-        sets = [[u] for u in group] if language in _ALONE else _linked(language, group, options)
+        if sum(max(1, len(u.files)) for u in group) <= _PART_FILES:
+            sets = [group]  # one part anyway: no need to find out what calls what
+        elif language in _ALONE:
+            sets = [[u] for u in group]
+        else:
+            sets = _linked(language, group, options)
         batch: dict[Unit, None] = {}
         size = 0
         for members in sets:
@@ -333,12 +338,14 @@ def _jobs(options: ScanOptions, parts: list[Part]) -> int:
     return 1
 
 
-def _scan_part(part: Part, options: ScanOptions, rules: dict[str, Rule]) -> PartResult:
+def _scan_part(part: Part, options: ScanOptions, rules: dict[str, Rule], last: Part | None) -> PartResult:
     result = _check_part(part, options, rules)
-    # What the part built is garbage now; the few cycles in it (the model's back-references) are
-    # collected here, and what survives (findings, caches) is frozen so later collections skip it.
-    gc.collect()
-    gc.freeze()
+    if part is not last:
+        # What the part built is garbage now; the few cycles in it (the model's back-references)
+        # are collected before the next part, and what survives (findings, caches) is frozen so
+        # later collections skip it. After the last part the caller frees what is left, or exits.
+        gc.collect()
+        gc.freeze()
     return result
 
 

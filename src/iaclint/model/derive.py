@@ -62,8 +62,15 @@ def builder(fn: Builder) -> Builder:
     return fn
 
 
+_FOUND: list[bool] = []
+
+
 def builders() -> list[Builder]:
-    """Every registered builder, the `facts` modules of the service packages imported on first use."""
+    """Every registered builder, the `facts` modules of the service packages imported on first use
+    (walked once per process: the scan derives facts once per part)."""
+    if _FOUND:
+        return _BUILDERS
+    _FOUND.append(True)
     for name in _PACKAGES:
         package = importlib.import_module(name)
         for info in pkgutil.walk_packages(package.__path__, name + "."):
