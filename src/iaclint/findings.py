@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -61,6 +60,8 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable across unrelated edits: rule, resource identity and attribute, not the line."""
+        import hashlib  # only the reports that show fingerprints pay for OpenSSL's start-up
+
         ident = self.address or f"{self.span.path}:{self.span.line}"
         key = "\x1f".join((self.rule_id, ident, self.attribute))
         return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]
