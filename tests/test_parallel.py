@@ -133,3 +133,35 @@ def test_roots_in_separate_parts_keep_their_findings(tmp_path: Path, monkeypatch
     assert [f.address for f in split.findings] == [f.address for f in one.findings]
     assert report.render("json", split) == report.render("json", one)
     assert [f.rule_id for f in split.findings].count("IAC101") == 2
+
+
+def test_an_internal_error_in_a_worker_is_the_same_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iaclint.engine import InternalError
+    from iaclint.model import aws
+
+    real = aws.adapt
+
+    def broken(language, resources, model):  # type: ignore[no-untyped-def]
+        if any("b-" in r.span.path for r in resources):
+            raise KeyError("boom")
+        return real(language, resources, model)
+
+    files = {
+        f"{name}/template.yaml": (
+            "Resources:\n  D:\n    Type: AWS::ApiGateway::DomainName\n"
+            "    Properties:\n      DomainName: a.example.com\n      SecurityPolicy: TLS_1_0\n"
+        )
+        for name in ("a-1", "a-2", "b-1", "a-3")
+    }
+    _write(files, tmp_path)
+    monkeypatch.setattr(aws, "adapt", broken)  # forked workers inherit it
+    monkeypatch.setattr("iaclint.engine._PART_FILES", 1)
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(InternalError) as err:
+            scan(ScanOptions(paths=[str(tmp_path)], jobs=jobs))
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+    assert errors[0].endswith("b-1/template.yaml: KeyError: 'boom'")

@@ -63,9 +63,12 @@ def run(fn: Callable[[P], R], parts: Sequence[P], jobs: int) -> Iterator[R]:
     # What the parent built before the pool (imports, rules, options) is never garbage: frozen, the
     # workers' collections do not walk it, and its pages stay shared with the parent.
     gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(fn, parts, workers))
     try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                                 initargs=(fn, parts, workers)) as pool:
-            yield from pool.map(_run_one, range(len(parts)))
+        futures = [pool.submit(_run_one, i) for i in range(len(parts))]
+        for future in futures:
+            yield future.result()
     finally:
+        # On an error (or a caller that stops early) the parts not started are dropped, not run.
+        pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
