@@ -217,8 +217,9 @@ def _scan(
     skipped: dict[str, str] = {}
     failed: list[Diagnostic] = list(found.failed)
     done = 0
-    work = partial(_scan_part, options=options, rules=rules, last=parts[-1] if parts else None)
-    for part in workers.run(work, parts, _jobs(options, parts)):
+    work = partial(_scan_part, options=options, rules=rules)
+    sizes = [sum(max(1, len(u.files)) for u in part.units) for part in parts]
+    for part in workers.run(work, parts, _jobs(options, parts), sizes):
         findings.extend(part.findings)
         for d, used in part.uses:
             uses[d] = uses.get(d, False) or used
@@ -338,12 +339,12 @@ def _jobs(options: ScanOptions, parts: list[Part]) -> int:
     return 1
 
 
-def _scan_part(part: Part, options: ScanOptions, rules: dict[str, Rule], last: Part | None) -> PartResult:
+def _scan_part(part: Part, more: bool, options: ScanOptions, rules: dict[str, Rule]) -> PartResult:
     result = _check_part(part, options, rules)
-    if part is not last:
+    if more:
         # What the part built is garbage now; the few cycles in it (the model's back-references)
         # are collected before the next part, and what survives (findings, caches) is frozen so
-        # later collections skip it. After the last part the caller frees what is left, or exits.
+        # later collections skip it. After its last part a process frees what is left, or exits.
         gc.collect()
         gc.freeze()
     return result
