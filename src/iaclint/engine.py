@@ -227,7 +227,8 @@ def _scan(
         failed.extend(part.failed)
         done += part.units
         if progress:
-            progress(done, len(found.units))
+            # A module read with two roots is counted in both parts.
+            progress(min(done, len(found.units)), len(found.units))
 
     records = _account_files(found, skipped, failed)
     parse_rule = rules.get(PARSE_RULE)
