@@ -219,7 +219,10 @@ def _scan(
     done = 0
     work = partial(_scan_part, options=options, rules=rules)
     sizes = [sum(max(1, len(u.files)) for u in part.units) for part in parts]
-    for part in workers.run(work, parts, _jobs(options, parts), sizes):
+    jobs = _jobs(options, parts)
+    if jobs > 1:
+        _preload({part.language for part in parts})
+    for part in workers.run(work, parts, jobs, sizes):
         findings.extend(part.findings)
         for d, used in part.uses:
             uses[d] = uses.get(d, False) or used
@@ -338,6 +341,26 @@ def _jobs(options: ScanOptions, parts: list[Part]) -> int:
                 if size >= _POOL_BYTES:
                     return min(cores, len(parts))
     return 1
+
+
+def _preload(languages: set[str]) -> None:
+    """Import what every part will need before the workers are forked: imported once, shared by
+    them all, instead of once in each worker."""
+    import iaclint.checks
+    from iaclint.model import adapters, derive
+
+    iaclint.checks.registry()
+    packages = ["iaclint.model.aws"]
+    if languages & {"terraform", "terraform-plan", "cloudformation"}:
+        adapters.readers("iaclint.model.aws")
+    if languages & {"bicep", "arm"}:
+        from iaclint.model.azure import registry
+
+        registry.linkers()
+        packages.append("iaclint.model.azure")
+    derive.builders(tuple(packages))
+    for language in languages:
+        _load_module(language)
 
 
 def _scan_part(part: Part, more: bool, options: ScanOptions, rules: dict[str, Rule]) -> PartResult:
