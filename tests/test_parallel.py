@@ -165,3 +165,24 @@ def test_an_internal_error_in_a_worker_is_the_same_one_line(
         errors.append(str(err.value))
     assert errors[0] == errors[1]
     assert errors[0].endswith("b-1/template.yaml: KeyError: 'boom'")
+
+
+def test_workers_only_when_the_scan_pays_for_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import iaclint.engine as engine
+    from iaclint import workers
+
+    small = _write({f"t{i}/template.yaml": "Resources: {}\n" for i in range(40)}, tmp_path / "small")
+    big = _write({f"t{i}/template.yaml": "Resources: {}\n" + "# padding\n" * 2000 for i in range(40)},
+                 tmp_path / "big")
+    monkeypatch.setattr(workers, "available_cores", lambda: 2)
+
+    def jobs(root: Path, asked: int) -> int:
+        options = ScanOptions(paths=[str(root)], jobs=asked)
+        return engine._jobs(options, plan_parts(discover([str(root)], []).units, options))
+
+    assert jobs(small, 0) == 1  # 40 small templates: not worth a worker
+    assert jobs(big, 0) == 2  # 800 KB in two parts
+    assert jobs(big, 1) == 1  # --jobs 1: never
+    assert jobs(small, 3) == 3  # --jobs N: as asked
+    monkeypatch.setattr(workers, "available_cores", lambda: 1)
+    assert jobs(big, 0) == 1
