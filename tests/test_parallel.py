@@ -186,3 +186,24 @@ def test_workers_only_when_the_scan_pays_for_them(tmp_path: Path, monkeypatch: p
     assert jobs(small, 3) == 3  # --jobs N: as asked
     monkeypatch.setattr(workers, "available_cores", lambda: 1)
     assert jobs(big, 0) == 1
+
+
+def test_grouping_reads_module_calls_as_terraform_does(tmp_path: Path) -> None:
+    import iaclint.engine as engine
+
+    _write({
+        # Only a comment and a reference mention modules: no call, a root of its own.
+        "solo/main.tf": '# the module "x" lives elsewhere\noutput "o" { value = module.x.y }\n',
+        # A source Terraform cannot know before init (a variable) links nothing.
+        "dyn/main.tf": 'variable "s" {}\nmodule "m" {\n  source = var.s\n}\n',
+        # Two modules calling each other and nobody else: read together, neither as a root.
+        "loop/a/main.tf": 'module "b" {\n  source = "../b"\n}\n',
+        "loop/b/main.tf": 'module "a" {\n  source = "../a"\n}\n',
+        # A module calling itself is not its own caller.
+        "self/main.tf": 'module "me" {\n  source = "./"\n}\n',
+        "json/main.tf.json": '{"module": {"m": {"source": "../solo"}}}',
+    }, tmp_path)
+    units = discover([str(tmp_path)], []).units
+    groups = engine._linked("terraform", units, ScanOptions(paths=[str(tmp_path)]))
+    names = sorted(sorted(u.path.relative_to(tmp_path).as_posix() for u in g) for g in groups)
+    assert names == [["dyn"], ["json", "solo"], ["loop/a", "loop/b"], ["self"]]
