@@ -423,8 +423,8 @@ def main() -> None:
               help="Rule parameter RULE.NAME=VALUE, e.g. IAC101.minimum=1.3 (repeatable).")
 @click.option("--files", "files_mode", is_flag=True,
               help="PATHS are files (pre-commit): load each file's unit, report only findings in them.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Worker processes for loading: languages present load in parallel.")
+@click.option("--jobs", type=click.IntRange(min=0), default=0,
+              help="Worker processes (default 0: one per core when the scan is big enough; 1: none).")
 @click.option("-v", "--verbose", is_flag=True, help="Also list skipped files and why.")
 @click.option("-q", "--quiet", is_flag=True,
               help="Text report: findings only, no summary; nothing at all when there are none.")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from iaclint import model as model_stage
+from iaclint import workers
 from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
 from iaclint.discover import NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, Discovery, Exclusions, Unit, discover
@@ -24,11 +27,11 @@ from iaclint.lang.options import (
     PlanOptions,
     TerraformOptions,
 )
-from iaclint.resources import Diagnostic, LoadResult
+from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.result import FileRecord, ScanResult
 from iaclint.rules import Rule, load_rules
 from iaclint.source import Span
-from iaclint.suppress import apply_baseline, apply_directives, read_baseline
+from iaclint.suppress import apply_baseline, directive_notes, mark_directives, read_baseline
 from iaclint.values import EvaluationError
 
 # language → module exposing `load(units, options) -> LoadResult`; imported only when needed.
@@ -65,6 +68,7 @@ class ScanOptions:
     arm_parameter_files: list[str] = field(default_factory=list)
     bicep_parameter_files: list[str] = field(default_factory=list)
     rule_params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Worker processes; 0: the cores, when the scan is big enough to pay for starting them.
     jobs: int = 1
     # From the configuration file: level overrides, what to do with findings decided by unknown
     # values (note, warning or ignore), and rules not run on some paths.
@@ -166,13 +170,50 @@ def scan(
     progress: Callable[[int, int], None] | None = None,
     retain: list[Any] | None = None,
 ) -> ScanResult:
-    """Run the pipeline. `retain`, when given, receives what the stages built on the way (the
-    resources, the model) instead of their being freed as the scan returns: a caller about to exit
-    saves freeing them one by one (0.9 s after 11 MB of Bicep)."""
-    # The whole pipeline builds long-lived, acyclic data (Values, entities, findings): the cyclic
-    # collector would only rescan it.
+    """Run the pipeline. Units stream: each part of the scan (a Terraform root with the modules it
+    calls, a few templates) is loaded, modelled and checked, and only its findings are kept, so
+    memory follows the largest part, not the repository. `retain`, when given, receives the
+    discovery (what outlives the parts)."""
+    # Each part builds long-lived, acyclic data (Values, entities, findings): the cyclic collector
+    # would only rescan it. What a part leaves in cycles is collected once it is done.
     with gc_paused(), scan_allowance():
-        return _scan(options, progress, retain)
+        try:
+            return _scan(options, progress, retain)
+        finally:
+            gc.unfreeze()
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Units one loader reads together, needing nothing from any other part of the scan."""
+
+    language: str
+    units: tuple[Unit, ...]
+
+
+@dataclass(slots=True)
+class PartResult:
+    """What the scan keeps of a part: its findings (configured and marked by its directives), its
+    directives and whether each covered a finding, and what the file accounting needs."""
+
+    findings: list[Finding]
+    uses: list[tuple[Directive, bool]]
+    skipped: dict[str, str]
+    failed: list[Diagnostic]
+    units: int
+    # Every file the part's loader read (resolved): a skipped variables file or policy read after all.
+    read: set[str] = field(default_factory=set)
+    # Module call address prefix -> the file of the call (pre-commit: what a changed call brings).
+    module_calls: dict[str, str] = field(default_factory=dict)
+
+
+# Loaders that read each unit on its own (a template needs nothing from another file).
+_ALONE = frozenset({"cloudformation", "arm", "terraform-plan"})
+# Units are handed to a loader at least this many files at a time (one call per template would
+# cost more in calls than in reading); a part stays small enough for memory to follow it.
+_PART_FILES = 24
+# A scan of fewer bytes than this is not worth starting worker processes for.
+_POOL_BYTES = 512 * 1024
 
 
 def _scan(
@@ -187,34 +228,47 @@ def _scan(
         # Every Terraform directory and Bicep file was found for context; only the roots the
         # change can reach are evaluated.
         options = replace(options, focus=found.only_files)
+    parts = plan_parts(found.units, options)
 
-    loaded = _load_all(found.units, options, progress)
+    findings: list[Finding] = []
+    uses: dict[Directive, bool] = {}
+    skipped: dict[str, str] = {}
+    failed: list[Diagnostic] = list(found.failed)
+    read: set[str] = set()
+    module_calls: dict[str, str] = {}
+    done = 0
+    work = partial(_scan_part, options=options, rules=rules)
+    sizes = [sum(max(1, len(u.files)) for u in part.units) for part in parts]
+    jobs = _jobs(options, parts)
+    if jobs > 1:
+        _preload({part.language for part in parts})
+    for part in workers.run(work, parts, jobs, sizes):
+        findings.extend(part.findings)
+        for d, used in part.uses:
+            uses[d] = uses.get(d, False) or used
+        skipped.update(part.skipped)
+        failed.extend(part.failed)
+        read |= part.read
+        module_calls.update(part.module_calls)
+        done += part.units
+        if progress:
+            # A module read with two roots is counted in both parts.
+            progress(min(done, len(found.units)), len(found.units))
 
-    try:
-        # Reading a value may evaluate it now (Bicep names, bodies and parameters are LazyValues).
-        model = model_stage.build(loaded.resources)
-        findings = list(run_checks(model.facts, rules, options.rule_params))
-    except (EvaluationError, model_stage.AdaptError, CheckError) as err:
-        raise InternalError(str(err)) from err
-    except RecursionError as err:
-        raise InternalError(f"model or checks nested too deeply: {err}") from err
-    # After the model: values worked out while it was built (lazy Bicep bodies, modules bound
-    # late) may have added diagnostics and spent budgets.
-    diagnostics = [*found.failed, *loaded.diagnostics]
-    records = _account_files(found, loaded, diagnostics)
+    records = _account_files(found, skipped, failed, read)
     if options.files_mode:
         # The summary accounts for the files passed, not for the ones loaded to find callers.
         given = {os.path.realpath(p) for p in options.paths}
         records = {p: r for p, r in records.items() if os.path.realpath(p) in given}
-    diagnostics.extend(_spent_budgets(loaded))
     parse_rule = rules.get(PARSE_RULE)
-    findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
-    findings = _configure(dedupe(findings), options, rules)
-    findings = apply_directives(findings, loaded.directives, loaded.resources, set(rules))
+    findings.extend(_configure([_parse_finding(d, parse_rule) for d in found.failed], options, rules))
+    # A module loaded with two roots reports its unreadable regions in both parts: once is enough.
+    findings = dedupe(findings)
+    findings.extend(directive_notes(uses.items(), set(rules)))
     findings = identify(findings, options.paths or ["."])
 
     if found.only_files is not None:
-        findings = _concerning(findings, found.only_files, loaded.module_calls)
+        findings = _concerning(findings, found.only_files, module_calls)
 
     gone = 0
     if options.baseline:
@@ -222,7 +276,7 @@ def _scan(
 
     findings.sort(key=Finding.sort_key)
     if retain is not None:
-        retain.extend((found, loaded, model))
+        retain.append(found)
     files = sorted(records.values(), key=lambda r: r.path)
     return ScanResult(findings, files, rules, found.root, roots, gone)
 
@@ -268,34 +322,147 @@ def _entry_file_changed(address: str, inside: Callable[[str], bool]) -> bool:
     return bool(sep and head) and os.path.isfile(head) and inside(head)
 
 
-def _load_all(
-    units: list[Unit], options: ScanOptions, progress: Callable[[int, int], None] | None
-) -> LoadResult:
-    """Every unit through its language's loader; languages in parallel when --jobs allows."""
-    groups: dict[str, list[Unit]] = {}
+def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
+    """The scan cut into parts, in the order of discovery per language: units a loader must see
+    together (a Terraform root and the local modules it calls, transitively) stay in one part;
+    a module called by two roots is read with each."""
+    by_language: dict[str, list[Unit]] = {}
     for unit in units:
-        groups.setdefault(unit.language, []).append(unit)
-    loaded = LoadResult()
-    done = 0
+        by_language.setdefault(unit.language, []).append(unit)
+    parts: list[Part] = []
+    for language, group in by_language.items():
+        if sum(max(1, len(u.files)) for u in group) <= _PART_FILES:
+            sets = [group]  # one part anyway: no need to find out what calls what
+        elif language in _ALONE:
+            sets = [[u] for u in group]
+        else:
+            sets = _linked(language, group, options)
+        batch: dict[Unit, None] = {}
+        size = 0
+        for members in sets:
+            for u in members:
+                if u not in batch:
+                    batch[u] = None
+                    size += max(1, len(u.files))
+            if size >= _PART_FILES:
+                parts.append(Part(language, tuple(batch)))
+                batch, size = {}, 0
+        if batch:
+            parts.append(Part(language, tuple(batch)))
+    return parts
 
-    def add(result: LoadResult, count: int) -> None:
-        nonlocal done
-        loaded.extend(result)
-        done += count
-        if progress:
-            progress(done, len(units))
 
-    if options.jobs > 1 and len(groups) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+def _linked(language: str, units: list[Unit], options: ScanOptions) -> list[list[Unit]]:
+    """Units that must be loaded together: each root with the units it calls, transitively, then
+    (together) any left that no root reaches (modules calling each other). A loader that cannot
+    tell its calls (no `module_calls`) reads all its units at once."""
+    try:
+        module = _load_module(language)
+        calls_of = getattr(module, "module_calls", None)
+        if calls_of is None:
+            return [units]
+        calls: dict[str, set[str]] = calls_of(units, loader_options(language, options))
+    except Exception as err:
+        raise InternalError(f"{units[0].path}: {type(err).__name__}: {err}") from err
+    by_real: dict[str, Unit] = {}
+    for u in units:
+        by_real.setdefault(os.path.realpath(u.path), u)
+    called = set().union(*calls.values()) if calls else set()
+    out: list[list[Unit]] = []
+    placed: set[Unit] = set()
+    for real in by_real:
+        if real in called:
+            continue
+        members = {real: None}
+        todo = [real]
+        while todo:
+            for target in calls.get(todo.pop(), ()):
+                if target in by_real and target not in members:
+                    members[target] = None
+                    todo.append(target)
+        chosen = [by_real[m] for m in members]
+        placed.update(chosen)
+        out.append(chosen)
+    left = [u for u in units if u not in placed]
+    if left:
+        out.append(left)
+    return out
 
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(groups))) as pool:
-            futures = [(g, pool.submit(_load, language, g, options)) for language, g in groups.items()]
-            for group, future in futures:
-                add(future.result(), len(group))
-    else:
-        for language, group in groups.items():
-            add(_load(language, group, options), len(group))
-    return loaded
+
+def _jobs(options: ScanOptions, parts: list[Part]) -> int:
+    """Worker processes: as asked, or (`jobs` 0) the cores when the scan is big enough to pay for
+    starting them."""
+    if options.jobs > 0 or len(parts) < 2:
+        return max(1, options.jobs)
+    cores = workers.available_cores()
+    if cores < 2:
+        return 1
+    size = 0
+    for part in parts:
+        for unit in part.units:
+            for f in unit.files:
+                try:
+                    size += os.stat(f).st_size
+                except (OSError, ValueError):
+                    continue
+                if size >= _POOL_BYTES:
+                    return min(cores, len(parts))
+    return 1
+
+
+def _preload(languages: set[str]) -> None:
+    """Import what every part will need before the workers are forked: imported once, shared by
+    them all, instead of once in each worker."""
+    import iaclint.checks
+    from iaclint.model import adapters, derive
+
+    iaclint.checks.registry()
+    packages = ["iaclint.model.aws"]
+    if languages & {"terraform", "terraform-plan", "cloudformation"}:
+        adapters.readers("iaclint.model.aws")
+    if languages & {"bicep", "arm"}:
+        from iaclint.model.azure import registry
+
+        registry.linkers()
+        packages.append("iaclint.model.azure")
+    derive.builders(tuple(packages))
+    for language in languages:
+        _load_module(language)
+
+
+def _scan_part(part: Part, more: bool, options: ScanOptions, rules: dict[str, Rule]) -> PartResult:
+    result = _check_part(part, options, rules)
+    if more:
+        # What the part built is garbage now; the few cycles in it (the model's back-references)
+        # are collected before the next part, and what survives (findings, caches) is frozen so
+        # later collections skip it. After its last part a process frees what is left, or exits.
+        gc.collect()
+        gc.freeze()
+    return result
+
+
+def _check_part(part: Part, options: ScanOptions, rules: dict[str, Rule]) -> PartResult:
+    loaded = _load(part.language, list(part.units), options)
+    try:
+        # Reading a value may evaluate it now (Bicep names, bodies and parameters are LazyValues).
+        model = model_stage.build(loaded.resources)
+        findings = list(run_checks(model.facts, rules, options.rule_params))
+    except (EvaluationError, model_stage.AdaptError, CheckError) as err:
+        raise InternalError(str(err)) from err
+    except RecursionError as err:
+        raise InternalError(f"model or checks nested too deeply: {err}") from err
+    # After the model: values worked out while it was built (lazy Bicep bodies, modules bound
+    # late) may have added diagnostics and spent budgets.
+    diagnostics = [*loaded.diagnostics, *_spent_budgets(loaded)]
+    parse_rule = rules.get(PARSE_RULE)
+    findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
+    findings = _configure(dedupe(findings), options, rules)
+    findings, uses = mark_directives(findings, loaded.directives, loaded.resources)
+    failed = [d for d in loaded.diagnostics if not d.partial]
+    read = {os.path.realpath(p) for p in loaded.all_files_read()}
+    return PartResult(
+        findings, uses, dict(loaded.skipped), failed, len(part.units), read, dict(loaded.module_calls)
+    )
 
 
 def _spent_budgets(loaded: LoadResult) -> list[Diagnostic]:
@@ -310,14 +477,13 @@ def _spent_budgets(loaded: LoadResult) -> list[Diagnostic]:
 
 
 def _account_files(
-    found: Discovery, loaded: LoadResult, diagnostics: list[Diagnostic]
+    found: Discovery, skipped: dict[str, str], diagnostics: list[Diagnostic], read: set[str]
 ) -> dict[str, FileRecord]:
     """Every file looked at, once: scanned, skipped with its reason, or failed. Loaders name files
     as they show them (`display_path`) and discovery as it found them, so both are compared as
     shown; a file that failed is never also counted as scanned."""
     from iaclint.source import display_path
 
-    read = {os.path.realpath(p) for p in loaded.all_files_read()}
     records = {
         path: FileRecord(path, "skipped", reason, path in found.unchecked) for path, reason in found.skipped
     }
@@ -325,7 +491,7 @@ def _account_files(
         # A variables file given with --var-file, a policy a template loads: read after all.
         if record.reason in (NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML) and os.path.realpath(path) in read:
             records[path] = FileRecord(path, "scanned")
-    for path, reason in loaded.skipped.items():
+    for path, reason in skipped.items():
         records[path] = FileRecord(path, "skipped", reason)
     failed: dict[str, str] = {}
     for d in diagnostics:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -75,6 +74,8 @@ class Finding:
         place in the repository and address within its file or unit, and attribute; never the
         line. Versioned (`v2`): version 1 had no place, so two roots with the same address shared
         a fingerprint."""
+        import hashlib  # only the reports that show fingerprints pay for OpenSSL's start-up
+
         ident = self.identity or identity_of(self, None)
         key = "\x1f".join((FINGERPRINT_VERSION, self.rule_id, ident, self.attribute))
         return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:32]

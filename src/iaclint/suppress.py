@@ -70,6 +70,16 @@ def apply_directives(
     that name a rule that does not exist (whatever ran), that give no reason (they suppress
     nothing: the README makes the reason the price of a suppression), or that cover nothing (only
     when a rule they name was run, so --select does not make them stale)."""
+    out, uses = mark_directives(findings, directives, resources)
+    return out + directive_notes(uses, rules_run)
+
+
+def mark_directives(
+    findings: list[Finding], directives: Iterable[Directive], resources: Iterable[Resource]
+) -> tuple[list[Finding], list[tuple[Directive, bool]]]:
+    """Findings covered by a directive with a reason marked suppressed, and each directive with
+    whether it covered one. The engine marks one unit at a time and gives the notes once, for the
+    whole scan (a module loaded with two roots has its directives used by either)."""
     from iaclint.rules import load_rules
 
     pack = load_rules()
@@ -107,24 +117,31 @@ def apply_directives(
         if matches and f.rule_id != META_RULE:
             for u in matches:
                 u.used = True
-            # Only a directive with a reason suppresses; one without is reported below.
+            # Only a directive with a reason suppresses; one without is reported by the notes.
             match = next((u for u in matches if u.directive.reason), None)
             if match is not None:
                 d = match.directive
                 f = f.suppressed(Suppression("inSource", d.reason, Span.point(d.path, d.line)))
         out.append(f)
+    return out, [(u.directive, u.used) for u in uses]
 
+
+def directive_notes(uses: Iterable[tuple[Directive, bool]], rules_run: set[str]) -> list[Finding]:
+    """IAC002 findings for directives naming no rule, giving no reason, or covering nothing."""
+    from iaclint.config import suggestion
+    from iaclint.rules import load_rules
+
+    out: list[Finding] = []
     if META_RULE not in rules_run:
         return out
+    pack = load_rules()
     lines = _DirectiveLines()
-    for u in uses:
-        d = u.directive
+    for d, used in uses:
+        u = _resolve(d, pack)
         where = lines.span(d)
         address = d.address or f"{d.path}:{d.line}"
         named = ", ".join(d.rules) or "all rules"
         for token in u.unknown:
-            from iaclint.config import suggestion
-
             # Directives are read in upper case; a name or category is shown as it is spelt.
             shown = token if token.startswith("IAC") else token.lower()
             out.append(Finding(META_RULE, Level.WARNING,
@@ -137,7 +154,7 @@ def apply_directives(
                                "add one after `--`",
                                where, address=address, attribute="no-reason",
                                fix=_FIX_NO_REASON))
-        elif not u.used and (u.covers is None or any(r in rules_run for r in u.covers)):
+        elif not used and (u.covers is None or any(r in rules_run for r in u.covers)):
             out.append(Finding(META_RULE, Level.NOTE,
                                f"suppression of {named} matches no finding; remove it",
                                where, address=address, attribute="unused",

@@ -50,10 +50,16 @@ def check(rule_id: str, fields: Iterable[str] = ()) -> Callable[[CheckFn], Check
     return register
 
 
+_FOUND: list[bool] = []
+
+
 def registry() -> dict[str, Registered]:
-    """Every check, its modules imported on first use (so `iaclint rules` stays fast)."""
-    for info in pkgutil.iter_modules(__path__, __name__ + "."):
-        importlib.import_module(info.name)
+    """Every check, its modules imported on first use (so `iaclint rules` stays fast), the package
+    walked once per process (the scan runs the checks once per part)."""
+    if not _FOUND:
+        for info in pkgutil.iter_modules(__path__, __name__ + "."):
+            importlib.import_module(info.name)
+        _FOUND.append(True)
     return _REGISTRY
 
 

@@ -62,19 +62,30 @@ def builder(fn: Builder) -> Builder:
     return fn
 
 
-def builders() -> list[Builder]:
-    """Every registered builder, the `facts` modules of the service packages imported on first use."""
-    for name in _PACKAGES:
+_WALKED: set[str] = set()
+
+
+def builders(packages: tuple[str, ...] = _PACKAGES) -> list[Builder]:
+    """The registered builders of `packages` (and any registered from elsewhere), the `facts`
+    modules of their service packages imported on first use, each package walked once per process
+    (the scan derives facts once per part)."""
+    for name in packages:
+        if name in _WALKED:
+            continue
         package = importlib.import_module(name)
         for info in pkgutil.walk_packages(package.__path__, name + "."):
             if info.name.endswith(".facts"):
                 importlib.import_module(info.name)
-    return _BUILDERS
+        _WALKED.add(name)
+    left_out = tuple(f"{p}." for p in _PACKAGES if p not in packages)
+    return [b for b in _BUILDERS if not (left_out and b.__module__.startswith(left_out))]
 
 
 def derive(model: Model) -> Facts:
     d = Derivation(model)
-    for build in builders():
+    # A model without Azure entities needs no Azure builder (nor their imports: APIM policy XML).
+    packages = _PACKAGES if model.azure_part is not None else ("iaclint.model.aws",)
+    for build in builders(packages):
         build(d)
     return d.facts
 

@@ -4,11 +4,14 @@ and the facts derived from them once they are linked."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from iaclint.model.aws.model import AwsModel
-from iaclint.model.azure.entities import AzureModel
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import Facts
+
+if TYPE_CHECKING:
+    from iaclint.model.azure.entities import AzureModel
 
 
 @dataclass(slots=True)
@@ -17,14 +20,24 @@ class Model:
     endpoints: list[Endpoint] = field(default_factory=list)
     # AWS entities (API Gateway, Elastic Load Balancing, CloudFront, WAF).
     aws: AwsModel = field(default_factory=AwsModel)
-    # Azure-specific entities (APIM, Application Gateway, Front Door, WAF policies).
-    azure: AzureModel = field(default_factory=AzureModel)
+    # Azure-specific entities (APIM, Application Gateway, Front Door, WAF policies), made on first
+    # use (`azure`): a scan without Azure resources never imports them (pre-commit start-up).
+    azure_part: AzureModel | None = None
     # What the rules read, derived from the linked entities (`model/derive.py`).
     facts: Facts = field(default_factory=Facts)
+
+    @property
+    def azure(self) -> AzureModel:
+        if self.azure_part is None:
+            from iaclint.model.azure.entities import AzureModel
+
+            self.azure_part = AzureModel()
+        return self.azure_part
 
     def extend(self, other: Model) -> None:
         """Add another model's entities (a model built for another scope)."""
         self.endpoints.extend(other.endpoints)
         self.aws.extend(other.aws)
-        self.azure.extend(other.azure)
+        if other.azure_part is not None:
+            self.azure.extend(other.azure_part)
         self.facts.extend(other.facts)

@@ -31,6 +31,7 @@ _CONTEXT = 60
 # the reader sees (bidirectional overrides, "Trojan Source").
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 REPLACEMENT = "\ufffd"
+_MISSING = object()
 
 
 def _unsafe(ch: str) -> bool:
@@ -62,7 +63,12 @@ def display_width(text: str) -> int:
 class SourceLines:
     """The lines of the files findings point into, read on first use and cached per file. A file
     that may not or cannot be read (outside `roots`, not a regular file, gone, not UTF-8, too
-    large) has no lines: no snippet."""
+    large) has no lines: no snippet.
+
+    Only the last few files stay cached: the report goes file by file, and a repository's worth of
+    lines kept to the end would make the report's memory grow with the repository."""
+
+    KEEP = 8
 
     def __init__(self, roots: ScanRoots) -> None:
         self._roots = roots
@@ -76,9 +82,12 @@ class SourceLines:
         return [line.removesuffix("\r") for line in source.text.split("\n")]
 
     def line(self, path: Path, number: int) -> str | None:
-        if path not in self._files:
-            self._files[path] = self._read(path)
-        lines = self._files[path]
+        lines = self._files.pop(path, _MISSING)
+        if lines is _MISSING:
+            lines = self._read(path)
+            if len(self._files) >= self.KEEP:
+                del self._files[next(iter(self._files))]  # the least recently used
+        self._files[path] = lines  # type: ignore[assignment]
         if lines is None or not 0 < number <= len(lines):
             return None
         return lines[number - 1]

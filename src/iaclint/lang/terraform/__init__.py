@@ -10,7 +10,7 @@ from iaclint.discover import Unit
 from iaclint.lang.options import TerraformOptions
 from iaclint.resources import LoadResult
 
-__all__ = ["load"]
+__all__ = ["load", "module_calls"]
 
 
 def load(units: list[Unit], options: TerraformOptions | None = None) -> LoadResult:
@@ -18,3 +18,11 @@ def load(units: list[Unit], options: TerraformOptions | None = None) -> LoadResu
     from iaclint.lang.terraform.loader import load_units
 
     return load_units(units, options)
+
+
+def module_calls(units: list[Unit], options: TerraformOptions | None = None) -> dict[str, set[str]]:
+    """Per unit (the real path of its directory), the local module directories it calls: the engine
+    loads a root with the modules it calls, one root after another."""
+    from iaclint.lang.terraform.loader import module_calls as calls
+
+    return calls(units, options)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -1078,23 +1079,9 @@ def _load(loader: Loader, units: list[Unit]) -> None:
     for unit, cfg, ev in unit_cfgs:
         if not isinstance(cfg, ModuleConfig):
             continue
-        me = os.path.realpath(str(unit.path))
-        targets = calls.setdefault(me, set())
-        with evaluating(ev.budget):
-            for blk in cfg.calls.values():
-                src = blk.body.attrs.get("source")
-                if src is None:
-                    continue
-                try:
-                    v = ev.attr(src, Ctx(_NoScope(), blk.file))
-                except BudgetExceeded:
-                    continue  # the call reports it when the unit is evaluated
-                s = to_str(v) if v.state is _KNOWN else None
-                if s and (s.startswith(("./", "../")) or s in (".", "..")):
-                    target = os.path.realpath(os.path.join(str(unit.path), s))
-                    if target != me:
-                        called.add(target)
-                        targets.add(target)
+        targets = _local_calls(unit, cfg, ev)
+        calls[os.path.realpath(str(unit.path))] = targets
+        called |= targets
     focus = loader.options.focus
     for unit, cfg, ev in unit_cfgs:
         if not isinstance(cfg, ModuleConfig) or os.path.realpath(str(unit.path)) in called:
@@ -1106,3 +1093,72 @@ def _load(loader: Loader, units: list[Unit]) -> None:
             inputs = loader.root_inputs(udir, [str(f) for f in unit.files], ev)
             root = ModuleInstance(loader, cfg, udir, udir, "", inputs, 0, None, (), ev)
             root.emit(loader.result.resources)
+
+
+def _local_calls(unit: Unit, cfg: ModuleConfig, ev: Evaluator) -> set[str]:
+    """The real paths of the local module directories (`source = "./..."`) `unit` calls."""
+    me = os.path.realpath(str(unit.path))
+    out: set[str] = set()
+    with evaluating(ev.budget):
+        for blk in cfg.calls.values():
+            src = blk.body.attrs.get("source")
+            if src is None:
+                continue
+            try:
+                v = ev.attr(src, Ctx(_NoScope(), blk.file))
+            except BudgetExceeded:
+                continue  # the call reports it when the unit is evaluated
+            s = to_str(v) if v.state is _KNOWN else None
+            if s and (s.startswith(("./", "../")) or s in (".", "..")):
+                target = os.path.realpath(os.path.join(str(unit.path), s))
+                if target != me:
+                    out.add(target)
+    return out
+
+
+def _may_call(path: str) -> bool:
+    """Whether a file may hold a `module` block. In native syntax the block type is the bare word
+    `module`, which no escape can spell otherwise, followed by a label: a file where every
+    `module` is part of a longer name or a reference (`module.api`) holds none. Only a regular file
+    opened without blocking is looked at here; anything else (and JSON) is left to the parser."""
+    if not path.endswith(".tf"):
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return True
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > LIMITS.file_bytes:
+            return True
+        data = os.read(fd, st.st_size + 1)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    at = data.find(b"module")
+    while at != -1:
+        before = data[at - 1 : at] if at else b""
+        after = data[at + 6 : at + 7]
+        longer = before.isalnum() or before in (b"_", b"-") or after.isalnum() or after in (b"_", b"-")
+        if not longer and after != b".":
+            return True
+        at = data.find(b"module", at + 6)
+    return False
+
+
+def module_calls(units: list[Unit], options: TerraformOptions | None = None) -> dict[str, set[str]]:
+    """For each unit (by the real path of its directory), the local module directories it calls:
+    what the engine needs to load a root together with its modules before the next root. Only
+    the files that may hold a `module` block are parsed; what this finds out is thrown away."""
+    loader = Loader(options or TerraformOptions(), units)
+    out: dict[str, set[str]] = {}
+    with gc_paused():
+        for unit in units:
+            files = [str(f) for f in unit.files if _may_call(str(f))]
+            cfg = loader.config_for(str(unit.path), files)
+            ev = Evaluator(Budget(unit=_unit_file(unit)))
+            out[os.path.realpath(str(unit.path))] = (
+                _local_calls(unit, cfg, ev) if isinstance(cfg, ModuleConfig) else set()
+            )
+    return out
