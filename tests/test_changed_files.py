@@ -198,25 +198,27 @@ def test_changed_bicep_module_is_evaluated_through_its_caller(repo: Path) -> Non
     from iaclint.engine import ScanOptions, scan
 
     write(repo, {"azure/other.bicep": BICEP_MODULE.replace("'apim'", "'other'")})
-    kept: list[Any] = []
-    scan(ScanOptions(paths=["azure/modules/apim.bicep"], files_mode=True), retain=kept)
-    assert [r.address for r in kept[1].resources] == ["azure/main.bicep#module.gateway.apim"]
+    parts: list[Any] = []
+    scan(ScanOptions(paths=["azure/modules/apim.bicep"], files_mode=True), parts_out=parts)
+    loaded_addresses = [r.address for loaded, _ in parts for r in loaded.resources]
+    assert loaded_addresses == ["azure/main.bicep#module.gateway.apim"]
 
 
 def test_only_roots_the_change_reaches_are_evaluated(repo: Path) -> None:
     from iaclint.engine import ScanOptions, scan
 
-    kept: list[Any] = []
-    scan(ScanOptions(paths=["modules/api/main.tf"], files_mode=True), retain=kept)
-    addresses = sorted(r.address for r in kept[1].resources)
+    parts: list[Any] = []
+    scan(ScanOptions(paths=["modules/api/main.tf"], files_mode=True), parts_out=parts)
+    addresses = sorted(r.address for loaded, _ in parts for r in loaded.resources)
     # Both roots call the changed module; app/ does not, so it is parsed (to find callers) only.
     assert addresses == [
         "live/dev:module.api.aws_api_gateway_domain_name.this",
         "live/prod:module.api.aws_api_gateway_domain_name.this",
     ]
-    kept.clear()
-    scan(ScanOptions(paths=["app/variables.tf"], files_mode=True), retain=kept)
-    assert sorted(r.address for r in kept[1].resources) == ["aws_api_gateway_domain_name.api"]
+    parts.clear()
+    scan(ScanOptions(paths=["app/variables.tf"], files_mode=True), parts_out=parts)
+    evaluated = sorted(r.address for loaded, _ in parts for r in loaded.resources)
+    assert evaluated == ["aws_api_gateway_domain_name.api"]
 
 
 def test_summary_accounts_for_the_files_passed(repo: Path) -> None:

@@ -169,16 +169,19 @@ def scan(
     options: ScanOptions,
     progress: Callable[[int, int], None] | None = None,
     retain: list[Any] | None = None,
+    *,
+    parts_out: list[tuple[LoadResult, Any]] | None = None,
 ) -> ScanResult:
     """Run the pipeline. Units stream: each part of the scan (a Terraform root with the modules it
     calls, a few templates) is loaded, modelled and checked, and only its findings are kept, so
     memory follows the largest part, not the repository. `retain`, when given, receives the
-    discovery (what outlives the parts)."""
+    discovery (what outlives the parts). `parts_out`, for tests, receives what each part loaded and
+    the model built of it (the scan then runs in this process, and keeps them all)."""
     # Each part builds long-lived, acyclic data (Values, entities, findings): the cyclic collector
     # would only rescan it. What a part leaves in cycles is collected once it is done.
     with gc_paused(), scan_allowance():
         try:
-            return _scan(options, progress, retain)
+            return _scan(options, progress, retain, parts_out)
         finally:
             gc.unfreeze()
 
@@ -217,7 +220,10 @@ _POOL_BYTES = 512 * 1024
 
 
 def _scan(
-    options: ScanOptions, progress: Callable[[int, int], None] | None, retain: list[Any] | None
+    options: ScanOptions,
+    progress: Callable[[int, int], None] | None,
+    retain: list[Any] | None,
+    parts_out: list[tuple[LoadResult, Any]] | None = None,
 ) -> ScanResult:
     roots = options.scan_roots()
     found: Discovery = discover(
@@ -237,9 +243,9 @@ def _scan(
     read: set[str] = set()
     module_calls: dict[str, str] = {}
     done = 0
-    work = partial(_scan_part, options=options, rules=rules)
+    work = partial(_scan_part, options=options, rules=rules, parts_out=parts_out)
     sizes = [sum(max(1, len(u.files)) for u in part.units) for part in parts]
-    jobs = _jobs(options, parts)
+    jobs = 1 if parts_out is not None else _jobs(options, parts)
     if jobs > 1:
         _preload({part.language for part in parts})
     for part in workers.run(work, parts, jobs, sizes):
@@ -430,8 +436,14 @@ def _preload(languages: set[str]) -> None:
         _load_module(language)
 
 
-def _scan_part(part: Part, more: bool, options: ScanOptions, rules: dict[str, Rule]) -> PartResult:
-    result = _check_part(part, options, rules)
+def _scan_part(
+    part: Part,
+    more: bool,
+    options: ScanOptions,
+    rules: dict[str, Rule],
+    parts_out: list[tuple[LoadResult, Any]] | None = None,
+) -> PartResult:
+    result = _check_part(part, options, rules, parts_out)
     if more:
         # What the part built is garbage now; the few cycles in it (the model's back-references)
         # are collected before the next part, and what survives (findings, caches) is frozen so
@@ -441,7 +453,12 @@ def _scan_part(part: Part, more: bool, options: ScanOptions, rules: dict[str, Ru
     return result
 
 
-def _check_part(part: Part, options: ScanOptions, rules: dict[str, Rule]) -> PartResult:
+def _check_part(
+    part: Part,
+    options: ScanOptions,
+    rules: dict[str, Rule],
+    parts_out: list[tuple[LoadResult, Any]] | None = None,
+) -> PartResult:
     loaded = _load(part.language, list(part.units), options)
     try:
         # Reading a value may evaluate it now (Bicep names, bodies and parameters are LazyValues).
@@ -459,6 +476,8 @@ def _check_part(part: Part, options: ScanOptions, rules: dict[str, Rule]) -> Par
     findings = _configure(dedupe(findings), options, rules)
     findings, uses = mark_directives(findings, loaded.directives, loaded.resources)
     failed = [d for d in loaded.diagnostics if not d.partial]
+    if parts_out is not None:
+        parts_out.append((loaded, model))
     read = {os.path.realpath(p) for p in loaded.all_files_read()}
     return PartResult(
         findings, uses, dict(loaded.skipped), failed, len(part.units), read, dict(loaded.module_calls)

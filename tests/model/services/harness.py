@@ -20,15 +20,16 @@ from iaclint.model.facts import Decision, Facts, Origin
 
 def facts_of(tmp_path: Path, name: str, text: str) -> Facts:
     (tmp_path / name).write_text(text, encoding="utf-8")
-    kept: list[Any] = []
+    parts: list[Any] = []
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        result = scan(ScanOptions(paths=[name]), retain=kept)
+        result = scan(ScanOptions(paths=[name]), parts_out=parts)
     finally:
         os.chdir(cwd)
     assert not [f for f in result.files if f.status == "failed"], f"{name} did not load"
-    return kept[2].facts
+    (_loaded, model), = parts  # one file: one part
+    return model.facts
 
 
 def name(origin: Origin) -> str:

@@ -162,3 +162,15 @@ def test_edges_parameter_keeps_an_edge_in_front_of_an_api(tmp_path: Path) -> Non
         "aws_cloudfront_distribution.front"
     ]
     assert not [f for f in result.findings if f.address.startswith("aws_lb")]
+
+
+def test_a_stage_with_only_a_classic_association_is_told_so() -> None:
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = scan(ScanOptions(paths=["fixtures/terraform/aws/waf-classic-stage"], select=["IAC801"]))
+    finally:
+        os.chdir(cwd)
+    [finding] = result.findings
+    assert finding.span.line == 9
+    assert "only AWS WAF Classic web ACL aws_wafregional_web_acl.old is attached" in finding.message

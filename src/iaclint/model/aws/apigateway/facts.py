@@ -17,7 +17,7 @@ from iaclint.model.aws.apigateway.entities import (
 from iaclint.model.aws.cloudfront.entities import Distribution
 from iaclint.model.aws.model import AwsModel
 from iaclint.model.aws.wafv2.entities import WafAssociation, WebAcl
-from iaclint.model.aws.wafv2.facts import web_acl
+from iaclint.model.aws.wafv2.facts import classic_attachments, web_acl
 from iaclint.model.derive import Derivation, builder
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import (
@@ -221,6 +221,10 @@ def _attachments(d: Derivation, st: Stage, label: str, fronts: Fronts) -> list[A
         add(a.acls, a.acl_ref, "web_acl")
     for dist in fronts.distributions(st.api):
         add(dist.acls, dist.acl_ref, "web_acl_id")
+    # A WAF Classic association is named as such (it protects nothing since AWS retired it).
+    for c in d.model.aws.classic_associations:
+        if any(t is st for t in c.targets):
+            out.extend(classic_attachments(d, c, label))
     return out
 
 
