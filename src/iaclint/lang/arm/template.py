@@ -562,6 +562,7 @@ class Template:
             self.resource(symbol, r, None, None, None)
 
     def _index(self, symbol: str | None, r: Value, ptype: str | None, pname: str | None) -> None:
+        r = _resource_keys(r)
         if r.state is not _KNOWN or not isinstance(r.data, dict) or r.get("copy").is_known:
             return
         rtype, name = self._type_name(r, ptype, pname, {})
@@ -592,6 +593,7 @@ class Template:
     def resource(
         self, symbol: str | None, r: Value, ptype: str | None, pname: str | None, pcond: Value | None
     ) -> None:
+        r = _resource_keys(r)
         if r.state is not _KNOWN or not isinstance(r.data, dict) or self.budget.exhausted is not None:
             # Once the unit's whole allowance is spent (the engine reports it), nothing more of it
             # is evaluated.
@@ -781,6 +783,26 @@ def _is_property_copy(copies: Value) -> bool:
 def _note(r: Value, display: str, message: str) -> Diagnostic:
     span = r.span
     return Diagnostic(display, span.line if span else 1, span.column if span else 1, message, True)
+
+
+# A resource's own members, as the template schema spells them: Azure compares names without case
+# (`"Type"`, `"Properties"` deploy as well), the rest of iaclint reads them as spelt here.
+_RESOURCE_KEYS = {
+    k.lower(): k
+    for k in (
+        "type", "name", "apiVersion", "properties", "copy", "condition", "dependsOn", "resources",
+        "existing", "metadata", "location", "sku", "kind", "tags", "identity", "scope", "zones", "plan",
+    )
+}  # fmt: skip
+
+
+def _resource_keys(r: Value) -> Value:
+    """`r` with its own members named as the schema spells them (the same Value when they are)."""
+    if r.state is not _KNOWN or not isinstance(r.data, dict):
+        return r
+    if all(_RESOURCE_KEYS.get(k.lower(), k) == k for k in r.data):
+        return r
+    return Value.known({_RESOURCE_KEYS.get(k.lower(), k): m for k, m in r.data.items()}, r.span)
 
 
 def _member_ci(members: dict[str, Value], name: str, span: Span | None, missing: str) -> Value:
