@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from iaclint.model.azure.apim import effective
 from iaclint.model.azure.apim.effective import PolicyPath
 from iaclint.model.azure.apim.entities import ApimApi, ApimBackend, ApimService, PolicyRef
+from iaclint.model.azure.armfields import get
 from iaclint.model.azure.common import flag
 from iaclint.model.azure.tls import weak_cipher
 from iaclint.model.azure.waf.facts import front_wafs
@@ -139,7 +140,8 @@ def _service_restricted(svc: ApimService, public: Decision) -> Decision:
 
 def _ca_store(cert: Value) -> bool | None:
     """Whether a service certificate entry is a CA / root (ARM `storeName`, azurerm `store_name`)."""
-    store = cert.get("storeName") if not cert.get("storeName").is_null else cert.get("store_name")
+    arm_store = get(cert, "storeName")  # compared without case, as Azure reads template keys
+    store = arm_store if not arm_store.is_null else cert.get("store_name")
     if store.is_unknown:
         return None
     return (store.as_str() or "").lower() in ("root", "certificateauthority")
