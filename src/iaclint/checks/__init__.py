@@ -115,10 +115,16 @@ class CheckContext:
         span = value.span if (value.span is not None and not value.is_absent) else origin.span
         values = {"label": origin.label, "attr": at.attribute, "setting": _setting_text(at)}
         values.update(fields)
+        message = template.format(**values)
+        # Resources of a template are named `path#LogicalId`; where the finding's location already
+        # names that file, the message names them by their id alone.
+        head, sep, _ = origin.address.partition("#")
+        if sep and head and head == span.path:
+            message = message.replace(f"{head}#", "")
         return Finding(
             rule_id=self.rule.id,
             level=level,
-            message=template.format(**values),
+            message=message,
             span=span,
             address=origin.address,
             resource_type=origin.type,
