@@ -289,7 +289,7 @@ def test_junk_is_read_at_once_as_unreadable_regions(tmp_path: Path, monkeypatch:
     unreadable region a line, read in linear time."""
     monkeypatch.setattr(syntax, "PARSER", "own")
     path = tmp_path / "junk.bicep"
-    path.write_bytes(b"<a>" * 700_000 + b"\n" + _probe("1").encode())
+    path.write_bytes(b"<a>" * 100_000 + b"\n" + _probe("1").encode())  # the grammar: 60 KB took 8.5 s
     result = load([Unit("bicep", path, (path,))], BicepOptions(ScanRoots.for_paths([tmp_path]), ()))
     assert [(d.line, d.column, d.partial) for d in result.diagnostics] == [(1, 1, True)]
     assert [r.address.split("#")[1] for r in result.resources] == ["r"]
@@ -311,4 +311,25 @@ def test_the_parse_deadline_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert result.resources == []
     assert [(d.partial, d.message.split(";")[0]) for d in result.diagnostics] == [
         (False, "parsing gave up after 3 s")
+    ]
+
+
+def test_a_file_of_tiny_tokens_stays_within_the_parse_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One token a byte: without a bound, 20 MB of it would hold gigabytes of tokens and nodes."""
+    monkeypatch.setattr(syntax, "PARSER", "own")
+    make = syntax.ParseDeadline
+
+    def tight(size: int) -> Any:
+        d = make(size)
+        d.peak = 0  # any memory at all is too much
+        return d
+
+    monkeypatch.setattr(syntax, "ParseDeadline", tight)
+    path = tmp_path / "junk.bicep"
+    path.write_bytes(b"@" * (parser._CHECK_EVERY + 10))
+    result = load([Unit("bicep", path, (path,))], BicepOptions(ScanRoots.for_paths([tmp_path]), ()))
+    assert [(d.partial, d.message) for d in result.diagnostics] == [
+        (False, "parsing gave up: this input took too much memory; file not read")
     ]

@@ -23,6 +23,7 @@ parse goes on at the next line that starts a statement.
 from __future__ import annotations
 
 import re
+import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -134,7 +135,22 @@ _OPEN_BRACKETS = frozenset(("{", "[", "("))
 _CLOSE_BRACKETS = frozenset(("}", "]", ")"))
 
 
-def _lex(data: bytes, comments: list[Node]) -> list[tuple[str, int, int, bool]]:
+def check(deadline: Any) -> None:
+    """Raise ParseTimeout past the deadline's time, or past the peak memory it allows (a file of
+    one-character tokens holds a token and a node for each: the file's size bound alone would
+    allow gigabytes)."""
+    if time.monotonic() > deadline.at:
+        raise ParseTimeout(f"parsing gave up after {deadline.seconds:.0f} s; file not read")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if (peak if sys.platform == "darwin" else peak * 1024) > deadline.peak:
+        raise ParseTimeout("parsing gave up: this input took too much memory; file not read")
+
+
+# Tokens lexed between two checks of the deadline (see `check`).
+_CHECK_EVERY = 0xFFFF
+
+
+def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[str, int, int, bool]]:
     toks: list[tuple[str, int, int, bool]] = []
     append = toks.append
     n = len(data)
@@ -145,10 +161,14 @@ def _lex(data: bytes, comments: list[Node]) -> list[tuple[str, int, int, bool]]:
     stack: list[str] = []
     match = _TOKEN.match
     ops = _OPS
+    steps = 0
     while True:
         m = match(data, pos)
         if m is None:
             break
+        steps += 1
+        if steps & _CHECK_EVERY == 0 and deadline is not None:
+            check(deadline)
         gi = m.lastindex
         if gi == 1:
             nl = True
@@ -256,7 +276,7 @@ class _Parser:
         self.data = data
         self.params_file = params_file
         self.comments: list[Node] = []
-        self.toks = _lex(data, self.comments)
+        self.toks = _lex(data, self.comments, deadline)
         self.i = 0
         self.spreads: set[int] = set()
         self.depth = 0
@@ -299,8 +319,8 @@ class _Parser:
         toks = self.toks
         deadline = self.deadline
         while toks[self.i][0] != "eof":
-            if deadline is not None and time.monotonic() > deadline.at:
-                raise ParseTimeout(f"parsing gave up after {deadline.seconds:.0f} s; file not read")
+            if deadline is not None:
+                check(deadline)
             start = self.i
             try:
                 node = self.statement()
