@@ -111,7 +111,7 @@ def test_cloudformation_sub_and_join_with_http_scheme(
         ("note", 49, 9),  # "${Nlb.DNSName}/items": the scheme is not known
     ]
     assert found[0][3] == (
-        "AWS API Gateway integration template.yaml#SubMethod calls its backend over plain HTTP: "
+        "AWS API Gateway integration SubMethod calls its backend over plain HTTP: "
         'Integration.Uri is "http://..."'
     )
 

@@ -46,7 +46,7 @@ def test_cloudformation_domains_name_mutual_tls_authentication(tmp_path: Path) -
         ("IAC403", 13, 7, "MutualTlsAuthentication"),  # empty block: where it is written
     ]
     assert found[0].message == (
-        "AWS API Gateway custom domain (REST) template.yaml#Rest does not require client certificates "
+        "AWS API Gateway custom domain (REST) Rest does not require client certificates "
         "(no MutualTlsAuthentication); the organisation requires mutual TLS on every custom domain"
     )
     assert all("mutual_tls_authentication" not in f.message for f in found)

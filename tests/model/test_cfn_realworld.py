@@ -117,12 +117,11 @@ def test_cloudformation_quick_create(tmp_path: Path) -> None:
         ("IAC701", "error", 12, 7),
     ]
     assert found[0][4] == (
-        "AWS API Gateway HTTP API template.yaml#Lambda route '$default' (quick create) "
-        "(template.yaml#Lambda) requires no authentication:"
+        "AWS API Gateway HTTP API Lambda route '$default' (quick create) requires no authentication:"
         ' authorization of the route Target creates is "NONE"'
     )
     assert found[2][4] == (
-        "AWS API Gateway integration template.yaml#Proxy calls its backend over plain HTTP: "
+        "AWS API Gateway integration Proxy calls its backend over plain HTTP: "
         'Target is "http://backend.example.com/"'
     )
 
@@ -132,6 +131,5 @@ def test_terraform_quick_create(tmp_path: Path) -> None:
     assert [f[:4] for f in found] == [("IAC601", "error", 4, 3), ("IAC701", "error", 4, 3)]
     assert found[0][4] == (
         "AWS API Gateway HTTP API aws_apigatewayv2_api.quick route '$default' (quick create) "
-        "(aws_apigatewayv2_api.quick) requires no authentication: authorization of the route target creates "
-        'is "NONE"'
+        'requires no authentication: authorization of the route target creates is "NONE"'
     )

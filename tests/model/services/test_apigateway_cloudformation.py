@@ -31,7 +31,7 @@ OVERRIDES = """  Overrides:
 def test_quick_create_route_and_stage_without_overrides(tmp_path: Path) -> None:
     facts = facts_of(tmp_path, {"template.yaml": QUICK})
     assert operations(facts) == {
-        "template.yaml#Api route '$default' (quick create) (template.yaml#Api)": (
+        "template.yaml#Api route '$default' (quick create)": (
             "none",
             'authorization of the route Target creates is "NONE"',
         )

@@ -115,6 +115,8 @@ def _client_auth(ep: Endpoint) -> ClientAuth:
 
 def _subject(op: Operation) -> str:
     api = op.api.label if op.api else "AWS API Gateway API"
+    if op.api is not None and op.resource.address == op.api.resource.address:
+        return f"{api} {op.label}"  # declared by the API itself (quick create): named once
     return f"{api} {op.label} ({op.resource.address})"
 
 
