@@ -261,6 +261,7 @@ def _route_parameter_files(options: ScanOptions, files: tuple[str, ...]) -> None
 
 def _run(options: ScanOptions, debug: bool) -> ScanResult:
     """Run a scan; internal errors become one line and exit code 2."""
+    from iaclint.discover import PatternError
     from iaclint.engine import InternalError
     from iaclint.engine import scan as run_scan
     from iaclint.rules import RuleError
@@ -272,6 +273,8 @@ def _run(options: ScanOptions, debug: bool) -> ScanResult:
         return run_scan(options, progress=progress, retain=_KEPT if _HARD_EXIT else None)
     except RuleError as err:
         raise Failure(f"invalid rule pack: {err}") from None
+    except PatternError as err:
+        raise click.UsageError(str(err)) from None
     except BaselineError as err:
         raise Failure(f"--baseline {err}") from None
     except InternalError as err:

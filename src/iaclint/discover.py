@@ -75,6 +75,10 @@ def _is_tfvars(name: str) -> bool:
     )
 
 
+class PatternError(ValueError):
+    """An exclusion pattern that cannot be compiled."""
+
+
 class Exclusions:
     """`--exclude` and the configuration's `exclude`, matched as `.gitignore` patterns are (with
     the `pathspec` library): `sam` names a file or directory at any depth, `sam/` a directory,
@@ -89,7 +93,15 @@ class Exclusions:
         for base, source, patterns in groups:
             given = [p for p in patterns if _gitignore_line(p)]
             if given:
-                spec = pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p) for p in given])
+                try:
+                    spec = pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p) for p in given])
+                except Exception as err:  # noqa: BLE001 (the regex engines raise their own errors)
+                    # RE2 refuses what it cannot match in linear time: a usage error, not a slow scan.
+                    longest = max(len(p) for p in given)
+                    raise PatternError(
+                        f"{source}: a pattern is too complex to match in linear time (the longest is "
+                        f"{longest:,} characters)"
+                    ) from None
                 if len(spec.patterns) != len(given):  # one pattern per line, to name the one that matched
                     given = [str(p.pattern) for p in spec.patterns]
                 # Patterns from the working directory also apply to a scanned path outside it.
