@@ -95,7 +95,7 @@ class Exclusions:
             if given:
                 try:
                     spec = pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p) for p in given])
-                except Exception as err:  # noqa: BLE001 (the regex engines raise their own errors)
+                except Exception:  # the regex engines (RE2, re) raise errors of their own
                     # RE2 refuses what it cannot match in linear time: a usage error, not a slow scan.
                     longest = max(len(p) for p in given)
                     raise PatternError(
