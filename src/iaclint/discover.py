@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from iaclint.budget import LIMITS
 from iaclint.fileaccess import (  # noqa: F401 (MAX_FILE_BYTES: re-exported for loaders)
@@ -75,6 +74,10 @@ def _is_tfvars(name: str) -> bool:
     )
 
 
+if TYPE_CHECKING:
+    import pathspec
+
+
 class PatternError(ValueError):
     """An exclusion pattern that cannot be compiled."""
 
@@ -93,6 +96,8 @@ class Exclusions:
         for base, source, patterns in groups:
             given = [p for p in patterns if _gitignore_line(p)]
             if given:
+                import pathspec  # only a scan with exclusions pays for it (pre-commit start-up)
+
                 try:
                     spec = pathspec.GitIgnoreSpec.from_lines([_gitignore_line(p) for p in given])
                 except Exception:  # the regex engines (RE2, re) raise errors of their own

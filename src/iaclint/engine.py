@@ -343,6 +343,8 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
             sets = [[u] for u in group]
         else:
             sets = _linked(language, group, options)
+        if language == "terraform" and options.focus is not None:
+            sets = _reaching(sets, options.focus)
         batch: dict[Unit, None] = {}
         size = 0
         for members in sets:
@@ -356,6 +358,14 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
         if batch:
             parts.append(Part(language, tuple(batch)))
     return parts
+
+
+def _reaching(sets: list[list[Unit]], focus: frozenset[str]) -> list[list[Unit]]:
+    """Pre-commit: the sets of Terraform units a change can reach. A set holds roots with every
+    module they call, so it is reached when one of its directories holds a changed file; the
+    others are not read at all (their module calls were all the scan needed of them)."""
+    dirs = {os.path.dirname(p) for p in focus}
+    return [units for units in sets if any(os.path.realpath(u.path) in dirs for u in units)]
 
 
 def _linked(language: str, units: list[Unit], options: ScanOptions) -> list[list[Unit]]:
