@@ -264,7 +264,7 @@ def breakdown(report: Report, corpus: Path) -> None:
 
         def checks() -> None:
             rules = engine.select_rules(engine.load_rules(), options.select, options.ignore)
-            state["findings"] = list(engine.run_checks(state["model"], rules, options.rule_params))
+            state["findings"] = list(engine.run_checks(state["model"].facts, rules, options.rule_params))
 
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("discover", discover), ("load", load), ("model", model), ("checks", checks),
