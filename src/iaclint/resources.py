@@ -13,6 +13,23 @@ if TYPE_CHECKING:
     from iaclint.budget import Budget
 
 
+def base_address(address: str) -> str:
+    """`module.a["x"].aws_api_gateway_stage.s["eu"]` → `module.a["x"].aws_api_gateway_stage.s`, and a
+    template's `main.bicep#api[2]` → `main.bicep#api`: a reference to a resource declared with
+    `count`/`for_each` (or in a loop) names all its instances."""
+    if address.endswith("]"):
+        depth = 0
+        for i in range(len(address) - 1, -1, -1):
+            c = address[i]
+            if c == "]":
+                depth += 1
+            elif c == "[":
+                depth -= 1
+                if depth == 0:
+                    return address[:i]
+    return address
+
+
 @dataclass(frozen=True, slots=True)
 class Resource:
     """One resource instance as declared, in provider terms.

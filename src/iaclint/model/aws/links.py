@@ -7,25 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
+from iaclint.resources import base_address
 from iaclint.values import Value
 
 T = TypeVar("T")
-
-
-def base_address(address: str) -> str:
-    """`module.a["x"].aws_api_gateway_stage.s["eu"]` → `module.a["x"].aws_api_gateway_stage.s`:
-    a reference to a resource with `for_each`/`count` names all its instances."""
-    if address.endswith("]"):
-        depth = 0
-        for i in range(len(address) - 1, -1, -1):
-            c = address[i]
-            if c == "]":
-                depth += 1
-            elif c == "[":
-                depth -= 1
-                if depth == 0:
-                    return address[:i]
-    return address
 
 
 def module_path(address: str) -> str:

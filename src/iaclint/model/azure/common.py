@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from iaclint.model.facts import Endpoint, Origin, PlainHttp, Setting, TlsFloor
-from iaclint.resources import Resource
+from iaclint.resources import Resource, base_address
 from iaclint.values import Value
 
 T = TypeVar("T")
@@ -61,23 +61,6 @@ def last_segment(value: Value) -> str | None:
 def known(v: Value) -> list[str]:
     t = v.as_str()
     return [t] if t else []
-
-
-def base_address(address: str) -> str:
-    """`module.a["x"].azurerm_api_management_api.x["eu"]` → `...azurerm_api_management_api.x`, and a
-    template's `main.bicep#api[2]` → `main.bicep#api`: a reference to a resource declared in a loop
-    names all its instances."""
-    if address.endswith("]"):
-        depth = 0
-        for i in range(len(address) - 1, -1, -1):
-            c = address[i]
-            if c == "]":
-                depth += 1
-            elif c == "[":
-                depth -= 1
-                if depth == 0:
-                    return address[:i]
-    return address
 
 
 class Resolver(Generic[T]):
