@@ -4,7 +4,7 @@ only when a file of its language is present."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 
 
@@ -23,3 +23,18 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def reaches(start: str, calls: Mapping[str, Iterable[str]], focus: frozenset[str]) -> bool:
+    """Whether `start` (a Terraform root directory, a Bicep entry file), or a module it calls
+    directly or not (`calls`: what each one calls), is in `focus` (pre-commit: the changed places)."""
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        here = stack.pop()
+        if here in focus:
+            return True
+        if here not in seen:
+            seen.add(here)
+            stack.extend(calls.get(here, ()))
+    return False

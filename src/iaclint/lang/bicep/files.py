@@ -16,6 +16,7 @@ from typing import Any
 from iaclint.budget import Budget
 from iaclint.directives import DIRECTIVE, parse_comment
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
+from iaclint.lang import reaches
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
 from iaclint.lang.bicep.syntax import Parsed, parse
 from iaclint.lang.options import BicepOptions, roots_for
@@ -200,20 +201,6 @@ def _roots_to_evaluate(order: list[str], calls: dict[str, list[str]]) -> set[str
     return set(chosen)
 
 
-def _reaches(entry: str, calls: dict[str, list[str]], focus: frozenset[str]) -> bool:
-    """Whether `entry`, or a module it calls (directly or not), is in `focus`."""
-    seen: set[str] = set()
-    stack = [entry]
-    while stack:
-        f = stack.pop()
-        if f in focus:
-            return True
-        if f not in seen:
-            seen.add(f)
-            stack.extend(calls.get(f, ()))
-    return False
-
-
 def load_units(units: list[Any], options: BicepOptions | None = None) -> LoadResult:
     options = options or BicepOptions()
     result = LoadResult()
@@ -236,7 +223,7 @@ def load_units(units: list[Any], options: BicepOptions | None = None) -> LoadRes
             calls[str(path)] = _local_modules(parsed, path, files.paths)
     evaluate = _roots_to_evaluate([str(path) for path, _parsed, _roots in entries], calls)
     if options.focus is not None:
-        evaluate = {f for f in evaluate if _reaches(f, calls, options.focus)}
+        evaluate = {f for f in evaluate if reaches(f, calls, options.focus)}
     for path, parsed, roots in entries:
         if str(path) not in evaluate:
             continue  # evaluated where it is called, with its parameters bound
