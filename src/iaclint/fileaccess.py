@@ -98,6 +98,10 @@ class ScanRoots:
     def allows(self, path: str | os.PathLike[str]) -> bool:
         return self.refusal(path) is None
 
+    def root_of(self, real: str) -> str | None:
+        """The innermost root that holds the resolved path `real` (None: outside every root)."""
+        return max((r for r in self.roots if _within(real, r)), key=len, default=None)
+
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):

@@ -106,7 +106,16 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
 def identify(findings: Iterable[Finding], paths: Iterable[str]) -> list[Finding]:
     """Each finding with its `identity`, worked out against the places of the scanned `paths`."""
     bases = identity_bases(paths)
-    return [replace(f, identity=identity_of(f, bases)) for f in findings]
+    memo = _Places()
+    return [replace(f, identity=identity_of(f, bases, memo)) for f in findings]
+
+
+@dataclass(slots=True)
+class _Places:
+    """What identities ask of the file system, asked once per path: findings share few files."""
+
+    is_file: dict[str, bool] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 def identity_bases(paths: Iterable[str]) -> ScanRoots:
@@ -133,7 +142,7 @@ def identity_bases(paths: Iterable[str]) -> ScanRoots:
     return ScanRoots(tuple(bases))
 
 
-def identity_of(f: Finding, roots: ScanRoots | None) -> str:
+def identity_of(f: Finding, roots: ScanRoots | None, memo: _Places | None = None) -> str:
     """The resource's place and its address within it, as `place` + 0x1f + `address`.
 
     The place is a path relative to the repository (the git top level, else the scan root that
@@ -142,8 +151,9 @@ def identity_of(f: Finding, roots: ScanRoots | None) -> str:
     resources reached from another root carry that root in their address already), for a plan the
     plan file; addresses that start with their file's shown path (`templates/api.yaml#Api`, for
     CloudFormation, SAM, Bicep and ARM) have that path taken off and made repository-relative."""
+    memo = _Places() if memo is None else memo
     address = f.address
-    place, local = _split_address(address)
+    place, local = _split_address(address, memo)
     if place is None:
         file = f.origin or f.span.path
         if address in ("", f"{f.span.path}:{f.span.line}"):
@@ -152,16 +162,22 @@ def identity_of(f: Finding, roots: ScanRoots | None) -> str:
             place = os.path.dirname(file) or "."
         else:
             place = file
-    return f"{_repository_path(place, roots)}\x1f{local}"
+    shown = memo.shown.get(place)
+    if shown is None:
+        shown = memo.shown[place] = _repository_path(place, roots)
+    return f"{shown}\x1f{local}"
 
 
-def _split_address(address: str) -> tuple[str | None, str]:
+def _split_address(address: str, memo: _Places) -> tuple[str | None, str]:
     """(file, address within it) for `<shown path>#<rest>`, else (None, address). The file part is
     taken only when it names a file, since a Terraform key may hold `#` too."""
     start = 0
     while (i := address.find("#", start)) > 0:
         head = address[:i]
-        if os.path.isfile(head):
+        is_file = memo.is_file.get(head)
+        if is_file is None:
+            is_file = memo.is_file[head] = os.path.isfile(head)
+        if is_file:
             return head, address[i + 1 :]
         start = i + 1
     return None, address
@@ -174,12 +190,9 @@ def _repository_path(path: str, roots: ScanRoots | None) -> str:
         real = os.path.realpath(path)
     except (OSError, ValueError):
         return display_path(path)
-    bases = list(roots.roots) if roots is not None else []
-    inside = [r for r in bases if real == r or real.startswith(r.rstrip(os.sep) + os.sep)]
-    if not inside:
-        top = git_top(real if os.path.isdir(real) else os.path.dirname(real))
-        if top is None:
+    base = roots.root_of(real) if roots is not None else None
+    if base is None:
+        base = git_top(real if os.path.isdir(real) else os.path.dirname(real))
+        if base is None:
             return display_path(path)
-        inside = [top]
-    rel = os.path.relpath(real, max(inside, key=len))
-    return rel.replace(os.sep, "/")
+    return os.path.relpath(real, base).replace(os.sep, "/")

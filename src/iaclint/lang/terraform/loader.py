@@ -27,7 +27,7 @@ from typing import Any
 from iaclint.budget import LIMITS, Budget, BudgetExceeded, exceeded_note
 from iaclint.discover import Unit
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
-from iaclint.lang import gc_paused
+from iaclint.lang import gc_paused, reaches
 from iaclint.lang.options import TerraformOptions, roots_for
 from iaclint.lang.parsing import ParseTimeout
 from iaclint.lang.terraform.context import Ctx
@@ -1045,23 +1045,9 @@ def root_qualifier(directory: str, roots: ScanRoots) -> str:
     was given, and it is never a path of the machine. Resources of the root itself need no
     qualifier: their files already tell the roots apart."""
     real = os.path.realpath(directory)
-    inside = [r for r in roots.roots if real == r or real.startswith(r.rstrip(os.sep) + os.sep)]
-    rel = os.path.relpath(real, max(inside, key=len)) if inside else "."
+    root = roots.root_of(real)
+    rel = os.path.relpath(real, root) if root is not None else "."
     return "" if rel == "." else rel.replace(os.sep, "/") + ":"
-
-
-def _reaches(root: str, calls: dict[str, set[str]], focus: frozenset[str]) -> bool:
-    """Whether the root in `root`, or a module it calls (directly or not), is in `focus`."""
-    seen: set[str] = set()
-    stack = [root]
-    while stack:
-        d = stack.pop()
-        if d in focus:
-            return True
-        if d not in seen:
-            seen.add(d)
-            stack.extend(calls.get(d, ()))
-    return False
 
 
 def _load(loader: Loader, units: list[Unit]) -> None:
@@ -1086,7 +1072,7 @@ def _load(loader: Loader, units: list[Unit]) -> None:
     for unit, cfg, ev in unit_cfgs:
         if not isinstance(cfg, ModuleConfig) or os.path.realpath(str(unit.path)) in called:
             continue
-        if focus is not None and not _reaches(os.path.realpath(str(unit.path)), calls, focus):
+        if focus is not None and not reaches(os.path.realpath(str(unit.path)), calls, focus):
             continue
         udir = str(unit.path)
         with evaluating(ev.budget):
