@@ -7,6 +7,8 @@ and whether TLS 1.3 is offered (None when the name does not say), or None for a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from iaclint.model.entities import TlsFloor
 from iaclint.values import Value
 
@@ -103,16 +105,24 @@ def elb_policy(name: str) -> Classification | None:
     return None
 
 
-def elb_listener_floor(setting: Value, attribute: str) -> TlsFloor:
-    """The TLS floor of an HTTPS/TLS listener from its security policy setting, whatever language
-    named it (`ssl_policy`, `SslPolicy`)."""
-    if setting.is_null:
-        why = f"{attribute} is not set: AWS picks a default that has changed over time"
-        return TlsFloor(setting, None, attribute, why, True)
-    name = setting.as_str()
+def named_floor(
+    value: Value,
+    attribute: str,
+    classify: Callable[[str], Classification | None],
+    *,
+    noun: str = "policy name",
+    tls13_available: bool = True,
+    enhanced: Callable[[str], bool] | None = None,
+) -> TlsFloor:
+    """The TLS floor a set policy or protocol name gives (`classify` knows the platform's names); an
+    unknown or unclassified name is an unknown floor that says why. A name that is not set is the
+    caller's to decide (each platform has its own default)."""
+    name = value.as_str()
     if name is None:
-        return TlsFloor(setting, None, attribute, setting.reason or "not a string", True)
-    c = elb_policy(name)
+        return TlsFloor(value, None, attribute, value.reason or "not a string", tls13_available)
+    c = classify(name)
     if c is None:
-        return TlsFloor(setting, None, attribute, f'policy name "{name}" is not one iaclint knows', True)
-    return TlsFloor(setting, c[0], attribute, "", True, c[1])
+        why = f'{noun} "{name}" is not one iaclint knows'
+        return TlsFloor(value, None, attribute, why, tls13_available)
+    return TlsFloor(value, c[0], attribute, "", tls13_available, c[1], bool(enhanced and enhanced(name)))
+

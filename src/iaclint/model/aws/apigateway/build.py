@@ -25,7 +25,7 @@ from iaclint.model.aws.apigateway.entities import (
     Throttle,
     UsagePlan,
 )
-from iaclint.model.aws.tls import apigateway_policy, apigateway_policy_is_enhanced
+from iaclint.model.aws.tls import apigateway_policy, apigateway_policy_is_enhanced, named_floor
 from iaclint.model.entities import Endpoint, MutualTls, TlsFloor
 from iaclint.model.facts import Setting
 from iaclint.resources import Resource
@@ -39,13 +39,7 @@ def policy_floor(setting: Setting, default: str, why_default: str = "") -> TlsFl
     if value.is_null:
         reason = why_default or f"platform default when {attribute} is not set"
         return TlsFloor(value, default, attribute, reason, True, True)
-    name = value.as_str()
-    if name is None:
-        return TlsFloor(value, None, attribute, value.reason or "not a string", True)
-    c = apigateway_policy(name)
-    if c is None:
-        return TlsFloor(value, None, attribute, f'policy name "{name}" is not one iaclint knows', True)
-    return TlsFloor(value, c[0], attribute, "", True, c[1], apigateway_policy_is_enhanced(name))
+    return named_floor(value, attribute, apigateway_policy, enhanced=apigateway_policy_is_enhanced)
 
 
 def mutual_tls(block: Value, where: Value, truststore: Setting, version: Setting) -> MutualTls | None:

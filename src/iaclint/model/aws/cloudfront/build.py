@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from iaclint.model.adapters import Scope
 from iaclint.model.aws.cloudfront.entities import PLATFORM, Behaviour, CustomOrigin, Distribution
-from iaclint.model.aws.tls import cloudfront_protocol
+from iaclint.model.aws.tls import cloudfront_protocol, named_floor
 from iaclint.model.entities import Endpoint, PlainHttp, TlsFloor
 from iaclint.model.facts import Setting
 from iaclint.resources import Resource
@@ -46,13 +46,7 @@ def viewer_floor(f: DistributionFacts) -> TlsFloor:
         return TlsFloor(
             value, "1.0", attr, "CloudFront defaults the minimum protocol version to TLSv1", True, True
         )
-    name = value.as_str()
-    if name is None:
-        return TlsFloor(value, None, attr, value.reason or "not a string", True)
-    c = cloudfront_protocol(name)
-    if c is None:
-        return TlsFloor(value, None, attr, f'protocol version "{name}" is not one iaclint knows', True)
-    return TlsFloor(value, c[0], attr, "", True, c[1])
+    return named_floor(value, attr, cloudfront_protocol, noun="protocol version")
 
 
 def viewer_http(policies: list[Setting]) -> list[PlainHttp]:

@@ -22,7 +22,7 @@ from iaclint.model.aws.elb.entities import (
     Listener,
     ListenerRule,
 )
-from iaclint.model.aws.tls import Classification, elb_policy
+from iaclint.model.aws.tls import Classification, elb_policy, named_floor
 from iaclint.model.entities import TLS_ORDER, Endpoint, PlainHttp, TlsFloor
 from iaclint.model.facts import Setting
 from iaclint.values import Value
@@ -49,13 +49,7 @@ def listener_floor(policy: Setting) -> TlsFloor:
     value, attr = policy.value, policy.attribute
     if value.is_null:
         return TlsFloor(value, "1.0", attr, _DEFAULT_WHY, True, False)
-    name = value.as_str()
-    if name is None:
-        return TlsFloor(value, None, attr, value.reason or "not a string", True)
-    c = elb_policy(name)
-    if c is None:
-        return TlsFloor(value, None, attr, f'policy name "{name}" is not one iaclint knows', True)
-    return TlsFloor(value, c[0], attr, "", True, c[1])
+    return named_floor(value, attr, elb_policy)
 
 
 def redirects_to_https(actions: tuple[Action, ...]) -> bool | None:
@@ -133,16 +127,6 @@ def classic_policy(name: str) -> Classification | None:
     return elb_policy(name)
 
 
-def _named_floor(value: Value, attr: str) -> TlsFloor:
-    name = value.as_str()
-    if name is None:
-        return TlsFloor(value, None, attr, value.reason or "not a string")
-    c = classic_policy(name)
-    if c is None:
-        return TlsFloor(value, None, attr, f'policy name "{name}" is not one iaclint knows')
-    return TlsFloor(value, c[0], attr, "", False, c[1])
-
-
 def policy_floor(p: ClassicPolicy) -> TlsFloor:
     """The lowest version an SSL negotiation policy enables: its `Reference-Security-Policy`, or the
     lowest `Protocol-*` attribute set to true (disabling TLS 1.0 alone leaves TLS 1.1)."""
@@ -154,7 +138,9 @@ def policy_floor(p: ClassicPolicy) -> TlsFloor:
             undecided.append(("1.0", a.value))
             continue
         if name == "Reference-Security-Policy":
-            return _named_floor(a.value, f"{p.attribute} Reference-Security-Policy")
+            return named_floor(
+                a.value, f"{p.attribute} Reference-Security-Policy", classic_policy, tls13_available=False
+            )
         version = PROTOCOL_ATTRIBUTES.get(name)
         if version is None:
             continue
@@ -186,7 +172,7 @@ def classic_floor(listener: ClassicListener) -> TlsFloor:
     """The floor of an HTTPS/SSL listener of a Classic Load Balancer."""
     for p in listener.policies:
         if isinstance(p, Value):
-            return _named_floor(p, "policy_names")
+            return named_floor(p, "policy_names", classic_policy, tls13_available=False)
         if p.ssl_negotiation is True:
             return policy_floor(p)
     undecided = [p for p in listener.policies if isinstance(p, ClassicPolicy) and p.ssl_negotiation is None]
