@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from iaclint.model.azure.apim.effective import plan_reading, resolve_paths
-from iaclint.model.azure.apim.entities import ApimService, ApimWorkspace, PolicyRef
+from iaclint.model.azure.apim.entities import ApimApi, ApimProduct, ApimService, ApimWorkspace, PolicyRef
 from iaclint.model.azure.common import Resolver, known
 from iaclint.model.azure.entities import AzureModel
 from iaclint.model.azure.registry import linker
@@ -91,24 +91,23 @@ def link(az: AzureModel) -> None:
         for svc in _find(ws.resource, services, svc_syms, ws.name, ws.service_ref, ws.service_name):
             ws.service = svc
     # A workspace's APIs and products are its service's, through the workspace.
+
+    def owners(e: ApimApi | ApimProduct, workspace_ref: Value) -> list[ApimService]:
+        """The service `e` belongs to, directly or through its workspace (which it records)."""
+        if e.workspace_name.is_absent:
+            return _find(e.resource, services, svc_syms, e.name, e.service_ref, e.service_name)
+        ws = (workspace_ref, e.workspace_name)
+        e.workspace = next(iter(_find(e.resource, workspaces, ws_syms, e.name, *ws)), None)
+        return _service_of(e.workspace)
+
     for api in az.apis:
-        if api.workspace_name.is_absent:
-            found = _find(api.resource, services, svc_syms, api.name, api.service_ref, api.service_name)
-        else:
-            wsv = (api.workspace_ref, api.workspace_name)
-            api.workspace = next(iter(_find(api.resource, workspaces, ws_syms, api.name, *wsv)), None)
-            found = _service_of(api.workspace)
-        for svc in found:
+        for svc in owners(api, api.workspace_ref):
             api.service = svc
             svc.apis.append(api)
+    # (A product keeps no reference of its own to a workspace: `service_ref`, its name's references,
+    # names its parents, the workspace among them.)
     for prod in az.products:
-        if prod.workspace_name.is_absent:
-            found = _find(prod.resource, services, svc_syms, prod.name, prod.service_ref, prod.service_name)
-        else:
-            wsv = (prod.service_ref, prod.workspace_name)
-            prod.workspace = next(iter(_find(prod.resource, workspaces, ws_syms, prod.name, *wsv)), None)
-            found = _service_of(prod.workspace)
-        for svc in found:
+        for svc in owners(prod, prod.service_ref):
             prod.service = svc
             svc.products.append(prod)
     for op in az.operations:
