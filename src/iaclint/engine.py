@@ -215,6 +215,9 @@ _ALONE = frozenset({"cloudformation", "arm", "terraform-plan"})
 # Units are handed to a loader at least this many files at a time (one call per template would
 # cost more in calls than in reading); a part stays small enough for memory to follow it.
 _PART_FILES = 24
+# What a part evaluates at most, in files (a module read with two of its callers counts twice),
+# when it takes more sets than `_PART_FILES` asks for.
+_PART_WORK = 8 * _PART_FILES
 # A scan of fewer bytes than this is not worth starting worker processes for.
 _POOL_BYTES = 512 * 1024
 
@@ -330,56 +333,94 @@ def _entry_file_changed(address: str, inside: Callable[[str], bool]) -> bool:
 
 def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
     """The scan cut into parts, in the order of discovery per language: units a loader must see
-    together (a Terraform root and the local modules it calls, transitively) stay in one part;
-    a module called by two roots is read with each."""
+    together (a Terraform root and the local modules it calls, a Bicep entry file and the module
+    files it calls, transitively) stay in one part; a module called by two roots is read with each."""
     by_language: dict[str, list[Unit]] = {}
     for unit in units:
         by_language.setdefault(unit.language, []).append(unit)
     parts: list[Part] = []
     for language, group in by_language.items():
+        calls: dict[str, set[str]] | None = None
         if sum(max(1, len(u.files)) for u in group) <= _PART_FILES:
             sets = [group]  # one part anyway: no need to find out what calls what
         elif language in _ALONE:
             sets = [[u] for u in group]
         else:
-            sets = _linked(language, group, options)
-        if language == "terraform" and options.focus is not None:
-            sets = _reaching(sets, options.focus)
+            calls = _module_calls(language, group, options)
+            sets = [group] if calls is None else _grouped(group, calls)
+        if options.focus is not None and language in _FOCUSED:
+            sets = _reaching(language, sets, calls, options.focus)
         batch: dict[Unit, None] = {}
-        size = 0
+        size = work = 0
         for members in sets:
-            for u in members:
-                if u not in batch:
-                    batch[u] = None
-                    size += max(1, len(u.files))
-            if size >= _PART_FILES:
+            new = [u for u in members if u not in batch]
+            weight = sum(max(1, len(u.files)) for u in members)
+            # A full part takes one more set only when the set is mostly read already (tests of
+            # one Bicep module, each calling it: read once, not once per part), up to a bound on
+            # what the part evaluates.
+            if size >= _PART_FILES and (2 * len(new) >= len(members) or work + weight > _PART_WORK):
                 parts.append(Part(language, tuple(batch)))
-                batch, size = {}, 0
+                batch, size, work, new = {}, 0, 0, members
+            for u in new:
+                batch[u] = None
+                size += max(1, len(u.files))
+            work += weight
         if batch:
             parts.append(Part(language, tuple(batch)))
     return parts
 
 
-def _reaching(sets: list[list[Unit]], focus: frozenset[str]) -> list[list[Unit]]:
-    """Pre-commit: the sets of Terraform units a change can reach. A set holds roots with every
-    module they call, so it is reached when one of its directories holds a changed file; the
-    others are not read at all (their module calls were all the scan needed of them)."""
-    dirs = {os.path.dirname(p) for p in focus}
-    return [units for units in sets if any(os.path.realpath(u.path) in dirs for u in units)]
+# Languages whose loaders evaluate only what a change can reach (pre-commit, `--files`): the rest
+# of their units are read only for the module calls that tell which units the change reaches.
+_FOCUSED = frozenset({"terraform", "bicep"})
+
+
+def _reaching(
+    language: str, sets: list[list[Unit]], calls: dict[str, set[str]] | None, focus: frozenset[str]
+) -> list[list[Unit]]:
+    """Pre-commit: the sets of units a change can reach; the others are not read at all (their
+    module calls were all the scan needed of them). A set holds roots with every module they call:
+    a Terraform set is reached when one of its directories holds a changed file, a Bicep set when
+    one of its files, or a file one of them calls (a module outside the scan), is a changed file.
+    Without `calls` (a scan too small to group) the Bicep loader finds the entry files itself."""
+    if language == "terraform":
+        places = {os.path.dirname(p) for p in focus}
+        return [units for units in sets if any(os.path.realpath(u.path) in places for u in units)]
+    if calls is None:
+        return sets
+    out = []
+    for units in sets:
+        reals = [os.path.realpath(u.path) for u in units]
+        if any(r in focus or not focus.isdisjoint(calls.get(r, ())) for r in reals):
+            out.append(units)
+    return out
 
 
 def _linked(language: str, units: list[Unit], options: ScanOptions) -> list[list[Unit]]:
-    """Units that must be loaded together: each root with the units it calls, transitively, then
-    (together) any left that no root reaches (modules calling each other). A loader that cannot
-    tell its calls (no `module_calls`) reads all its units at once."""
+    """Units that must be loaded together (see `_grouped`). A loader that cannot tell its calls
+    (no `module_calls`) reads all its units at once."""
+    calls = _module_calls(language, units, options)
+    return [units] if calls is None else _grouped(units, calls)
+
+
+def _module_calls(language: str, units: list[Unit], options: ScanOptions) -> dict[str, set[str]] | None:
+    """What each unit calls (see `_grouped`), or None for a loader that cannot tell (no
+    `module_calls`): it reads all its units at once."""
     try:
         module = _load_module(language)
         calls_of = getattr(module, "module_calls", None)
         if calls_of is None:
-            return [units]
-        calls: dict[str, set[str]] = calls_of(units, loader_options(language, options))
+            return None
+        found: dict[str, set[str]] = calls_of(units, loader_options(language, options))
+        return found
     except Exception as err:
         raise InternalError(f"{units[0].path}: {type(err).__name__}: {err}") from err
+
+
+def _grouped(units: list[Unit], calls: dict[str, set[str]]) -> list[list[Unit]]:
+    """Units that must be loaded together: each root with the units it calls, transitively, then
+    (together) any left that no root reaches (modules calling each other). `calls`: by the real
+    path of each unit, the real paths it calls."""
     by_real: dict[str, Unit] = {}
     for u in units:
         by_real.setdefault(os.path.realpath(u.path), u)
