@@ -77,6 +77,100 @@ def test_azure_bench_corpus_same_serial_and_parallel(tmp_path: Path) -> None:
     assert out["json"].count('"rule_id"') > 10
 
 
+# Bicep shapes a generated corpus does not have: a module shared by entry files of other folders
+# (read with each caller), an entry file that is also called, a cycle, a module outside the scan's
+# folders, and an unused directive in a shared module (noted once).
+SHARED_EDGE = """param name string
+param tls string = 'TLS10'
+
+// iaclint:ignore IAC102 -- never matches
+resource profile 'Microsoft.Cdn/profiles@2024-02-01' = {
+  name: name
+  location: 'global'
+  sku: {
+    name: 'Premium_AzureFrontDoor'
+  }
+}
+
+resource domain 'Microsoft.Cdn/profiles/customDomains@2024-02-01' = {
+  parent: profile
+  name: '${name}-domain'
+  properties: {
+    hostName: 'api.${name}.example.com'
+    tlsSettings: {
+      certificateType: 'ManagedCertificate'
+      minimumTlsVersion: tls
+    }
+  }
+}
+"""
+
+
+def _consumer(i: int, extra: str = "") -> str:
+    tls = "TLS12" if i % 2 else "TLS10"
+    return (
+        f"module edge '../shared/edge.bicep' = {{\n  name: 'edge-{i}'\n"
+        f"  params: {{\n    name: 'consumer-{i}'\n    tls: '{tls}'\n  }}\n}}\n{extra}"
+    )
+
+
+def _bicep_corpus(root: Path) -> Path:
+    azure = _bench("make_azure_corpus")
+    files = azure.bicep_corpus(10, 5)
+    files["shared/edge.bicep"] = SHARED_EDGE
+    for i in range(8):
+        files[f"consumers/c{i}.bicep"] = _consumer(i)
+    files["consumers/caller.bicep"] = _consumer(9, "module c1 'c1.bicep' = {\n  name: 'c1'\n}\n")
+    files["loop/a.bicep"] = "module b 'b.bicep' = {\n  name: 'b'\n}\n" + SHARED_EDGE.replace(
+        "param name string", "param name string = 'loop'"
+    )
+    files["loop/b.bicep"] = "module a 'a.bicep' = {\n  name: 'a'\n}\n"
+    return _write(files, root)
+
+
+def test_bicep_in_parts_same_as_in_one_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import iaclint.engine as engine
+
+    root = _bicep_corpus(tmp_path)
+    options = ScanOptions(paths=[str(root)])
+    bicep = [p for p in plan_parts(discover([str(root)], []).units, options) if p.language == "bicep"]
+    assert len(bicep) > 1
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_PART_FILES", 10**9)
+        assert len(plan_parts(discover([str(root)], []).units, options)) == 1
+        whole = _reports(root, 1)
+    # Smaller parts: the shared module is read with each of its callers' parts.
+    monkeypatch.setattr(engine, "_PART_FILES", 4)
+    bicep = [p for p in plan_parts(discover([str(root)], []).units, options) if p.language == "bicep"]
+    assert sum(u.path.name == "edge.bicep" for p in bicep for u in p.units) > 1
+    split = _same(root)
+    for fmt in whole:
+        assert split[fmt] == whole[fmt], f"{fmt} differs between one part and parts"
+    json_out = split["json"]
+    # The unused directive of the shared module (and of loop/a.bicep, a copy), noted once each.
+    assert json_out.count('"rule_id": "IAC002"') == 2
+    # An entry file another one calls is evaluated through its caller only, in parts as whole.
+    assert "consumers/caller.bicep#module.c1.module.edge.profile" in json_out
+    assert "consumers/c1.bicep#" not in json_out
+    assert "loop/a.bicep#domain" in json_out
+
+
+def test_bicep_fixtures_in_parts_same_as_in_one_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    import iaclint.engine as engine
+
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_PART_FILES", 10**9)
+        whole = _reports(FIXTURES, 1)
+    # Each Bicep entry file with its modules in a part of its own (unless it mostly shares them).
+    monkeypatch.setattr(engine, "_PART_FILES", 1)
+    bicep = [p for p in plan_parts(discover([str(FIXTURES)], []).units, ScanOptions(paths=[str(FIXTURES)]))
+             if p.language == "bicep"]
+    assert len(bicep) > 20
+    split = _same(FIXTURES)
+    for fmt in whole:
+        assert split[fmt] == whole[fmt], f"{fmt} differs between one part and parts"
+
+
 def test_parallel_same_with_suppressions_and_per_path_config() -> None:
     # Directives are marked part by part and their notes (IAC002) given once for the whole scan.
     _same(FIXTURES, unknown="warning", per_path_ignores={"fixtures/terraform/*": ["IAC101"]})
