@@ -139,8 +139,10 @@ def test_bicep_in_parts_same_as_in_one_part(tmp_path: Path, monkeypatch: pytest.
         m.setattr(engine, "_PART_FILES", 10**9)
         assert len(plan_parts(discover([str(root)], []).units, options)) == 1
         whole = _reports(root, 1)
-    # Smaller parts: the shared module is read with each of its callers' parts.
+    # Smaller parts: the shared module is read with each of its callers' parts. The module calls
+    # are read by the workers too (8 entry files at a time), in a parallel scan.
     monkeypatch.setattr(engine, "_PART_FILES", 4)
+    monkeypatch.setattr(engine, "_GRAPH_UNITS", 8)
     bicep = [p for p in plan_parts(discover([str(root)], []).units, options) if p.language == "bicep"]
     assert sum(u.path.name == "edge.bicep" for p in bicep for u in p.units) > 1
     split = _same(root)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -218,6 +218,8 @@ _PART_FILES = 24
 # What a part evaluates at most, in files (a module read with two of its callers counts twice),
 # when it takes more sets than `_PART_FILES` asks for.
 _PART_WORK = 8 * _PART_FILES
+# Units whose module calls one worker reads at a time (see `_module_calls`).
+_GRAPH_UNITS = 64
 # A scan of fewer bytes than this is not worth starting worker processes for.
 _POOL_BYTES = 512 * 1024
 
@@ -405,16 +407,34 @@ def _linked(language: str, units: list[Unit], options: ScanOptions) -> list[list
 
 def _module_calls(language: str, units: list[Unit], options: ScanOptions) -> dict[str, set[str]] | None:
     """What each unit calls (see `_grouped`), or None for a loader that cannot tell (no
-    `module_calls`): it reads all its units at once."""
+    `module_calls`): it reads all its units at once. A scan big enough for workers reads the calls
+    in them too (a few dozen units at a time): every file that may call a module is parsed."""
     try:
         module = _load_module(language)
         calls_of = getattr(module, "module_calls", None)
         if calls_of is None:
             return None
-        found: dict[str, set[str]] = calls_of(units, loader_options(language, options))
+        given = loader_options(language, options)
+        chunks = [units[i : i + _GRAPH_UNITS] for i in range(0, len(units), _GRAPH_UNITS)]
+        jobs = _pool_size(options, len(chunks), (f for u in units for f in u.files))
+        if jobs <= 1:
+            found: dict[str, set[str]] = calls_of(units, given)
+            return found
+        found = {}
+        for calls in workers.run(partial(_calls_in, calls_of, given), chunks, jobs):
+            found.update(calls)
         return found
     except Exception as err:
         raise InternalError(f"{units[0].path}: {type(err).__name__}: {err}") from err
+
+
+def _calls_in(
+    calls_of: Callable[[list[Unit], LoaderOptions], dict[str, set[str]]],
+    given: LoaderOptions,
+    chunk: list[Unit],
+    _more: bool,
+) -> dict[str, set[str]]:
+    return calls_of(chunk, given)
 
 
 def _grouped(units: list[Unit], calls: dict[str, set[str]]) -> list[list[Unit]]:
@@ -433,7 +453,7 @@ def _grouped(units: list[Unit], calls: dict[str, set[str]]) -> list[list[Unit]]:
         members = {real: None}
         todo = [real]
         while todo:
-            for target in calls.get(todo.pop(), ()):
+            for target in sorted(calls.get(todo.pop(), ())):
                 if target in by_real and target not in members:
                     members[target] = None
                     todo.append(target)
@@ -449,21 +469,25 @@ def _grouped(units: list[Unit], calls: dict[str, set[str]]) -> list[list[Unit]]:
 def _jobs(options: ScanOptions, parts: list[Part]) -> int:
     """Worker processes: as asked, or (`jobs` 0) the cores when the scan is big enough to pay for
     starting them."""
-    if options.jobs > 0 or len(parts) < 2:
+    return _pool_size(options, len(parts), (f for part in parts for unit in part.units for f in unit.files))
+
+
+def _pool_size(options: ScanOptions, tasks: int, files: Iterable[Path]) -> int:
+    """Worker processes for `tasks` pieces of work over `files`: as asked, or (`jobs` 0) the cores
+    when the files are big enough to pay for starting them."""
+    if options.jobs > 0 or tasks < 2:
         return max(1, options.jobs)
     cores = workers.available_cores()
     if cores < 2:
         return 1
     size = 0
-    for part in parts:
-        for unit in part.units:
-            for f in unit.files:
-                try:
-                    size += os.stat(f).st_size
-                except (OSError, ValueError):
-                    continue
-                if size >= _POOL_BYTES:
-                    return min(cores, len(parts))
+    for f in files:
+        try:
+            size += os.stat(f).st_size
+        except (OSError, ValueError):
+            continue
+        if size >= _POOL_BYTES:
+            return min(cores, tasks)
     return 1
 
 
