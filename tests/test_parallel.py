@@ -284,6 +284,17 @@ def test_workers_only_when_the_scan_pays_for_them(tmp_path: Path, monkeypatch: p
     assert jobs(big, 0) == 1
 
 
+def test_a_part_is_full_at_its_bytes_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import iaclint.engine as engine
+
+    # Large templates: a few to a part, whatever _PART_FILES allows (memory follows the bytes).
+    template = "Resources: {}\n" + "# padding\n" * 60  # 615 bytes
+    root = _write({f"t{i}/template.yaml": template for i in range(5)}, tmp_path)
+    monkeypatch.setattr(engine, "_PART_BYTES", 1000)
+    parts = plan_parts(discover([str(root)], []).units, ScanOptions(paths=[str(root)]))
+    assert [[u.path.parent.name for u in p.units] for p in parts] == [["t0", "t1"], ["t2", "t3"], ["t4"]]
+
+
 def test_grouping_reads_module_calls_as_terraform_does(tmp_path: Path) -> None:
     import iaclint.engine as engine
 

@@ -218,6 +218,9 @@ _PART_FILES = 24
 # What a part evaluates at most, in files (a module read with two of its callers counts twice),
 # when it takes more sets than `_PART_FILES` asks for.
 _PART_WORK = 8 * _PART_FILES
+# A part is full at this many bytes of files too, whatever their number: a large template holds
+# ten times its size in memory once loaded (a 734 KB gateway-dense ARM template, about 7 MB).
+_PART_BYTES = 2 * 1024 * 1024
 # Units whose module calls one worker reads at a time (see `_module_calls`).
 _GRAPH_UNITS = 64
 # A scan of fewer bytes than this is not worth starting worker processes for.
@@ -343,33 +346,45 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
     parts: list[Part] = []
     for language, group in by_language.items():
         calls: dict[str, set[str]] | None = None
-        if sum(max(1, len(u.files)) for u in group) <= _PART_FILES:
-            sets = [group]  # one part anyway: no need to find out what calls what
-        elif language in _ALONE:
+        if language in _ALONE:
             sets = [[u] for u in group]
+        elif sum(max(1, len(u.files)) for u in group) <= _PART_FILES:
+            sets = [group]  # one part anyway: no need to find out what calls what
         else:
             calls = _module_calls(language, group, options)
             sets = [group] if calls is None else _grouped(group, calls)
         if options.focus is not None and language in _FOCUSED:
             sets = _reaching(language, sets, calls, options.focus)
         batch: dict[Unit, None] = {}
-        size = work = 0
+        size = work = data = 0
         for members in sets:
             new = [u for u in members if u not in batch]
             weight = sum(max(1, len(u.files)) for u in members)
             # A full part takes one more set only when the set is mostly read already (tests of
             # one Bicep module, each calling it: read once, not once per part), up to a bound on
             # what the part evaluates.
-            if size >= _PART_FILES and (2 * len(new) >= len(members) or work + weight > _PART_WORK):
+            full = size >= _PART_FILES or data >= _PART_BYTES
+            if full and (2 * len(new) >= len(members) or work + weight > _PART_WORK):
                 parts.append(Part(language, tuple(batch)))
-                batch, size, work, new = {}, 0, 0, members
+                batch, size, work, data, new = {}, 0, 0, 0, members
             for u in new:
                 batch[u] = None
                 size += max(1, len(u.files))
+                data += _bytes(u)
             work += weight
         if batch:
             parts.append(Part(language, tuple(batch)))
     return parts
+
+
+def _bytes(unit: Unit) -> int:
+    size = 0
+    for f in unit.files:
+        try:
+            size += os.stat(f).st_size
+        except (OSError, ValueError):
+            continue
+    return size
 
 
 # Languages whose loaders evaluate only what a change can reach (pre-commit, `--files`): the rest
