@@ -173,10 +173,11 @@ def scan(
     parts_out: list[tuple[LoadResult, Any]] | None = None,
 ) -> ScanResult:
     """Run the pipeline. Units stream: each part of the scan (a Terraform root with the modules it
-    calls, a few templates) is loaded, modelled and checked, and only its findings are kept, so
-    memory follows the largest part, not the repository. `retain`, when given, receives the
-    discovery (what outlives the parts). `parts_out`, for tests, receives what each part loaded and
-    the model built of it (the scan then runs in this process, and keeps them all)."""
+    calls, a Bicep entry file with the module files it calls, a few templates) is loaded, modelled
+    and checked, and only its findings are kept, so memory follows the largest part, not the
+    repository. `retain`, when given, receives the discovery (what outlives the parts).
+    `parts_out`, for tests, receives what each part loaded and the model built of it (the scan then
+    runs in this process, and keeps them all)."""
     # Each part builds long-lived, acyclic data (Values, entities, findings): the cyclic collector
     # would only rescan it. What a part leaves in cycles is collected once it is done.
     with gc_paused(), scan_allowance():
