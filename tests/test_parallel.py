@@ -284,6 +284,30 @@ def test_workers_only_when_the_scan_pays_for_them(tmp_path: Path, monkeypatch: p
     assert jobs(big, 0) == 1
 
 
+def test_an_error_reading_module_calls_is_the_same_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import iaclint.engine as engine
+    from iaclint.engine import InternalError
+    from iaclint.lang.bicep import graph
+
+    root = _bicep_corpus(tmp_path)
+
+    def broken(units, options=None):  # type: ignore[no-untyped-def]
+        raise KeyError("boom")
+
+    monkeypatch.setattr(graph, "module_calls", broken)  # forked workers inherit it
+    monkeypatch.setattr(engine, "_GRAPH_UNITS", 8)  # read by the workers with --jobs 2
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(InternalError) as err:
+            scan(ScanOptions(paths=[str(root)], jobs=jobs))
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+    first = next(u for u in discover([str(root)], []).units if u.language == "bicep")
+    assert errors[0] == f"{first.path}: KeyError: 'boom'"
+
+
 def test_a_part_is_full_at_its_bytes_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import iaclint.engine as engine
 
