@@ -77,6 +77,102 @@ def test_azure_bench_corpus_same_serial_and_parallel(tmp_path: Path) -> None:
     assert out["json"].count('"rule_id"') > 10
 
 
+# Bicep shapes a generated corpus does not have: a module shared by entry files of other folders
+# (read with each caller), an entry file that is also called, a cycle, a module outside the scan's
+# folders, and an unused directive in a shared module (noted once).
+SHARED_EDGE = """param name string
+param tls string = 'TLS10'
+
+// iaclint:ignore IAC102 -- never matches
+resource profile 'Microsoft.Cdn/profiles@2024-02-01' = {
+  name: name
+  location: 'global'
+  sku: {
+    name: 'Premium_AzureFrontDoor'
+  }
+}
+
+resource domain 'Microsoft.Cdn/profiles/customDomains@2024-02-01' = {
+  parent: profile
+  name: '${name}-domain'
+  properties: {
+    hostName: 'api.${name}.example.com'
+    tlsSettings: {
+      certificateType: 'ManagedCertificate'
+      minimumTlsVersion: tls
+    }
+  }
+}
+"""
+
+
+def _consumer(i: int, extra: str = "") -> str:
+    tls = "TLS12" if i % 2 else "TLS10"
+    return (
+        f"module edge '../shared/edge.bicep' = {{\n  name: 'edge-{i}'\n"
+        f"  params: {{\n    name: 'consumer-{i}'\n    tls: '{tls}'\n  }}\n}}\n{extra}"
+    )
+
+
+def _bicep_corpus(root: Path) -> Path:
+    azure = _bench("make_azure_corpus")
+    files = azure.bicep_corpus(10, 5)
+    files["shared/edge.bicep"] = SHARED_EDGE
+    for i in range(8):
+        files[f"consumers/c{i}.bicep"] = _consumer(i)
+    files["consumers/caller.bicep"] = _consumer(9, "module c1 'c1.bicep' = {\n  name: 'c1'\n}\n")
+    files["loop/a.bicep"] = "module b 'b.bicep' = {\n  name: 'b'\n}\n" + SHARED_EDGE.replace(
+        "param name string", "param name string = 'loop'"
+    )
+    files["loop/b.bicep"] = "module a 'a.bicep' = {\n  name: 'a'\n}\n"
+    return _write(files, root)
+
+
+def test_bicep_in_parts_same_as_in_one_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import iaclint.engine as engine
+
+    root = _bicep_corpus(tmp_path)
+    options = ScanOptions(paths=[str(root)])
+    bicep = [p for p in plan_parts(discover([str(root)], []).units, options) if p.language == "bicep"]
+    assert len(bicep) > 1
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_PART_FILES", 10**9)
+        assert len(plan_parts(discover([str(root)], []).units, options)) == 1
+        whole = _reports(root, 1)
+    # Smaller parts: the shared module is read with each of its callers' parts. The module calls
+    # are read by the workers too (8 entry files at a time), in a parallel scan.
+    monkeypatch.setattr(engine, "_PART_FILES", 4)
+    monkeypatch.setattr(engine, "_GRAPH_UNITS", 8)
+    bicep = [p for p in plan_parts(discover([str(root)], []).units, options) if p.language == "bicep"]
+    assert sum(u.path.name == "edge.bicep" for p in bicep for u in p.units) > 1
+    split = _same(root)
+    for fmt in whole:
+        assert split[fmt] == whole[fmt], f"{fmt} differs between one part and parts"
+    json_out = split["json"]
+    # The unused directive of the shared module (and of loop/a.bicep, a copy), noted once each.
+    assert json_out.count('"rule_id": "IAC002"') == 2
+    # An entry file another one calls is evaluated through its caller only, in parts as whole.
+    assert "consumers/caller.bicep#module.c1.module.edge.profile" in json_out
+    assert "consumers/c1.bicep#" not in json_out
+    assert "loop/a.bicep#domain" in json_out
+
+
+def test_bicep_fixtures_in_parts_same_as_in_one_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    import iaclint.engine as engine
+
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_PART_FILES", 10**9)
+        whole = _reports(FIXTURES, 1)
+    # Each Bicep entry file with its modules in a part of its own (unless it mostly shares them).
+    monkeypatch.setattr(engine, "_PART_FILES", 1)
+    bicep = [p for p in plan_parts(discover([str(FIXTURES)], []).units, ScanOptions(paths=[str(FIXTURES)]))
+             if p.language == "bicep"]
+    assert len(bicep) > 20
+    split = _same(FIXTURES)
+    for fmt in whole:
+        assert split[fmt] == whole[fmt], f"{fmt} differs between one part and parts"
+
+
 def test_parallel_same_with_suppressions_and_per_path_config() -> None:
     # Directives are marked part by part and their notes (IAC002) given once for the whole scan.
     _same(FIXTURES, unknown="warning", per_path_ignores={"fixtures/terraform/*": ["IAC101"]})
@@ -186,6 +282,41 @@ def test_workers_only_when_the_scan_pays_for_them(tmp_path: Path, monkeypatch: p
     assert jobs(small, 3) == 3  # --jobs N: as asked
     monkeypatch.setattr(workers, "available_cores", lambda: 1)
     assert jobs(big, 0) == 1
+
+
+def test_an_error_reading_module_calls_is_the_same_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import iaclint.engine as engine
+    from iaclint.engine import InternalError
+    from iaclint.lang.bicep import graph
+
+    root = _bicep_corpus(tmp_path)
+
+    def broken(units, options=None):  # type: ignore[no-untyped-def]
+        raise KeyError("boom")
+
+    monkeypatch.setattr(graph, "module_calls", broken)  # forked workers inherit it
+    monkeypatch.setattr(engine, "_GRAPH_UNITS", 8)  # read by the workers with --jobs 2
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(InternalError) as err:
+            scan(ScanOptions(paths=[str(root)], jobs=jobs))
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+    first = next(u for u in discover([str(root)], []).units if u.language == "bicep")
+    assert errors[0] == f"{first.path}: KeyError: 'boom'"
+
+
+def test_a_part_is_full_at_its_bytes_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import iaclint.engine as engine
+
+    # Large templates: a few to a part, whatever _PART_FILES allows (memory follows the bytes).
+    template = "Resources: {}\n" + "# padding\n" * 60  # 615 bytes
+    root = _write({f"t{i}/template.yaml": template for i in range(5)}, tmp_path)
+    monkeypatch.setattr(engine, "_PART_BYTES", 1000)
+    parts = plan_parts(discover([str(root)], []).units, ScanOptions(paths=[str(root)]))
+    assert [[u.path.parent.name for u in p.units] for p in parts] == [["t0", "t1"], ["t2", "t3"], ["t4"]]
 
 
 def test_grouping_reads_module_calls_as_terraform_does(tmp_path: Path) -> None:

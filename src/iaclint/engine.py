@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -173,10 +173,11 @@ def scan(
     parts_out: list[tuple[LoadResult, Any]] | None = None,
 ) -> ScanResult:
     """Run the pipeline. Units stream: each part of the scan (a Terraform root with the modules it
-    calls, a few templates) is loaded, modelled and checked, and only its findings are kept, so
-    memory follows the largest part, not the repository. `retain`, when given, receives the
-    discovery (what outlives the parts). `parts_out`, for tests, receives what each part loaded and
-    the model built of it (the scan then runs in this process, and keeps them all)."""
+    calls, a Bicep entry file with the module files it calls, a few templates) is loaded, modelled
+    and checked, and only its findings are kept, so memory follows the largest part, not the
+    repository. `retain`, when given, receives the discovery (what outlives the parts).
+    `parts_out`, for tests, receives what each part loaded and the model built of it (the scan then
+    runs in this process, and keeps them all)."""
     # Each part builds long-lived, acyclic data (Values, entities, findings): the cyclic collector
     # would only rescan it. What a part leaves in cycles is collected once it is done.
     with gc_paused(), scan_allowance():
@@ -215,6 +216,14 @@ _ALONE = frozenset({"cloudformation", "arm", "terraform-plan"})
 # Units are handed to a loader at least this many files at a time (one call per template would
 # cost more in calls than in reading); a part stays small enough for memory to follow it.
 _PART_FILES = 24
+# What a part evaluates at most, in files (a module read with two of its callers counts twice),
+# when it takes more sets than `_PART_FILES` asks for.
+_PART_WORK = 8 * _PART_FILES
+# A part is full at this many bytes of files too, whatever their number: a large template holds
+# ten times its size in memory once loaded (a 734 KB gateway-dense ARM template, about 7 MB).
+_PART_BYTES = 2 * 1024 * 1024
+# Units whose module calls one worker reads at a time (see `_module_calls`).
+_GRAPH_UNITS = 64
 # A scan of fewer bytes than this is not worth starting worker processes for.
 _POOL_BYTES = 512 * 1024
 
@@ -330,56 +339,124 @@ def _entry_file_changed(address: str, inside: Callable[[str], bool]) -> bool:
 
 def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
     """The scan cut into parts, in the order of discovery per language: units a loader must see
-    together (a Terraform root and the local modules it calls, transitively) stay in one part;
-    a module called by two roots is read with each."""
+    together (a Terraform root and the local modules it calls, a Bicep entry file and the module
+    files it calls, transitively) stay in one part; a module called by two roots is read with each."""
     by_language: dict[str, list[Unit]] = {}
     for unit in units:
         by_language.setdefault(unit.language, []).append(unit)
     parts: list[Part] = []
     for language, group in by_language.items():
-        if sum(max(1, len(u.files)) for u in group) <= _PART_FILES:
-            sets = [group]  # one part anyway: no need to find out what calls what
-        elif language in _ALONE:
+        calls: dict[str, set[str]] | None = None
+        if language in _ALONE:
             sets = [[u] for u in group]
+        elif sum(max(1, len(u.files)) for u in group) <= _PART_FILES:
+            sets = [group]  # one part anyway: no need to find out what calls what
         else:
-            sets = _linked(language, group, options)
-        if language == "terraform" and options.focus is not None:
-            sets = _reaching(sets, options.focus)
+            calls = _module_calls(language, group, options)
+            sets = [group] if calls is None else _grouped(group, calls)
+        if options.focus is not None and language in _FOCUSED:
+            sets = _reaching(language, sets, calls, options.focus)
         batch: dict[Unit, None] = {}
-        size = 0
+        size = work = data = 0
         for members in sets:
-            for u in members:
-                if u not in batch:
-                    batch[u] = None
-                    size += max(1, len(u.files))
-            if size >= _PART_FILES:
+            new = [u for u in members if u not in batch]
+            weight = sum(max(1, len(u.files)) for u in members)
+            # A full part takes one more set only when the set is mostly read already (tests of
+            # one Bicep module, each calling it: read once, not once per part), up to a bound on
+            # what the part evaluates.
+            full = size >= _PART_FILES or data >= _PART_BYTES
+            if full and (2 * len(new) >= len(members) or work + weight > _PART_WORK):
                 parts.append(Part(language, tuple(batch)))
-                batch, size = {}, 0
+                batch, size, work, data, new = {}, 0, 0, 0, members
+            for u in new:
+                batch[u] = None
+                size += max(1, len(u.files))
+                data += _bytes(u)
+            work += weight
         if batch:
             parts.append(Part(language, tuple(batch)))
     return parts
 
 
-def _reaching(sets: list[list[Unit]], focus: frozenset[str]) -> list[list[Unit]]:
-    """Pre-commit: the sets of Terraform units a change can reach. A set holds roots with every
-    module they call, so it is reached when one of its directories holds a changed file; the
-    others are not read at all (their module calls were all the scan needed of them)."""
-    dirs = {os.path.dirname(p) for p in focus}
-    return [units for units in sets if any(os.path.realpath(u.path) in dirs for u in units)]
+def _bytes(unit: Unit) -> int:
+    size = 0
+    for f in unit.files:
+        try:
+            size += os.stat(f).st_size
+        except (OSError, ValueError):
+            continue
+    return size
+
+
+# Languages whose loaders evaluate only what a change can reach (pre-commit, `--files`): the rest
+# of their units are read only for the module calls that tell which units the change reaches.
+_FOCUSED = frozenset({"terraform", "bicep"})
+
+
+def _reaching(
+    language: str, sets: list[list[Unit]], calls: dict[str, set[str]] | None, focus: frozenset[str]
+) -> list[list[Unit]]:
+    """Pre-commit: the sets of units a change can reach; the others are not read at all (their
+    module calls were all the scan needed of them). A set holds roots with every module they call:
+    a Terraform set is reached when one of its directories holds a changed file, a Bicep set when
+    one of its files, or a file one of them calls (a module outside the scan), is a changed file.
+    Without `calls` (a scan too small to group) the Bicep loader finds the entry files itself."""
+    if language == "terraform":
+        places = {os.path.dirname(p) for p in focus}
+        return [units for units in sets if any(os.path.realpath(u.path) in places for u in units)]
+    if calls is None:
+        return sets
+    out = []
+    for units in sets:
+        reals = [os.path.realpath(u.path) for u in units]
+        if any(r in focus or not focus.isdisjoint(calls.get(r, ())) for r in reals):
+            out.append(units)
+    return out
 
 
 def _linked(language: str, units: list[Unit], options: ScanOptions) -> list[list[Unit]]:
-    """Units that must be loaded together: each root with the units it calls, transitively, then
-    (together) any left that no root reaches (modules calling each other). A loader that cannot
-    tell its calls (no `module_calls`) reads all its units at once."""
+    """Units that must be loaded together (see `_grouped`). A loader that cannot tell its calls
+    (no `module_calls`) reads all its units at once."""
+    calls = _module_calls(language, units, options)
+    return [units] if calls is None else _grouped(units, calls)
+
+
+def _module_calls(language: str, units: list[Unit], options: ScanOptions) -> dict[str, set[str]] | None:
+    """What each unit calls (see `_grouped`), or None for a loader that cannot tell (no
+    `module_calls`): it reads all its units at once. A scan big enough for workers reads the calls
+    in them too (a few dozen units at a time): every file that may call a module is parsed."""
     try:
         module = _load_module(language)
         calls_of = getattr(module, "module_calls", None)
         if calls_of is None:
-            return [units]
-        calls: dict[str, set[str]] = calls_of(units, loader_options(language, options))
+            return None
+        given = loader_options(language, options)
+        chunks = [units[i : i + _GRAPH_UNITS] for i in range(0, len(units), _GRAPH_UNITS)]
+        jobs = _pool_size(options, len(chunks), (f for u in units for f in u.files))
+        if jobs <= 1:
+            found: dict[str, set[str]] = calls_of(units, given)
+            return found
+        found = {}
+        for calls in workers.run(partial(_calls_in, calls_of, given), chunks, jobs):
+            found.update(calls)
+        return found
     except Exception as err:
         raise InternalError(f"{units[0].path}: {type(err).__name__}: {err}") from err
+
+
+def _calls_in(
+    calls_of: Callable[[list[Unit], LoaderOptions], dict[str, set[str]]],
+    given: LoaderOptions,
+    chunk: list[Unit],
+    _more: bool,
+) -> dict[str, set[str]]:
+    return calls_of(chunk, given)
+
+
+def _grouped(units: list[Unit], calls: dict[str, set[str]]) -> list[list[Unit]]:
+    """Units that must be loaded together: each root with the units it calls, transitively, then
+    (together) any left that no root reaches (modules calling each other). `calls`: by the real
+    path of each unit, the real paths it calls."""
     by_real: dict[str, Unit] = {}
     for u in units:
         by_real.setdefault(os.path.realpath(u.path), u)
@@ -392,7 +469,7 @@ def _linked(language: str, units: list[Unit], options: ScanOptions) -> list[list
         members = {real: None}
         todo = [real]
         while todo:
-            for target in calls.get(todo.pop(), ()):
+            for target in sorted(calls.get(todo.pop(), ())):
                 if target in by_real and target not in members:
                     members[target] = None
                     todo.append(target)
@@ -408,21 +485,25 @@ def _linked(language: str, units: list[Unit], options: ScanOptions) -> list[list
 def _jobs(options: ScanOptions, parts: list[Part]) -> int:
     """Worker processes: as asked, or (`jobs` 0) the cores when the scan is big enough to pay for
     starting them."""
-    if options.jobs > 0 or len(parts) < 2:
+    return _pool_size(options, len(parts), (f for part in parts for unit in part.units for f in unit.files))
+
+
+def _pool_size(options: ScanOptions, tasks: int, files: Iterable[Path]) -> int:
+    """Worker processes for `tasks` pieces of work over `files`: as asked, or (`jobs` 0) the cores
+    when the files are big enough to pay for starting them."""
+    if options.jobs > 0 or tasks < 2:
         return max(1, options.jobs)
     cores = workers.available_cores()
     if cores < 2:
         return 1
     size = 0
-    for part in parts:
-        for unit in part.units:
-            for f in unit.files:
-                try:
-                    size += os.stat(f).st_size
-                except (OSError, ValueError):
-                    continue
-                if size >= _POOL_BYTES:
-                    return min(cores, len(parts))
+    for f in files:
+        try:
+            size += os.stat(f).st_size
+        except (OSError, ValueError):
+            continue
+        if size >= _POOL_BYTES:
+            return min(cores, tasks)
     return 1
 
 

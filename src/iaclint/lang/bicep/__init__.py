@@ -1,4 +1,5 @@
-"""Bicep loader: `load(units, options) -> LoadResult`.
+"""Bicep loader: `load(units, options) -> LoadResult`, and `module_calls(units, options)` for the
+engine to load each entry file with the modules it calls.
 
 The parser is imported only when this module's `load` runs, so scans without Bicep files never pay
 for it (and the tree-sitter grammar only when `IACLINT_BICEP_PARSER=tree-sitter` asks for it). See
@@ -13,7 +14,7 @@ from iaclint.lang import gc_paused
 from iaclint.lang.options import BicepOptions
 from iaclint.resources import LoadResult
 
-__all__ = ["load"]
+__all__ = ["load", "module_calls"]
 
 
 def load(units: list[Any], options: BicepOptions | None = None) -> LoadResult:
@@ -22,3 +23,12 @@ def load(units: list[Any], options: BicepOptions | None = None) -> LoadResult:
     # The few cycles (evaluators and their context) are collected once the collector runs again.
     with gc_paused():
         return load_units(units, options)
+
+
+def module_calls(units: list[Any], options: BicepOptions | None = None) -> dict[str, set[str]]:
+    """Per unit (the real path of its file), the local files its `module` statements name: the
+    engine loads an entry file with the modules it calls, one group after another."""
+    from iaclint.lang.bicep.graph import module_calls as calls
+
+    with gc_paused():
+        return calls(units, options)
