@@ -297,7 +297,9 @@ class _Walker:
         self.roots = roots
         self.excludes = excludes
         self.result = Discovery(root=root)
-        self.tf_dirs: dict[Path, list[Path]] = {}
+        # Terraform files by directory, in the order found (a dict: a file reached twice, named and
+        # walked, is kept once without searching a list).
+        self.tf_dirs: dict[Path, dict[Path, None]] = {}
         self.singles: list[Path] = []
         # Walking only for context (`--files`): the languages whose modules are evaluated through
         # their callers ("terraform", "bicep"); other files are not looked at.
@@ -339,14 +341,10 @@ class _Walker:
                 if name.endswith(".bicep"):
                     self.singles.append(p)
                 else:
-                    files = self.tf_dirs.setdefault(p.parent, [])
-                    if p not in files:
-                        files.append(p)
+                    self.tf_dirs.setdefault(p.parent, {}).setdefault(p)
             return
         if _is_tf(name) or _is_tfvars(name):
-            files = self.tf_dirs.setdefault(p.parent, [])
-            if p not in files:
-                files.append(p)
+            self.tf_dirs.setdefault(p.parent, {}).setdefault(p)
         elif name.endswith((".tfvars", ".tfvars.json")):
             # Read only when named (`--var-file`, `var-files`): the engine counts it as scanned then.
             self.result.skipped.append((str(p), NOT_AUTOMATIC_TFVARS))
