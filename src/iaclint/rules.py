@@ -190,7 +190,11 @@ def snapshot_source() -> str:
 
 
 def main(argv: list[str]) -> int:
+    """`python -m iaclint.rules [FILE]`: write the snapshot (default: the checkout's, from its root)."""
     target = Path(argv[1] if len(argv) > 1 else "src/iaclint/rule_snapshot.py")
+    if not target.parent.is_dir():
+        print(f"no directory {target.parent}: run from the repository root or name the file", file=sys.stderr)
+        return 2
     target.write_text(snapshot_source(), encoding="utf-8")
     print(f"wrote the rule pack snapshot to {target}")
     return 0
