@@ -234,6 +234,29 @@ def test_summary_accounts_for_the_files_passed(repo: Path) -> None:
     ]
 
 
+def test_summary_accounts_for_failed_and_skipped_files_passed(repo: Path) -> None:
+    # Unreadable files beside the ones passed, and elsewhere in the repository (read only to find
+    # callers), are not accounted for; the ones passed are, as a full scan accounts for them.
+    (repo / "app" / "broken.tf").write_bytes(b'resource "x" "y" {\n  a = "\xff"\n}\n')
+    (repo / "live" / "dev" / "broken.tf").write_bytes(b"\xff\n")
+    write(repo, {
+        "modules/api/extra.tfvars": 'tls = "TLS_1_0"\n',
+        "app/terraform.tfvars": 'tls = "TLS_1_2"\n',
+    })
+    passed = ["app/broken.tf", "app/terraform.tfvars", "modules/api/extra.tfvars", "modules/api/main.tf"]
+    result = CliRunner().invoke(main, ["scan", "--format", "json", "--files", *passed])
+    assert [(f["path"], f["status"]) for f in json.loads(result.stdout)["files"]] == [
+        ("app/broken.tf", "failed"),
+        ("app/terraform.tfvars", "scanned"),
+        ("modules/api/extra.tfvars", "skipped"),
+        ("modules/api/main.tf", "scanned"),
+    ]
+    full = CliRunner().invoke(main, ["scan", "--format", "json"])
+    statuses = {f["path"]: f["status"] for f in json.loads(full.stdout)["files"]}
+    assert [statuses[p] for p in passed] == ["failed", "scanned", "skipped", "scanned"]
+    assert statuses["live/dev/broken.tf"] == "failed"
+
+
 def test_adding_a_module_call_fails_the_hook(repo: Path) -> None:
     # The module's value is written in the module itself: the call alone brings the violation.
     write(repo, {

@@ -198,8 +198,9 @@ def _options(
     rule_params: tuple[str, ...],
     files_mode: bool,
     jobs: int,
-) -> tuple[ScanOptions, str]:
-    """Scan options from the configuration file and the command line (which wins)."""
+) -> tuple[ScanOptions, str, Config]:
+    """Scan options from the configuration file and the command line (which wins), the severity
+    threshold, and the configuration (read once: the reports take their settings from it too)."""
     from iaclint.engine import ScanOptions
 
     _check_paths(paths)
@@ -227,7 +228,7 @@ def _options(
         per_path_ignores=cfg.per_path_ignores,
     )
     _check_selection(options.select, options.ignore)
-    return options, severity_threshold or cfg.severity_threshold or "warning"
+    return options, severity_threshold or cfg.severity_threshold or "warning", cfg
 
 
 def _shown(path: Path | None) -> str | None:
@@ -478,7 +479,7 @@ def scan(
             read_baseline(Path(baseline))  # read again by the scan; a bad file fails before it
         except BaselineError as err:
             raise Failure(f"--baseline {err}") from None
-    options, threshold = _options(
+    options, threshold, cfg = _options(
         paths, config_file, select, ignore, severity_threshold, exclude, var_files, variables,
         rule_params, files_mode, jobs,
     )
@@ -495,7 +496,7 @@ def scan(
         "verbose": verbose,
         "quiet": quiet,
         "color": color,
-        "category": sarif_category or _config(config_file, paths).sarif_category,
+        "category": sarif_category or cfg.sarif_category,
         "levels": _configured_levels(options),
     }
     for fmt, target in zip(fmts, targets, strict=True):
@@ -588,7 +589,7 @@ def baseline_create(
     from iaclint.report.summary import plural
     from iaclint.suppress import write_baseline
 
-    options, _ = _options(
+    options, _, _ = _options(
         paths, config_file, select, ignore, None, exclude, var_files, variables, rule_params, files_mode, jobs
     )
     options.cfn_parameters = _parse_assignments(parameters, "--parameter")

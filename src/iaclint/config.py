@@ -11,7 +11,6 @@ A file named with `--config` is the user's choice and read wherever it is.
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +92,8 @@ def _parse(path: Path, data: bytes) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: not read: a dotted key of {parts:,} parts (limit {LIMITS.config_key_parts})"
         )
+    import tomllib  # only when there is a configuration file: most scans have none
+
     try:
         return tomllib.loads(text)
     except RecursionError:

@@ -74,6 +74,13 @@ def _is_tfvars(name: str) -> bool:
     )
 
 
+def _context_file(name: str, context: frozenset[str]) -> bool:
+    """Whether a file is one a walk for context (`--files`) keeps: of a language in `context`."""
+    if _is_tf(name) or _is_tfvars(name):
+        return "terraform" in context
+    return name.endswith(".bicep") and "bicep" in context
+
+
 if TYPE_CHECKING:
     import pathspec
 
@@ -290,7 +297,9 @@ class _Walker:
         self.roots = roots
         self.excludes = excludes
         self.result = Discovery(root=root)
-        self.tf_dirs: dict[Path, list[Path]] = {}
+        # Terraform files by directory, in the order found (a dict: a file reached twice, named and
+        # walked, is kept once without searching a list).
+        self.tf_dirs: dict[Path, dict[Path, None]] = {}
         self.singles: list[Path] = []
         # Walking only for context (`--files`): the languages whose modules are evaluated through
         # their callers ("terraform", "bicep"); other files are not looked at.
@@ -328,17 +337,14 @@ class _Walker:
                 self.result.unchecked.add(str(p))
                 return
         if self.context_only is not None:
-            if (_is_tf(name) or _is_tfvars(name)) and "terraform" in self.context_only:
-                files = self.tf_dirs.setdefault(p.parent, [])
-                if p not in files:
-                    files.append(p)
-            elif name.endswith(".bicep") and "bicep" in self.context_only:
-                self.singles.append(p)
+            if _context_file(name, self.context_only):
+                if name.endswith(".bicep"):
+                    self.singles.append(p)
+                else:
+                    self.tf_dirs.setdefault(p.parent, {}).setdefault(p)
             return
         if _is_tf(name) or _is_tfvars(name):
-            files = self.tf_dirs.setdefault(p.parent, [])
-            if p not in files:
-                files.append(p)
+            self.tf_dirs.setdefault(p.parent, {}).setdefault(p)
         elif name.endswith((".tfvars", ".tfvars.json")):
             # Read only when named (`--var-file`, `var-files`): the engine counts it as scanned then.
             self.result.skipped.append((str(p), NOT_AUTOMATIC_TFVARS))
@@ -401,7 +407,10 @@ class _Walker:
                         self.result.unchecked.add(str(sp))  # what it holds is scanned nowhere
                     continue
                 subdirs.append(sp)
+            context = self.context_only
             for e in files:
+                if context is not None and not _context_file(e.name, context) and not e.is_symlink():
+                    continue  # walking for context: add_file would look at it no further
                 fp = d / e.name
                 if not self.excluded(fp):
                     self.add_file(fp, explicit=False, link=e.is_symlink())

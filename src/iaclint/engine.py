@@ -27,6 +27,7 @@ from iaclint.lang.options import (
     PlanOptions,
     TerraformOptions,
 )
+from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.result import FileRecord, ScanResult
 from iaclint.rules import Rule, load_rules
@@ -270,11 +271,19 @@ def _scan(
             # A module read with two roots is counted in both parts.
             progress(min(done, len(found.units)), len(found.units))
 
-    records = _account_files(found, skipped, failed, read)
     if options.files_mode:
-        # The summary accounts for the files passed, not for the ones loaded to find callers.
+        # The summary accounts for the files passed, not for the ones loaded to find callers
+        # (every Terraform file of the repository): those are left out before being shown.
         given = {os.path.realpath(p) for p in options.paths}
-        records = {p: r for p, r in records.items() if os.path.realpath(p) in given}
+        real = PathResolver().real
+
+        def keep(path: str) -> bool:
+            return real(path) in given
+
+        skipped = {p: reason for p, reason in skipped.items() if keep(p)}
+        records = _account_files(_kept(found, keep), skipped, [d for d in failed if keep(d.path)], read)
+    else:
+        records = _account_files(found, skipped, failed, read)
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_configure([_parse_finding(d, parse_rule) for d in found.failed], options, rules))
     # A module loaded with two roots reports its unreadable regions in both parts: once is enough.
@@ -584,6 +593,16 @@ def _spent_budgets(loaded: LoadResult) -> list[Diagnostic]:
             message = f"evaluation budget exceeded ({b.exhausted}); values evaluated after it are unknown"
             out.append(Diagnostic(b.unit, 1, 1, message, partial=True))
     return out
+
+
+def _kept(found: Discovery, keep: Callable[[str], bool]) -> Discovery:
+    """What `_account_files` needs of a discovery, for the files `keep` keeps only. Accounting
+    matches a diagnostic with a unit file by the path shown (the directory resolved, the name kept),
+    and two paths shown alike resolve alike, so `keep` keeps both or neither: the records of the
+    files kept are the ones accounting everything would give them."""
+    units = [replace(u, files=tuple(f for f in u.files if keep(str(f)))) for u in found.units]
+    skipped = [s for s in found.skipped if keep(s[0])]
+    return Discovery(found.root, units, skipped, unchecked=found.unchecked)
 
 
 def _account_files(

@@ -7,8 +7,7 @@ quotes the clauses of the standard (`docs/standard.md`, shipped inside the wheel
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from importlib import resources as importlib_resources
+from functools import cache, lru_cache
 from pathlib import Path
 
 from iaclint.rules import Rule
@@ -16,11 +15,18 @@ from iaclint.rules import Rule
 # The rule docs pages, one per rule, generated from rules/ (`python -m iaclint.rule_docs`).
 DOC_URL = "https://github.com/iaclint/iaclint/blob/main/docs/rules/{id}.md"
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_CODE = re.compile(r"`([^`]+)`")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    """Fence, bold, code, link, autolink: compiled when help is first rendered, not by every scan
+    whose text report only links to the rule pages."""
+    return (
+        re.compile(r"^\s*(```|~~~)"),
+        re.compile(r"\*\*(.+?)\*\*"),
+        re.compile(r"`([^`]+)`"),
+        re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)"),
+        re.compile(r"<(https?://[^>\s]+)>"),
+    )
 
 
 def doc_url(rule_id: str) -> str:
@@ -28,10 +34,11 @@ def doc_url(rule_id: str) -> str:
 
 
 def _inline(text: str) -> str:
-    text = _LINK.sub(r"\1 (\2)", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _BOLD.sub(r"\1", text)
-    return _CODE.sub(r"\1", text)
+    _, bold, code, link, autolink = _patterns()
+    text = link.sub(r"\1 (\2)", text)
+    text = autolink.sub(r"\1", text)
+    text = bold.sub(r"\1", text)
+    return code.sub(r"\1", text)
 
 
 def plain(markdown: str, *, code_indent: str = "    ") -> str:
@@ -41,6 +48,7 @@ def plain(markdown: str, *, code_indent: str = "    ") -> str:
     out: list[str] = []
     prose: list[str] = []
     in_code = False
+    fence = _patterns()[0]
 
     def flush() -> None:
         if prose:
@@ -48,7 +56,7 @@ def plain(markdown: str, *, code_indent: str = "    ") -> str:
             prose.clear()
 
     for line in markdown.strip("\n").split("\n"):
-        if _FENCE.match(line):
+        if fence.match(line):
             flush()
             in_code = not in_code
             continue
@@ -68,7 +76,9 @@ def plain(markdown: str, *, code_indent: str = "    ") -> str:
 
 
 def _standard_file() -> str | None:
-    packaged = importlib_resources.files("iaclint") / "standard.md"
+    # Installed from a wheel: beside the package's modules (`force-include`), which is where
+    # `importlib.resources` would find it, without importing that (zipfile, tempfile, shutil).
+    packaged = Path(__file__).parent / "standard.md"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     # A source checkout (editable install): docs/standard.md.

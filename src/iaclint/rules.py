@@ -1,14 +1,20 @@
-"""The rule pack: one YAML file per rule in `rules/`, shipped inside the wheel."""
+"""The rule pack: one YAML file per rule in `rules/`, shipped inside the wheel.
+
+Every scan reads the pack, and PyYAML costs more to import (its regexes) and run than a one-file
+scan's own work. `rule_snapshot.py` holds each rule file as PyYAML parses it, with the text it was
+parsed from: a file whose text is the recorded one is taken from there, any other is parsed, so
+the snapshot can make the pack faster but never different. `python -m iaclint.rules` writes it
+again after a rule changes (a test fails while it is stale).
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from iaclint.findings import Level
 
@@ -26,9 +32,6 @@ CATEGORIES = (
     "ip-restriction",
     "parse",
 )
-
-# libyaml's loader when PyYAML was built with it: reading the pack is part of every start-up.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 REQUIRED = ("id", "name", "category", "severity", "security-severity", "title", "message", "help", "standard")
 
@@ -65,9 +68,12 @@ class Rule:
 
 
 def _rules_dir() -> Path:
-    packaged = importlib_resources.files("iaclint") / "rules"
+    # Installed from a wheel, the pack sits in the package directory (`force-include`); this is what
+    # `importlib.resources.files("iaclint")` gives for a package on disk, without importing it
+    # (zipfile, tempfile, shutil: 5 ms of a one-file scan).
+    packaged = Path(__file__).parent / "rules"
     if packaged.is_dir():
-        return Path(str(packaged))
+        return packaged
     # Running from a source checkout (editable install): the top-level rules/ folder.
     return Path(__file__).resolve().parents[2] / "rules"
 
@@ -106,13 +112,93 @@ def parse_rule(doc: Any, origin: str) -> Rule:
     )
 
 
+def parse_yaml(text: str) -> Any:
+    """A rule file's document, as PyYAML reads it (libyaml's loader when PyYAML was built with it)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def rule_files() -> list[tuple[str, str]]:
+    """(file name, text) of every `*.yaml` file of the pack, by name."""
+    folder = _rules_dir()
+    names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
+
+
 @lru_cache(maxsize=1)
 def load_rules() -> dict[str, Rule]:
     """All shipped rules by id, sorted by id."""
+    from iaclint import rule_snapshot
+
     rules: dict[str, Rule] = {}
-    for path in sorted(_rules_dir().glob("*.yaml")):
-        rule = parse_rule(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER), path.name)
+    parsed: dict[str, Any] | None = None
+    for name, text in rule_files():
+        if rule_snapshot.TEXTS.get(name) == text:
+            if parsed is None:
+                parsed = rule_snapshot.documents()  # new objects each time: a caller may change them
+            doc = parsed[name]
+        else:
+            doc = parse_yaml(text)
+        rule = parse_rule(doc, name)
         if rule.id in rules:
-            raise RuleError(f"{path.name}: duplicate rule id {rule.id}")
+            raise RuleError(f"{name}: duplicate rule id {rule.id}")
         rules[rule.id] = rule
     return dict(sorted(rules.items()))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _literal(value: Any, where: str) -> str:
+    """`value` (a parsed rule document) as a Python literal, ASCII only; only the types a literal
+    gives back as they are (a YAML date would not be)."""
+    if isinstance(value, dict):
+        items = ", ".join(f"{_literal(k, where)}: {_literal(v, where)}" for k, v in value.items())
+        return "{" + items + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v, where) for v in value) + "]"
+    if type(value) not in _PLAIN:
+        raise RuleError(f"{where}: {type(value).__name__} values cannot be kept in the snapshot")
+    return ascii(value)
+
+
+def snapshot_source() -> str:
+    """The text of `rule_snapshot.py` for the pack as it is now."""
+    files = rule_files()
+    lines = [
+        '"""The rule pack as PyYAML parses it, with the text of each file: written by `python -m',
+        "iaclint.rules` from rules/*.yaml, and used (by `rules.load_rules`) only for a file whose",
+        'text is the one recorded here: it never disagrees with rules/."""',
+        "",
+        "# ruff: noqa: E501",
+        "# fmt: off",
+        "from typing import Any",
+        "",
+        "TEXTS: dict[str, str] = {",
+        *(f"    {name!a}: {text!a}," for name, text in files),
+        "}",
+        "",
+        "",
+        "def documents() -> dict[str, Any]:",
+        "    return {",
+        *(f"        {name!a}: {_literal(parse_yaml(text), name)}," for name, text in files),
+        "    }",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m iaclint.rules [FILE]`: write the snapshot (default: the checkout's, from its root)."""
+    target = Path(argv[1] if len(argv) > 1 else "src/iaclint/rule_snapshot.py")
+    if not target.parent.is_dir():
+        print(f"no directory {target.parent}: run from the repository root or name the file", file=sys.stderr)
+        return 2
+    target.write_text(snapshot_source(), encoding="utf-8")
+    print(f"wrote the rule pack snapshot to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from iaclint.report.paths import shown
-from iaclint.source import display_path
+from iaclint.source import _display, display_path
 
 
 @pytest.fixture
@@ -49,3 +49,22 @@ def test_link_to_a_file_is_shown_under_its_own_name(tree: Path) -> None:
     assert shown("a/y.bicep", Path(".")) == "a/y.bicep"
     # A link to a directory on the way is resolved: the file is shown where its folder really is.
     assert shown("lnk/x.bicep", tree) == "a/b/x.bicep"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["a/b/x.bicep", "lnk/x.bicep", "a/y.bicep", "a/./b/x.bicep", "./a//b/x.bicep", "a/b/", "a", ".", "",
+     "missing/z.bicep", "a/b/../b/x.bicep", "lnk/../b/x.bicep", "/etc/hostname", "/", "//etc/hostname",
+     "ABS", "ABS/", "ABS/lnk/x.bicep", "ABS/a/y.bicep", "ABS/../x", "a/b\0x", "loop/x.bicep", "a/.."],
+)  # fmt: skip
+@pytest.mark.parametrize("cwd", ["ABS", "ABS/a", "ABS/lnk"])
+def test_shown_from_the_working_directory_by_strings(
+    tree: Path, raw: str, cwd: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # display_path works on strings when no root is given; it must show what the Path-based
+    # reading shows, whatever the path holds (links, `..`, doubled slashes, a NUL, a link loop).
+    os.symlink("loop", tree / "loop")
+    monkeypatch.chdir(cwd.replace("ABS", str(tree)))
+    path = raw.replace("ABS", str(tree))
+    assert display_path(path) == _display(path, None)
+    assert display_path(Path(path)) == _display(Path(path), None)

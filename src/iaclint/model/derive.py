@@ -83,8 +83,12 @@ def builders(packages: tuple[str, ...] = _PACKAGES) -> list[Builder]:
 
 def derive(model: Model) -> Facts:
     d = Derivation(model)
-    # A model without Azure entities needs no Azure builder (nor their imports: APIM policy XML).
-    packages = _PACKAGES if model.azure_part is not None else ("iaclint.model.aws",)
+    # A model without Azure entities needs no Azure builder (nor their imports: APIM policy XML),
+    # one without AWS entities no AWS builder (their only neutral input, an endpoint's mutual TLS,
+    # is set by AWS readers alone).
+    packages = tuple(
+        p for p, part in zip(_PACKAGES, (model.aws_part, model.azure_part), strict=True) if part is not None
+    )
     for build in builders(packages):
         build(d)
     return d.facts

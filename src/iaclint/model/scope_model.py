@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from iaclint.model.aws.model import AwsModel
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import Facts
 
 if TYPE_CHECKING:
+    from iaclint.model.aws.model import AwsModel
     from iaclint.model.azure.entities import AzureModel
 
 
@@ -18,13 +18,22 @@ if TYPE_CHECKING:
 class Model:
     # Client-facing endpoints of every cloud (their TLS facts are neutral already).
     endpoints: list[Endpoint] = field(default_factory=list)
-    # AWS entities (API Gateway, Elastic Load Balancing, CloudFront, WAF).
-    aws: AwsModel = field(default_factory=AwsModel)
+    # AWS entities (API Gateway, Elastic Load Balancing, CloudFront, WAF), made on first use
+    # (`aws`): a scan of Azure code only never imports them (pre-commit start-up).
+    aws_part: AwsModel | None = None
     # Azure-specific entities (APIM, Application Gateway, Front Door, WAF policies), made on first
     # use (`azure`): a scan without Azure resources never imports them (pre-commit start-up).
     azure_part: AzureModel | None = None
     # What the rules read, derived from the linked entities (`model/derive.py`).
     facts: Facts = field(default_factory=Facts)
+
+    @property
+    def aws(self) -> AwsModel:
+        if self.aws_part is None:
+            from iaclint.model.aws.model import AwsModel
+
+            self.aws_part = AwsModel()
+        return self.aws_part
 
     @property
     def azure(self) -> AzureModel:
@@ -37,7 +46,8 @@ class Model:
     def extend(self, other: Model) -> None:
         """Add another model's entities (a model built for another scope)."""
         self.endpoints.extend(other.endpoints)
-        self.aws.extend(other.aws)
+        if other.aws_part is not None:
+            self.aws.extend(other.aws_part)
         if other.azure_part is not None:
             self.azure.extend(other.azure_part)
         self.facts.extend(other.facts)

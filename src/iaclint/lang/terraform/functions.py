@@ -16,7 +16,6 @@ linear time whatever the pattern).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import math
 import os
@@ -347,6 +346,8 @@ def _b64d(s: Any) -> str:
 def _hash(name: str, algo: str) -> None:
     @pure(name, (1, 1))
     def f(s: Any) -> str:
+        import hashlib  # OpenSSL's start-up costs more than a one-file scan's evaluation
+
         return hashlib.new(algo, _s(s).encode()).hexdigest()
 
 

@@ -17,5 +17,9 @@ def adapt(language: str, resources: Iterable[Resource], model: Model) -> None:
     """Adapt and link the AWS resources of one scope written in `language` ("terraform" or
     "cloudformation")."""
     from iaclint.model import adapters
+    from iaclint.model.aws.model import AwsModel
 
+    if model.aws_part is None:
+        # A scope the AWS readers read gets its facts from the AWS builders, entities or not.
+        model.aws_part = AwsModel()
     adapters.adapt(__name__, language, resources, model)

@@ -1,0 +1,87 @@
+"""The one-file scan (what pre-commit runs on every commit) imports what the file's language needs and
+nothing else: a Terraform file never imports PyYAML or the Azure model, a Bicep or ARM file never
+imports the AWS model, and no scan imports what only a rarer path uses (a configuration file's
+TOML reader, OpenSSL for hash functions, `importlib.resources`).
+
+Each case runs `iaclint scan --files` in a fresh interpreter and lists the modules it imported."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import iaclint
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Run the command line as pre-commit does, then list the modules the process imported.
+_PROBE = """
+import json, sys
+from iaclint.cli import main
+try:
+    main.main(args=sys.argv[1:], prog_name="iaclint")
+except SystemExit:
+    pass
+sys.stdout.flush()
+sys.stderr.write(json.dumps(sorted(sys.modules)))
+"""
+
+# Never imported by a one-file scan of any language without a configuration file.
+NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing"}
+
+
+def _imported(tmp_path: Path, fixture: str, name: str) -> set[str]:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "fixtures" / fixture, repo)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    # The package under test, wherever the test run found it (a relative PYTHONPATH would not
+    # hold in the repository's directory).
+    env = {**os.environ, "PYTHONPATH": str(Path(iaclint.__file__).resolve().parents[1])}
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, "scan", "--files", name],
+        cwd=repo, capture_output=True, text=True, check=False, env=env,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    return set(json.loads(proc.stderr.splitlines()[-1]))
+
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def test_terraform_file(tmp_path: Path) -> None:
+    modules = _imported(tmp_path, "terraform/aws/cloudfront-origins", "main.tf")
+    assert "iaclint.lang.terraform.loader" in modules
+    assert "iaclint.model.aws.model" in modules
+    assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
+    assert not {m for m in modules if m.startswith(("iaclint.model.azure", "iaclint.lang.bicep"))}
+    assert not modules & NEVER
+
+
+def test_cloudformation_template(tmp_path: Path) -> None:
+    modules = _imported(tmp_path, "cloudformation/aws/cloudfront-origins", "template.yaml")
+    assert "yaml" in modules  # its own language: the template is YAML
+    assert "iaclint.model.aws.model" in modules
+    assert not {m for m in modules if m.startswith(("iaclint.model.azure", "iaclint.lang.terraform"))}
+    assert not modules & NEVER
+
+
+def test_bicep_file(tmp_path: Path) -> None:
+    modules = _imported(tmp_path, "bicep/azure/apim-compliant", "main.bicep")
+    assert "iaclint.model.azure.entities" in modules
+    assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.terraform"))}
+    assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
+    assert not modules & NEVER
+
+
+def test_arm_template(tmp_path: Path) -> None:
+    modules = _imported(tmp_path, "arm/azure/apim-existing", "azuredeploy.json")
+    assert "iaclint.lang.arm" in modules
+    assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.bicep"))}
+    assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
+    assert not modules & NEVER
