@@ -52,8 +52,10 @@ class ParseDeadline:
             return True
         return time.monotonic() > self.at
 
-    def parse(self, parser: Any, data: bytes) -> Any:
-        """`parser.parse(data)`, cancelled at the deadline (raises ParseTimeout)."""
+    def parse(self, parser: Any, data: bytes, *, node_text: bool = True) -> Any:
+        """`parser.parse(data)`, cancelled at the deadline (raises ParseTimeout). `node_text`
+        False: the caller never reads `Node.text` (it slices the bytes itself), so the tree need
+        not hold them (see below)."""
 
         def read(offset: int, _point: Any) -> bytes:
             return data[offset : offset + _READ]
@@ -72,7 +74,7 @@ class ParseDeadline:
                 f"parsing gave up after {self.seconds:.0f} s (the grammar's error recovery is slow on "
                 "this input); file not read"
             ) from None
-        if tree.root_node.has_error or not isinstance(data, bytes):
+        if not node_text or tree.root_node.has_error or not isinstance(data, bytes):
             return tree
         # A tree parsed from a callback reads `Node.text` back through it (2-3x slower for loaders
         # that read names and literals). Parsing the bytes again with this tree as the old one

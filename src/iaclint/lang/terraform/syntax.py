@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import tree_sitter_hcl
@@ -26,6 +27,7 @@ from iaclint.values import Value
 MAX_BLOCK_DEPTH = 64
 
 _PARSER: Parser | None = None
+_PLUS_ONE = (1).__add__
 
 
 def parser() -> Parser:
@@ -106,13 +108,10 @@ class SourceFile:
             return got
         ls = self._line_starts
         if ls is None:
-            ls = [0]
-            find = self.data.find
-            pos = find(b"\n")
-            while pos != -1:
-                ls.append(pos + 1)
-                pos = find(b"\n", pos + 1)
-            self._line_starts = ls
+            # The offset after each `\n`, summed in C (a loop of find() calls cost 1 us a line).
+            lines = self.data.split(b"\n")
+            lines.pop()
+            ls = self._line_starts = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
         sr = bisect_right(ls, start) - 1
         # Most spans end on the line they start on: one bisect then.
         nxt = sr + 1
@@ -219,12 +218,14 @@ def _kind(node: Any) -> tuple[str, bool]:
     return got
 
 
-def compact(node: Any, data: bytes, depth: int = 0) -> Any:
+def compact(node: Any, data: bytes, depth: int = 0, tn: tuple[str, bool] | None = None) -> Any:
     """`node` and its subtree as `SNode`/`LitExpr`/`GetAttr`, keeping what the evaluator reads.
     `data` is the file's text: a tree parsed from a reader (under a deadline) fetches a node's
-    `text` through that reader again, so names are sliced from `data` instead."""
+    `text` through that reader again, so names are sliced from `data` instead. `tn`: the node's
+    `_kind`, when the caller has it already."""
     kinds = _KINDS
-    tn = kinds.get(node.kind_id) or _kind(node)
+    if tn is None:
+        tn = kinds.get(node.kind_id) or _kind(node)
     t = tn[0]
     if t in _BY_RANGE:
         # Read by byte range only (the identifier inside a variable_expr is never looked at).
@@ -234,23 +235,24 @@ def compact(node: Any, data: bytes, depth: int = 0) -> Any:
         return SNode(t, tn[1], node.start_byte, node.end_byte)
     if depth > MAX_COMPACT_DEPTH:
         return node
-    if t == "expression" and len(kids) == 1:
-        lit = kids[0]
-        if lit.type == "literal_value":
-            inner = lit.children
-            if len(inner) == 1:
-                one = inner[0]
-                ot = one.type
-                if ot in _LITERALS:
-                    a = b = -1
-                    if ot == "string_lit":
-                        parts = one.children
-                        if len(parts) >= 2:
-                            a, b = parts[0].end_byte, parts[-1].start_byte
-                    return LitExpr(ot, one.start_byte, one.end_byte, a, b)
+    if t == "expression":
+        if len(kids) == 1:
+            lit = kids[0]
+            if (kinds.get(lit.kind_id) or _kind(lit))[0] == "literal_value":
+                inner = lit.children
+                if len(inner) == 1:
+                    one = inner[0]
+                    ot = (kinds.get(one.kind_id) or _kind(one))[0]
+                    if ot in _LITERALS:
+                        a = b = -1
+                        if ot == "string_lit":
+                            parts = one.children
+                            if len(parts) >= 2:
+                                a, b = parts[0].end_byte, parts[-1].start_byte
+                        return LitExpr(ot, one.start_byte, one.end_byte, a, b)
     elif t == "get_attr" and len(kids) == 2:
         ident = kids[1]
-        if ident.type == "identifier":
+        if (kinds.get(ident.kind_id) or _kind(ident))[0] == "identifier":
             name = data[ident.start_byte : ident.end_byte].decode("utf-8", errors="replace")
             return GetAttr(name, node.start_byte, node.end_byte)
     d = depth + 1
@@ -262,7 +264,7 @@ def compact(node: Any, data: bytes, depth: int = 0) -> Any:
         if kn[0] in _BY_RANGE or k.child_count == 0:
             add(SNode(kn[0], kn[1], k.start_byte, k.end_byte))
         else:
-            add(compact(k, data, d))
+            add(compact(k, data, d, kn))
     out = SNode(t, tn[1], node.start_byte, node.end_byte, tuple(out_kids))
     if t == "object_elem":
         key = node.child_by_field_name("key")
@@ -275,10 +277,18 @@ def compact(node: Any, data: bytes, depth: int = 0) -> Any:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class HclExpr:
     node: Any
     file: SourceFile
+
+    def __init__(self, node: Any, file: SourceFile) -> None:
+        # Through the slots' descriptors, as `Value` does: one per attribute of every file.
+        _H_NODE(self, node)
+        _H_FILE(self, file)
+
+
+_H_NODE, _H_FILE = (HclExpr.__dict__[n].__set__ for n in ("node", "file"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +332,7 @@ def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None, quote: b
     """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic, quoting
     the source there unless `quote` is False (a variables file named by an option: its content
     is not ours to print). Raises ParseTimeout past the file's parse deadline."""
-    tree = ParseDeadline(len(source.data)).parse(parser(), source.data)
+    tree = ParseDeadline(len(source.data)).parse(parser(), source.data, node_text=False)
     sf = SourceFile(source, tree)
     root = tree.root_node
     if root.has_error and diagnostics is not None:
@@ -410,6 +420,9 @@ def label_text(node: Node, sf: SourceFile) -> str:
     return sf.text(node)
 
 
+_EXPRESSION = ("expression", True)
+
+
 def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
     """Attributes and blocks of a `body` node; ERROR regions are skipped (reported per file)."""
     out = Body()
@@ -428,7 +441,7 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
                 continue
             name = sf.text(kids[0])
             span = sf.span_bytes(child.start_byte, child.end_byte)
-            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1], sf.data), sf), span)
+            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1], sf.data, 0, _EXPRESSION), sf), span)
         elif t == "block":
             blk = hcl_block(child, sf, depth)
             if blk is not None:
