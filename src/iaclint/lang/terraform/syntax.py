@@ -429,19 +429,37 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
     if body is None or depth > MAX_BLOCK_DEPTH:
         return out
     kinds = _KINDS
+    data = sf.data
+    span_bytes = sf.span_bytes
+    attrs = out.attrs
     for child in body.named_children:
         t = (kinds.get(child.kind_id) or _kind(child))[0]
         if t == "attribute":
-            kids = child.named_children
+            # `identifier = expression`: read from `children` (the tree keeps that list) when its
+            # ends are those named nodes, as they are but for comments and errors.
+            kids = child.children
+            first = kids[0] if kids else None
+            last = kids[-1] if kids else None
             if (
-                len(kids) < 2
-                or (kinds.get(kids[0].kind_id) or _kind(kids[0]))[0] != "identifier"
-                or (kinds.get(kids[-1].kind_id) or _kind(kids[-1]))[0] != "expression"
+                first is None
+                or first is last
+                or (kinds.get(first.kind_id) or _kind(first)) != _IDENTIFIER
+                or (kinds.get(last.kind_id) or _kind(last)) != _EXPRESSION
             ):
-                continue
-            name = sf.text(kids[0])
-            span = sf.span_bytes(child.start_byte, child.end_byte)
-            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1], sf.data, 0, _EXPRESSION), sf), span)
+                kids = child.named_children
+                if (
+                    len(kids) < 2
+                    or (kinds.get(kids[0].kind_id) or _kind(kids[0]))[0] != "identifier"
+                    or (kinds.get(kids[-1].kind_id) or _kind(kids[-1]))[0] != "expression"
+                ):
+                    continue
+                first, last = kids[0], kids[-1]
+            name = data[first.start_byte : first.end_byte].decode("utf-8", errors="replace")
+            attrs[name] = Attr(
+                name,
+                HclExpr(compact(last, data, 0, _EXPRESSION), sf),
+                span_bytes(child.start_byte, child.end_byte),
+            )
         elif t == "block":
             blk = hcl_block(child, sf, depth)
             if blk is not None:
@@ -449,17 +467,22 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
     return out
 
 
+_IDENTIFIER = ("identifier", True)
+_LABELS = frozenset({"string_lit", "identifier"})
+
+
 def hcl_block(node: Node, sf: SourceFile, depth: int) -> Block | None:
     kids = node.children
-    if not kids or kids[0].type != "identifier":
+    kinds = _KINDS
+    if not kids or (kinds.get(kids[0].kind_id) or _kind(kids[0]))[0] != "identifier":
         return None
     labels: list[str] = []
     body_node: Node | None = None
     header_end: Node = kids[0]
     for k in kids[1:]:
-        t = k.type
-        if t in ("string_lit", "identifier"):
-            labels.append(label_text(k, sf))
+        t = (kinds.get(k.kind_id) or _kind(k))[0]
+        if t in _LABELS:
+            labels.append(string_lit_text(k, sf) if t == "string_lit" else sf.text(k))
             header_end = k
         elif t == "block_start":
             header_end = k
