@@ -866,6 +866,12 @@ class ResourceInstance:
     def attr(self, name: str) -> Value:
         v = self._attrs.get(name)
         if v is None:
+            a = self.cfg.block.body.attrs.get(name)
+            if a is not None and a.const is not None:
+                # A literal, the same in every instance (see `Evaluator.attr`): it refers to
+                # nothing, so it cannot be part of a cycle, and a scalar has no members to count.
+                self._attrs[name] = a.const
+                return a.const
             # `Evaluator.guarded`, inlined: this runs for every argument of every resource.
             active = self.mod.ev.active
             key = ("attr", id(self), name)
