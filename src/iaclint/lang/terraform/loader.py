@@ -52,6 +52,7 @@ from iaclint.lang.terraform.syntax import (
     HclExpr,
     JsonExpr,
     SourceFile,
+    module_blocks,
     parse_file_body,
     parse_hcl,
 )
@@ -256,9 +257,13 @@ class Loader:
             return json_file_body(sf)
         return parse_file_body(sf)
 
-    def config_for(self, dir_: str, files: list[str] | None) -> ModuleConfig | str | None:
+    def config_for(
+        self, dir_: str, files: list[str] | None, calls_only: bool = False
+    ) -> ModuleConfig | str | None:
         """The configuration of a directory, parsed once per scan: None when it has no .tf files,
-        a reason when the directory may not be read (outside the scan roots)."""
+        a reason when the directory may not be read (outside the scan roots). `calls_only`: only
+        its module calls are wanted (`module_calls`), so of native-syntax files only the `module`
+        blocks are built."""
         try:
             real = os.path.realpath(dir_)
         except (OSError, ValueError):
@@ -283,12 +288,12 @@ class Loader:
             if sf is None:
                 continue
             try:
-                body = self.body_of(sf)
+                blocks = module_blocks(sf) if calls_only and sf.tree is not None else self.body_of(sf).blocks
             except RecursionError:
                 self._diag(Diagnostic(path, 1, 1, "configuration nested too deeply", partial=True))
                 continue
             override = path in overrides
-            for blk in body.blocks:
+            for blk in blocks:
                 cfg.add(blk, override)
         self.configs[real] = cfg
         return cfg
@@ -1148,7 +1153,7 @@ def module_calls(units: list[Unit], options: TerraformOptions | None = None) -> 
     with gc_paused():
         for unit in units:
             files = [str(f) for f in unit.files if _may_call(str(f))]
-            cfg = loader.config_for(str(unit.path), files)
+            cfg = loader.config_for(str(unit.path), files, calls_only=True)
             ev = Evaluator(Budget(unit=_unit_file(unit)))
             out[os.path.realpath(str(unit.path))] = (
                 _local_calls(unit, cfg, ev) if isinstance(cfg, ModuleConfig) else set()

@@ -498,6 +498,28 @@ def hcl_block(node: Node, sf: SourceFile, depth: int) -> Block | None:
     )
 
 
+def module_blocks(sf: SourceFile) -> list[Block]:
+    """The file's top-level `module` blocks, as `parse_file_body` would give them, without building
+    the rest of the file (what finding a unit's module calls needs); the tree is released."""
+    out: list[Block] = []
+    kinds = _KINDS
+    data = sf.data
+    for child in sf.tree.root_node.named_children:
+        if (kinds.get(child.kind_id) or _kind(child))[0] != "body":
+            continue
+        for node in child.named_children:
+            if (kinds.get(node.kind_id) or _kind(node))[0] != "block":
+                continue
+            kids = node.children
+            if kids and data[kids[0].start_byte : kids[0].end_byte] == b"module":
+                blk = hcl_block(node, sf, 0)
+                if blk is not None:
+                    out.append(blk)
+        break
+    sf.tree = None
+    return out
+
+
 def parse_file_body(sf: SourceFile) -> Body:
     """The file's body; the tree is released afterwards (expressions are copied out of it)."""
     root = sf.tree.root_node
