@@ -11,7 +11,7 @@ booleans and None (or a dict key that is not a string) is left to `json.dumps`.
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 _INF = float("inf")
@@ -62,6 +62,29 @@ _BY_TYPE: dict[type, Any] = {
 _CONTAINERS = (list, tuple, dict)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_EMPTY_OK = frozenset({list, tuple, dict})
+# Item separator -> a C encoder writing members with it (None: no C encoder in this Python).
+_C_ENCODERS: dict[str, Any] = {}
+
+
+def _c_encoder(sep: str) -> Any:
+    if c_make_encoder is None:
+        return None
+    # As `json.JSONEncoder(ensure_ascii=False, indent=None, separators=(sep, ": "))` builds it.
+    return c_make_encoder(None, None, encode_basestring, None, ": ", sep, False, False, True)
+
+
+def _flat(o: dict[Any, Any]) -> bool:
+    """Whether every member of `o` is a scalar or an empty container (written the same whether
+    indented or not), so that nothing inside it needs indenting."""
+    for v in o.values():
+        t = type(v)
+        if t not in _SCALARS and (t not in _EMPTY_OK or v):
+            return False
+    return True
+
+
 def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> None:
     """`o` appended to `out`; `nl` is a line break and the indentation of the line `o` starts on;
     `keys` caches the encoded keys (with their separator)."""
@@ -91,6 +114,16 @@ def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> 
             return
         inner = nl + step
         sep = "," + inner
+        if _flat(o):
+            # No member to indent: the C encoder writes the members, with the line break and
+            # indentation as its item separator (a finding without related places is one call).
+            enc = _C_ENCODERS.get(sep)
+            if enc is None:
+                enc = _C_ENCODERS[sep] = _c_encoder(sep)
+            if enc is not None:
+                text = "".join(enc(o, 0))
+                out.append("{" + inner + text[1:-1] + nl + "}")
+                return
         lead = "{" + inner
         for k, v in o.items():
             ks = keys.get(k) if type(k) is str else None

@@ -644,10 +644,9 @@ class ModuleInstance:
     def _expand_known(
         self, count: Attr | None, for_each: Attr | None, bindings: dict[str, Value], what: str
     ) -> list[tuple[Any, dict[str, Value], Value | None]]:
-        ctx = Ctx(self, None, bindings)
         budget = self.ev.budget
         if count is not None:
-            v = self.ev.attr(count, ctx.in_file(count.expr.file))
+            v = self.ev.attr(count, Ctx(self, count.expr.file, bindings))
             if v.state is not _KNOWN:
                 cond = Value.unknown(f"count of {what} is unknown: {v.reason}", count.span, v.refs)
                 return [(None, {"count": Value.unknown(cond.reason, count.span, v.refs)}, cond)]
@@ -662,7 +661,7 @@ class ModuleInstance:
                 for i in range(int(n))
             ]
         if for_each is not None:
-            v = self.ev.attr(for_each, ctx.in_file(for_each.expr.file))
+            v = self.ev.attr(for_each, Ctx(self, for_each.expr.file, bindings))
             reason = ""
             pairs: list[tuple[str, Value]] = []
             if v.state is not _KNOWN:
@@ -704,15 +703,19 @@ class ModuleInstance:
         if got is not None:
             return got
         base = f"{self.prefix}{'data.' if cfg.mode == 'data' else ''}{cfg.type}.{cfg.name}"
-        marker = ("expand", id(self), key)
-        if marker in self.ev.active:
-            cond = Value.unknown("reference cycle in count/for_each", cfg.block.header)
-            return [ResourceInstance(self, cfg, base, {"count": cond, "each": cond}, cond)]
-        self.ev.active.add(marker)
-        try:
-            expanded = self._expand(cfg.count, cfg.for_each, {}, base)
-        finally:
-            self.ev.active.discard(marker)
+        if cfg.count is None and cfg.for_each is None:
+            # Nothing to evaluate, so no cycle to guard against (most resources).
+            expanded = self._expand(None, None, {}, base)
+        else:
+            marker = ("expand", id(self), key)
+            if marker in self.ev.active:
+                cond = Value.unknown("reference cycle in count/for_each", cfg.block.header)
+                return [ResourceInstance(self, cfg, base, {"count": cond, "each": cond}, cond)]
+            self.ev.active.add(marker)
+            try:
+                expanded = self._expand(cfg.count, cfg.for_each, {}, base)
+            finally:
+                self.ev.active.discard(marker)
         out = []
         for k, bindings, cond in expanded:
             address = base if k is None else base + _quote_key(k)
