@@ -128,12 +128,14 @@ class Evaluator:
             finally:
                 self.depth -= 1
             return reloc(v, sf.span(n), a.span)
-        v = self.node(n, ctx)
-        v = reloc(v, sf.span(n), a.span)
         if type(n) is LitExpr:
-            # Values are immutable: every instance of the module can share this one.
+            # A literal, made at the attribute's span at once (what `reloc` gives the value made at
+            # its own span). Values are immutable: every instance of the module shares this one.
+            v = self._literal_at(n.kind, n.start_byte, n.end_byte, n.inner_start, n.inner_end, sf, a.span)
             a.const = v
-        return v
+            return v
+        v = self.node(n, ctx)
+        return reloc(v, sf.span(n), a.span)
 
     def guarded(self, key: Any, compute: Any, span: Span | None = None) -> Value:
         """Run `compute()` unless `key` is already being computed (a reference cycle)."""
@@ -191,9 +193,14 @@ class Evaluator:
                 a, b = kids[0].end_byte, kids[-1].start_byte
         return self._literal_at(n.type, n.start_byte, n.end_byte, a, b, ctx.file)
 
-    def _literal_at(self, t: str, start: int, end: int, a: int, b: int, sf: SourceFile) -> Value:
-        """A literal of type `t` at bytes start..end; for a string, a..b is between the quotes."""
-        span = sf.span_bytes(start, end) if sf.fixed_span is None else sf.fixed_span
+    def _literal_at(
+        self, t: str, start: int, end: int, a: int, b: int, sf: SourceFile, at: Span | None = None
+    ) -> Value:
+        """A literal of type `t` at bytes start..end; for a string, a..b is between the quotes.
+        `at`: the span to give the value instead of the literal's own."""
+        if at is None:
+            at = sf.span_bytes(start, end) if sf.fixed_span is None else sf.fixed_span
+        span = at
         if t == "string_lit":
             if a < 0:
                 return error("unterminated string", span)
