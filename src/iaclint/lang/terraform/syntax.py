@@ -261,10 +261,20 @@ def compact(node: Any, data: bytes, depth: int = 0, tn: tuple[str, bool] | None 
     add = out_kids.append
     for k in kids:
         kn = kinds.get(k.kind_id) or _kind(k)
-        if kn[0] in _BY_RANGE or k.child_count == 0:
-            add(SNode(kn[0], kn[1], k.start_byte, k.end_byte))
-        else:
-            add(compact(k, data, d, kn))
+        kt = kn[0]
+        if kt in _BY_RANGE or k.child_count == 0:
+            add(SNode(kt, kn[1], k.start_byte, k.end_byte))
+            continue
+        if kt == "get_attr" and d <= MAX_COMPACT_DEPTH:
+            # `.name`, a third of all nodes compacted: made here, as `compact` would make it.
+            gk = k.children
+            if len(gk) == 2:
+                ident = gk[1]
+                if (kinds.get(ident.kind_id) or _kind(ident))[0] == "identifier":
+                    name = data[ident.start_byte : ident.end_byte].decode("utf-8", errors="replace")
+                    add(GetAttr(name, k.start_byte, k.end_byte))
+                    continue
+        add(compact(k, data, d, kn))
     out = SNode(t, tn[1], node.start_byte, node.end_byte, tuple(out_kids))
     if t == "object_elem":
         key = node.child_by_field_name("key")
