@@ -46,14 +46,18 @@ class ParseDeadline:
         self.peak = _peak_bytes() + limits.parse_memory
         self.over_memory = False
 
-    def _late(self, _offset: int, _has_error: bool) -> bool:
-        if _peak_bytes() > self.peak:
+    def _late(self, _offset: int, has_error: bool) -> bool:
+        # Memory runs away only in error recovery; until the parse has met an error, the clock
+        # alone is read (getrusage on every callback cost about 2% of a Terraform scan).
+        if has_error and _peak_bytes() > self.peak:
             self.over_memory = True
             return True
         return time.monotonic() > self.at
 
-    def parse(self, parser: Any, data: bytes) -> Any:
-        """`parser.parse(data)`, cancelled at the deadline (raises ParseTimeout)."""
+    def parse(self, parser: Any, data: bytes, *, node_text: bool = True) -> Any:
+        """`parser.parse(data)`, cancelled at the deadline (raises ParseTimeout). `node_text`
+        False: the caller never reads `Node.text` (it slices the bytes itself), so the tree need
+        not hold them (see below)."""
 
         def read(offset: int, _point: Any) -> bytes:
             return data[offset : offset + _READ]
@@ -72,7 +76,7 @@ class ParseDeadline:
                 f"parsing gave up after {self.seconds:.0f} s (the grammar's error recovery is slow on "
                 "this input); file not read"
             ) from None
-        if tree.root_node.has_error or not isinstance(data, bytes):
+        if not node_text or tree.root_node.has_error or not isinstance(data, bytes):
             return tree
         # A tree parsed from a callback reads `Node.text` back through it (2-3x slower for loaders
         # that read names and literals). Parsing the bytes again with this tree as the old one

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from iaclint.findings import PARSE_RULE, Finding, Level
+from iaclint.report.jsontext import dumps_indented
 from iaclint.rules import Rule, RuleError, load_rules
 
 if TYPE_CHECKING:
@@ -138,9 +139,18 @@ def suppressed(findings: list[Finding]) -> list[Finding]:
 def dumps_utf8(doc: Any, **options: Any) -> str:
     """`json.dumps(doc)` that can always be written as UTF-8: the document is cleaned of lone
     surrogates only when it has some (rare), so the common case pays one encode check."""
-    text = json.dumps(doc, ensure_ascii=False, **options)
+    text = _dumps(doc, options)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = json.dumps(utf8_safe(doc), ensure_ascii=False, **options)
+        text = _dumps(utf8_safe(doc), options)
     return text + "\n"
+
+
+def _dumps(doc: Any, options: dict[str, Any]) -> str:
+    indent = options.get("indent")
+    if len(options) == 1 and type(indent) is int:
+        # The standard library indents in Python, through generators: this writes the same text
+        # in about a third of the time (reports of many findings).
+        return dumps_indented(doc, indent)
+    return json.dumps(doc, ensure_ascii=False, **options)

@@ -110,12 +110,32 @@ class Evaluator:
         # `expr` and `expr_span` inlined: this runs for every argument of every instance.
         sf = e.file
         n = e.node
-        v = self.node(n, ctx if ctx.file is sf else Ctx(ctx.scope, sf, ctx.bindings))
-        v = reloc(v, sf.span(n), a.span)
+        if ctx.file is not sf:
+            ctx = Ctx(ctx.scope, sf, ctx.bindings)
+        kids = n.children if type(n) is SNode and n.type == "expression" else None
+        if kids and kids[0].type == "variable_expr":
+            # The commonest argument, a reference: `node` and `_expression` inlined, and its value
+            # made at the attribute's span at once (not at the expression's, then moved).
+            b = self.budget
+            b.steps += 1
+            if b.steps > self._work:
+                b.step(0)
+            self.depth += 1
+            try:
+                if self.depth > self._max_depth:
+                    b.depth(self.depth)
+                v = self._traversal(kids[0], kids[1:], ctx, n, a.span)
+            finally:
+                self.depth -= 1
+            return reloc(v, sf.span(n), a.span)
         if type(n) is LitExpr:
-            # Values are immutable: every instance of the module can share this one.
+            # A literal, made at the attribute's span at once (what `reloc` gives the value made at
+            # its own span). Values are immutable: every instance of the module shares this one.
+            v = self._literal_at(n.kind, n.start_byte, n.end_byte, n.inner_start, n.inner_end, sf, a.span)
             a.const = v
-        return v
+            return v
+        v = self.node(n, ctx)
+        return reloc(v, sf.span(n), a.span)
 
     def guarded(self, key: Any, compute: Any, span: Span | None = None) -> Value:
         """Run `compute()` unless `key` is already being computed (a reference cycle)."""
@@ -173,9 +193,14 @@ class Evaluator:
                 a, b = kids[0].end_byte, kids[-1].start_byte
         return self._literal_at(n.type, n.start_byte, n.end_byte, a, b, ctx.file)
 
-    def _literal_at(self, t: str, start: int, end: int, a: int, b: int, sf: SourceFile) -> Value:
-        """A literal of type `t` at bytes start..end; for a string, a..b is between the quotes."""
-        span = sf.span_bytes(start, end) if sf.fixed_span is None else sf.fixed_span
+    def _literal_at(
+        self, t: str, start: int, end: int, a: int, b: int, sf: SourceFile, at: Span | None = None
+    ) -> Value:
+        """A literal of type `t` at bytes start..end; for a string, a..b is between the quotes.
+        `at`: the span to give the value instead of the literal's own."""
+        if at is None:
+            at = sf.span_bytes(start, end) if sf.fixed_span is None else sf.fixed_span
+        span = at
         if t == "string_lit":
             if a < 0:
                 return error("unterminated string", span)
@@ -279,8 +304,12 @@ class Evaluator:
     def _variable_alone(self, n: Any, ctx: Ctx) -> Value:
         return self._traversal(n, [], ctx)
 
-    def _traversal(self, var: Any, rest: list[Any], ctx: Ctx, whole: Any = None) -> Value:
-        """`var` and its accessors `rest`; `whole` is the expression made of exactly these."""
+    def _traversal(
+        self, var: Any, rest: list[Any], ctx: Ctx, whole: Any = None, at: Span | None = None
+    ) -> Value:
+        """`var` and its accessors `rest`; `whole` is the expression made of exactly these. `at`:
+        the span of the attribute the expression is the value of; the value is then made there
+        (as `reloc` would move it) when it can be at once."""
         sf = ctx.file
         memo = whole.memo if type(whole) is SNode else None
         if memo is None:
@@ -342,6 +371,10 @@ class Evaluator:
         for k in acc[i:]:
             v = self._access(v, k, ctx)
         vs = v.span
+        if at is not None and at is not span and (at.column != span.column or at != span):
+            # What `reloc(<the value below>, span, at)` gives, without making the value below.
+            via = v.via if vs is None or vs is span or vs == span else (*v.via, vs)
+            return Value(v.state, v.data, at, v.reason, v.refs, via)
         if vs is None:
             return Value(v.state, v.data, span, v.reason, v.refs, v.via)
         if vs is span or vs == span:

@@ -52,6 +52,7 @@ from iaclint.lang.terraform.syntax import (
     HclExpr,
     JsonExpr,
     SourceFile,
+    module_blocks,
     parse_file_body,
     parse_hcl,
 )
@@ -256,9 +257,13 @@ class Loader:
             return json_file_body(sf)
         return parse_file_body(sf)
 
-    def config_for(self, dir_: str, files: list[str] | None) -> ModuleConfig | str | None:
+    def config_for(
+        self, dir_: str, files: list[str] | None, calls_only: bool = False
+    ) -> ModuleConfig | str | None:
         """The configuration of a directory, parsed once per scan: None when it has no .tf files,
-        a reason when the directory may not be read (outside the scan roots)."""
+        a reason when the directory may not be read (outside the scan roots). `calls_only`: only
+        its module calls are wanted (`module_calls`), so of native-syntax files only the `module`
+        blocks are built."""
         try:
             real = os.path.realpath(dir_)
         except (OSError, ValueError):
@@ -283,12 +288,12 @@ class Loader:
             if sf is None:
                 continue
             try:
-                body = self.body_of(sf)
+                blocks = module_blocks(sf) if calls_only and sf.tree is not None else self.body_of(sf).blocks
             except RecursionError:
                 self._diag(Diagnostic(path, 1, 1, "configuration nested too deeply", partial=True))
                 continue
             override = path in overrides
-            for blk in body.blocks:
+            for blk in blocks:
                 cfg.add(blk, override)
         self.configs[real] = cfg
         return cfg
@@ -639,10 +644,9 @@ class ModuleInstance:
     def _expand_known(
         self, count: Attr | None, for_each: Attr | None, bindings: dict[str, Value], what: str
     ) -> list[tuple[Any, dict[str, Value], Value | None]]:
-        ctx = Ctx(self, None, bindings)
         budget = self.ev.budget
         if count is not None:
-            v = self.ev.attr(count, ctx.in_file(count.expr.file))
+            v = self.ev.attr(count, Ctx(self, count.expr.file, bindings))
             if v.state is not _KNOWN:
                 cond = Value.unknown(f"count of {what} is unknown: {v.reason}", count.span, v.refs)
                 return [(None, {"count": Value.unknown(cond.reason, count.span, v.refs)}, cond)]
@@ -657,7 +661,7 @@ class ModuleInstance:
                 for i in range(int(n))
             ]
         if for_each is not None:
-            v = self.ev.attr(for_each, ctx.in_file(for_each.expr.file))
+            v = self.ev.attr(for_each, Ctx(self, for_each.expr.file, bindings))
             reason = ""
             pairs: list[tuple[str, Value]] = []
             if v.state is not _KNOWN:
@@ -699,15 +703,19 @@ class ModuleInstance:
         if got is not None:
             return got
         base = f"{self.prefix}{'data.' if cfg.mode == 'data' else ''}{cfg.type}.{cfg.name}"
-        marker = ("expand", id(self), key)
-        if marker in self.ev.active:
-            cond = Value.unknown("reference cycle in count/for_each", cfg.block.header)
-            return [ResourceInstance(self, cfg, base, {"count": cond, "each": cond}, cond)]
-        self.ev.active.add(marker)
-        try:
-            expanded = self._expand(cfg.count, cfg.for_each, {}, base)
-        finally:
-            self.ev.active.discard(marker)
+        if cfg.count is None and cfg.for_each is None:
+            # Nothing to evaluate, so no cycle to guard against (most resources).
+            expanded = self._expand(None, None, {}, base)
+        else:
+            marker = ("expand", id(self), key)
+            if marker in self.ev.active:
+                cond = Value.unknown("reference cycle in count/for_each", cfg.block.header)
+                return [ResourceInstance(self, cfg, base, {"count": cond, "each": cond}, cond)]
+            self.ev.active.add(marker)
+            try:
+                expanded = self._expand(cfg.count, cfg.for_each, {}, base)
+            finally:
+                self.ev.active.discard(marker)
         out = []
         for k, bindings, cond in expanded:
             address = base if k is None else base + _quote_key(k)
@@ -866,6 +874,12 @@ class ResourceInstance:
     def attr(self, name: str) -> Value:
         v = self._attrs.get(name)
         if v is None:
+            a = self.cfg.block.body.attrs.get(name)
+            if a is not None and a.const is not None:
+                # A literal, the same in every instance (see `Evaluator.attr`): it refers to
+                # nothing, so it cannot be part of a cycle, and a scalar has no members to count.
+                self._attrs[name] = a.const
+                return a.const
             # `Evaluator.guarded`, inlined: this runs for every argument of every resource.
             active = self.mod.ev.active
             key = ("attr", id(self), name)
@@ -1142,7 +1156,7 @@ def module_calls(units: list[Unit], options: TerraformOptions | None = None) -> 
     with gc_paused():
         for unit in units:
             files = [str(f) for f in unit.files if _may_call(str(f))]
-            cfg = loader.config_for(str(unit.path), files)
+            cfg = loader.config_for(str(unit.path), files, calls_only=True)
             ev = Evaluator(Budget(unit=_unit_file(unit)))
             out[os.path.realpath(str(unit.path))] = (
                 _local_calls(unit, cfg, ev) if isinstance(cfg, ModuleConfig) else set()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import tree_sitter_hcl
@@ -26,6 +27,7 @@ from iaclint.values import Value
 MAX_BLOCK_DEPTH = 64
 
 _PARSER: Parser | None = None
+_PLUS_ONE = (1).__add__
 
 
 def parser() -> Parser:
@@ -106,13 +108,10 @@ class SourceFile:
             return got
         ls = self._line_starts
         if ls is None:
-            ls = [0]
-            find = self.data.find
-            pos = find(b"\n")
-            while pos != -1:
-                ls.append(pos + 1)
-                pos = find(b"\n", pos + 1)
-            self._line_starts = ls
+            # The offset after each `\n`, summed in C (a loop of find() calls cost 1 us a line).
+            lines = self.data.split(b"\n")
+            lines.pop()
+            ls = self._line_starts = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=0))
         sr = bisect_right(ls, start) - 1
         # Most spans end on the line they start on: one bisect then.
         nxt = sr + 1
@@ -219,12 +218,14 @@ def _kind(node: Any) -> tuple[str, bool]:
     return got
 
 
-def compact(node: Any, data: bytes, depth: int = 0) -> Any:
+def compact(node: Any, data: bytes, depth: int = 0, tn: tuple[str, bool] | None = None) -> Any:
     """`node` and its subtree as `SNode`/`LitExpr`/`GetAttr`, keeping what the evaluator reads.
     `data` is the file's text: a tree parsed from a reader (under a deadline) fetches a node's
-    `text` through that reader again, so names are sliced from `data` instead."""
+    `text` through that reader again, so names are sliced from `data` instead. `tn`: the node's
+    `_kind`, when the caller has it already."""
     kinds = _KINDS
-    tn = kinds.get(node.kind_id) or _kind(node)
+    if tn is None:
+        tn = kinds.get(node.kind_id) or _kind(node)
     t = tn[0]
     if t in _BY_RANGE:
         # Read by byte range only (the identifier inside a variable_expr is never looked at).
@@ -234,23 +235,24 @@ def compact(node: Any, data: bytes, depth: int = 0) -> Any:
         return SNode(t, tn[1], node.start_byte, node.end_byte)
     if depth > MAX_COMPACT_DEPTH:
         return node
-    if t == "expression" and len(kids) == 1:
-        lit = kids[0]
-        if lit.type == "literal_value":
-            inner = lit.children
-            if len(inner) == 1:
-                one = inner[0]
-                ot = one.type
-                if ot in _LITERALS:
-                    a = b = -1
-                    if ot == "string_lit":
-                        parts = one.children
-                        if len(parts) >= 2:
-                            a, b = parts[0].end_byte, parts[-1].start_byte
-                    return LitExpr(ot, one.start_byte, one.end_byte, a, b)
+    if t == "expression":
+        if len(kids) == 1:
+            lit = kids[0]
+            if (kinds.get(lit.kind_id) or _kind(lit))[0] == "literal_value":
+                inner = lit.children
+                if len(inner) == 1:
+                    one = inner[0]
+                    ot = (kinds.get(one.kind_id) or _kind(one))[0]
+                    if ot in _LITERALS:
+                        a = b = -1
+                        if ot == "string_lit":
+                            parts = one.children
+                            if len(parts) >= 2:
+                                a, b = parts[0].end_byte, parts[-1].start_byte
+                        return LitExpr(ot, one.start_byte, one.end_byte, a, b)
     elif t == "get_attr" and len(kids) == 2:
         ident = kids[1]
-        if ident.type == "identifier":
+        if (kinds.get(ident.kind_id) or _kind(ident))[0] == "identifier":
             name = data[ident.start_byte : ident.end_byte].decode("utf-8", errors="replace")
             return GetAttr(name, node.start_byte, node.end_byte)
     d = depth + 1
@@ -259,10 +261,20 @@ def compact(node: Any, data: bytes, depth: int = 0) -> Any:
     add = out_kids.append
     for k in kids:
         kn = kinds.get(k.kind_id) or _kind(k)
-        if kn[0] in _BY_RANGE or k.child_count == 0:
-            add(SNode(kn[0], kn[1], k.start_byte, k.end_byte))
-        else:
-            add(compact(k, data, d))
+        kt = kn[0]
+        if kt in _BY_RANGE or k.child_count == 0:
+            add(SNode(kt, kn[1], k.start_byte, k.end_byte))
+            continue
+        if kt == "get_attr" and d <= MAX_COMPACT_DEPTH:
+            # `.name`, a third of all nodes compacted: made here, as `compact` would make it.
+            gk = k.children
+            if len(gk) == 2:
+                ident = gk[1]
+                if (kinds.get(ident.kind_id) or _kind(ident))[0] == "identifier":
+                    name = data[ident.start_byte : ident.end_byte].decode("utf-8", errors="replace")
+                    add(GetAttr(name, k.start_byte, k.end_byte))
+                    continue
+        add(compact(k, data, d, kn))
     out = SNode(t, tn[1], node.start_byte, node.end_byte, tuple(out_kids))
     if t == "object_elem":
         key = node.child_by_field_name("key")
@@ -275,10 +287,18 @@ def compact(node: Any, data: bytes, depth: int = 0) -> Any:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class HclExpr:
     node: Any
     file: SourceFile
+
+    def __init__(self, node: Any, file: SourceFile) -> None:
+        # Through the slots' descriptors, as `Value` does: one per attribute of every file.
+        _H_NODE(self, node)
+        _H_FILE(self, file)
+
+
+_H_NODE, _H_FILE = (HclExpr.__dict__[n].__set__ for n in ("node", "file"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +342,7 @@ def parse_hcl(source: SourceText, diagnostics: list[Diagnostic] | None, quote: b
     """Parse HCL; the first syntax error region (if any) becomes one partial diagnostic, quoting
     the source there unless `quote` is False (a variables file named by an option: its content
     is not ours to print). Raises ParseTimeout past the file's parse deadline."""
-    tree = ParseDeadline(len(source.data)).parse(parser(), source.data)
+    tree = ParseDeadline(len(source.data)).parse(parser(), source.data, node_text=False)
     sf = SourceFile(source, tree)
     root = tree.root_node
     if root.has_error and diagnostics is not None:
@@ -410,25 +430,46 @@ def label_text(node: Node, sf: SourceFile) -> str:
     return sf.text(node)
 
 
+_EXPRESSION = ("expression", True)
+
+
 def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
     """Attributes and blocks of a `body` node; ERROR regions are skipped (reported per file)."""
     out = Body()
     if body is None or depth > MAX_BLOCK_DEPTH:
         return out
     kinds = _KINDS
+    data = sf.data
+    span_bytes = sf.span_bytes
+    attrs = out.attrs
     for child in body.named_children:
         t = (kinds.get(child.kind_id) or _kind(child))[0]
         if t == "attribute":
-            kids = child.named_children
+            # `identifier = expression`: read from `children` (the tree keeps that list) when its
+            # ends are those named nodes, as they are but for comments and errors.
+            kids = child.children
+            first = kids[0] if kids else None
+            last = kids[-1] if kids else None
             if (
-                len(kids) < 2
-                or (kinds.get(kids[0].kind_id) or _kind(kids[0]))[0] != "identifier"
-                or (kinds.get(kids[-1].kind_id) or _kind(kids[-1]))[0] != "expression"
+                first is None
+                or first is last
+                or (kinds.get(first.kind_id) or _kind(first)) != _IDENTIFIER
+                or (kinds.get(last.kind_id) or _kind(last)) != _EXPRESSION
             ):
-                continue
-            name = sf.text(kids[0])
-            span = sf.span_bytes(child.start_byte, child.end_byte)
-            out.attrs[name] = Attr(name, HclExpr(compact(kids[-1], sf.data), sf), span)
+                kids = child.named_children
+                if (
+                    len(kids) < 2
+                    or (kinds.get(kids[0].kind_id) or _kind(kids[0]))[0] != "identifier"
+                    or (kinds.get(kids[-1].kind_id) or _kind(kids[-1]))[0] != "expression"
+                ):
+                    continue
+                first, last = kids[0], kids[-1]
+            name = data[first.start_byte : first.end_byte].decode("utf-8", errors="replace")
+            attrs[name] = Attr(
+                name,
+                HclExpr(compact(last, data, 0, _EXPRESSION), sf),
+                span_bytes(child.start_byte, child.end_byte),
+            )
         elif t == "block":
             blk = hcl_block(child, sf, depth)
             if blk is not None:
@@ -436,17 +477,22 @@ def hcl_body(body: Node | None, sf: SourceFile, depth: int = 0) -> Body:
     return out
 
 
+_IDENTIFIER = ("identifier", True)
+_LABELS = frozenset({"string_lit", "identifier"})
+
+
 def hcl_block(node: Node, sf: SourceFile, depth: int) -> Block | None:
     kids = node.children
-    if not kids or kids[0].type != "identifier":
+    kinds = _KINDS
+    if not kids or (kinds.get(kids[0].kind_id) or _kind(kids[0]))[0] != "identifier":
         return None
     labels: list[str] = []
     body_node: Node | None = None
     header_end: Node = kids[0]
     for k in kids[1:]:
-        t = k.type
-        if t in ("string_lit", "identifier"):
-            labels.append(label_text(k, sf))
+        t = (kinds.get(k.kind_id) or _kind(k))[0]
+        if t in _LABELS:
+            labels.append(string_lit_text(k, sf) if t == "string_lit" else sf.text(k))
             header_end = k
         elif t == "block_start":
             header_end = k
@@ -460,6 +506,28 @@ def hcl_block(node: Node, sf: SourceFile, depth: int) -> Block | None:
         sf.span_bytes(kids[0].start_byte, header_end.end_byte),
         sf,
     )
+
+
+def module_blocks(sf: SourceFile) -> list[Block]:
+    """The file's top-level `module` blocks, as `parse_file_body` would give them, without building
+    the rest of the file (what finding a unit's module calls needs); the tree is released."""
+    out: list[Block] = []
+    kinds = _KINDS
+    data = sf.data
+    for child in sf.tree.root_node.named_children:
+        if (kinds.get(child.kind_id) or _kind(child))[0] != "body":
+            continue
+        for node in child.named_children:
+            if (kinds.get(node.kind_id) or _kind(node))[0] != "block":
+                continue
+            kids = node.children
+            if kids and data[kids[0].start_byte : kids[0].end_byte] == b"module":
+                blk = hcl_block(node, sf, 0)
+                if blk is not None:
+                    out.append(blk)
+        break
+    sf.tree = None
+    return out
 
 
 def parse_file_body(sf: SourceFile) -> Body:

@@ -344,7 +344,7 @@ def parse_template(ev: Evaluating, text: str, key: Any) -> tuple[SourceText, Any
     data, wrapped = _wrap(text)
     src = SourceText("<template>", data, wrapped)
     try:
-        tree = ParseDeadline(len(data)).parse(parser(), data)
+        tree = ParseDeadline(len(data)).parse(parser(), data, node_text=False)
     except ParseTimeout as err:
         ev.template_cache[cache_key] = err.reason
         return err.reason
@@ -407,7 +407,7 @@ def parse_expression(ev: Evaluating, text: str) -> tuple[SourceText, Any] | None
     data = wrapped.encode("utf-8")
     src = SourceText("<expression>", data, wrapped)
     try:
-        root = ParseDeadline(len(data)).parse(parser(), data).root_node
+        root = ParseDeadline(len(data)).parse(parser(), data, node_text=False).root_node
     except ParseTimeout:
         # Rendered as a template instead, which reports the deadline.
         ev.template_cache[cache_key] = ()

@@ -1,0 +1,55 @@
+"""The indented JSON writer gives `json.dumps(..., ensure_ascii=False, indent=N)`'s text exactly."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum, IntEnum
+from typing import Any
+
+import pytest
+
+from iaclint.report.jsontext import dumps_indented
+
+
+class Colour(str, Enum):
+    RED = "red"
+
+
+class Size(IntEnum):
+    BIG = 3
+
+
+DOCS: list[Any] = [
+    1,
+    "x",
+    None,
+    True,
+    1.5,
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    -0.0,
+    10**30,
+    [],
+    {},
+    [[]],
+    {"a": {}},
+    {"a": [1, {"b": None, "c": False}], "é": "\u2028\"\\\n\t\x00"},
+    (1, (2, [3])),
+    {"k": Colour.RED, "n": Size.BIG},
+    {1: 2, "a": 1},  # a key json converts: left to json
+    {True: 1, None: 2},
+    "\ud800",  # a lone surrogate: encoded as json does (the report then cleans it)
+    {"findings": [{"rule_id": "IAC101", "related": [], "properties": {"x": "1"}, "fix": None}]},
+]
+
+
+@pytest.mark.parametrize("indent", [0, 2, 4])
+@pytest.mark.parametrize("doc", DOCS, ids=range(len(DOCS)))
+def test_same_text_as_json_dumps(doc: Any, indent: int) -> None:
+    assert dumps_indented(doc, indent) == json.dumps(doc, ensure_ascii=False, indent=indent)
+
+
+def test_unsupported_value_raises_as_json_does() -> None:
+    with pytest.raises(TypeError):
+        dumps_indented({"a": object()}, 2)
