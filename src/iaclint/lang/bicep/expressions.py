@@ -80,14 +80,7 @@ class Expressions(FileScope):
         span = self.span(node)
         raw = self.parsed.text_of(node)
         if raw.startswith(b"'''"):
-            body = raw[3:-3] if raw.endswith(b"'''") and len(raw) >= 6 else raw[3:]
-            s = body.decode("utf-8", errors="replace")
-            # Bicep drops the line break right after the opening quotes.
-            if s.startswith("\r\n"):
-                s = s[2:]
-            elif s.startswith("\n"):
-                s = s[1:]
-            return Value.known(s, span)
+            return Value.known(_multiline(raw), span)
         # Most strings are plain: no escape, no interpolation; their text is all between the quotes.
         if b"\\" not in raw and b"${" not in raw and raw[-1:] == b"'" and len(raw) > 1 and not node.has_error:
             return Value.known(raw[1:-1].decode("utf-8", errors="replace"), span)
@@ -195,7 +188,20 @@ class Expressions(FileScope):
     ) -> dict[str, Value]:
         """`out` with `members` evaluated into it; `size`: the members counted so far."""
         expr = self.expr
-        for kind, key, val_node, pspan in members:
+        ctx = self.ctx
+        step = self._step
+        max_depth = self._max_depth
+        for kind, key, val_node, pspan, const in members:
+            if const is not None:
+                # A literal member: the Value `expr` and `relocate` would make, made once per file.
+                # Charged as `expr` charges it: a step, and a level of nesting.
+                if key in drop:
+                    continue
+                step()
+                if ctx.depth + 1 > max_depth:
+                    self._budget.depth(ctx.depth + 1)
+                out[key] = const
+                continue
             if kind == SPREAD:
                 v = expr(val_node, env)
                 if v.state is _KNOWN and isinstance(v.data, dict):
@@ -216,10 +222,12 @@ class Expressions(FileScope):
             out[key] = relocate(expr(val_node, env), pspan)
         return out
 
-    def _members(self, node: Any) -> list[tuple[int, Any, Any, Span]]:
-        """An object's members as (kind, key, value node, member span), worked out once per file:
-        kind `SPREAD` (key unused), `STATIC_KEY` (key is the text) or `DYNAMIC_KEY` (key is an
-        interpolated string node). Nested resource declarations are left out."""
+    def _members(self, node: Any) -> list[tuple[int, Any, Any, Span, Value | None]]:
+        """An object's members as (kind, key, value node, member span, constant), worked out once
+        per file: kind `SPREAD` (key unused), `STATIC_KEY` (key is the text) or `DYNAMIC_KEY` (key
+        is an interpolated string node); `constant`, for a static key whose value is a literal (a
+        string without interpolation, a number, a boolean, null), is the member's value as
+        `_fill` gives it, else None. Nested resource declarations are left out."""
         cache = self.parsed.members
         found = cache.get(node.id)
         if found is not None:
@@ -236,17 +244,45 @@ class Expressions(FileScope):
             key_node, val_node = kids[0], kids[-1]
             pspan = span_of(prop)
             if spreads and key_node.start_byte in spreads:
-                found.append((SPREAD, None, val_node, pspan))
-            elif key_node.type == "string":
+                found.append((SPREAD, None, val_node, pspan, None))
+                continue
+            if key_node.type == "string":
                 kv = self._e_string(key_node, {})
-                if kv.state is _KNOWN and _plain_string(key_node):
-                    found.append((STATIC_KEY, kv.data, val_node, pspan))
-                else:
-                    found.append((DYNAMIC_KEY, key_node, val_node, pspan))
+                if not (kv.state is _KNOWN and _plain_string(key_node)):
+                    found.append((DYNAMIC_KEY, key_node, val_node, pspan, None))
+                    continue
+                key = kv.data
             else:
-                found.append((STATIC_KEY, self.text(key_node), val_node, pspan))
+                key = self.text(key_node)
+            found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
         cache[node.id] = found
         return found
+
+    def _literal(self, node: Any, pspan: Span) -> Value | None:
+        """The value of a literal member value `node` as `_fill` gives it (what `expr` gives, seen
+        at its member's span `pspan`), the same wherever the file is evaluated; None for any other
+        node. Made straight at `pspan`: the node's own span would be dropped by `relocate`."""
+        t = node.type
+        raw = self.parsed.text_of(node)
+        if t == "string":
+            if raw.startswith(b"'''"):
+                data: Any = _multiline(raw)
+            elif b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error:
+                return None  # escapes or interpolations: `_string` reads (and charges) it
+            else:
+                data = raw[1:-1].decode("utf-8", errors="replace")
+        elif t == "number":
+            try:
+                data = int(raw)
+            except ValueError:
+                return None
+        elif t == "boolean":
+            data = raw == b"true"
+        elif t == "null":
+            data = None
+        else:
+            return None
+        return Value(_KNOWN, data, pspan)
 
     def _e_array(self, node: Any, env: dict[str, Value]) -> Value:
         spreads = self.parsed.spreads
@@ -644,6 +680,18 @@ _EVALUATORS: dict[str, Any] = {
 def _plain_string(node: Any) -> bool:
     """A string literal whose value does not depend on where it is evaluated (no interpolation)."""
     return not any(c.type == "interpolation" for c in node.named_children)
+
+
+def _multiline(raw: bytes) -> str:
+    """The text of a multi-line string `'''...'''`."""
+    body = raw[3:-3] if raw.endswith(b"'''") and len(raw) >= 6 else raw[3:]
+    s = body.decode("utf-8", errors="replace")
+    # Bicep drops the line break right after the opening quotes.
+    if s.startswith("\r\n"):
+        return s[2:]
+    if s.startswith("\n"):
+        return s[1:]
+    return s
 
 
 def _chain_base(n: Any) -> str:

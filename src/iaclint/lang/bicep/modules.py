@@ -130,7 +130,7 @@ class Modules(FileScope):
             body_n = parts[-1]
         if body_n.type != "object":
             return False
-        for kind, key, val_node, _span in self._members(body_n):
+        for kind, key, val_node, _span, _const in self._members(body_n):
             if kind != STATIC_KEY:
                 return False  # a spread or computed key may bring `params`
             if key == "params":
@@ -253,7 +253,7 @@ class Modules(FileScope):
         if params_n.type != "object":
             return None
         given: dict[str, Value] = {}
-        for kind, key, val_node, pspan in self._members(params_n):
+        for kind, key, val_node, pspan, _const in self._members(params_n):
             if kind != STATIC_KEY:
                 return None
             given[key] = self._lazy(f"{prefix}params.{key}", pspan, self._member_value, val_node, env, pspan)

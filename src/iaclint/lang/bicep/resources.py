@@ -61,7 +61,7 @@ class Resources(FileScope):
         parent_sym = parent
         if body_n.type == "object" and not looped:
             name_n = parent_n = None
-            for kind, key, val_node, _span in self._members(body_n):
+            for kind, key, val_node, _span, _const in self._members(body_n):
                 if kind != STATIC_KEY:
                     continue
                 if key == "name":
@@ -216,7 +216,7 @@ class Resources(FileScope):
         # any other (so that what it sees of other resources does not depend on the spread).
         parent_sym = parent
         pn = None
-        for kind, key, val_node, _span in members:
+        for kind, key, val_node, _span, _const in members:
             if kind == STATIC_KEY and key == "parent":
                 pn = val_node
         if pn is not None:
@@ -225,7 +225,7 @@ class Resources(FileScope):
             sym.api_version = parent_sym.api_version  # a nested child may omit it
         name_v: Value
         if all(m[0] == STATIC_KEY for m in members):
-            named = [(val_node, pspan) for _k, key, val_node, pspan in members if key == "name"]
+            named = [(m[2], m[3]) for m in members if m[1] == "name"]
             if named:
                 # Worked out when read, like the body: most names are read by nothing but the
                 # resource's own `name` (and, for the few resources the rules read, the model).
