@@ -46,7 +46,7 @@ _LEAF: tuple[Node, ...] = ()
 class Node:
     """A syntax node: what the evaluator asks of one (the subset of tree-sitter's `Node` it uses)."""
 
-    __slots__ = ("children", "end_byte", "fields", "id", "named_children", "sp", "start_byte", "type")
+    __slots__ = ("children", "end_byte", "fields", "id", "named_children", "sp", "start_byte", "tx", "type")
 
     has_error = False
 
@@ -71,6 +71,7 @@ class Node:
         self.fields = fields
         self.id = next(_ids)
         self.sp: Any = None  # the node's Span, set on first need (syntax.ByteSpans)
+        self.tx: str | None = None  # the node's text, set on first need (the evaluator's `text`)
 
     @property
     def child_count(self) -> int:
@@ -675,9 +676,11 @@ class _Parser:
                     raise ParseError(p[1], "expected a property name")
                 self.i += 1
                 prop = Node("property_identifier", p[1], p[2])
-                children = [node, _token(k, t[1], t[2]), prop]
+                named = [node, prop]
+                # The evaluator reads one token of a member access: `.?` (a plain `.` is left out).
+                children = [node, _token(k, t[1], t[2]), prop] if k == ".?" else named
                 node = Node(
-                    "member_expression", node.start_byte, p[2], [node, prop], children,
+                    "member_expression", node.start_byte, p[2], named, children,
                     {"object": node, "property": prop},
                 )  # fmt: skip
             elif k == "[":
