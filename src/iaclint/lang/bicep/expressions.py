@@ -72,41 +72,65 @@ class Expressions(FileScope):
         if v is not None:
             return v
         v = self._string(node, env)
-        if v.state is _KNOWN and _plain_string(node):
+        if v.state is _KNOWN and _plain_template(self._template(node)):
             literals[node.id] = v
         return v
 
-    def _string(self, node: Any, env: dict[str, Value]) -> Value:
-        span = self.span(node)
+    def _template(self, node: Any) -> str | tuple[Any, ...]:
+        """A string literal read once per file: its text when it has neither escape nor
+        interpolation, else its parts: text (escapes decoded, neighbours joined) and the expression
+        node of each interpolation (None for an empty one)."""
+        templates = self.parsed.templates
+        tpl = templates.get(node.id)
+        if tpl is not None:
+            return tpl
         raw = self.parsed.text_of(node)
         if raw.startswith(b"'''"):
-            return Value.known(_multiline(raw), span)
-        # Most strings are plain: no escape, no interpolation; their text is all between the quotes.
-        if b"\\" not in raw and b"${" not in raw and raw[-1:] == b"'" and len(raw) > 1 and not node.has_error:
-            return Value.known(raw[1:-1].decode("utf-8", errors="replace"), span)
+            tpl = _multiline(raw)
+        elif not (b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error):
+            # Most strings are plain: their text is all between the quotes.
+            tpl = raw[1:-1].decode("utf-8", errors="replace")
+        else:
+            parts: list[Any] = []
+            for c in node.named_children:
+                ct = c.type
+                if ct == "string_content" or ct == "escape_sequence":
+                    text = self.text(c) if ct == "string_content" else _unescape(self.text(c))
+                    if parts and parts[-1].__class__ is str:
+                        parts[-1] += text
+                    else:
+                        parts.append(text)
+                elif ct == "interpolation":
+                    inner = [x for x in c.named_children if x.type not in SKIP_NODES]
+                    parts.append(inner[0] if inner else None)
+            tpl = tuple(parts)
+        templates[node.id] = tpl
+        return tpl
+
+    def _string(self, node: Any, env: dict[str, Value]) -> Value:
+        span = self.span(node)
+        tpl = self._template(node)
+        if tpl.__class__ is str:
+            return Value.known(tpl, span)
         # Text, and the values of interpolations not known as text.
         parts: list[str | Value] = []
         unknowns: list[Value] = []
-        for c in node.named_children:
-            ct = c.type
-            if ct == "string_content":
-                parts.append(self.text(c))
-            elif ct == "escape_sequence":
-                parts.append(_unescape(self.text(c)))
-            elif ct == "interpolation":
-                inner = [x for x in c.named_children if x.type not in SKIP_NODES]
-                ctx = self.ctx
-                ctx.depth += 1  # two frames further in
-                try:
-                    v = self.expr(inner[0], env) if inner else Value.unknown("empty interpolation", span)
-                finally:
-                    ctx.depth -= 1
-                s = fns.interpolate_str(v)
-                if s is None:
-                    unknowns.append(v)
-                    parts.append(v)
-                else:
-                    parts.append(s)
+        for p in tpl:
+            if p.__class__ is str:
+                parts.append(p)
+                continue
+            ctx = self.ctx
+            ctx.depth += 1  # two frames further in
+            try:
+                v = self.expr(p, env) if p is not None else Value.unknown("empty interpolation", span)
+            finally:
+                ctx.depth -= 1
+            s = fns.interpolate_str(v)
+            if s is None:
+                unknowns.append(v)
+                parts.append(v)
+            else:
+                parts.append(s)
         if unknowns:
             # Known around the unknown interpolations: a URL's scheme, the tail of an id.
             v = fns.unknown_from(unknowns, span, "string built from an unknown value")
@@ -248,7 +272,7 @@ class Expressions(FileScope):
                 continue
             if key_node.type == "string":
                 kv = self._e_string(key_node, {})
-                if not (kv.state is _KNOWN and _plain_string(key_node)):
+                if not (kv.state is _KNOWN and _plain_template(self._template(key_node))):
                     found.append((DYNAMIC_KEY, key_node, val_node, pspan, None))
                     continue
                 key = kv.data
@@ -677,9 +701,9 @@ _EVALUATORS: dict[str, Any] = {
 }
 
 
-def _plain_string(node: Any) -> bool:
-    """A string literal whose value does not depend on where it is evaluated (no interpolation)."""
-    return not any(c.type == "interpolation" for c in node.named_children)
+def _plain_template(tpl: str | tuple[Any, ...]) -> bool:
+    """A string template without interpolation."""
+    return tpl.__class__ is str or all(p.__class__ is str for p in tpl)
 
 
 def _multiline(raw: bytes) -> str:

@@ -40,13 +40,26 @@ MAX_NESTING = 1500
 _FRAMES_PER_LEVEL = 6
 
 _ids = count(1)
+# Node type -> field name -> index of the field among the node's named children.
+_FIELDS: dict[str, dict[str, int]] = {
+    "binary_expression": {"left": 0, "right": 1},
+    "unary_expression": {"argument": 0},
+    "ternary_expression": {"condition": 0, "consequence": 1, "alternative": 2},
+    "member_expression": {"object": 0, "property": 1},
+    "subscript_expression": {"object": 0, "index": 1},
+    "call_expression": {"function": 0, "arguments": 1},
+    "resource_expression": {"object": 0, "resource": 1},
+    "user_defined_function": {"name": 0},
+    # `initializer`: the loop variable when it is a bare identifier (`for x in ...`).
+    "for_statement": {"initializer": 0, "body": 2},
+}
 _LEAF: tuple[Node, ...] = ()
 
 
 class Node:
     """A syntax node: what the evaluator asks of one (the subset of tree-sitter's `Node` it uses)."""
 
-    __slots__ = ("children", "end_byte", "fields", "id", "named_children", "sp", "start_byte", "tx", "type")
+    __slots__ = ("children", "end_byte", "id", "named_children", "sp", "start_byte", "tx", "type")
 
     has_error = False
 
@@ -57,7 +70,6 @@ class Node:
         end: int,
         named: list[Node] | None = None,
         children: list[Node] | None = None,
-        fields: dict[str, Node] | None = None,
     ) -> None:
         self.type = type
         self.start_byte = start
@@ -68,7 +80,6 @@ class Node:
         # All children, anonymous tokens (operators, `existing`) included; the named ones when
         # the evaluator reads no token of the node.
         self.children = children if children is not None else self.named_children
-        self.fields = fields
         self.id = next(_ids)
         self.sp: Any = None  # the node's Span, set on first need (syntax.ByteSpans)
         self.tx: str | None = None  # the node's text, set on first need (the evaluator's `text`)
@@ -78,8 +89,12 @@ class Node:
         return len(self.children)
 
     def child_by_field_name(self, name: str) -> Node | None:
-        f = self.fields
-        return f.get(name) if f is not None else None
+        # Fields are named children at fixed places (`_FIELDS`): no dict per node.
+        f = _FIELDS.get(self.type)
+        i = f.get(name) if f is not None else None
+        if i is None or (name == "initializer" and self.named_children[0].type != "identifier"):
+            return None
+        return self.named_children[i]
 
     def __repr__(self) -> str:
         return f"Node({self.type}, {self.start_byte}, {self.end_byte})"
@@ -495,9 +510,7 @@ class _Parser:
         ret = self.type_()
         self.expect("=>")
         body = self.expr()
-        return Node(
-            "user_defined_function", start, body.end_byte, [name, plist, ret, body], fields={"name": name}
-        )
+        return Node("user_defined_function", start, body.end_byte, [name, plist, ret, body])
 
     def resource(self) -> Node:
         start = self.next()[1]
@@ -612,10 +625,7 @@ class _Parser:
             self.next()
             no = self.expr()
             self.free = saved
-            return Node(
-                "ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no],
-                fields={"condition": cond, "consequence": yes, "alternative": no},
-            )  # fmt: skip
+            return Node("ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no])
         finally:
             self.depth -= 1
 
@@ -637,10 +647,8 @@ class _Parser:
             right = self.binary(prec + 1)
             self.depth -= 1
             op = _token(t[0], t[1], t[2])
-            left = Node(
-                "binary_expression", left.start_byte, right.end_byte, [left, right], [left, op, right],
-                {"left": left, "right": right},
-            )  # fmt: skip
+            named = [left, right]
+            left = Node("binary_expression", left.start_byte, right.end_byte, named, [left, op, right])
 
     def unary(self) -> Node:
         t = self.peek()
@@ -655,7 +663,7 @@ class _Parser:
             arg = self.unary()
             self.depth -= 1
             op = _token(t[0], t[1], t[2])
-            return Node("unary_expression", t[1], arg.end_byte, [arg], [op, arg], {"argument": arg})
+            return Node("unary_expression", t[1], arg.end_byte, [arg], [op, arg])
         return self.postfix()
 
     def postfix(self) -> Node:
@@ -679,10 +687,7 @@ class _Parser:
                 named = [node, prop]
                 # The evaluator reads one token of a member access: `.?` (a plain `.` is left out).
                 children = [node, _token(k, t[1], t[2]), prop] if k == ".?" else named
-                node = Node(
-                    "member_expression", node.start_byte, p[2], named, children,
-                    {"object": node, "property": prop},
-                )  # fmt: skip
+                node = Node("member_expression", node.start_byte, p[2], named, children)
             elif k == "[":
                 self.i += 1
                 safe = toks[self.i][0] == "?"
@@ -696,23 +701,14 @@ class _Parser:
                 children = [node, idx]
                 if safe:
                     children.append(_token("?", t[2], t[2] + 1))
-                node = Node(
-                    "subscript_expression", node.start_byte, close[2], [node, idx], children,
-                    {"object": node, "index": idx},
-                )  # fmt: skip
+                node = Node("subscript_expression", node.start_byte, close[2], [node, idx], children)
             elif k == "(":
                 args = self.arguments()
-                node = Node(
-                    "call_expression", node.start_byte, args.end_byte, [node, args], None,
-                    {"function": node, "arguments": args},
-                )  # fmt: skip
+                node = Node("call_expression", node.start_byte, args.end_byte, [node, args])
             elif k == "::":
                 self.i += 1
                 r = self.ident()
-                node = Node(
-                    "resource_expression", node.start_byte, r.end_byte, [node, r], None,
-                    {"object": node, "resource": r},
-                )  # fmt: skip
+                node = Node("resource_expression", node.start_byte, r.end_byte, [node, r])
             elif k == "!" and toks[self.i + 1][0] != "=":
                 self.i += 1  # a non-null assertion does not change the value
             else:
@@ -870,19 +866,16 @@ class _Parser:
                 named.append(Node("loop_enumerator", index[1], index[2]))
             p1 = self.expect(")")
             params = Node("for_loop_parameters", t[1], p1[2], named)
-            fields = {}
         else:
             params = self.ident()
-            fields = {"initializer": params}
         if not self.is_word("in"):
             raise ParseError(self.peek()[1], "expected in")
         self.next()
         coll = self.expr()
         self.expect(":")
         body = self.decl_value()
-        fields["body"] = body
         p1 = self.expect("]")
-        return Node("for_statement", p0[1], p1[2], [params, coll, body], None, fields)
+        return Node("for_statement", p0[1], p1[2], [params, coll, body])
 
     def object(self) -> Node:
         toks = self.toks

@@ -170,6 +170,7 @@ class Parsed:
     kids: dict[int, list[Any]] = field(default_factory=dict)
     members: dict[int, list[Any]] = field(default_factory=dict)  # object members, see the evaluator
     literals: dict[int, Any] = field(default_factory=dict)  # string Values without interpolation
+    templates: dict[int, Any] = field(default_factory=dict)  # strings read once (the evaluator's _template)
     shapes: dict[int, Any] = field(default_factory=dict)  # member and call expressions' parts
     decls: dict[str, tuple[str, Any]] | None = None  # top-level declarations, collected on first need
     # Local module targets as written -> (resolved path, the same as a string).
