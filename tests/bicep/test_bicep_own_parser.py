@@ -83,6 +83,21 @@ def _own_tree(n: Any) -> tuple[Any, ...]:
         )
     if t in _LEAVES:
         return (t, n.start_byte, n.end_byte)
+    if isinstance(n, parser.ObjectNode):
+        # Members are tuples, not nodes: each read back as the grammar's `object_property`.
+        props = []
+        for kind, key, value, start, end in n.members:
+            if kind == parser.MEMBER_RESOURCE:
+                props.append(("object_property", start, end, (_own_tree(value),)))
+                continue
+            if kind == parser.MEMBER_WORD:
+                k: tuple[Any, ...] = ("identifier", start, start + len(key))
+            elif kind == parser.MEMBER_STRING:
+                k = _own_tree(key)
+            else:
+                k = ("spread",)
+            props.append(("object_property", start, end, (k, _own_tree(value))))
+        return (t, n.start_byte, n.end_byte, tuple(props))
     end = 0 if t == "parameter_declaration" else n.end_byte
     return (t, n.start_byte, end, tuple(_own_tree(c) for c in n.named_children))
 

@@ -20,6 +20,7 @@ from iaclint.lang.bicep.filescope import (
     Nesting,
     ResourceSym,
 )
+from iaclint.lang.bicep.parser import MEMBER_SPREAD, MEMBER_STRING, MEMBER_WORD, ObjectNode
 from iaclint.source import Span
 from iaclint.values import LazyValue, State, Value
 
@@ -257,6 +258,10 @@ class Expressions(FileScope):
         if found is not None:
             return found
         found = []
+        if node.__class__ is ObjectNode:
+            self._own_members(node, found)
+            cache[node.id] = found
+            return found
         spreads = self.parsed.spreads
         span_of = self._spans.of
         for prop in node.named_children:
@@ -281,6 +286,23 @@ class Expressions(FileScope):
             found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
         cache[node.id] = found
         return found
+
+    def _own_members(self, node: ObjectNode, found: list[tuple[int, Any, Any, Span, Value | None]]) -> None:
+        """`_members` of an object read by the own parser, from the members it read."""
+        span_of = self._spans.bytes  # type: ignore[union-attr]  # the own parser's ByteSpans
+        for kind, key, val_node, start, end in node.members:
+            if kind == MEMBER_WORD:
+                pspan = span_of(start, end)
+                found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
+            elif kind == MEMBER_STRING:
+                pspan = span_of(start, end)
+                kv = self._e_string(key, {})
+                if kv.state is _KNOWN and _plain_template(self._template(key)):
+                    found.append((STATIC_KEY, kv.data, val_node, pspan, self._literal(val_node, pspan)))
+                else:
+                    found.append((DYNAMIC_KEY, key, val_node, pspan, None))
+            elif kind == MEMBER_SPREAD:
+                found.append((SPREAD, None, val_node, span_of(start, end), None))
 
     def _literal(self, node: Any, pspan: Span) -> Value | None:
         """The value of a literal member value `node` as `_fill` gives it (what `expr` gives, seen

@@ -20,6 +20,7 @@ from iaclint.lang.bicep.filescope import (
     ModuleSym,
     shown_path,
 )
+from iaclint.lang.bicep.parser import MEMBER_WORD, ObjectNode
 from iaclint.lang.bicep.syntax import Parsed
 from iaclint.resources import LazyNameResource, Resource
 from iaclint.source import Span
@@ -147,6 +148,10 @@ class Modules(FileScope):
         while stack:
             n = stack.pop()
             if n.type in ("identifier", "compatible_identifier") and self.text(n) in names:
+                return False
+            if n.__class__ is ObjectNode and any(
+                m[0] == MEMBER_WORD and m[1] in names for m in n.members
+            ):  # a key named so (the own parser keeps no node for a key)
                 return False
             stack.extend(n.named_children)
         return True

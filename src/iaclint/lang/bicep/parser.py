@@ -100,6 +100,27 @@ class Node:
         return f"Node({self.type}, {self.start_byte}, {self.end_byte})"
 
 
+# Kinds of object members (`ObjectNode.members`).
+MEMBER_SPREAD, MEMBER_WORD, MEMBER_STRING, MEMBER_RESOURCE = 0, 1, 2, 3
+
+
+class ObjectNode(Node):
+    """An object, its members read straight into tuples instead of a node per member and per key
+    (a third of a file's nodes): `members` holds (kind, key, value node, start, end) per member,
+    from the key (or `...`) to the end of the value. Kinds: `MEMBER_WORD` (key: its text),
+    `MEMBER_STRING` (key: the string node), `MEMBER_SPREAD` (`...value`, key None),
+    `MEMBER_RESOURCE` (a nested resource declaration, the value node; key None). The named
+    children are the members' string keys and values, in order."""
+
+    __slots__ = ("members",)
+
+    def __init__(
+        self, start: int, end: int, named: list[Node], members: list[tuple[int, Any, Node, int, int]]
+    ) -> None:
+        Node.__init__(self, "object", start, end, named)
+        self.members = members
+
+
 def _token(type: str, start: int, end: int) -> Node:
     """An anonymous token among a node's children."""
     return Node(type, start, end)
@@ -877,13 +898,14 @@ class _Parser:
         p1 = self.expect("]")
         return Node("for_statement", p0[1], p1[2], [params, coll, body])
 
-    def object(self) -> Node:
+    def object(self) -> ObjectNode:
         toks = self.toks
         data = self.data
         p0 = self.next()
         saved = self.free
         self.free = False
-        members: list[Node] = []
+        members: list[tuple[int, Any, Node, int, int]] = []
+        named: list[Node] = []
         while True:
             t = toks[self.i]
             k = t[0]
@@ -895,9 +917,9 @@ class _Parser:
             if k == "...":
                 self.i += 1
                 value = self.expr()
-                key = Node("spread", t[1], t[2])
                 self.spreads.add(t[1])
-                members.append(Node("object_property", t[1], value.end_byte, [key, value]))
+                members.append((MEMBER_SPREAD, None, value, t[1], value.end_byte))
+                named.append(value)
             elif (
                 k == "w"
                 and data[t[1]] == 114  # "r": most keys are not `resource`
@@ -905,13 +927,18 @@ class _Parser:
                 and toks[self.i + 1][0] == "w"
             ):  # a nested resource declaration
                 decl = self.resource()
-                members.append(Node("object_property", decl.start_byte, decl.end_byte, [decl]))
+                members.append((MEMBER_RESOURCE, None, decl, decl.start_byte, decl.end_byte))
+                named.append(decl)
             else:
+                key: Any
                 if k == "w":
                     self.i += 1
-                    key = Node("identifier", t[1], t[2])
+                    key = data[t[1] : t[2]].decode("ascii")  # a word is ASCII
+                    kind = MEMBER_WORD
                 elif k in ("s", "S", "sb"):
                     key = self.primary()
+                    named.append(key)
+                    kind = MEMBER_STRING
                 else:
                     raise ParseError(t[1], "expected a property name")
                 colon = toks[self.i]
@@ -919,7 +946,8 @@ class _Parser:
                     raise ParseError(colon[1], "expected :")
                 self.i += 1
                 value = self.expr()
-                members.append(Node("object_property", key.start_byte, value.end_byte, [key, value]))
+                members.append((kind, key, value, t[1], value.end_byte))
+                named.append(value)
             t = toks[self.i]
             if t[0] == ",":
                 self.i += 1
@@ -927,7 +955,7 @@ class _Parser:
                 raise ParseError(t[1], "expected }")
         p1 = self.next()
         self.free = saved
-        return Node("object", p0[1], p1[2], members)
+        return ObjectNode(p0[1], p1[2], named, members)
 
 
 class _RecursionLimit:

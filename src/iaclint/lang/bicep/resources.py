@@ -16,6 +16,7 @@ from iaclint.lang.bicep.filescope import (
     FileScope,
     ResourceSym,
 )
+from iaclint.lang.bicep.parser import MEMBER_RESOURCE, ObjectNode
 from iaclint.resources import Diagnostic, LazyNameResource
 from iaclint.source import Span
 from iaclint.values import State, Value
@@ -282,6 +283,14 @@ class Resources(FileScope):
         found = self.parsed.nested.get(body_n.id)
         if found is None:
             found = []
+            if body_n.__class__ is ObjectNode:
+                for kind, _key, decl, _start, _end in body_n.members:
+                    if kind == MEMBER_RESOURCE:
+                        ck = self.kids(decl)
+                        if ck:
+                            found.append((decl, self.text(ck[0])))
+                self.parsed.nested[body_n.id] = found
+                return found
             for prop in body_n.named_children:
                 if prop.type != "object_property":
                     continue
