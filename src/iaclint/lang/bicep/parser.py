@@ -156,14 +156,19 @@ _SEGMENT = re.compile(rb"(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+")
 _ESCAPE = re.compile(rb"\\u\{[0-9A-Fa-f]*\}|\\[^\n]")
 
 
-# One token per match, the blanks before it skipped: a line break, a word, a plain string, a number,
-# an operator, a line comment, or one character for the slower paths (strings with escapes or
-# interpolations, multi-line strings, block comments, `#` pragmas, bad input).
-_TOKEN = re.compile(
-    rb"[ \t\r\f\v]*+(?:(\n)|([A-Za-z_][A-Za-z0-9_]*+)|('(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+')"
+# One token per match, the blanks before it skipped: a word, a plain string, a number, an operator,
+# a line comment, or one character for the slower paths (strings with escapes or interpolations,
+# multi-line strings, block comments, `#` pragmas, bad input). Line breaks are blanks too: a token
+# after one matches in the first copy of the alternatives (groups 1-6), any other in the second
+# (groups 7-12), so one match reads both the token and whether a line starts before it.
+_ALTERNATIVES = (
+    rb"([A-Za-z_][A-Za-z0-9_]*+)|('(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+')"
     rb"|([0-9]++(?:\.[0-9]++)?)"
     rb"|(\.\.\.|=>|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|[{}\[\]()<>,:.?!=+\-*%@|&;^~])"
-    rb"|(//[^\n]*+)|(.))",
+    rb"|(//[^\n]*+)|([^\n])"
+)
+_TOKEN = re.compile(
+    rb"[ \t\r\f\v]*+(?:\n[ \t\r\n\f\v]*+(?:" + _ALTERNATIVES + rb")|(?:" + _ALTERNATIVES + rb"))",
     re.S,
 )
 _OPS_LIST = "... => == != =~ !~ <= >= && || ?? .? :: { } [ ] ( ) < > , : . ? ! = + - * % @ | & ; ^ ~"
@@ -206,17 +211,18 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
         steps += 1
         if steps & _CHECK_EVERY == 0 and deadline is not None:
             check(deadline)
-        gi = m.lastindex
-        if gi == 1:
+        g = m.lastindex
+        if g > 6:
+            gi = g - 6
+        else:
+            gi = g
             nl = True
-            pos = m.end()
-            continue
-        s, e = m.span(gi)
-        if gi == 2:
+        s, e = m.span(g)
+        if gi == 1:
             append(("w", s, e, nl))
-        elif gi == 3:
+        elif gi == 2:
             append(("s", s, e, nl))
-        elif gi == 5:
+        elif gi == 4:
             op = ops[data[s:e]]
             if stack:
                 if op in _OPEN_BRACKETS:
@@ -231,9 +237,9 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
                             continue
                         stack.append(top)  # a stray bracket inside an interpolation
             append((op, s, e, nl))
-        elif gi == 4:
+        elif gi == 3:
             append(("n", s, e, nl))
-        elif gi == 6:  # a line comment
+        elif gi == 5:  # a line comment
             comments.append(Node("comment", s, e))
             pos = e
             continue
