@@ -172,17 +172,24 @@ class Expressions(FileScope):
         return self.object(node, env, drop=())
 
     def object(
-        self, node: Any, env: dict[str, Value], drop: tuple[str, ...], where: str | None = None
+        self,
+        node: Any,
+        env: dict[str, Value],
+        drop: tuple[str, ...],
+        where: str | None = None,
+        span: Span | None = None,
     ) -> Value:
         """An object's value. With `where` (a resource body, named so), each member is a named
-        value: one the budget cuts off is unknown with a note, the others are still read."""
+        value: one the budget cuts off is unknown with a note, the others are still read. `span`:
+        where the value is seen (a member's span, see `_fill`), else the object's own."""
         members = self._members(node)
         self._budget.collection(len(members))
         ctx = self.ctx
         if where is None:
             ctx.depth += 1  # each member is two frames further in
             try:
-                return Value.known(self._fill({}, members, env, drop, len(members)), self._spans.of(node))
+                out = self._fill({}, members, env, drop, len(members))
+                return Value.known(out, span if span is not None else self._spans.of(node))
             finally:
                 ctx.depth -= 1
         out: dict[str, Value] = {}
@@ -243,6 +250,23 @@ class Expressions(FileScope):
                 kv = self._e_string(key, env)
                 key = kv.data if kv.state is _KNOWN else self.text(key)
             if key in drop:
+                continue
+            t = val_node.type
+            if t == "object" or t == "array":
+                # What `relocate(expr(val_node, env), pspan)` gives, made at the member's span at
+                # once (no Value and span of the object's own on the way), charged as `expr` does.
+                step()
+                d = ctx.depth + 1
+                if d > max_depth:
+                    self._budget.depth(d)
+                ctx.depth = d
+                try:
+                    if t == "object":
+                        out[key] = self.object(val_node, env, (), span=pspan)
+                    else:
+                        out[key] = self._e_array(val_node, env, pspan)
+                finally:
+                    ctx.depth = d - 1
                 continue
             out[key] = relocate(expr(val_node, env), pspan)
         return out
@@ -330,7 +354,8 @@ class Expressions(FileScope):
             return None
         return Value(_KNOWN, data, pspan)
 
-    def _e_array(self, node: Any, env: dict[str, Value]) -> Value:
+    def _e_array(self, node: Any, env: dict[str, Value], span: Span | None = None) -> Value:
+        """An array's value; `span`: as for `object`."""
         spreads = self.parsed.spreads
         kids = self.kids(node)
         if not spreads or not any(c.start_byte in spreads for c in kids):
@@ -338,7 +363,8 @@ class Expressions(FileScope):
             ctx = self.ctx
             ctx.depth += 1  # each item is a frame further in
             try:
-                return Value.known([self.expr(c, env) for c in kids], self.span(node))
+                items = [self.expr(c, env) for c in kids]
+                return Value.known(items, span if span is not None else self.span(node))
             finally:
                 ctx.depth -= 1
         # `[...a, ...a]` doubles a list: the size is worked out from the parts before it is built.
@@ -348,7 +374,8 @@ class Expressions(FileScope):
             v = self.expr(c, env)
             if c.start_byte in spreads:
                 if v.state is not _KNOWN or not isinstance(v.data, list):
-                    return fns.unknown_from([v], self.span(node), "array spread of an unknown value")
+                    v = fns.unknown_from([v], self.span(node), "array spread of an unknown value")
+                    return v if span is None else relocate(v, span)
                 parts.append((True, v))
                 size += len(v.data)
             else:
@@ -361,7 +388,7 @@ class Expressions(FileScope):
                 items.extend(v.data)
             else:
                 items.append(v)
-        return Value.known(items, self.span(node))
+        return Value.known(items, span if span is not None else self.span(node))
 
     def _e_for_statement(self, node: Any, env: dict[str, Value]) -> Value:
         span = self.span(node)
