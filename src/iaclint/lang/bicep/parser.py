@@ -631,6 +631,17 @@ class _Parser:
                     return Node("number", t[1], t[2])
                 lit = _LITERAL_WORDS.get(self.data[t[1] : t[2]].decode("latin-1"))
                 return Node(lit or "identifier", t[1], t[2])
+        if k == "{" or k == "[":
+            # An object or an array value: read at once, and done when what follows ends it.
+            self.enter()
+            try:
+                node = self.object() if k == "{" else self.array()
+                nxt = toks[self.i]
+                if nxt[0] in _ENDS or (nxt[3] and not self.free and nxt[0] not in _CONTINUES):
+                    return node
+                return self._ternary(self.binary(1, node))
+            finally:
+                self.depth -= 1
         self.enter()
         try:
             t = self.peek()
@@ -639,30 +650,37 @@ class _Parser:
                 self.next()
                 body = self.expr()
                 return Node("lambda_expression", head.start_byte, body.end_byte, [head, body])
-            cond = self.binary(1)
-            t = self.peek()
-            if t[0] != "?" or (t[3] and not self.free and not self._continues()):
-                return cond
-            self.next()
-            saved = self.free
-            yes = self.expr()
-            c = self.peek()
-            if c[0] != ":":
-                raise ParseError(c[1], "expected :")
-            self.next()
-            no = self.expr()
-            self.free = saved
-            return Node("ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no])
+            # (The ternary is read in a frame of its own, after the operand's frames have returned:
+            # a nesting level costs no more frames than `_FRAMES_PER_LEVEL`.)
+            return self._ternary(self.binary(1))
         finally:
             self.depth -= 1
+
+    def _ternary(self, cond: Node) -> Node:
+        """`cond`, or the ternary expression it is the condition of."""
+        t = self.peek()
+        if t[0] != "?" or (t[3] and not self.free and not self._continues()):
+            return cond
+        self.next()
+        saved = self.free
+        yes = self.expr()
+        c = self.peek()
+        if c[0] != ":":
+            raise ParseError(c[1], "expected :")
+        self.next()
+        no = self.expr()
+        self.free = saved
+        return Node("ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no])
 
     def _continues(self) -> bool:
         # An operator at the start of a line continues the expression of the line before (Bicep
         # reads multi-line ternaries and `&&` chains so).
         return True
 
-    def binary(self, min_prec: int) -> Node:
-        left = self.unary()
+    def binary(self, min_prec: int, first: Node | None = None) -> Node:
+        """Binary operators, from `first` (the first operand's primary expression, already read)
+        when given."""
+        left = self.unary() if first is None else self.postfix_on(first)
         toks = self.toks
         while True:
             t = toks[self.i]
