@@ -201,73 +201,77 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
     # Open brackets inside interpolations; "i" marks an interpolation, whose closing brace resumes
     # its string. Empty outside interpolations (brackets need no tracking there).
     stack: list[str] = []
-    match = _TOKEN.match
+    finditer = _TOKEN.finditer
     ops = _OPS
     steps = 0
+    # Tokens come from one `finditer` until a token is read past its match (a string with escapes
+    # or interpolations, a multi-line string, a block comment, a pragma, a string resumed after an
+    # interpolation): lexing then goes on with a new `finditer` from there. (The pattern matches
+    # wherever a token starts, so `finditer` skips nothing but the blanks at the end of the file.)
     while True:
-        m = match(data, pos)
-        if m is None:
-            break
-        steps += 1
-        if steps & _CHECK_EVERY == 0 and deadline is not None:
-            check(deadline)
-        g = m.lastindex
-        if g > 6:
-            gi = g - 6
-        else:
-            gi = g
-            nl = True
-        s, e = m.span(g)
-        if gi == 1:
-            append(("w", s, e, nl))
-        elif gi == 2:
-            append(("s", s, e, nl))
-        elif gi == 4:
-            op = ops[data[s:e]]
-            if stack:
-                if op in _OPEN_BRACKETS:
-                    stack.append(op)
-                elif op in _CLOSE_BRACKETS:
-                    top = stack.pop()
-                    if top == "i":
-                        if op == "}":
-                            append(("}i", s, e, nl))
-                            nl = False
-                            pos = _string_part(data, e, toks, -1, False, stack)
-                            continue
-                        stack.append(top)  # a stray bracket inside an interpolation
-            append((op, s, e, nl))
-        elif gi == 3:
-            append(("n", s, e, nl))
-        elif gi == 5:  # a line comment
-            comments.append(Node("comment", s, e))
-            pos = e
-            continue
-        else:
-            c = data[s]
-            if c == 39:  # '
-                if data.startswith(b"'''", s):
-                    e = data.find(b"'''", s + 3)
-                    e = n if e < 0 else e + 3
-                    append(("m", s, e, nl))
-                else:
-                    e = _string_part(data, s + 1, toks, s, nl, stack)
-            elif c == 47 and data.startswith(b"/*", s):
-                e = data.find(b"*/", s + 2)
-                e = n if e < 0 else e + 2
+        for m in finditer(data, pos):
+            steps += 1
+            if steps & _CHECK_EVERY == 0 and deadline is not None:
+                check(deadline)
+            g = m.lastindex
+            if g > 6:
+                gi = g - 6
+            else:
+                gi = g
+                nl = True
+            s, e = m.span(g)
+            if gi == 1:
+                append(("w", s, e, nl))
+            elif gi == 2:
+                append(("s", s, e, nl))
+            elif gi == 4:
+                op = ops[data[s:e]]
+                if stack:
+                    if op in _OPEN_BRACKETS:
+                        stack.append(op)
+                    elif op in _CLOSE_BRACKETS:
+                        top = stack.pop()
+                        if top == "i":
+                            if op == "}":
+                                append(("}i", s, e, nl))
+                                nl = False
+                                pos = _string_part(data, e, toks, -1, False, stack)
+                                break
+                            stack.append(top)  # a stray bracket inside an interpolation
+                append((op, s, e, nl))
+            elif gi == 3:
+                append(("n", s, e, nl))
+            elif gi == 5:  # a line comment
                 comments.append(Node("comment", s, e))
-                if b"\n" in data[s:e]:
-                    nl = True
-                pos = e
-                continue
-            elif c == 35 and nl:  # `#disable-next-line ...`: a pragma for Bicep's linter
-                e = data.find(b"\n", s)
-                pos = n if e < 0 else e
                 continue
             else:
+                c = data[s]
+                if c == 39:  # '
+                    if data.startswith(b"'''", s):
+                        e = data.find(b"'''", s + 3)
+                        e = n if e < 0 else e + 3
+                        append(("m", s, e, nl))
+                    else:
+                        e = _string_part(data, s + 1, toks, s, nl, stack)
+                    nl = False
+                    pos = e
+                    break
+                if c == 47 and data.startswith(b"/*", s):
+                    e = data.find(b"*/", s + 2)
+                    e = n if e < 0 else e + 2
+                    comments.append(Node("comment", s, e))
+                    if b"\n" in data[s:e]:
+                        nl = True
+                    pos = e
+                    break
+                if c == 35 and nl:  # `#disable-next-line ...`: a pragma for Bicep's linter
+                    e = data.find(b"\n", s)
+                    pos = n if e < 0 else e
+                    break
                 append((data[s:e].decode("utf-8", errors="replace"), s, e, nl))  # not Bicep
-        nl = False
-        pos = e
+            nl = False
+        else:
+            break  # the end of the file
     append(("eof", n, n, True))
     return toks
 
