@@ -199,6 +199,18 @@ class Expressions(FileScope):
                 kind, key = member[0], member[1]
                 if kind != STATIC_KEY:
                     key = self.text(key) if kind == DYNAMIC_KEY else "..."
+                elif member[4] is not None:
+                    # A literal (see `_fill`): no nested value reads `ctx.where`, no height to check.
+                    if key in drop:
+                        continue
+                    try:
+                        self._step()
+                        if ctx.depth + 1 > self._max_depth:
+                            self._budget.depth(ctx.depth + 1)
+                        out[key] = member[4]
+                    except BudgetExceeded as err:
+                        out[key] = Value.unknown(exceeded_note(f"{where}.{key}", err), member[3])
+                    continue
                 ctx.where = f"{where}.{key}"
                 try:
                     self._fill(out, [member], env, drop, len(out) + 1)
