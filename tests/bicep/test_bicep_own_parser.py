@@ -83,6 +83,21 @@ def _own_tree(n: Any) -> tuple[Any, ...]:
         )
     if t in _LEAVES:
         return (t, n.start_byte, n.end_byte)
+    if isinstance(n, parser.ObjectNode):
+        # Members are tuples, not nodes: each read back as the grammar's `object_property`.
+        props = []
+        for kind, key, value, start, end in n.members:
+            if kind == parser.MEMBER_RESOURCE:
+                props.append(("object_property", start, end, (_own_tree(value),)))
+                continue
+            if kind == parser.MEMBER_WORD:
+                k: tuple[Any, ...] = ("identifier", start, start + len(key))
+            elif kind == parser.MEMBER_STRING:
+                k = _own_tree(key)
+            else:
+                k = ("spread",)
+            props.append(("object_property", start, end, (k, _own_tree(value))))
+        return (t, n.start_byte, n.end_byte, tuple(props))
     end = 0 if t == "parameter_declaration" else n.end_byte
     return (t, n.start_byte, end, tuple(_own_tree(c) for c in n.named_children))
 
@@ -333,3 +348,35 @@ def test_a_file_of_tiny_tokens_stays_within_the_parse_memory(
     assert [(d.partial, d.message) for d in result.diagnostics] == [
         (False, "parsing gave up: this input took too much memory; file not read")
     ]
+
+
+def test_object_members_are_read_into_tuples() -> None:
+    text = b"var a = {\n  k: 'v'\n  'q': 1\n  ...b\n  '${c}': true\n}\n"
+    (decl,) = parser.parse_bytes(text).statements
+    obj = decl.named_children[1]
+    assert isinstance(obj, parser.ObjectNode)
+    got = [(kind, key if isinstance(key, str | None) else key.type, value.type, start, end)
+           for kind, key, value, start, end in obj.members]  # fmt: skip
+    assert got == [
+        (parser.MEMBER_WORD, "k", "string", text.index(b"k:"), text.index(b"'v'") + 3),
+        (parser.MEMBER_STRING, "string", "number", text.index(b"'q'"), text.index(b"1") + 1),
+        (parser.MEMBER_SPREAD, None, "identifier", text.index(b"..."), text.index(b"...b") + 4),
+        (parser.MEMBER_STRING, "string", "boolean", text.index(b"'${c}'"), text.index(b"true") + 4),
+    ]
+    # The named children: the values, and the string keys before their values.
+    kinds = ["string", "string", "number", "identifier", "string", "boolean"]
+    assert [c.type for c in obj.named_children] == kinds
+
+
+def test_fields_are_named_children_at_fixed_places() -> None:
+    text = b"var a = x.y ? [for i in z: i] : -w[0]\n"
+    (decl,) = parser.parse_bytes(text).statements
+    ternary = decl.named_children[1]
+    cond, yes, no = ternary.named_children
+    assert ternary.child_by_field_name("condition") is cond
+    assert ternary.child_by_field_name("alternative") is no
+    assert cond.child_by_field_name("property").type == "property_identifier"
+    assert yes.child_by_field_name("initializer").type == "identifier"
+    assert yes.child_by_field_name("body") is yes.named_children[2]
+    assert no.child_by_field_name("argument").child_by_field_name("index").type == "number"
+    assert no.child_by_field_name("left") is None

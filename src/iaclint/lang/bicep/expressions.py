@@ -20,6 +20,7 @@ from iaclint.lang.bicep.filescope import (
     Nesting,
     ResourceSym,
 )
+from iaclint.lang.bicep.parser import MEMBER_SPREAD, MEMBER_STRING, MEMBER_WORD, ObjectNode
 from iaclint.source import Span
 from iaclint.values import LazyValue, State, Value
 
@@ -72,48 +73,65 @@ class Expressions(FileScope):
         if v is not None:
             return v
         v = self._string(node, env)
-        if v.state is _KNOWN and _plain_string(node):
+        if v.state is _KNOWN and _plain_template(self._template(node)):
             literals[node.id] = v
         return v
 
-    def _string(self, node: Any, env: dict[str, Value]) -> Value:
-        span = self.span(node)
+    def _template(self, node: Any) -> str | tuple[Any, ...]:
+        """A string literal read once per file: its text when it has neither escape nor
+        interpolation, else its parts: text (escapes decoded, neighbours joined) and the expression
+        node of each interpolation (None for an empty one)."""
+        templates = self.parsed.templates
+        tpl = templates.get(node.id)
+        if tpl is not None:
+            return tpl
         raw = self.parsed.text_of(node)
         if raw.startswith(b"'''"):
-            body = raw[3:-3] if raw.endswith(b"'''") and len(raw) >= 6 else raw[3:]
-            s = body.decode("utf-8", errors="replace")
-            # Bicep drops the line break right after the opening quotes.
-            if s.startswith("\r\n"):
-                s = s[2:]
-            elif s.startswith("\n"):
-                s = s[1:]
-            return Value.known(s, span)
-        # Most strings are plain: no escape, no interpolation; their text is all between the quotes.
-        if b"\\" not in raw and b"${" not in raw and raw[-1:] == b"'" and len(raw) > 1 and not node.has_error:
-            return Value.known(raw[1:-1].decode("utf-8", errors="replace"), span)
+            tpl = _multiline(raw)
+        elif not (b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error):
+            # Most strings are plain: their text is all between the quotes.
+            tpl = raw[1:-1].decode("utf-8", errors="replace")
+        else:
+            parts: list[Any] = []
+            for c in node.named_children:
+                ct = c.type
+                if ct == "string_content" or ct == "escape_sequence":
+                    text = self.text(c) if ct == "string_content" else _unescape(self.text(c))
+                    if parts and parts[-1].__class__ is str:
+                        parts[-1] += text
+                    else:
+                        parts.append(text)
+                elif ct == "interpolation":
+                    inner = [x for x in c.named_children if x.type not in SKIP_NODES]
+                    parts.append(inner[0] if inner else None)
+            tpl = tuple(parts)
+        templates[node.id] = tpl
+        return tpl
+
+    def _string(self, node: Any, env: dict[str, Value]) -> Value:
+        span = self.span(node)
+        tpl = self._template(node)
+        if tpl.__class__ is str:
+            return Value.known(tpl, span)
         # Text, and the values of interpolations not known as text.
         parts: list[str | Value] = []
         unknowns: list[Value] = []
-        for c in node.named_children:
-            ct = c.type
-            if ct == "string_content":
-                parts.append(self.text(c))
-            elif ct == "escape_sequence":
-                parts.append(_unescape(self.text(c)))
-            elif ct == "interpolation":
-                inner = [x for x in c.named_children if x.type not in SKIP_NODES]
-                ctx = self.ctx
-                ctx.depth += 1  # two frames further in
-                try:
-                    v = self.expr(inner[0], env) if inner else Value.unknown("empty interpolation", span)
-                finally:
-                    ctx.depth -= 1
-                s = fns.interpolate_str(v)
-                if s is None:
-                    unknowns.append(v)
-                    parts.append(v)
-                else:
-                    parts.append(s)
+        for p in tpl:
+            if p.__class__ is str:
+                parts.append(p)
+                continue
+            ctx = self.ctx
+            ctx.depth += 1  # two frames further in
+            try:
+                v = self.expr(p, env) if p is not None else Value.unknown("empty interpolation", span)
+            finally:
+                ctx.depth -= 1
+            s = fns.interpolate_str(v)
+            if s is None:
+                unknowns.append(v)
+                parts.append(v)
+            else:
+                parts.append(s)
         if unknowns:
             # Known around the unknown interpolations: a URL's scheme, the tail of an id.
             v = fns.unknown_from(unknowns, span, "string built from an unknown value")
@@ -154,17 +172,24 @@ class Expressions(FileScope):
         return self.object(node, env, drop=())
 
     def object(
-        self, node: Any, env: dict[str, Value], drop: tuple[str, ...], where: str | None = None
+        self,
+        node: Any,
+        env: dict[str, Value],
+        drop: tuple[str, ...],
+        where: str | None = None,
+        span: Span | None = None,
     ) -> Value:
         """An object's value. With `where` (a resource body, named so), each member is a named
-        value: one the budget cuts off is unknown with a note, the others are still read."""
+        value: one the budget cuts off is unknown with a note, the others are still read. `span`:
+        where the value is seen (a member's span, see `_fill`), else the object's own."""
         members = self._members(node)
         self._budget.collection(len(members))
         ctx = self.ctx
         if where is None:
             ctx.depth += 1  # each member is two frames further in
             try:
-                return Value.known(self._fill({}, members, env, drop, len(members)), self._spans.of(node))
+                out = self._fill({}, members, env, drop, len(members))
+                return Value.known(out, span if span is not None else self._spans.of(node))
             finally:
                 ctx.depth -= 1
         out: dict[str, Value] = {}
@@ -174,6 +199,18 @@ class Expressions(FileScope):
                 kind, key = member[0], member[1]
                 if kind != STATIC_KEY:
                     key = self.text(key) if kind == DYNAMIC_KEY else "..."
+                elif member[4] is not None:
+                    # A literal (see `_fill`): no nested value reads `ctx.where`, no height to check.
+                    if key in drop:
+                        continue
+                    try:
+                        self._step()
+                        if ctx.depth + 1 > self._max_depth:
+                            self._budget.depth(ctx.depth + 1)
+                        out[key] = member[4]
+                    except BudgetExceeded as err:
+                        out[key] = Value.unknown(exceeded_note(f"{where}.{key}", err), member[3])
+                    continue
                 ctx.where = f"{where}.{key}"
                 try:
                     self._fill(out, [member], env, drop, len(out) + 1)
@@ -195,7 +232,20 @@ class Expressions(FileScope):
     ) -> dict[str, Value]:
         """`out` with `members` evaluated into it; `size`: the members counted so far."""
         expr = self.expr
-        for kind, key, val_node, pspan in members:
+        ctx = self.ctx
+        step = self._step
+        max_depth = self._max_depth
+        for kind, key, val_node, pspan, const in members:
+            if const is not None:
+                # A literal member: the Value `expr` and `relocate` would make, made once per file.
+                # Charged as `expr` charges it: a step, and a level of nesting.
+                if key in drop:
+                    continue
+                step()
+                if ctx.depth + 1 > max_depth:
+                    self._budget.depth(ctx.depth + 1)
+                out[key] = const
+                continue
             if kind == SPREAD:
                 v = expr(val_node, env)
                 if v.state is _KNOWN and isinstance(v.data, dict):
@@ -213,18 +263,41 @@ class Expressions(FileScope):
                 key = kv.data if kv.state is _KNOWN else self.text(key)
             if key in drop:
                 continue
+            t = val_node.type
+            if t == "object" or t == "array":
+                # What `relocate(expr(val_node, env), pspan)` gives, made at the member's span at
+                # once (no Value and span of the object's own on the way), charged as `expr` does.
+                step()
+                d = ctx.depth + 1
+                if d > max_depth:
+                    self._budget.depth(d)
+                ctx.depth = d
+                try:
+                    if t == "object":
+                        out[key] = self.object(val_node, env, (), span=pspan)
+                    else:
+                        out[key] = self._e_array(val_node, env, pspan)
+                finally:
+                    ctx.depth = d - 1
+                continue
             out[key] = relocate(expr(val_node, env), pspan)
         return out
 
-    def _members(self, node: Any) -> list[tuple[int, Any, Any, Span]]:
-        """An object's members as (kind, key, value node, member span), worked out once per file:
-        kind `SPREAD` (key unused), `STATIC_KEY` (key is the text) or `DYNAMIC_KEY` (key is an
-        interpolated string node). Nested resource declarations are left out."""
+    def _members(self, node: Any) -> list[tuple[int, Any, Any, Span, Value | None]]:
+        """An object's members as (kind, key, value node, member span, constant), worked out once
+        per file: kind `SPREAD` (key unused), `STATIC_KEY` (key is the text) or `DYNAMIC_KEY` (key
+        is an interpolated string node); `constant`, for a static key whose value is a literal (a
+        string without interpolation, a number, a boolean, null), is the member's value as
+        `_fill` gives it, else None. Nested resource declarations are left out."""
         cache = self.parsed.members
         found = cache.get(node.id)
         if found is not None:
             return found
         found = []
+        if node.__class__ is ObjectNode:
+            self._own_members(node, found)
+            cache[node.id] = found
+            return found
         spreads = self.parsed.spreads
         span_of = self._spans.of
         for prop in node.named_children:
@@ -236,19 +309,65 @@ class Expressions(FileScope):
             key_node, val_node = kids[0], kids[-1]
             pspan = span_of(prop)
             if spreads and key_node.start_byte in spreads:
-                found.append((SPREAD, None, val_node, pspan))
-            elif key_node.type == "string":
+                found.append((SPREAD, None, val_node, pspan, None))
+                continue
+            if key_node.type == "string":
                 kv = self._e_string(key_node, {})
-                if kv.state is _KNOWN and _plain_string(key_node):
-                    found.append((STATIC_KEY, kv.data, val_node, pspan))
-                else:
-                    found.append((DYNAMIC_KEY, key_node, val_node, pspan))
+                if not (kv.state is _KNOWN and _plain_template(self._template(key_node))):
+                    found.append((DYNAMIC_KEY, key_node, val_node, pspan, None))
+                    continue
+                key = kv.data
             else:
-                found.append((STATIC_KEY, self.text(key_node), val_node, pspan))
+                key = self.text(key_node)
+            found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
         cache[node.id] = found
         return found
 
-    def _e_array(self, node: Any, env: dict[str, Value]) -> Value:
+    def _own_members(self, node: ObjectNode, found: list[tuple[int, Any, Any, Span, Value | None]]) -> None:
+        """`_members` of an object read by the own parser, from the members it read."""
+        span_of = self._spans.bytes  # type: ignore[union-attr]  # the own parser's ByteSpans
+        for kind, key, val_node, start, end in node.members:
+            if kind == MEMBER_WORD:
+                pspan = span_of(start, end)
+                found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
+            elif kind == MEMBER_STRING:
+                pspan = span_of(start, end)
+                kv = self._e_string(key, {})
+                if kv.state is _KNOWN and _plain_template(self._template(key)):
+                    found.append((STATIC_KEY, kv.data, val_node, pspan, self._literal(val_node, pspan)))
+                else:
+                    found.append((DYNAMIC_KEY, key, val_node, pspan, None))
+            elif kind == MEMBER_SPREAD:
+                found.append((SPREAD, None, val_node, span_of(start, end), None))
+
+    def _literal(self, node: Any, pspan: Span) -> Value | None:
+        """The value of a literal member value `node` as `_fill` gives it (what `expr` gives, seen
+        at its member's span `pspan`), the same wherever the file is evaluated; None for any other
+        node. Made straight at `pspan`: the node's own span would be dropped by `relocate`."""
+        t = node.type
+        raw = self.parsed.text_of(node)
+        if t == "string":
+            if raw.startswith(b"'''"):
+                data: Any = _multiline(raw)
+            elif b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error:
+                return None  # escapes or interpolations: `_string` reads (and charges) it
+            else:
+                data = raw[1:-1].decode("utf-8", errors="replace")
+        elif t == "number":
+            try:
+                data = int(raw)
+            except ValueError:
+                return None
+        elif t == "boolean":
+            data = raw == b"true"
+        elif t == "null":
+            data = None
+        else:
+            return None
+        return Value(_KNOWN, data, pspan)
+
+    def _e_array(self, node: Any, env: dict[str, Value], span: Span | None = None) -> Value:
+        """An array's value; `span`: as for `object`."""
         spreads = self.parsed.spreads
         kids = self.kids(node)
         if not spreads or not any(c.start_byte in spreads for c in kids):
@@ -256,7 +375,8 @@ class Expressions(FileScope):
             ctx = self.ctx
             ctx.depth += 1  # each item is a frame further in
             try:
-                return Value.known([self.expr(c, env) for c in kids], self.span(node))
+                items = [self.expr(c, env) for c in kids]
+                return Value.known(items, span if span is not None else self.span(node))
             finally:
                 ctx.depth -= 1
         # `[...a, ...a]` doubles a list: the size is worked out from the parts before it is built.
@@ -266,7 +386,8 @@ class Expressions(FileScope):
             v = self.expr(c, env)
             if c.start_byte in spreads:
                 if v.state is not _KNOWN or not isinstance(v.data, list):
-                    return fns.unknown_from([v], self.span(node), "array spread of an unknown value")
+                    v = fns.unknown_from([v], self.span(node), "array spread of an unknown value")
+                    return v if span is None else relocate(v, span)
                 parts.append((True, v))
                 size += len(v.data)
             else:
@@ -279,7 +400,7 @@ class Expressions(FileScope):
                 items.extend(v.data)
             else:
                 items.append(v)
-        return Value.known(items, self.span(node))
+        return Value.known(items, span if span is not None else self.span(node))
 
     def _e_for_statement(self, node: Any, env: dict[str, Value]) -> Value:
         span = self.span(node)
@@ -641,9 +762,21 @@ _EVALUATORS: dict[str, Any] = {
 }
 
 
-def _plain_string(node: Any) -> bool:
-    """A string literal whose value does not depend on where it is evaluated (no interpolation)."""
-    return not any(c.type == "interpolation" for c in node.named_children)
+def _plain_template(tpl: str | tuple[Any, ...]) -> bool:
+    """A string template without interpolation."""
+    return tpl.__class__ is str or all(p.__class__ is str for p in tpl)
+
+
+def _multiline(raw: bytes) -> str:
+    """The text of a multi-line string `'''...'''`."""
+    body = raw[3:-3] if raw.endswith(b"'''") and len(raw) >= 6 else raw[3:]
+    s = body.decode("utf-8", errors="replace")
+    # Bicep drops the line break right after the opening quotes.
+    if s.startswith("\r\n"):
+        return s[2:]
+    if s.startswith("\n"):
+        return s[1:]
+    return s
 
 
 def _chain_base(n: Any) -> str:

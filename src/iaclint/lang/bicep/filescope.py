@@ -148,11 +148,14 @@ class FileScope:
         self.span = parsed.spans.of  # type: ignore[method-assign]  # one call frame less, a hot path
         # By node id, shared by every evaluation of this file (module files are evaluated per call).
         self._texts = parsed.texts
+        self._data = parsed.data
         self._kids = parsed.kids
         if parsed.comments is not None:
             # The own parser's nodes hold no comments or decorators: their named children are
             # the kids, no copy needed.
             self.kids = _named_children  # type: ignore[method-assign]
+            # Their text is kept on the node: no lookup by id.
+            self.text = self._own_text  # type: ignore[method-assign]
         self.path = path
         self.ctx = ctx
         self.given = params or {}
@@ -246,6 +249,13 @@ class FileScope:
         t = self._texts.get(key)
         if t is None:
             t = self._texts[key] = self.parsed.text_of(node).decode("utf-8", errors="replace")
+        return t
+
+    def _own_text(self, node: Any) -> str:
+        """`text` for the own parser's nodes."""
+        t = node.tx
+        if t is None:
+            t = node.tx = self._data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
         return t
 
     def kids(self, node: Any) -> list[Any]:
@@ -385,8 +395,11 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
     while stack:
         frame = stack[-1]
         for m in frame[1]:
-            c = _container(m)
-            if c is None:
+            # `_container(m)`, inline: this loop visits every member of every kept collection.
+            if m.state is not _KNOWN if m.__class__ is not LazyValue or m.ready() else True:
+                continue
+            c = m.data
+            if not isinstance(c, (dict, list)):
                 continue
             known = memo.get(id(c))
             if known is not None:

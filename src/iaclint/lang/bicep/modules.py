@@ -20,6 +20,7 @@ from iaclint.lang.bicep.filescope import (
     ModuleSym,
     shown_path,
 )
+from iaclint.lang.bicep.parser import MEMBER_WORD, ObjectNode
 from iaclint.lang.bicep.syntax import Parsed
 from iaclint.resources import LazyNameResource, Resource
 from iaclint.source import Span
@@ -130,7 +131,7 @@ class Modules(FileScope):
             body_n = parts[-1]
         if body_n.type != "object":
             return False
-        for kind, key, val_node, _span in self._members(body_n):
+        for kind, key, val_node, _span, _const in self._members(body_n):
             if kind != STATIC_KEY:
                 return False  # a spread or computed key may bring `params`
             if key == "params":
@@ -147,6 +148,10 @@ class Modules(FileScope):
         while stack:
             n = stack.pop()
             if n.type in ("identifier", "compatible_identifier") and self.text(n) in names:
+                return False
+            if n.__class__ is ObjectNode and any(
+                m[0] == MEMBER_WORD and m[1] in names for m in n.members
+            ):  # a key named so (the own parser keeps no node for a key)
                 return False
             stack.extend(n.named_children)
         return True
@@ -253,7 +258,7 @@ class Modules(FileScope):
         if params_n.type != "object":
             return None
         given: dict[str, Value] = {}
-        for kind, key, val_node, pspan in self._members(params_n):
+        for kind, key, val_node, pspan, _const in self._members(params_n):
             if kind != STATIC_KEY:
                 return None
             given[key] = self._lazy(f"{prefix}params.{key}", pspan, self._member_value, val_node, env, pspan)

@@ -40,13 +40,26 @@ MAX_NESTING = 1500
 _FRAMES_PER_LEVEL = 6
 
 _ids = count(1)
+# Node type -> field name -> index of the field among the node's named children.
+_FIELDS: dict[str, dict[str, int]] = {
+    "binary_expression": {"left": 0, "right": 1},
+    "unary_expression": {"argument": 0},
+    "ternary_expression": {"condition": 0, "consequence": 1, "alternative": 2},
+    "member_expression": {"object": 0, "property": 1},
+    "subscript_expression": {"object": 0, "index": 1},
+    "call_expression": {"function": 0, "arguments": 1},
+    "resource_expression": {"object": 0, "resource": 1},
+    "user_defined_function": {"name": 0},
+    # `initializer`: the loop variable when it is a bare identifier (`for x in ...`).
+    "for_statement": {"initializer": 0, "body": 2},
+}
 _LEAF: tuple[Node, ...] = ()
 
 
 class Node:
     """A syntax node: what the evaluator asks of one (the subset of tree-sitter's `Node` it uses)."""
 
-    __slots__ = ("children", "end_byte", "fields", "id", "named_children", "sp", "start_byte", "type")
+    __slots__ = ("children", "end_byte", "id", "named_children", "sp", "start_byte", "tx", "type")
 
     has_error = False
 
@@ -57,7 +70,6 @@ class Node:
         end: int,
         named: list[Node] | None = None,
         children: list[Node] | None = None,
-        fields: dict[str, Node] | None = None,
     ) -> None:
         self.type = type
         self.start_byte = start
@@ -68,20 +80,45 @@ class Node:
         # All children, anonymous tokens (operators, `existing`) included; the named ones when
         # the evaluator reads no token of the node.
         self.children = children if children is not None else self.named_children
-        self.fields = fields
         self.id = next(_ids)
         self.sp: Any = None  # the node's Span, set on first need (syntax.ByteSpans)
+        self.tx: str | None = None  # the node's text, set on first need (the evaluator's `text`)
 
     @property
     def child_count(self) -> int:
         return len(self.children)
 
     def child_by_field_name(self, name: str) -> Node | None:
-        f = self.fields
-        return f.get(name) if f is not None else None
+        # Fields are named children at fixed places (`_FIELDS`): no dict per node.
+        f = _FIELDS.get(self.type)
+        i = f.get(name) if f is not None else None
+        if i is None or (name == "initializer" and self.named_children[0].type != "identifier"):
+            return None
+        return self.named_children[i]
 
     def __repr__(self) -> str:
         return f"Node({self.type}, {self.start_byte}, {self.end_byte})"
+
+
+# Kinds of object members (`ObjectNode.members`).
+MEMBER_SPREAD, MEMBER_WORD, MEMBER_STRING, MEMBER_RESOURCE = 0, 1, 2, 3
+
+
+class ObjectNode(Node):
+    """An object, its members read straight into tuples instead of a node per member and per key
+    (a third of a file's nodes): `members` holds (kind, key, value node, start, end) per member,
+    from the key (or `...`) to the end of the value. Kinds: `MEMBER_WORD` (key: its text),
+    `MEMBER_STRING` (key: the string node), `MEMBER_SPREAD` (`...value`, key None),
+    `MEMBER_RESOURCE` (a nested resource declaration, the value node; key None). The named
+    children are the members' string keys and values, in order."""
+
+    __slots__ = ("members",)
+
+    def __init__(
+        self, start: int, end: int, named: list[Node], members: list[tuple[int, Any, Node, int, int]]
+    ) -> None:
+        Node.__init__(self, "object", start, end, named)
+        self.members = members
 
 
 def _token(type: str, start: int, end: int) -> Node:
@@ -119,14 +156,19 @@ _SEGMENT = re.compile(rb"(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+")
 _ESCAPE = re.compile(rb"\\u\{[0-9A-Fa-f]*\}|\\[^\n]")
 
 
-# One token per match, the blanks before it skipped: a line break, a word, a plain string, a number,
-# an operator, a line comment, or one character for the slower paths (strings with escapes or
-# interpolations, multi-line strings, block comments, `#` pragmas, bad input).
-_TOKEN = re.compile(
-    rb"[ \t\r\f\v]*+(?:(\n)|([A-Za-z_][A-Za-z0-9_]*+)|('(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+')"
+# One token per match, the blanks before it skipped: a word, a plain string, a number, an operator,
+# a line comment, or one character for the slower paths (strings with escapes or interpolations,
+# multi-line strings, block comments, `#` pragmas, bad input). Line breaks are blanks too: a token
+# after one matches in the first copy of the alternatives (groups 1-6), any other in the second
+# (groups 7-12), so one match reads both the token and whether a line starts before it.
+_ALTERNATIVES = (
+    rb"([A-Za-z_][A-Za-z0-9_]*+)|('(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+')"
     rb"|([0-9]++(?:\.[0-9]++)?)"
     rb"|(\.\.\.|=>|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|[{}\[\]()<>,:.?!=+\-*%@|&;^~])"
-    rb"|(//[^\n]*+)|(.))",
+    rb"|(//[^\n]*+)|([^\n])"
+)
+_TOKEN = re.compile(
+    rb"[ \t\r\f\v]*+(?:\n[ \t\r\n\f\v]*+(?:" + _ALTERNATIVES + rb")|(?:" + _ALTERNATIVES + rb"))",
     re.S,
 )
 _OPS_LIST = "... => == != =~ !~ <= >= && || ?? .? :: { } [ ] ( ) < > , : . ? ! = + - * % @ | & ; ^ ~"
@@ -159,72 +201,77 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
     # Open brackets inside interpolations; "i" marks an interpolation, whose closing brace resumes
     # its string. Empty outside interpolations (brackets need no tracking there).
     stack: list[str] = []
-    match = _TOKEN.match
+    finditer = _TOKEN.finditer
     ops = _OPS
     steps = 0
+    # Tokens come from one `finditer` until a token is read past its match (a string with escapes
+    # or interpolations, a multi-line string, a block comment, a pragma, a string resumed after an
+    # interpolation): lexing then goes on with a new `finditer` from there. (The pattern matches
+    # wherever a token starts, so `finditer` skips nothing but the blanks at the end of the file.)
     while True:
-        m = match(data, pos)
-        if m is None:
-            break
-        steps += 1
-        if steps & _CHECK_EVERY == 0 and deadline is not None:
-            check(deadline)
-        gi = m.lastindex
-        if gi == 1:
-            nl = True
-            pos = m.end()
-            continue
-        s, e = m.span(gi)
-        if gi == 2:
-            append(("w", s, e, nl))
-        elif gi == 3:
-            append(("s", s, e, nl))
-        elif gi == 5:
-            op = ops[data[s:e]]
-            if stack:
-                if op in _OPEN_BRACKETS:
-                    stack.append(op)
-                elif op in _CLOSE_BRACKETS:
-                    top = stack.pop()
-                    if top == "i":
-                        if op == "}":
-                            append(("}i", s, e, nl))
-                            nl = False
-                            pos = _string_part(data, e, toks, -1, False, stack)
-                            continue
-                        stack.append(top)  # a stray bracket inside an interpolation
-            append((op, s, e, nl))
-        elif gi == 4:
-            append(("n", s, e, nl))
-        elif gi == 6:  # a line comment
-            comments.append(Node("comment", s, e))
-            pos = e
-            continue
-        else:
-            c = data[s]
-            if c == 39:  # '
-                if data.startswith(b"'''", s):
-                    e = data.find(b"'''", s + 3)
-                    e = n if e < 0 else e + 3
-                    append(("m", s, e, nl))
-                else:
-                    e = _string_part(data, s + 1, toks, s, nl, stack)
-            elif c == 47 and data.startswith(b"/*", s):
-                e = data.find(b"*/", s + 2)
-                e = n if e < 0 else e + 2
+        for m in finditer(data, pos):
+            steps += 1
+            if steps & _CHECK_EVERY == 0 and deadline is not None:
+                check(deadline)
+            g = m.lastindex
+            if g > 6:
+                gi = g - 6
+            else:
+                gi = g
+                nl = True
+            s, e = m.span(g)
+            if gi == 1:
+                append(("w", s, e, nl))
+            elif gi == 2:
+                append(("s", s, e, nl))
+            elif gi == 4:
+                op = ops[data[s:e]]
+                if stack:
+                    if op in _OPEN_BRACKETS:
+                        stack.append(op)
+                    elif op in _CLOSE_BRACKETS:
+                        top = stack.pop()
+                        if top == "i":
+                            if op == "}":
+                                append(("}i", s, e, nl))
+                                nl = False
+                                pos = _string_part(data, e, toks, -1, False, stack)
+                                break
+                            stack.append(top)  # a stray bracket inside an interpolation
+                append((op, s, e, nl))
+            elif gi == 3:
+                append(("n", s, e, nl))
+            elif gi == 5:  # a line comment
                 comments.append(Node("comment", s, e))
-                if b"\n" in data[s:e]:
-                    nl = True
-                pos = e
-                continue
-            elif c == 35 and nl:  # `#disable-next-line ...`: a pragma for Bicep's linter
-                e = data.find(b"\n", s)
-                pos = n if e < 0 else e
                 continue
             else:
+                c = data[s]
+                if c == 39:  # '
+                    if data.startswith(b"'''", s):
+                        e = data.find(b"'''", s + 3)
+                        e = n if e < 0 else e + 3
+                        append(("m", s, e, nl))
+                    else:
+                        e = _string_part(data, s + 1, toks, s, nl, stack)
+                    nl = False
+                    pos = e
+                    break
+                if c == 47 and data.startswith(b"/*", s):
+                    e = data.find(b"*/", s + 2)
+                    e = n if e < 0 else e + 2
+                    comments.append(Node("comment", s, e))
+                    if b"\n" in data[s:e]:
+                        nl = True
+                    pos = e
+                    break
+                if c == 35 and nl:  # `#disable-next-line ...`: a pragma for Bicep's linter
+                    e = data.find(b"\n", s)
+                    pos = n if e < 0 else e
+                    break
                 append((data[s:e].decode("utf-8", errors="replace"), s, e, nl))  # not Bicep
-        nl = False
-        pos = e
+            nl = False
+        else:
+            break  # the end of the file
     append(("eof", n, n, True))
     return toks
 
@@ -494,9 +541,7 @@ class _Parser:
         ret = self.type_()
         self.expect("=>")
         body = self.expr()
-        return Node(
-            "user_defined_function", start, body.end_byte, [name, plist, ret, body], fields={"name": name}
-        )
+        return Node("user_defined_function", start, body.end_byte, [name, plist, ret, body])
 
     def resource(self) -> Node:
         start = self.next()[1]
@@ -590,6 +635,17 @@ class _Parser:
                     return Node("number", t[1], t[2])
                 lit = _LITERAL_WORDS.get(self.data[t[1] : t[2]].decode("latin-1"))
                 return Node(lit or "identifier", t[1], t[2])
+        if k == "{" or k == "[":
+            # An object or an array value: read at once, and done when what follows ends it.
+            self.enter()
+            try:
+                node = self.object() if k == "{" else self.array()
+                nxt = toks[self.i]
+                if nxt[0] in _ENDS or (nxt[3] and not self.free and nxt[0] not in _CONTINUES):
+                    return node
+                return self._ternary(self.binary(1, node))
+            finally:
+                self.depth -= 1
         self.enter()
         try:
             t = self.peek()
@@ -598,33 +654,37 @@ class _Parser:
                 self.next()
                 body = self.expr()
                 return Node("lambda_expression", head.start_byte, body.end_byte, [head, body])
-            cond = self.binary(1)
-            t = self.peek()
-            if t[0] != "?" or (t[3] and not self.free and not self._continues()):
-                return cond
-            self.next()
-            saved = self.free
-            yes = self.expr()
-            c = self.peek()
-            if c[0] != ":":
-                raise ParseError(c[1], "expected :")
-            self.next()
-            no = self.expr()
-            self.free = saved
-            return Node(
-                "ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no],
-                fields={"condition": cond, "consequence": yes, "alternative": no},
-            )  # fmt: skip
+            # (The ternary is read in a frame of its own, after the operand's frames have returned:
+            # a nesting level costs no more frames than `_FRAMES_PER_LEVEL`.)
+            return self._ternary(self.binary(1))
         finally:
             self.depth -= 1
+
+    def _ternary(self, cond: Node) -> Node:
+        """`cond`, or the ternary expression it is the condition of."""
+        t = self.peek()
+        if t[0] != "?" or (t[3] and not self.free and not self._continues()):
+            return cond
+        self.next()
+        saved = self.free
+        yes = self.expr()
+        c = self.peek()
+        if c[0] != ":":
+            raise ParseError(c[1], "expected :")
+        self.next()
+        no = self.expr()
+        self.free = saved
+        return Node("ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no])
 
     def _continues(self) -> bool:
         # An operator at the start of a line continues the expression of the line before (Bicep
         # reads multi-line ternaries and `&&` chains so).
         return True
 
-    def binary(self, min_prec: int) -> Node:
-        left = self.unary()
+    def binary(self, min_prec: int, first: Node | None = None) -> Node:
+        """Binary operators, from `first` (the first operand's primary expression, already read)
+        when given."""
+        left = self.unary() if first is None else self.postfix_on(first)
         toks = self.toks
         while True:
             t = toks[self.i]
@@ -636,10 +696,8 @@ class _Parser:
             right = self.binary(prec + 1)
             self.depth -= 1
             op = _token(t[0], t[1], t[2])
-            left = Node(
-                "binary_expression", left.start_byte, right.end_byte, [left, right], [left, op, right],
-                {"left": left, "right": right},
-            )  # fmt: skip
+            named = [left, right]
+            left = Node("binary_expression", left.start_byte, right.end_byte, named, [left, op, right])
 
     def unary(self) -> Node:
         t = self.peek()
@@ -654,7 +712,7 @@ class _Parser:
             arg = self.unary()
             self.depth -= 1
             op = _token(t[0], t[1], t[2])
-            return Node("unary_expression", t[1], arg.end_byte, [arg], [op, arg], {"argument": arg})
+            return Node("unary_expression", t[1], arg.end_byte, [arg], [op, arg])
         return self.postfix()
 
     def postfix(self) -> Node:
@@ -675,11 +733,10 @@ class _Parser:
                     raise ParseError(p[1], "expected a property name")
                 self.i += 1
                 prop = Node("property_identifier", p[1], p[2])
-                children = [node, _token(k, t[1], t[2]), prop]
-                node = Node(
-                    "member_expression", node.start_byte, p[2], [node, prop], children,
-                    {"object": node, "property": prop},
-                )  # fmt: skip
+                named = [node, prop]
+                # The evaluator reads one token of a member access: `.?` (a plain `.` is left out).
+                children = [node, _token(k, t[1], t[2]), prop] if k == ".?" else named
+                node = Node("member_expression", node.start_byte, p[2], named, children)
             elif k == "[":
                 self.i += 1
                 safe = toks[self.i][0] == "?"
@@ -693,23 +750,14 @@ class _Parser:
                 children = [node, idx]
                 if safe:
                     children.append(_token("?", t[2], t[2] + 1))
-                node = Node(
-                    "subscript_expression", node.start_byte, close[2], [node, idx], children,
-                    {"object": node, "index": idx},
-                )  # fmt: skip
+                node = Node("subscript_expression", node.start_byte, close[2], [node, idx], children)
             elif k == "(":
                 args = self.arguments()
-                node = Node(
-                    "call_expression", node.start_byte, args.end_byte, [node, args], None,
-                    {"function": node, "arguments": args},
-                )  # fmt: skip
+                node = Node("call_expression", node.start_byte, args.end_byte, [node, args])
             elif k == "::":
                 self.i += 1
                 r = self.ident()
-                node = Node(
-                    "resource_expression", node.start_byte, r.end_byte, [node, r], None,
-                    {"object": node, "resource": r},
-                )  # fmt: skip
+                node = Node("resource_expression", node.start_byte, r.end_byte, [node, r])
             elif k == "!" and toks[self.i + 1][0] != "=":
                 self.i += 1  # a non-null assertion does not change the value
             else:
@@ -867,27 +915,25 @@ class _Parser:
                 named.append(Node("loop_enumerator", index[1], index[2]))
             p1 = self.expect(")")
             params = Node("for_loop_parameters", t[1], p1[2], named)
-            fields = {}
         else:
             params = self.ident()
-            fields = {"initializer": params}
         if not self.is_word("in"):
             raise ParseError(self.peek()[1], "expected in")
         self.next()
         coll = self.expr()
         self.expect(":")
         body = self.decl_value()
-        fields["body"] = body
         p1 = self.expect("]")
-        return Node("for_statement", p0[1], p1[2], [params, coll, body], None, fields)
+        return Node("for_statement", p0[1], p1[2], [params, coll, body])
 
-    def object(self) -> Node:
+    def object(self) -> ObjectNode:
         toks = self.toks
         data = self.data
         p0 = self.next()
         saved = self.free
         self.free = False
-        members: list[Node] = []
+        members: list[tuple[int, Any, Node, int, int]] = []
+        named: list[Node] = []
         while True:
             t = toks[self.i]
             k = t[0]
@@ -899,9 +945,9 @@ class _Parser:
             if k == "...":
                 self.i += 1
                 value = self.expr()
-                key = Node("spread", t[1], t[2])
                 self.spreads.add(t[1])
-                members.append(Node("object_property", t[1], value.end_byte, [key, value]))
+                members.append((MEMBER_SPREAD, None, value, t[1], value.end_byte))
+                named.append(value)
             elif (
                 k == "w"
                 and data[t[1]] == 114  # "r": most keys are not `resource`
@@ -909,13 +955,18 @@ class _Parser:
                 and toks[self.i + 1][0] == "w"
             ):  # a nested resource declaration
                 decl = self.resource()
-                members.append(Node("object_property", decl.start_byte, decl.end_byte, [decl]))
+                members.append((MEMBER_RESOURCE, None, decl, decl.start_byte, decl.end_byte))
+                named.append(decl)
             else:
+                key: Any
                 if k == "w":
                     self.i += 1
-                    key = Node("identifier", t[1], t[2])
+                    key = data[t[1] : t[2]].decode("ascii")  # a word is ASCII
+                    kind = MEMBER_WORD
                 elif k in ("s", "S", "sb"):
                     key = self.primary()
+                    named.append(key)
+                    kind = MEMBER_STRING
                 else:
                     raise ParseError(t[1], "expected a property name")
                 colon = toks[self.i]
@@ -923,7 +974,8 @@ class _Parser:
                     raise ParseError(colon[1], "expected :")
                 self.i += 1
                 value = self.expr()
-                members.append(Node("object_property", key.start_byte, value.end_byte, [key, value]))
+                members.append((kind, key, value, t[1], value.end_byte))
+                named.append(value)
             t = toks[self.i]
             if t[0] == ",":
                 self.i += 1
@@ -931,7 +983,7 @@ class _Parser:
                 raise ParseError(t[1], "expected }")
         p1 = self.next()
         self.free = saved
-        return Node("object", p0[1], p1[2], members)
+        return ObjectNode(p0[1], p1[2], named, members)
 
 
 class _RecursionLimit:

@@ -16,6 +16,7 @@ from iaclint.lang.bicep.filescope import (
     FileScope,
     ResourceSym,
 )
+from iaclint.lang.bicep.parser import MEMBER_RESOURCE, ObjectNode
 from iaclint.resources import Diagnostic, LazyNameResource
 from iaclint.source import Span
 from iaclint.values import State, Value
@@ -61,7 +62,7 @@ class Resources(FileScope):
         parent_sym = parent
         if body_n.type == "object" and not looped:
             name_n = parent_n = None
-            for kind, key, val_node, _span in self._members(body_n):
+            for kind, key, val_node, _span, _const in self._members(body_n):
                 if kind != STATIC_KEY:
                     continue
                 if key == "name":
@@ -216,7 +217,7 @@ class Resources(FileScope):
         # any other (so that what it sees of other resources does not depend on the spread).
         parent_sym = parent
         pn = None
-        for kind, key, val_node, _span in members:
+        for kind, key, val_node, _span, _const in members:
             if kind == STATIC_KEY and key == "parent":
                 pn = val_node
         if pn is not None:
@@ -225,7 +226,7 @@ class Resources(FileScope):
             sym.api_version = parent_sym.api_version  # a nested child may omit it
         name_v: Value
         if all(m[0] == STATIC_KEY for m in members):
-            named = [(val_node, pspan) for _k, key, val_node, pspan in members if key == "name"]
+            named = [(m[2], m[3]) for m in members if m[1] == "name"]
             if named:
                 # Worked out when read, like the body: most names are read by nothing but the
                 # resource's own `name` (and, for the few resources the rules read, the model).
@@ -282,6 +283,14 @@ class Resources(FileScope):
         found = self.parsed.nested.get(body_n.id)
         if found is None:
             found = []
+            if body_n.__class__ is ObjectNode:
+                for kind, _key, decl, _start, _end in body_n.members:
+                    if kind == MEMBER_RESOURCE:
+                        ck = self.kids(decl)
+                        if ck:
+                            found.append((decl, self.text(ck[0])))
+                self.parsed.nested[body_n.id] = found
+                return found
             for prop in body_n.named_children:
                 if prop.type != "object_property":
                     continue

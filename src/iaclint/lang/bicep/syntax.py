@@ -127,10 +127,14 @@ class ByteSpans:
         start, end = node.start_byte, node.end_byte
         starts = self._starts
         line = bisect_right(starts, start)
-        # The common case at once: ASCII text, the node on one line.
-        if self._ascii and (line == len(starts) or end < starts[line]):
-            begin = starts[line - 1]
-            span = Span(self.path, line, start - begin + 1, line, end - begin + 1)
+        if self._ascii:
+            # The common case at once: ASCII text, where a column is a byte count.
+            if line == len(starts) or end < starts[line]:  # the node on one line
+                begin = starts[line - 1]
+                span = Span(self.path, line, start - begin + 1, line, end - begin + 1)
+            else:
+                last = bisect_right(starts, end)
+                span = Span(self.path, line, start - starts[line - 1] + 1, last, end - starts[last - 1] + 1)
         else:
             span = self.bytes(start, end)
         node.sp = span
@@ -166,6 +170,7 @@ class Parsed:
     kids: dict[int, list[Any]] = field(default_factory=dict)
     members: dict[int, list[Any]] = field(default_factory=dict)  # object members, see the evaluator
     literals: dict[int, Any] = field(default_factory=dict)  # string Values without interpolation
+    templates: dict[int, Any] = field(default_factory=dict)  # strings read once (the evaluator's _template)
     shapes: dict[int, Any] = field(default_factory=dict)  # member and call expressions' parts
     decls: dict[str, tuple[str, Any]] | None = None  # top-level declarations, collected on first need
     # Local module targets as written -> (resolved path, the same as a string).
