@@ -518,6 +518,8 @@ def _write_report(fmt: str, target: str | None, result: ScanResult, extras: dict
     its `render` accepts (`verbose` for text, `category` and `levels` for SARIF)."""
     import inspect
 
+    from iaclint.report.jsontext import Unsupported
+
     module = importlib.import_module(f"iaclint.report.{fmt}")
     accepted = inspect.signature(module.render).parameters
     kwargs = {k: v for k, v in extras.items() if k in accepted and k != "color"}
@@ -526,7 +528,19 @@ def _write_report(fmt: str, target: str | None, result: ScanResult, extras: dict
         _echo(module.render(result, color=color, **kwargs))
         return
     try:
-        Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
+        streamed = getattr(module, "write", None)
+        if streamed is None:
+            Path(target).write_text(module.render(result, color=False, **kwargs), encoding="utf-8")
+            return
+        with open(target, "wb") as fh:
+            try:
+                streamed(result, lambda text: fh.write(text.encode("utf-8")), **kwargs)
+            except (UnicodeEncodeError, Unsupported):
+                # Something `render` writes another way (a lone surrogate, an unusual value): the
+                # file is started again with what `render` gives.
+                fh.seek(0)
+                fh.truncate()
+                fh.write(module.render(result, color=False, **kwargs).encode("utf-8"))
     except OSError as err:
         raise Failure(f"--output {target}: cannot write: {err.strerror or err}") from None
 

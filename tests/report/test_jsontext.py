@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from iaclint.report import jsontext
 from iaclint.report.jsontext import dumps_indented
 
 
@@ -53,3 +54,22 @@ def test_same_text_as_json_dumps(doc: Any, indent: int) -> None:
 def test_unsupported_value_raises_as_json_does() -> None:
     with pytest.raises(TypeError):
         dumps_indented({"a": object()}, 2)
+
+
+MANY = {"findings": [{"id": i, "at": [i, {"x": "é"}]} for i in range(50)]}
+
+
+@pytest.mark.parametrize("doc", [*DOCS, MANY], ids=range(len(DOCS) + 1))
+def test_written_in_pieces_is_the_same_text(doc: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A flush after every container of a list: the joined pieces are still the whole text.
+    monkeypatch.setattr(jsontext, "_FLUSH_PIECES", 1)
+    pieces: list[str] = []
+    try:
+        jsontext.write_indented(doc, 2, pieces.append)
+    except jsontext.Unsupported:
+        # Left to json.dumps, as dumps_indented leaves it: the caller starts again.
+        assert dumps_indented(doc, 2) == json.dumps(doc, ensure_ascii=False, indent=2)
+        return
+    assert "".join(pieces) == json.dumps(doc, ensure_ascii=False, indent=2)
+    if doc is MANY:
+        assert len(pieces) > 40  # really written as it goes

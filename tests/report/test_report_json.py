@@ -9,7 +9,7 @@ from conftest import Workspace
 
 from iaclint import __version__
 from iaclint.findings import Finding, Level, Related, Suppression
-from iaclint.report.json import render
+from iaclint.report.json import render, write
 from iaclint.result import FileRecord
 from iaclint.source import Span
 
@@ -199,3 +199,22 @@ def test_documented_example_is_valid(validator) -> None:
     example = re.search(r"```json\n(.*?)```", text, re.S)
     assert example is not None
     assert list(validator.iter_errors(json.loads(example.group(1)))) == []
+
+
+def test_report_file_is_written_in_pieces_as_render_gives_it(ws: Workspace, tmp_path: Path) -> None:
+    # --output writes the JSON report as it is made (report.json.write); the file holds exactly
+    # what render gives, also when a lone surrogate makes the writer start again with render.
+    from iaclint.cli import _write_report
+
+    plain = ws.result([ws.tls_finding(), ws.tls_finding(line=1)])
+    odd_path = str(ws.root / "caf\udce9.tf")
+    odd = ws.result(
+        [Finding("IAC201", Level.WARNING, "x", Span(odd_path, 1, 1, 1, 2), address="a.b")],
+        [FileRecord(odd_path, "scanned")],
+    )
+    for result in (plain, odd):
+        target = tmp_path / "r.json"
+        _write_report("json", str(target), result, {})
+        assert target.read_bytes() == render(result).encode("utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        write(odd, lambda text: text.encode("utf-8"))

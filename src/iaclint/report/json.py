@@ -7,11 +7,13 @@ Compatibility: within a major `schema_version` fields are only added, never rena
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iaclint import __version__
 from iaclint.findings import Finding
+from iaclint.report.jsontext import write_indented
 from iaclint.report.paths import shown
 from iaclint.report.summary import (
     active,
@@ -121,6 +123,16 @@ def document(result: ScanResult) -> dict[str, Any]:
 def render(result: ScanResult, *, color: bool = False) -> str:
     """The report as indented JSON ending in a newline; `color` is ignored (machine output)."""
     return dumps_utf8(document(result), indent=2)
+
+
+def write(result: ScanResult, out: Callable[[str], object]) -> None:
+    """`render(result)` handed to `out` in pieces: a report of tens of thousands of findings is
+    tens of MB of text, and held whole (with the pieces it is joined from) it was the largest
+    thing the scan process ever held. Raises `Unsupported` or `UnicodeEncodeError` (from `out`)
+    where `render` would have to start again differently (see `dumps_utf8`): the caller then
+    writes `render(result)` instead."""
+    write_indented(document(result), 2, out)
+    out("\n")
 
 
 def _file(record: FileRecord, result: ScanResult) -> dict[str, Any]:

@@ -11,6 +11,7 @@ booleans and None (or a dict key that is not a string) is left to `json.dumps`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -19,7 +20,7 @@ _int_repr = int.__repr__
 _float_repr = float.__repr__
 
 
-class _Unsupported(Exception):
+class Unsupported(Exception):
     """A value this writer does not render as `json.dumps` would: the caller falls back."""
 
 
@@ -48,7 +49,7 @@ def _scalar(o: Any) -> str:
         return _int_repr(o)
     if isinstance(o, float):
         return _float(o)
-    raise _Unsupported
+    raise Unsupported
 
 
 # Exact types to their encoding (a subclass goes through `_scalar`, json's own order of tests).
@@ -103,6 +104,8 @@ def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> 
             elif isinstance(v, _CONTAINERS):
                 out.append(lead)
                 _write(v, inner, step, out, keys)
+                if len(out) >= _FLUSH_PIECES and _sink is not None:
+                    _sink(out)  # a report's findings: written as they come, not held whole
             else:
                 out.append(lead + _scalar(v))
             lead = sep
@@ -129,7 +132,7 @@ def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> 
             ks = keys.get(k) if type(k) is str else None
             if ks is None:
                 if type(k) is not str:
-                    raise _Unsupported  # json converts numbers and booleans used as keys: left to it
+                    raise Unsupported  # json converts numbers and booleans used as keys: left to it
                 ks = keys[k] = encode_basestring(k) + ": "
             enc = by_type.get(type(v))
             if enc is not None:
@@ -145,11 +148,37 @@ def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> 
     out.append(_scalar(o))
 
 
+# While `write_indented` runs: where the pieces go once a list of containers has made this many.
+_sink: Callable[[list[str]], None] | None = None
+_FLUSH_PIECES = 16384
+
+
+def write_indented(doc: Any, indent: int, write: Callable[[str], object]) -> None:
+    """`dumps_indented(doc, indent)` handed to `write` in pieces of a few hundred KB, so a large
+    report is never held whole as text. Raises `Unsupported` (after writing part of it) for a
+    document `dumps_indented` would leave to `json.dumps`: the caller starts again."""
+    global _sink
+
+    def flush(out: list[str]) -> None:
+        write("".join(out))
+        out.clear()
+
+    out: list[str] = []
+    _sink = flush
+    try:
+        _write(doc, "\n", " " * indent, out, {})
+    except RecursionError:
+        raise Unsupported from None
+    finally:
+        _sink = None
+    flush(out)
+
+
 def dumps_indented(doc: Any, indent: int) -> str:
     """`json.dumps(doc, ensure_ascii=False, indent=indent)`."""
     out: list[str] = []
     try:
         _write(doc, "\n", " " * indent, out, {})
-    except (_Unsupported, RecursionError):
+    except (Unsupported, RecursionError):
         return json.dumps(doc, ensure_ascii=False, indent=indent)
     return "".join(out)
