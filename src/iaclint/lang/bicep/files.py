@@ -18,6 +18,7 @@ from iaclint.directives import DIRECTIVE, parse_comment
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import reaches
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
+from iaclint.lang.bicep.graph import local_targets
 from iaclint.lang.bicep.syntax import Parsed, parse
 from iaclint.lang.options import BicepOptions, roots_for
 from iaclint.lang.parsing import ParseTimeout
@@ -127,21 +128,9 @@ def _directives(parsed: Parsed) -> list[Directive]:
 
 def _local_modules(parsed: Parsed, path: Path, paths: PathResolver) -> list[str]:
     """Resolved paths (as strings) of the local module files `path` calls."""
-    out: list[str] = []
     if b"module" not in parsed.source.data:
-        return out  # no module declaration can be there; spares a walk over every statement
-    folder = os.path.dirname(path)
-    for node in parsed.statements:
-        if node.type != "module_declaration":
-            continue
-        strings = [c for c in node.named_children if c.type == "string"]
-        if not strings:
-            continue
-        target = parsed.text_of(strings[0]).decode("utf-8", errors="replace").strip("'")
-        if ":" in target.split("/")[0] or "${" in target:
-            continue
-        out.append(paths.real(os.path.join(folder, target)))
-    return out
+        return []  # no module declaration can be there; spares a walk over every statement
+    return local_targets(parsed.statements, parsed.text_of, path, paths)
 
 
 def _param_values(

@@ -15,7 +15,8 @@ never units of the scan, and a `.bicepparam` file is no unit of its own (its tem
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
@@ -65,16 +66,24 @@ def _targets(path: str, roots: ScanRoots, paths: PathResolver) -> list[str]:
         found = parser.parse_bytes(data, False, ParseDeadline(len(data)))
     except (parser.TooDeep, ParseTimeout):
         return []
+    return local_targets(found.statements, lambda n: data[n.start_byte : n.end_byte], path, paths)
+
+
+def local_targets(
+    statements: Sequence[Any], text_of: Callable[[Any], bytes], path: str | Path, paths: PathResolver
+) -> list[str]:
+    """The resolved paths of the local files the `module` statements of the file at `path` name:
+    the one rule for the engine's grouping (above) and the loader's choice of roots
+    (`files._local_modules`), so the two never disagree."""
     folder = os.path.dirname(path)
     out: list[str] = []
-    for node in found.statements:
+    for node in statements:
         if node.type != "module_declaration":
             continue
         strings = [c for c in node.named_children if c.type == "string"]
         if not strings:
             continue
-        raw = data[strings[0].start_byte : strings[0].end_byte]
-        target = raw.decode("utf-8", errors="replace").strip("'")
+        target = text_of(strings[0]).decode("utf-8", errors="replace").strip("'")
         if ":" in target.split("/")[0] or target.startswith(_REMOTE) or "${" in target:
             continue  # a registry or template spec reference, or a path known only when evaluated
         out.append(paths.real(os.path.join(folder, target)))
