@@ -1,5 +1,5 @@
 """What the AWS model package registers, written by `python -m iaclint.model.index_source`
-from a full walk and checked against one by tests/model/test_aws_index.py: it never disagrees
+from a full walk and checked against one by tests/model/test_model_indexes.py: it never disagrees
 with the registrations."""
 
 # ruff: noqa: E501

@@ -1,7 +1,8 @@
-"""Writes `model/aws_index.py`, what a full walk of the AWS model package registers, so that a scan
-imports only the services its resources need: `python -m iaclint.model.index_source` from the
-repository root. `tests/model/test_aws_index.py` compares the file with a fresh walk in a new
-interpreter, so it can never disagree with the registrations."""
+"""Writes `model/aws_index.py` and `model/azure_index.py`, what a full walk of the AWS and Azure
+model packages registers, so that a scan imports only the readers (and AWS services) its resources
+need: `python -m iaclint.model.index_source` from the repository root. `tests/model/test_model_indexes.py`
+compares the files with a fresh walk in a new interpreter, so they can never disagree with the
+registrations."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def index_source() -> str:
         holders[f.name] = next(s for s in services if owner.startswith(s + "."))
     lines = [
         '"""What the AWS model package registers, written by `python -m iaclint.model.index_source`',
-        "from a full walk and checked against one by tests/model/test_aws_index.py: it never disagrees",
+        "from a full walk and checked against one by tests/model/test_model_indexes.py: it never disagrees",
         'with the registrations."""',
         "",
         "# ruff: noqa: E501",
@@ -75,6 +76,35 @@ def index_source() -> str:
     return "\n".join(lines)
 
 
+def azure_index_source() -> str:
+    """The text of `azure_index.py`: each Azure reader's module, and the link modules."""
+    from iaclint.model.azure import registry
+
+    registry.load_all()
+    readers = {key: fn.__module__ for key, fn in sorted(registry._READERS.items())}
+    links = sorted({fn.__module__ for _order, _name, fn in registry._LINKERS})
+    lines = [
+        '"""What the Azure model package registers, written by `python -m iaclint.model.index_source`',
+        "from a full walk and checked against one by tests/model/test_model_indexes.py: it never disagrees",
+        'with the registrations."""',
+        "",
+        "# ruff: noqa: E501",
+        "# fmt: off",
+        "",
+        "# (language family, resource type in lower case) -> the module that registers its reader.",
+        "READERS: dict[tuple[str, str], str] = {",
+        *(f"    {k!a}: {v!a}," for k, v in readers.items()),
+        "}",
+        "",
+        "# The modules that register link steps.",
+        "LINKS: tuple[str, ...] = (",
+        *(f"    {m!a}," for m in links),
+        ")",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def _entity_module(name: str, model_module: object, services: list[str]) -> str:
     import importlib
 
@@ -90,12 +120,13 @@ def _entity_module(name: str, model_module: object, services: list[str]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[1] if len(argv) > 1 else "src/iaclint/model/aws_index.py")
-    if not target.parent.is_dir():
-        print(f"no directory {target.parent}: run from the repository root or name the file", file=sys.stderr)
+    folder = Path(argv[1] if len(argv) > 1 else "src/iaclint/model")
+    if not folder.is_dir():
+        print(f"no directory {folder}: run from the repository root or name the folder", file=sys.stderr)
         return 2
-    target.write_text(index_source(), encoding="utf-8")
-    print(f"wrote the AWS model index to {target}")
+    (folder / "aws_index.py").write_text(index_source(), encoding="utf-8")
+    (folder / "azure_index.py").write_text(azure_index_source(), encoding="utf-8")
+    print(f"wrote the AWS and Azure model indexes to {folder}")
     return 0
 
 

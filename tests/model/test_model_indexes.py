@@ -1,6 +1,6 @@
-"""The AWS model index (`model/aws_index.py`) lets a scan import only the services its resources
-need; it must say exactly what a full walk of the package registers, or a reader, link step or fact
-builder would be missed."""
+"""The model indexes (`model/aws_index.py`, `model/azure_index.py`) let a scan import only the
+readers and services its resources need; they must say exactly what a full walk of the packages
+registers, or a reader, link step or fact builder would be missed."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import iaclint
-from iaclint.model import aws_index
+from iaclint.model import aws_index, azure_index
 
 SRC = Path(iaclint.__file__).resolve().parents[1]
 INDEX = Path(aws_index.__file__)
+AZURE_INDEX = Path(azure_index.__file__)
 
 
 def _fresh(code: str) -> str:
@@ -66,3 +67,39 @@ for (language, kind), module in aws_index.READERS.items():
 print(wrong)
 """
     assert _fresh(code).strip() == "[]"
+
+
+def test_azure_index_is_current() -> None:
+    fresh = _fresh(
+        "from iaclint.model.index_source import azure_index_source; print(azure_index_source(), end='')"
+    )
+    assert AZURE_INDEX.read_text(encoding="utf-8") == fresh, (
+        "src/iaclint/model/azure_index.py is stale: run `python -m iaclint.model.index_source`"
+    )
+
+
+def test_a_bicep_reader_imports_no_azurerm_reader() -> None:
+    code = """
+import sys
+from iaclint.model.azure import registry
+read = registry.reader("arm", "Microsoft.ApiManagement/service")
+print(read.__module__)
+readers = (".arm", ".azurerm")
+print(sorted(m for m in sys.modules if m.startswith("iaclint.model.azure.") and m.endswith(readers)))
+print(registry.reader("arm", "Microsoft.Unknown/thing"))
+"""
+    module, readers, unknown = _fresh(code).splitlines()
+    assert module == "iaclint.model.azure.apim.arm"
+    assert readers == "['iaclint.model.azure.apim.arm']"
+    assert unknown == "None"
+
+
+def test_each_azure_type_alone_finds_its_reader() -> None:
+    code = """
+from iaclint.model import azure_index
+from iaclint.model.azure import registry
+wrong = [key for key, module in azure_index.READERS.items()
+         if getattr(registry.reader(*key), "__module__", None) != module]
+print(wrong, len(registry.linkers()) == len(registry._LINKERS) > 0)
+"""
+    assert _fresh(code).strip() == "[] True"
