@@ -529,7 +529,7 @@ def _preload(languages: set[str]) -> None:
     if languages & {"bicep", "arm"}:
         from iaclint.model.azure import registry
 
-        registry.linkers()
+        registry.load_all()
         packages.append("iaclint.model.azure")
     derive.builders(tuple(packages))
     for language in languages:

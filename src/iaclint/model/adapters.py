@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from iaclint.model import aws_index
 from iaclint.model.scope_model import Model
 from iaclint.resources import Resource
 
@@ -85,6 +86,46 @@ def _load(package: str) -> None:
     _LOADED.add(package)
 
 
+def _load_for(package: str, language: str, types: set[str]) -> None:
+    """Import what a scope of `language` with resources of `types` needs: the package's own modules,
+    and of each service that reads one of the types, the readers of those types and the service's
+    other modules (entities, links, facts), not its other languages' readers. A service none of
+    whose readers is needed has no entities in the scope, so its link steps and builders, which
+    work on its own entities only, would do nothing. Packages without an index load whole."""
+    if package in _LOADED:
+        return
+    if package != aws_index.PACKAGE:
+        _load(package)
+        return
+    needed = {aws_index.READERS[(language, t)] for t in types if (language, t) in aws_index.READERS}
+    if needed <= _IMPORTED:
+        return
+    services = {_service(m) for m in needed}
+    readers = _reader_modules()
+    for name in aws_index.MODULES:
+        if name in _IMPORTED:
+            continue
+        service = _service(name)
+        if service is None or (service in services and (name not in readers or name in needed)):
+            importlib.import_module(name)
+            _IMPORTED.add(name)
+
+
+_IMPORTED: set[str] = set()
+
+
+def _service(module: str) -> str | None:
+    """The service package `module` belongs to, None for the cloud package's own modules."""
+    for service in aws_index.SERVICES:
+        if module == service or module.startswith(service + "."):
+            return service
+    return None
+
+
+def _reader_modules() -> set[str]:
+    return set(aws_index.READERS.values())
+
+
 def readers(package: str) -> dict[tuple[str, str], Reader]:
     _load(package)
     return _READERS
@@ -93,8 +134,8 @@ def readers(package: str) -> dict[tuple[str, str], Reader]:
 def adapt(package: str, language: str, resources: Iterable[Resource], model: Model) -> Scope:
     """Read every resource of one scope that a service of `package` registered for, then run the
     package's link steps."""
-    _load(package)
     resources = list(resources)
+    _load_for(package, language, {r.type for r in resources})
     scope = Scope(language, model, {r.address: r for r in resources})
     for r in resources:
         reader = _READERS.get((language, r.type))

@@ -89,9 +89,35 @@ def derive(model: Model) -> Facts:
     packages = tuple(
         p for p, part in zip(_PACKAGES, (model.aws_part, model.azure_part), strict=True) if part is not None
     )
-    for build in builders(packages):
+    for build in _builders_for(model, packages):
         build(d)
     return d.facts
+
+
+def _builders_for(model: Model, packages: tuple[str, ...]) -> list[Builder]:
+    """The builders `model` needs. An AWS service's builder works on that service's entities only,
+    so the `facts` modules of services with no entity in the model are not imported (a builder
+    already registered runs, and finds nothing); builders run in the order a full walk registers
+    them, whatever order their modules were imported in."""
+    if _PACKAGES[0] not in packages:
+        return builders(packages)
+    from iaclint.model import aws_index  # not for a scan without AWS resources
+
+    aws = model.aws
+    for service in sorted({aws_index.HOLDERS[name] for name, held in _lists(aws) if held}):
+        importlib.import_module(f"{service}.facts")
+    builders(tuple(p for p in packages if p != aws_index.PACKAGE))  # walks the other packages
+    left_out = tuple(f"{p}." for p in _PACKAGES if p not in packages)
+    found = [b for b in _BUILDERS if not (left_out and b.__module__.startswith(left_out))]
+    order = {name: i for i, name in enumerate(aws_index.BUILDERS)}
+    late = len(order)
+    return sorted(found, key=lambda b: order.get(f"{b.__module__}.{b.__qualname__}", late))
+
+
+def _lists(aws: Any) -> list[tuple[str, list[Any]]]:
+    from iaclint.model import aws_index
+
+    return [(name, getattr(aws, name)) for name in aws_index.HOLDERS]
 
 
 def _endpoint(ep: PlatformEndpoint) -> Endpoint:

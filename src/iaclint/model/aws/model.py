@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
 
-from iaclint.model.aws.apigateway.entities import (
-    Api,
-    Authorizer,
-    CustomDomain,
-    DomainMapping,
-    Integration,
-    MethodSettings,
-    Operation,
-    ResourcePolicy,
-    Stage,
-    UsagePlan,
-)
-from iaclint.model.aws.cloudfront.entities import Distribution
-from iaclint.model.aws.elb.entities import (
-    ClassicLoadBalancer,
-    ClassicPolicy,
-    Listener,
-    ListenerPolicies,
-    ListenerRule,
-    LoadBalancer,
-)
-from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation, WebAcl
+if TYPE_CHECKING:  # annotations only: a scan imports the entities of the services it reads
+    from iaclint.model.aws.apigateway.entities import (
+        Api,
+        Authorizer,
+        CustomDomain,
+        DomainMapping,
+        Integration,
+        MethodSettings,
+        Operation,
+        ResourcePolicy,
+        Stage,
+        UsagePlan,
+    )
+    from iaclint.model.aws.cloudfront.entities import Distribution
+    from iaclint.model.aws.elb.entities import (
+        ClassicLoadBalancer,
+        ClassicPolicy,
+        Listener,
+        ListenerPolicies,
+        ListenerRule,
+        LoadBalancer,
+    )
+    from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation, WebAcl
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from iaclint.resources import Resource
@@ -59,20 +59,46 @@ def linker(order: int) -> Callable[[Linker], Linker]:
     return register
 
 
+def walked() -> list[str]:
+    """The reader and link modules of every service package, in walk order."""
+    package = importlib.import_module("iaclint.model.azure")
+    return [
+        info.name
+        for info in pkgutil.walk_packages(package.__path__, "iaclint.model.azure.")
+        if info.name.rsplit(".", 1)[-1] in _MODULES and info.name.count(".") == 4
+    ]
+
+
 def _load() -> None:
     global _loaded
     if _loaded:
         return
-    package = importlib.import_module("iaclint.model.azure")
-    for info in pkgutil.walk_packages(package.__path__, "iaclint.model.azure."):
-        if info.name.rsplit(".", 1)[-1] in _MODULES and info.name.count(".") == 4:
-            importlib.import_module(info.name)
+    for name in walked():
+        importlib.import_module(name)
     _loaded = True
 
 
+_IMPORTED: set[str] = set()
+
+
+def _import(names: Iterable[str]) -> None:
+    for name in names:
+        if name not in _IMPORTED:
+            importlib.import_module(name)
+            _IMPORTED.add(name)
+
+
 def reader(family: str, rtype: str) -> Reader | None:
-    _load()
-    return _READERS.get((family, rtype.lower()))
+    """The reader of `rtype` in `family`: only its module is imported (a Bicep scan needs no
+    azurerm reader, nor the readers of services it does not use), as `azure_index.py` names it."""
+    key = (family, rtype.lower())
+    if not _loaded:
+        from iaclint.model import azure_index
+
+        module = azure_index.READERS.get(key)
+        if module is not None:
+            _import((module,))
+    return _READERS.get(key)
 
 
 def types(family: str) -> set[str]:
@@ -82,5 +108,13 @@ def types(family: str) -> set[str]:
 
 
 def linkers() -> list[Linker]:
-    _load()
+    if not _loaded:
+        from iaclint.model import azure_index
+
+        _import(azure_index.LINKS)
     return [fn for _o, _n, fn in _LINKERS]
+
+
+def load_all() -> None:
+    """Import every reader and link module (before workers are forked)."""
+    _load()
