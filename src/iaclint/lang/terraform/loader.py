@@ -21,9 +21,11 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any
 
+from iaclint import budget as budget_mod
 from iaclint.budget import LIMITS, Budget, BudgetExceeded, exceeded_note
 from iaclint.discover import Unit
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
@@ -60,7 +62,7 @@ from iaclint.lang.terraform.tfjson import json_document, json_file_body, parse_j
 from iaclint.lang.terraform.typeconv import convert, variable_type
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import SourceText, Span
-from iaclint.values import State, Value
+from iaclint.values import EvaluationError, LazyValue, State, Value
 
 LANGUAGE = "terraform"
 RESOURCE_META = frozenset(
@@ -224,8 +226,10 @@ class Loader:
         self.modules_json: dict[str, tuple[dict[str, str] | None, str | None]] = {}
         # Variables files, parsed once per scan: their attributes (HCL) or document (JSON).
         self.var_files: dict[tuple[str, bool], Body | dict[str, Value] | None] = {}
-        # Every module instance, to break their reference cycles when the load is done.
+        # Every module instance, to break their reference cycles when the result is released.
         self.instances: list[ModuleInstance] = []
+        # What each lazy resource body is worked out from (see `_Result.release`).
+        self.body_refs: list[_BodyRef] = []
 
     # -- files and configurations -------------------------------------------------------------
     def _diag(self, d: Diagnostic) -> None:
@@ -948,16 +952,61 @@ class ResourceInstance:
         return Value.known(out, self.cfg.block.span)
 
     def resource(self) -> Resource:
+        ref = _BodyRef(self)
+        self.mod.loader.body_refs.append(ref)
+        # The body is worked out when the model first reads it: most resources are of types no
+        # rule reads, and evaluating their bodies was a tenth of a scan's work.
         return Resource(
             self.cfg.type,
             self.address,
             LANGUAGE,
-            self.body(),
+            LazyValue(partial(_read_body_of, ref)),
             self.cfg.block.header,
             self.cfg.name,
             self.condition,
             self.mod.root_dir,
         )
+
+
+class _BodyRef:
+    """The instance a lazy body is worked out from, until the load result is released (see
+    `_Result.release`): an unread body then no longer keeps the loader's state alive."""
+
+    __slots__ = ("inst",)
+
+    def __init__(self, inst: ResourceInstance) -> None:
+        self.inst: ResourceInstance | None = inst
+
+
+def _read_body_of(ref: _BodyRef) -> Value:
+    inst = ref.inst
+    if inst is None:
+        # Released after the checks: nothing may read the part's resources then.
+        raise EvaluationError("a Terraform resource body was read after its load result was released")
+    return _read_body(inst)
+
+
+def _read_body(inst: ResourceInstance) -> Value:
+    """`inst.body()`, read by the model after the load: under the unit's budget made current
+    again (as a LazyObject member is), with the room on the stack the load had. Each argument keeps
+    its own budget note (`ResourceInstance._attr`); input nested beyond Python's stack is said as
+    during the load, and an exception is an iaclint bug reported naming the file."""
+    b = inst.mod.ev.budget
+    try:
+        if budget_mod.current() is b:
+            return inst.body()
+        with evaluating(b):
+            return inst.body()
+    except RecursionError:
+        h = inst.cfg.block.header
+        inst.mod.loader._diag(Diagnostic(h.path, h.line, h.column, "resource nested too deeply", True))
+        return Value.unknown("resource nested too deeply", h, (inst.address,))
+    except BudgetExceeded as err:
+        return Value.unknown(exceeded_note(inst.address, err), inst.cfg.block.header, (inst.address,))
+    except EvaluationError:
+        raise
+    except Exception as err:
+        raise EvaluationError(f"{inst.cfg.block.header.path}: {type(err).__name__}: {err}") from err
 
 
 def _with_ref(v: Value, ref: str) -> Value:
@@ -1042,12 +1091,40 @@ def load_units(units: list[Unit], options: TerraformOptions | None = None) -> Lo
     with gc_paused():
         try:
             _load(loader, units)
+        except BaseException:
+            _release(loader)
+            raise
         finally:
             sys.setrecursionlimit(old_limit)
-            for inst in loader.instances:
-                inst.release()
-            loader.instances = []
-    return loader.result
+    # Resource bodies are worked out when the model reads them (see `ResourceInstance.resource`),
+    # with what the load memoised. The result returned is another object than the loader's own
+    # (sharing its lists), so that no cycle runs through it; `release` ends the laziness.
+    out = _Result(*(getattr(loader.result, f.name) for f in fields(LoadResult)))
+    out.loader = loader
+    loader.result.resources = []
+    return out
+
+
+class _Result(LoadResult):
+    """A LoadResult whose resource bodies are still worked out from the loader's state."""
+
+    __slots__ = ("loader",)
+
+    def release(self) -> None:
+        _release(self.loader)
+
+
+def _release(loader: Loader) -> None:
+    """Drop the memoised values of every module instance (instances, lazy objects and closures
+    refer back to their module instance) and what unread bodies would be worked out from:
+    reference counting then frees the loader's state without a pass of the cyclic GC (the model's
+    own cycles reach the resources, and through an unread body they reached all of it)."""
+    for ref in loader.body_refs:
+        ref.inst = None
+    loader.body_refs = []
+    for inst in loader.instances:
+        inst.release()
+    loader.instances = []
 
 
 def root_qualifier(directory: str, roots: ScanRoots) -> str:
