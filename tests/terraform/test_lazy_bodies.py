@@ -94,3 +94,21 @@ def test_after_release_an_unread_body_cannot_be_read(tmp_path: Path) -> None:
     assert res["t.c[0]"].body.py() == {"n": "c0"}
     with pytest.raises(EvaluationError, match="read after its load result was released"):
         res["t.c[1]"].body.py()
+
+
+def test_each_argument_is_worked_out_when_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    small = Limits(work=30_000)
+    monkeypatch.setattr(tf_loader, "Budget", lambda unit="": Budget(small, unit=unit))
+    text = (
+        'resource "t" "r" {\n  lit = 1\n  up = upper("x")\n'
+        "  n = length([for i in range(20000) : [for j in range(2) : j]])\n}\n"
+    )
+    result = _load(write(tmp_path, {"main.tf": text}))
+    (b,) = result.budgets
+    (r,) = result.resources
+    assert list(r.body.data) == ["lit", "up", "n"]
+    assert isinstance(r.body.data["up"], LazyValue) and not r.body.data["up"].ready()
+    assert (r.body.get("lit").py(), r.body.get("up").py()) == (1, "X")
+    assert b.exhausted is None  # `n`, not read, spent nothing
+    assert r.body.get("n").state is State.UNKNOWN
+    assert b.exhausted == "more than 30,000 evaluation steps in this unit"

@@ -954,13 +954,14 @@ class ResourceInstance:
     def resource(self) -> Resource:
         ref = _BodyRef(self)
         self.mod.loader.body_refs.append(ref)
-        # The body is worked out when the model first reads it: most resources are of types no
-        # rule reads, and evaluating their bodies was a tenth of a scan's work.
+        # The body is worked out when the model first reads it, each argument when read: most
+        # resources are of types no rule reads, and of the others rules read a few arguments;
+        # evaluating them all was a tenth of a scan's work.
         return Resource(
             self.cfg.type,
             self.address,
             LANGUAGE,
-            LazyValue(partial(_read_body_of, ref)),
+            LazyValue(partial(_lazy_body, ref)),
             self.cfg.block.header,
             self.cfg.name,
             self.condition,
@@ -978,31 +979,45 @@ class _BodyRef:
         self.inst: ResourceInstance | None = inst
 
 
-def _read_body_of(ref: _BodyRef) -> Value:
+def _instance(ref: _BodyRef) -> ResourceInstance:
     inst = ref.inst
     if inst is None:
         # Released after the checks: nothing may read the part's resources then.
         raise EvaluationError("a Terraform resource body was read after its load result was released")
-    return _read_body(inst)
+    return inst
 
 
-def _read_body(inst: ResourceInstance) -> Value:
-    """`inst.body()`, read by the model after the load: under the unit's budget made current
-    again (as a LazyObject member is), with the room on the stack the load had. Each argument keeps
+def _lazy_body(ref: _BodyRef) -> Value:
+    """The body of `ref`'s instance as the model first reads it: each argument a value worked out
+    when read (a literal already worked out is shared as it is)."""
+    inst = _instance(ref)
+    attrs = inst.cfg.block.body.attrs
+    out: dict[str, Value] = {}
+    for name in inst.cfg.names:
+        a = attrs.get(name)
+        c = a.const if a is not None else None
+        out[name] = c if c is not None else LazyValue(partial(_read_attr_of, ref, name))
+    return Value.known(out, inst.cfg.block.span)
+
+
+def _read_attr_of(ref: _BodyRef, name: str) -> Value:
+    """`inst.attr(name)`, read by the model after the load: under the unit's budget made current
+    again (as a LazyObject member is), with the room on the stack the load had. The argument keeps
     its own budget note (`ResourceInstance._attr`); input nested beyond Python's stack is said as
     during the load, and an exception is an iaclint bug reported naming the file."""
+    inst = _instance(ref)
     b = inst.mod.ev.budget
     try:
         if budget_mod.current() is b:
-            return inst.body()
+            return inst.attr(name)
         with evaluating(b):
-            return inst.body()
+            return inst.attr(name)
     except RecursionError:
         h = inst.cfg.block.header
         inst.mod.loader._diag(Diagnostic(h.path, h.line, h.column, "resource nested too deeply", True))
         return Value.unknown("resource nested too deeply", h, (inst.address,))
     except BudgetExceeded as err:
-        return Value.unknown(exceeded_note(inst.address, err), inst.cfg.block.header, (inst.address,))
+        return Value.unknown(exceeded_note(f"{inst.address}.{name}", err), None, (inst.address,))
     except EvaluationError:
         raise
     except Exception as err:
