@@ -578,6 +578,9 @@ def _check_part(
     failed = [d for d in loaded.diagnostics if not d.partial]
     if parts_out is not None:
         parts_out.append((loaded, model))
+    else:
+        # Nothing reads the resources now: unread lazy bodies let go of the loader's state.
+        loaded.release()
     read = {os.path.realpath(p) for p in loaded.all_files_read()}
     return PartResult(
         findings, uses, dict(loaded.skipped), failed, len(part.units), read, dict(loaded.module_calls)

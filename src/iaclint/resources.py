@@ -179,6 +179,10 @@ class LoadResult:
         self.directives.extend(other.directives)
         self.budgets.extend(other.budgets)
 
+    def release(self) -> None:
+        """Called by the engine once nothing reads the resources any more (the checks are done):
+        a loader whose values are still worked out lazily frees what only they needed."""
+
     def all_files_read(self) -> set[str]:
         """Every file read so far, including by values worked out after the load."""
         return self.files_read.union(*self.merged_reads)

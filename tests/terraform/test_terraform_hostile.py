@@ -37,7 +37,7 @@ from iaclint.lang.terraform import syntax as tf_syntax
 from iaclint.lang.terraform.hclvalues import LazyObject
 from iaclint.lang.terraform.plan import load as load_plan
 from iaclint.resources import Diagnostic, LoadResult
-from iaclint.values import Value
+from iaclint.values import State, Value
 
 SECRET = "SECRET-TOKEN-3f9a"
 GIT = "inside a .git directory, which iaclint never reads"
@@ -441,9 +441,12 @@ def test_lazy_members_are_charged_to_their_units_budget(tmp_path: Path) -> None:
         {"main.tf": 'resource "t" "a" {\n  x = upper("a")\n}\nresource "t" "b" {\n  whole = t.a\n}\n'},
     )
     result = _load(tmp_path)
+    # t.b's argument is read now (arguments are worked out when first read); t.a's members, later.
+    whole = _attrs(result, "t.b")["whole"]
+    assert whole.state is State.KNOWN
     (b,) = result.budgets
     b.steps = b.limits.work  # spend it all: a member worked out later must not run unbounded
-    x = _attrs(result, "t.b")["whole"].data.get("x")
+    x = whole.data.get("x")
     spent = f"more than {b.limits.work:,} evaluation steps in this unit"
     assert x.reason == f"evaluation budget exceeded in t.a.x: {spent}"
 
@@ -765,7 +768,11 @@ def test_a_unit_that_spends_its_budget_does_not_hide_another(
         tmp_path,
         {
             "a-burner/main.tf": "locals {\n  x = [for i in range(20000) : [for j in range(2) : j]]\n}\n"
-            'resource "t" "r" {\n  n = length(local.x)\n}\n',
+            # Read where the model reads (an argument of a REST API it reads): a budget spent only
+            # in what no rule reads is never spent (arguments are worked out when read), and hides
+            # nothing.
+            'resource "aws_api_gateway_rest_api" "r" {\n'
+            "  disable_execute_api_endpoint = length(local.x) > 0\n}\n",
             "b-gateway/main.tf": _TLS10,
         },
     )

@@ -21,9 +21,11 @@ import os
 import stat
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any
 
+from iaclint import budget as budget_mod
 from iaclint.budget import LIMITS, Budget, BudgetExceeded, exceeded_note
 from iaclint.discover import Unit
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
@@ -60,7 +62,7 @@ from iaclint.lang.terraform.tfjson import json_document, json_file_body, parse_j
 from iaclint.lang.terraform.typeconv import convert, variable_type
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import SourceText, Span
-from iaclint.values import State, Value
+from iaclint.values import EvaluationError, LazyValue, State, Value
 
 LANGUAGE = "terraform"
 RESOURCE_META = frozenset(
@@ -224,8 +226,10 @@ class Loader:
         self.modules_json: dict[str, tuple[dict[str, str] | None, str | None]] = {}
         # Variables files, parsed once per scan: their attributes (HCL) or document (JSON).
         self.var_files: dict[tuple[str, bool], Body | dict[str, Value] | None] = {}
-        # Every module instance, to break their reference cycles when the load is done.
+        # Every module instance, to break their reference cycles when the result is released.
         self.instances: list[ModuleInstance] = []
+        # What each lazy resource body is worked out from (see `_Result.release`).
+        self.body_refs: list[_BodyRef] = []
 
     # -- files and configurations -------------------------------------------------------------
     def _diag(self, d: Diagnostic) -> None:
@@ -948,16 +952,76 @@ class ResourceInstance:
         return Value.known(out, self.cfg.block.span)
 
     def resource(self) -> Resource:
+        ref = _BodyRef(self)
+        self.mod.loader.body_refs.append(ref)
+        # The body is worked out when the model first reads it, each argument when read: most
+        # resources are of types no rule reads, and of the others rules read a few arguments;
+        # evaluating them all was a tenth of a scan's work.
         return Resource(
             self.cfg.type,
             self.address,
             LANGUAGE,
-            self.body(),
+            LazyValue(partial(_lazy_body, ref)),
             self.cfg.block.header,
             self.cfg.name,
             self.condition,
             self.mod.root_dir,
         )
+
+
+class _BodyRef:
+    """The instance a lazy body is worked out from, until the load result is released (see
+    `_Result.release`): an unread body then no longer keeps the loader's state alive."""
+
+    __slots__ = ("inst",)
+
+    def __init__(self, inst: ResourceInstance) -> None:
+        self.inst: ResourceInstance | None = inst
+
+
+def _instance(ref: _BodyRef) -> ResourceInstance:
+    inst = ref.inst
+    if inst is None:
+        # Released after the checks: nothing may read the part's resources then.
+        raise EvaluationError("a Terraform resource body was read after its load result was released")
+    return inst
+
+
+def _lazy_body(ref: _BodyRef) -> Value:
+    """The body of `ref`'s instance as the model first reads it: each argument a value worked out
+    when read (a literal already worked out is shared as it is)."""
+    inst = _instance(ref)
+    attrs = inst.cfg.block.body.attrs
+    out: dict[str, Value] = {}
+    for name in inst.cfg.names:
+        a = attrs.get(name)
+        c = a.const if a is not None else None
+        out[name] = c if c is not None else LazyValue(partial(_read_attr_of, ref, name))
+    return Value.known(out, inst.cfg.block.span)
+
+
+def _read_attr_of(ref: _BodyRef, name: str) -> Value:
+    """`inst.attr(name)`, read by the model after the load: under the unit's budget made current
+    again (as a LazyObject member is), with the room on the stack the load had. The argument keeps
+    its own budget note (`ResourceInstance._attr`); input nested beyond Python's stack is said as
+    during the load, and an exception is an iaclint bug reported naming the file."""
+    inst = _instance(ref)
+    b = inst.mod.ev.budget
+    try:
+        if budget_mod.current() is b:
+            return inst.attr(name)
+        with evaluating(b):
+            return inst.attr(name)
+    except RecursionError:
+        h = inst.cfg.block.header
+        inst.mod.loader._diag(Diagnostic(h.path, h.line, h.column, "resource nested too deeply", True))
+        return Value.unknown("resource nested too deeply", h, (inst.address,))
+    except BudgetExceeded as err:
+        return Value.unknown(exceeded_note(f"{inst.address}.{name}", err), None, (inst.address,))
+    except EvaluationError:
+        raise
+    except Exception as err:
+        raise EvaluationError(f"{inst.cfg.block.header.path}: {type(err).__name__}: {err}") from err
 
 
 def _with_ref(v: Value, ref: str) -> Value:
@@ -1042,12 +1106,40 @@ def load_units(units: list[Unit], options: TerraformOptions | None = None) -> Lo
     with gc_paused():
         try:
             _load(loader, units)
+        except BaseException:
+            _release(loader)
+            raise
         finally:
             sys.setrecursionlimit(old_limit)
-            for inst in loader.instances:
-                inst.release()
-            loader.instances = []
-    return loader.result
+    # Resource bodies are worked out when the model reads them (see `ResourceInstance.resource`),
+    # with what the load memoised. The result returned is another object than the loader's own
+    # (sharing its lists), so that no cycle runs through it; `release` ends the laziness.
+    out = _Result(*(getattr(loader.result, f.name) for f in fields(LoadResult)))
+    out.loader = loader
+    loader.result.resources = []
+    return out
+
+
+class _Result(LoadResult):
+    """A LoadResult whose resource bodies are still worked out from the loader's state."""
+
+    __slots__ = ("loader",)
+
+    def release(self) -> None:
+        _release(self.loader)
+
+
+def _release(loader: Loader) -> None:
+    """Drop the memoised values of every module instance (instances, lazy objects and closures
+    refer back to their module instance) and what unread bodies would be worked out from:
+    reference counting then frees the loader's state without a pass of the cyclic GC (the model's
+    own cycles reach the resources, and through an unread body they reached all of it)."""
+    for ref in loader.body_refs:
+        ref.inst = None
+    loader.body_refs = []
+    for inst in loader.instances:
+        inst.release()
+    loader.instances = []
 
 
 def root_qualifier(directory: str, roots: ScanRoots) -> str:
