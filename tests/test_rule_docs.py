@@ -28,3 +28,14 @@ def test_rule_pack_is_well_formed() -> None:
         if rule.category != "parse":
             assert rule.standard, f"{rule.id} cites no section of the standard"
             assert rule.references, f"{rule.id} has no references"
+
+
+def test_writing_pages_removes_only_pages_of_rules_that_are_gone(tmp_path: Path) -> None:
+    from iaclint.rule_docs import main
+
+    (tmp_path / "IAC999.md").write_text("# a rule that is gone\n")
+    (tmp_path / "NOTES.md").write_text("kept\n")
+    assert main(["rule_docs", str(tmp_path)]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert "IAC999.md" not in names and "NOTES.md" in names
+    assert set(pages()) <= names

@@ -57,10 +57,17 @@ def pages() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[1] if len(argv) > 1 else "docs/rules")
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m iaclint.rule_docs", description="Write a page per rule (IACnnn.md) from rules/."
+    )
+    parser.add_argument("target", nargs="?", default="docs/rules", help="folder (default: docs/rules)")
+    target = Path(parser.parse_args(argv[1:]).target)
     target.mkdir(parents=True, exist_ok=True)
     wanted = pages()
-    for stale in target.glob("*.md"):
+    # Only pages of rules that are gone: any other file of the folder is not ours to remove.
+    for stale in target.glob("IAC[0-9][0-9][0-9].md"):
         if stale.name not in wanted:
             stale.unlink()
     for name, text in wanted.items():
