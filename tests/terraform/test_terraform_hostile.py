@@ -157,6 +157,26 @@ def _bounded(tmp_path: Path, files: dict[str, str], cpu: int = 20, mem_mb: int =
 # -- 1. files: only inside the scan roots, never .git, regular files only ---------------------------
 
 
+def test_module_call_search_never_reads_outside_the_roots(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before a part is loaded, the engine asks which directories each one calls, skipping files
+    # with no `module` block: that look is a read like any other, refused outside the roots.
+    repo, infra = _repo(tmp_path)
+    os.symlink(tmp_path / "outside" / "secret.txt", infra / "link.tf")
+    opened: list[str] = []
+    real_open = os.open
+
+    def watch(path: Any, *args: Any, **kwargs: Any) -> int:
+        opened.append(os.path.realpath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watch)
+    roots = ScanRoots((str(repo),))
+    assert tf_loader._may_call(str(infra / "link.tf"), roots)  # left to the loader, not looked at
+    assert str(tmp_path / "outside" / "secret.txt") not in opened
+
+
 @pytest.mark.parametrize("fn", ["file", "filebase64", "fileexists", "templatefile"])
 def test_file_functions_never_read_outside_the_roots(tmp_path: Path, fn: str) -> None:
     _, infra = _repo(tmp_path)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -1208,26 +1207,18 @@ def _local_calls(unit: Unit, cfg: ModuleConfig, ev: Evaluator) -> set[str]:
     return out
 
 
-def _may_call(path: str) -> bool:
+def _may_call(path: str, roots: ScanRoots) -> bool:
     """Whether a file may hold a `module` block. In native syntax the block type is the bare word
     `module`, which no escape can spell otherwise, followed by a label: a file where every
-    `module` is part of a longer name or a reference (`module.api`) holds none. Only a regular file
-    opened without blocking is looked at here; anything else (and JSON) is left to the parser."""
+    `module` is part of a longer name or a reference (`module.api`) holds none. Read through the
+    guarded reader like any file of the scan; anything it refuses (and JSON) is left to the loader,
+    which reports why."""
     if not path.endswith(".tf"):
         return True
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+        data = read_bytes(path, roots=roots)
+    except ReadRefused:
         return True
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > LIMITS.file_bytes:
-            return True
-        data = os.read(fd, st.st_size + 1)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
     at = data.find(b"module")
     while at != -1:
         before = data[at - 1 : at] if at else b""
@@ -1247,7 +1238,7 @@ def module_calls(units: list[Unit], options: TerraformOptions | None = None) -> 
     out: dict[str, set[str]] = {}
     with gc_paused():
         for unit in units:
-            files = [str(f) for f in unit.files if _may_call(str(f))]
+            files = [str(f) for f in unit.files if _may_call(str(f), loader.roots)]
             cfg = loader.config_for(str(unit.path), files, calls_only=True)
             ev = Evaluator(Budget(unit=_unit_file(unit)))
             out[os.path.realpath(str(unit.path))] = (
