@@ -388,13 +388,15 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
 
 
 def _bytes(unit: Unit) -> int:
-    size = 0
-    for f in unit.files:
-        try:
-            size += os.stat(f).st_size
-        except (OSError, ValueError):
-            continue
-    return size
+    return sum(_size(f) for f in unit.files)
+
+
+def _size(path: str | Path) -> int:
+    """A file's size for planning (0 when it cannot be told: the loader reports why)."""
+    try:
+        return os.stat(path).st_size
+    except (OSError, ValueError):
+        return 0
 
 
 # Languages whose loaders evaluate only what a change can reach (pre-commit, `--files`): the rest
@@ -507,10 +509,7 @@ def _pool_size(options: ScanOptions, tasks: int, files: Iterable[Path]) -> int:
         return 1
     size = 0
     for f in files:
-        try:
-            size += os.stat(f).st_size
-        except (OSError, ValueError):
-            continue
+        size += _size(f)
         if size >= _POOL_BYTES:
             return min(cores, tasks)
     return 1
