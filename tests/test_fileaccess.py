@@ -93,7 +93,7 @@ def test_refusal_resolves_every_path_as_realpath_does(
         if expected is None:
             assert roots.refusal(p) == "path cannot be resolved"
         else:
-            assert roots._resolved(p) == expected, p
+            assert roots.real(p) == expected, p
     assert roots.allows("main.tf") and roots.allows("in_dir/a.tf")
     assert not roots.allows("to_secret.tf") and not roots.allows("out_dir/x.tf")
     assert roots.refusal("to_git/config") == "inside a .git directory, which iaclint never reads"

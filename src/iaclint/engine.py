@@ -362,7 +362,7 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
             sets = [group]  # one part anyway: no need to find out what calls what
         else:
             calls = _module_calls(language, group, options)
-            sets = [group] if calls is None else _grouped(group, calls)
+            sets = [group] if calls is None else _grouped(group, calls, options.scan_roots().real)
         if options.focus is not None and language in _FOCUSED:
             sets = _reaching(language, sets, calls, options.focus)
         batch: dict[Unit, None] = {}
@@ -464,13 +464,15 @@ def _calls_in(
     return calls_of(chunk, given)
 
 
-def _grouped(units: list[Unit], calls: dict[str, set[str]]) -> list[list[Unit]]:
+def _grouped(
+    units: list[Unit], calls: dict[str, set[str]], resolve: Callable[[str], str] = os.path.realpath
+) -> list[list[Unit]]:
     """Units that must be loaded together: each root with the units it calls, transitively, then
     (together) any left that no root reaches (modules calling each other). `calls`: by the real
-    path of each unit, the real paths it calls."""
+    path of each unit, the real paths it calls; `resolve`: as `os.path.realpath`."""
     by_real: dict[str, Unit] = {}
     for u in units:
-        by_real.setdefault(os.path.realpath(u.path), u)
+        by_real.setdefault(resolve(u.path), u)
     called = set().union(*calls.values()) if calls else set()
     out: list[list[Unit]] = []
     placed: set[Unit] = set()
@@ -573,14 +575,15 @@ def _check_part(
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
     findings = _configure(dedupe(findings), options, rules)
-    findings, uses = mark_directives(findings, loaded.directives, loaded.resources)
+    real = options.scan_roots().real
+    findings, uses = mark_directives(findings, loaded.directives, loaded.resources, real)
     failed = [d for d in loaded.diagnostics if not d.partial]
     if parts_out is not None:
         parts_out.append((loaded, model))
     else:
         # Nothing reads the resources now: unread lazy bodies let go of the loader's state.
         loaded.release()
-    read = {os.path.realpath(p) for p in loaded.all_files_read()}
+    read = {real(p) for p in loaded.all_files_read()}
     return PartResult(
         findings, uses, dict(loaded.skipped), failed, len(part.units), read, dict(loaded.module_calls)
     )

@@ -88,7 +88,7 @@ class ScanRoots:
     def refusal(self, path: str | os.PathLike[str]) -> str | None:
         """Why `path` may not be read (None when it may): outside every root, or in `.git`."""
         try:
-            real = self._resolved(path)
+            real = self.real(path)
         except (OSError, ValueError):
             return "path cannot be resolved"
         for root in self.roots:
@@ -99,7 +99,7 @@ class ScanRoots:
                 return None
         return "outside the scanned tree, which iaclint never reads"
 
-    def _resolved(self, path: str | os.PathLike[str]) -> str:
+    def real(self, path: str | os.PathLike[str]) -> str:
         """`os.path.realpath(path)`, its directory resolved once per scan; the last component is
         looked at every time (a link to a file outside the roots is still followed)."""
         raw = os.fspath(path)
