@@ -204,6 +204,26 @@ def test_changed_bicep_module_is_evaluated_through_its_caller(repo: Path) -> Non
     assert loaded_addresses == ["azure/main.bicep#module.gateway.apim"]
 
 
+def test_changed_bicepparam_fails_the_hook(repo: Path) -> None:
+    # The template reads its value from the parameters file beside it: a change to that file alone
+    # must be evaluated through the template (it was skipped: nothing was evaluated).
+    params = "using './main.bicep'\n\nparam tls11 = '{}'\n"
+    write(repo, {"azure/main.bicep": BICEP_MODULE, "azure/main.bicepparam": params.format("False"),
+                 "azure/other.bicep": BICEP_MODULE.replace("'apim'", "'other'")})
+    assert hook("azure/main.bicepparam") == (0, [])
+    write(repo, {"azure/main.bicepparam": params.format("True")})
+    expected = [("azure/main.bicep", 14, "error", "azure/main.bicep#apim")]
+    assert [where for where in _located(full_scan()) if where[0] == "azure/main.bicep"] == expected
+    assert hook("azure/main.bicepparam") == (1, expected)
+    # In a repository big enough to be cut into parts, the template's part is the one evaluated.
+    write(repo, {f"many/m{i:02d}.bicep": BICEP_MODULE.replace("'apim'", f"'m{i}'") for i in range(30)})
+    assert hook("azure/main.bicepparam") == (1, expected)
+
+
+def _located(found: list[dict[str, Any]]) -> list[tuple[str, int, str, str]]:
+    return [(f["path"], f["start_line"], f["level"], f["address"]) for f in found]
+
+
 def test_only_roots_the_change_reaches_are_evaluated(repo: Path) -> None:
     from iaclint.engine import ScanOptions, scan
 

@@ -491,7 +491,8 @@ def discover(
                 if terraform and sibling.is_file() and not walker.excluded(sibling):
                     walker.add_file(sibling, explicit=False)
         else:
-            if p.name.endswith(".bicep"):
+            if p.name.endswith((".bicep", ".bicepparam")):
+                # A changed parameters file changes what its template deploys: read with it.
                 context.add("bicep")
             walker.add_file(p, explicit=True)
     if terraform_given:

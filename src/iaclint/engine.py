@@ -243,7 +243,7 @@ def _scan(
     if options.files_mode and found.only_files is not None:
         # Every Terraform directory and Bicep file was found for context; only the roots the
         # change can reach are evaluated.
-        options = replace(options, focus=found.only_files)
+        options = replace(options, focus=_with_templates(found.only_files, found.units, roots))
     parts = plan_parts(found.units, options)
 
     findings: list[Finding] = []
@@ -337,6 +337,18 @@ def _concerning(
         or (called and f.address.startswith(called))
         or _entry_file_changed(f.address, inside)
     ]
+
+
+def _with_templates(changed: frozenset[str], units: list[Unit], roots: ScanRoots) -> frozenset[str]:
+    """The changed files (resolved) and, for a changed `.bicepparam`, the Bicep files beside it:
+    the loader reads a template's parameters from the `.bicepparam` files of its own folder (the
+    one whose `using` names it), so a change there changes what one of them deploys. The files
+    that the parameters file does not name are evaluated too, and report nothing it causes."""
+    folders = {os.path.dirname(p) for p in changed if p.endswith(".bicepparam")}
+    if not folders:
+        return changed
+    beside = (roots.real(u.path) for u in units if u.language == "bicep")
+    return changed | {p for p in beside if os.path.dirname(p) in folders}
 
 
 def _entry_file_changed(address: str, inside: Callable[[str], bool]) -> bool:
