@@ -220,6 +220,50 @@ def test_changed_bicepparam_fails_the_hook(repo: Path) -> None:
     assert hook("azure/main.bicepparam") == (1, expected)
 
 
+ARM_TEMPLATE = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"tls10": {"type": "string", "defaultValue": "False"}},
+  "resources": [
+    {
+      "type": "Microsoft.ApiManagement/service",
+      "apiVersion": "2023-05-01-preview",
+      "name": "apim",
+      "location": "westeurope",
+      "sku": {"name": "Developer", "capacity": 1},
+      "properties": {
+        "publisherEmail": "ops@example.com",
+        "publisherName": "Ops",
+        "customProperties": {
+          "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "[parameters('tls10')]"
+        }
+      }
+    }
+  ]
+}
+"""
+ARM_PARAMETERS = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"tls10": {"value": "%s"}}
+}
+"""
+
+
+def test_changed_arm_parameters_file_fails_the_hook(repo: Path) -> None:
+    # The template reads `<stem>.parameters.json` beside it: a change to that file alone is
+    # evaluated through the template (it was skipped, and the hook passed).
+    write(repo, {"arm/gw.json": ARM_TEMPLATE, "arm/gw.parameters.json": ARM_PARAMETERS % "False",
+                 "arm/other.parameters.json": ARM_PARAMETERS % "True"})
+    assert hook("arm/gw.parameters.json") == (0, [])
+    write(repo, {"arm/gw.parameters.json": ARM_PARAMETERS % "True"})
+    expected = [("arm/gw.json", 16, "error", "arm/gw.json#apim")]
+    assert [where for where in _located(full_scan()) if where[0].startswith("arm/")] == expected
+    assert hook("arm/gw.parameters.json") == (1, expected)
+    # A parameters file with no template beside it is what it was: skipped.
+    assert hook("arm/other.parameters.json") == (0, [])
+
+
 def _located(found: list[dict[str, Any]]) -> list[tuple[str, int, str, str]]:
     return [(f["path"], f["start_line"], f["level"], f["address"]) for f in found]
 
