@@ -460,7 +460,10 @@ def _module_calls(language: str, units: list[Unit], options: ScanOptions) -> dic
             found: dict[str, set[str]] = calls_of(units, given)
             return found
         found = {}
-        for calls in workers.run(partial(_calls_in, calls_of, given), chunks, jobs):
+        # A scan big enough for workers here uses them for its parts too: what they will need is
+        # imported while these run (see `_preload`), not after.
+        preload = partial(_preload, {language})
+        for calls in workers.run(partial(_calls_in, calls_of, given), chunks, jobs, meanwhile=preload):
             found.update(calls)
         return found
     except Exception as err:
