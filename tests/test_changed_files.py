@@ -204,6 +204,70 @@ def test_changed_bicep_module_is_evaluated_through_its_caller(repo: Path) -> Non
     assert loaded_addresses == ["azure/main.bicep#module.gateway.apim"]
 
 
+def test_changed_bicepparam_fails_the_hook(repo: Path) -> None:
+    # The template reads its value from the parameters file beside it: a change to that file alone
+    # must be evaluated through the template (it was skipped: nothing was evaluated).
+    params = "using './main.bicep'\n\nparam tls11 = '{}'\n"
+    write(repo, {"azure/main.bicep": BICEP_MODULE, "azure/main.bicepparam": params.format("False"),
+                 "azure/other.bicep": BICEP_MODULE.replace("'apim'", "'other'")})
+    assert hook("azure/main.bicepparam") == (0, [])
+    write(repo, {"azure/main.bicepparam": params.format("True")})
+    expected = [("azure/main.bicep", 14, "error", "azure/main.bicep#apim")]
+    assert [where for where in _located(full_scan()) if where[0] == "azure/main.bicep"] == expected
+    assert hook("azure/main.bicepparam") == (1, expected)
+    # In a repository big enough to be cut into parts, the template's part is the one evaluated.
+    write(repo, {f"many/m{i:02d}.bicep": BICEP_MODULE.replace("'apim'", f"'m{i}'") for i in range(30)})
+    assert hook("azure/main.bicepparam") == (1, expected)
+
+
+ARM_TEMPLATE = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"tls10": {"type": "string", "defaultValue": "False"}},
+  "resources": [
+    {
+      "type": "Microsoft.ApiManagement/service",
+      "apiVersion": "2023-05-01-preview",
+      "name": "apim",
+      "location": "westeurope",
+      "sku": {"name": "Developer", "capacity": 1},
+      "properties": {
+        "publisherEmail": "ops@example.com",
+        "publisherName": "Ops",
+        "customProperties": {
+          "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "[parameters('tls10')]"
+        }
+      }
+    }
+  ]
+}
+"""
+ARM_PARAMETERS = """{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"tls10": {"value": "%s"}}
+}
+"""
+
+
+def test_changed_arm_parameters_file_fails_the_hook(repo: Path) -> None:
+    # The template reads `<stem>.parameters.json` beside it: a change to that file alone is
+    # evaluated through the template (it was skipped, and the hook passed).
+    write(repo, {"arm/gw.json": ARM_TEMPLATE, "arm/gw.parameters.json": ARM_PARAMETERS % "False",
+                 "arm/other.parameters.json": ARM_PARAMETERS % "True"})
+    assert hook("arm/gw.parameters.json") == (0, [])
+    write(repo, {"arm/gw.parameters.json": ARM_PARAMETERS % "True"})
+    expected = [("arm/gw.json", 16, "error", "arm/gw.json#apim")]
+    assert [where for where in _located(full_scan()) if where[0].startswith("arm/")] == expected
+    assert hook("arm/gw.parameters.json") == (1, expected)
+    # A parameters file with no template beside it is what it was: skipped.
+    assert hook("arm/other.parameters.json") == (0, [])
+
+
+def _located(found: list[dict[str, Any]]) -> list[tuple[str, int, str, str]]:
+    return [(f["path"], f["start_line"], f["level"], f["address"]) for f in found]
+
+
 def test_only_roots_the_change_reaches_are_evaluated(repo: Path) -> None:
     from iaclint.engine import ScanOptions, scan
 

@@ -65,6 +65,41 @@ def test_links_are_resolved_before_deciding(repo: Path, tmp_path: Path) -> None:
     assert read_bytes(repo / "infra" / "to-secret", roots=None) == b"s3cr3t\n"
 
 
+def test_refusal_resolves_every_path_as_realpath_does(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Directories are resolved once per ScanRoots; what it decides must not differ from resolving
+    each path in full: links to files and directories (in and out of the root), `..` after a
+    link, relative paths, `.` and doubled slashes, missing files, a NUL."""
+    infra = repo / "infra"
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "x.tf").write_text("")
+    (infra / "to_secret.tf").symlink_to(tmp_path / "secret.txt")
+    (infra / "out_dir").symlink_to(tmp_path / "outside")
+    (infra / "in_dir").symlink_to(infra / "modules")
+    (infra / "to_git").symlink_to(repo / ".git")
+    monkeypatch.chdir(infra)
+    roots = ScanRoots.for_paths([repo])
+    paths = [
+        "main.tf", "./main.tf", "modules//../main.tf", "to_secret.tf", "out_dir/x.tf", "in_dir/a.tf",
+        "in_dir/../main.tf", "out_dir/../secret.txt", "to_git/config", "missing/x.tf", "../.git/config",
+        str(infra / "main.tf"), str(infra / "out_dir" / "x.tf"), str(infra) + "/", "main\0.tf",
+    ]  # fmt: skip
+    for p in paths * 2:  # the second time from the cache
+        try:
+            expected: str | None = os.path.realpath(p)
+        except ValueError:
+            expected = None
+        if expected is None:
+            assert roots.refusal(p) == "path cannot be resolved"
+        else:
+            assert roots.real(p) == expected, p
+    assert roots.allows("main.tf") and roots.allows("in_dir/a.tf")
+    assert not roots.allows("to_secret.tf") and not roots.allows("out_dir/x.tf")
+    assert roots.refusal("to_git/config") == "inside a .git directory, which iaclint never reads"
+    assert not roots.allows("out_dir/../secret.txt")
+
+
 def test_refusals_never_quote_content(repo: Path, tmp_path: Path) -> None:
     roots = ScanRoots.for_paths([repo / "infra"])
     for target in (tmp_path / "secret.txt", repo / ".git" / "config"):

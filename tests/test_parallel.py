@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -338,3 +339,32 @@ def test_grouping_reads_module_calls_as_terraform_does(tmp_path: Path) -> None:
     groups = engine._linked("terraform", units, ScanOptions(paths=[str(tmp_path)]))
     names = sorted(sorted(u.path.relative_to(tmp_path).as_posix() for u in g) for g in groups)
     assert names == [["dyn"], ["json", "solo"], ["loop/a", "loop/b"], ["self"]]
+
+
+def _double(n: int, _more: bool) -> int:
+    return 2 * n
+
+
+def test_the_parent_works_meanwhile_only_beside_workers() -> None:
+    from iaclint import workers
+
+    for jobs, expected in ((2, ["meanwhile"]), (1, [])):
+        calls: list[str] = []
+        results = list(workers.run(_double, [1, 2, 3], jobs, meanwhile=partial(calls.append, "meanwhile")))
+        assert (results, calls) == ([2, 4, 6], expected)
+
+
+def test_the_module_call_pass_imports_what_the_parts_need(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Beside the workers reading module calls, the parent imports what the parts' workers will
+    # need (it would otherwise be done after, with the workers idle).
+    import iaclint.engine as engine
+
+    root = _bicep_corpus(tmp_path)
+    preloaded: list[set[str]] = []
+    monkeypatch.setattr(engine, "_preload", lambda languages: preloaded.append(set(languages)))
+    monkeypatch.setattr(engine, "_GRAPH_UNITS", 8)
+    options = ScanOptions(paths=[str(root)], jobs=2)
+    plan_parts(discover([str(root)], []).units, options)
+    assert preloaded == [{"bicep"}]

@@ -74,6 +74,10 @@ def _is_tfvars(name: str) -> bool:
     )
 
 
+# The parameters file an ARM template reads from beside it (see lang/arm/files.py).
+ARM_PARAMETERS = ".parameters.json"
+
+
 def _context_file(name: str, context: frozenset[str]) -> bool:
     """Whether a file is one a walk for context (`--files`) keeps: of a language in `context`."""
     if _is_tf(name) or _is_tfvars(name):
@@ -491,9 +495,17 @@ def discover(
                 if terraform and sibling.is_file() and not walker.excluded(sibling):
                     walker.add_file(sibling, explicit=False)
         else:
-            if p.name.endswith(".bicep"):
+            if p.name.endswith((".bicep", ".bicepparam")):
+                # A changed parameters file changes what its template deploys: read with it.
                 context.add("bicep")
             walker.add_file(p, explicit=True)
+            if files_mode and p.name.endswith(ARM_PARAMETERS):
+                # The ARM template `<stem>.json` reads `<stem>.parameters.json` beside it: a change
+                # to the parameters is evaluated through the template (only what it causes is
+                # reported, see `only_files`).
+                template = p.with_name(p.name[: -len(ARM_PARAMETERS)] + ".json")
+                if (template.is_file() or template.is_symlink()) and not walker.excluded(template):
+                    walker.add_file(template, explicit=False)
     if terraform_given:
         context.add("terraform")
     if files_mode and context:

@@ -243,7 +243,7 @@ def _scan(
     if options.files_mode and found.only_files is not None:
         # Every Terraform directory and Bicep file was found for context; only the roots the
         # change can reach are evaluated.
-        options = replace(options, focus=found.only_files)
+        options = replace(options, focus=_with_templates(found.only_files, found.units, roots))
     parts = plan_parts(found.units, options)
 
     findings: list[Finding] = []
@@ -339,6 +339,18 @@ def _concerning(
     ]
 
 
+def _with_templates(changed: frozenset[str], units: list[Unit], roots: ScanRoots) -> frozenset[str]:
+    """The changed files (resolved) and, for a changed `.bicepparam`, the Bicep files beside it:
+    the loader reads a template's parameters from the `.bicepparam` files of its own folder (the
+    one whose `using` names it), so a change there changes what one of them deploys. The files
+    that the parameters file does not name are evaluated too, and report nothing it causes."""
+    folders = {os.path.dirname(p) for p in changed if p.endswith(".bicepparam")}
+    if not folders:
+        return changed
+    beside = (roots.real(u.path) for u in units if u.language == "bicep")
+    return changed | {p for p in beside if os.path.dirname(p) in folders}
+
+
 def _entry_file_changed(address: str, inside: Callable[[str], bool]) -> bool:
     """Whether the file an address starts with (`azure/main.bicep#module.gateway.apim`: the entry
     file whose module made the resource) is a changed one."""
@@ -362,7 +374,7 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
             sets = [group]  # one part anyway: no need to find out what calls what
         else:
             calls = _module_calls(language, group, options)
-            sets = [group] if calls is None else _grouped(group, calls)
+            sets = [group] if calls is None else _grouped(group, calls, options.scan_roots().real)
         if options.focus is not None and language in _FOCUSED:
             sets = _reaching(language, sets, calls, options.focus)
         batch: dict[Unit, None] = {}
@@ -448,7 +460,10 @@ def _module_calls(language: str, units: list[Unit], options: ScanOptions) -> dic
             found: dict[str, set[str]] = calls_of(units, given)
             return found
         found = {}
-        for calls in workers.run(partial(_calls_in, calls_of, given), chunks, jobs):
+        # A scan big enough for workers here uses them for its parts too: what they will need is
+        # imported while these run (see `_preload`), not after.
+        preload = partial(_preload, {language})
+        for calls in workers.run(partial(_calls_in, calls_of, given), chunks, jobs, meanwhile=preload):
             found.update(calls)
         return found
     except Exception as err:
@@ -464,13 +479,15 @@ def _calls_in(
     return calls_of(chunk, given)
 
 
-def _grouped(units: list[Unit], calls: dict[str, set[str]]) -> list[list[Unit]]:
+def _grouped(
+    units: list[Unit], calls: dict[str, set[str]], resolve: Callable[[str], str] = os.path.realpath
+) -> list[list[Unit]]:
     """Units that must be loaded together: each root with the units it calls, transitively, then
     (together) any left that no root reaches (modules calling each other). `calls`: by the real
-    path of each unit, the real paths it calls."""
+    path of each unit, the real paths it calls; `resolve`: as `os.path.realpath`."""
     by_real: dict[str, Unit] = {}
     for u in units:
-        by_real.setdefault(os.path.realpath(u.path), u)
+        by_real.setdefault(resolve(u.path), u)
     called = set().union(*calls.values()) if calls else set()
     out: list[list[Unit]] = []
     placed: set[Unit] = set()
@@ -573,14 +590,15 @@ def _check_part(
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_parse_finding(d, parse_rule) for d in diagnostics)
     findings = _configure(dedupe(findings), options, rules)
-    findings, uses = mark_directives(findings, loaded.directives, loaded.resources)
+    real = options.scan_roots().real
+    findings, uses = mark_directives(findings, loaded.directives, loaded.resources, real)
     failed = [d for d in loaded.diagnostics if not d.partial]
     if parts_out is not None:
         parts_out.append((loaded, model))
     else:
         # Nothing reads the resources now: unread lazy bodies let go of the loader's state.
         loaded.release()
-    read = {os.path.realpath(p) for p in loaded.all_files_read()}
+    read = {real(p) for p in loaded.all_files_read()}
     return PartResult(
         findings, uses, dict(loaded.skipped), failed, len(part.units), read, dict(loaded.module_calls)
     )

@@ -125,16 +125,16 @@ class SourceText:
 def display_path(path: str | Path, root: Path | None = None) -> str:
     """A path as users see it: relative to `root` (default: the working directory) when inside it,
     with forward slashes."""
-    if root is None and os.sep == "/":
+    if os.sep == "/":
         # The common case (reports and accounting show every file scanned, 5,000 in a large scan)
         # on strings alone, as `_display` would: the working directory never holds `..`, and a
         # path without `..` is made absolute and normalised by abspath as Path would.
         raw = os.fspath(path)
-        cwd = os.getcwd()
-        if ".." not in raw.split("/"):
+        top = os.getcwd() if root is None else os.fspath(root)
+        if ".." not in raw.split("/") and ".." not in top.split("/"):
             try:
                 real = _REAL.real_parent(os.path.abspath(raw))
-                base = _REAL.real(cwd)
+                base = _REAL.real(os.path.abspath(top))
             except (ValueError, OSError, RuntimeError):  # a NUL in the name; a link loop
                 return Path(raw).as_posix()
             if real == base:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,11 +75,15 @@ def apply_directives(
 
 
 def mark_directives(
-    findings: list[Finding], directives: Iterable[Directive], resources: Iterable[Resource]
+    findings: list[Finding],
+    directives: Iterable[Directive],
+    resources: Iterable[Resource],
+    resolve: Callable[[str], str] = os.path.realpath,
 ) -> tuple[list[Finding], list[tuple[Directive, bool]]]:
     """Findings covered by a directive with a reason marked suppressed, and each directive with
     whether it covered one. The engine marks one unit at a time and gives the notes once, for the
-    whole scan (a module loaded with two roots has its directives used by either)."""
+    whole scan (a module loaded with two roots has its directives used by either). `resolve`: as
+    `os.path.realpath` (the engine passes its scan's cached `ScanRoots.real`)."""
     from iaclint.rules import load_rules
 
     pack = load_rules()
@@ -89,7 +93,7 @@ def mark_directives(
         # Many findings share a file: resolve each path once.
         got = resolved.get(path)
         if got is None:
-            got = resolved[path] = os.path.realpath(path)  # never raises on a link loop
+            got = resolved[path] = resolve(path)  # never raises on a link loop
         return got
 
     headers = {r.address: (r.span.path, r.span.line) for r in resources}

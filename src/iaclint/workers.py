@@ -64,11 +64,16 @@ class _More:
 
 
 def run(
-    fn: Callable[[P, bool], R], parts: Sequence[P], jobs: int, sizes: Sequence[int] | None = None
+    fn: Callable[[P, bool], R],
+    parts: Sequence[P],
+    jobs: int,
+    sizes: Sequence[int] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[R]:
     """`fn(part, more)` for every part, the results yielded in the order of `parts`; `more` tells
     `fn`, once the part is done, whether this process will run another part (what a part leaves
-    behind need not be cleaned up after the last one).
+    behind need not be cleaned up after the last one). `meanwhile`: work for this process while
+    the workers run (not called without workers).
 
     In this process when `jobs` is 1 (or there is one part), else in `jobs` worker processes.
     `sizes` (one per part) change only the order parts are run in: in this process the largest
@@ -106,6 +111,8 @@ def run(
     try:
         order = sorted(range(n), key=lambda i: -sizes[i]) if sizes else range(n)
         futures = {i: pool.submit(_run_one, i) for i in order}
+        if meanwhile is not None:
+            meanwhile()
         for i in range(n):
             yield futures[i].result()
     finally:

@@ -68,3 +68,7 @@ def test_shown_from_the_working_directory_by_strings(
     path = raw.replace("ABS", str(tree))
     assert display_path(path) == _display(path, None)
     assert display_path(Path(path)) == _display(Path(path), None)
+    # With a root (reports show paths from the scan root), on strings too.
+    for root in (".", "a", "lnk", "a/..", "ABS", "ABS/a", "ABS/lnk", "ABS/lnk/..", "/"):
+        base = Path(root.replace("ABS", str(tree)))
+        assert display_path(path, base) == _display(path, base), (path, base)
