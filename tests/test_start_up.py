@@ -85,3 +85,38 @@ def test_arm_template(tmp_path: Path) -> None:
     assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.bicep"))}
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
     assert not modules & NEVER
+
+
+# The entry point (`python -m iaclint`, the `iaclint` command) turns the collector off before it
+# imports click or the command line; importing it imports neither.
+_ENTRY_PROBE = """
+import gc, sys
+import iaclint.__main__ as entry
+sys.stderr.write(f"imported: {sorted(m for m in ('click', 'iaclint.cli') if m in sys.modules)}\\n")
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            sys.stderr.write(f"collector at click's import: {gc.isenabled()}\\n")
+        return None
+
+sys.meta_path.insert(0, Watch())
+sys.argv = ["iaclint", "--version"]
+entry.run()
+"""
+
+
+def test_entry_point_collector_off_before_imports() -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(iaclint.__file__).resolve().parents[1])}
+    proc = subprocess.run([sys.executable, "-c", _ENTRY_PROBE], capture_output=True, text=True,
+                          check=False, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == ["imported: []", "collector at click's import: False"]
+    assert proc.stdout == f"iaclint, version {iaclint.__version__}\n"
+
+
+def test_console_script_is_the_entry_point() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"] == {"iaclint": "iaclint.__main__:run"}
