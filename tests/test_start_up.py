@@ -36,6 +36,12 @@ sys.stderr.write(json.dumps(sorted(sys.modules)))
 NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing"}
 
 
+def _options_of(modules: set[str]) -> set[str]:
+    """The languages whose loader options class was imported (`iaclint.lang.options.<language>`)."""
+    prefix = "iaclint.lang.options."
+    return {m.removeprefix(prefix) for m in modules if m.startswith(prefix)}
+
+
 def _imported(tmp_path: Path, fixture: str, name: str) -> set[str]:
     repo = tmp_path / "repo"
     shutil.copytree(ROOT / "fixtures" / fixture, repo)
@@ -60,6 +66,7 @@ def test_terraform_file(tmp_path: Path) -> None:
     assert "iaclint.model.aws.model" in modules
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
     assert not {m for m in modules if m.startswith(("iaclint.model.azure", "iaclint.lang.bicep"))}
+    assert _options_of(modules) == {"terraform"}
     assert not modules & NEVER
 
 
@@ -68,6 +75,7 @@ def test_cloudformation_template(tmp_path: Path) -> None:
     assert "yaml" in modules  # its own language: the template is YAML
     assert "iaclint.model.aws.model" in modules
     assert not {m for m in modules if m.startswith(("iaclint.model.azure", "iaclint.lang.terraform"))}
+    assert _options_of(modules) == {"cloudformation"}
     assert not modules & NEVER
 
 
@@ -76,6 +84,7 @@ def test_bicep_file(tmp_path: Path) -> None:
     assert "iaclint.model.azure.entities" in modules
     assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.terraform"))}
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
+    assert _options_of(modules) == {"bicep", "arm"}  # a Bicep module may be a compiled ARM template
     assert not modules & NEVER
 
 
@@ -84,6 +93,7 @@ def test_arm_template(tmp_path: Path) -> None:
     assert "iaclint.lang.arm" in modules
     assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.bicep"))}
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
+    assert _options_of(modules) == {"arm"}
     assert not modules & NEVER
 
 
