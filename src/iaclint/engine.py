@@ -42,6 +42,8 @@ LOADERS = {
 
 @dataclass(slots=True)
 class ScanOptions:
+    """Everything a scan is told: paths, selection, inputs for the loaders, configuration, jobs."""
+
     paths: list[str] = field(default_factory=lambda: ["."])
     excludes: list[str] = field(default_factory=list)
     # The configuration's `exclude`, relative to the configuration file's directory.

@@ -30,6 +30,8 @@ BASE_FIELDS = frozenset({"label", "attr", "setting", "why"})
 
 @dataclass(frozen=True, slots=True)
 class Registered:
+    """A check function as registered for its rule, with the message fields it gives."""
+
     fn: CheckFn
     fields: frozenset[str]
 
@@ -74,6 +76,8 @@ def provenance(value: Value) -> tuple[Related, ...]:
 
 @dataclass(slots=True)
 class CheckContext:
+    """What a check reports through: its rule, the parameters in force, the fields its messages name."""
+
     rule: Rule
     params: dict[str, Any] = field(default_factory=dict)
     fields: frozenset[str] = frozenset()
