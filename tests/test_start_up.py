@@ -1,7 +1,9 @@
 """The one-file scan (what pre-commit runs on every commit) imports what the file's language needs and
 nothing else: a Terraform file never imports PyYAML or the Azure model, a Bicep or ARM file never
 imports the AWS model, and no scan imports what only a rarer path uses (a configuration file's
-TOML reader, OpenSSL for hash functions, `importlib.resources`).
+TOML reader, OpenSSL for hash functions, `importlib.resources`, `string` for the rule pack's
+tests). A Terraform or ARM file does not import base64 either (only their base64 functions use it;
+PyYAML and the Bicep evaluator import it for themselves).
 
 Each case runs `iaclint scan --files` in a fresh interpreter and lists the modules it imported."""
 
@@ -33,7 +35,7 @@ sys.stderr.write(json.dumps(sorted(sys.modules)))
 """
 
 # Never imported by a one-file scan of any language without a configuration file.
-NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing"}
+NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing", "string"}
 
 
 def _options_of(modules: set[str]) -> set[str]:
@@ -67,6 +69,7 @@ def test_terraform_file(tmp_path: Path) -> None:
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
     assert not {m for m in modules if m.startswith(("iaclint.model.azure", "iaclint.lang.bicep"))}
     assert _options_of(modules) == {"terraform"}
+    assert "base64" not in modules  # only Terraform's base64 functions need it
     assert not modules & NEVER
 
 
@@ -94,6 +97,7 @@ def test_arm_template(tmp_path: Path) -> None:
     assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.bicep"))}
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
     assert _options_of(modules) == {"arm"}
+    assert "base64" not in modules  # only ARM's base64() needs it
     assert not modules & NEVER
 
 
