@@ -471,6 +471,8 @@ def scan(
     if _HARD_EXIT:
         # A process that ends with os._exit frees nothing: the collector would only walk the
         # modules this command imports (0.7% of a one-file scan), so it is off from the start.
+        # The entry point (`iaclint.__main__.run`) turned it off before any import already; this
+        # is for `run` called by an older console script.
         gc.disable()
     from iaclint.engine import exit_code
     from iaclint.findings import Level
