@@ -131,6 +131,14 @@ def imported(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, int]:
     return len(names), sum(1 for n in names if n == "iaclint" or n.startswith("iaclint."))
 
 
+def _package(cwd: Path, env: dict[str, str]) -> str:
+    """Where the measured interpreter imports iaclint from, as the scans run (same directory, same
+    environment)."""
+    proc = subprocess.run([sys.executable, "-c", "import iaclint; print(iaclint.__file__)"], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=True)
+    return str(Path(proc.stdout.strip()).parent)
+
+
 def package_copy(into: Path, compiled: bool) -> Path:
     """The iaclint package this interpreter imports, copied as a wheel lays it out (the rule pack and
     the standard beside its modules), with or without bytecode."""
@@ -165,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     env = dict(os.environ)
+    # The scans run inside throwaway repositories: a relative PYTHONPATH (`PYTHONPATH=src`) would
+    # name nothing there and the installed package would be measured instead.
+    if env.get("PYTHONPATH"):
+        paths = env["PYTHONPATH"].split(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in paths)
     scan = [sys.executable, "-m", "iaclint", "scan", "--files"]
     header = f"  {'case':<34} {'best':>8} {'median':>8}   {'cpu':>8}   {'rss':>7}  imports (iaclint)"
     with tempfile.TemporaryDirectory(prefix="iaclint-onefile-") as tmp:
@@ -172,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         repos = [(case, make_repo(case, root / "repos")) for case in cases(args.corpus.resolve())]
         print(f"One-file scans (`iaclint scan --files FILE` in a one-project git repository),"
               f" {args.repeat} runs after a warm-up; target <= {TARGET_ONE_FILE_S:g} s wall")
+        print(f"iaclint measured: {_package(root, env)}")
         print(header)
         floor = measure([sys.executable, "-c", "pass"], root, env, args.repeat)
         print(_row("python -c pass", floor))

@@ -88,3 +88,16 @@ def test_a_library_caller_may_pass_none(
     result = module.load([unit], None)  # type: ignore[attr-defined]
     assert len(result.resources) == 1
     assert not result.diagnostics
+
+
+def test_options_classes_named_by_their_package() -> None:
+    """Each class is defined in its language's module and named by `iaclint.lang.options`."""
+    import iaclint.lang.options as package
+    from iaclint.lang.options.arm import ArmOptions as defined_arm
+    from iaclint.lang.options.bicep import BicepOptions as defined_bicep
+
+    assert (BicepOptions, ArmOptions) == (defined_bicep, defined_arm)
+    assert package.TerraformOptions is TerraformOptions
+    assert TerraformOptions.__module__ == "iaclint.lang.options.terraform"
+    with pytest.raises(AttributeError, match="has no attribute 'NoOptions'"):
+        package.NoOptions  # noqa: B018

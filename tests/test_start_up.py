@@ -1,7 +1,9 @@
 """The one-file scan (what pre-commit runs on every commit) imports what the file's language needs and
 nothing else: a Terraform file never imports PyYAML or the Azure model, a Bicep or ARM file never
 imports the AWS model, and no scan imports what only a rarer path uses (a configuration file's
-TOML reader, OpenSSL for hash functions, `importlib.resources`).
+TOML reader, OpenSSL for hash functions, `importlib.resources`, `string` for the rule pack's
+tests). A Terraform or ARM file does not import base64 either (only their base64 functions use it;
+PyYAML and the Bicep evaluator import it for themselves).
 
 Each case runs `iaclint scan --files` in a fresh interpreter and lists the modules it imported."""
 
@@ -33,7 +35,13 @@ sys.stderr.write(json.dumps(sorted(sys.modules)))
 """
 
 # Never imported by a one-file scan of any language without a configuration file.
-NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing"}
+NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing", "string"}
+
+
+def _options_of(modules: set[str]) -> set[str]:
+    """The languages whose loader options class was imported (`iaclint.lang.options.<language>`)."""
+    prefix = "iaclint.lang.options."
+    return {m.removeprefix(prefix) for m in modules if m.startswith(prefix)}
 
 
 def _imported(tmp_path: Path, fixture: str, name: str) -> set[str]:
@@ -60,6 +68,8 @@ def test_terraform_file(tmp_path: Path) -> None:
     assert "iaclint.model.aws.model" in modules
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
     assert not {m for m in modules if m.startswith(("iaclint.model.azure", "iaclint.lang.bicep"))}
+    assert _options_of(modules) == {"terraform"}
+    assert "base64" not in modules  # only Terraform's base64 functions need it
     assert not modules & NEVER
 
 
@@ -68,6 +78,7 @@ def test_cloudformation_template(tmp_path: Path) -> None:
     assert "yaml" in modules  # its own language: the template is YAML
     assert "iaclint.model.aws.model" in modules
     assert not {m for m in modules if m.startswith(("iaclint.model.azure", "iaclint.lang.terraform"))}
+    assert _options_of(modules) == {"cloudformation"}
     assert not modules & NEVER
 
 
@@ -76,6 +87,7 @@ def test_bicep_file(tmp_path: Path) -> None:
     assert "iaclint.model.azure.entities" in modules
     assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.terraform"))}
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
+    assert _options_of(modules) == {"bicep", "arm"}  # a Bicep module may be a compiled ARM template
     assert not modules & NEVER
 
 
@@ -84,4 +96,41 @@ def test_arm_template(tmp_path: Path) -> None:
     assert "iaclint.lang.arm" in modules
     assert not {m for m in modules if m.startswith(("iaclint.model.aws", "iaclint.lang.bicep"))}
     assert not {m for m in modules if m == "yaml" or m.startswith("yaml.")}
+    assert _options_of(modules) == {"arm"}
+    assert "base64" not in modules  # only ARM's base64() needs it
     assert not modules & NEVER
+
+
+# The entry point (`python -m iaclint`, the `iaclint` command) turns the collector off before it
+# imports click or the command line; importing it imports neither.
+_ENTRY_PROBE = """
+import gc, sys
+import iaclint.__main__ as entry
+sys.stderr.write(f"imported: {sorted(m for m in ('click', 'iaclint.cli') if m in sys.modules)}\\n")
+
+class Watch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            sys.stderr.write(f"collector at click's import: {gc.isenabled()}\\n")
+        return None
+
+sys.meta_path.insert(0, Watch())
+sys.argv = ["iaclint", "--version"]
+entry.run()
+"""
+
+
+def test_entry_point_collector_off_before_imports() -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(iaclint.__file__).resolve().parents[1])}
+    proc = subprocess.run([sys.executable, "-c", _ENTRY_PROBE], capture_output=True, text=True,
+                          check=False, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == ["imported: []", "collector at click's import: False"]
+    assert proc.stdout == f"iaclint, version {iaclint.__version__}\n"
+
+
+def test_console_script_is_the_entry_point() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"] == {"iaclint": "iaclint.__main__:run"}

@@ -31,6 +31,8 @@ from iaclint.fileaccess import MAX_FILE_BYTES, megabytes
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """The most one evaluation may build, nest or expand, and one unit may produce."""
+
     # Any one string an evaluation builds (also the most a file-loading function reads).
     string_bytes: int = 4 * 1024 * 1024
     # Members of any one list or object an evaluation builds.

@@ -37,6 +37,10 @@ COLORS = ("auto", "always", "never")
 LEVELS = ("error", "warning", "note")
 # A longer word in an error message (a path, usually) is shown by its two ends.
 _LONGEST_WORD = 240
+# The parameter types of every path argument and option, made once: each click.Path looks its name
+# up with gettext, which searches the locale directories for a catalogue on every call.
+_PATH = click.Path()
+_FILE = click.Path(dir_okay=False)
 
 
 def one_line(text: str) -> str:
@@ -401,27 +405,27 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=_PATH)
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format; repeat with one --output each to write several reports.")
-@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "outputs", multiple=True, type=_FILE,
               help="Write the report to FILE (one per --format, in order).")
 @click.option("--select", multiple=True, help="Run only these rules (ids, id prefixes, names or categories).")
 @click.option("--ignore", multiple=True, help="Skip these rules (ids, id prefixes, names or categories).")
 @click.option("--severity-threshold", type=click.Choice(LEVELS), default=None,
               help="Lowest finding level that makes the exit code 1 (default: warning).")
-@click.option("--config", "config_file", type=click.Path(),
+@click.option("--config", "config_file", type=_PATH,
               help="Configuration file (default: nearest .iaclint.toml or pyproject.toml [tool.iaclint]).")
-@click.option("--baseline", type=click.Path(),
+@click.option("--baseline", type=_PATH,
               help="Report only findings not recorded in this baseline (see `iaclint baseline`).")
 @click.option("--exclude", multiple=True,
               help="Paths to skip, as .gitignore patterns from the working directory (repeatable).")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(),
+@click.option("--var-file", "var_files", multiple=True, type=_PATH,
               help="Terraform variables file for the root modules (repeatable).")
 @click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable).")
 @click.option("--parameter", "parameters", multiple=True,
               help="CloudFormation parameter KEY=VALUE (repeatable; wins over files and defaults).")
-@click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(),
+@click.option("--parameter-file", "parameter_files", multiple=True, type=_PATH,
               help="Template parameter file: CloudFormation JSON, ARM *.parameters.json or .bicepparam.")
 @click.option("--rule-param", "rule_params", multiple=True,
               help="Rule parameter RULE.NAME=VALUE, e.g. IAC101.minimum=1.3 (repeatable).")
@@ -467,6 +471,8 @@ def scan(
     if _HARD_EXIT:
         # A process that ends with os._exit frees nothing: the collector would only walk the
         # modules this command imports (0.7% of a one-file scan), so it is off from the start.
+        # The entry point (`iaclint.__main__.run`) turned it off before any import already; this
+        # is for `run` called by an older console script.
         gc.disable()
     from iaclint.engine import exit_code
     from iaclint.findings import Level
@@ -558,17 +564,17 @@ def _scan_inputs(command: Callable[..., None]) -> Callable[..., None]:
     """The options that decide what a scan finds, for commands other than `scan` that scan
     (`baseline create`): the same selection and inputs, so a baseline records what `scan` reports."""
     options = [
-        click.option("--config", "config_file", type=click.Path(),
+        click.option("--config", "config_file", type=_PATH,
                      help="Configuration file (default: the nearest one, as for scan)."),
         click.option("--select", multiple=True, help="Run only these rules (as for scan)."),
         click.option("--ignore", multiple=True, help="Skip these rules (as for scan)."),
         click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
-        click.option("--var-file", "var_files", multiple=True, type=click.Path(),
+        click.option("--var-file", "var_files", multiple=True, type=_PATH,
                      help="Terraform variables file for the root modules (repeatable)."),
         click.option("--var", "variables", multiple=True, help="Terraform variable NAME=VALUE (repeatable)."),
         click.option("--parameter", "parameters", multiple=True,
                      help="CloudFormation parameter KEY=VALUE (repeatable; wins over files and defaults)."),
-        click.option("--parameter-file", "parameter_files", multiple=True, type=click.Path(),
+        click.option("--parameter-file", "parameter_files", multiple=True, type=_PATH,
                      help="Template parameter file (CloudFormation, ARM or .bicepparam)."),
         click.option("--rule-param", "rule_params", multiple=True,
                      help="Rule parameter RULE.NAME=VALUE, e.g. IAC101.minimum=1.3 (repeatable)."),
@@ -584,8 +590,8 @@ def _scan_inputs(command: Callable[..., None]) -> Callable[..., None]:
 
 
 @baseline.command("create")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("file", type=_FILE)
+@click.argument("paths", nargs=-1, type=_PATH)
 @_scan_inputs
 def baseline_create(
     file: str,
@@ -621,8 +627,8 @@ def baseline_create(
 
 
 @main.command("config")
-@click.argument("path", required=False, type=click.Path())
-@click.option("--config", "config_file", type=click.Path(), help="Configuration file to read.")
+@click.argument("path", required=False, type=_PATH)
+@click.option("--config", "config_file", type=_PATH, help="Configuration file to read.")
 def show_config(path: str | None, config_file: str | None) -> None:
     """Print the effective configuration for PATH (default: the current directory)."""
     import json

@@ -41,6 +41,8 @@ class ConfigError(ValueError):
 
 @dataclass(slots=True)
 class Config:
+    """The configuration in force: a configuration file's settings, or the defaults without one."""
+
     path: Path | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)

@@ -43,6 +43,8 @@ FAILED = "failed"
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """Files one loader reads together: a Terraform module directory, a template, a Bicep file."""
+
     language: str
     path: Path
     files: tuple[Path, ...]
@@ -50,6 +52,8 @@ class Unit:
 
 @dataclass(slots=True)
 class Discovery:
+    """What discovery found under the scan's paths: the units to load, and the files skipped or failed."""
+
     root: Path
     units: list[Unit] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)

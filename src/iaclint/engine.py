@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iaclint import model as model_stage
 from iaclint import workers
@@ -19,14 +19,6 @@ from iaclint.discover import NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, Discovery, 
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
-from iaclint.lang.options import (
-    ArmOptions,
-    BicepOptions,
-    CloudFormationOptions,
-    LoaderOptions,
-    PlanOptions,
-    TerraformOptions,
-)
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.result import FileRecord, ScanResult
@@ -34,6 +26,9 @@ from iaclint.rules import Rule, load_rules
 from iaclint.source import Span
 from iaclint.suppress import apply_baseline, directive_notes, mark_directives, read_baseline
 from iaclint.values import EvaluationError
+
+if TYPE_CHECKING:
+    from iaclint.lang.options import LoaderOptions
 
 # language → module exposing `load(units, options) -> LoadResult`; imported only when needed.
 LOADERS = {
@@ -47,6 +42,8 @@ LOADERS = {
 
 @dataclass(slots=True)
 class ScanOptions:
+    """Everything a scan is told: paths, selection, inputs for the loaders, configuration, jobs."""
+
     paths: list[str] = field(default_factory=lambda: ["."])
     excludes: list[str] = field(default_factory=list)
     # The configuration's `exclude`, relative to the configuration file's directory.
@@ -120,19 +117,30 @@ class InternalError(RuntimeError):
 
 def loader_options(language: str, options: ScanOptions) -> LoaderOptions:
     """What the `language` loader is told of the scan: its own typed options, nothing more."""
+    # Each language's class is imported here, when its language is loaded (see lang/options).
     roots = options.scan_roots()
     if language == "terraform":
+        from iaclint.lang.options.terraform import TerraformOptions
+
         return TerraformOptions(
             roots, dict(options.variables), tuple(options.var_files), tuple(options.config_var_files),
             None if options.focus is None else frozenset(os.path.dirname(p) for p in options.focus),
         )
     if language == "terraform-plan":
+        from iaclint.lang.options.plan import PlanOptions
+
         return PlanOptions(roots)
     if language == "cloudformation":
+        from iaclint.lang.options.cloudformation import CloudFormationOptions
+
         return CloudFormationOptions(roots, dict(options.cfn_parameters), tuple(options.cfn_parameter_files))
     if language == "bicep":
+        from iaclint.lang.options.bicep import BicepOptions
+
         return BicepOptions(roots, tuple(options.bicep_parameter_files), options.focus)
     if language == "arm":
+        from iaclint.lang.options.arm import ArmOptions
+
         return ArmOptions(roots, tuple(options.arm_parameter_files))
     raise ValueError(f"no loader for language {language!r}")
 

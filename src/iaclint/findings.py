@@ -47,6 +47,8 @@ class Suppression:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One rule's verdict on one place: a violation, or a note when a value could not be known."""
+
     rule_id: str
     level: Level
     message: str

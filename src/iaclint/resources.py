@@ -150,6 +150,8 @@ class Directive:
 
 @dataclass(slots=True)
 class LoadResult:
+    """What a loader gives for its units: resources, diagnostics, files read or skipped, directives."""
+
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Files the loader actually read (including module files outside the unit's own list).

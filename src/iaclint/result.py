@@ -16,6 +16,8 @@ from iaclint.rules import Rule
 
 @dataclass(frozen=True, slots=True)
 class FileRecord:
+    """One file of the scan: scanned, skipped or failed, and why."""
+
     path: str
     status: str  # scanned | skipped | failed
     reason: str = ""
@@ -25,6 +27,8 @@ class FileRecord:
 
 @dataclass(slots=True)
 class ScanResult:
+    """What a scan gives the reports: findings, files, rules in force, roots."""
+
     findings: list[Finding]
     files: list[FileRecord]
     rules: dict[str, Rule]

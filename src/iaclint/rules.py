@@ -42,6 +42,8 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule of the pack: id, name, severity, messages, the standard's clauses, parameters, help."""
+
     id: str
     name: str
     category: str

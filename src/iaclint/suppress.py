@@ -35,6 +35,8 @@ BASELINE_VERSION = 2
 
 @dataclass(slots=True)
 class _Use:
+    """An inline suppression directive, the rules it covers, and whether a finding used it."""
+
     directive: Directive
     # The rule ids the directive covers (None: every rule), resolved as `--select` resolves them.
     covers: frozenset[str] | None = None

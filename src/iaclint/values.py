@@ -60,6 +60,8 @@ class Affixes:
 
 @dataclass(frozen=True, slots=True, init=False)
 class Value:
+    """A value as evaluation knows it: known, unknown or absent, where it is, and where it came from."""
+
     state: State
     data: Any = None
     span: Span | None = None

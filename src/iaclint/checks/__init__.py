@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import string
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,6 +29,8 @@ BASE_FIELDS = frozenset({"label", "attr", "setting", "why"})
 
 @dataclass(frozen=True, slots=True)
 class Registered:
+    """A check function as registered for its rule, with the message fields it gives."""
+
     fn: CheckFn
     fields: frozenset[str]
 
@@ -64,6 +65,9 @@ def registry() -> dict[str, Registered]:
 
 
 def template_fields(template: str) -> set[str]:
+    """The fields a message template names (`{label}`)."""
+    import string  # only the rule pack's tests ask: not imported by a scan
+
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
@@ -74,6 +78,8 @@ def provenance(value: Value) -> tuple[Related, ...]:
 
 @dataclass(slots=True)
 class CheckContext:
+    """What a check reports through: its rule, the parameters in force, the fields its messages name."""
+
     rule: Rule
     params: dict[str, Any] = field(default_factory=dict)
     fields: frozenset[str] = frozenset()

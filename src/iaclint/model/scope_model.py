@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Model:
+    """What a scope's resources mean: endpoints, each cloud's entities, and the facts rules read."""
+
     # Client-facing endpoints of every cloud (their TLS facts are neutral already).
     endpoints: list[Endpoint] = field(default_factory=list)
     # AWS entities (API Gateway, Elastic Load Balancing, CloudFront, WAF), made on first use

@@ -94,6 +94,8 @@ class JwtValidation:
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
+    """A rate limit or quota policy element, by kind."""
+
     element: PolicyElement
     kind: str  # rate-limit | rate-limit-by-key | quota | quota-by-key
     conditional: bool = False
@@ -101,6 +103,8 @@ class RateLimit:
 
 @dataclass(frozen=True, slots=True)
 class IpFilter:
+    """An `ip-filter` policy element: allow or forbid."""
+
     element: PolicyElement
     action: str  # allow | forbid (lower case; as written when something else)
     conditional: bool = False
@@ -108,6 +112,8 @@ class IpFilter:
 
 @dataclass(frozen=True, slots=True)
 class ClientCertValidation:
+    """A policy element that validates the client certificate."""
+
     element: PolicyElement
     conditional: bool = False
 

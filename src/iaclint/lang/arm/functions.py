@@ -23,7 +23,6 @@ unknown; any other exception is a bug and propagates.
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import re
@@ -786,6 +785,8 @@ def _utf8_len(s: str) -> int:
 
 
 def _base64(s: str) -> str:
+    import base64  # base64() only: most templates never call it (start-up)
+
     return base64.b64encode(s.encode("utf-8", "surrogatepass")).decode("ascii")
 
 

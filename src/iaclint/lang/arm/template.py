@@ -57,6 +57,8 @@ class _Shared:
 
 @dataclass(slots=True)
 class Output:
+    """What evaluating ARM templates gives: resources, diagnostics and suppression directives."""
+
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     directives: list[Directive] = field(default_factory=list)

@@ -16,7 +16,6 @@ unknown with the note; a condition cut off is remembered as undecided, with its 
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Callable, Iterable
 
@@ -565,6 +564,8 @@ class Evaluator:
         data = text.encode("utf-8")
         budget.string(len(data))
         budget.string(4 * ((len(data) + 2) // 3))
+        import base64  # Fn::Base64 only: most templates never use it (start-up)
+
         return Value.known(base64.b64encode(data).decode("ascii"), node.span)
 
     def _fn_length(self, arg: Value, node: Value) -> Value:

@@ -15,7 +15,6 @@ linear time whatever the pattern).
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import os
@@ -335,11 +334,15 @@ def _yamldecode(s: Any) -> Any:
 
 @pure("base64encode", (1, 1))
 def _b64e(s: Any) -> str:
+    import base64  # the base64 functions only: most scans never call them (start-up)
+
     return base64.b64encode(_s(s).encode()).decode()
 
 
 @pure("base64decode", (1, 1))
 def _b64d(s: Any) -> str:
+    import base64
+
     return base64.b64decode(_s(s).encode(), validate=True).decode("utf-8")
 
 
@@ -1418,6 +1421,8 @@ def _filebase64(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) 
         return got
     data = got[1]
     _budget().string((len(data) + 2) // 3 * 4)
+    import base64
+
     return Value.known(base64.b64encode(data).decode("ascii"), span)
 
 

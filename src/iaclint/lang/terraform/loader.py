@@ -90,6 +90,8 @@ def _quote_key(key: Any) -> str:
 
 @dataclass(slots=True)
 class ResourceConfig:
+    """A resource or data block as written, before its instances are evaluated."""
+
     mode: str  # "managed" or "data"
     type: str
     name: str
@@ -101,6 +103,8 @@ class ResourceConfig:
 
 @dataclass(slots=True)
 class ModuleConfig:
+    """A Terraform module directory's blocks by kind: variables, locals, outputs, resources, module calls."""
+
     dir: str
     variables: dict[str, Block] = field(default_factory=dict)
     locals: dict[str, Attr] = field(default_factory=dict)

@@ -289,6 +289,8 @@ def compact(node: Any, data: bytes, depth: int = 0, tn: tuple[str, bool] | None 
 
 @dataclass(frozen=True, slots=True, init=False)
 class HclExpr:
+    """An HCL expression: its syntax node and the file it is in."""
+
     node: Any
     file: SourceFile
 
@@ -314,6 +316,8 @@ Expr = HclExpr | JsonExpr
 
 @dataclass(slots=True)
 class Attr:
+    """An HCL attribute: its name, expression and span."""
+
     name: str
     expr: Expr
     span: Span
@@ -323,6 +327,8 @@ class Attr:
 
 @dataclass(slots=True)
 class Block:
+    """An HCL block: type, labels, body, and where it and its header are."""
+
     type: str
     labels: tuple[str, ...]
     body: Body
@@ -333,6 +339,8 @@ class Block:
 
 @dataclass(slots=True)
 class Body:
+    """An HCL body: its attributes by name and its blocks in order."""
+
     attrs: dict[str, Attr] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
 

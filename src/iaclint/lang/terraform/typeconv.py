@@ -23,6 +23,8 @@ MAX_TYPE_DEPTH = 32
 
 @dataclass(frozen=True, slots=True)
 class Attribute:
+    """An attribute of an object type constraint: its type, and whether it is optional with a default."""
+
     type: TypeSpec | None
     optional: bool
     # The `optional(T, default)` expression node, if any.
@@ -31,6 +33,8 @@ class Attribute:
 
 @dataclass(frozen=True, slots=True)
 class TypeSpec:
+    """The part of a type constraint that conversion needs: objects and the collections around them."""
+
     # "object", "map", "list", "set" or "tuple"; a type without objects inside is None instead.
     kind: str
     attrs: dict[str, Attribute] | None = None

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # annotations only: a scan imports the entities of the servic
 
 @dataclass(slots=True)
 class AwsModel:
+    """The AWS entities of a scope, by service, linked by each service's `links.py`."""
+
     # API Gateway
     apis: list[Api] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)

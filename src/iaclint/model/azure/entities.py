@@ -25,6 +25,8 @@ from iaclint.model.azure.waf.entities import Front, WafPolicy
 
 @dataclass(slots=True)
 class AzureModel:
+    """The Azure entities of a scope, by service, linked by each service's `links.py`."""
+
     services: list[ApimService] = field(default_factory=list)
     apis: list[ApimApi] = field(default_factory=list)
     operations: list[ApimOperation] = field(default_factory=list)

@@ -119,6 +119,8 @@ def resource_policy(
 
 @dataclass(frozen=True, slots=True)
 class RestApiFacts:
+    """A REST API's fields as read, in any language."""
+
     resource: Resource
     endpoint_types: Setting
     disabled: Setting

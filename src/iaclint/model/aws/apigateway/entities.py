@@ -95,6 +95,8 @@ class Throttle:
 
 @dataclass(eq=False, slots=True)
 class UsagePlan:
+    """An API Gateway usage plan: the stages it covers and its throttle."""
+
     resource: Resource
     # (api_ref, stage_ref) per covered stage.
     stage_refs: list[tuple[Value, Value]]
@@ -103,6 +105,8 @@ class UsagePlan:
 
 @dataclass(eq=False, slots=True)
 class MethodSettings:
+    """Throttling that a method settings resource writes on a stage."""
+
     resource: Resource
     api_ref: Value
     stage_ref: Value
@@ -126,6 +130,8 @@ class ManagedOverrides:
 
 @dataclass(eq=False, slots=True)
 class Stage:
+    """An API Gateway stage, with the throttling and usage plans that cover it once linked."""
+
     resource: Resource
     api_ref: Value
     name: Value
@@ -147,6 +153,8 @@ class Stage:
 
 @dataclass(eq=False, slots=True)
 class Authorizer:
+    """An API Gateway authorizer: its kind and, for JWT authorizers, audience and issuer."""
+
     resource: Resource
     api_ref: Value
     # "JWT", "REQUEST", "TOKEN", "COGNITO_USER_POOLS"; the Value keeps the span.
@@ -198,6 +206,8 @@ class Integration:
 
 @dataclass(eq=False, slots=True)
 class Api:
+    """An API Gateway API (REST, HTTP or WebSocket), with its default endpoint's switch."""
+
     resource: Resource
     platform: str
     # "REST", "HTTP", "WebSocket".

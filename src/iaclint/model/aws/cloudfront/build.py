@@ -17,6 +17,8 @@ from iaclint.values import Value
 
 @dataclass(frozen=True, slots=True)
 class DistributionFacts:
+    """A CloudFront distribution's fields as read, in any language."""
+
     resource: Resource
     # The viewer certificate block, whether it is CloudFront's default one, the minimum version.
     certificate: Value

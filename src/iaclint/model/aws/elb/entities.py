@@ -51,6 +51,8 @@ class Action:
 
 @dataclass(eq=False, slots=True)
 class Listener:
+    """A load balancer listener: protocol, SSL policy, default actions; its load balancer once linked."""
+
     resource: Resource
     lb_ref: Value
     protocol: Setting
@@ -63,6 +65,8 @@ class Listener:
 
 @dataclass(eq=False, slots=True)
 class ListenerRule:
+    """A listener rule: its actions, and its listener once linked."""
+
     resource: Resource
     listener_ref: Value
     actions: tuple[Action, ...]
@@ -72,6 +76,8 @@ class ListenerRule:
 
 @dataclass(frozen=True, slots=True)
 class PolicyAttribute:
+    """A name and value of a Classic Load Balancer policy."""
+
     name: Value
     value: Value
 
@@ -112,6 +118,8 @@ class ListenerPolicies:
 
 @dataclass(eq=False, slots=True)
 class ClassicListener:
+    """A Classic Load Balancer listener: port, protocols, and the policies that apply to it."""
+
     # The listener block (findings about it point there).
     block: Value
     port: Value
@@ -127,6 +135,8 @@ class ClassicListener:
 
 @dataclass(eq=False, slots=True)
 class ClassicLoadBalancer:
+    """A Classic Load Balancer: its listeners and policies, and whether it faces the internet."""
+
     resource: Resource
     name: Value
     listeners: list[ClassicListener]

@@ -15,6 +15,8 @@ from iaclint.values import Value
 
 @dataclass(eq=False, slots=True)
 class WebAcl:
+    """A WAFv2 web ACL: its default action and rules."""
+
     resource: Resource
     default_action: str | None
     default_action_value: Value

@@ -20,6 +20,8 @@ from iaclint.values import Value
 
 @dataclass(frozen=True, slots=True)
 class PolicyPath:
+    """One (product, API, operation) path of an APIM service and the policy in effect on it."""
+
     api: ApimApi
     operation: ApimOperation | None
     product: str  # product address, "" when the API is in no product

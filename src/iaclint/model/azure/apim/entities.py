@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ApimHostname:
+    """A custom host name of an API Management service, with its TLS negotiation setting."""
+
     value: Value
     host: Value
     negotiate: Setting
@@ -43,6 +45,8 @@ class PolicyRef:
 
 @dataclass(eq=False, slots=True)
 class ApimService:
+    """An API Management service: protocols and ciphers, client certificates, host names, network."""
+
     resource: Resource
     name: Value
     endpoint: TlsEndpoint
@@ -108,6 +112,8 @@ class ApimWorkspace:
 
 @dataclass(eq=False, slots=True)
 class ApimApi:
+    """An API Management API: protocols, subscription, backend URL, and its links once made."""
+
     resource: Resource
     name: Value
     service_name: Value
@@ -139,6 +145,8 @@ class ApimApi:
 
 @dataclass(eq=False, slots=True)
 class ApimOperation:
+    """An API Management operation of an API, with its policies."""
+
     resource: Resource
     name: Value
     api_name: Value
@@ -150,6 +158,8 @@ class ApimOperation:
 
 @dataclass(eq=False, slots=True)
 class ApimProduct:
+    """An API Management product, with its policies and workspace."""
+
     resource: Resource
     name: Value
     service_name: Value
@@ -175,6 +185,8 @@ class ProductApiLink:
 
 @dataclass(eq=False, slots=True)
 class ApimBackend:
+    """An API Management backend: its URL and certificate chain and name validation."""
+
     resource: Resource
     service_name: Value
     service_ref: Value

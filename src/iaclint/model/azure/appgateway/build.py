@@ -127,6 +127,8 @@ def _custom_floor(policy: SslPolicyFields, v2: bool) -> TlsFloor:
 
 @dataclass(frozen=True, slots=True)
 class Listener:
+    """An Application Gateway HTTP listener as read: its name and protocol."""
+
     value: Value
     name: str
     protocol: Value
@@ -172,6 +174,8 @@ def listener_http(
 
 @dataclass(frozen=True, slots=True)
 class ProfileFields:
+    """An Application Gateway SSL profile as read: its SSL policy, trusted certificates, client auth."""
+
     value: Value
     name: str
     ssl_policy: SslPolicyFields

@@ -23,6 +23,8 @@ class SslProfile:
 
 @dataclass(eq=False, slots=True)
 class AppGateway:
+    """An Application Gateway: its endpoints, SSL profiles, cipher suites and WAF front."""
+
     resource: Resource
     endpoint: TlsEndpoint
     # SSL profiles with an SSL policy of their own are endpoints too.

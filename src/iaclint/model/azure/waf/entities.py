@@ -31,6 +31,8 @@ class WafRule:
 
 @dataclass(eq=False, slots=True)
 class WafPolicy:
+    """An Azure WAF policy (Application Gateway or Front Door): mode, state and custom rules."""
+
     resource: Resource
     kind: str  # "Application Gateway" | "Front Door"
     mode: Setting
