@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from iaclint.lang.bicep import parser
+from iaclint.lang.bicep.syntax import decode_source
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 BICEP = sorted(p for p in FIXTURES.rglob("*.bicep") if p.is_file())
@@ -211,3 +212,16 @@ def test_mutated_fixtures_read_the_parser_s_statements_and_broken_module_stateme
         for extra in set(read) - set(full):
             following = next(s for s in starts if s > extra[2])
             assert any(extra[2] <= pos < following for pos, _what in found.errors), text
+
+
+def test_decode_source_is_the_one_read_of_a_bicep_file() -> None:
+    # The loader reports why a file is not Bicep text; the module-call pass reads nothing of it.
+    source = decode_source("a.bicep", b"\xef\xbb\xbfparam x string\n")
+    assert not isinstance(source, tuple)
+    assert (source.path, source.data, source.text) == ("a.bicep", b"param x string\n", "param x string\n")
+    assert decode_source("b.bicep", b"var a = 1\nvar b = '\xff'\n") == (
+        2,
+        "not valid UTF-8 text; save the file as UTF-8",
+    )
+    binary = decode_source("c.bicep", b"var a = 1\n\nvar b = '\x00'\n")
+    assert binary == (3, "binary content (NUL byte); not Bicep")

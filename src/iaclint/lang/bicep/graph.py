@@ -54,16 +54,15 @@ def _targets(path: str, roots: ScanRoots, paths: PathResolver) -> list[str]:
         data = read_bytes(path, roots=roots)
     except ReadRefused:
         return []
-    if b"module" not in data or b"\x00" in data:
-        return []  # no module statement, or not Bicep (the loader reads nothing of it)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return []
+    if b"module" not in data:
+        return []  # no module statement can be there
     from iaclint.lang.bicep import parser
+    from iaclint.lang.bicep.syntax import decode_source
 
+    source = decode_source(path, data)
+    if isinstance(source, tuple):
+        return []  # not Bicep text: the loader reads nothing of it
+    data = source.data
     try:
         # Only the module statements: the rest of the file is skipped, not built.
         found = parser.module_statements(data, ParseDeadline(len(data)))

@@ -195,6 +195,20 @@ class Parsed:
         return self.data[node.start_byte : node.end_byte]
 
 
+def decode_source(shown: str, data: bytes) -> SourceText | tuple[int, str]:
+    """The text of a Bicep file read as `data` (named `shown`), or (line, why) when it is not Bicep
+    text: not UTF-8, or binary. The one step for the loader, which reports why, and for the
+    module-call pass (graph.py), which reads nothing of such a file, as the loader reads nothing."""
+    try:
+        source = SourceText.decode(shown, data)
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1, "not valid UTF-8 text; save the file as UTF-8"
+    text = source.text
+    if "\x00" in text:
+        return text.count("\n", 0, text.index("\x00")) + 1, "binary content (NUL byte); not Bicep"
+    return source
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Any:
     # Imported here so that a scan with no Bicep file never loads the grammar.
