@@ -314,6 +314,7 @@ _PREC = {
     "<": 5, "<=": 5, ">": 5, ">=": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7,
 }  # fmt: skip
 _LITERAL_WORDS = {"true": "boolean", "false": "boolean", "null": "null"}
+_LITERAL_BYTES = {w.encode(): kind for w, kind in _LITERAL_WORDS.items()}
 # Tokens that are a whole expression when what follows ends it (see `_Parser.expr`).
 _LEAF_TOKENS = frozenset(("s", "n", "w"))
 _ENDS = frozenset((",", ")", "]", "}", ":", "eof", "}i"))
@@ -642,8 +643,24 @@ class _Parser:
                     return Node("string", t[1], t[2])
                 if k == "n":
                     return Node("number", t[1], t[2])
-                lit = _LITERAL_WORDS.get(self.data[t[1] : t[2]].decode("latin-1"))
-                return Node(lit or "identifier", t[1], t[2])
+                return Node(_LITERAL_BYTES.get(self.data[t[1] : t[2]], "identifier"), t[1], t[2])
+            if nxt[0] != "=>":
+                # A leaf that operators or postfixes follow (`a.b`, `f(x)`, `x == 'y'`): the
+                # primary expression read here, the rest as `binary` reads it after `unary`.
+                self.i = i + 1
+                if k == "s":
+                    node = Node("string", t[1], t[2])
+                elif k == "n":
+                    node = Node("number", t[1], t[2])
+                else:
+                    node = Node(_LITERAL_BYTES.get(self.data[t[1] : t[2]], "identifier"), t[1], t[2])
+                self.depth += 1
+                if self.depth > MAX_NESTING:
+                    raise TooDeep
+                try:
+                    return self._ternary(self.binary(1, node))
+                finally:
+                    self.depth -= 1
         if k == "{" or k == "[":
             # An object or an array value: read at once, and done when what follows ends it.
             self.enter()
@@ -671,16 +688,16 @@ class _Parser:
 
     def _ternary(self, cond: Node) -> Node:
         """`cond`, or the ternary expression it is the condition of."""
-        t = self.peek()
+        t = self.toks[self.i]
         if t[0] != "?" or (t[3] and not self.free and not self._continues()):
             return cond
-        self.next()
+        self.i += 1
         saved = self.free
         yes = self.expr()
-        c = self.peek()
+        c = self.toks[self.i]
         if c[0] != ":":
             raise ParseError(c[1], "expected :")
-        self.next()
+        self.i += 1
         no = self.expr()
         self.free = saved
         return Node("ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no])
@@ -792,11 +809,7 @@ class _Parser:
         k = t[0]
         if k == "w":
             self.i += 1
-            word = self.data[t[1] : t[2]]
-            lit = _LITERAL_WORDS.get(word.decode("latin-1"))
-            if lit is not None:
-                return Node(lit, t[1], t[2])
-            return Node("identifier", t[1], t[2])
+            return Node(_LITERAL_BYTES.get(self.data[t[1] : t[2]], "identifier"), t[1], t[2])
         if k == "s" or k == "m":
             self.i += 1
             return Node("string", t[1], t[2])
@@ -978,11 +991,27 @@ class _Parser:
                     kind = MEMBER_STRING
                 else:
                     raise ParseError(t[1], "expected a property name")
-                colon = toks[self.i]
+                i = self.i
+                colon = toks[i]
                 if colon[0] != ":":
                     raise ParseError(colon[1], "expected :")
-                self.i += 1
-                value = self.expr()
+                v = toks[i + 1]
+                vk = v[0]
+                # (A leaf is no "eof": a token follows it.)
+                if vk in _LEAF_TOKENS and (
+                    (nxt := toks[i + 2])[0] in _ENDS or (nxt[3] and nxt[0] not in _CONTINUES)
+                ):
+                    # A one-token value, as `expr` reads it (not free: this is an object).
+                    self.i = i + 2
+                    if vk == "s":
+                        value = Node("string", v[1], v[2])
+                    elif vk == "n":
+                        value = Node("number", v[1], v[2])
+                    else:
+                        value = Node(_LITERAL_BYTES.get(data[v[1] : v[2]], "identifier"), v[1], v[2])
+                else:
+                    self.i = i + 1
+                    value = self.expr()
                 members.append((kind, key, value, t[1], value.end_byte))
                 named.append(value)
             t = toks[self.i]
