@@ -113,10 +113,12 @@ def test_values_going_on_past_a_line() -> None:
         "func f(x int) string =>\n  '${x}'\n"
         "param p string?\n"
         "module m 'm.bicep' = {\n  name: x ? 'a' : 'b'\n}\n"
+        "module n0 'n0.bicep' = cond ? {}\n  : other.outputs!\n"
+        "module n1 'n1.bicep' = {} \n\n- x!\n"
         "var after = 1\n"
         "module n 'n.bicep' = {}\n"
     )
-    assert _names(text) == ["m 'm.bicep'", "n 'n.bicep'"]
+    assert _names(text) == ["m 'm.bicep'", "n0 'n0.bicep'", "n1 'n1.bicep'", "n 'n.bicep'"]
 
 
 def test_statements_that_do_not_parse_are_skipped_as_the_parser_skips_them() -> None:
@@ -127,8 +129,15 @@ def test_statements_that_do_not_parse_are_skipped_as_the_parser_skips_them() -> 
         "module last 'last.bicep' = {}\n"
         "resource r 'T@1' = {\n  name: 'r'\n} {}\n"
         "module after 'after.bicep' = {}\n"
+        "@description(\n"  # a decorator is read by the parser's own code, error and all
+        "module decorated 'decorated.bicep' = {}\n"
     )
-    assert _names(text) == ["ok 'ok.bicep'", "last 'last.bicep'", "after 'after.bicep'"]
+    assert _names(text) == [
+        "ok 'ok.bicep'",
+        "last 'last.bicep'",
+        "after 'after.bicep'",
+        "decorated 'decorated.bicep'",
+    ]
 
 
 def test_where_the_parser_may_go_on_elsewhere_the_file_is_parsed() -> None:
@@ -139,6 +148,7 @@ def test_where_the_parser_may_go_on_elsewhere_the_file_is_parsed() -> None:
         ("var o = {\nmodule: 1\n}\nmodule m 'm.bicep' = {}\n", ["m 'm.bicep'"]),
         ("var a = 1\n  module indented 'i.bicep' = {}\n", ["indented 'i.bicep'"]),
         ("var a = b ||\nmodule\nmodule m 'm.bicep' = {}\n", ["m 'm.bicep'"]),
+        ("var a =\nmodule m 'm.bicep' = {}\n", ["m 'm.bicep'"]),
         ("var a = [\n  'x' \u00a7\n]\nmodule m 'm.bicep' = {}\n", ["m 'm.bicep'"]),
     ):
         assert _names(text, skimmed=False) == names
@@ -225,3 +235,38 @@ def test_decode_source_is_the_one_read_of_a_bicep_file() -> None:
     )
     binary = decode_source("c.bicep", b"var a = 1\n\nvar b = '\x00'\n")
     assert binary == (3, "binary content (NUL byte); not Bicep")
+
+
+# Token soup: statement keywords, brackets, operators, strings, comments and line breaks at several
+# indentations, with a module statement dropped in half the time.
+SOUP = [
+    "module", "m", "'m.bicep'", "=", "{", "}", "[", "]", "(", ")", "\n", "\n", "\n  ", "\n    ", "\n\t",
+    "var", "x", "resource", "'T@1'", "param", "string", "output", "?", ":", "!", "&&", "-", "+", "=>",
+    "if", "for", "in", ",", ".", "@", "\n@", "description", "1", "-1", "'a${", "}'", "'a${x}b${",
+    "existing", "type", "func", "|", "import", "targetScope", "metadata", "assert", "using", "with",
+    "extends", "extension", "//c", "/*\n*/", "'''\n'''", "null", "...", "::", ".?", "??", "#disable\n",
+    "x!", "*", "==", ";", "~", "\u00a7", "$", "\\", "'open", "\r\n", "\n)", "\n]", "\n}", "\n?", "\n:",
+    "\n-", "\n!", "\n module", "\n  module",
+]  # fmt: skip
+
+
+def test_token_soup_reads_the_parser_s_statements_and_broken_module_statements() -> None:
+    rng = random.Random(5)
+    for _ in range(4000):
+        toks = [rng.choice(SOUP) for _ in range(rng.randint(1, 40))]
+        if rng.random() < 0.5:
+            at = rng.randrange(len(toks) + 1)
+            toks[at:at] = ["\n", "module", "z", "'z.bicep'", "=", "{", "}", "\n"]
+        text = " ".join(toks)
+        data = text.encode()
+        try:
+            found = parser.parse_bytes(data)
+        except parser.TooDeep:
+            continue
+        full = _heads([s for s in found.statements if s.type == "module_declaration"], data)
+        read = _heads(parser.module_statements(data), data)
+        assert set(full) <= set(read), text
+        starts = [*sorted(r[2] for r in read), len(data) + 1]
+        for extra in set(read) - set(full):
+            following = next(s for s in starts if s > extra[2])
+            assert any(extra[2] <= pos < following for pos, _what in found.errors), text

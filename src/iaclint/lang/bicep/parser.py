@@ -1058,8 +1058,8 @@ _VALUE_STARTS = frozenset(("w", "n", "s", "S", "m", "sb", "(", "[", "{", "!", "-
 _SKIP: dict[str, int] = {k: 0 for k in ("w", "n", "s", "S", "m", "se", *_OPS.values())}
 _SKIP.update({"(": 1, "[": 1, "{": 1, "sb": 1, "sm": 1, ")": 2, "]": 2, "}": 2, "}i": 2})
 # Tokens that go on with an expression from the line before, as the parser reads it (`expr`,
-# `binary`, `_ternary`).
-_GOES_ON = frozenset((*_CONTINUES, ":"))
+# `binary`, `_ternary`); and a `:` after a ternary's `?` (see `_skip_value`).
+_GOES_ON = _CONTINUES
 # Tokens after which the parser reads an operand wherever it is, on this line or the next.
 _OPERAND_NEXT = frozenset((*_PREC, "?", ":", "=>", ".", ".?", "::"))
 # Tokens that may each add a level to the parser's nesting within one bracket (a prefix operator,
@@ -1131,7 +1131,10 @@ class _ModuleReader(_Parser):
         self.expect("=")
         self._condition()
         self._skip_value(start, column)
-        return Node("module_declaration", t[1], self.toks[self.i - 1][2], [name, path])
+        last = self.toks[self.i - 1]
+        if last[0] == "!":
+            last = self.toks[self.i - 2]  # a non-null assertion is not part of the value's node
+        return Node("module_declaration", t[1], last[2], [name, path])
 
     def _condition(self) -> None:
         """`if (...)` before a declaration's value (`if_` up to the `)`: the body is the value)."""
@@ -1214,16 +1217,24 @@ class _ModuleReader(_Parser):
         first = self.i
         if toks[first][0] not in _VALUE_STARTS:
             raise _Unsure
-        for j in range(start + 1, first):  # the head
+        for j in range(start + 1, first + 1):  # the head, and the value's first token
             t = toks[j]
             if t[3] and self._restarts(t, column):
                 raise _Unsure
         # Brackets are counted, not matched: a value whose brackets do not match does not parse,
         # and the parser then goes on at a token the checks below compare with the end found here.
         depth = nesters = 0
+        ternaries = 0  # `?` outside brackets still waiting for their `:`
         kinds = _SKIP
         for i, t in enumerate(islice(toks, first, None), first):
             k = t[0]
+            if depth <= 0:
+                if k == "?":
+                    ternaries += 1
+                elif k == ":":
+                    ternaries -= 1
+                    if t[3] and ternaries >= 0:
+                        continue  # a ternary's `:` starting a line: the value goes on
             if t[3] and i > first:
                 if depth > 0:
                     if column == 0:
