@@ -18,6 +18,10 @@ Bounds: nesting deeper than `MAX_NESTING` levels (brackets, operators, strings i
 the parse (the file is reported as not read) before Python's stack would; the file's size is bounded
 by the reader. A statement that does not parse is one unreadable region: it is reported, and the
 parse goes on at the next line that starts a statement.
+
+`module_statements` reads only a file's `module` statements (for the engine's grouping of entry
+files with the modules they call, graph.py): the same tokens, every statement head parsed, every
+declaration's value skipped over its tokens (see `_ModuleReader`).
 """
 
 from __future__ import annotations
