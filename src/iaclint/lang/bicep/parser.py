@@ -730,14 +730,14 @@ class _Parser:
             left = Node("binary_expression", left.start_byte, right.end_byte, named, [left, op, right])
 
     def unary(self) -> Node:
-        t = self.peek()
+        t = self.toks[self.i]
         if t[0] in ("!", "-", "+"):
             nxt = self.toks[self.i + 1]
             if t[0] == "-" and nxt[0] == "n" and nxt[1] == t[2]:
                 # `-1` is one number token.
                 self.i += 2
                 return self.postfix_on(Node("number", t[1], nxt[2]))
-            self.next()
+            self.i += 1
             self.enter()
             arg = self.unary()
             self.depth -= 1
@@ -794,17 +794,20 @@ class _Parser:
                 return node
 
     def arguments(self) -> Node:
+        toks = self.toks
         p0 = self.expect("(")
         saved = self.free
         self.free = True
         args: list[Node] = []
-        while self.peek()[0] != ")":
+        while toks[self.i][0] != ")":
             args.append(self.expr())
-            if self.peek()[0] == ",":
-                self.next()
-            elif self.peek()[0] != ")":
-                raise ParseError(self.peek()[1], "expected )")
-        p1 = self.next()
+            k = toks[self.i][0]
+            if k == ",":
+                self.i += 1
+            elif k != ")":
+                raise ParseError(toks[self.i][1], "expected )")
+        p1 = toks[self.i]
+        self.i += 1
         self.free = saved
         return Node("arguments", p0[1], p1[2], args)
 
@@ -836,6 +839,8 @@ class _Parser:
         raise ParseError(t[1])
 
     def _string_parts(self, start: int, end: int) -> list[Node]:
+        if self.data.find(b"\\", start, end) < 0:  # no escape: most parts
+            return [Node("string_content", start, end)] if end > start else []
         out: list[Node] = []
         pos = start
         for m in _ESCAPE.finditer(self.data, start, end):
