@@ -319,6 +319,19 @@ _PREC = {
 }  # fmt: skip
 _LITERAL_WORDS = {"true": "boolean", "false": "boolean", "null": "null"}
 _LITERAL_BYTES = {w.encode(): kind for w, kind in _LITERAL_WORDS.items()}
+
+
+def _leaf(t: tuple[str, int, int, bool], data: bytes) -> Node:
+    """The node of a one-token value (kind "s", "n" or "w"): a string, a number, a literal word or
+    an identifier."""
+    k = t[0]
+    if k == "s":
+        return Node("string", t[1], t[2])
+    if k == "n":
+        return Node("number", t[1], t[2])
+    return Node(_LITERAL_BYTES.get(data[t[1] : t[2]], "identifier"), t[1], t[2])
+
+
 # Tokens that are a whole expression when what follows ends it (see `_Parser.expr`).
 _LEAF_TOKENS = frozenset(("s", "n", "w"))
 _ENDS = frozenset((",", ")", "]", "}", ":", "eof", "}i"))
@@ -643,21 +656,12 @@ class _Parser:
             nxt = toks[i + 1]
             if nxt[0] in _ENDS or (nxt[3] and not self.free and nxt[0] not in _CONTINUES):
                 self.i = i + 1
-                if k == "s":
-                    return Node("string", t[1], t[2])
-                if k == "n":
-                    return Node("number", t[1], t[2])
-                return Node(_LITERAL_BYTES.get(self.data[t[1] : t[2]], "identifier"), t[1], t[2])
+                return _leaf(t, self.data)
             if nxt[0] != "=>":
                 # A leaf that operators or postfixes follow (`a.b`, `f(x)`, `x == 'y'`): the
                 # primary expression read here, the rest as `binary` reads it after `unary`.
                 self.i = i + 1
-                if k == "s":
-                    node = Node("string", t[1], t[2])
-                elif k == "n":
-                    node = Node("number", t[1], t[2])
-                else:
-                    node = Node(_LITERAL_BYTES.get(self.data[t[1] : t[2]], "identifier"), t[1], t[2])
+                node = _leaf(t, self.data)
                 self.depth += 1
                 if self.depth > MAX_NESTING:
                     raise TooDeep
@@ -1012,12 +1016,7 @@ class _Parser:
                 ):
                     # A one-token value, as `expr` reads it (not free: this is an object).
                     self.i = i + 2
-                    if vk == "s":
-                        value = Node("string", v[1], v[2])
-                    elif vk == "n":
-                        value = Node("number", v[1], v[2])
-                    else:
-                        value = Node(_LITERAL_BYTES.get(data[v[1] : v[2]], "identifier"), v[1], v[2])
+                    value = _leaf(v, data)
                 else:
                     self.i = i + 1
                     value = self.expr()
