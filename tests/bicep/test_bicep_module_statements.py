@@ -3,11 +3,16 @@ rest (the engine's module-call pass, lang/bicep/graph.py), the same as the full 
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from iaclint import engine, report
+from iaclint.discover import discover
+from iaclint.engine import ScanOptions, scan
 from iaclint.lang.bicep import parser
 from iaclint.lang.bicep.syntax import decode_source
 
@@ -270,3 +275,66 @@ def test_token_soup_reads_the_parser_s_statements_and_broken_module_statements()
         for extra in set(read) - set(full):
             following = next(s for s in starts if s > extra[2])
             assert any(extra[2] <= pos < following for pos, _what in found.errors), text
+
+
+EDGE = """param name string = 'edge'
+param tls string = 'TLS10'
+
+resource profile 'Microsoft.Cdn/profiles@2024-02-01' = {
+  name: name
+  location: 'global'
+  sku: {
+    name: 'Premium_AzureFrontDoor'
+  }
+}
+
+resource domain 'Microsoft.Cdn/profiles/customDomains@2024-02-01' = {
+  parent: profile
+  name: '${name}-domain'
+  properties: {
+    hostName: 'api.${name}.example.com'
+    tlsSettings: {
+      certificateType: 'ManagedCertificate'
+      minimumTlsVersion: tls
+    }
+  }
+}
+"""
+
+
+def test_a_broken_module_statement_groups_files_the_report_does_not_see(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine groups the file a broken module statement names with its caller; the loader, which
+    never follows that statement, evaluates the file as a root all the same: every report is the one
+    of the whole repository loaded at once."""
+    files = {
+        "broken.bicep": "module edge 'shared/edge.bicep' = {\n  name: 'e' 'oops'\n}\n",
+        "shared/edge.bicep": EDGE,
+    }
+    for i in range(30):
+        files[f"other/o{i:02d}.bicep"] = EDGE.replace("= 'edge'", f"= 'o{i}'")
+    root = tmp_path / "repo"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    monkeypatch.chdir(root)
+    units = discover(["."], []).units
+    groups = engine._linked("bicep", units, ScanOptions(paths=["."]))
+    assert [[u.path.as_posix() for u in g] for g in groups if len(g) > 1] == [
+        ["broken.bicep", "shared/edge.bicep"]
+    ]
+    for options in (
+        ScanOptions(paths=["."]),
+        ScanOptions(paths=["shared/edge.bicep"], files_mode=True),
+        ScanOptions(paths=["broken.bicep"], files_mode=True),
+    ):
+        grouped = report.render("json", scan(options))
+        with monkeypatch.context() as m:
+            m.setattr(engine, "_PART_FILES", 10**9)  # one part: no module-call pass at all
+            whole = report.render("json", scan(options))
+        assert grouped == whole
+    findings = json.loads(report.render("json", scan(ScanOptions(paths=["."]))))["findings"]
+    assert {f["rule_id"] for f in findings if f["path"] == "broken.bicep"} == {"IAC001"}
+    assert "shared/edge.bicep#domain" in {f["address"] for f in findings}
