@@ -19,12 +19,12 @@ from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.lang import reaches
 from iaclint.lang.bicep.evaluate import Context, FileEvaluator
 from iaclint.lang.bicep.graph import local_targets
-from iaclint.lang.bicep.syntax import Parsed, parse
+from iaclint.lang.bicep.syntax import Parsed, decode_source, parse
 from iaclint.lang.options import BicepOptions, roots_for
 from iaclint.lang.parsing import ParseTimeout
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
-from iaclint.source import SourceText, display_path
+from iaclint.source import display_path
 from iaclint.values import Value
 
 
@@ -75,16 +75,9 @@ class _Files:
                 self.result.diagnostics.append(Diagnostic(shown, 1, 1, err.reason))
             return err.reason
         self.result.files_read.add(str(path))
-        try:
-            source = SourceText.decode(shown, data)
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            why = "not valid UTF-8 text; save the file as UTF-8"
-            self.result.diagnostics.append(Diagnostic(shown, line, 1, why))
-            return why
-        if "\x00" in source.text:
-            line = source.text.count("\n", 0, source.text.index("\x00")) + 1
-            why = "binary content (NUL byte); not Bicep"
+        source = decode_source(shown, data)
+        if isinstance(source, tuple):
+            line, why = source
             self.result.diagnostics.append(Diagnostic(shown, line, 1, why))
             return why
         try:

@@ -5,8 +5,10 @@ worker pool.
 The calls are those the loader itself follows to choose its roots (`files._local_modules`): the
 string of each `module` statement that names a local file (not a registry `br:` or template spec
 `ts:` reference, not an interpolated path), resolved against the calling file's folder. Only the
-statements are read, with iaclint's own parser, and nothing is evaluated; each file is read through
-`fileaccess.read_bytes` inside the scan roots and parsed under its deadline, as the loader would.
+`module` statements are read, with iaclint's own parser (`parser.module_statements`: the heads of
+statements parsed, their values skipped over their tokens), and nothing is evaluated; each file is
+read through `fileaccess.read_bytes` inside the scan roots and parsed under its deadline, as the
+loader would.
 
 Other files a Bicep file reads need no grouping: `loadTextContent()` and its kind read plain files,
 never units of the scan, and a `.bicepparam` file is no unit of its own (its template reads it).
@@ -52,21 +54,21 @@ def _targets(path: str, roots: ScanRoots, paths: PathResolver) -> list[str]:
         data = read_bytes(path, roots=roots)
     except ReadRefused:
         return []
-    if b"module" not in data or b"\x00" in data:
-        return []  # no module statement, or not Bicep (the loader reads nothing of it)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return []
+    if b"module" not in data:
+        return []  # no module statement can be there
     from iaclint.lang.bicep import parser
+    from iaclint.lang.bicep.syntax import decode_source
 
+    source = decode_source(path, data)
+    if isinstance(source, tuple):
+        return []  # not Bicep text: the loader reads nothing of it
+    data = source.data
     try:
-        found = parser.parse_bytes(data, False, ParseDeadline(len(data)))
+        # Only the module statements: the rest of the file is skipped, not built.
+        found = parser.module_statements(data, ParseDeadline(len(data)))
     except (parser.TooDeep, ParseTimeout):
         return []
-    return local_targets(found.statements, lambda n: data[n.start_byte : n.end_byte], path, paths)
+    return local_targets(found, lambda n: data[n.start_byte : n.end_byte], path, paths)
 
 
 def local_targets(
@@ -74,7 +76,9 @@ def local_targets(
 ) -> list[str]:
     """The resolved paths of the local files the `module` statements of the file at `path` name:
     the one rule for the engine's grouping (above) and the loader's choice of roots
-    (`files._local_modules`), so the two never disagree."""
+    (`files._local_modules`), so the two agree. (The grouping reads a `module` statement whose
+    value does not parse too, which the loader never sees: the file it names is then loaded with
+    this one but evaluated as a root, as it would be in a part of its own.)"""
     folder = os.path.dirname(path)
     out: list[str] = []
     for node in statements:

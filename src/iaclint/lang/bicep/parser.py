@@ -18,6 +18,10 @@ Bounds: nesting deeper than `MAX_NESTING` levels (brackets, operators, strings i
 the parse (the file is reported as not read) before Python's stack would; the file's size is bounded
 by the reader. A statement that does not parse is one unreadable region: it is reported, and the
 parse goes on at the next line that starts a statement.
+
+`module_statements` reads only a file's `module` statements (for the engine's grouping of entry
+files with the modules they call, graph.py): the same tokens, every statement head parsed, every
+declaration's value skipped over its tokens (see `_ModuleReader`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count
+from itertools import count, islice
 from typing import Any
 
 from iaclint.lang.parsing import ParseTimeout
@@ -190,6 +194,10 @@ def check(deadline: Any) -> None:
 
 # Tokens lexed between two checks of the deadline (see `check`).
 _CHECK_EVERY = 0xFFFF
+# Tokens the parser reads (or skips over after an error) between two checks, at most about this
+# many plus one statement: each check reads the clock and the process's peak memory (a syscall),
+# about 2% of the parse when made before every statement.
+_CHECK_WORK = 2048
 
 
 def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[str, int, int, bool]]:
@@ -310,6 +318,20 @@ _PREC = {
     "<": 5, "<=": 5, ">": 5, ">=": 5, "+": 6, "-": 6, "*": 7, "/": 7, "%": 7,
 }  # fmt: skip
 _LITERAL_WORDS = {"true": "boolean", "false": "boolean", "null": "null"}
+_LITERAL_BYTES = {w.encode(): kind for w, kind in _LITERAL_WORDS.items()}
+
+
+def _leaf(t: tuple[str, int, int, bool], data: bytes) -> Node:
+    """The node of a one-token value (kind "s", "n" or "w"): a string, a number, a literal word or
+    an identifier."""
+    k = t[0]
+    if k == "s":
+        return Node("string", t[1], t[2])
+    if k == "n":
+        return Node("number", t[1], t[2])
+    return Node(_LITERAL_BYTES.get(data[t[1] : t[2]], "identifier"), t[1], t[2])
+
+
 # Tokens that are a whole expression when what follows ends it (see `_Parser.expr`).
 _LEAF_TOKENS = frozenset(("s", "n", "w"))
 _ENDS = frozenset((",", ")", "]", "}", ":", "eof", "}i"))
@@ -365,9 +387,11 @@ class _Parser:
         errors: list[tuple[int, str]] = []
         toks = self.toks
         deadline = self.deadline
+        work = _CHECK_WORK  # tokens read since the deadline was checked (see `_CHECK_WORK`)
         while toks[self.i][0] != "eof":
-            if deadline is not None:
+            if work >= _CHECK_WORK and deadline is not None:
                 check(deadline)
+                work = 0
             start = self.i
             try:
                 node = self.statement()
@@ -376,12 +400,15 @@ class _Parser:
                     raise ParseError(t[1])
                 if node is not None:
                     out.append(node)
+                work += self.i - start
             except ParseError as err:
                 errors.append((err.pos, err.what))
+                work += self.i - start
                 self.depth = 0
                 self.free = False
                 self.i = start + 1
                 self._recover(self._column(toks[start][1]))
+                work += self.i - start
         return out, errors
 
     def _column(self, offset: int) -> int:
@@ -629,12 +656,19 @@ class _Parser:
             nxt = toks[i + 1]
             if nxt[0] in _ENDS or (nxt[3] and not self.free and nxt[0] not in _CONTINUES):
                 self.i = i + 1
-                if k == "s":
-                    return Node("string", t[1], t[2])
-                if k == "n":
-                    return Node("number", t[1], t[2])
-                lit = _LITERAL_WORDS.get(self.data[t[1] : t[2]].decode("latin-1"))
-                return Node(lit or "identifier", t[1], t[2])
+                return _leaf(t, self.data)
+            if nxt[0] != "=>":
+                # A leaf that operators or postfixes follow (`a.b`, `f(x)`, `x == 'y'`): the
+                # primary expression read here, the rest as `binary` reads it after `unary`.
+                self.i = i + 1
+                node = _leaf(t, self.data)
+                self.depth += 1
+                if self.depth > MAX_NESTING:
+                    raise TooDeep
+                try:
+                    return self._ternary(self.binary(1, node))
+                finally:
+                    self.depth -= 1
         if k == "{" or k == "[":
             # An object or an array value: read at once, and done when what follows ends it.
             self.enter()
@@ -662,16 +696,16 @@ class _Parser:
 
     def _ternary(self, cond: Node) -> Node:
         """`cond`, or the ternary expression it is the condition of."""
-        t = self.peek()
+        t = self.toks[self.i]
         if t[0] != "?" or (t[3] and not self.free and not self._continues()):
             return cond
-        self.next()
+        self.i += 1
         saved = self.free
         yes = self.expr()
-        c = self.peek()
+        c = self.toks[self.i]
         if c[0] != ":":
             raise ParseError(c[1], "expected :")
-        self.next()
+        self.i += 1
         no = self.expr()
         self.free = saved
         return Node("ternary_expression", cond.start_byte, no.end_byte, [cond, yes, no])
@@ -700,14 +734,14 @@ class _Parser:
             left = Node("binary_expression", left.start_byte, right.end_byte, named, [left, op, right])
 
     def unary(self) -> Node:
-        t = self.peek()
+        t = self.toks[self.i]
         if t[0] in ("!", "-", "+"):
             nxt = self.toks[self.i + 1]
             if t[0] == "-" and nxt[0] == "n" and nxt[1] == t[2]:
                 # `-1` is one number token.
                 self.i += 2
                 return self.postfix_on(Node("number", t[1], nxt[2]))
-            self.next()
+            self.i += 1
             self.enter()
             arg = self.unary()
             self.depth -= 1
@@ -764,17 +798,20 @@ class _Parser:
                 return node
 
     def arguments(self) -> Node:
+        toks = self.toks
         p0 = self.expect("(")
         saved = self.free
         self.free = True
         args: list[Node] = []
-        while self.peek()[0] != ")":
+        while toks[self.i][0] != ")":
             args.append(self.expr())
-            if self.peek()[0] == ",":
-                self.next()
-            elif self.peek()[0] != ")":
-                raise ParseError(self.peek()[1], "expected )")
-        p1 = self.next()
+            k = toks[self.i][0]
+            if k == ",":
+                self.i += 1
+            elif k != ")":
+                raise ParseError(toks[self.i][1], "expected )")
+        p1 = toks[self.i]
+        self.i += 1
         self.free = saved
         return Node("arguments", p0[1], p1[2], args)
 
@@ -783,11 +820,7 @@ class _Parser:
         k = t[0]
         if k == "w":
             self.i += 1
-            word = self.data[t[1] : t[2]]
-            lit = _LITERAL_WORDS.get(word.decode("latin-1"))
-            if lit is not None:
-                return Node(lit, t[1], t[2])
-            return Node("identifier", t[1], t[2])
+            return Node(_LITERAL_BYTES.get(self.data[t[1] : t[2]], "identifier"), t[1], t[2])
         if k == "s" or k == "m":
             self.i += 1
             return Node("string", t[1], t[2])
@@ -810,6 +843,8 @@ class _Parser:
         raise ParseError(t[1])
 
     def _string_parts(self, start: int, end: int) -> list[Node]:
+        if self.data.find(b"\\", start, end) < 0:  # no escape: most parts
+            return [Node("string_content", start, end)] if end > start else []
         out: list[Node] = []
         pos = start
         for m in _ESCAPE.finditer(self.data, start, end):
@@ -969,11 +1004,22 @@ class _Parser:
                     kind = MEMBER_STRING
                 else:
                     raise ParseError(t[1], "expected a property name")
-                colon = toks[self.i]
+                i = self.i
+                colon = toks[i]
                 if colon[0] != ":":
                     raise ParseError(colon[1], "expected :")
-                self.i += 1
-                value = self.expr()
+                v = toks[i + 1]
+                vk = v[0]
+                # (A leaf is no "eof": a token follows it.)
+                if vk in _LEAF_TOKENS and (
+                    (nxt := toks[i + 2])[0] in _ENDS or (nxt[3] and nxt[0] not in _CONTINUES)
+                ):
+                    # A one-token value, as `expr` reads it (not free: this is an object).
+                    self.i = i + 2
+                    value = _leaf(v, data)
+                else:
+                    self.i = i + 1
+                    value = self.expr()
                 members.append((kind, key, value, t[1], value.end_byte))
                 named.append(value)
             t = toks[self.i]
@@ -1007,3 +1053,262 @@ def parse_bytes(data: bytes, params_file: bool = False, deadline: Any = None) ->
         except RecursionError:
             raise TooDeep from None
     return Result(statements, frozenset(p.spreads), p.comments, errors)
+
+
+# -- module statements only --------------------------------------------------------------------------
+# Token kinds an expression may end with: after any other, a value goes on past a line break (an
+# operator, `=>`, a prefix `!`...) and the reader cannot tell where without parsing it.
+_VALUE_ENDS = frozenset(("w", "n", "s", "S", "m", "se", ")", "]", "}"))
+_VALUE_STARTS = frozenset(("w", "n", "s", "S", "m", "sb", "(", "[", "{", "!", "-", "+"))
+# What `_skip_value` does with each token kind: 0 nothing, 1 an opening bracket (or an
+# interpolation's start), 2 a closing one, 3 a token that may nest (below). Any other kind (not
+# Bicep, an unterminated string, the end of the file) stops it.
+_SKIP: dict[str, int] = {k: 0 for k in ("w", "n", "s", "S", "m", "se", *_OPS.values())}
+_SKIP.update({"(": 1, "[": 1, "{": 1, "sb": 1, "sm": 1, ")": 2, "]": 2, "}": 2, "}i": 2})
+# Tokens that go on with an expression from the line before, as the parser reads it (`expr`,
+# `binary`, `_ternary`); and a `:` after a ternary's `?` (see `_skip_value`).
+_GOES_ON = _CONTINUES
+# Tokens after which the parser reads an operand wherever it is, on this line or the next.
+_OPERAND_NEXT = frozenset((*_PREC, "?", ":", "=>", ".", ".?", "::"))
+# Tokens that may each add a level to the parser's nesting within one bracket (a prefix operator,
+# a ternary, a lambda); with a binary operator chain's few levels per bracket, what bounds the
+# nesting of a skipped value (see `_ModuleReader._skip_value`).
+_SKIP.update({"?": 3, "!": 3, "-": 3, "+": 3, "=>": 3})
+_STATEMENT_BYTES = frozenset(w.encode() for w in _STATEMENT_WORDS)
+# A skipped value that might nest this deep is parsed instead: the parser's own bound decides.
+_SKIP_NESTING = MAX_NESTING // 2
+
+
+class _Unsure(Exception):
+    """The module reader cannot tell where the parser would end a value: the file is parsed."""
+
+
+class _ModuleReader(_Parser):
+    """The `module` statements of a file, as `_Parser.file` reads them, without building the rest.
+
+    Every statement head is read by the parser's own code; the value of a declaration (a module's
+    or a resource's body, a variable, an output) is skipped over its tokens, bracket by bracket, to
+    the first line that starts outside its brackets. The parser ends a value there too, or, when the
+    value does not parse, goes on at the first line that starts with a statement keyword or a
+    decorator no further right than the statement: `_skip_value` makes sure the two are the same
+    token, and gives up (`_Unsure`: the caller parses the file) when they may not be, or when the
+    value may nest deeper than the parser allows. So the statements read are those the parser
+    reads, and one more kind: a `module` statement whose value does not parse (the parser drops
+    it, and reports an unreadable region)."""
+
+    def modules(self) -> list[Node]:
+        out: list[Node] = []
+        toks = self.toks
+        data = self.data
+        deadline = self.deadline
+        work = _CHECK_WORK
+        while toks[self.i][0] != "eof":
+            if work >= _CHECK_WORK and deadline is not None:
+                check(deadline)
+                work = 0
+            start = self.i
+            t = toks[start]
+            try:
+                if t[0] == "w" and data[t[1] : t[2]] == b"module":
+                    node: Node | None = self._module()
+                else:
+                    node = None
+                    self._skim_statement(t)
+                t = toks[self.i]
+                if not t[3] and t[0] != "eof":
+                    raise ParseError(t[1])
+                if node is not None:
+                    out.append(node)
+                work += self.i - start
+            except ParseError:
+                work += self.i - start
+                self.depth = 0
+                self.free = False
+                self.i = start + 1
+                self._recover(self._column(toks[start][1]))
+                work += self.i - start
+        return out
+
+    def _module(self) -> Node:
+        """A `module` statement: its name and path, its value skipped (`module_statements`)."""
+        start = self.i
+        t = self.next()
+        column = self._column(t[1])
+        name = self.ident()
+        path = self.string_token()
+        self.expect("=")
+        self._condition()
+        self._skip_value(start, column)
+        last = self.toks[self.i - 1]
+        if last[0] == "!":
+            last = self.toks[self.i - 2]  # a non-null assertion is not part of the value's node
+        return Node("module_declaration", t[1], last[2], [name, path])
+
+    def _condition(self) -> None:
+        """`if (...)` before a declaration's value (`if_` up to the `)`: the body is the value)."""
+        if self.is_word("if"):
+            self.next()
+            self.expect("(")
+            saved = self.free
+            self.free = True
+            self.expr()
+            self.free = saved
+            self.expect(")")
+
+    def _skim_statement(self, t: tuple[str, int, int, bool]) -> None:
+        """`statement` with the values of declarations skipped (`_skip_value`)."""
+        if t[0] != "w":
+            self.statement()  # a decorator, or not a statement (the parser's error)
+            return
+        kw = self.text(t)
+        column = self._column(t[1])
+        start = self.i
+        if kw in ("param", "var", "output"):
+            self.next()
+            self.ident()
+            if kw == "output" and self.is_word("resource"):
+                self.next()
+                self.string_token()
+            elif kw != "var" or self.peek()[0] != "=":
+                self.type_()
+            if kw == "param" and self.peek()[0] != "=":
+                return
+            self.expect("=")
+        elif kw == "resource":
+            self.next()
+            self.ident()
+            self.string_token()
+            if self.is_word("existing"):
+                self.next()
+            self.expect("=")
+            self._condition()
+        elif kw == "func":
+            self.next()
+            self.ident()
+            self.expect("(")
+            saved = self.free
+            self.free = True
+            while self.peek()[0] != ")":
+                self.ident()
+                self.type_()
+                if self.peek()[0] == ",":
+                    self.next()
+            self.expect(")")
+            self.free = saved
+            self.type_()
+            self.expect("=>")
+        elif kw in ("metadata", "targetScope", "assert"):
+            self.next()
+            if kw != "targetScope":
+                self.expect("w")
+            self.expect("=")
+        elif kw == "using":
+            self.next()
+            self.string_token()
+            if not self.is_word("with"):
+                return
+            self.next()
+        else:
+            self.statement()  # `type`, `import`... : read as the parser reads them
+            return
+        self._skip_value(start, column)
+
+    def _skip_value(self, start: int, column: int) -> None:
+        """Skip the value at the current token of the statement that starts at token `start`, in
+        column `column`, to the first token that starts a line outside its brackets: where the parser
+        ends the value when it parses, provided that token starts a statement (a keyword or a
+        decorator) and the value does not end with an operator. When the value does not parse, the
+        parser skips from the statement's second token to the first line that starts with a keyword
+        or a decorator no further right than `column`: raises `_Unsure` unless that is the same."""
+        toks = self.toks
+        data = self.data
+        first = self.i
+        if toks[first][0] not in _VALUE_STARTS:
+            raise _Unsure
+        for j in range(start + 1, first + 1):  # the head, and the value's first token
+            t = toks[j]
+            if t[3] and self._restarts(t, column):
+                raise _Unsure
+        # Brackets are counted, not matched: a value whose brackets do not match does not parse,
+        # and the parser then goes on at a token the checks below compare with the end found here.
+        depth = nesters = 0
+        ternaries = 0  # `?` outside brackets still waiting for their `:`
+        kinds = _SKIP
+        for i, t in enumerate(islice(toks, first, None), first):
+            k = t[0]
+            if depth <= 0:
+                if k == "?":
+                    ternaries += 1
+                elif k == ":":
+                    ternaries -= 1
+                    if t[3] and ternaries >= 0:
+                        continue  # a ternary's `:` starting a line: the value goes on
+            if t[3] and i > first:
+                if depth > 0:
+                    if column == 0:
+                        # The usual top-level statement: only a token at the start of its line
+                        # may be where the parser goes on.
+                        if data[t[1] - 1] == 10 and (
+                            k == "@" or (k == "w" and data[t[1] : t[2]] in _STATEMENT_BYTES)
+                        ):
+                            raise _Unsure
+                    elif self._restarts(t, column):
+                        raise _Unsure
+                elif k not in _GOES_ON:  # else an operator going on with the value
+                    last = toks[i - 1][0]
+                    # A `!` after an operand is a non-null assertion; any other is a prefix.
+                    postfix = last == "!" and toks[i - 2][0] in _VALUE_ENDS
+                    restarts = self._restarts(t, column)
+                    if last in _OPERAND_NEXT or (last == "!" and not postfix):
+                        # The operand of the operator before: the value goes on, as the parser
+                        # reads it, unless the parser would go on from this token had it failed.
+                        if restarts:
+                            raise _Unsure
+                    elif (k != "eof" and not restarts) or (last not in _VALUE_ENDS and not postfix):
+                        raise _Unsure
+                    else:
+                        self.i = i
+                        return
+            a = kinds.get(k)
+            if a == 0:
+                continue
+            if a == 1:
+                depth += 1
+            elif a == 2:
+                depth -= 1
+                continue
+            elif a == 3:
+                nesters += 1
+            else:
+                raise _Unsure  # not Bicep, an unterminated string, or the file ends inside brackets
+            # Each bracket may nest an expression, a chain of binary operators and a few more.
+            if depth * 10 + nesters > _SKIP_NESTING:
+                raise _Unsure
+        raise _Unsure  # unreachable: the tokens end with "eof"
+
+    def _restarts(self, t: tuple[str, int, int, bool], column: int) -> bool:
+        """Whether `_recover` would stop at line-starting token `t` after a statement in `column`."""
+        k = t[0]
+        if k == "@" or (k == "w" and self.data[t[1] : t[2]] in _STATEMENT_BYTES):
+            return self._column(t[1]) <= column
+        return False
+
+
+def module_statements(data: bytes, deadline: Any = None) -> list[Node]:
+    """The `module` declarations among `parse_bytes(data).statements`, read without building the
+    rest of the file when that is safe (see `_ModuleReader`), else by parsing it: nodes with the
+    same offsets whose named children are the name and the path (the value is not built). Raises
+    what `parse_bytes` raises."""
+    p = _ModuleReader(data, False, deadline)
+    with _RecursionLimit():
+        try:
+            try:
+                return p.modules()
+            except _Unsure:
+                pass
+            p.i = p.depth = 0
+            p.free = False
+            statements, _errors = p.file()
+        except RecursionError:
+            raise TooDeep from None
+    return [s for s in statements if s.type == "module_declaration"]

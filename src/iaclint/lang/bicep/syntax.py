@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, cast
 
 from iaclint.lang.bicep.prepass import prepass
@@ -89,6 +90,23 @@ class NodeSpans:
         return Span(self.path, sr + 1, self._column(sr, sc), er + 1, self._column(er, ec))
 
 
+def line_starts(data: bytes) -> list[int]:
+    """The byte offset of each line of `data` (lines end at `\n`), counted at C speed: `splitlines`
+    also ends a line at a lone `\r`, so a file with one is counted line by line."""
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        starts = [0]
+        find = data.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        return starts
+    starts = [0, *accumulate(map(len, data.splitlines(keepends=True)))]
+    if data and data[-1] != 10:
+        starts.pop()  # the end of a last line without a line break starts nothing
+    return starts
+
+
 class ByteSpans:
     """Spans of the own parser's nodes (parser.py), from their byte offsets; the same Spans
     `NodeSpans` gives for tree-sitter nodes over the same text."""
@@ -99,13 +117,7 @@ class ByteSpans:
         self.path = source.path
         self._data = source.data
         self._ascii = len(source.data) == len(source.text)
-        starts = [0]
-        find = source.data.find
-        pos = find(b"\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find(b"\n", pos + 1)
-        self._starts = starts
+        self._starts = line_starts(source.data)
 
     def _point(self, offset: int) -> tuple[int, int]:
         """(line, column), both from 1, of a byte offset; columns count characters."""
@@ -141,8 +153,16 @@ class ByteSpans:
         return span
 
     def bytes(self, start: int, end: int) -> Span:
-        sl, sc = self._point(start)
         starts = self._starts
+        if self._ascii:
+            # As `of`, without a node.
+            line = bisect_right(starts, start)
+            begin = starts[line - 1]
+            if line == len(starts) or end < starts[line]:
+                return Span(self.path, line, start - begin + 1, line, end - begin + 1)
+            last = bisect_right(starts, end)
+            return Span(self.path, line, start - begin + 1, last, end - starts[last - 1] + 1)
+        sl, sc = self._point(start)
         # Most nodes end on the line they start on.
         if self._ascii and (sl == len(starts) or end < starts[sl]):
             return Span(self.path, sl, sc, sl, end - starts[sl - 1] + 1)
@@ -193,6 +213,20 @@ class Parsed:
     def text_of(self, node: Any) -> bytes:
         """The bytes of `node` as the grammar read them (what `node.text` gives)."""
         return self.data[node.start_byte : node.end_byte]
+
+
+def decode_source(shown: str, data: bytes) -> SourceText | tuple[int, str]:
+    """The text of a Bicep file read as `data` (named `shown`), or (line, why) when it is not Bicep
+    text: not UTF-8, or binary. The one step for the loader, which reports why, and for the
+    module-call pass (graph.py), which reads nothing of such a file, as the loader reads nothing."""
+    try:
+        source = SourceText.decode(shown, data)
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1, "not valid UTF-8 text; save the file as UTF-8"
+    text = source.text
+    if "\x00" in text:
+        return text.count("\n", 0, text.index("\x00")) + 1, "binary content (NUL byte); not Bicep"
+    return source
 
 
 @lru_cache(maxsize=1)
