@@ -23,7 +23,7 @@ from iaclint.lang.bicep.filescope import (
 )
 from iaclint.lang.bicep.parser import MEMBER_RESOURCE, MEMBER_SPREAD, MEMBER_STRING, MEMBER_WORD, ObjectNode
 from iaclint.source import Span
-from iaclint.values import LazyValue, State, Value
+from iaclint.values import LazyValue, State, Value, make
 
 _KNOWN = State.KNOWN
 
@@ -78,7 +78,7 @@ class Expressions(FileScope):
         if tpl is None:
             tpl = self._template(node)
         if tpl.__class__ is str:
-            v = literals[key] = Value(_KNOWN, tpl, self.span(node))
+            v = literals[key] = make(_KNOWN, tpl, self.span(node))
             return v
         v = self._interpolated(node, tpl, env)
         if v.state is _KNOWN and _plain_template(tpl):
@@ -194,7 +194,7 @@ class Expressions(FileScope):
         old = v.span
         if old is span or old == span:
             return v
-        return Value(v.state, v.data, span, v.reason, v.refs, v.via if old is None else (*v.via, old))
+        return make(v.state, v.data, span, v.reason, v.refs, v.via if old is None else (*v.via, old))
 
     _e_compatible_identifier = _e_identifier
 
@@ -323,7 +323,7 @@ class Expressions(FileScope):
                 s1 = self.span(val_node)
                 old = v.span
                 via = v.via if old is None or old is s1 or old == s1 else (*v.via, old)
-                out[key] = Value(v.state, v.data, pspan, v.reason, v.refs, via)
+                out[key] = make(v.state, v.data, pspan, v.reason, v.refs, via)
                 continue
             if t == "object" or t == "array":
                 # What `relocate(expr(val_node, env), pspan)` gives, made at the member's span at
@@ -442,11 +442,11 @@ class Expressions(FileScope):
             if t == "string":
                 raw = data[val_node.start_byte : val_node.end_byte]
                 if raw.startswith(b"'''"):
-                    const = Value(_KNOWN, _multiline(raw), pspan)
+                    const = make(_KNOWN, _multiline(raw), pspan)
                 elif not (
                     b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or val_node.has_error
                 ):
-                    const = Value(_KNOWN, raw[1:-1].decode("utf-8", errors="replace"), pspan)
+                    const = make(_KNOWN, raw[1:-1].decode("utf-8", errors="replace"), pspan)
             elif t == "number" or t == "boolean" or t == "null":
                 const = self._literal(val_node, pspan)
             append((STATIC_KEY, key, val_node, pspan, const))
@@ -475,7 +475,7 @@ class Expressions(FileScope):
             data = None
         else:
             return None
-        return Value(_KNOWN, data, pspan)
+        return make(_KNOWN, data, pspan)
 
     def _e_array(self, node: Any, env: dict[str, Value], span: Span | None = None) -> Value:
         """An array's value; `span`: as for `object`."""
