@@ -126,11 +126,11 @@ class Value:
         """`prefix`, `suffix`: the text an unknown string is known to start and end with (`http://`
         and `/v1` of `http://${host}/v1`); they ride in `data`, read them through `known_prefix()`
         and `known_suffix()`."""
-        return Value(State.UNKNOWN, Affixes(prefix, suffix) if prefix or suffix else None, span, reason, refs)
+        return make(_UNKNOWN, Affixes(prefix, suffix) if prefix or suffix else None, span, reason, refs)
 
     @staticmethod
     def absent(span: Span | None = None) -> Value:
-        return Value(State.ABSENT, None, span)
+        return make(_ABSENT, None, span)
 
     @staticmethod
     def of(obj: Any, span: Span | None = None) -> Value:
@@ -179,17 +179,20 @@ class Value:
     # -- navigation -----------------------------------------------------------------------------
     def get(self, key: str | int) -> Value:
         """Member by key or index. Absent when missing; unknown when this value is unknown."""
-        if self.state is State.UNKNOWN:
-            return Value.unknown(self.reason, self.span, self.refs)
-        if self.state is State.ABSENT:
-            return Value.absent(self.span)
+        # (`make` rather than `Value.unknown`/`Value.absent`: the model stage reads every field
+        # through here.)
+        state = self.state
+        if state is _UNKNOWN:
+            return make(_UNKNOWN, None, self.span, self.reason, self.refs)
+        if state is _ABSENT:
+            return make(_ABSENT, None, self.span)
         data = self.data
         if isinstance(data, dict) and isinstance(key, str):
             member = data.get(key)
-            return member if member is not None else Value.absent(self.span)
+            return member if member is not None else make(_ABSENT, None, self.span)
         if isinstance(data, list) and isinstance(key, int):
-            return data[key] if -len(data) <= key < len(data) else Value.absent(self.span)
-        return Value.absent(self.span)
+            return data[key] if -len(data) <= key < len(data) else make(_ABSENT, None, self.span)
+        return make(_ABSENT, None, self.span)
 
     def path(self, *keys: str | int) -> Value:
         v = self
@@ -376,7 +379,7 @@ _V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (
     Value.__dict__[n].__set__ for n in ("state", "data", "span", "reason", "refs", "via")
 )
 _new = object.__new__
-_KNOWN = State.KNOWN
+_KNOWN, _UNKNOWN, _ABSENT = State.KNOWN, State.UNKNOWN, State.ABSENT
 
 
 def make(
