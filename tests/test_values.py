@@ -109,6 +109,7 @@ def test_values_and_spans_built_on_their_layout_twins_are_the_frozen_classes() -
     assert pickle.loads(pickle.dumps(s)) == s and s < Span("p", 1, 2, 3, 5)
     lazy = LazyValue(lambda: v)
     assert type(lazy) is LazyValue and lazy == v and lazy.via == (s,)
+    assert type(source.make_span("p", 1, 2, 3, 4)) is Span and source.make_span("p", 1, 2, 3, 4) == s
     made = values.make(State.UNKNOWN, "x", s, "why", ("a",), (s,))
     assert type(made) is Value and made == v and values.make(State.KNOWN) == Value(State.KNOWN)
 
@@ -123,5 +124,6 @@ def test_values_and_spans_built_through_descriptors_are_the_same(monkeypatch: py
     monkeypatch.setattr(source, "_LAYOUT_TWIN", False)
     slow_s, slow_v = Span("p", 1, 2, 3, 4), Value(State.KNOWN, [1], None, "r", ("a",), ())
     made = values.make(State.KNOWN, [1], None, "r", ("a",))
+    assert type(source.make_span("p", 1, 2, 3, 4)) is Span and source.make_span("p", 1, 2, 3, 4) == fast_s
     assert type(slow_s) is Span and type(slow_v) is Value and type(made) is Value
     assert slow_s == fast_s and hash(slow_s) == hash(fast_s) and slow_v == fast_v == made

@@ -22,7 +22,7 @@ from iaclint.lang.bicep.filescope import (
     ResourceSym,
 )
 from iaclint.lang.bicep.parser import MEMBER_RESOURCE, MEMBER_SPREAD, MEMBER_STRING, MEMBER_WORD, ObjectNode
-from iaclint.source import Span
+from iaclint.source import Span, make_span
 from iaclint.values import LazyValue, State, Value, make
 
 _KNOWN = State.KNOWN
@@ -423,10 +423,10 @@ class Expressions(FileScope):
             line = bisect_right(starts, start)
             begin = starts[line - 1]
             if line == n_lines or end < starts[line]:
-                pspan = Span(path, line, start - begin + 1, line, end - begin + 1)
+                pspan = make_span(path, line, start - begin + 1, line, end - begin + 1)
             else:
                 last = bisect_right(starts, end)
-                pspan = Span(path, line, start - begin + 1, last, end - starts[last - 1] + 1)
+                pspan = make_span(path, line, start - begin + 1, last, end - starts[last - 1] + 1)
             if kind == MEMBER_SPREAD:
                 append((SPREAD, None, val_node, pspan, None))
                 continue
