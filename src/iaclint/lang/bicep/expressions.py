@@ -171,15 +171,15 @@ class Expressions(FileScope):
     def _e_number(self, node: Any, env: dict[str, Value]) -> Value:
         txt = self.text(node)
         try:
-            return Value.known(int(txt), self.span(node))
+            return make(_KNOWN, int(txt), self.span(node))
         except ValueError:
             return Value.unknown(f"number '{txt}' not understood", self.span(node))
 
     def _e_boolean(self, node: Any, env: dict[str, Value]) -> Value:
-        return Value.known(self.parsed.text_of(node) == b"true", self.span(node))
+        return make(_KNOWN, self.parsed.text_of(node) == b"true", self.span(node))
 
     def _e_null(self, node: Any, env: dict[str, Value]) -> Value:
-        return Value.known(None, self.span(node))
+        return make(_KNOWN, None, self.span(node))
 
     def _e_identifier(self, node: Any, env: dict[str, Value]) -> Value:
         name = self.text(node)
@@ -225,7 +225,7 @@ class Expressions(FileScope):
             ctx.depth += 1  # each member is two frames further in
             try:
                 out = self._fill({}, members, env, drop, len(members))
-                return Value.known(out, span if span is not None else self._spans.of(node))
+                return make(_KNOWN, out, span if span is not None else self._spans.of(node))
             finally:
                 ctx.depth -= 1
         out: dict[str, Value] = {}
@@ -256,7 +256,7 @@ class Expressions(FileScope):
                     out[key] = Value.unknown(exceeded_note(ctx.where, err), member[3])
         finally:
             ctx.where = saved
-        return Value.known(out, self._spans.of(node))
+        return make(_KNOWN, out, self._spans.of(node))
 
     def _fill(
         self,
@@ -487,7 +487,7 @@ class Expressions(FileScope):
             ctx.depth += 1  # each item is a frame further in
             try:
                 items = [self.expr(c, env) for c in kids]
-                return Value.known(items, span if span is not None else self.span(node))
+                return make(_KNOWN, items, span if span is not None else self.span(node))
             finally:
                 ctx.depth -= 1
         # `[...a, ...a]` doubles a list: the size is worked out from the parts before it is built.
@@ -511,7 +511,7 @@ class Expressions(FileScope):
                 items.extend(v.data)
             else:
                 items.append(v)
-        return Value.known(items, span if span is not None else self.span(node))
+        return make(_KNOWN, items, span if span is not None else self.span(node))
 
     def _e_for_statement(self, node: Any, env: dict[str, Value]) -> Value:
         span = self.span(node)
@@ -528,7 +528,7 @@ class Expressions(FileScope):
             v = self._conditional(body, loop_env)
             if v is not None:
                 out.append(v)
-        return Value.known(out, span)
+        return make(_KNOWN, out, span)
 
     def _conditional(self, body: Any, env: dict[str, Value]) -> Value | None:
         """The value of a loop body, None when its `if` is false."""
@@ -571,7 +571,7 @@ class Expressions(FileScope):
             if item_name:
                 e[item_name] = item
             if index_name:
-                e[index_name] = Value.known(i, coll.span)
+                e[index_name] = make(_KNOWN, i, coll.span)
             out.append((e, body))
         return out
 
@@ -584,10 +584,10 @@ class Expressions(FileScope):
             return (
                 fns.unknown_from([arg], span, "negation of an unknown value")
                 if c is None
-                else Value.known(not c, span)
+                else make(_KNOWN, not c, span)
             )
         if arg.state is _KNOWN and isinstance(arg.data, (int, float)) and not isinstance(arg.data, bool):
-            return Value.known(-arg.data, span)
+            return make(_KNOWN, -arg.data, span)
         return fns.unknown_from([arg], span, "arithmetic on an unknown value")
 
     def _e_binary_expression(self, node: Any, env: dict[str, Value]) -> Value:
@@ -605,20 +605,20 @@ class Expressions(FileScope):
         if op in ("&&", "||"):
             lc = fns.truthy(left)
             if lc is (op == "||"):
-                return Value.known(lc, span)
+                return make(_KNOWN, lc, span)
             right = self.expr(right_n, env)
             rc = fns.truthy(right)
             if lc is not None and rc is not None:
-                return Value.known(rc, span)
+                return make(_KNOWN, rc, span)
             if rc is (op == "||"):
-                return Value.known(rc, span)
+                return make(_KNOWN, rc, span)
             return fns.unknown_from([left, right], span, f"'{op}' of an unknown value")
         right = self.expr(right_n, env)
         if op in ("==", "!="):
             e = fns.equal(left, right)
             if e is None:
                 return fns.unknown_from([left, right], span, "comparison of an unknown value")
-            return Value.known(e if op == "==" else not e, span)
+            return make(_KNOWN, e if op == "==" else not e, span)
         if op in ("=~", "!~"):
             a, b = left.as_str(), right.as_str()
             if a is None or b is None:
@@ -734,9 +734,9 @@ class Expressions(FileScope):
                 inner = self._apply_chain(base.named_children[-1], chain, env, span)
             if op == "!":
                 c = fns.truthy(inner)
-                return fns.unknown_from([inner], span, "negation") if c is None else Value.known(not c, span)
+                return fns.unknown_from([inner], span, "negation") if c is None else make(_KNOWN, not c, span)
             if inner.state is _KNOWN and isinstance(inner.data, (int, float)):
-                return Value.known(-inner.data, span)
+                return make(_KNOWN, -inner.data, span)
             return fns.unknown_from([inner], span, "arithmetic on an unknown value")
         v: Value | None = None
         rest = chain
@@ -836,9 +836,9 @@ class Expressions(FileScope):
             named = at(sym.name, span)
             return named.with_refs(refs) if sym.name.state is not _KNOWN else named
         if prop == "type":
-            return Value.known(sym.type, span)
+            return make(_KNOWN, sym.type, span)
         if prop == "apiVersion":
-            return Value.known(sym.api_version, span)
+            return make(_KNOWN, sym.api_version, span)
         body = sym.body
         # A body being worked out that reads itself (`properties: { x: me.properties.y }`) cannot
         # know it yet: as when no body is there, the property is a deployment-time value. (Bicep
