@@ -414,7 +414,8 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
                 continue
             known = memo.get(id(c))
             if known is not None:
-                frame[2] = max(frame[2], known[0])
+                if known[0] > frame[2]:
+                    frame[2] = known[0]
                 continue
             if len(stack) >= limit:
                 raise BudgetExceeded(f"a value nested more than {limit} levels deep")
@@ -426,6 +427,6 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
             if h > limit:
                 raise BudgetExceeded(f"a value nested more than {limit} levels deep")
             memo[id(frame[0])] = (h, frame[0])
-            if stack:
-                stack[-1][2] = max(stack[-1][2], h)
+            if stack and h > stack[-1][2]:
+                stack[-1][2] = h
     return memo[id(top)][0]
