@@ -226,6 +226,15 @@ def test_budgets_are_per_unit_and_the_active_one_is_current() -> None:
         outside.string(LIMITS.string_bytes + 1)
 
 
+def test_an_active_budget_is_given_back_when_its_evaluation_fails() -> None:
+    outside = current()
+    a = Budget(unit="a")
+    with pytest.raises(BudgetExceeded, match="boom"), a.active() as entered:
+        assert entered is a and current() is a
+        raise BudgetExceeded("boom")
+    assert current() is outside
+
+
 def test_exceeded_note_names_the_value() -> None:
     err = BudgetExceeded("a string of 5,000,000 characters (limit 4 MB)")
     assert exceeded_note("local.x", err) == (

@@ -1,3 +1,5 @@
+import pytest
+
 from iaclint.source import SourceText, Span
 from iaclint.values import UNKNOWN, State, Value
 
@@ -78,3 +80,50 @@ def test_describe_is_short_whatever_the_value() -> None:
     text = big.describe()
     assert len(text) == 200 and text.endswith("…") and text.startswith("[[0, 1, 2")
     assert Value.of("x" * 500).describe() == '"' + "x" * 199 + '…"'
+
+
+def test_values_and_spans_built_on_their_layout_twins_are_the_frozen_classes() -> None:
+    import copy
+    import dataclasses
+    import pickle
+
+    import iaclint.source as source
+    import iaclint.values as values
+    from iaclint.values import LazyValue
+
+    # Python lets the mutable look-alikes become the real classes: the fast path is in use.
+    assert values._LAYOUT_TWIN and source._LAYOUT_TWIN
+    s = Span("p", 1, 2, 3, 4)
+    v = Value(State.UNKNOWN, "x", s, "why", ("a",), (s,))
+    assert type(s) is Span and type(v) is Value
+    assert (s.path, s.line, s.column, s.end_line, s.end_column) == ("p", 1, 2, 3, 4)
+    assert (v.state, v.data, v.span, v.reason, v.refs, v.via) == (State.UNKNOWN, "x", s, "why", ("a",), (s,))
+    assert Value(State.KNOWN) == Value(State.KNOWN, None, None, "", (), ())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.data = "y"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.line = 2  # type: ignore[misc]
+    for copied in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v), copy.copy(v)):
+        assert type(copied) is Value and copied == v and hash(copied) == hash(v)
+    assert dataclasses.replace(v, data="z") == Value(State.UNKNOWN, "z", s, "why", ("a",), (s,))
+    assert pickle.loads(pickle.dumps(s)) == s and s < Span("p", 1, 2, 3, 5)
+    lazy = LazyValue(lambda: v)
+    assert type(lazy) is LazyValue and lazy == v and lazy.via == (s,)
+    assert type(source.make_span("p", 1, 2, 3, 4)) is Span and source.make_span("p", 1, 2, 3, 4) == s
+    made = values.make(State.UNKNOWN, "x", s, "why", ("a",), (s,))
+    assert type(made) is Value and made == v and values.make(State.KNOWN) == Value(State.KNOWN)
+
+
+def test_values_and_spans_built_through_descriptors_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where Python refused the layout twins, the descriptors build equal objects.
+    import iaclint.source as source
+    import iaclint.values as values
+
+    fast_s, fast_v = Span("p", 1, 2, 3, 4), Value(State.KNOWN, [1], None, "r", ("a",), ())
+    monkeypatch.setattr(values, "_LAYOUT_TWIN", False)
+    monkeypatch.setattr(source, "_LAYOUT_TWIN", False)
+    slow_s, slow_v = Span("p", 1, 2, 3, 4), Value(State.KNOWN, [1], None, "r", ("a",), ())
+    made = values.make(State.KNOWN, [1], None, "r", ("a",))
+    assert type(source.make_span("p", 1, 2, 3, 4)) is Span and source.make_span("p", 1, 2, 3, 4) == fast_s
+    assert type(slow_s) is Span and type(slow_v) is Value and type(made) is Value
+    assert slow_s == fast_s and hash(slow_s) == hash(fast_s) and slow_v == fast_v == made

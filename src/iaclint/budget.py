@@ -200,17 +200,31 @@ class Budget:
         if self.exhausted is not None:
             raise BudgetExceeded(self.exhausted)
 
-    @contextmanager
-    def active(self) -> Iterator[Budget]:
+    def active(self) -> _Active:
         """Make this the budget `current()` returns while evaluating (functions shared by
         languages, such as the ARM/Bicep function table, charge the current budget)."""
+        return _Active(self)
+
+
+class _Active:
+    """`with budget.active():` as a class: a value worked out later makes its unit's budget current
+    on every read (a generator context manager cost 3.5x the instructions)."""
+
+    __slots__ = ("budget", "previous")
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.previous = budget
+
+    def __enter__(self) -> Budget:
         global _current
-        previous = _current
-        _current = self
-        try:
-            yield self
-        finally:
-            _current = previous
+        self.previous = _current
+        _current = self.budget
+        return self.budget
+
+    def __exit__(self, *_exc: object) -> None:
+        global _current
+        _current = self.previous
 
 
 class ScanAllowance:

@@ -10,8 +10,15 @@ import os
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from iaclint.realpath import PathResolver
+
+
+class _SpanSlots:
+    """A mutable class with the very slots of `Span`, to build Spans on (see `Span.__new__`)."""
+
+    __slots__ = ("column", "end_column", "end_line", "line", "path")
 
 
 @dataclass(frozen=True, slots=True, order=True, init=False)
@@ -24,15 +31,28 @@ class Span:
     end_line: int
     end_column: int
 
-    def __init__(self, path: str, line: int, column: int, end_line: int, end_column: int) -> None:
-        # The dataclass's frozen __init__ calls object.__setattr__ per field; filling the slots
-        # through their descriptors makes the same object in about 60% of the time (hot: every
-        # value has a span).
-        _S_PATH(self, path)
-        _S_LINE(self, line)
-        _S_COLUMN(self, column)
-        _S_END_LINE(self, end_line)
-        _S_END_COLUMN(self, end_column)
+    def __new__(
+        cls, path: str = "", line: int = 0, column: int = 0, end_line: int = 0, end_column: int = 0
+    ) -> Span:
+        # Hot: every value has a span. Built as `Value.__new__` builds a Value (on a mutable class
+        # with the same slots, then made a Span), which costs two thirds of filling the slots
+        # through their descriptors. (The defaults serve unpickling, which calls `__new__(cls)`.)
+        if _LAYOUT_TWIN and cls is Span:
+            s: Any = _new(_SpanSlots)
+            s.path = path
+            s.line = line
+            s.column = column
+            s.end_line = end_line
+            s.end_column = end_column
+            s.__class__ = Span
+            return s  # type: ignore[no-any-return]
+        s = object.__new__(cls)
+        _S_PATH(s, path)
+        _S_LINE(s, line)
+        _S_COLUMN(s, column)
+        _S_END_LINE(s, end_line)
+        _S_END_COLUMN(s, end_column)
+        return s  # type: ignore[no-any-return]
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
@@ -42,9 +62,39 @@ class Span:
         return cls(path, line, column, line, column)
 
 
+def make_span(path: str, line: int, column: int, end_line: int, end_column: int) -> Span:
+    """`Span(path, line, column, end_line, end_column)`, the same object, for hot paths: without the
+    class call in front of `Span.__new__`."""
+    if _LAYOUT_TWIN:
+        s: Any = _new(_SpanSlots)
+        s.path = path
+        s.line = line
+        s.column = column
+        s.end_line = end_line
+        s.end_column = end_column
+        s.__class__ = Span
+        return s  # type: ignore[no-any-return]
+    return Span(path, line, column, end_line, end_column)
+
+
 _S_PATH, _S_LINE, _S_COLUMN, _S_END_LINE, _S_END_COLUMN = (
     Span.__dict__[n].__set__ for n in ("path", "line", "column", "end_line", "end_column")
 )
+_new = object.__new__
+
+
+def _layout_twin_works() -> bool:
+    """Whether Python lets a `_SpanSlots` become a Span (the same layout); else Spans are built
+    through the slot descriptors."""
+    probe = _new(_SpanSlots)
+    try:
+        probe.__class__ = Span  # type: ignore[assignment]
+    except TypeError:
+        return False
+    return True
+
+
+_LAYOUT_TWIN = _layout_twin_works()
 
 
 class SourceText:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from iaclint import budget as budgets
 from iaclint.lang.arm import functions as fns
 from iaclint.source import Span
-from iaclint.values import State, Value
+from iaclint.values import State, Value, make
 
 _KNOWN = State.KNOWN
 
@@ -18,7 +18,7 @@ def at(v: Value, span: Span | None) -> Value:
     old = v.span
     if span is None or span == old:
         return v
-    return Value(v.state, v.data, span, v.reason, v.refs, v.via if old is None else (*v.via, old))
+    return make(v.state, v.data, span, v.reason, v.refs, v.via if old is None else (*v.via, old))
 
 
 def relocate(v: Value, span: Span) -> Value:
@@ -38,7 +38,7 @@ def relocate(v: Value, span: Span) -> Value:
         )
         <= (span.end_line, span.end_column)
     ):
-        return Value(v.state, v.data, span, v.reason, v.refs, v.via)
+        return make(v.state, v.data, span, v.reason, v.refs, v.via)
     return at(v, span)
 
 
@@ -108,4 +108,4 @@ def deployed(v: Value, refs: tuple[str, ...], what: str) -> Value:
     w: DeployedDict | DeployedList = DeployedDict(d) if type(d) is dict else DeployedList(d)
     w.refs = refs
     w.what = what
-    return Value(v.state, w, v.span, v.reason, v.refs, v.via)
+    return make(v.state, w, v.span, v.reason, v.refs, v.via)

@@ -5,6 +5,7 @@ method (`_EVALUATORS`)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from iaclint.budget import BudgetExceeded, exceeded_note
@@ -20,9 +21,9 @@ from iaclint.lang.bicep.filescope import (
     Nesting,
     ResourceSym,
 )
-from iaclint.lang.bicep.parser import MEMBER_SPREAD, MEMBER_STRING, MEMBER_WORD, ObjectNode
-from iaclint.source import Span
-from iaclint.values import LazyValue, State, Value
+from iaclint.lang.bicep.parser import MEMBER_RESOURCE, MEMBER_SPREAD, MEMBER_STRING, MEMBER_WORD, ObjectNode
+from iaclint.source import Span, make_span
+from iaclint.values import LazyValue, State, Value, make
 
 _KNOWN = State.KNOWN
 
@@ -69,12 +70,19 @@ class Expressions(FileScope):
         # A string without interpolation is the same Value wherever it is evaluated (Values are
         # immutable): made once per file.
         literals = self.parsed.literals
-        v = literals.get(node.id)
+        key = node.id
+        v = literals.get(key)
         if v is not None:
             return v
-        v = self._string(node, env)
-        if v.state is _KNOWN and _plain_template(self._template(node)):
-            literals[node.id] = v
+        tpl = self.parsed.templates.get(key)
+        if tpl is None:
+            tpl = self._template(node)
+        if tpl.__class__ is str:
+            v = literals[key] = make(_KNOWN, tpl, self.span(node))
+            return v
+        v = self._interpolated(node, tpl, env)
+        if v.state is _KNOWN and _plain_template(tpl):
+            literals[key] = v
         return v
 
     def _template(self, node: Any) -> str | tuple[Any, ...]:
@@ -108,22 +116,42 @@ class Expressions(FileScope):
         templates[node.id] = tpl
         return tpl
 
-    def _string(self, node: Any, env: dict[str, Value]) -> Value:
+    def _interpolated(self, node: Any, tpl: tuple[Any, ...], env: dict[str, Value]) -> Value:
+        """The value of a string node whose template `tpl` has parts (see `_template`)."""
         span = self.span(node)
-        tpl = self._template(node)
-        if tpl.__class__ is str:
-            return Value.known(tpl, span)
         # Text, and the values of interpolations not known as text.
         parts: list[str | Value] = []
         unknowns: list[Value] = []
+        ctx = self.ctx
         for p in tpl:
             if p.__class__ is str:
                 parts.append(p)
                 continue
-            ctx = self.ctx
             ctx.depth += 1  # two frames further in
             try:
-                v = self.expr(p, env) if p is not None else Value.unknown("empty interpolation", span)
+                if p is None:
+                    v = Value.unknown("empty interpolation", span)
+                elif p.type == "identifier":
+                    # `expr(p, env)`, charged as it charges, without the value at the identifier's
+                    # own span when it is known text (only its text is used then).
+                    self._step()
+                    d = ctx.depth + 1
+                    if d > self._max_depth:
+                        self._budget.depth(d)
+                    name = self.text(p)
+                    v = env.get(name)
+                    if v is None:
+                        v = self.values.get(name)
+                    if v is None:
+                        ctx.depth = d
+                        try:
+                            v = self.symbol_value(name, self.span(p))
+                        finally:
+                            ctx.depth = d - 1
+                    elif not (v.state is _KNOWN and v.data.__class__ is str):
+                        v = at(v, self.span(p))
+                else:
+                    v = self.expr(p, env)
             finally:
                 ctx.depth -= 1
             s = fns.interpolate_str(v)
@@ -143,22 +171,30 @@ class Expressions(FileScope):
     def _e_number(self, node: Any, env: dict[str, Value]) -> Value:
         txt = self.text(node)
         try:
-            return Value.known(int(txt), self.span(node))
+            return make(_KNOWN, int(txt), self.span(node))
         except ValueError:
             return Value.unknown(f"number '{txt}' not understood", self.span(node))
 
     def _e_boolean(self, node: Any, env: dict[str, Value]) -> Value:
-        return Value.known(self.parsed.text_of(node) == b"true", self.span(node))
+        return make(_KNOWN, self.parsed.text_of(node) == b"true", self.span(node))
 
     def _e_null(self, node: Any, env: dict[str, Value]) -> Value:
-        return Value.known(None, self.span(node))
+        return make(_KNOWN, None, self.span(node))
 
     def _e_identifier(self, node: Any, env: dict[str, Value]) -> Value:
         name = self.text(node)
         span = self.span(node)
-        if name in env:
-            return at(env[name], span)
-        return self.symbol_value(name, span)
+        # `at(env[name], span)` or `symbol_value(name, span)` for a value already worked out, with
+        # `at` written out (a third of all nodes are identifiers).
+        v = env.get(name)
+        if v is None:
+            v = self.values.get(name)
+            if v is None:
+                return self.symbol_value(name, span)
+        old = v.span
+        if old is span or old == span:
+            return v
+        return make(v.state, v.data, span, v.reason, v.refs, v.via if old is None else (*v.via, old))
 
     _e_compatible_identifier = _e_identifier
 
@@ -189,7 +225,7 @@ class Expressions(FileScope):
             ctx.depth += 1  # each member is two frames further in
             try:
                 out = self._fill({}, members, env, drop, len(members))
-                return Value.known(out, span if span is not None else self._spans.of(node))
+                return make(_KNOWN, out, span if span is not None else self._spans.of(node))
             finally:
                 ctx.depth -= 1
         out: dict[str, Value] = {}
@@ -220,7 +256,7 @@ class Expressions(FileScope):
                     out[key] = Value.unknown(exceeded_note(ctx.where, err), member[3])
         finally:
             ctx.where = saved
-        return Value.known(out, self._spans.of(node))
+        return make(_KNOWN, out, self._spans.of(node))
 
     def _fill(
         self,
@@ -264,6 +300,31 @@ class Expressions(FileScope):
             if key in drop:
                 continue
             t = val_node.type
+            if t == "identifier":
+                # `relocate(expr(val_node, env), pspan)` without the value at the identifier's own
+                # span on the way: the identifier lies inside the member, so `relocate` would keep
+                # just what `at` added to `via`. Charged as `expr` charges it.
+                step()
+                d = ctx.depth + 1
+                if d > max_depth:
+                    self._budget.depth(d)
+                name = self.text(val_node)
+                v = env.get(name)
+                if v is None:
+                    v = self.values.get(name)
+                    if v is None:
+                        ctx.depth = d
+                        try:
+                            v = self.symbol_value(name, self.span(val_node))
+                        finally:
+                            ctx.depth = d - 1
+                        out[key] = relocate(v, pspan)
+                        continue
+                s1 = self.span(val_node)
+                old = v.span
+                via = v.via if old is None or old is s1 or old == s1 else (*v.via, old)
+                out[key] = make(v.state, v.data, pspan, v.reason, v.refs, via)
+                continue
             if t == "object" or t == "array":
                 # What `relocate(expr(val_node, env), pspan)` gives, made at the member's span at
                 # once (no Value and span of the object's own on the way), charged as `expr` does.
@@ -325,7 +386,11 @@ class Expressions(FileScope):
 
     def _own_members(self, node: ObjectNode, found: list[tuple[int, Any, Any, Span, Value | None]]) -> None:
         """`_members` of an object read by the own parser, from the members it read."""
-        span_of = self._spans.bytes  # type: ignore[union-attr]  # the own parser's ByteSpans
+        spans = self._spans
+        if spans._ascii:  # type: ignore[union-attr]
+            self._own_members_ascii(node, found)
+            return
+        span_of = spans.bytes  # type: ignore[union-attr]  # the own parser's ByteSpans
         for kind, key, val_node, start, end in node.members:
             if kind == MEMBER_WORD:
                 pspan = span_of(start, end)
@@ -340,6 +405,52 @@ class Expressions(FileScope):
             elif kind == MEMBER_SPREAD:
                 found.append((SPREAD, None, val_node, span_of(start, end), None))
 
+    def _own_members_ascii(
+        self, node: ObjectNode, found: list[tuple[int, Any, Any, Span, Value | None]]
+    ) -> None:
+        """`_own_members` of an ASCII file, with what `ByteSpans.bytes` and `_literal` do written
+        out in the loop (the same spans and values): each object's members are read once per
+        file, and most objects are evaluated once, so this is a share of every evaluation."""
+        spans = self._spans
+        starts: list[int] = spans._starts  # type: ignore[union-attr]
+        n_lines = len(starts)
+        path = spans.path  # type: ignore[union-attr]
+        data = self.parsed.data
+        append = found.append
+        for kind, key, val_node, start, end in node.members:
+            if kind == MEMBER_RESOURCE:
+                continue
+            line = bisect_right(starts, start)
+            begin = starts[line - 1]
+            if line == n_lines or end < starts[line]:
+                pspan = make_span(path, line, start - begin + 1, line, end - begin + 1)
+            else:
+                last = bisect_right(starts, end)
+                pspan = make_span(path, line, start - begin + 1, last, end - starts[last - 1] + 1)
+            if kind == MEMBER_SPREAD:
+                append((SPREAD, None, val_node, pspan, None))
+                continue
+            if kind == MEMBER_STRING:
+                kv = self._e_string(key, {})
+                if not (kv.state is _KNOWN and _plain_template(self._template(key))):
+                    append((DYNAMIC_KEY, key, val_node, pspan, None))
+                    continue
+                key = kv.data
+            # `_literal(val_node, pspan)`, inline.
+            t = val_node.type
+            const: Value | None = None
+            if t == "string":
+                raw = data[val_node.start_byte : val_node.end_byte]
+                if raw.startswith(b"'''"):
+                    const = make(_KNOWN, _multiline(raw), pspan)
+                elif not (
+                    b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or val_node.has_error
+                ):
+                    const = make(_KNOWN, raw[1:-1].decode("utf-8", errors="replace"), pspan)
+            elif t == "number" or t == "boolean" or t == "null":
+                const = self._literal(val_node, pspan)
+            append((STATIC_KEY, key, val_node, pspan, const))
+
     def _literal(self, node: Any, pspan: Span) -> Value | None:
         """The value of a literal member value `node` as `_fill` gives it (what `expr` gives, seen
         at its member's span `pspan`), the same wherever the file is evaluated; None for any other
@@ -350,7 +461,7 @@ class Expressions(FileScope):
             if raw.startswith(b"'''"):
                 data: Any = _multiline(raw)
             elif b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error:
-                return None  # escapes or interpolations: `_string` reads (and charges) it
+                return None  # escapes or interpolations: `_interpolated` reads (and charges) it
             else:
                 data = raw[1:-1].decode("utf-8", errors="replace")
         elif t == "number":
@@ -364,7 +475,7 @@ class Expressions(FileScope):
             data = None
         else:
             return None
-        return Value(_KNOWN, data, pspan)
+        return make(_KNOWN, data, pspan)
 
     def _e_array(self, node: Any, env: dict[str, Value], span: Span | None = None) -> Value:
         """An array's value; `span`: as for `object`."""
@@ -376,7 +487,7 @@ class Expressions(FileScope):
             ctx.depth += 1  # each item is a frame further in
             try:
                 items = [self.expr(c, env) for c in kids]
-                return Value.known(items, span if span is not None else self.span(node))
+                return make(_KNOWN, items, span if span is not None else self.span(node))
             finally:
                 ctx.depth -= 1
         # `[...a, ...a]` doubles a list: the size is worked out from the parts before it is built.
@@ -400,7 +511,7 @@ class Expressions(FileScope):
                 items.extend(v.data)
             else:
                 items.append(v)
-        return Value.known(items, span if span is not None else self.span(node))
+        return make(_KNOWN, items, span if span is not None else self.span(node))
 
     def _e_for_statement(self, node: Any, env: dict[str, Value]) -> Value:
         span = self.span(node)
@@ -417,7 +528,7 @@ class Expressions(FileScope):
             v = self._conditional(body, loop_env)
             if v is not None:
                 out.append(v)
-        return Value.known(out, span)
+        return make(_KNOWN, out, span)
 
     def _conditional(self, body: Any, env: dict[str, Value]) -> Value | None:
         """The value of a loop body, None when its `if` is false."""
@@ -460,7 +571,7 @@ class Expressions(FileScope):
             if item_name:
                 e[item_name] = item
             if index_name:
-                e[index_name] = Value.known(i, coll.span)
+                e[index_name] = make(_KNOWN, i, coll.span)
             out.append((e, body))
         return out
 
@@ -473,10 +584,10 @@ class Expressions(FileScope):
             return (
                 fns.unknown_from([arg], span, "negation of an unknown value")
                 if c is None
-                else Value.known(not c, span)
+                else make(_KNOWN, not c, span)
             )
         if arg.state is _KNOWN and isinstance(arg.data, (int, float)) and not isinstance(arg.data, bool):
-            return Value.known(-arg.data, span)
+            return make(_KNOWN, -arg.data, span)
         return fns.unknown_from([arg], span, "arithmetic on an unknown value")
 
     def _e_binary_expression(self, node: Any, env: dict[str, Value]) -> Value:
@@ -494,20 +605,20 @@ class Expressions(FileScope):
         if op in ("&&", "||"):
             lc = fns.truthy(left)
             if lc is (op == "||"):
-                return Value.known(lc, span)
+                return make(_KNOWN, lc, span)
             right = self.expr(right_n, env)
             rc = fns.truthy(right)
             if lc is not None and rc is not None:
-                return Value.known(rc, span)
+                return make(_KNOWN, rc, span)
             if rc is (op == "||"):
-                return Value.known(rc, span)
+                return make(_KNOWN, rc, span)
             return fns.unknown_from([left, right], span, f"'{op}' of an unknown value")
         right = self.expr(right_n, env)
         if op in ("==", "!="):
             e = fns.equal(left, right)
             if e is None:
                 return fns.unknown_from([left, right], span, "comparison of an unknown value")
-            return Value.known(e if op == "==" else not e, span)
+            return make(_KNOWN, e if op == "==" else not e, span)
         if op in ("=~", "!~"):
             a, b = left.as_str(), right.as_str()
             if a is None or b is None:
@@ -560,6 +671,25 @@ class Expressions(FileScope):
         ref = self._symbol_member(obj_n, prop, env, span)
         if ref is not None:
             return ref
+        if obj_n.type == "identifier":
+            # `expr(obj_n, env)` charged as it charges, the value taken as found: `member_of`
+            # reads no span of `base`, so the copy `at` would place at the identifier is not made.
+            self._step()
+            ctx = self.ctx
+            d = ctx.depth + 1
+            if d > self._max_depth:
+                self._budget.depth(d)
+            name = self.text(obj_n)
+            base = env.get(name)
+            if base is None:
+                base = self.values.get(name)
+                if base is None:
+                    ctx.depth = d
+                    try:
+                        base = self.symbol_value(name, self.span(obj_n))
+                    finally:
+                        ctx.depth = d - 1
+            return member_of(base, prop, span, safe)
         base = self.expr(obj_n, env)
         return member_of(base, prop, span, safe)
 
@@ -604,9 +734,9 @@ class Expressions(FileScope):
                 inner = self._apply_chain(base.named_children[-1], chain, env, span)
             if op == "!":
                 c = fns.truthy(inner)
-                return fns.unknown_from([inner], span, "negation") if c is None else Value.known(not c, span)
+                return fns.unknown_from([inner], span, "negation") if c is None else make(_KNOWN, not c, span)
             if inner.state is _KNOWN and isinstance(inner.data, (int, float)):
-                return Value.known(-inner.data, span)
+                return make(_KNOWN, -inner.data, span)
             return fns.unknown_from([inner], span, "arithmetic on an unknown value")
         v: Value | None = None
         rest = chain
@@ -706,9 +836,9 @@ class Expressions(FileScope):
             named = at(sym.name, span)
             return named.with_refs(refs) if sym.name.state is not _KNOWN else named
         if prop == "type":
-            return Value.known(sym.type, span)
+            return make(_KNOWN, sym.type, span)
         if prop == "apiVersion":
-            return Value.known(sym.api_version, span)
+            return make(_KNOWN, sym.api_version, span)
         body = sym.body
         # A body being worked out that reads itself (`properties: { x: me.properties.y }`) cannot
         # know it yet: as when no body is there, the property is a deployment-time value. (Bicep

@@ -390,6 +390,17 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
     hit = memo.get(id(top))
     if hit is not None:
         return hit[0]
+    # Most kept collections hold no collection: height 1, found without the walk's frames.
+    for m in top.values() if isinstance(top, dict) else top:
+        if m.state is not _KNOWN if m.__class__ is not LazyValue or m.ready() else True:
+            continue
+        if isinstance(m.data, (dict, list)):
+            break
+    else:
+        if limit < 1:
+            raise BudgetExceeded(f"a value nested more than {limit} levels deep")
+        memo[id(top)] = (1, top)
+        return 1
     # [collection, its members still to look at, the greatest height below it so far]
     stack: list[list[Any]] = [[top, iter(top.values() if isinstance(top, dict) else top), 0]]
     while stack:
@@ -403,7 +414,8 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
                 continue
             known = memo.get(id(c))
             if known is not None:
-                frame[2] = max(frame[2], known[0])
+                if known[0] > frame[2]:
+                    frame[2] = known[0]
                 continue
             if len(stack) >= limit:
                 raise BudgetExceeded(f"a value nested more than {limit} levels deep")
@@ -415,6 +427,6 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
             if h > limit:
                 raise BudgetExceeded(f"a value nested more than {limit} levels deep")
             memo[id(frame[0])] = (h, frame[0])
-            if stack:
-                stack[-1][2] = max(stack[-1][2], h)
+            if stack and h > stack[-1][2]:
+                stack[-1][2] = h
     return memo[id(top)][0]

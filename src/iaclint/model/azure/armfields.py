@@ -6,15 +6,19 @@ through these and never through `Value.get`."""
 from __future__ import annotations
 
 from iaclint.resources import Resource
-from iaclint.values import Value
+from iaclint.values import State, Value
+
+_KNOWN = State.KNOWN
 
 
 def get(v: Value, *keys: str | int) -> Value:
     """`v.path(*keys)` with object keys matched without case (an exact match first)."""
     for key in keys:
-        if isinstance(key, str) and v.is_known and isinstance(v.data, dict) and key not in v.data:
-            low = key.lower()
-            key = next((k for k in v.data if k.lower() == low), key)
+        if isinstance(key, str) and v.state is _KNOWN:
+            data = v.data
+            if isinstance(data, dict) and key not in data:
+                low = key.lower()
+                key = next((k for k in data if k.lower() == low), key)
         v = v.get(key)
     return v
 
