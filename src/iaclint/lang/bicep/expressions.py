@@ -132,22 +132,11 @@ class Expressions(FileScope):
                 if p is None:
                     v = Value.unknown("empty interpolation", span)
                 elif p.type == "identifier":
-                    # `expr(p, env)`, charged as it charges, without the value at the identifier's
-                    # own span when it is known text (only its text is used then).
-                    self._step()
-                    d = ctx.depth + 1
-                    if d > self._max_depth:
-                        self._budget.depth(d)
-                    name = self.text(p)
-                    v = env.get(name)
+                    # `expr(p, env)`, without the value at the identifier's own span when it is
+                    # known text (only its text is used then).
+                    v = self._lookup(p, env)
                     if v is None:
-                        v = self.values.get(name)
-                    if v is None:
-                        ctx.depth = d
-                        try:
-                            v = self.symbol_value(name, self.span(p))
-                        finally:
-                            ctx.depth = d - 1
+                        v = self._symbol_in(p)
                     elif not (v.state is _KNOWN and v.data.__class__ is str):
                         v = at(v, self.span(p))
                 else:
@@ -197,6 +186,27 @@ class Expressions(FileScope):
         return make(v.state, v.data, span, v.reason, v.refs, v.via if old is None else (*v.via, old))
 
     _e_compatible_identifier = _e_identifier
+
+    def _lookup(self, node: Any, env: dict[str, Value]) -> Value | None:
+        """What `expr` does first for the identifier `node`: a step and a level of nesting charged,
+        then its value as found in `env` or among the file's worked-out values; None when it is a
+        symbol still to read (`_symbol_in`). For callers that need no copy at the identifier."""
+        self._step()
+        d = self.ctx.depth + 1
+        if d > self._max_depth:
+            self._budget.depth(d)
+        name = self.text(node)
+        v = env.get(name)
+        return v if v is not None else self.values.get(name)
+
+    def _symbol_in(self, node: Any) -> Value:
+        """The symbol the identifier `node` names, read one level further in (as `expr` reads it)."""
+        ctx = self.ctx
+        ctx.depth += 1
+        try:
+            return self.symbol_value(self.text(node), self.span(node))
+        finally:
+            ctx.depth -= 1
 
     def _e_parenthesized_expression(self, node: Any, env: dict[str, Value]) -> Value:
         kids = self.kids(node)
@@ -672,23 +682,11 @@ class Expressions(FileScope):
         if ref is not None:
             return ref
         if obj_n.type == "identifier":
-            # `expr(obj_n, env)` charged as it charges, the value taken as found: `member_of`
-            # reads no span of `base`, so the copy `at` would place at the identifier is not made.
-            self._step()
-            ctx = self.ctx
-            d = ctx.depth + 1
-            if d > self._max_depth:
-                self._budget.depth(d)
-            name = self.text(obj_n)
-            base = env.get(name)
+            # `expr(obj_n, env)`, the value taken as found: `member_of` reads no span of `base`, so
+            # the copy `at` would place at the identifier is not made.
+            base = self._lookup(obj_n, env)
             if base is None:
-                base = self.values.get(name)
-                if base is None:
-                    ctx.depth = d
-                    try:
-                        base = self.symbol_value(name, self.span(obj_n))
-                    finally:
-                        ctx.depth = d - 1
+                base = self._symbol_in(obj_n)
             return member_of(base, prop, span, safe)
         base = self.expr(obj_n, env)
         return member_of(base, prop, span, safe)
