@@ -34,25 +34,11 @@ class Span:
     def __new__(
         cls, path: str = "", line: int = 0, column: int = 0, end_line: int = 0, end_column: int = 0
     ) -> Span:
-        # Hot: every value has a span. Built as `Value.__new__` builds a Value (on a mutable class
-        # with the same slots, then made a Span), which costs two thirds of filling the slots
-        # through their descriptors. (The defaults serve unpickling, which calls `__new__(cls)`.)
-        if _LAYOUT_TWIN and cls is Span:
-            s: Any = _new(_SpanSlots)
-            s.path = path
-            s.line = line
-            s.column = column
-            s.end_line = end_line
-            s.end_column = end_column
-            s.__class__ = Span
-            return s  # type: ignore[no-any-return]
-        s = object.__new__(cls)
-        _S_PATH(s, path)
-        _S_LINE(s, line)
-        _S_COLUMN(s, column)
-        _S_END_LINE(s, end_line)
-        _S_END_COLUMN(s, end_column)
-        return s  # type: ignore[no-any-return]
+        # Hot: every value has a span. Built by `make_span` (on a mutable class with the same
+        # slots, then made a Span), which costs two thirds of filling the slots through their
+        # descriptors. There are no subclasses. (The defaults serve unpickling, which calls
+        # `__new__(cls)`.)
+        return make_span(path, line, column, end_line, end_column)
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
@@ -74,7 +60,13 @@ def make_span(path: str, line: int, column: int, end_line: int, end_column: int)
         s.end_column = end_column
         s.__class__ = Span
         return s  # type: ignore[no-any-return]
-    return Span(path, line, column, end_line, end_column)
+    s = _new(Span)
+    _S_PATH(s, path)
+    _S_LINE(s, line)
+    _S_COLUMN(s, column)
+    _S_END_LINE(s, end_line)
+    _S_END_COLUMN(s, end_column)
+    return s  # type: ignore[no-any-return]
 
 
 _S_PATH, _S_LINE, _S_COLUMN, _S_END_LINE, _S_END_COLUMN = (

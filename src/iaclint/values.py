@@ -93,24 +93,7 @@ class Value:
         # __init__, so nothing runs after this.
         if cls is not Value:  # a LazyValue fills its fields itself
             return object.__new__(cls)
-        if _LAYOUT_TWIN:
-            v: Any = _new(_ValueSlots)
-            v.state = state
-            v.data = data
-            v.span = span
-            v.reason = reason
-            v.refs = refs
-            v.via = via
-            v.__class__ = Value
-            return v  # type: ignore[no-any-return]
-        v = object.__new__(cls)
-        _V_STATE(v, state)
-        _V_DATA(v, data)
-        _V_SPAN(v, span)
-        _V_REASON(v, reason)
-        _V_REFS(v, refs)
-        _V_VIA(v, via)
-        return v
+        return make(state, data, span, reason, refs, via)
 
     # -- construction -------------------------------------------------------------------------
     @staticmethod
@@ -404,7 +387,14 @@ def make(
         v.via = via
         v.__class__ = Value
         return v  # type: ignore[no-any-return]
-    return Value(state, data, span, reason, refs, via)
+    v = _new(Value)
+    _V_STATE(v, state)
+    _V_DATA(v, data)
+    _V_SPAN(v, span)
+    _V_REASON(v, reason)
+    _V_REFS(v, refs)
+    _V_VIA(v, via)
+    return v  # type: ignore[no-any-return]
 
 
 def _layout_twin_works() -> bool:
