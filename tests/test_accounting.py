@@ -1,7 +1,7 @@
 """Every file found is accounted for, and what was left unread is said: a remote Terraform module not
 installed is a note naming it (run `terraform init`), a variables file Terraform does not load by
-itself and a policy XML nothing reads are listed as skipped with the reason, a path that does not
-exist is a usage error, and a directory without infrastructure files says so."""
+itself, a policy XML and a parameters file nothing reads are listed as skipped with the reason, a
+path that does not exist is a usage error, and a directory without infrastructure files says so."""
 
 from __future__ import annotations
 
@@ -115,6 +115,23 @@ def test_policy_xml_nothing_reads_is_skipped(here: Path) -> None:
         "skipped", "XML file no template reads (a policy is checked through the template that loads it)"
     )
     assert listed["infra/weak-jwt.xml"] == ("scanned", "")
+
+
+def test_parameters_files_read_with_their_template_are_scanned(here: Path) -> None:
+    # Read with the template beside them (the value they give is reported there): scanned, as a
+    # policy XML a template loads is; one no template reads stays skipped, saying why.
+    shutil.copytree(ROOT / "fixtures/bicep/azure/apim-violating", here / "bicep")
+    shutil.copytree(ROOT / "fixtures/arm/loader/apim", here / "arm")
+    (here / "bicep/other.bicepparam").write_text("using './absent.bicep'\n\nparam tls11 = 'False'\n")
+    (here / "arm/absent.parameters.json").write_text(
+        (here / "arm/azuredeploy.parameters.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    _, doc = scan(".")
+    listed = files(doc)
+    assert listed["bicep/main.bicepparam"] == ("scanned", "")
+    assert listed["arm/azuredeploy.parameters.json"] == ("scanned", "")
+    assert listed["arm/absent.parameters.json"] == ("skipped", "ARM parameters file (read with its template)")
+    assert listed["bicep/other.bicepparam"] == ("skipped", "Bicep parameters file (read with its template)")
 
 
 def test_missing_path_is_a_usage_error(here: Path) -> None:

@@ -37,6 +37,12 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 # scanned when a loader did): said so in the summary otherwise.
 NOT_AUTOMATIC_TFVARS = "Terraform variables file not loaded automatically (give it with --var-file)"
 UNREFERENCED_XML = "XML file no template reads (a policy is checked through the template that loads it)"
+BICEP_PARAMETERS = "Bicep parameters file (read with its template)"
+ARM_PARAMETERS_FILE = "ARM parameters file (read with its template)"
+# Files skipped as units that a loader may still read: scanned when one did.
+READ_WITH_A_TEMPLATE = frozenset(
+    {NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, BICEP_PARAMETERS, ARM_PARAMETERS_FILE}
+)
 # sniff_json's verdict for a file that must be reported as unreadable.
 FAILED = "failed"
 
@@ -236,7 +242,7 @@ def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
     if isinstance(schema, str) and "deploymenttemplate" in schema.lower():
         return Sniffed("arm")
     if isinstance(schema, str) and "deploymentparameters" in schema.lower():
-        return Sniffed(None, "ARM parameters file (read with its template)")
+        return Sniffed(None, ARM_PARAMETERS_FILE)
     if "format_version" in doc and ("planned_values" in doc or "terraform_version" in doc):
         return Sniffed("terraform-plan")
     if "AWSTemplateFormatVersion" in doc or _has_aws_resources(doc):
@@ -361,7 +367,7 @@ class _Walker:
         elif name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
             self.singles.append(p)
         elif name.endswith(".bicepparam"):
-            self.result.skipped.append((str(p), "Bicep parameters file (read with its template)"))
+            self.result.skipped.append((str(p), BICEP_PARAMETERS))
         elif explicit:
             self.result.skipped.append((str(p), "not a file type iaclint reads"))
 

@@ -15,7 +15,7 @@ from iaclint import model as model_stage
 from iaclint import workers
 from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
-from iaclint.discover import NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, Discovery, Exclusions, Unit, discover
+from iaclint.discover import READ_WITH_A_TEMPLATE, Discovery, Exclusions, Unit, discover
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
@@ -645,8 +645,9 @@ def _account_files(
         path: FileRecord(path, "skipped", reason, path in found.unchecked) for path, reason in found.skipped
     }
     for path, record in records.items():
-        # A variables file given with --var-file, a policy a template loads: read after all.
-        if record.reason in (NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML) and os.path.realpath(path) in read:
+        # A variables file given with --var-file, a policy a template loads, the parameters a
+        # template reads: read after all.
+        if record.reason in READ_WITH_A_TEMPLATE and os.path.realpath(path) in read:
             records[path] = FileRecord(path, "scanned")
     for path, reason in skipped.items():
         records[path] = FileRecord(path, "skipped", reason)
