@@ -30,7 +30,7 @@ import re
 import resource
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import count, islice
 from typing import Any
@@ -383,6 +383,12 @@ class _Parser:
 
     # statements
     def file(self) -> tuple[list[Node], list[tuple[int, str]]]:
+        return self.statements(self.statement)
+
+    def statements(self, read: Callable[[], Node | None]) -> tuple[list[Node], list[tuple[int, str]]]:
+        """The file's statements as `read` reads each one (None: nothing to keep), and the unreadable
+        regions: a statement that does not parse is one, and reading goes on at the next line that
+        starts a statement (`_recover`)."""
         out: list[Node] = []
         errors: list[tuple[int, str]] = []
         toks = self.toks
@@ -394,7 +400,7 @@ class _Parser:
                 work = 0
             start = self.i
             try:
-                node = self.statement()
+                node = read()
                 t = toks[self.i]
                 if not t[3] and t[0] != "eof":
                     raise ParseError(t[1])
@@ -1097,37 +1103,15 @@ class _ModuleReader(_Parser):
     it, and reports an unreadable region)."""
 
     def modules(self) -> list[Node]:
-        out: list[Node] = []
-        toks = self.toks
-        data = self.data
-        deadline = self.deadline
-        work = _CHECK_WORK
-        while toks[self.i][0] != "eof":
-            if work >= _CHECK_WORK and deadline is not None:
-                check(deadline)
-                work = 0
-            start = self.i
-            t = toks[start]
-            try:
-                if t[0] == "w" and data[t[1] : t[2]] == b"module":
-                    node: Node | None = self._module()
-                else:
-                    node = None
-                    self._skim_statement(t)
-                t = toks[self.i]
-                if not t[3] and t[0] != "eof":
-                    raise ParseError(t[1])
-                if node is not None:
-                    out.append(node)
-                work += self.i - start
-            except ParseError:
-                work += self.i - start
-                self.depth = 0
-                self.free = False
-                self.i = start + 1
-                self._recover(self._column(toks[start][1]))
-                work += self.i - start
-        return out
+        return self.statements(self._module_or_skim)[0]
+
+    def _module_or_skim(self) -> Node | None:
+        """A `module` statement's node; any other statement skimmed (`_skim_statement`)."""
+        t = self.toks[self.i]
+        if t[0] == "w" and self.data[t[1] : t[2]] == b"module":
+            return self._module()
+        self._skim_statement(t)
+        return None
 
     def _module(self) -> Node:
         """A `module` statement: its name and path, its value skipped (`module_statements`)."""
