@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 PACKAGE = "iaclint.model.aws"
 
@@ -37,43 +38,19 @@ def index_source() -> str:
         element = str(f.type).removeprefix("list[").removesuffix("]")
         owner = _entity_module(element, model_module, services)
         holders[f.name] = next(s for s in services if owner.startswith(s + "."))
-    lines = [
-        '"""What the AWS model package registers, written by `python -m iaclint.model.index_source`',
-        "from a full walk and checked against one by tests/model/test_model_indexes.py: it never disagrees",
-        'with the registrations."""',
-        "",
-        "# ruff: noqa: E501",
-        "# fmt: off",
-        "",
+    return "\n".join([
+        *_header("AWS"),
         f"PACKAGE = {PACKAGE!a}",
         "",
-        "# Every module of the package, in the order a full walk imports them.",
-        "MODULES: tuple[str, ...] = (",
-        *(f"    {m!a}," for m in modules),
-        ")",
-        "",
-        "# The service packages.",
-        "SERVICES: tuple[str, ...] = (",
-        *(f"    {s!a}," for s in services),
-        ")",
-        "",
-        "# (language, resource type) -> the module that registers its reader.",
-        "READERS: dict[tuple[str, str], str] = {",
-        *(f"    {k!a}: {v!a}," for k, v in readers.items()),
-        "}",
-        "",
-        "# The fact builders (module.name) in the order a full walk registers them.",
-        "BUILDERS: tuple[str, ...] = (",
-        *(f"    {b!a}," for b in builders),
-        ")",
-        "",
-        "# The AWS model's entity lists, by the service that fills them.",
-        "HOLDERS: dict[str, str] = {",
-        *(f"    {k!a}: {v!a}," for k, v in holders.items()),
-        "}",
-        "",
-    ]
-    return "\n".join(lines)
+        *_tuple("Every module of the package, in the order a full walk imports them.", "MODULES", modules),
+        *_tuple("The service packages.", "SERVICES", services),
+        *_mapping("(language, resource type) -> the module that registers its reader.", "READERS",
+                  "tuple[str, str]", readers),
+        *_tuple("The fact builders (module.name) in the order a full walk registers them.", "BUILDERS",
+                builders),
+        *_mapping("The AWS model's entity lists, by the service that fills them.", "HOLDERS", "str",
+                  holders),
+    ])
 
 
 def azure_index_source() -> str:
@@ -83,26 +60,36 @@ def azure_index_source() -> str:
     registry.load_all()
     readers = {key: fn.__module__ for key, fn in sorted(registry._READERS.items())}
     links = sorted({fn.__module__ for _order, _name, fn in registry._LINKERS})
-    lines = [
-        '"""What the Azure model package registers, written by `python -m iaclint.model.index_source`',
+    return "\n".join([
+        *_header("Azure"),
+        *_mapping("(language family, resource type in lower case) -> the module that registers its reader.",
+                  "READERS", "tuple[str, str]", readers),
+        *_tuple("The modules that register link steps.", "LINKS", links),
+    ])
+
+
+def _header(cloud: str) -> list[str]:
+    """The generated file's docstring and lint settings."""
+    return [
+        f'"""What the {cloud} model package registers, written by `python -m iaclint.model.index_source`',
         "from a full walk and checked against one by tests/model/test_model_indexes.py: it never disagrees",
         'with the registrations."""',
         "",
         "# ruff: noqa: E501",
         "# fmt: off",
         "",
-        "# (language family, resource type in lower case) -> the module that registers its reader.",
-        "READERS: dict[tuple[str, str], str] = {",
-        *(f"    {k!a}: {v!a}," for k, v in readers.items()),
-        "}",
-        "",
-        "# The modules that register link steps.",
-        "LINKS: tuple[str, ...] = (",
-        *(f"    {m!a}," for m in links),
-        ")",
-        "",
     ]
-    return "\n".join(lines)
+
+
+def _tuple(comment: str, name: str, items: list[str]) -> list[str]:
+    """A commented tuple of strings, one per line."""
+    return [f"# {comment}", f"{name}: tuple[str, ...] = (", *(f"    {x!a}," for x in items), ")", ""]
+
+
+def _mapping(comment: str, name: str, key: str, items: dict[Any, str]) -> list[str]:
+    """A commented dict of `key` to module names, one entry per line."""
+    entries = (f"    {k!a}: {v!a}," for k, v in items.items())
+    return [f"# {comment}", f"{name}: dict[{key}, str] = {{", *entries, "}", ""]
 
 
 def _entity_module(name: str, model_module: object, services: list[str]) -> str:
