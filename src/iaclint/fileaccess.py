@@ -25,6 +25,8 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from iaclint.realpath import PathResolver
+
 # The one size limit for any file iaclint reads: real templates and modules are far smaller, and a
 # scan must stay bounded whatever it is given.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -64,10 +66,10 @@ class ScanRoots:
     """The directories whose files scanned code may read (resolved, absolute)."""
 
     roots: tuple[str, ...]
-    # The resolved directories seen so far, by absolute path: a scan asks about thousands of files
-    # in the same few directories, and resolving a path costs a system call per component. A
-    # ScanRoots lives for one scan, over a tree that does not change while it is read.
-    _dirs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # The paths resolved so far: a scan asks about thousands of files in the same few directories,
+    # and resolving a path costs a system call per component. A ScanRoots lives for one scan, over
+    # a tree that does not change while it is read.
+    _paths: PathResolver = field(default_factory=PathResolver, compare=False, repr=False)
 
     @classmethod
     def for_paths(cls, paths: Iterable[str | os.PathLike[str]]) -> ScanRoots:
@@ -100,21 +102,13 @@ class ScanRoots:
         return "outside the scanned tree, which iaclint never reads"
 
     def real(self, path: str | os.PathLike[str]) -> str:
-        """`os.path.realpath(path)`, its directory resolved once per scan; the last component is
-        looked at every time (a link to a file outside the roots is still followed)."""
+        """`os.path.realpath(path)`, each directory resolved once per scan."""
         raw = os.fspath(path)
-        if not isinstance(raw, str) or "\0" in raw or ".." in raw.split(os.sep):
-            # Bytes, a NUL (realpath raises), `..` (it applies after links are followed, which
-            # abspath would not respect): as realpath does it.
-            return os.path.realpath(raw)
-        head, tail = os.path.split(os.path.abspath(raw))
-        if not tail:
-            return os.path.realpath(raw)
-        real_head = self._dirs.get(head)
-        if real_head is None:
-            real_head = self._dirs[head] = os.path.realpath(head)
-        full = os.path.join(real_head, tail)
-        return os.path.realpath(full) if os.path.islink(full) else full
+        if not isinstance(raw, str) or "\0" in raw:
+            return os.path.realpath(raw)  # bytes as realpath reads them; a NUL raises as it does
+        # Absolute keys (the cache must not depend on the working directory), not normalised: `..`
+        # applies after the links before it are followed.
+        return self._paths.real(raw if os.path.isabs(raw) else os.path.join(os.getcwd(), raw))
 
     def allows(self, path: str | os.PathLike[str]) -> bool:
         return self.refusal(path) is None

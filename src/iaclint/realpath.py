@@ -9,13 +9,13 @@ from pathlib import Path
 
 class PathResolver:
     """`resolve(p)` equals `p.resolve()`; `display(p)` equals `source.display_path(p)` for a resolved
-    `p`, with the working directory read once (at construction)."""
+    `p`, with the working directory read once (at the first `display`)."""
 
     __slots__ = ("_cwd", "_real_paths")
 
     def __init__(self) -> None:
         self._real_paths: dict[str, str] = {}
-        self._cwd = Path.cwd().resolve()
+        self._cwd: Path | None = None  # read on the first `display`: most resolvers never display
 
     def resolve(self, path: Path) -> Path:
         return Path(self.real(os.fspath(path)))
@@ -62,6 +62,8 @@ class PathResolver:
         return os.path.join(self.real(head), tail)
 
     def display(self, resolved: Path) -> str:
+        if self._cwd is None:
+            self._cwd = Path.cwd().resolve()
         try:
             return resolved.relative_to(self._cwd).as_posix()
         except ValueError:
