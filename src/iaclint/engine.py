@@ -19,7 +19,6 @@ from iaclint.discover import READ_WITH_A_TEMPLATE, Discovery, Exclusions, Unit, 
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
-from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.result import FileRecord, ScanResult
 from iaclint.rules import Rule, load_rules
@@ -282,11 +281,10 @@ def _scan(
     if options.files_mode:
         # The summary accounts for the files passed, not for the ones loaded to find callers
         # (every Terraform file of the repository): those are left out before being shown.
-        given = {os.path.realpath(p) for p in options.paths}
-        real = PathResolver().real
+        given = {roots.real(p) for p in options.paths}
 
         def keep(path: str) -> bool:
-            return real(path) in given
+            return roots.real(path) in given
 
         skipped = {p: reason for p, reason in skipped.items() if keep(p)}
         records = _account_files(_kept(found, keep), skipped, [d for d in failed if keep(d.path)], read)
