@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from iaclint import budget as _budget
+from iaclint.discover import ARM_PARAMETERS
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes, utf8_error_position
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.arm.template import Output, Template
@@ -69,7 +70,7 @@ def _explicit(path: Path, result: LoadResult) -> tuple[str, Value] | None:
         return None
     # An explicit parameters file applies only to the template it was written for.
     schema = doc.get("$schema").as_str() or ""
-    if "deploymentparameters" not in schema.lower() and not path.name.endswith(".parameters.json"):
+    if "deploymentparameters" not in schema.lower() and not path.name.endswith(ARM_PARAMETERS):
         return None
     return path.name, doc
 
@@ -78,7 +79,7 @@ def _beside(template: Path, roots: ScanRoots, result: LoadResult) -> tuple[dict[
     """The parameters of `<stem>.parameters.json` beside the template: (values, "") when read or
     absent, ({}, why) when it is there but cannot be read, which makes every parameter unknown."""
     stem = template.name[: -len(".json")] if template.name.endswith(".json") else template.stem
-    cand = template.with_name(f"{stem}.parameters.json")
+    cand = template.with_name(stem + ARM_PARAMETERS)
     if not os.path.lexists(cand):
         return {}, ""
     doc = _read_json(cand, roots, result)
