@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from operator import attrgetter
+from typing import Any
 
 from iaclint.fileaccess import ScanRoots, git_top
 from iaclint.source import Span, display_path
@@ -33,6 +35,9 @@ class Related:
 
     span: Span
     message: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Related, (self.span, self.message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,11 @@ class Finding:
     # repository and its address there (see `identify`); filled by the engine.
     identity: str = field(default="", compare=False)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Thousands travel back from the workers pickled: rebuilt by `__init__` from the fields
+        # in their order, instead of the dataclass default (a state set through `fields()`).
+        return (Finding, _finding_fields(self))
+
     def fingerprint(self) -> str:
         """Stable across unrelated edits and across working directories: rule, the resource's
         place in the repository and address within its file or unit, and attribute; never the
@@ -90,6 +100,10 @@ class Finding:
 
     def suppressed(self, suppression: Suppression) -> Finding:
         return replace(self, suppression=suppression)
+
+
+# A Finding's fields in `__init__` order (slotted dataclass: `__slots__` lists the fields in order).
+_finding_fields = attrgetter(*Finding.__slots__)
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:

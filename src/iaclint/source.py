@@ -43,6 +43,11 @@ class Span:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Findings travel back from the workers pickled, a Span or two each: rebuilt by one call
+        # instead of the dataclass default (a state set field by field through `fields()`).
+        return (make_span, (self.path, self.line, self.column, self.end_line, self.end_column))
+
     @classmethod
     def point(cls, path: str, line: int, column: int = 1) -> Span:
         return cls(path, line, column, line, column)
