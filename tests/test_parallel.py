@@ -369,27 +369,3 @@ def test_the_module_call_pass_imports_what_the_parts_need(
     plan_parts(discover([str(root)], []).units, options)
     assert preloaded == [{"bicep"}]
 
-
-def test_a_finding_comes_back_from_a_worker_whole() -> None:
-    """Results travel back pickled, by each class's own `__reduce__`: every field survives,
-    the ones equality ignores (origin, identity, properties) too, and the Span is a Span."""
-    import pickle
-
-    from iaclint.findings import Finding, Level, Related, Suppression
-    from iaclint.source import Span
-
-    span = Span("main.tf", 3, 5, 3, 19)
-    f = Finding(
-        "APIGW001", Level.WARNING, "TLS 1.0 allowed", span, address="aws_api_gateway_domain_name.api",
-        resource_type="aws_api_gateway_domain_name", attribute="security_policy",
-        related=(Related(Span("vars.tf", 2, 1, 2, 9), "value set here"),), unknown=True,
-        fix="TLS_1_2", properties={"tags": "x"}, suppression=Suppression("inSource", "why", span),
-        origin="module/main.tf", identity="infra:aws_api_gateway_domain_name.api",
-    )
-    back = pickle.loads(pickle.dumps([f, f], protocol=pickle.HIGHEST_PROTOCOL))
-    assert back[0] is back[1]  # shared objects stay shared
-    got = back[0]
-    assert type(got) is Finding and type(got.span) is Span and type(got.related[0]) is Related
-    for name in Finding.__slots__:
-        assert getattr(got, name) == getattr(f, name), name
-    assert got.related[0].span == Span("vars.tf", 2, 1, 2, 9) and got.related[0].message == "value set here"

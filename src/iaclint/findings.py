@@ -95,6 +95,11 @@ class Finding:
     def sort_key(self) -> tuple:
         return (self.span.path, self.span.line, self.span.column, self.rule_id, self.address)
 
+    def with_identity(self, identity: str) -> Finding:
+        """This finding with its `identity` (see `identify`): one per finding of a scan, so built
+        by one constructor call (`identity` is the last field) rather than by `replace`."""
+        return Finding(*_finding_fields(self)[:-1], identity)
+
     def with_level(self, level: Level) -> Finding:
         return replace(self, level=level)
 
@@ -123,7 +128,7 @@ def identify(findings: Iterable[Finding], paths: Iterable[str]) -> list[Finding]
     """Each finding with its `identity`, worked out against the places of the scanned `paths`."""
     bases = identity_bases(paths)
     memo = _Places()
-    return [replace(f, identity=identity_of(f, bases, memo)) for f in findings]
+    return [f.with_identity(identity_of(f, bases, memo)) for f in findings]
 
 
 @dataclass(slots=True)
