@@ -602,7 +602,10 @@ def _check_part(
     if parts_out is not None:
         parts_out.append((loaded, model))
     else:
-        # Nothing reads the resources now: unread lazy bodies let go of the loader's state.
+        # Nothing reads the model or the resources now: the entities' links to one another and
+        # unread lazy bodies (which refer to the loader's state) let go, so reference counting
+        # frees the part when this returns (`tests/test_part_garbage.py`).
+        model.release()
         loaded.release()
     read = {real(p) for p in loaded.all_files_read()}
     return PartResult(
