@@ -437,6 +437,14 @@ class LazyValue(Value):
     def ready(self) -> bool:
         return self._compute is None
 
+    def release(self) -> None:
+        """Let go of what the value would be worked out from, if it was never read: its loader is
+        done with the part (the checks have run), and the computation refers back to the loader's
+        state, which refers to its values, a cycle only the cyclic collector could free. Reading
+        it later raises EvaluationError."""
+        if self._compute is not None and self._compute is not _BUSY:
+            _L_COMPUTE(self, _released)
+
     def __getattr__(self, name: str) -> Any:
         # Called only for a field not filled yet (slots raise AttributeError until set).
         if name not in _FIELDS:
@@ -485,5 +493,10 @@ _FIELDS = frozenset(("state", "data", "span", "reason", "refs", "via"))
 def _fields(v: Value) -> tuple[Any, ...]:
     return (v.state, v.data, v.span, v.reason, v.refs, v.via)
 _BUSY: Any = object()
+
+
+def _released() -> Value:
+    raise EvaluationError("a value was read after its load result was released")
+
 _SELF_DEPENDENT = Value.unknown("the value depends on itself")
 _L_COMPUTE = LazyValue.__dict__["_compute"].__set__

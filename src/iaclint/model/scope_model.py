@@ -3,7 +3,7 @@ and the facts derived from them once they are linked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING
 
 from iaclint.model.entities import Endpoint
@@ -53,3 +53,30 @@ class Model:
         if other.azure_part is not None:
             self.azure.extend(other.azure_part)
         self.facts.extend(other.facts)
+
+    def release(self) -> None:
+        """Called by the engine once the checks are done. Entities link both ways (a stage and its
+        API, a service and its APIs): cycles, which hold every resource and value the entities
+        read and which only the cyclic collector could free. Every entity of the clouds' lists
+        lets go of what it holds (each field set to None), so reference counting frees the model
+        when the engine drops it. What is not in those lists (an API's effective policies, the
+        facts) links back to them only, never to one another (`tests/test_part_garbage.py`)."""
+        for cloud in (self.aws_part, self.azure_part):
+            if cloud is None:
+                continue
+            for name in _mutable_fields(type(cloud)):
+                for entity in getattr(cloud, name):
+                    for f in _mutable_fields(type(entity)):
+                        setattr(entity, f, None)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _mutable_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a mutable dataclass; none for any other class."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        frozen = not is_dataclass(cls) or cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+        names = _FIELDS[cls] = () if frozen else tuple(f.name for f in fields(cls))
+    return names

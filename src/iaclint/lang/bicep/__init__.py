@@ -20,7 +20,8 @@ __all__ = ["load", "module_calls"]
 def load(units: list[Any], options: BicepOptions | None = None) -> LoadResult:
     from iaclint.lang.bicep.files import load_units
 
-    # The few cycles (evaluators and their context) are collected once the collector runs again.
+    # The load's only cycles (each value left for later and its evaluator) are let go of by the
+    # result's `release`, after the checks: the collector has nothing to do meanwhile.
     with gc_paused():
         return load_units(units, options)
 

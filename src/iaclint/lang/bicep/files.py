@@ -25,7 +25,7 @@ from iaclint.lang.parsing import ParseTimeout
 from iaclint.realpath import PathResolver
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.source import display_path
-from iaclint.values import Value
+from iaclint.values import LazyValue, Value
 
 
 class _Files:
@@ -183,9 +183,28 @@ def _roots_to_evaluate(order: list[str], calls: dict[str, list[str]]) -> set[str
     return set(chosen)
 
 
+class _Result(LoadResult):
+    """A LoadResult whose values may still be worked out from the evaluators' state."""
+
+    __slots__ = ("lazies",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every value of the load left to be worked out later (see `Context.lazies`).
+        self.lazies: list[LazyValue] = []
+
+    def release(self) -> None:
+        # A value never read refers to its evaluator (through what would work it out), and the
+        # evaluator to its values and syntax tree: letting go of that breaks the only cycles of
+        # the load, so reference counting frees the part once the engine drops the result.
+        for v in self.lazies:
+            v.release()
+        self.lazies = []
+
+
 def load_units(units: list[Any], options: BicepOptions | None = None) -> LoadResult:
     options = options or BicepOptions()
-    result = LoadResult()
+    result = _Result()
     files = _Files(result)
     explicit = list(options.parameter_files)
     entries: list[tuple[Path, Parsed, ScanRoots]] = []
@@ -223,6 +242,7 @@ def load_units(units: list[Any], options: BicepOptions | None = None) -> LoadRes
             roots=roots,
             budget=budget,
             diagnostics=result.diagnostics,
+            lazies=result.lazies,
         )
         ctx.stack.append(str(path))
         with budget.active():

@@ -124,6 +124,10 @@ class Context:
     # places together: past `Limits.expansion`, a module is not read (a file calling the next
     # one ten times, ten levels down, would deploy the last 10,000,000,000 times).
     deployments: dict[str, int] = field(default_factory=dict)
+    # Every value left to be worked out later (`FileScope._lazy`): each refers back to its
+    # evaluator, which refers to its values, so the load result lets go of them (`release`) once
+    # the checks are done, and reference counting frees the part.
+    lazies: list[LazyValue] = field(default_factory=list)
 
 
 class FileScope:
@@ -154,8 +158,9 @@ class FileScope:
             # The own parser's nodes hold no comments or decorators: their named children are
             # the kids, no copy needed.
             self.kids = _named_children  # type: ignore[method-assign]
-            # Their text is kept on the node: no lookup by id.
-            self.text = self._own_text  # type: ignore[method-assign]
+            # Their text is kept on the node: no lookup by id. (A function of the file's bytes,
+            # not a method: the evaluator holding its own bound method would be a cycle.)
+            self.text = partial(_own_text, self._data)  # type: ignore[method-assign]
         self.path = path
         self.ctx = ctx
         self.given = params or {}
@@ -187,11 +192,15 @@ class FileScope:
     def _lazy(self, where: str, span: Span | None, fn: Any, *args: Any) -> LazyValue:
         """`fn(*args)` as a value worked out when first read (see LazyValue); `where` names it in
         the note of a value cut off by the budget."""
-        return LazyValue(partial(self._guarded, where, span, fn, args))
+        v = LazyValue(partial(self._guarded, where, span, fn, args))
+        self.ctx.lazies.append(v)
+        return v
 
     def _lazy_members(self, where: str, span: Span | None, fn: Any, *args: Any) -> LazyValue:
         """As `_lazy`, for a resource body: its members are named values, each checked on its own."""
-        return LazyValue(partial(self._guarded, where, span, fn, args, False))
+        v = LazyValue(partial(self._guarded, where, span, fn, args, False))
+        self.ctx.lazies.append(v)
+        return v
 
     def _guarded(
         self, where: str, span: Span | None, fn: Any, args: tuple[Any, ...], check: bool = True
@@ -249,13 +258,6 @@ class FileScope:
         t = self._texts.get(key)
         if t is None:
             t = self._texts[key] = self.parsed.text_of(node).decode("utf-8", errors="replace")
-        return t
-
-    def _own_text(self, node: Any) -> str:
-        """`text` for the own parser's nodes."""
-        t = node.tx
-        if t is None:
-            t = node.tx = self._data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
         return t
 
     def kids(self, node: Any) -> list[Any]:
@@ -360,6 +362,14 @@ class FileScope:
 
 
 _named_children = attrgetter("named_children")
+
+
+def _own_text(data: bytes, node: Any) -> str:
+    """`FileScope.text` for the own parser's nodes, whose text is kept on the node."""
+    t = node.tx
+    if t is None:
+        t = node.tx = data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+    return t
 
 
 def shown_path(path: str) -> str:

@@ -299,7 +299,7 @@ class Modules(FileScope):
             b.step(end - start)
             b.collection(end - start)
             for r in resources[start:end]:
-                resources.append(_readdress(r, old, new, self._guarded))
+                resources.append(_readdress(r, old, new, self._lazy))
 
     def _emit_instance(self, ev: FileScope) -> None:
         self.ctx.stack.append(str(ev.path))
@@ -385,15 +385,15 @@ def _readdress_value(v: Value, old: str, new: str) -> Value:
     return Value(v.state, d, v.span, v.reason, refs, v.via)
 
 
-def _readdress(r: Resource, old: str, new: str, guard: Any) -> Resource:
+def _readdress(r: Resource, old: str, new: str, lazy: Any) -> Resource:
     """A copy of a resource of one module instance for another instance with the same parameters.
-    `guard`: the evaluator's `_guarded`, which works the copied body out under the unit's budget."""
+    `lazy`: the evaluator's `_lazy`, which works the copied body out later under the unit's budget."""
     address = new + r.address[len(old) :] if r.address.startswith(old) else r.address
     cond = None if r.condition is None else _readdress_value(r.condition, old, new)
     body = r.body
     if isinstance(body, LazyValue) and not body.ready():
         where = address.split("#", 1)[-1]
-        moved: Value = LazyValue(partial(guard, where, r.span, _readdress_value, (body, old, new)))
+        moved: Value = lazy(where, r.span, _readdress_value, body, old, new)
     else:
         moved = _readdress_value(body, old, new)
     # The name is the same in every instance: still worked out when (and if) read.

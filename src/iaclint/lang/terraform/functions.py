@@ -81,16 +81,34 @@ def _value_of(obj: Any, span: Span | None) -> Value:
     has one number type), very wide integers as floats. Charged while converting: the members
     through every level (a YAML alias is expanded here) and the text of its strings."""
     b = _budget()
-    t = Tally()
-    text = 0
-    cap = b.limits.string_bytes
+    c = _Converter(span, b)
+    out = c.conv(obj, 1)
+    members = c.t.n
+    c.t.done()
+    b.collection(members)
+    b.string(c.text)
+    return out
 
-    def conv(o: Any, depth: int) -> Value:
-        nonlocal text
+
+class _Converter:
+    """`_value_of`'s walk and what it counts. (A class, not a function nested in `_value_of`: a
+    nested function calling itself is a cycle, garbage for the cyclic collector at each call.)"""
+
+    __slots__ = ("b", "cap", "span", "t", "text")
+
+    def __init__(self, span: Span | None, b: Budget) -> None:
+        self.span = span
+        self.b = b
+        self.cap = b.limits.string_bytes
+        self.t = Tally()
+        self.text = 0
+
+    def conv(self, o: Any, depth: int) -> Value:
+        span = self.span
         if isinstance(o, str):
-            text += len(o)
-            if text > cap:
-                b.string(text)  # raises: the value holds more text than one string may
+            self.text += len(o)
+            if self.text > self.cap:
+                self.b.string(self.text)  # raises: the value holds more text than one string may
             return Value.known(o, span)
         if o is None or isinstance(o, bool):
             return Value.known(o, span)
@@ -100,20 +118,13 @@ def _value_of(obj: Any, span: Span | None) -> Value:
                 raise ValueError("number out of range")
             return Value.known(num(n), span)
         if isinstance(o, dict):
-            t.add(len(o), depth)
-            return Value.known({_key(k): conv(v, depth + 1) for k, v in o.items()}, span)
+            self.t.add(len(o), depth)
+            return Value.known({_key(k): self.conv(v, depth + 1) for k, v in o.items()}, span)
         if isinstance(o, (list, tuple)):
-            t.add(len(o), depth)
-            return Value.known([conv(v, depth + 1) for v in o], span)
+            self.t.add(len(o), depth)
+            return Value.known([self.conv(v, depth + 1) for v in o], span)
         # YAML timestamps, binary data: as text.
-        return conv(str(o), depth)
-
-    out = conv(obj, 1)
-    members = t.n
-    t.done()
-    b.collection(members)
-    b.string(text)
-    return out
+        return self.conv(str(o), depth)
 
 
 def _norm(obj: Any) -> Any:
@@ -254,24 +265,27 @@ def encodable(v: Value) -> Value:
     (their members are apply-time attributes, and reading them later must not evaluate). Bounded
     by `Tally` (raises BudgetExceeded)."""
     t = Tally()
-
-    def walk(v: Value, depth: int) -> Value:
-        if v.state is not _KNOWN:
-            return Value(v.state, None, v.span, v.reason, v.refs, v.via)
-        d = v.data
-        if isinstance(d, LazyObject):
-            return Value.unknown("object with attributes known only after apply", v.span, d.refs)
-        if isinstance(d, dict):
-            t.add(len(d), depth)
-            return Value(_KNOWN, {k: walk(m, depth + 1) for k, m in d.items()}, v.span, "", v.refs, v.via)
-        if isinstance(d, list):
-            t.add(len(d), depth)
-            return Value(_KNOWN, [walk(m, depth + 1) for m in d], v.span, "", v.refs, v.via)
-        return v
-
-    out = walk(v, 1)
+    out = _encodable(v, 1, t)
     t.done()
     return out
+
+
+def _encodable(v: Value, depth: int, t: Tally) -> Value:
+    """`encodable`'s walk. (A function of the module: a nested function calling itself is a cycle,
+    garbage for the cyclic collector at each call.)"""
+    if v.state is not _KNOWN:
+        return Value(v.state, None, v.span, v.reason, v.refs, v.via)
+    d = v.data
+    if isinstance(d, LazyObject):
+        return Value.unknown("object with attributes known only after apply", v.span, d.refs)
+    if isinstance(d, dict):
+        t.add(len(d), depth)
+        members = {k: _encodable(m, depth + 1, t) for k, m in d.items()}
+        return Value(_KNOWN, members, v.span, "", v.refs, v.via)
+    if isinstance(d, list):
+        t.add(len(d), depth)
+        return Value(_KNOWN, [_encodable(m, depth + 1, t) for m in d], v.span, "", v.refs, v.via)
+    return v
 
 
 def unknown_encoding(unknown: Value, document: Value) -> Value:
@@ -1123,20 +1137,23 @@ def _flatten(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> 
     t.done()
     _budget().collection(leaves)
     out: list[Value] = []
+    return _flatten_into(args[0].data, out, span) or Value.known(out, span)
 
-    def walk(items: list[Value]) -> Value | None:
-        for x in items:
-            if x.state is _UNKNOWN:
-                return Value.unknown(f"flatten() of an unknown element: {x.reason}", span, x.refs)
-            if type(x.data) is list:
-                r = walk(x.data)
-                if r is not None:
-                    return r
-            else:
-                out.append(x)
-        return None
 
-    return walk(args[0].data) or Value.known(out, span)
+def _flatten_into(items: list[Value], out: list[Value], span: Span | None) -> Value | None:
+    """`flatten()`'s walk: the leaves of `items` added to `out`, or the unknown found first. (A
+    function of the module: a nested function calling itself is a cycle, garbage for the cyclic
+    collector at each call.)"""
+    for x in items:
+        if x.state is _UNKNOWN:
+            return Value.unknown(f"flatten() of an unknown element: {x.reason}", span, x.refs)
+        if type(x.data) is list:
+            r = _flatten_into(x.data, out, span)
+            if r is not None:
+                return r
+        else:
+            out.append(x)
+    return None
 
 
 @value_fn("compact")

@@ -255,28 +255,30 @@ def first_unknown(v: Value) -> Value | None:
     """The first unknown inside `v` (with refs merged from all unknowns), or None when fully known."""
     found: list[Value] = []
     t = Tally()
-
-    def walk(x: Value, depth: int) -> None:
-        if x.state is _UNKNOWN:
-            found.append(x)
-            return
-        d = x.data
-        if isinstance(d, LazyObject):
-            found.append(Value.unknown("object with attributes known only after apply", x.span, d.refs))
-        elif isinstance(d, dict):
-            t.add(len(d), depth)
-            for m in d.values():
-                walk(m, depth + 1)
-        elif isinstance(d, list):
-            t.add(len(d), depth)
-            for m in d:
-                walk(m, depth + 1)
-
-    walk(v, 1)
+    _unknowns_in(v, 1, found, t)
     t.done()
     if not found:
         return None
     return Value.unknown(found[0].reason, v.span, merge_refs(found))
+
+
+def _unknowns_in(x: Value, depth: int, found: list[Value], t: Tally) -> None:
+    """`first_unknown`'s walk: the unknowns inside `x` added to `found`. (A function of the module:
+    a nested function calling itself is a cycle, garbage for the cyclic collector at each call.)"""
+    if x.state is _UNKNOWN:
+        found.append(x)
+        return
+    d = x.data
+    if isinstance(d, LazyObject):
+        found.append(Value.unknown("object with attributes known only after apply", x.span, d.refs))
+    elif isinstance(d, dict):
+        t.add(len(d), depth)
+        for m in d.values():
+            _unknowns_in(m, depth + 1, found, t)
+    elif isinstance(d, list):
+        t.add(len(d), depth)
+        for m in d:
+            _unknowns_in(m, depth + 1, found, t)
 
 
 # Integers wider than this become floats: Terraform's numbers carry 512 bits of precision, and a

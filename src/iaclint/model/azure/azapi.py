@@ -27,34 +27,38 @@ def _body(r: Resource) -> Value:
     return b
 
 
+def _full_name(r: Resource, azapi: dict[str, Resource], names: dict[str, Value], depth: int = 0) -> Value:
+    """The ARM name of `r`, its parents' names first (`azapi`: the scope's `azapi_resource`s by
+    address; `names`: the names worked out so far). A function of the module, not one nested in
+    `arm_resources`: a nested function calling itself is a cycle (it holds its own cell)."""
+    got = names.get(r.address)
+    if got is not None:
+        return got
+    own = r.body.get("name")
+    rtype = (r.body.get("type").as_str() or "").partition("@")[0]
+    parent_ref = r.body.get("parent_id")
+    parent = next((azapi[a] for a in parent_ref.refs if a in azapi), None)
+    v = own
+    if rtype.count("/") > 1:  # a child: its ARM name starts with its parent's
+        # An unknown full name keeps its known `/child` tail, which names the child.
+        tail = f"/{own.as_str()}" if own.as_str() else ""
+        if parent is None or depth > 8:
+            why = "the parent resource is not declared here"
+            v = Value.unknown(why, own.span, parent_ref.refs, suffix=tail)
+        else:
+            pn, n = _full_name(parent, azapi, names, depth + 1).as_str(), own.as_str()
+            if pn is None or n is None:
+                v = Value.unknown("the name cannot be known", own.span, (parent.address,), suffix=tail)
+            else:
+                v = Value.known(f"{pn}/{n}", own.span)
+    names[r.address] = v
+    return v
+
+
 def arm_resources(resources: list[Resource]) -> list[Resource]:
     """The ARM resources the `azapi_resource`s among `resources` deploy."""
     azapi = {r.address: r for r in resources if r.type == "azapi_resource"}
     names: dict[str, Value] = {}
-
-    def full_name(r: Resource, depth: int = 0) -> Value:
-        got = names.get(r.address)
-        if got is not None:
-            return got
-        own = r.body.get("name")
-        rtype = (r.body.get("type").as_str() or "").partition("@")[0]
-        parent_ref = r.body.get("parent_id")
-        parent = next((azapi[a] for a in parent_ref.refs if a in azapi), None)
-        v = own
-        if rtype.count("/") > 1:  # a child: its ARM name starts with its parent's
-            # An unknown full name keeps its known `/child` tail, which names the child.
-            tail = f"/{own.as_str()}" if own.as_str() else ""
-            if parent is None or depth > 8:
-                why = "the parent resource is not declared here"
-                v = Value.unknown(why, own.span, parent_ref.refs, suffix=tail)
-            else:
-                pn, n = full_name(parent, depth + 1).as_str(), own.as_str()
-                if pn is None or n is None:
-                    v = Value.unknown("the name cannot be known", own.span, (parent.address,), suffix=tail)
-                else:
-                    v = Value.known(f"{pn}/{n}", own.span)
-        names[r.address] = v
-        return v
 
     out: list[Resource] = []
     for r in azapi.values():
@@ -70,7 +74,7 @@ def arm_resources(resources: list[Resource]) -> list[Resource]:
             fields["properties"] = body
         fields["type"] = Value.known(rtype, t.span)
         fields["apiVersion"] = Value.known(api, t.span)
-        fields["name"] = full_name(r)
+        fields["name"] = _full_name(r, azapi, names)
         for key in ("location", "identity", "tags"):
             if key not in fields and not r.body.get(key).is_null:
                 fields[key] = r.body.get(key)

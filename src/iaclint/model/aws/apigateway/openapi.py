@@ -31,19 +31,20 @@ class _TooLarge(Exception):
 
 def _wrap(obj: Any, span: Span | None) -> Value:
     """Decoded JSON/YAML as Values at `span`, bounded: a YAML alias bomb stops at the member cap."""
-    left = [_MAX_MEMBERS]
+    return _wrapped(obj, 0, span, [_MAX_MEMBERS])
 
-    def walk(o: Any, depth: int) -> Value:
-        left[0] -= 1
-        if left[0] < 0 or depth > _MAX_DEPTH:
-            raise _TooLarge
-        if isinstance(o, dict):
-            return Value.known({str(k): walk(v, depth + 1) for k, v in o.items()}, span)
-        if isinstance(o, list):
-            return Value.known([walk(v, depth + 1) for v in o], span)
-        return Value.known(o, span)
 
-    return walk(obj, 0)
+def _wrapped(o: Any, depth: int, span: Span | None, left: list[int]) -> Value:
+    """`_wrap`'s walk; `left`: how many more members it may make. (A function of the module: a
+    nested function calling itself is a cycle, garbage for the cyclic collector at each call.)"""
+    left[0] -= 1
+    if left[0] < 0 or depth > _MAX_DEPTH:
+        raise _TooLarge
+    if isinstance(o, dict):
+        return Value.known({str(k): _wrapped(v, depth + 1, span, left) for k, v in o.items()}, span)
+    if isinstance(o, list):
+        return Value.known([_wrapped(v, depth + 1, span, left) for v in o], span)
+    return Value.known(o, span)
 
 
 def _decode(text: str) -> Any:
