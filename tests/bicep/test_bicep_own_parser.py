@@ -343,7 +343,7 @@ def test_a_file_of_tiny_tokens_stays_within_the_parse_memory(
 
     monkeypatch.setattr(syntax, "ParseDeadline", tight)
     path = tmp_path / "junk.bicep"
-    path.write_bytes(b"@" * (parser._CHECK_EVERY + 10))
+    path.write_bytes(b"@" * (parser._CHECK_BYTES + parser._RUN + 10))
     result = load([Unit("bicep", path, (path,))], BicepOptions(ScanRoots.for_paths([tmp_path]), ()))
     assert [(d.partial, d.message) for d in result.diagnostics] == [
         (False, "parsing gave up: this input took too much memory; file not read")

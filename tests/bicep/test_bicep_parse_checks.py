@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from iaclint.lang.bicep import parser
 from iaclint.lang.bicep.syntax import line_starts
 
@@ -47,11 +49,32 @@ class _CountingDeadline:
 
 def test_the_deadline_is_checked_every_few_thousand_tokens_read() -> None:
     # 10,000 statements of 4 tokens, and as many that do not parse (3 tokens read, then 5 skipped to
-    # the next line): the deadline is read before the first statement, then once every 2,048 tokens.
+    # the next line): the deadline is read before the first statement, then once every 2,048 tokens,
+    # and by the tokenizer once every `_CHECK_BYTES` bytes.
     for text, tokens in (("var a = 1\n" * 10_000, 40_000), ("var a = = 1\n" * 10_000, 80_000)):
+        least = tokens // parser._CHECK_WORK
+        most = least + 3 + len(text) // parser._CHECK_BYTES
         deadline = _CountingDeadline()
         parser.parse_bytes(text.encode(), deadline=deadline)
-        assert tokens // parser._CHECK_WORK <= deadline.checks <= tokens // parser._CHECK_WORK + 3
+        assert least <= deadline.checks <= most
         deadline = _CountingDeadline()
         parser.module_statements(text.encode(), deadline=deadline)
-        assert tokens // parser._CHECK_WORK <= deadline.checks <= tokens // parser._CHECK_WORK + 3
+        assert least <= deadline.checks <= most
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [b"@", b"a:b ", b"k: {", b"'a\\b'", b"/**/", b"'${a}'", b"'''x'''", b"\n@", b"a::b", "é".encode()],
+)
+def test_the_tokenizer_checks_the_deadline_every_few_tens_of_thousands_of_tokens(unit: bytes) -> None:
+    """Whatever the tokens (one a match, three a match, or read past their match), the tokenizer
+    reads at most `_CHECK_BYTES + 3 * _RUN` (61,440) tokens, and about as many bytes, between two
+    checks."""
+    data = unit * (400_000 // len(unit))
+    deadline = _CountingDeadline()
+    comments: list[parser.Node] = []
+    toks = parser._lex(data, comments, deadline)
+    most = parser._CHECK_BYTES + 3 * parser._RUN
+    assert most <= 65_536
+    assert deadline.checks >= max(len(toks) + len(comments), len(data)) // most
+    assert deadline.checks <= len(data) // parser._CHECK_BYTES

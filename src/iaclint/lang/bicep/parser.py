@@ -160,21 +160,35 @@ _SEGMENT = re.compile(rb"(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+")
 _ESCAPE = re.compile(rb"\\u\{[0-9A-Fa-f]*\}|\\[^\n]")
 
 
-# One token per match, the blanks before it skipped: a word, a plain string, a number, an operator,
+# One match per token, the blanks before it skipped: a word, an operator, a plain string, a number,
 # a line comment, or one character for the slower paths (strings with escapes or interpolations,
-# multi-line strings, block comments, `#` pragmas, bad input). Line breaks are blanks too: a token
-# after one matches in the first copy of the alternatives (groups 1-6), any other in the second
-# (groups 7-12), so one match reads both the token and whether a line starts before it.
+# multi-line strings, block comments, `#` pragmas, bad input). A word followed on its line by a `:`
+# (not `::`) matches with it, and with the token after the `:` when that is a plain string, a word,
+# `{` or `[`: an object member's key, colon and one-token value (`name: 'x'`, `k: v`, `p: {`) are
+# one match, not three (a match costs about as much as the Python code reading its tokens; a third
+# of the tokens of gateway-dense code are read this way). Line breaks are blanks too: a token after
+# one matches in the first copy of the alternatives (groups 1-10), any other in the second (groups
+# 11-20), so one match reads both the tokens and whether a line starts before them.
+_WORD = rb"[A-Za-z_][A-Za-z0-9_]*+"
+_PLAIN = rb"'(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+'"
 _ALTERNATIVES = (
-    rb"([A-Za-z_][A-Za-z0-9_]*+)|('(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+')"
-    rb"|([0-9]++(?:\.[0-9]++)?)"
-    rb"|(\.\.\.|=>|==|!=|=~|!~|<=|>=|&&|\|\||\?\?|\.\?|::|[{}\[\]()<>,:.?!=+\-*%@|&;^~])"
-    rb"|(//[^\n]*+)|([^\n])"
+    # 1 word, 2 its colon, then 3 a plain string, 4 a word or 5 `{` / `[` after the colon
+    rb"(" + _WORD + rb")(?:[ \t\r\f\v]*+(:)(?!:)"
+    rb"(?:[ \t\r\f\v]*+(?:(" + _PLAIN + rb")|(" + _WORD + rb")|([{\[])))?+)?+"
+    # 6 an operator (the longest one that matches)
+    rb"|([{}\[\](),;@^~%*+\-]|:(?::)?+|\.(?:\.\.|\?)?+|=[>=~]?+|![=~]?+|<=?+|>=?+|&&?+|\|\|?+|\?\??+)"
+    # 7 a plain string, 8 a number, 9 a line comment, 10 any other character
+    rb"|(" + _PLAIN + rb")|([0-9]++(?:\.[0-9]++)?)|(//[^\n]*+)|([^\n])"
 )
 _TOKEN = re.compile(
     rb"[ \t\r\f\v]*+(?:\n[ \t\r\n\f\v]*+(?:" + _ALTERNATIVES + rb")|(?:" + _ALTERNATIVES + rb"))",
     re.S,
 )
+# Groups of one alternative (the second copy's are 10 more).
+_GROUPS = 10
+_G_OPERATOR, _G_COMMENT = 6, 9
+# The token kind of each group that is a whole token alone (a word, a plain string, a number).
+_ALONE: tuple[str | None, ...] = (None, *(("w", *[None] * 5, "s", "n", None, None) * 2))
 _OPS_LIST = "... => == != =~ !~ <= >= && || ?? .? :: { } [ ] ( ) < > , : . ? ! = + - * % @ | & ; ^ ~"
 _OPS = {op.encode(): op for op in _OPS_LIST.split(" ")}
 _OPEN_BRACKETS = frozenset(("{", "[", "("))
@@ -192,8 +206,12 @@ def check(deadline: Any) -> None:
         raise ParseTimeout("parsing gave up: this input took too much memory; file not read")
 
 
-# Tokens lexed between two checks of the deadline (see `check`).
-_CHECK_EVERY = 0xFFFF
+# The tokenizer checks the deadline (see `check`) when it has read this many bytes since the last
+# check, between runs of at most `_RUN` matches (`_lex`). A token is one byte at least and a match
+# three tokens at most, so at most `_CHECK_BYTES + 3 * _RUN` tokens (61,440) are lexed between
+# two checks, without counting tokens one by one.
+_CHECK_BYTES = 49152
+_RUN = 4096
 # Tokens the parser reads (or skips over after an error) between two checks, at most about this
 # many plus one statement: each check reads the clock and the process's peak memory (a syscall),
 # about 2% of the parse when made before every statement.
@@ -205,34 +223,59 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
     append = toks.append
     n = len(data)
     pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a byte order mark
+    # A line starts before the next token (and no token was read since that line break).
     nl = True
     # Open brackets inside interpolations; "i" marks an interpolation, whose closing brace resumes
     # its string. Empty outside interpolations (brackets need no tracking there).
     stack: list[str] = []
     finditer = _TOKEN.finditer
     ops = _OPS
-    steps = 0
+    alone = _ALONE
+    checked = pos
     # Tokens come from one `finditer` until a token is read past its match (a string with escapes
     # or interpolations, a multi-line string, a block comment, a pragma, a string resumed after an
-    # interpolation): lexing then goes on with a new `finditer` from there. (The pattern matches
-    # wherever a token starts, so `finditer` skips nothing but the blanks at the end of the file.)
+    # interpolation), or for `_RUN` matches: lexing then goes on with a new `finditer` from there.
+    # (The pattern matches wherever a token starts, so `finditer` skips nothing but the blanks at
+    # the end of the file.)
     while True:
-        for m in finditer(data, pos):
-            steps += 1
-            if steps & _CHECK_EVERY == 0 and deadline is not None:
-                check(deadline)
+        if pos - checked >= _CHECK_BYTES and deadline is not None:
+            check(deadline)
+            checked = pos
+        m = None
+        for m in islice(finditer(data, pos), _RUN):
             g = m.lastindex
-            if g > 6:
-                gi = g - 6
+            k = alone[g]
+            if k is not None:  # most tokens
+                s, e = m.span(g)
+                append((k, s, e, g <= _GROUPS or nl))
+                nl = False
+                continue
+            if g > _GROUPS:
+                gi = g - _GROUPS
             else:
                 gi = g
                 nl = True
-            s, e = m.span(g)
-            if gi == 1:
+            if gi < _G_OPERATOR:  # a word and its colon, and maybe the token after the colon
+                first = g - gi + 1
+                s, e = m.span(first)
                 append(("w", s, e, nl))
-            elif gi == 2:
-                append(("s", s, e, nl))
-            elif gi == 4:
+                s, e = m.span(first + 1)
+                append((":", s, e, False))
+                nl = False
+                if gi > 2:
+                    s, e = m.span(g)
+                    if gi == 3:
+                        append(("s", s, e, False))
+                    elif gi == 4:
+                        append(("w", s, e, False))
+                    else:
+                        op = "{" if data[s] == 123 else "["
+                        if stack:
+                            stack.append(op)
+                        append((op, s, e, False))
+                continue
+            s, e = m.span(g)
+            if gi == _G_OPERATOR:
                 op = ops[data[s:e]]
                 if stack:
                     if op in _OPEN_BRACKETS:
@@ -247,9 +290,7 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
                                 break
                             stack.append(top)  # a stray bracket inside an interpolation
                 append((op, s, e, nl))
-            elif gi == 3:
-                append(("n", s, e, nl))
-            elif gi == 5:  # a line comment
+            elif gi == _G_COMMENT:
                 comments.append(Node("comment", s, e))
                 continue
             else:
@@ -279,7 +320,9 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
                 append((data[s:e].decode("utf-8", errors="replace"), s, e, nl))  # not Bicep
             nl = False
         else:
-            break  # the end of the file
+            if m is None:
+                break  # the end of the file
+            pos = m.end()  # `_RUN` matches read
     append(("eof", n, n, True))
     return toks
 

@@ -16,7 +16,7 @@ from typing import Any, cast
 from iaclint.lang.bicep.prepass import prepass
 from iaclint.lang.parsing import ParseDeadline, ParseTimeout
 from iaclint.resources import Diagnostic
-from iaclint.source import SourceText, Span
+from iaclint.source import SourceText, Span, make_span
 
 # Unreadable regions reported per file; more add nothing a user can act on.
 MAX_REGIONS = 5
@@ -109,7 +109,8 @@ def line_starts(data: bytes) -> list[int]:
 
 class ByteSpans:
     """Spans of the own parser's nodes (parser.py), from their byte offsets; the same Spans
-    `NodeSpans` gives for tree-sitter nodes over the same text."""
+    `NodeSpans` gives for tree-sitter nodes over the same text. (Built by `make_span`, without the
+    class call in front of `Span.__new__`: a scan asks for tens of thousands.)"""
 
     __slots__ = ("_ascii", "_data", "_starts", "path")
 
@@ -143,10 +144,11 @@ class ByteSpans:
             # The common case at once: ASCII text, where a column is a byte count.
             if line == len(starts) or end < starts[line]:  # the node on one line
                 begin = starts[line - 1]
-                span = Span(self.path, line, start - begin + 1, line, end - begin + 1)
+                span = make_span(self.path, line, start - begin + 1, line, end - begin + 1)
             else:
                 last = bisect_right(starts, end)
-                span = Span(self.path, line, start - starts[line - 1] + 1, last, end - starts[last - 1] + 1)
+                column = start - starts[line - 1] + 1
+                span = make_span(self.path, line, column, last, end - starts[last - 1] + 1)
         else:
             span = self.bytes(start, end)
         node.sp = span
@@ -159,15 +161,12 @@ class ByteSpans:
             line = bisect_right(starts, start)
             begin = starts[line - 1]
             if line == len(starts) or end < starts[line]:
-                return Span(self.path, line, start - begin + 1, line, end - begin + 1)
+                return make_span(self.path, line, start - begin + 1, line, end - begin + 1)
             last = bisect_right(starts, end)
-            return Span(self.path, line, start - begin + 1, last, end - starts[last - 1] + 1)
+            return make_span(self.path, line, start - begin + 1, last, end - starts[last - 1] + 1)
         sl, sc = self._point(start)
-        # Most nodes end on the line they start on.
-        if self._ascii and (sl == len(starts) or end < starts[sl]):
-            return Span(self.path, sl, sc, sl, end - starts[sl - 1] + 1)
         el, ec = self._point(end)
-        return Span(self.path, sl, sc, el, ec)
+        return make_span(self.path, sl, sc, el, ec)
 
     def between(self, start: Any, end: Any) -> Span:
         """From the start of node `start` to the end of node `end`."""
