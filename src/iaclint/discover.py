@@ -39,6 +39,8 @@ NOT_AUTOMATIC_TFVARS = "Terraform variables file not loaded automatically (give 
 UNREFERENCED_XML = "XML file no template reads (a policy is checked through the template that loads it)"
 BICEP_PARAMETERS = "Bicep parameters file (read with its template)"
 ARM_PARAMETERS_FILE = "ARM parameters file (read with its template)"
+# A policy document (API Management) a template may read: `file()`, `loadTextContent()`.
+POLICY_SUFFIX = ".xml"
 # Files skipped as units that a loader may still read: scanned when one did.
 READ_WITH_A_TEMPLATE = frozenset(
     {NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, BICEP_PARAMETERS, ARM_PARAMETERS_FILE}
@@ -362,7 +364,7 @@ class _Walker:
         elif name.endswith((".tfvars", ".tfvars.json")):
             # Read only when named (`--var-file`, `var-files`): the engine counts it as scanned then.
             self.result.skipped.append((str(p), NOT_AUTOMATIC_TFVARS))
-        elif name.endswith(".xml"):
+        elif name.endswith(POLICY_SUFFIX):
             self.result.skipped.append((str(p), UNREFERENCED_XML))
         elif name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
             self.singles.append(p)
@@ -508,6 +510,10 @@ def discover(
             if p.name.endswith((".bicep", ".bicepparam")):
                 # A changed parameters file changes what its template deploys: read with it.
                 context.add("bicep")
+            elif p.name.endswith(POLICY_SUFFIX):
+                # A changed policy may be read by any Terraform module or Bicep file (ARM and
+                # CloudFormation templates read no file): evaluated through all of them.
+                context.update(("terraform", "bicep"))
             walker.add_file(p, explicit=True)
             if files_mode and p.name.endswith(ARM_PARAMETERS):
                 # The ARM template `<stem>.json` reads `<stem>.parameters.json` beside it: a change
