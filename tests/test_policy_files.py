@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from iaclint.cli import main
-from iaclint.discover import UNREFERENCED_XML
+from iaclint.discover import UNREFERENCED_XML, discover, root_element
 from iaclint.findings import Finding, Level, Related
 from iaclint.source import Span
 
@@ -146,6 +146,36 @@ def test_policy_file_no_template_reads_is_skipped_and_said_so(repo: str) -> None
     assert scan("--files", "infra/policies/unused.xml") == (
         0, [], {"infra/policies/unused.xml": ("skipped", UNREFERENCED_XML)}
     )
+
+
+def test_other_xml_is_skipped_without_evaluating_the_repository(repo: str) -> None:
+    # A build file changes: it is no policy, so no template is even loaded to find its readers.
+    write("infra/pom.xml", '<?xml version="1.0"?>\n<!-- build -->\n<project><modelVersion/></project>\n')
+    assert discover(["infra/pom.xml"], files_mode=True).units == []
+    reason = "XML whose root element is <project>, not an API Management policy (<policies> or <fragment>)"
+    assert scan("--files", "infra/pom.xml") == (0, [], {"infra/pom.xml": ("skipped", reason)})
+    # A policy (or a fragment) brings every Terraform directory and Bicep file.
+    assert [u.path.name for u in discover(["infra/policies/open.xml"], files_mode=True).units] == [
+        "infra" if repo == "terraform" else "main.bicep"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "root"),
+    [
+        ("<policies><inbound/></policies>", "policies"),
+        ('\ufeff<?xml version="1.0" encoding="utf-8"?>\r\n<!-- a <fragment> -->\n<fragment>', "fragment"),
+        ("<!DOCTYPE project>\n<project xmlns='urn:x'>", "project"),
+        ("  <policies/>", "policies"),
+        # Cannot be told: followed as a policy, whose reader says what is wrong with it.
+        ("", None),
+        ("%{ if x }<policies>", None),
+        ("<!-- not closed", None),
+        ("<", None),
+    ],
+)
+def test_root_element(text: str, root: str | None) -> None:
+    assert root_element(text) == root
 
 
 def test_templatefile_policy_points_at_the_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
