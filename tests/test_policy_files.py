@@ -134,9 +134,13 @@ def test_conditional_rate_limit_points_at_the_element(repo: str) -> None:
     )
     _, found, _ = scan("--files", "infra/policies/global.xml", "--select", "IAC811")
     template, secure, open_line = CASES[repo]
-    where = [("infra/policies/global.xml", 5, 9, "<rate-limit> in the policy file")]
+    # The conditional element, then where an unconditional one could go.
+    where = ("infra/policies/global.xml", 5, 9, "<rate-limit> in the policy file")
+    def api(name: str) -> list[tuple[str, int, int, str]]:
+        return [where, (f"infra/policies/{name}.xml", 2, 3, MOST_SPECIFIC), GLOBAL_PART]
+
     assert sorted(brief(f) for f in found) == [
-        ("IAC811", template, secure, where), ("IAC811", template, open_line, where)
+        ("IAC811", template, secure, api("secure")), ("IAC811", template, open_line, api("open"))
     ]
     assert {f["level"] for f in found} == {"note"}
 

@@ -219,7 +219,7 @@ def _validated(path: PolicyPath, svc: ApimService) -> Decision:
     if any(not c.conditional for c in pol.client_cert):
         return Decision.yes(where)
     if pol.client_cert:
-        where = _with(where, _elements(c.element for c in pol.client_cert))
+        where = _with(where, (*_elements(c.element for c in pol.client_cert), *_path_lacking(path)))
         return Decision.unknown(where, "validate-client-certificate runs only inside <choose>")
     where = _with(where, _path_lacking(path))
     if pol.unknown:
@@ -264,9 +264,9 @@ def _api(d: Derivation, api: ApimApi) -> None:
         pol = path.policy
         limiters = [Limiter(where, r.kind, r.conditional) for r in pol.rate_limits]
         missing = "no rate-limit, rate-limit-by-key or quota in its effective policy and no WAF in front"
-        # Reported when no limit runs for every request: where the conditional ones are, or where
+        # Reported when no limit runs for every request: where the conditional ones are, and where
         # one could be added.
-        limits = _elements(r.element for r in pol.rate_limits) if pol.rate_limits else _path_lacking(path)
+        limits = (*_elements(r.element for r in pol.rate_limits), *_path_lacking(path))
         d.facts.rate_targets.append(
             RateTarget(
                 porigin, _with(where, limits), missing, list(attachments), limiters, [*pol.unknown, *possible]
@@ -284,7 +284,7 @@ def _authentication(path: PolicyPath, origin: Origin, where: Setting) -> Operati
         return OperationAuth(
             origin,
             Auth.UNKNOWN,
-            _with(where, _elements(j.element for j in pol.jwt)),
+            _with(where, (*_elements(j.element for j in pol.jwt), *_path_lacking(path))),
             "its validate-jwt runs only inside <choose> (for some requests)",
         )
     # What follows is decided by a token check the effective policy lacks.
@@ -350,7 +350,7 @@ def _allowed(pol: EffectivePolicy, where: Setting, public: Decision, what: str, 
     if any(f.action == "allow" and not f.conditional for f in pol.ip_filters):
         return Decision.yes(where)
     if any(f.action == "allow" for f in pol.ip_filters):
-        where = _with(where, _elements(f.element for f in pol.ip_filters if f.action == "allow"))
+        where = _with(where, (*_elements(f.element for f in pol.ip_filters if f.action == "allow"), *lacking))
         return Decision.unknown(where, 'its ip-filter action="allow" runs only inside <choose>')
     where = _with(where, (*_elements(f.element for f in pol.ip_filters), *lacking))
     if pol.unknown or public.state is None:
@@ -473,9 +473,10 @@ def _policy_backends(d: Derivation) -> None:
 #
 # A policy the template reads from a file (`file()`, `loadTextContent()`) is reported at the template
 # (the API, the call that reads the file), with related locations in the file: the element that
-# decided, or, for something the effective policy lacks, each document of it that is read from a file,
-# the most specific scope first (where the element would go). So a change to the file alone brings
-# what it causes (pre-commit, `--files`).
+# decided (a weak or conditional one), and, for something the effective policy lacks (or runs only
+# for some requests), each document of it that is read from a file, the most specific scope first
+# (where the element would go). So a change to the file alone brings what it causes (pre-commit,
+# `--files`).
 
 
 def _with(setting: Setting, related: Places) -> Setting:
