@@ -199,6 +199,21 @@ def test_templatefile_policy_points_at_the_template(tmp_path: Path, monkeypatch:
     assert (code, [brief(f) for f in found]) == (1, [("IAC601", "infra/main.tf", 51, related)])
 
 
+def test_policy_made_from_a_file_points_at_its_start(repo: str) -> None:
+    # replace() makes a new text of the file's: the file is known, positions in it are not.
+    template, _, line = CASES[repo]
+    read = {
+        "terraform": 'file("${path.module}/policies/open.xml")',
+        "bicep": "loadTextContent('policies/open.xml')",
+    }
+    made = {"terraform": 'replace({}, "X-Api", "X-Open")', "bicep": "replace({}, 'X-Api', 'X-Open')"}
+    text = Path(template).read_text()
+    write(template, text.replace(read[repo], made[repo].format(read[repo])))
+    code, found, _ = scan("--files", "infra/policies/open.xml")
+    related = [("infra/policies/open.xml", 1, 1, MOST_SPECIFIC), GLOBAL_PART]
+    assert (code, [brief(f) for f in found]) == (1, [("IAC601", template, line, related)])
+
+
 def test_related_locations_leave_fingerprints_alone() -> None:
     # A baseline written before policies gained related locations still matches.
     f = Finding("IAC601", Level.ERROR, "m", Span("main.tf", 51, 3, 51, 40), "azurerm_api_management_api.open",

@@ -517,3 +517,20 @@ def covers_text(mark: Span, text: str) -> bool:
     """Whether a read mark covers `text` whole: the text is the file's content, position for
     position."""
     return mark.end_line == text.count("\n") + 1 and mark.end_column == len(text) - text.rfind("\n")
+
+
+def made_from(result: Value, args: list[Value]) -> Value:
+    """`result`, a text a function made of `args` (`replace(loadTextContent('policy.xml'), ...)`),
+    naming each file an argument's text was read from, with a point mark: the file is known,
+    positions in the text are not the file's (see `read_mark`)."""
+    if result.state is not State.KNOWN or result.data.__class__ is not str:
+        return result
+    files: dict[str, None] = {}
+    for a in args:
+        for s in a.via:
+            if s.line == 0:
+                files[s.path] = None
+    if not files:
+        return result
+    marks = tuple(read_mark(p, None) for p in files)
+    return Value(result.state, result.data, result.span, result.reason, result.refs, (*result.via, *marks))

@@ -46,7 +46,7 @@ from iaclint.lang.terraform.hclvalues import (
 from iaclint.lang.terraform.templates import render_template
 from iaclint.lang.unknowns import known_ends, merge_refs
 from iaclint.source import Span
-from iaclint.values import State, Value, read_mark
+from iaclint.values import State, Value, made_from, read_mark
 
 Fn = Callable[[Evaluating, list[Value], Span | None, Ctx], Value]
 FUNCTIONS: dict[str, Fn] = {}
@@ -159,7 +159,8 @@ def pure(name: str, arity: tuple[int, int] = (0, 99)) -> Callable[[Callable[...,
             if size >= _BYTES_PER_STEP:
                 _budget().step(size // _BYTES_PER_STEP)
             result = f(*[a.py() for a in args])
-            return _value_of(result, span).with_refs(merge_refs(args))
+            # A text made of a file's (`replace(file(...), ...)`) names the file (values.made_from).
+            return made_from(_value_of(result, span).with_refs(merge_refs(args)), args)
 
         FUNCTIONS[name] = call
         return f
