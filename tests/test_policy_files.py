@@ -158,10 +158,12 @@ def test_other_xml_is_skipped_without_evaluating_the_repository(repo: str) -> No
     assert discover(["infra/pom.xml"], files_mode=True).units == []
     reason = "XML whose root element is <project>, not an API Management policy (<policies> or <fragment>)"
     assert scan("--files", "infra/pom.xml") == (0, [], {"infra/pom.xml": ("skipped", reason)})
-    # A policy (or a fragment) brings every Terraform directory and Bicep file.
-    assert [u.path.name for u in discover(["infra/policies/open.xml"], files_mode=True).units] == [
-        "infra" if repo == "terraform" else "main.bicep"
-    ]
+    # With a template that changed too, only what that change reaches is evaluated, as before.
+    assert not discover(["infra/pom.xml", CASES[repo][0]], files_mode=True).read_anywhere
+    # A policy (or a fragment) brings every Terraform directory and Bicep file, all evaluated.
+    found = discover(["infra/policies/open.xml"], files_mode=True)
+    assert [u.path.name for u in found.units] == ["infra" if repo == "terraform" else "main.bicep"]
+    assert found.read_anywhere
 
 
 @pytest.mark.parametrize(

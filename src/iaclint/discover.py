@@ -74,6 +74,9 @@ class Discovery:
     # are loaded whole for context. A finding is reported when its location, its resource's file or
     # a place its value came from is one of them.
     only_files: frozenset[str] | None = None
+    # `--files` named a file any unit may read (an API Management policy XML): every unit found
+    # for context is evaluated, not only those the change reaches through module calls.
+    read_anywhere: bool = False
 
 
 def _is_tf(name: str) -> bool:
@@ -561,6 +564,7 @@ def discover(
                 # A changed policy may be read by any Terraform module or Bicep file (ARM and
                 # CloudFormation templates read no file): evaluated through all of them.
                 context.update(("terraform", "bicep"))
+                walker.result.read_anywhere = True
             walker.add_file(p, explicit=True)
             if files_mode and p.name.endswith(ARM_PARAMETERS):
                 # The ARM template `<stem>.json` reads `<stem>.parameters.json` beside it: a change

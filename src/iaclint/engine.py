@@ -15,7 +15,7 @@ from iaclint import model as model_stage
 from iaclint import workers
 from iaclint.budget import scan_allowance
 from iaclint.checks import CheckError, run_checks
-from iaclint.discover import POLICY_SUFFIX, READ_WITH_A_TEMPLATE, Discovery, Exclusions, Unit, discover
+from iaclint.discover import READ_WITH_A_TEMPLATE, Discovery, Exclusions, Unit, discover
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
@@ -247,9 +247,11 @@ def _scan(
         options.paths, _exclusions(options), files_mode=options.files_mode, roots=roots
     )
     rules = select_rules(load_rules(), options.select, options.ignore)
-    if options.files_mode and found.only_files is not None:
+    if options.files_mode and found.only_files is not None and not found.read_anywhere:
         # Every Terraform directory and Bicep file was found for context; only the roots the
-        # change can reach are evaluated.
+        # change can reach are evaluated. A changed policy XML may be read by any of them
+        # (`file()`, `loadTextContent()`, through a path only evaluation tells): all are evaluated,
+        # and the findings it causes have a related location in it.
         options = replace(options, focus=_with_templates(found.only_files, found.units, roots))
     parts = plan_parts(found.units, options)
 
@@ -345,19 +347,11 @@ def _concerning(
     ]
 
 
-def _with_templates(
-    changed: frozenset[str], units: list[Unit], roots: ScanRoots
-) -> frozenset[str] | None:
+def _with_templates(changed: frozenset[str], units: list[Unit], roots: ScanRoots) -> frozenset[str]:
     """The changed files (resolved) and, for a changed `.bicepparam`, the Bicep files beside it:
     the loader reads a template's parameters from the `.bicepparam` files of its own folder (the
     one whose `using` names it), so a change there changes what one of them deploys. The files
-    that the parameters file does not name are evaluated too, and report nothing it causes.
-
-    None (every unit evaluated) for a changed policy XML: any Terraform module or Bicep file may
-    read it (`file()`, `loadTextContent()`, through a path only evaluation tells), and the findings
-    it causes have a related location in it."""
-    if any(p.endswith(POLICY_SUFFIX) for p in changed):
-        return None
+    that the parameters file does not name are evaluated too, and report nothing it causes."""
     folders = {os.path.dirname(p) for p in changed if p.endswith(".bicepparam")}
     if not folders:
         return changed
