@@ -78,6 +78,7 @@ def test_manifest_is_valid_for_pre_commit() -> None:
         "sam/template.yml",
         "azuredeploy.json",
         "stack.template",
+        "policies/api.xml",
     ],
 )
 def test_hook_selects_infrastructure_files(name: str) -> None:

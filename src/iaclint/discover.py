@@ -39,6 +39,8 @@ NOT_AUTOMATIC_TFVARS = "Terraform variables file not loaded automatically (give 
 UNREFERENCED_XML = "XML file no template reads (a policy is checked through the template that loads it)"
 BICEP_PARAMETERS = "Bicep parameters file (read with its template)"
 ARM_PARAMETERS_FILE = "ARM parameters file (read with its template)"
+# A policy document (API Management) a template may read: `file()`, `loadTextContent()`.
+POLICY_SUFFIX = ".xml"
 # Files skipped as units that a loader may still read: scanned when one did.
 READ_WITH_A_TEMPLATE = frozenset(
     {NOT_AUTOMATIC_TFVARS, UNREFERENCED_XML, BICEP_PARAMETERS, ARM_PARAMETERS_FILE}
@@ -72,6 +74,9 @@ class Discovery:
     # are loaded whole for context. A finding is reported when its location, its resource's file or
     # a place its value came from is one of them.
     only_files: frozenset[str] | None = None
+    # `--files` named a file any unit may read (an API Management policy XML): every unit found
+    # for context is evaluated, not only those the change reaches through module calls.
+    read_anywhere: bool = False
 
 
 def _is_tf(name: str) -> bool:
@@ -250,6 +255,47 @@ def sniff_json(path: Path, roots: ScanRoots | None = None) -> Sniffed:
     return Sniffed(None, "JSON that is not an infrastructure template")
 
 
+# Root elements of API Management policy documents: a policy, a policy fragment.
+POLICY_ROOTS = ("policies", "fragment")
+
+
+def not_a_policy(path: Path, roots: ScanRoots | None = None) -> str | None:
+    """Why a changed XML file is not an API Management policy document (its root element is another
+    one), or None when it is or may be: its root is `<policies>` or `<fragment>`, or its beginning
+    cannot be read as XML (a policy being edited may not parse; the loader that reads it says so).
+    Only the beginning of the file is read: the root element comes first."""
+    try:
+        head = read_head(path, roots=roots, size=_HEAD_BYTES).decode("utf-8", errors="replace")
+    except ReadRefused:
+        return None  # said when a template reads it (or why it is skipped)
+    name = root_element(head)
+    if name is None or name in POLICY_ROOTS:
+        return None
+    return f"XML whose root element is <{name}>, not an API Management policy (<policies> or <fragment>)"
+
+
+def root_element(text: str) -> str | None:
+    """The name of the first element of an XML text, after its declaration, comments, processing
+    instructions and document type; None when something else comes first or it does not show."""
+    i = 1 if text.startswith("\ufeff") else 0
+    while True:
+        lt = text.find("<", i)
+        if lt == -1 or text[i:lt].strip(" \t\r\n"):
+            return None
+        for opener, closer in (("<?", "?>"), ("<!--", "-->"), ("<!", ">")):
+            if text.startswith(opener, lt):
+                end = text.find(closer, lt + len(opener))
+                if end == -1:
+                    return None
+                i = end + len(closer)
+                break
+        else:
+            j = lt + 1
+            while j < len(text) and text[j] not in " \t\r\n/>":
+                j += 1
+            return text[lt + 1 : j] or None
+
+
 def _json_int(digits: str) -> int | str:
     """An integer as json.loads reads it, or its text past Python's digit limit (a valid file)."""
     try:
@@ -362,7 +408,7 @@ class _Walker:
         elif name.endswith((".tfvars", ".tfvars.json")):
             # Read only when named (`--var-file`, `var-files`): the engine counts it as scanned then.
             self.result.skipped.append((str(p), NOT_AUTOMATIC_TFVARS))
-        elif name.endswith(".xml"):
+        elif name.endswith(POLICY_SUFFIX):
             self.result.skipped.append((str(p), UNREFERENCED_XML))
         elif name.endswith((".bicep", *TEMPLATE_SUFFIXES)):
             self.singles.append(p)
@@ -508,6 +554,17 @@ def discover(
             if p.name.endswith((".bicep", ".bicepparam")):
                 # A changed parameters file changes what its template deploys: read with it.
                 context.add("bicep")
+            elif files_mode and p.name.endswith(POLICY_SUFFIX):
+                other = not_a_policy(p, scan_roots)
+                if other is not None:
+                    # Other XML (a Maven project, a test report): no template reads it as a policy,
+                    # and evaluating the repository to find out would make every such change slow.
+                    walker.result.skipped.append((str(p), other))
+                    continue
+                # A changed policy may be read by any Terraform module or Bicep file (ARM and
+                # CloudFormation templates read no file): evaluated through all of them.
+                context.update(("terraform", "bicep"))
+                walker.result.read_anywhere = True
             walker.add_file(p, explicit=True)
             if files_mode and p.name.endswith(ARM_PARAMETERS):
                 # The ARM template `<stem>.json` reads `<stem>.parameters.json` beside it: a change

@@ -247,9 +247,11 @@ def _scan(
         options.paths, _exclusions(options), files_mode=options.files_mode, roots=roots
     )
     rules = select_rules(load_rules(), options.select, options.ignore)
-    if options.files_mode and found.only_files is not None:
+    if options.files_mode and found.only_files is not None and not found.read_anywhere:
         # Every Terraform directory and Bicep file was found for context; only the roots the
-        # change can reach are evaluated.
+        # change can reach are evaluated. A changed policy XML may be read by any of them
+        # (`file()`, `loadTextContent()`, through a path only evaluation tells): all are evaluated,
+        # and the findings it causes have a related location in it.
         options = replace(options, focus=_with_templates(found.only_files, found.units, roots))
     parts = plan_parts(found.units, options)
 

@@ -11,7 +11,8 @@ A `Value` is in one of three states:
 - absent: the attribute is not set at all.
 
 `span` is where the value sits in the resource that uses it; `via` lists the places it came from on
-the way (a variable default, a tfvars line, a module argument), outermost first.
+the way (a variable default, a tfvars line, a module argument), outermost first. A text read from a
+file (`file()`, `loadTextContent()`) names that file there too: its read mark (`read_mark`).
 """
 
 from __future__ import annotations
@@ -500,3 +501,49 @@ def _released() -> Value:
 
 _SELF_DEPENDENT = Value.unknown("the value depends on itself")
 _L_COMPUTE = LazyValue.__dict__["_compute"].__set__
+
+
+# -- the file a value's text was read from ------------------------------------------------------------
+#
+# `file()`, `templatefile()` and Bicep `loadTextContent()` give the text of a file at the place of
+# the call; the file itself joins the value's `via` as a *read mark*: a span on line 0, which no
+# place in a file has, so it is never taken for one (reports never show it). Its end is the end of
+# the text when the value is the file's content as it is, so positions in the text are positions in
+# the file; it is line 0, column 0 when the text was made from the file (a rendered template), where
+# only the file is known.
+
+
+def read_mark(path: str, text: str | None) -> Span:
+    """The read mark of a value whose text was read from `path`: ending where `text` ends when it
+    is the file's content as it is, or with no extent when it was made from the file (None)."""
+    if text is None:
+        return Span(path, 0, 0, 0, 0)
+    return Span(path, 0, 0, text.count("\n") + 1, len(text) - text.rfind("\n"))
+
+
+def is_read_mark(span: Span) -> bool:
+    """Whether a span of a value's `via` is the read mark of the file its text came from."""
+    return span.line == 0
+
+
+def covers_text(mark: Span, text: str) -> bool:
+    """Whether a read mark covers `text` whole: the text is the file's content, position for
+    position."""
+    return mark.end_line == text.count("\n") + 1 and mark.end_column == len(text) - text.rfind("\n")
+
+
+def made_from(result: Value, args: list[Value]) -> Value:
+    """`result`, a text a function made of `args` (`replace(loadTextContent('policy.xml'), ...)`),
+    naming each file an argument's text was read from, with a point mark: the file is known,
+    positions in the text are not the file's (see `read_mark`)."""
+    if result.state is not State.KNOWN or result.data.__class__ is not str:
+        return result
+    files: dict[str, None] = {}
+    for a in args:
+        for s in a.via:
+            if s.line == 0:
+                files[s.path] = None
+    if not files:
+        return result
+    marks = tuple(read_mark(p, None) for p in files)
+    return Value(result.state, result.data, result.span, result.reason, result.refs, (*result.via, *marks))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iaclint.policy import PolicyDocument, effective_policy, read_policy
+from iaclint.policy import PolicyDocument, effective_policy, read_fragment, read_policy
 from iaclint.source import Span
 from iaclint.values import Value
 
@@ -230,3 +230,39 @@ def test_fragment_not_declared_or_nested_is_unknown() -> None:
         "inbound policy includes fragment 'missing', which the scanned files do not declare",
         "fragment includes fragment 'other', which API Management does not allow",
     )
+
+
+def _same(found: tuple[PolicyDocument, ...], expected: list[PolicyDocument]) -> bool:
+    return [id(d) for d in found] == [id(d) for d in expected]
+
+
+def test_documents_are_the_scopes_whose_inbound_survives() -> None:
+    # Every scope keeps <base/>: all of them could add what the effective policy lacks.
+    every = [GLOBAL, PRODUCT, API, OPERATION]
+    assert _same(effective_policy(every).documents, every)
+    # An API policy without <base/> drops the outer ones; a scope without a policy adds none.
+    api_no_base = _doc('<set-header id="a1"/>', "api")
+    assert _same(effective_policy([GLOBAL, PRODUCT, api_no_base, None]).documents, [api_no_base])
+    assert _same(effective_policy([GLOBAL, None, api_no_base, OPERATION]).documents, [api_no_base, OPERATION])
+    # A document without <inbound> inherits it, and stays; one shared by two scopes is listed once.
+    backend_only = _doc("<base/>", "api", "<backend><base/></backend>")
+    no_inbound = read_policy(Value.known("<policies><backend/></policies>", Span("p", 1, 1, 1, 2)))
+    scopes = [GLOBAL, no_inbound, backend_only]
+    assert _same(effective_policy(scopes).documents, scopes)
+    assert _same(effective_policy([GLOBAL, GLOBAL]).documents, [GLOBAL])
+
+
+def test_documents_list_unreadable_xml_but_not_unknown_content() -> None:
+    broken = read_policy(Value.known("<policies><inbound>", Span("b", 1, 1, 1, 2)))
+    unknown = read_policy(Value.unknown("a parameter without a default", Span("u", 1, 1, 1, 2)))
+    assert broken.error is not None and unknown.unknown is not None
+    assert _same(effective_policy([GLOBAL, unknown, broken, API]).documents, [GLOBAL, broken, API])
+
+
+def test_documents_end_with_the_fragments_included() -> None:
+    frag = read_fragment(Value.known('<fragment><rate-limit calls="5" renewal-period="1"/></fragment>',
+                                     Span("f", 1, 1, 1, 2)))
+    api = _doc('<base/><include-fragment fragment-id="Limits"/>', "api")
+    eff = effective_policy([GLOBAL, api], {"limits": frag})
+    assert _same(eff.documents, [GLOBAL, api, frag])
+    assert [r.kind for r in eff.rate_limits] == ["rate-limit"]

@@ -77,6 +77,29 @@ def test_bicep_load_text_content_uses_the_value_span(bicep_res: dict[str, Resour
     assert {(line, col) for _, line, col in _where(doc)} == {(51, 5)}
 
 
+def _in_file(doc: PolicyDocument, section: str = "inbound") -> list[tuple[str, str, int, int]]:
+    out = []
+    for e in doc.sections[section].elements:
+        assert e.source is not None
+        out.append((Path(e.source.path).name, e.name, e.source.line, e.source.column))
+    return out
+
+
+def test_bicep_load_text_content_knows_the_file(bicep_res: dict[str, Resource]) -> None:
+    # Where each element sits in the file read: what related locations point at.
+    doc = _template_doc(bicep_res["filePolicy"])
+    assert doc.source == Span(str(LOADER.parent / "rawxml-expressions.xml"), 1, 1, 1, 11)
+    assert _in_file(doc)[:3] == [
+        ("rawxml-expressions.xml", "base", 3, 5),
+        ("rawxml-expressions.xml", "set-variable", 5, 5),
+        ("rawxml-expressions.xml", "choose", 6, 5),
+    ]
+    # A document written in the template has no file.
+    inline = _template_doc(bicep_res["apiPolicy"])
+    assert inline.readable and inline.source is None
+    assert all(e.source is None for e in inline.sections["inbound"].elements)
+
+
 def test_arm_json_string_with_escapes() -> None:
     p = LOADER / "apim-policies.json"
     result = arm.load([Unit("arm", p, (p,))], None)
@@ -103,6 +126,16 @@ def test_terraform_file_function_uses_the_value_span(tf_res: dict[str, Resource]
     doc = read_policy(tf_res["azurerm_api_management_product_policy.starter"].body.get("xml_content"))
     assert doc.error is None
     assert _where(doc) == [("base", 24, 3), ("validate-jwt", 24, 3)]
+
+
+def test_terraform_file_function_knows_the_file(tf_res: dict[str, Resource]) -> None:
+    doc = read_policy(tf_res["azurerm_api_management_product_policy.starter"].body.get("xml_content"))
+    assert doc.source is not None and Path(doc.source.path).resolve() == LOADER.parent / "jwt-symmetric.xml"
+    assert (doc.source.line, doc.source.column) == (1, 1)
+    assert _in_file(doc) == [("jwt-symmetric.xml", "base", 3, 5), ("jwt-symmetric.xml", "validate-jwt", 4, 5)]
+    heredoc = read_policy(tf_res["azurerm_api_management_api_policy.orders"].body.get("xml_content"))
+    assert heredoc.source is None
+    assert all(e.source is None for e in heredoc.sections["inbound"].elements)
 
 
 def test_terraform_xml_link_is_unknown(tf_res: dict[str, Resource]) -> None:

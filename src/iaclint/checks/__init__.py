@@ -19,7 +19,7 @@ from iaclint.budget import LIMITS, Limits
 from iaclint.findings import Finding, Level, Related
 from iaclint.model.facts import Decision, Facts, Origin, Setting
 from iaclint.rules import Rule
-from iaclint.values import EvaluationError, Value
+from iaclint.values import EvaluationError, Value, is_read_mark
 
 CheckFn = Callable[[Facts, "CheckContext"], Iterable[Finding]]
 
@@ -72,8 +72,10 @@ def template_fields(template: str) -> set[str]:
 
 
 def provenance(value: Value) -> tuple[Related, ...]:
-    """Related locations for where a value came from, nearest definition last."""
-    return tuple(Related(span, "value defined here") for span in value.via)
+    """Related locations for where a value came from, nearest definition last. The file a text was
+    read from (its read mark) is not where it was defined: what reads the text says where in the
+    file a finding comes from (`Setting.related`)."""
+    return tuple(Related(span, "value defined here") for span in value.via if not is_read_mark(span))
 
 
 @dataclass(slots=True)
@@ -135,7 +137,7 @@ class CheckContext:
             address=origin.address,
             resource_type=origin.type,
             attribute=at.attribute,
-            related=provenance(value),
+            related=provenance(value) + tuple(Related(span, text) for span, text in at.related),
             unknown=unknown,
             fix=self.rule.fix,
             origin=origin.span.path,

@@ -49,6 +49,9 @@ class Setting:
 
     value: Value
     attribute: str
+    # Other places that explain it, with what each is: where in a policy file read by the template
+    # the element that decided it sits, or the policy that lacks one.
+    related: tuple[tuple[Span, str], ...] = ()
 
     @staticmethod
     def absent(attribute: str) -> Setting:

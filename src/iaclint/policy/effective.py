@@ -49,6 +49,8 @@ def effective_policy(
     # `<base/>` discards the outer content, and with it what made that content unknown.
     unknown: dict[str, list[str]] = {name: [] for name in SECTIONS}
     errors: list[str] = []
+    # The documents whose inbound section is part of the result (see EffectivePolicy.documents).
+    documents: list[PolicyDocument] = []
     for doc in scopes:
         if doc is None:
             continue
@@ -61,6 +63,7 @@ def effective_policy(
             errors.append(doc.error)
             for name in SECTIONS:
                 unknown[name].append(f"policy could not be read{where}: {doc.error}")
+            documents.append(doc)  # what it says is not known, but it is part of the path
             continue
         if "inbound" not in doc.sections and merged["inbound"]:
             # Whether the service treats a missing section as inheriting or as empty is not
@@ -83,12 +86,15 @@ def effective_policy(
             merged[name] = tuple(out)
             if not inherited:
                 unknown[name] = []
+                if name == "inbound":
+                    documents.clear()
+        documents.append(doc)
     inbound = merged["inbound"]
     jwt: list[JwtValidation] = []
     rates: list[RateLimit] = []
     ips: list[IpFilter] = []
     certs: list[ClientCertValidation] = []
-    for el, conditional in _walk(inbound, False, fragments, unknown["inbound"]):
+    for el, conditional in _walk(inbound, False, fragments, unknown["inbound"], documents):
         name = el.name
         if name in _JWT_KINDS:
             jwt.append(_jwt(el, conditional))
@@ -109,6 +115,7 @@ def effective_policy(
         outbound=merged["outbound"],
         on_error=merged["on-error"],
         errors=tuple(errors),
+        documents=tuple({id(d): d for d in documents}.values()),
     )
 
 
@@ -117,10 +124,11 @@ def _walk(
     conditional: bool,
     fragments: Mapping[str, PolicyDocument] | None,
     unknown: list[str],
+    included: list[PolicyDocument],
 ) -> Iterator[tuple[PolicyElement, bool]]:
     """Elements in document order, descending into `<choose>` (conditional), `<retry>`/`<wait>` and
     included fragments (each expanded once per conditional state: a fragment cannot include
-    another, and a second inclusion adds no fact)."""
+    another, and a second inclusion adds no fact); each fragment expanded joins `included`."""
     stack: list[tuple[tuple[PolicyElement, ...], int, bool, bool]] = [(elements, 0, conditional, False)]
     expanded: set[tuple[str, bool]] = set()
     while stack:
@@ -138,15 +146,16 @@ def _walk(
             found = _fragment(frag, fragments, inside, unknown)
             if found is not None and (frag.lower(), cond) not in expanded:
                 expanded.add((frag.lower(), cond))
-                stack.append((found, 0, cond, True))
+                included.append(found)
+                stack.append((found.root.children if found.root else (), 0, cond, True))
         else:
             yield el, cond
 
 
 def _fragment(
     frag: str, fragments: Mapping[str, PolicyDocument] | None, inside: bool, unknown: list[str]
-) -> tuple[PolicyElement, ...] | None:
-    """The elements of an included fragment, or None with the reason added to `unknown`."""
+) -> PolicyDocument | None:
+    """An included fragment (readable), or None with the reason added to `unknown`."""
     shown = frag or "?"
     if inside:
         unknown.append(f"fragment includes fragment '{shown}', which API Management does not allow")
@@ -159,7 +168,7 @@ def _fragment(
     elif doc.unknown is not None or doc.error is not None or doc.root is None:
         unknown.append(f"fragment '{shown}' cannot be read: {doc.unknown or doc.error}")
     else:
-        return doc.root.children
+        return doc
     return None
 
 

@@ -28,6 +28,9 @@ class PolicyElement:
     # Character data directly inside the element (CDATA included), stripped; e.g. an ip-filter
     # `<address>` or an `issuer-signing-keys/<key>` body.
     text: str = ""
+    # The start tag's position in the policy file the template reads the document from
+    # (`file()`, `loadTextContent()`); None for a document written in the template.
+    source: Span | None = None
 
     def child(self, name: str) -> PolicyElement | None:
         """The first direct child with that name."""
@@ -65,6 +68,10 @@ class PolicyDocument:
     span: Span | None = None
     # The `<policies>` root element, when readable.
     root: PolicyElement | None = None
+    # Where in the policy file the template reads it from the document is: its root element there,
+    # or the file's start when positions in it cannot be known (a rendered template, unreadable
+    # XML); None for a document written in the template itself.
+    source: Span | None = None
 
     @property
     def readable(self) -> bool:
@@ -135,3 +142,8 @@ class EffectivePolicy:
     on_error: tuple[PolicyElement, ...] = ()
     # Scopes whose document is unreadable XML (their messages); also listed in `unknown`.
     errors: tuple[str, ...] = field(default=())
+    # The documents whose inbound section is part of `inbound`, outermost first (a scope whose
+    # `<inbound>` leaves out `<base/>` drops the ones before it; a document without `<inbound>`
+    # inherits and stays; unreadable XML stays too), then the fragments it includes: the places
+    # that could add what it lacks. Documents whose content cannot be known are not listed.
+    documents: tuple[PolicyDocument, ...] = ()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from iaclint.policy.elements import SECTIONS, PolicyDocument, PolicyElement, Section
 from iaclint.policy.xmlread import PolicyXmlError, line_col, offset_lines, parse_xml
 from iaclint.source import Span
-from iaclint.values import Value
+from iaclint.values import Value, covers_text, is_read_mark
 
 LINK_REASON = "policy is loaded from a URL at deploy time"
 _LINK_FORMATS = ("xml-link", "rawxml-link")
@@ -41,26 +41,51 @@ def read_policy(text: Value, fmt: str = "xml", root_name: str = "policies") -> P
         return PolicyDocument({}, error="policy value is not a string", span=span)
     body: str = text.data
     span_of = _span_mapper(text, body)
+    # Read from a file (see values.read_mark): the document knows the file, and where each element
+    # sits in it when the text is the file's content as it is.
+    mark = next((s for s in text.via if is_read_mark(s)), None)
+    start = None if mark is None else Span.point(mark.path, 1)
+    source_of = _in_file(mark.path, body) if mark is not None and covers_text(mark, body) else None
     # `rawxml` holds policy expressions unescaped; `xml` should hold them escaped, but hand-written
     # templates mix the two up, so the other reading is tried before giving up.
     prefer_raw = f != "xml"
     try:
-        root = parse_xml(body, prefer_raw, span_of)
+        root = parse_xml(body, prefer_raw, span_of, source_of)
     except PolicyXmlError as first:
         try:
-            root = parse_xml(body, not prefer_raw, span_of)
+            root = parse_xml(body, not prefer_raw, span_of, source_of)
         except PolicyXmlError:
-            return PolicyDocument({}, error=first.message, span=span)
+            return PolicyDocument({}, error=first.message, span=span, source=start)
     if root.name != root_name:
-        return PolicyDocument({}, error=f"root element is <{root.name}>, expected <{root_name}>", span=span)
+        why = f"root element is <{root.name}>, expected <{root_name}>"
+        return PolicyDocument({}, error=why, span=span, source=start)
+    source = root.source or start
     sections: dict[str, Section] = {}
     if root_name != "policies":
-        return PolicyDocument(sections, span=span, root=root)
+        return PolicyDocument(sections, span=span, root=root, source=source)
     for el in root.children:
         if el.name in SECTIONS and el.name not in sections:
             has_base = any(c.name == "base" for c in el.children)
             sections[el.name] = Section(el.name, has_base, el.children)
-    return PolicyDocument(sections, span=span, root=root)
+    return PolicyDocument(sections, span=span, root=root, source=source)
+
+
+def _in_file(path: str, body: str) -> Callable[[int, int], Span | None]:
+    """A function from a character range of `body`, the whole content of the file `path`, to the
+    span in that file (a byte order mark the reader kept takes no column)."""
+    starts = offset_lines(body)
+    bom = 1 if body.startswith("\ufeff") else 0
+
+    def at(offset: int) -> tuple[int, int]:
+        li, col = line_col(starts, offset)
+        return li + 1, col + 1 - (bom if li == 0 and col > 0 else 0)
+
+    def span_of(start: int, end: int) -> Span:
+        sl, sc = at(start)
+        el, ec = at(end)
+        return Span(path, sl, sc, el, ec)
+
+    return span_of
 
 
 def _span_mapper(value: Value, body: str) -> Callable[[int, int], Span | None]:
@@ -79,7 +104,9 @@ def _span_mapper(value: Value, body: str) -> Callable[[int, int], Span | None]:
     """
     fallback = value.span
     breaks = body.count("\n")
-    candidates = [s for s in (value.span, *reversed(value.via)) if s is not None]
+    # A read mark is the file, not a literal in the template (see `_in_file`).
+    via = [s for s in reversed(value.via) if not is_read_mark(s)]
+    candidates = [s for s in (value.span, *via) if s is not None]
     for s in candidates:
         lines = s.end_line - s.line + 1
         if lines >= 2 and lines in (breaks + 2, breaks + 1):

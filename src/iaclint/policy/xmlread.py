@@ -156,24 +156,30 @@ def _skip_string(text: str, j: int, limit: int, verbatim: bool) -> int:
 
 
 class _Open:
-    __slots__ = ("attrs", "children", "name", "span", "start", "text")
+    __slots__ = ("attrs", "children", "name", "source", "span", "start", "text")
 
-    def __init__(self, name: str, attrs: dict[str, str], start: int, span: Span | None) -> None:
+    def __init__(
+        self, name: str, attrs: dict[str, str], start: int, span: Span | None, source: Span | None
+    ) -> None:
         self.name = name
         self.attrs = attrs
         self.start = start
         self.span = span
+        self.source = source
         self.children: list[PolicyElement] = []
         self.text: list[str] = []
 
     def close(self) -> PolicyElement:
         text = "".join(self.text).strip()
-        return PolicyElement(self.name, self.attrs, tuple(self.children), self.span, text)
+        return PolicyElement(self.name, self.attrs, tuple(self.children), self.span, text, self.source)
 
 
-def parse_xml(text: str, expressions: bool, span_of: SpanOf) -> PolicyElement:
+def parse_xml(
+    text: str, expressions: bool, span_of: SpanOf, source_of: SpanOf | None = None
+) -> PolicyElement:
     """The root element of `text`. With `expressions`, `@(...)`/`@{...}` are opaque (rawxml);
-    without, the text must be XML apart from tolerated stray `&`. Raises PolicyXmlError."""
+    without, the text must be XML apart from tolerated stray `&`. `span_of` gives each element's
+    `span`, `source_of` (when the text is a file's content) its `source`. Raises PolicyXmlError."""
     if len(text) > MAX_CHARS:
         raise PolicyXmlError(f"policy is larger than {MAX_CHARS // 1_000_000} MB", 0)
     n = len(text)
@@ -311,7 +317,7 @@ def parse_xml(text: str, expressions: bool, span_of: SpanOf) -> PolicyElement:
             quote = text[j]
             j, value = _attribute_value(text, j + 1, quote, expressions, err, aname)
             attrs[aname] = value
-        opened = _Open(name, attrs, i, span_of(i, j))
+        opened = _Open(name, attrs, i, span_of(i, j), None if source_of is None else source_of(i, j))
         if closed:
             done = opened.close()
             if stack:

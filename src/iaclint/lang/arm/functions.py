@@ -34,7 +34,7 @@ from iaclint import budget as _budget
 from iaclint.budget import Budget, BudgetExceeded
 from iaclint.lang import unknowns
 from iaclint.source import Span
-from iaclint.values import State, Value
+from iaclint.values import State, Value, made_from
 
 _KNOWN = State.KNOWN
 # ARM's integers are 64-bit: arithmetic beyond them fails the deployment (and in Python would grow
@@ -458,7 +458,8 @@ def call(name: str, args: list[Value], span: Span | None) -> Value | None:
     try:
         if len(args) < low or (high is not None and len(args) > high):
             raise Rejected(f"{len(args)} arguments")
-        return f(args, span)
+        # A text made of a file's (Bicep `replace(loadTextContent(...), ...)`) names the file.
+        return made_from(f(args, span), args)
     except Rejected as exc:
         # A function applied to values it rejects fails the deployment; for a linter it is unknown.
         return Value.unknown(f"{name}() cannot be evaluated here ({exc})", span)

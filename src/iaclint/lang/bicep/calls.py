@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from typing import Any
 
 from iaclint.budget import Budget, BudgetExceeded
@@ -19,7 +20,7 @@ from iaclint.lang.bicep.filescope import (
     shown_path,
 )
 from iaclint.source import Span
-from iaclint.values import State, Value
+from iaclint.values import State, Value, read_mark
 
 _KNOWN = State.KNOWN
 # Encodings `loadTextContent(path, encoding)` accepts, by their Python names.
@@ -195,7 +196,9 @@ class Calls(FileScope):
         except UnicodeDecodeError:
             return Value.unknown(f"{what}: the file is not {encoding.removesuffix('-sig')} text", span)
         if key == "loadtextcontent":
-            return Value.known(text, span)
+            # The file joins `via` (see values.read_mark): what a policy read from it causes points there.
+            mark = read_mark(os.path.normpath(target), text)
+            return Value(State.KNOWN, text, span, "", (), (mark,))
         try:
             plain = json.loads(text)
         except ValueError:

@@ -46,7 +46,7 @@ from iaclint.lang.terraform.hclvalues import (
 from iaclint.lang.terraform.templates import render_template
 from iaclint.lang.unknowns import known_ends, merge_refs
 from iaclint.source import Span
-from iaclint.values import State, Value
+from iaclint.values import State, Value, made_from, read_mark
 
 Fn = Callable[[Evaluating, list[Value], Span | None, Ctx], Value]
 FUNCTIONS: dict[str, Fn] = {}
@@ -170,7 +170,8 @@ def pure(name: str, arity: tuple[int, int] = (0, 99)) -> Callable[[Callable[...,
             if size >= _BYTES_PER_STEP:
                 _budget().step(size // _BYTES_PER_STEP)
             result = f(*[a.py() for a in args])
-            return _value_of(result, span).with_refs(merge_refs(args))
+            # A text made of a file's (`replace(file(...), ...)`) names the file (values.made_from).
+            return made_from(_value_of(result, span).with_refs(merge_refs(args)), args)
 
         FUNCTIONS[name] = call
         return f
@@ -1425,7 +1426,8 @@ def _file(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx) -> Val
     got = _read_text(ctx, args[0], span, "file")
     if isinstance(got, Value):
         return got
-    return Value.known(got[1], span)
+    # The file joins `via` (see values.read_mark): what a policy read from it causes points there.
+    return Value(_KNOWN, got[1], span, "", (), (read_mark(got[0], got[1]),))
 
 
 @value_fn("filebase64")
@@ -1482,4 +1484,9 @@ def _templatefile(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx
         )
     if not isinstance(variables.data, dict):
         return error("templatefile() variables must be an object", span)
-    return render_template(ev, text, ("templatefile", path), dict(variables.data), span, ctx)
+    rendered = render_template(ev, text, ("templatefile", path), dict(variables.data), span, ctx)
+    if rendered.state is not _KNOWN:
+        return rendered
+    # Made from the file: the file is known, positions in it are not (see values.read_mark).
+    mark = read_mark(path, None)
+    return Value(_KNOWN, rendered.data, rendered.span, "", rendered.refs, (*rendered.via, mark))

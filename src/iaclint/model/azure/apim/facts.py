@@ -7,7 +7,7 @@ protocol switches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from iaclint.model.azure.apim import effective
 from iaclint.model.azure.apim.effective import PolicyPath
@@ -36,9 +36,13 @@ from iaclint.model.facts import (
     WafTarget,
     tls_label,
 )
-from iaclint.policy import EffectivePolicy, PolicyElement
+from iaclint.policy import EffectivePolicy, PolicyDocument, PolicyElement
 from iaclint.resources import Resource
+from iaclint.source import Span
 from iaclint.values import Value
+
+# Related locations of a setting: (where, what it is).
+Places = tuple[tuple[Span, str], ...]
 
 
 @builder
@@ -135,7 +139,8 @@ def _service_restricted(svc: ApimService, public: Decision) -> Decision:
             'no API of it is declared here, it has no global policy with ip-filter action="allow" and it is '
             "not in an internal virtual network",
         )
-    return _allowed(pol, where, public, "its global policy")
+    lacking = _lacking(pol, {id(effective.document(svc.policies[0])): "global"})
+    return _allowed(pol, where, public, "its global policy", lacking)
 
 
 def _ca_store(cert: Value) -> bool | None:
@@ -214,7 +219,9 @@ def _validated(path: PolicyPath, svc: ApimService) -> Decision:
     if any(not c.conditional for c in pol.client_cert):
         return Decision.yes(where)
     if pol.client_cert:
+        where = _with(where, (*_elements(c.element for c in pol.client_cert), *_path_lacking(path)))
         return Decision.unknown(where, "validate-client-certificate runs only inside <choose>")
+    where = _with(where, _path_lacking(path))
     if pol.unknown:
         return Decision.unknown(where, "; ".join(pol.unknown))
     return Decision.no(
@@ -257,8 +264,13 @@ def _api(d: Derivation, api: ApimApi) -> None:
         pol = path.policy
         limiters = [Limiter(where, r.kind, r.conditional) for r in pol.rate_limits]
         missing = "no rate-limit, rate-limit-by-key or quota in its effective policy and no WAF in front"
+        # Reported when no limit runs for every request: where the conditional ones are, and where
+        # one could be added.
+        limits = (*_elements(r.element for r in pol.rate_limits), *_path_lacking(path))
         d.facts.rate_targets.append(
-            RateTarget(porigin, where, missing, list(attachments), limiters, [*pol.unknown, *possible])
+            RateTarget(
+                porigin, _with(where, limits), missing, list(attachments), limiters, [*pol.unknown, *possible]
+            )
         )
         if public.state is not False:
             d.facts.network.append(Requirement(porigin, _restricted(path, public)))
@@ -270,20 +282,26 @@ def _authentication(path: PolicyPath, origin: Origin, where: Setting) -> Operati
         return OperationAuth(origin, Auth.TOKEN, where)
     if pol.jwt:
         return OperationAuth(
-            origin, Auth.UNKNOWN, where, "its validate-jwt runs only inside <choose> (for some requests)"
+            origin,
+            Auth.UNKNOWN,
+            _with(where, (*_elements(j.element for j in pol.jwt), *_path_lacking(path))),
+            "its validate-jwt runs only inside <choose> (for some requests)",
         )
+    # What follows is decided by a token check the effective policy lacks.
+    lacking = _path_lacking(path)
+    where = _with(where, lacking)
     if pol.unknown:
         return OperationAuth(origin, Auth.UNKNOWN, where, "; ".join(pol.unknown))
     sub = path.api.subscription_required
     v = sub.value
     if v.is_unknown:
         return OperationAuth(
-            origin, Auth.UNKNOWN, Setting(v, sub.attribute), f"{sub.attribute} is {v.describe()}"
+            origin, Auth.UNKNOWN, Setting(v, sub.attribute, lacking), f"{sub.attribute} is {v.describe()}"
         )
     keyed = True if v.is_null else v.as_bool()  # subscriptionRequired defaults to true
     if keyed:
         shown = "true by default" if v.is_null else v.describe()
-        setting = Setting(v, sub.attribute) if not v.is_null else Setting(where.value, sub.attribute)
+        setting = Setting(v if not v.is_null else where.value, sub.attribute, lacking)
         return OperationAuth(
             origin,
             Auth.API_KEY,
@@ -315,21 +333,26 @@ def _token_validator(path: PolicyPath, origin: Origin, jwt: object) -> TokenVali
     at = Value.known(jwt.kind, el.span) if el.span else effective.policy_value(path)
     label = f"{origin.label}: <{jwt.kind}>"
     return TokenValidator(
-        Origin(origin.address, origin.type, origin.span, label), Setting(at, jwt.kind), tuple(problems)
+        Origin(origin.address, origin.type, origin.span, label),
+        Setting(at, jwt.kind, _elements((el,))),
+        tuple(problems),
     )
 
 
 def _restricted(path: PolicyPath, public: Decision) -> Decision:
     where = Setting(effective.policy_value(path), "policy")
-    return _allowed(path.policy, where, public, "its effective policy")
+    return _allowed(path.policy, where, public, "its effective policy", _path_lacking(path))
 
 
-def _allowed(pol: EffectivePolicy, where: Setting, public: Decision, what: str) -> Decision:
-    """An `ip-filter action="allow"` that runs for every request restricts; a deny-list never does."""
+def _allowed(pol: EffectivePolicy, where: Setting, public: Decision, what: str, lacking: Places) -> Decision:
+    """An `ip-filter action="allow"` that runs for every request restricts; a deny-list never does.
+    `lacking`: where in the policy files an allow-list could be added."""
     if any(f.action == "allow" and not f.conditional for f in pol.ip_filters):
         return Decision.yes(where)
     if any(f.action == "allow" for f in pol.ip_filters):
+        where = _with(where, (*_elements(f.element for f in pol.ip_filters if f.action == "allow"), *lacking))
         return Decision.unknown(where, 'its ip-filter action="allow" runs only inside <choose>')
+    where = _with(where, (*_elements(f.element for f in pol.ip_filters), *lacking))
     if pol.unknown or public.state is None:
         return Decision.unknown(where, "; ".join(pol.unknown) or public.why)
     found = (
@@ -435,11 +458,73 @@ def _policy_backends(d: Derivation) -> None:
                 text = url.strip()
                 origin = Origin.of(resource, f"{path.label}: its policy")
                 attr = "set-backend-service.base-url"
+                setting = Setting(at, attr, _elements((el,)))
                 if text.lower().startswith("http://"):
-                    tls = Decision.no(Setting(at, attr), f'<set-backend-service base-url="{text}">')
+                    tls = Decision.no(setting, f'<set-backend-service base-url="{text}">')
                 elif text.startswith("@") or "{{" in text:
                     # A policy expression or named value: resolved by the service at run time.
-                    tls = Decision.unknown(Setting(at, attr), f'base-url is "{text}", resolved at run time')
+                    tls = Decision.unknown(setting, f'base-url is "{text}", resolved at run time')
                 else:
-                    tls = Decision.yes(Setting(at, attr))
+                    tls = Decision.yes(setting)
                 d.facts.backends.append(Backend(origin, tls))
+
+
+# -- where in the policy files a finding comes from ----------------------------------------------------
+#
+# A policy the template reads from a file (`file()`, `loadTextContent()`) is reported at the template
+# (the API, the call that reads the file), with related locations in the file: the element that
+# decided (a weak or conditional one), and, for something the effective policy lacks (or runs only
+# for some requests), each document of it that is read from a file, the most specific scope first
+# (where the element would go). So a change to the file alone brings what it causes (pre-commit,
+# `--files`).
+
+
+def _with(setting: Setting, related: Places) -> Setting:
+    return Setting(setting.value, setting.attribute, related) if related else setting
+
+
+def _elements(elements: Iterable[PolicyElement]) -> Places:
+    """Where in their policy files the elements are (those read from a file)."""
+    return tuple((el.source, f"<{el.name}> in the policy file") for el in elements if el.source is not None)
+
+
+def _path_lacking(path: PolicyPath) -> Places:
+    """`_lacking` for the effective policy of an API path, each document named by its scope."""
+    pol = path.policy
+    if not any(d.source is not None for d in pol.documents):
+        return ()
+    api = path.api
+    named: list[tuple[str, list[PolicyRef]]] = [
+        ("global", api.service.policies if api.service is not None else api.undeclared_global)
+    ]
+    if api.workspace is not None:
+        named.append(("workspace", api.workspace.policies))
+    named += [("product", p.policies) for p in api.products if p.resource.address == path.product]
+    named.append(("API", api.policies))
+    if path.operation is not None:
+        named.append(("operation", path.operation.policies))
+    scopes = {id(effective.document(refs[0])): word for word, refs in named if refs}
+    return _lacking(pol, scopes)
+
+
+def _lacking(pol: EffectivePolicy, scopes: dict[int, str]) -> Places:
+    """Where what an effective policy lacks could be added, in the documents of it read from files:
+    the most specific scope first, then the outer ones, then the fragments it includes. Each points
+    at the document's `<inbound>` (its root when it has none, its first line when unreadable).
+    `scopes`: the scope word of each document, by id (a document not named is a fragment)."""
+    docs = [d for d in pol.documents if id(d) in scopes]
+    out: list[tuple[Span, str]] = []
+    for i, doc in enumerate(reversed(docs)):
+        if doc.source is not None:
+            role = "the most specific scope" if i == 0 else "part"
+            out.append((_inbound(doc), f"{scopes[id(doc)]} policy, {role} of the effective policy"))
+    for doc in pol.documents:
+        if id(doc) not in scopes and doc.source is not None:
+            out.append((_inbound(doc), "policy fragment included in the effective policy"))
+    return tuple(out)
+
+
+def _inbound(doc: PolicyDocument) -> Span:
+    assert doc.source is not None
+    inbound = doc.root.child("inbound") if doc.root is not None else None
+    return inbound.source if inbound is not None and inbound.source is not None else doc.source
