@@ -164,3 +164,27 @@ def test_damaged_fixtures_read_as_the_reference_reads_them() -> None:
             else:
                 data = data[:at] + rng.choice(pieces) + data[at:]
         _same(data)
+
+
+def test_long_input_read_in_runs_as_the_reference_reads_it() -> None:
+    # Past `_RUN` matches and `_CHECK_BYTES` bytes: lexing goes on across runs and deadline checks.
+    rng = random.Random(19)
+    # Pieces read in their match, and pieces read past it (no open comment or string: they would
+    # read to the end). Runs of `_RUN` matches are cut only where none of the second kind comes for
+    # that long.
+    plain = ["a", "key", ":", "'x'", "{", "}", "[", "]", "1", "\n", "//c\n", "::", "é", "k: 'v'", "k: {"]
+    past = ["'x${y}z'", "'a\\'b'", "/*c*/", "'${ {k: [v]} }'", "\n#p\n", "'''m'''"]
+    data = " ".join(rng.choice(plain) for _ in range(30_000)).encode() + b" "
+    data += " ".join(rng.choice(plain + past) for _ in range(30_000)).encode()
+    data += b"\n".join(p.read_bytes() for p in FILES if b"'''" not in p.read_bytes()) * 2
+    assert len(data) > 4 * parser._CHECK_BYTES
+
+    class Never:
+        at = float("inf")
+        peak = float("inf")
+        seconds = 1.0
+
+    comments: list[parser.Node] = []
+    toks = parser._lex(data, comments, Never())
+    assert len(toks) > 10 * parser._RUN
+    assert (toks, [(c.start_byte, c.end_byte) for c in comments]) == _reference(data)
