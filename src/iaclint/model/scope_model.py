@@ -3,18 +3,19 @@ and the facts derived from them once they are linked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import Facts
+from iaclint.records import record
 
 if TYPE_CHECKING:
     from iaclint.model.aws.model import AwsModel
     from iaclint.model.azure.entities import AzureModel
 
 
-@dataclass(slots=True)
+@record
 class Model:
     """What a scope's resources mean: endpoints, each cloud's entities, and the facts rules read."""
 

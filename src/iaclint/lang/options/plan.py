@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from iaclint.records import record
 
 if TYPE_CHECKING:
     from iaclint.fileaccess import ScanRoots
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PlanOptions:
     """Terraform plan JSON: only where the plan files may be read."""
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
+
+from iaclint.records import record
 
 if TYPE_CHECKING:
     from iaclint.fileaccess import ScanRoots
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TerraformOptions:
     """Terraform: the roots, `-var` values and variables files, and the pre-commit focus."""
 
