@@ -264,6 +264,14 @@ class NoDocDC:
     b: tuple[int, ...] = ()
 
 
+@record
+class Later:
+    """A field outside `__init__`."""
+
+    a: int
+    b: int = field(default=5, init=False)
+
+
 def _error(cls: Any, args: tuple[Any, ...]) -> str:
     try:
         cls(*args)
@@ -288,9 +296,17 @@ def test_init_like_the_dataclass() -> None:
     p = Point(1, z="q")
     assert (p.x, p.y, p.z, Point.limit) == (1, 2, "q", 3)
     assert [f.name for f in dataclasses.fields(Point)] == ["x", "y", "z"]
-    # A ClassVar, a `field(...)`: dataclass's own __init__, compiled for the class.
-    assert Point.__init__.__code__.co_filename == Frozen.__init__.__code__.co_filename == "<string>"
-    assert One.__init__.__code__.co_filename == "<record __init__>"
+    # A ClassVar, a `field(init=False)`: dataclass's own __init__, compiled for the class.
+    assert Point.__init__.__code__.co_filename == Later.__init__.__code__.co_filename == "<string>"
+    for cls in (One, Frozen, Mutable, Empty):
+        assert cls.__init__.__code__.co_filename == "<record __init__>"
+    assert str(inspect.signature(Mutable)) == "(items: 'list[Any]' = <factory>, label: 'str' = '') -> None"
+    a, b = Mutable(), Mutable()
+    assert a.items == [] and a.items is not b.items
+    given: list[Any] = [1]
+    assert Mutable(given).items is given
+    later = Later(1)
+    assert (later.a, later.b) == (1, 5)
 
 
 def test_errors_as_the_dataclass() -> None:

@@ -14,10 +14,12 @@ each, and no hot path compares, hashes or prints a record (`Span` and `Value`, w
 compared all the time, stay dataclasses).
 
 `__init__` is hot (building instances), so it stays the very function dataclass would compile,
-`self.a = a` for each field in order, with the same parameters, defaults and annotations; but
-where the fields are plain (no `field(...)`, `ClassVar`, `InitVar`, `KW_ONLY` or `__post_init__`),
-it is made from one compiled template per number of fields with the names put in
-(`CodeType.replace`) instead of compiled for each class. Other classes get dataclass's own.
+`self.a = a` for each field in order (`self.a = factory() if a is <factory> else a` for a
+`default_factory`), with the same parameters, defaults and annotations; but it is made from one
+compiled template per shape (which fields have a default, which a factory) with the names put in
+(`CodeType.replace`) instead of compiled for each class. A class with what the templates do not
+cover (`ClassVar`, `InitVar`, `KW_ONLY`, `field(init=False)` or `kw_only`, `__post_init__`) gets
+dataclass's own.
 
 `frozen=True` keeps what the code relies on, a hash over the fields (a frozen dataclass is
 hashable, a mutable one with `eq` is not), and tells type checkers that the fields are read-only
@@ -32,8 +34,9 @@ import inspect
 import sys
 from _thread import get_ident
 from collections.abc import Callable
+from dataclasses import MISSING, Field
 from operator import attrgetter
-from types import CodeType, FunctionType
+from types import CellType, CodeType, FunctionType
 from typing import Any, TypeVar, dataclass_transform, overload
 
 _T = TypeVar("_T", bound=type)
@@ -66,12 +69,12 @@ def _make(cls: _T, *, frozen: bool, eq: bool, init: bool) -> _T:
     # because the class defines `__eq__` does not count as the class's own.
     own_repr, own_eq = "__repr__" in own, "__eq__" in own
     explicit_hash = "__hash__" in own and not (own["__hash__"] is None and own_eq)
-    plain = init and "__init__" not in own and _plain_fields(cls)
+    shape = _init_shape(cls) if init and "__init__" not in own else None
     documented = bool(own.get("__doc__"))
-    made: Any = dataclasses.dataclass(cls, init=init and not plain, repr=False, eq=False, slots=True)
+    made: Any = dataclasses.dataclass(cls, init=init and shape is None, repr=False, eq=False, slots=True)
     fields = dataclasses.fields(made)
-    if plain:
-        made.__init__ = _init(made, fields)
+    if shape is not None:
+        made.__init__ = _init(made, fields, shape)
         if not documented:
             # What dataclass writes for a class without a docstring, from its __init__.
             made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
@@ -94,48 +97,79 @@ def _make(cls: _T, *, frozen: bool, eq: bool, init: bool) -> _T:
     return made  # type: ignore[no-any-return]
 
 
-def _plain_fields(cls: type) -> bool:
-    """Whether dataclass's `__init__` for `cls` would only store each argument (see the module's
-    docstring): every annotation a field without `field(...)`, the ones with a default last."""
+def _init_shape(cls: type) -> str | None:
+    """The shape of `cls`'s `__init__` as dataclass would write it, a letter a field: `p` a
+    parameter, `d` one with a default, `f` one with a default factory; None when the templates do
+    not cover it (see the module's docstring)."""
     if hasattr(cls, "__post_init__"):
-        return False
-    seen_default = False
+        return None
+    shape = ""
     for name, kind in inspect.get_annotations(cls).items():
         if not isinstance(kind, str) or any(w in kind for w in ("ClassVar", "InitVar", "KW_ONLY")):
-            return False
-        if name == "self":
-            return False  # dataclass renames `self` in its __init__
-        default = cls.__dict__.get(name, dataclasses.MISSING)
-        if isinstance(default, dataclasses.Field):
-            return False
-        if default is dataclasses.MISSING:
-            if seen_default:
-                return False  # dataclass's own raises the error
+            return None
+        if name == "self" or name.startswith("_record_"):
+            return None  # dataclass renames `self`; the template's own names
+        default = cls.__dict__.get(name, MISSING)
+        if isinstance(default, Field):
+            if not default.init or default.kw_only not in (MISSING, False):
+                return None
+            if default.default_factory is not MISSING:
+                letter = "f"
+            else:
+                letter = "p" if default.default is MISSING else "d"
         else:
-            seen_default = True
-    return True
+            letter = "p" if default is MISSING else "d"
+        if letter == "p" and ("d" in shape or "f" in shape):
+            return None  # a parameter after a default: dataclass's own raises the error
+        shape += letter
+    return shape
 
 
-_templates: dict[int, CodeType] = {}
+_templates: dict[str, CodeType] = {}
+# The default dataclass gives a parameter with a default factory (`<factory>` in signatures).
+_HAS_DEFAULT_FACTORY: Any = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
 
 
-def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> FunctionType:
-    """The `__init__` dataclass would write for these plain fields, from the template for their
-    number."""
-    n = len(fields)
-    template = _templates.get(n)
-    if template is None:
-        args = [f"a{i}" for i in range(n)]
-        body = "".join(f"    self.{a} = {a}\n" for a in args) or "    pass\n"
+def _template(shape: str) -> CodeType:
+    """The code of `__init__` for a shape, with fields `a0`, `a1`, ... and factories `_record_f1`,
+    ... (free variables, as dataclass's are). The defaults are the function's, not the code's: a
+    field with a default and one without share a template."""
+    shape = shape.replace("d", "p")
+    code = _templates.get(shape)
+    if code is None:
+        args = [f"a{i}" for i in range(len(shape))]
+        body = "".join(
+            f"        self.a{i} = _record_f{i}() if a{i} is _record_has else a{i}\n" if c == "f"
+            else f"        self.a{i} = a{i}\n"
+            for i, c in enumerate(shape)
+        ) or "        pass\n"
+        text = f"    def __init__(self, {', '.join(args)}):\n{body}"
         space: dict[str, Any] = {}
-        exec(compile(f"def __init__(self, {', '.join(args)}):\n{body}", "<record __init__>", "exec"), space)
-        template = _templates[n] = space["__init__"].__code__
+        if "f" in shape:
+            # The factories are free variables of `__init__`, from an enclosing function.
+            factories = "".join(f", _record_f{i}" for i, c in enumerate(shape) if c == "f")
+            exec(compile(f"def make(_record_has{factories}):\n{text}", "<record __init__>", "exec"), space)
+            code = next(c for c in space["make"].__code__.co_consts if isinstance(c, CodeType))
+        else:
+            exec(compile(f"if True:\n{text}", "<record __init__>", "exec"), space)
+            code = space["__init__"].__code__
+        assert code.co_names == tuple(f"a{i}" for i in range(len(shape)))
+        _templates[shape] = code
+    return code
+
+
+def _init(cls: type, fields: tuple[Field[Any], ...], shape: str) -> FunctionType:
+    """The `__init__` dataclass would write for these fields, from the template for their shape."""
     names = tuple(f.name for f in fields)
     qualname = f"{cls.__qualname__}.__init__"
-    code = template.replace(co_varnames=("self", *names), co_names=names, co_qualname=qualname)
-    defaults = tuple(f.default for f in fields if f.default is not dataclasses.MISSING)
+    code = _template(shape).replace(co_varnames=("self", *names), co_names=names, co_qualname=qualname)
+    kinds = zip(fields, shape, strict=True)
+    defaults = tuple(f.default if c == "d" else _HAS_DEFAULT_FACTORY for f, c in kinds if c != "p")
+    free = {"_record_has": _HAS_DEFAULT_FACTORY}
+    free.update((f"_record_f{i}", f.default_factory) for i, f in enumerate(fields) if shape[i] == "f")
+    closure = tuple(CellType(free[name]) for name in code.co_freevars)
     module = sys.modules.get(cls.__module__)
-    fn = FunctionType(code, module.__dict__ if module else {}, "__init__", defaults or None)
+    fn = FunctionType(code, module.__dict__ if module else {}, "__init__", defaults or None, closure or None)
     fn.__qualname__ = qualname
     fn.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
     return fn

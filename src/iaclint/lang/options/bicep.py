@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
-
-from iaclint.records import record
 
 if TYPE_CHECKING:
     from iaclint.fileaccess import ScanRoots
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BicepOptions:
     """Bicep: the roots, the `.bicepparam` files given, and the pre-commit focus."""
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from iaclint.records import record
 
 if TYPE_CHECKING:
     from iaclint.fileaccess import ScanRoots
 
 
-@record(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CloudFormationOptions:
     """CloudFormation and SAM: the roots, and the parameter values and files given."""
 
