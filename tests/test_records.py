@@ -8,11 +8,15 @@ import copy
 import dataclasses
 import inspect
 import pickle
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+from iaclint import record_templates
 from iaclint.records import record
 
 
@@ -299,7 +303,7 @@ def test_init_like_the_dataclass() -> None:
     # A ClassVar, a `field(init=False)`: dataclass's own __init__, compiled for the class.
     assert Point.__init__.__code__.co_filename == Later.__init__.__code__.co_filename == "<string>"
     for cls in (One, Frozen, Mutable, Empty):
-        assert cls.__init__.__code__.co_filename == "<record __init__>"
+        assert cls.__init__.__code__.co_filename in ("<record __init__>", record_templates.__file__)
     assert str(inspect.signature(Mutable)) == "(items: 'list[Any]' = <factory>, label: 'str' = '') -> None"
     a, b = Mutable(), Mutable()
     assert a.items == [] and a.items is not b.items
@@ -322,3 +326,32 @@ def test_errors_as_the_dataclass() -> None:
         @record
         class Shared:
             a: list[int] = []
+
+
+def test_templates_compiled_once_a_shape() -> None:
+    wide = dataclasses.make_dataclass("Wide", [(f"f{i}", int) for i in range(30)])
+    made = record(type("Wide", (), {"__annotations__": {f.name: "int" for f in dataclasses.fields(wide)}}))
+    twin = record(type("Twin", (), {"__annotations__": {f"g{i}": "str" for i in range(30)}}))
+    assert made.__init__.__code__.co_filename == "<record __init__>"  # no such record in iaclint
+    assert made.__init__.__code__.co_code == twin.__init__.__code__.co_code
+    assert made(*range(30)).f29 == 29 and twin(*"x" * 30).g0 == "x"
+
+
+def test_iaclint_records_take_precompiled_templates() -> None:
+    from iaclint.findings import Finding
+    from iaclint.model.facts import Facts, Origin
+
+    for cls in (Origin, Facts, Finding):
+        assert cls.__init__.__code__.co_filename == record_templates.__file__
+
+
+def test_record_templates_are_current() -> None:
+    # A new interpreter: the templates are those of iaclint's own records, whatever a test defines.
+    src = Path(record_templates.__file__).resolve().parents[1]
+    code = "from iaclint.records import templates_source; print(templates_source(), end='')"
+    fresh = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(src)}
+    ).stdout
+    assert Path(record_templates.__file__).read_text(encoding="utf-8") == fresh, (
+        "src/iaclint/record_templates.py is stale: run `python -m iaclint.records`"
+    )

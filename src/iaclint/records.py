@@ -36,8 +36,11 @@ from _thread import get_ident
 from collections.abc import Callable
 from dataclasses import MISSING, Field
 from operator import attrgetter
+from pathlib import Path
 from types import CellType, CodeType, FunctionType
 from typing import Any, TypeVar, dataclass_transform, overload
+
+from iaclint import record_templates
 
 _T = TypeVar("_T", bound=type)
 
@@ -126,33 +129,44 @@ def _init_shape(cls: type) -> str | None:
 
 
 _templates: dict[str, CodeType] = {}
+# The shapes of iaclint's own records, for `templates_source`.
+_shapes: set[str] = set()
 # The default dataclass gives a parameter with a default factory (`<factory>` in signatures).
 _HAS_DEFAULT_FACTORY: Any = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
 
 
+def template_source(shape: str) -> str:
+    """The definition of the template for a shape (fields with and without a default share one):
+    `t_<shape>`, an `__init__` with fields `a0`, `a1`, ..., or for a shape with factories a function
+    that holds them (`_record_f1`, ...) as the free variables of the `__init__` it defines, as
+    dataclass's `__init__` holds its own."""
+    args = ", ".join(f"a{i}" for i in range(len(shape)))
+    body = "".join(
+        f"    self.a{i} = _record_f{i}() if a{i} is _record_has else a{i}\n" if c == "f"
+        else f"    self.a{i} = a{i}\n"
+        for i, c in enumerate(shape)
+    ) or "    pass\n"
+    if "f" not in shape:
+        return f"def t_{shape}(self, {args}):\n{body}" if shape else f"def t_(self):\n{body}"
+    factories = "".join(f", _record_f{i}" for i, c in enumerate(shape) if c == "f")
+    inner = "".join("    " + line + "\n" for line in f"def __init__(self, {args}):\n{body}".splitlines())
+    return f"def t_{shape}(_record_has{factories}):\n{inner}    return __init__\n"
+
+
 def _template(shape: str) -> CodeType:
-    """The code of `__init__` for a shape, with fields `a0`, `a1`, ... and factories `_record_f1`,
-    ... (free variables, as dataclass's are). The defaults are the function's, not the code's: a
-    field with a default and one without share a template."""
+    """The code of `__init__` for a shape: precompiled in `record_templates` for the records of
+    iaclint, else compiled once a process. The defaults are the function's, not the code's."""
     shape = shape.replace("d", "p")
     code = _templates.get(shape)
     if code is None:
-        args = [f"a{i}" for i in range(len(shape))]
-        body = "".join(
-            f"        self.a{i} = _record_f{i}() if a{i} is _record_has else a{i}\n" if c == "f"
-            else f"        self.a{i} = a{i}\n"
-            for i, c in enumerate(shape)
-        ) or "        pass\n"
-        text = f"    def __init__(self, {', '.join(args)}):\n{body}"
-        space: dict[str, Any] = {}
+        fn = getattr(record_templates, f"t_{shape}", None)
+        if fn is None:
+            space: dict[str, Any] = {}
+            exec(compile(template_source(shape), "<record __init__>", "exec"), space)
+            fn = space[f"t_{shape}"]
+        code = fn.__code__
         if "f" in shape:
-            # The factories are free variables of `__init__`, from an enclosing function.
-            factories = "".join(f", _record_f{i}" for i, c in enumerate(shape) if c == "f")
-            exec(compile(f"def make(_record_has{factories}):\n{text}", "<record __init__>", "exec"), space)
-            code = next(c for c in space["make"].__code__.co_consts if isinstance(c, CodeType))
-        else:
-            exec(compile(f"if True:\n{text}", "<record __init__>", "exec"), space)
-            code = space["__init__"].__code__
+            code = next(c for c in code.co_consts if isinstance(c, CodeType))
         assert code.co_names == tuple(f"a{i}" for i in range(len(shape)))
         _templates[shape] = code
     return code
@@ -160,6 +174,8 @@ def _template(shape: str) -> CodeType:
 
 def _init(cls: type, fields: tuple[Field[Any], ...], shape: str) -> FunctionType:
     """The `__init__` dataclass would write for these fields, from the template for their shape."""
+    if cls.__module__.startswith("iaclint."):
+        _shapes.add(shape.replace("d", "p"))
     names = tuple(f.name for f in fields)
     qualname = f"{cls.__qualname__}.__init__"
     code = _template(shape).replace(co_varnames=("self", *names), co_names=names, co_qualname=qualname)
@@ -214,3 +230,31 @@ def _eq(self: Any, other: object) -> Any:
 
 def _hash(self: Any) -> int:
     return hash(self.__class__.__record_hash__(self))
+
+
+def templates_source() -> str:
+    """The text of `record_templates.py`: the templates of every record in iaclint (all of its
+    modules imported)."""
+    import importlib
+    import pkgutil
+
+    import iaclint
+
+    for info in pkgutil.walk_packages(iaclint.__path__, "iaclint."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    header = (
+        '"""The `__init__` templates of the records of iaclint (see `records.py`), compiled with the\n'
+        "package so that no record compiles one when its module is imported. Generated by\n"
+        '`python -m iaclint.records`; a test fails while it is stale."""\n\n'
+        "# ruff: noqa\n"
+    )
+    return header + "".join(f"\n\n{template_source(s)}" for s in sorted(_shapes, key=lambda s: (len(s), s)))
+
+
+if __name__ == "__main__":
+    from iaclint import records  # the module the others import, not this `__main__` copy
+
+    target = Path(records.__file__).with_name("record_templates.py")
+    target.write_text(records.templates_source(), encoding="utf-8")
+    print(f"wrote {len(records._shapes)} templates to {target}")
