@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from iaclint.fileaccess import MAX_FILE_BYTES, megabytes
+from iaclint.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Limits:
     """The most one evaluation may build, nest or expand, and one unit may produce."""
 

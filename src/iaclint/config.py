@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from iaclint.budget import LIMITS
 from iaclint.fileaccess import ReadRefused, ScanRoots, read_bytes
 from iaclint.findings import Level
+from iaclint.records import record
 
 UNKNOWN_POLICIES = ("note", "warning", "ignore")
 KEYS = {
@@ -39,7 +40,7 @@ class ConfigError(ValueError):
     """A configuration file that cannot be used; the message names the file and the key."""
 
 
-@dataclass(slots=True)
+@record
 class Config:
     """The configuration in force: a configuration file's settings, or the defaults without one."""
 

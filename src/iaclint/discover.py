@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +27,7 @@ from iaclint.fileaccess import (  # noqa: F401 (MAX_FILE_BYTES: re-exported for 
 )
 from iaclint.lang.jsonpos import JsonError, parse_json
 from iaclint.realpath import PathResolver
+from iaclint.records import record
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText
 
@@ -49,7 +50,7 @@ READ_WITH_A_TEMPLATE = frozenset(
 FAILED = "failed"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Unit:
     """Files one loader reads together: a Terraform module directory, a template, a Bicep file."""
 
@@ -58,7 +59,7 @@ class Unit:
     files: tuple[Path, ...]
 
 
-@dataclass(slots=True)
+@record
 class Discovery:
     """What discovery found under the scan's paths: the units to load, and the files skipped or failed."""
 
@@ -173,7 +174,7 @@ def _gitignore_line(pattern: str) -> str:
     return ("!" + body if negate else body) if body else ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Sniffed:
     """What discovery makes of a JSON file: the loader it belongs to, or None with the reason it is
     skipped, or FAILED (a file a user would expect checked that cannot be read) with where."""

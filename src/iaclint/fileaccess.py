@@ -23,9 +23,10 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.realpath import PathResolver
+from iaclint.records import record
 
 # The one size limit for any file iaclint reads: real templates and modules are far smaller, and a
 # scan must stay bounded whatever it is given.
@@ -61,7 +62,7 @@ def git_top(directory: str) -> str | None:
         here = parent
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ScanRoots:
     """The directories whose files scanned code may read (resolved, absolute)."""
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import Enum
 from operator import attrgetter
 from typing import Any
 
 from iaclint.fileaccess import ScanRoots, git_top
+from iaclint.records import record
 from iaclint.source import Span, display_path
 
 # The rule of files that could not be read (or were read in part): a finding of its own kind.
@@ -28,7 +29,7 @@ class Level(str, Enum):
         return {"note": 1, "warning": 2, "error": 3}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Related:
     """A place that explains a finding: where a value came from (a variable default, a tfvars
     line, a module argument)."""
@@ -40,7 +41,7 @@ class Related:
         return (Related, (self.span, self.message))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Suppression:
     """Why a finding is not counted: an inline comment or resource metadata (`inSource`), or
     the configuration's baseline (`external`). Suppressed findings stay in SARIF."""
@@ -50,7 +51,7 @@ class Suppression:
     span: Span | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Finding:
     """One rule's verdict on one place: a violation, or a note when a value could not be known."""
 
@@ -131,7 +132,7 @@ def identify(findings: Iterable[Finding], paths: Iterable[str]) -> list[Finding]
     return [f.with_identity(identity_of(f, bases, memo)) for f in findings]
 
 
-@dataclass(slots=True)
+@record
 class _Places:
     """What identities ask of the file system, asked once per path: findings share few files."""
 

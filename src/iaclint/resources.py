@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
+from iaclint.records import record
 from iaclint.source import Span
 from iaclint.values import Value
 
@@ -30,7 +31,7 @@ def base_address(address: str) -> str:
     return address
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Resource:
     """One resource instance as declared, in provider terms.
 
@@ -120,7 +121,7 @@ def _resource_fields(r: Resource) -> tuple[Any, ...]:
     return (r.type, r.address, r.language, r.body, r.span, r.name, r.condition, r.scope)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Diagnostic:
     """A file, or part of one, that could not be read. Becomes a `parse` finding."""
 
@@ -135,7 +136,7 @@ class Diagnostic:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Directive:
     """An `iaclint:ignore` directive found by a loader: a comment on `line` of `path` (it covers
     findings on that line, on the next line, and on a resource whose header is on the next line),
@@ -148,7 +149,7 @@ class Directive:
     address: str = ""
 
 
-@dataclass(slots=True)
+@record
 class LoadResult:
     """What a loader gives for its units: resources, diagnostics, files read or skipped, directives."""
 

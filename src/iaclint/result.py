@@ -6,15 +6,16 @@ orchestrator (`engine`) that produced them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import Finding
+from iaclint.records import record
 from iaclint.rules import Rule
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FileRecord:
     """One file of the scan: scanned, skipped or failed, and why."""
 
@@ -25,7 +26,7 @@ class FileRecord:
     unchecked: bool = False
 
 
-@dataclass(slots=True)
+@record
 class ScanResult:
     """What a scan gives the reports: findings, files, rules in force, roots."""
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from iaclint.findings import Level
+from iaclint.records import record
 
 CATEGORIES = (
     "tls-version",
@@ -40,7 +41,7 @@ class RuleError(ValueError):
     """A rule file that does not describe a valid rule."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Rule:
     """A rule of the pack: id, name, severity, messages, the standard's clauses, parameters, help."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from iaclint.directives import DIRECTIVE
 from iaclint.fileaccess import ReadRefused, read_bytes
 from iaclint.findings import Finding, Level, Suppression
+from iaclint.records import record
 from iaclint.resources import Directive, Resource
 from iaclint.rules import Rule
 from iaclint.source import Span
@@ -33,7 +33,7 @@ _FIX_UNUSED = "Delete the suppression: the finding it was written for is gone."
 BASELINE_VERSION = 2
 
 
-@dataclass(slots=True)
+@record
 class _Use:
     """An inline suppression directive, the rules it covers, and whether a finding used it."""
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from iaclint.records import record
 from iaclint.source import Span
 
 
@@ -50,7 +51,7 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Affixes:
     """What an unknown string is known to start and end with: `https://` and `.example.com` of
     `https://${host}.example.com`. Rides in an unknown Value's `data`."""

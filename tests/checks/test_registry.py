@@ -19,7 +19,7 @@ ENGINE_RULES = {"IAC001", "IAC002"}
 # What a check may import: the check framework, the neutral facts, findings and rules.
 ALLOWED_IMPORTS = ("iaclint.checks", "iaclint.findings", "iaclint.model.facts", "iaclint.rules",
                    "iaclint.values", "iaclint.budget", "__future__", "collections", "dataclasses",
-                   "typing", "importlib", "pkgutil", "string")  # fmt: skip
+                   "iaclint.records", "typing", "importlib", "pkgutil", "string")  # fmt: skip
 # Words that would make a check about one cloud, service or language.
 PLATFORM_WORDS = re.compile(
     r"\b(aws|azure|terraform|cloudformation|bicep|arm|sam|apim|api management|web acl|stage|"

@@ -12,12 +12,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from iaclint.budget import LIMITS, Limits
 from iaclint.findings import Finding, Level, Related
 from iaclint.model.facts import Decision, Facts, Origin, Setting
+from iaclint.records import record
 from iaclint.rules import Rule
 from iaclint.values import EvaluationError, Value, is_read_mark
 
@@ -27,7 +28,7 @@ CheckFn = Callable[[Facts, "CheckContext"], Iterable[Finding]]
 BASE_FIELDS = frozenset({"label", "attr", "setting", "why"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Registered:
     """A check function as registered for its rule, with the message fields it gives."""
 
@@ -78,7 +79,7 @@ def provenance(value: Value) -> tuple[Related, ...]:
     return tuple(Related(span, "value defined here") for span in value.via if not is_read_mark(span))
 
 
-@dataclass(slots=True)
+@record
 class CheckContext:
     """What a check reports through: its rule, the parameters in force, the fields its messages name."""
 

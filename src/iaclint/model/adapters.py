@@ -13,15 +13,16 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from iaclint.model import aws_index
 from iaclint.model.scope_model import Model
+from iaclint.records import record
 from iaclint.resources import Resource
 
 
-@dataclass(slots=True)
+@record
 class Scope:
     """What readers and link steps of one scope (a root module, a template) work with."""
 

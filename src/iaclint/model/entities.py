@@ -14,16 +14,17 @@ Entities that get linked are mutable for that reason only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.facts import TLS_ORDER, PlainHttp, TlsFloor, tls_label
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 __all__ = ["TLS_ORDER", "PlainHttp", "TlsFloor", "tls_label"]  # re-exported: adapters import them here
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class MutualTls:
     """A client-certificate (mTLS) configuration on an endpoint (S2.1)."""
 
@@ -35,7 +36,7 @@ class MutualTls:
     version_attribute: str
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Endpoint:
     """A client-facing TLS endpoint: a custom domain, a default API endpoint, a listener, a
     distribution."""
@@ -64,7 +65,7 @@ class Endpoint:
         return f"{self.platform} {self.kind} {self.resource.address}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class WafRule:
     """One rule of a web ACL or WAF policy, reduced to what S5.x asks."""
 

@@ -14,9 +14,10 @@ label messages name it by ("AWS API Gateway REST API stage aws_api_gateway_stage
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from enum import Enum
 
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.source import Span
 from iaclint.values import Value
@@ -29,7 +30,7 @@ def tls_label(version: str) -> str:
     return "SSL 3.0" if version == "ssl3" else f"TLS {version}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Origin:
     """The resource a fact is about, and the words that name it."""
 
@@ -43,7 +44,7 @@ class Origin:
         return Origin(resource.address, resource.type, resource.span, label)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Setting:
     """A value and the attribute path it came from, in the source language's terms."""
 
@@ -61,7 +62,7 @@ class Setting:
         return self.value.describe()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Decision:
     """A yes/no fact about what the standard asks, True when it is met: `state` True or False, or
     None when the code does not tell. `setting` is what decided it (where a finding points: an absent
@@ -90,7 +91,7 @@ class Decision:
 # -- endpoints: TLS, plain HTTP, ciphers, client certificates (S1, S2) ------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TlsFloor:
     """The lowest protocol version an endpoint accepts, and the setting that decides it."""
 
@@ -111,7 +112,7 @@ class TlsFloor:
     enhanced: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PlainHttp:
     """An endpoint's exposure over plain HTTP (S1.3), and the setting that decides it."""
 
@@ -122,7 +123,7 @@ class PlainHttp:
     reason: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Cipher:
     """A cipher suite an endpoint may offer (S1.4): `off` whether it is turned off; `weak` why the
     suite is weak (empty for a suite that is not)."""
@@ -132,7 +133,7 @@ class Cipher:
     weak: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Validation:
     """Whether client certificates are validated where an API is served (an API Management API's
     effective policy has `validate-client-certificate`)."""
@@ -141,7 +142,7 @@ class Validation:
     validated: Decision
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ClientAuth:
     """Client certificates (mutual TLS) asked for on an endpoint (S2.1)."""
 
@@ -155,7 +156,7 @@ class ClientAuth:
     validations: tuple[Validation, ...] = ()
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Endpoint:
     """A client-facing TLS endpoint: a custom domain, a default API endpoint, a gateway, a listener, a
     distribution, a Front Door or CDN endpoint."""
@@ -174,7 +175,7 @@ class Endpoint:
     access_mode: Setting | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DefaultEndpoint:
     """An API's default endpoint, which skips the mutual TLS of its custom domains (S2.2)."""
 
@@ -197,7 +198,7 @@ class Auth(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class OperationAuth:
     """One API operation (a method, a route, an APIM API on one product path) and how its callers
     authenticate (S3.1, S3.3). `why` says what decided it, or why it cannot be told."""
@@ -208,7 +209,7 @@ class OperationAuth:
     why: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TokenValidator:
     """A token check: a JWT authorizer, a `validate-jwt` policy (S3.2). `problems` name what makes it
     weak (no audience, no issuer, a symmetric key, unsigned tokens accepted); `unknown` why it cannot
@@ -223,7 +224,7 @@ class TokenValidator:
 # -- backends (S4) -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Backend:
     """A backend the gateway or edge calls (S4.1): an integration, an APIM backend or service URL, a
     policy's `set-backend-service`, a CloudFront origin, a classic ELB's instances."""
@@ -235,7 +236,7 @@ class Backend:
     verification: tuple[Decision, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class LegacyProtocol:
     """A legacy protocol (SSL 3.0, TLS 1.0, TLS 1.1) a gateway or edge may use towards its backends,
     and whether it is off (S4.1)."""
@@ -248,7 +249,7 @@ class LegacyProtocol:
 # -- network protection: WAF, rate limits, throttling, network restriction (S5) -----------------------
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Waf:
     """A web application firewall: an AWS web ACL, an Azure WAF policy, an Application Gateway's
     inline WAF configuration."""
@@ -265,7 +266,7 @@ class Waf:
     protects: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Attachment:
     """A WAF in front of a target; `waf` is None when the reference cannot be resolved."""
 
@@ -273,7 +274,7 @@ class Attachment:
     ref: Setting
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class WafTarget:
     """Something internet-facing that a WAF must front (S5.1): a public API's stage or service, or an
     edge (load balancer, CloudFront, Application Gateway, Front Door)."""
@@ -293,7 +294,7 @@ class WafTarget:
     how: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Limiter:
     """A rate limit other than a WAF rule: an APIM `rate-limit`/`quota` policy."""
 
@@ -303,7 +304,7 @@ class Limiter:
     conditional: bool = False
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class RateTarget:
     """An API that must be rate limited (S5.2), by a rate-based rule of a WAF in front or by a
     rate-limit policy of its own. Unlike a WAF (S5.1), the standard exempts no API from it: a private
@@ -319,7 +320,7 @@ class RateTarget:
     unknown: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Requirement:
     """A target and whether it meets one requirement: throttled (S5.3), restricted by network
     (S5.4)."""
@@ -328,7 +329,7 @@ class Requirement:
     met: Decision
 
 
-@dataclass(slots=True)
+@record
 class Facts:
     """Everything the rules read."""
 

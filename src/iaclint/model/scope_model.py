@@ -3,18 +3,19 @@ and the facts derived from them once they are linked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import field, fields, is_dataclass
 from typing import TYPE_CHECKING
 
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import Facts
+from iaclint.records import is_frozen, record
 
 if TYPE_CHECKING:
     from iaclint.model.aws.model import AwsModel
     from iaclint.model.azure.entities import AzureModel
 
 
-@dataclass(slots=True)
+@record
 class Model:
     """What a scope's resources mean: endpoints, each cloud's entities, and the facts rules read."""
 
@@ -74,9 +75,9 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _mutable_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a mutable dataclass; none for any other class."""
+    """The fields of a mutable dataclass or record; none for any other class."""
     names = _FIELDS.get(cls)
     if names is None:
-        frozen = not is_dataclass(cls) or cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
-        names = _FIELDS[cls] = () if frozen else tuple(f.name for f in fields(cls))
+        kept = not is_dataclass(cls) or is_frozen(cls)
+        names = _FIELDS[cls] = () if kept else tuple(f.name for f in fields(cls))
     return names

@@ -7,15 +7,16 @@ refers back to template syntax except the spans.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from iaclint.records import record
 from iaclint.source import Span
 
 # The sections of a `<policies>` document, in execution order.
 SECTIONS = ("inbound", "backend", "outbound", "on-error")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PolicyElement:
     """One XML element of a policy. `attrs` hold decoded attribute values (policy expressions such as
     `@(...)` are kept verbatim). `span` is the start tag's position in the template when it could be
@@ -44,7 +45,7 @@ class PolicyElement:
         return tuple(c for c in self.children if c.name == name)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Section:
     """One section of a scope's policy. `elements` are its direct children in document order, the
     `<base/>` element included (it marks where the outer scopes' content goes); elements nested in
@@ -55,7 +56,7 @@ class Section:
     elements: tuple[PolicyElement, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PolicyDocument:
     """A policy at one scope. Exactly one of three cases: readable (`sections` filled, a section the
     document lacks is missing from the dict), `unknown` (why the content cannot be known: a URL, an
@@ -78,7 +79,7 @@ class PolicyDocument:
         return self.unknown is None and self.error is None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class JwtValidation:
     """A `validate-jwt` or `validate-azure-ad-token` element in the effective inbound policy."""
 
@@ -99,7 +100,7 @@ class JwtValidation:
     conditional: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RateLimit:
     """A rate limit or quota policy element, by kind."""
 
@@ -108,7 +109,7 @@ class RateLimit:
     conditional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class IpFilter:
     """An `ip-filter` policy element: allow or forbid."""
 
@@ -117,7 +118,7 @@ class IpFilter:
     conditional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ClientCertValidation:
     """A policy element that validates the client certificate."""
 
@@ -125,7 +126,7 @@ class ClientCertValidation:
     conditional: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class EffectivePolicy:
     """The policy that runs for one (product, API, operation) path, `<base/>` resolved."""
 

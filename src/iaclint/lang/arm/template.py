@@ -21,12 +21,13 @@ a note naming it (`variables('a')`, a resource's member, a copy loop) and the re
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from iaclint.budget import Budget, BudgetExceeded, current, exceeded_note
 from iaclint.lang.arm import functions as fns
 from iaclint.lang.arm.expressions import ExpressionError, is_expression, literal, parse_expression
+from iaclint.records import record
 from iaclint.resources import Diagnostic, Directive, Resource
 from iaclint.source import Span
 from iaclint.values import State, Value
@@ -46,7 +47,7 @@ _NAME_CHARS = 512
 _PREFIX_CHARS = 4096
 
 
-@dataclass(slots=True)
+@record
 class _Shared:
     """What a template and its nested deployments share: parsed expressions (by text, each parsed
     once however many copies evaluate it) and the expressions already reported as not understood."""
@@ -55,7 +56,7 @@ class _Shared:
     reported: set[Span] = field(default_factory=set)
 
 
-@dataclass(slots=True)
+@record
 class Output:
     """What evaluating ARM templates gives: resources, diagnostics and suppression directives."""
 

@@ -10,7 +10,7 @@ expressions (expressions.py), function calls (calls.py), resources (resources.py
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
@@ -21,6 +21,7 @@ from iaclint.budget import Budget, BudgetExceeded, exceeded_note
 from iaclint.fileaccess import ScanRoots
 from iaclint.lang.bicep.access import at
 from iaclint.lang.bicep.syntax import Parsed
+from iaclint.records import record
 from iaclint.resources import Diagnostic, Resource
 from iaclint.source import Span
 from iaclint.values import EvaluationError, LazyValue, State, Value
@@ -66,7 +67,7 @@ class Nesting:
         self.ctx.depth = self.saved
 
 
-@dataclass(slots=True)
+@record
 class ResourceSym:
     """What a resource symbol stands for, so `sym.x` and `parent: sym` can be answered."""
 
@@ -82,7 +83,7 @@ class ResourceSym:
     raw_name: tuple[int, Value] | None = None
 
 
-@dataclass(slots=True)
+@record
 class ModuleSym:
     symbol: str
     address: str
@@ -95,7 +96,7 @@ class ModuleSym:
     reason: str = ""
 
 
-@dataclass(slots=True)
+@record
 class Context:
     """What the evaluation of one entry file (with its modules) shares: the file cache, the module
     stack, the budget, and the output."""

@@ -22,7 +22,8 @@ inside them is touched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from iaclint.records import record
 
 # Things the scan must see: string and comment starts (to skip them), brackets (to know whether a
 # spread sits in an object or an array, and where an interpolation ends), and the constructs above.
@@ -51,7 +52,7 @@ _TYPE_TAIL = re.compile(rb"(?:\.[A-Za-z_][A-Za-z0-9_]*|\[\*\]|\[[0-9]+\])*")
 _POSTFIX_BEFORE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]'")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Prepassed:
     data: bytes
     # Byte offsets where a spread's node starts after the rewrite: the `__` key in an object, the

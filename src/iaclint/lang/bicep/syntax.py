@@ -8,13 +8,14 @@ import itertools
 import os
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any, cast
 
 from iaclint.lang.bicep.prepass import prepass
 from iaclint.lang.parsing import ParseDeadline, ParseTimeout
+from iaclint.records import record
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span, make_span
 
@@ -173,7 +174,7 @@ class ByteSpans:
         return self.bytes(start.start_byte, end.end_byte)
 
 
-@dataclass(slots=True)
+@record
 class Parsed:
     source: SourceText
     # The top-level named nodes (statements, decorators, comments) of the file, in order.

@@ -11,7 +11,7 @@ property points at its key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 import yaml
@@ -32,6 +32,7 @@ from yaml.nodes import ScalarNode
 from iaclint.budget import LIMITS, Limits
 from iaclint.fileaccess import megabytes
 from iaclint.lang.jsonpos import JsonError, JsonLimit, parse_json
+from iaclint.records import record
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 from iaclint.values import State, Value
@@ -122,7 +123,7 @@ class DecodeError(Exception):
         self.column = column
 
 
-@dataclass(slots=True)
+@record
 class Decoded:
     """A template's raw content and the problems met on the way that did not stop reading."""
 

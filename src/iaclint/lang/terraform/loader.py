@@ -20,7 +20,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from functools import partial
 from typing import Any
 
@@ -59,6 +59,7 @@ from iaclint.lang.terraform.syntax import (
 )
 from iaclint.lang.terraform.tfjson import json_document, json_file_body, parse_json_file
 from iaclint.lang.terraform.typeconv import convert, variable_type
+from iaclint.records import record
 from iaclint.resources import Diagnostic, LoadResult, Resource
 from iaclint.source import SourceText, Span
 from iaclint.values import EvaluationError, LazyValue, State, Value
@@ -88,7 +89,7 @@ def _quote_key(key: Any) -> str:
     return f"[{key}]" if isinstance(key, int) else "[" + json.dumps(key, ensure_ascii=False) + "]"
 
 
-@dataclass(slots=True)
+@record
 class ResourceConfig:
     """A resource or data block as written, before its instances are evaluated."""
 
@@ -101,7 +102,7 @@ class ResourceConfig:
     names: list[str]
 
 
-@dataclass(slots=True)
+@record
 class ModuleConfig:
     """A Terraform module directory's blocks by kind: variables, locals, outputs, resources, module calls."""
 

@@ -11,7 +11,7 @@ plain Python. For `.tf.json`, expressions are position-tracked JSON values (`Jso
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import accumulate
 from typing import Any
 
@@ -19,6 +19,7 @@ import tree_sitter_hcl
 from tree_sitter import Language, Node, Parser
 
 from iaclint.lang.parsing import ParseDeadline
+from iaclint.records import record
 from iaclint.resources import Diagnostic
 from iaclint.source import SourceText, Span
 from iaclint.values import Value
@@ -287,7 +288,7 @@ def compact(node: Any, data: bytes, depth: int = 0, tn: tuple[str, bool] | None 
     return out
 
 
-@dataclass(frozen=True, slots=True, init=False)
+@record(frozen=True, init=False)
 class HclExpr:
     """An HCL expression: its syntax node and the file it is in."""
 
@@ -303,7 +304,7 @@ class HclExpr:
 _H_NODE, _H_FILE = (HclExpr.__dict__[n].__set__ for n in ("node", "file"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class JsonExpr:
     """An expression in JSON syntax: a JSON value whose strings are templates."""
 
@@ -314,7 +315,7 @@ class JsonExpr:
 Expr = HclExpr | JsonExpr
 
 
-@dataclass(slots=True)
+@record
 class Attr:
     """An HCL attribute: its name, expression and span."""
 
@@ -325,7 +326,7 @@ class Attr:
     const: Value | None = None
 
 
-@dataclass(slots=True)
+@record
 class Block:
     """An HCL block: type, labels, body, and where it and its header are."""
 
@@ -337,7 +338,7 @@ class Block:
     file: SourceFile
 
 
-@dataclass(slots=True)
+@record
 class Body:
     """An HCL body: its attributes by name and its blocks in order."""
 

@@ -11,17 +11,17 @@ dropping undeclared attributes) do not change what the checks read, so they are 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from iaclint.lang.terraform.syntax import HclExpr, SourceFile
+from iaclint.records import record
 from iaclint.values import State, Value
 
 # Type expressions nested deeper than this are not real Terraform.
 MAX_TYPE_DEPTH = 32
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Attribute:
     """An attribute of an object type constraint: its type, and whether it is optional with a default."""
 
@@ -31,7 +31,7 @@ class Attribute:
     default: Any
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TypeSpec:
     """The part of a type constraint that conversion needs: objects and the collections around them."""
 

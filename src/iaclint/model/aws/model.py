@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import TYPE_CHECKING
+
+from iaclint.records import record
 
 if TYPE_CHECKING:  # annotations only: a scan imports the entities of the services it reads
     from iaclint.model.aws.apigateway.entities import (
@@ -30,7 +32,7 @@ if TYPE_CHECKING:  # annotations only: a scan imports the entities of the servic
     from iaclint.model.aws.wafv2.entities import ClassicAssociation, ClassicWebAcl, WafAssociation, WebAcl
 
 
-@dataclass(slots=True)
+@record
 class AwsModel:
     """The AWS entities of a scope, by service, linked by each service's `links.py`."""
 

@@ -4,17 +4,17 @@ child names in resource ids, and resolving a reference to the entity it names.""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from iaclint.model.facts import Endpoint, Origin, PlainHttp, Setting, TlsFloor
+from iaclint.records import record
 from iaclint.resources import Resource, base_address
 from iaclint.values import Value
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class TlsEndpoint:
     """A client-facing endpoint an Azure resource serves (a gateway, a listener, a custom domain, a
     route), as read; its service's fact builder makes the neutral `Endpoint` of it."""
@@ -32,7 +32,7 @@ class TlsEndpoint:
         return Endpoint(Origin.of(self.resource, self.label), self.tls, list(self.http))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Cipher:
     """A cipher suite setting (a switch that turns it on or off, or an entry that lists it), and the
     suite it names."""

@@ -4,7 +4,7 @@ they are linked. The entity types live with their service (`apim/entities.py`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 
 from iaclint.model.azure.apim.entities import (
     ApimApi,
@@ -21,9 +21,10 @@ from iaclint.model.azure.appgateway.entities import AppGateway
 from iaclint.model.azure.common import TlsEndpoint
 from iaclint.model.azure.frontdoor.entities import FrontDoor, FrontDoorPart
 from iaclint.model.azure.waf.entities import Front, WafPolicy
+from iaclint.records import record
 
 
-@dataclass(slots=True)
+@record
 class AzureModel:
     """The Azure entities of a scope, by service, linked by each service's `links.py`."""
 

@@ -9,8 +9,6 @@ the route, integration and stage API Gateway makes from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from iaclint.model.adapters import Scope
 from iaclint.model.aws import policy_document
 from iaclint.model.aws.apigateway.entities import (
@@ -28,6 +26,7 @@ from iaclint.model.aws.apigateway.entities import (
 from iaclint.model.aws.tls import apigateway_policy, apigateway_policy_is_enhanced, named_floor
 from iaclint.model.entities import Endpoint, MutualTls, TlsFloor
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -50,7 +49,7 @@ def mutual_tls(block: Value, where: Value, truststore: Setting, version: Setting
     return MutualTls(where, truststore.value, truststore.attribute, version.value, version.attribute)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DomainFacts:
     """A custom domain as a language writes it."""
 
@@ -117,7 +116,7 @@ def resource_policy(
     return ResourcePolicy(r, document, attribute, stmts, why, api_ref or Value.absent())
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RestApiFacts:
     """A REST API's fields as read, in any language."""
 

@@ -8,16 +8,17 @@ entities, which point at the stage or API they front.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.entities import Endpoint
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 PLATFORM = "AWS API Gateway"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class CustomDomain:
     """A custom domain name: its TLS endpoint, its host name and (linked) the APIs it serves."""
 
@@ -35,7 +36,7 @@ class CustomDomain:
         return self.endpoint.resource.address
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class DomainMapping:
     """A custom domain serving an API (base path mapping / API mapping)."""
 
@@ -45,7 +46,7 @@ class DomainMapping:
     stage_ref: Value = field(default_factory=Value.absent)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PolicyStatement:
     """One statement of a resource policy, reduced to what S5.4 asks."""
 
@@ -55,7 +56,7 @@ class PolicyStatement:
     conditions: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ResourcePolicy:
     """An API resource policy: inline on the API or in a resource of its own."""
 
@@ -80,7 +81,7 @@ class ResourcePolicy:
         return False
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Throttle:
     """A throttling setting that applies to a stage."""
 
@@ -93,7 +94,7 @@ class Throttle:
     limited: bool | None
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class UsagePlan:
     """An API Gateway usage plan: the stages it covers and its throttle."""
 
@@ -103,7 +104,7 @@ class UsagePlan:
     throttle: Throttle | None
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class MethodSettings:
     """Throttling that a method settings resource writes on a stage."""
 
@@ -113,7 +114,7 @@ class MethodSettings:
     throttle: Throttle
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ManagedOverrides:
     """Settings that override the route and stage a quick-create HTTP API makes
     (`AWS::ApiGatewayV2::ApiGatewayManagedOverrides`)."""
@@ -128,7 +129,7 @@ class ManagedOverrides:
     throttles: list[Throttle] = field(default_factory=list)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Stage:
     """An API Gateway stage, with the throttling and usage plans that cover it once linked."""
 
@@ -151,7 +152,7 @@ class Stage:
         return self.resource.address
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Authorizer:
     """An API Gateway authorizer: its kind and, for JWT authorizers, audience and issuer."""
 
@@ -167,7 +168,7 @@ class Authorizer:
     issuer_attribute: str = ""
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Operation:
     """A REST method or an HTTP/WebSocket route."""
 
@@ -189,7 +190,7 @@ class Operation:
     authorizer: Authorizer | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Integration:
     """How the gateway reaches a backend."""
 
@@ -204,7 +205,7 @@ class Integration:
     connection_type: Value = field(default_factory=Value.absent)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Api:
     """An API Gateway API (REST, HTTP or WebSocket), with its default endpoint's switch."""
 

@@ -4,18 +4,17 @@ cache behaviours that serve plain HTTP."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from iaclint.model.adapters import Scope
 from iaclint.model.aws.cloudfront.entities import PLATFORM, Behaviour, CustomOrigin, Distribution
 from iaclint.model.aws.tls import cloudfront_protocol, named_floor
 from iaclint.model.entities import Endpoint, PlainHttp, TlsFloor
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class DistributionFacts:
     """A CloudFront distribution's fields as read, in any language."""
 

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.aws.apigateway.entities import Api
 from iaclint.model.aws.wafv2.entities import ClassicWebAcl, WebAcl
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 PLATFORM = "AWS CloudFront"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CustomOrigin:
     """An origin with a custom origin configuration (not an S3 bucket): how CloudFront reaches it."""
 
@@ -23,7 +24,7 @@ class CustomOrigin:
     ssl_protocols: Setting
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Behaviour:
     """A cache behaviour: the origin it sends requests to and the protocols viewers may use."""
 
@@ -31,7 +32,7 @@ class Behaviour:
     viewer_policy: Setting
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Distribution:
     """A CDN distribution in front of origins."""
 

@@ -10,17 +10,18 @@ by resources of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.entities import Endpoint
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 PLATFORM = "AWS Elastic Load Balancing"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class LoadBalancer:
     """An ELBv2 load balancer (`aws_lb`, `AWS::ElasticLoadBalancingV2::LoadBalancer`)."""
 
@@ -39,7 +40,7 @@ class LoadBalancer:
         return None if text is None else text.lower() == "application"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Action:
     """A listener or rule action: its type, and the protocol it redirects to (absent otherwise)."""
 
@@ -49,7 +50,7 @@ class Action:
     attribute: str
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Listener:
     """A load balancer listener: protocol, SSL policy, default actions; its load balancer once linked."""
 
@@ -63,7 +64,7 @@ class Listener:
     endpoint: Endpoint | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ListenerRule:
     """A listener rule: its actions, and its listener once linked."""
 
@@ -74,7 +75,7 @@ class ListenerRule:
     listener: Listener | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PolicyAttribute:
     """A name and value of a Classic Load Balancer policy."""
 
@@ -82,7 +83,7 @@ class PolicyAttribute:
     value: Value
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ClassicPolicy:
     """A policy of a Classic Load Balancer: inline (`Policies[]`) or a resource of its own
     (`aws_load_balancer_policy`, `aws_lb_ssl_negotiation_policy`)."""
@@ -105,7 +106,7 @@ class ClassicPolicy:
         return None if text is None else text == "SSLNegotiationPolicyType"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ListenerPolicies:
     """Policies set on one listener of a Classic Load Balancer by a resource of its own
     (`aws_load_balancer_listener_policy`)."""
@@ -116,7 +117,7 @@ class ListenerPolicies:
     names: Value
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ClassicListener:
     """A Classic Load Balancer listener: port, protocols, and the policies that apply to it."""
 
@@ -133,7 +134,7 @@ class ClassicListener:
     unlinked: list[str] = field(default_factory=list)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ClassicLoadBalancer:
     """A Classic Load Balancer: its listeners and policies, and whether it faces the internet."""
 

@@ -9,10 +9,9 @@ under a `not` as a block of everyone else) or a rule group whose content is not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from iaclint.model.aws.wafv2.entities import WebAcl
 from iaclint.model.entities import WafRule
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -20,7 +19,7 @@ from iaclint.values import Value
 ACTIONS = ("allow", "block", "count", "captcha", "challenge")
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Names:
     """A language's names for the parts of a web ACL (each member of `actions` for the lower-case
     action of `ACTIONS` at the same place)."""

@@ -6,14 +6,15 @@ balancers); what fronts a stage or a load balancer is read from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.entities import WafRule
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class WebAcl:
     """A WAFv2 web ACL: its default action and rules."""
 
@@ -46,7 +47,7 @@ class WebAcl:
         )
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ClassicWebAcl:
     """A WAF Classic (v1) web ACL (`aws_waf_web_acl`, `aws_wafregional_web_acl`, `AWS::WAF::WebACL`,
     `AWS::WAFRegional::WebACL`). AWS retired WAF Classic: attached, it protects nothing."""
@@ -54,7 +55,7 @@ class ClassicWebAcl:
     resource: Resource
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ClassicAssociation:
     """A WAF Classic web ACL attached to a resource (`aws_wafregional_web_acl_association`,
     `AWS::WAFRegional::WebACLAssociation`)."""
@@ -67,7 +68,7 @@ class ClassicAssociation:
     targets: list[object] = field(default_factory=list)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class WafAssociation:
     """A web ACL attached to a resource (a stage, a load balancer)."""
 

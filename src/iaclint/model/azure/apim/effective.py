@@ -7,18 +7,17 @@ so each (product, API) path is evaluated; an operation with a policy of its own 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from iaclint.budget import LIMITS, Limits
 from iaclint.fileaccess import megabytes
 from iaclint.model.azure.apim.entities import ApimApi, ApimOperation, ApimService, PolicyRef
 from iaclint.policy import EffectivePolicy, PolicyDocument, effective_policy, read_fragment, read_policy
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.source import Span
 from iaclint.values import Value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class PolicyPath:
     """One (product, API, operation) path of an APIM service and the policy in effect on it."""
 

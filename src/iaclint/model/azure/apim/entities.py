@@ -3,11 +3,12 @@ backends and policies (at every scope), linked by `apim/links.py`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from iaclint.model.azure.common import Cipher, TlsEndpoint
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from iaclint.model.azure.waf.entities import Front
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ApimHostname:
     """A custom host name of an API Management service, with its TLS negotiation setting."""
 
@@ -24,7 +25,7 @@ class ApimHostname:
     negotiate: Setting
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class PolicyRef:
     """An APIM policy document at one scope, before and after reading."""
 
@@ -43,7 +44,7 @@ class PolicyRef:
     fragment_id: Value = field(default_factory=Value.absent)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ApimService:
     """An API Management service: protocols and ciphers, client certificates, host names, network."""
 
@@ -95,7 +96,7 @@ class ApimService:
         return (v.as_str() or "").split("_", 1)[0].lower() == "consumption"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ApimWorkspace:
     """A workspace of a service (`service/workspaces`, `azurerm_api_management_workspace`): its APIs,
     products and backends are the service's, and its policy is a scope between the service's
@@ -110,7 +111,7 @@ class ApimWorkspace:
     fragments: list[PolicyRef] = field(default_factory=list)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ApimApi:
     """An API Management API: protocols, subscription, backend URL, and its links once made."""
 
@@ -143,7 +144,7 @@ class ApimApi:
         return f"Azure API Management API {self.resource.address}"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ApimOperation:
     """An API Management operation of an API, with its policies."""
 
@@ -156,7 +157,7 @@ class ApimOperation:
     policies: list[PolicyRef] = field(default_factory=list)
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ApimProduct:
     """An API Management product, with its policies and workspace."""
 
@@ -172,7 +173,7 @@ class ApimProduct:
     workspace: ApimWorkspace | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ProductApiLink:
     """An API in a product (`service/products/apis`, `azurerm_api_management_product_api`)."""
 
@@ -183,7 +184,7 @@ class ProductApiLink:
     api_ref: Value
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ApimBackend:
     """An API Management backend: its URL and certificate chain and name validation."""
 
@@ -200,7 +201,7 @@ class ApimBackend:
         return f"Azure API Management backend {self.resource.address}"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class ApimCustomDomain:
     """Host names declared apart from their service (`azurerm_api_management_custom_domain`); linked
     into the service's `hostnames`, as if written in its `hostname_configuration`."""

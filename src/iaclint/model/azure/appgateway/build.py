@@ -5,20 +5,21 @@ the records and arguments here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.azure import tls
 from iaclint.model.azure.appgateway.entities import AppGateway, SslProfile
 from iaclint.model.azure.common import Cipher, TlsEndpoint
 from iaclint.model.azure.waf.entities import Front
 from iaclint.model.facts import TLS_ORDER, Decision, PlainHttp, Setting, TlsFloor
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 KIND = "Application Gateway"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SslPolicyFields:
     """An SSL policy block (`sslPolicy`, `ssl_policy`) and its members, as read."""
 
@@ -125,7 +126,7 @@ def _custom_floor(policy: SslPolicyFields, v2: bool) -> TlsFloor:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Listener:
     """An Application Gateway HTTP listener as read: its name and protocol."""
 
@@ -136,7 +137,7 @@ class Listener:
     attribute: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Redirect:
     """A redirect configuration: to a URL, or to another listener (by name)."""
 
@@ -172,7 +173,7 @@ def listener_http(
     return PlainHttp(protocol, attribute, True)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ProfileFields:
     """An Application Gateway SSL profile as read: its SSL policy, trusted certificates, client auth."""
 
@@ -183,7 +184,7 @@ class ProfileFields:
     client_auth: Setting
 
 
-@dataclass(slots=True)
+@record
 class GatewayFields:
     """An Application Gateway as read: SSL policy (and the default that applies without one), HTTP
     listeners with the redirects their routing rules point at, SSL profiles, cipher suites, WAF."""

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from iaclint.model.azure.common import Cipher, TlsEndpoint
 from iaclint.model.azure.waf.entities import Front
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SslProfile:
     """An Application Gateway SSL profile; mTLS when it has client authentication configured."""
 
@@ -21,7 +20,7 @@ class SslProfile:
     client_auth: Setting
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class AppGateway:
     """An Application Gateway: its endpoints, SSL profiles, cipher suites and WAF front."""
 

@@ -3,13 +3,12 @@ that may redirect plain HTTP, and a custom domain with its HTTPS minimum TLS ver
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.values import Value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Redirect:
     """A delivery rule that redirects: whether it matches every request (a global rule, or no
     condition) or only plain HTTP requests (a request-scheme condition on HTTP), and the protocol it
@@ -20,7 +19,7 @@ class Redirect:
     unknown: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class EndpointFields:
     """A CDN endpoint as read: `isHttpAllowed` (true when absent), its redirecting delivery rules, and
     the delivery rules as written (unknown: they cannot all be known)."""

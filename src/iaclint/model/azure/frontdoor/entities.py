@@ -3,16 +3,17 @@ Front Door with everything inline."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.azure.common import TlsEndpoint
 from iaclint.model.azure.waf.entities import Front
 from iaclint.model.facts import Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class FrontDoor:
     """A Front Door Standard/Premium profile or a classic Front Door, as the front that carries a WAF,
     with the endpoints it serves itself (a classic Front Door's frontend endpoints and routing rules)."""
@@ -25,7 +26,7 @@ class FrontDoor:
     name_check: Setting | None = None
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class FrontDoorPart:
     """A Front Door Standard/Premium child that adds to its profile's `Front`: a security policy's
     WAF policy reference (role "waf"), an origin's host name (role "target"), or an origin group that

@@ -4,14 +4,15 @@ Front Door), linked by `waf/links.py`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from iaclint.model.facts import Decision, Setting
+from iaclint.records import record
 from iaclint.resources import Resource
 from iaclint.values import Value
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class WafRule:
     """One custom rule of a WAF policy, reduced to what S5.2 asks."""
 
@@ -29,7 +30,7 @@ class WafRule:
         return self.action in ("block", "captcha", "challenge", "none")
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class WafPolicy:
     """An Azure WAF policy (Application Gateway or Front Door): mode, state and custom rules."""
 
@@ -58,7 +59,7 @@ class WafPolicy:
         return (text or "").lower() == "detection"
 
 
-@dataclass(eq=False, slots=True)
+@record(eq=False)
 class Front:
     """Something in front of APIM that can carry a WAF: an Application Gateway or a Front Door
     (classic, or a Standard/Premium profile)."""
