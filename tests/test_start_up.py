@@ -158,7 +158,6 @@ sys.stderr.write(" ".join(sorted(found)) + "\\n")
 """
 COMPILED_DATACLASSES = {
     "iaclint.source.Span", "iaclint.values.Value", "iaclint.lang.options.terraform.TerraformOptions",
-    "iaclint.engine.ScanOptions", "iaclint.engine.Part", "iaclint.engine.PartResult",
 }
 
 

@@ -6,7 +6,7 @@ import gc
 import importlib
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from iaclint.discover import READ_WITH_A_TEMPLATE, Discovery, Exclusions, Unit, 
 from iaclint.fileaccess import ScanRoots
 from iaclint.findings import PARSE_RULE, Finding, Level, dedupe, identify
 from iaclint.lang import gc_paused
+from iaclint.records import record
 from iaclint.resources import Diagnostic, Directive, LoadResult
 from iaclint.result import FileRecord, ScanResult
 from iaclint.rules import Rule, load_rules
@@ -39,7 +40,7 @@ LOADERS = {
 }
 
 
-@dataclass(slots=True)
+@record
 class ScanOptions:
     """Everything a scan is told: paths, selection, inputs for the loaders, configuration, jobs."""
 
@@ -195,7 +196,7 @@ def scan(
             gc.unfreeze()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Part:
     """Units one loader reads together, needing nothing from any other part of the scan."""
 
@@ -203,7 +204,7 @@ class Part:
     units: tuple[Unit, ...]
 
 
-@dataclass(slots=True)
+@record
 class PartResult:
     """What the scan keeps of a part: its findings (configured and marked by its directives), its
     directives and whether each covered a finding, and what the file accounting needs."""
@@ -649,10 +650,10 @@ def _account_files(
     records = {
         path: FileRecord(path, "skipped", reason, path in found.unchecked) for path, reason in found.skipped
     }
-    for path, record in records.items():
+    for path, entry in records.items():
         # A variables file given with --var-file, a policy a template loads, the parameters a
         # template reads: read after all.
-        if record.reason in READ_WITH_A_TEMPLATE and os.path.realpath(path) in read:
+        if entry.reason in READ_WITH_A_TEMPLATE and os.path.realpath(path) in read:
             records[path] = FileRecord(path, "scanned")
     for path, reason in skipped.items():
         records[path] = FileRecord(path, "skipped", reason)

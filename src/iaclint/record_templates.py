@@ -721,3 +721,30 @@ def t_ppppppppppppppppppppp(self, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a
     self.a18 = a18
     self.a19 = a19
     self.a20 = a20
+
+
+def t_fffppffpffffffffpfpfpp(_record_has, _record_f0, _record_f1, _record_f2, _record_f5, _record_f6, _record_f8, _record_f9, _record_f10, _record_f11, _record_f12, _record_f13, _record_f14, _record_f15, _record_f17, _record_f19):
+    def __init__(self, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21):
+        self.a0 = _record_f0() if a0 is _record_has else a0
+        self.a1 = _record_f1() if a1 is _record_has else a1
+        self.a2 = _record_f2() if a2 is _record_has else a2
+        self.a3 = a3
+        self.a4 = a4
+        self.a5 = _record_f5() if a5 is _record_has else a5
+        self.a6 = _record_f6() if a6 is _record_has else a6
+        self.a7 = a7
+        self.a8 = _record_f8() if a8 is _record_has else a8
+        self.a9 = _record_f9() if a9 is _record_has else a9
+        self.a10 = _record_f10() if a10 is _record_has else a10
+        self.a11 = _record_f11() if a11 is _record_has else a11
+        self.a12 = _record_f12() if a12 is _record_has else a12
+        self.a13 = _record_f13() if a13 is _record_has else a13
+        self.a14 = _record_f14() if a14 is _record_has else a14
+        self.a15 = _record_f15() if a15 is _record_has else a15
+        self.a16 = a16
+        self.a17 = _record_f17() if a17 is _record_has else a17
+        self.a18 = a18
+        self.a19 = _record_f19() if a19 is _record_has else a19
+        self.a20 = a20
+        self.a21 = a21
+    return __init__
