@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _damage import damaged
 
 from iaclint.lang.bicep import parser
 
@@ -156,14 +157,7 @@ def test_damaged_fixtures_read_as_the_reference_reads_them() -> None:
     texts = [p.read_bytes() for p in FILES]
     pieces = [s.encode() for s in SOUP]
     for _ in range(1500):
-        data = rng.choice(texts)
-        for _ in range(rng.randint(1, 4)):
-            at = rng.randrange(len(data) + 1)
-            if rng.random() < 0.3:
-                data = data[:at] + data[at + rng.randint(1, 20) :]
-            else:
-                data = data[:at] + rng.choice(pieces) + data[at:]
-        _same(data)
+        _same(damaged(rng, texts, pieces))
 
 
 def test_long_input_read_in_runs_as_the_reference_reads_it() -> None:

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from _damage import damaged
 
 from iaclint import engine, report
 from iaclint.discover import discover
@@ -208,14 +209,7 @@ def test_mutated_fixtures_read_the_parser_s_statements_and_broken_module_stateme
     rng = random.Random(11)
     texts = [p.read_text(encoding="utf-8") for p in BICEP]
     for _ in range(600):
-        text = rng.choice(texts)
-        for _ in range(rng.randint(1, 3)):
-            at = rng.randrange(len(text) + 1)
-            if rng.random() < 0.3:
-                text = text[:at] + text[at + rng.randint(1, 20) :]
-            else:
-                text = text[:at] + rng.choice(PIECES) + text[at:]
-        _reads_the_parser_s_module_statements(text)
+        _reads_the_parser_s_module_statements(damaged(rng, texts, PIECES))
 
 
 def _reads_the_parser_s_module_statements(text: str) -> None:
