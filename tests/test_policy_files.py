@@ -184,6 +184,16 @@ def test_root_element(text: str, root: str | None) -> None:
     assert root_element(text) == root
 
 
+def test_a_long_root_element_is_named_in_part(tmp_path: Path) -> None:
+    from iaclint.discover import not_a_policy
+
+    path = tmp_path / "big.xml"
+    path.write_text("<" + "x" * 5000 + " a='1'/>", encoding="utf-8")
+    assert not_a_policy(path) == (
+        f"XML whose root element is <{'x' * 64}…>, not an API Management policy (<policies> or <fragment>)"
+    )
+
+
 def test_templatefile_policy_points_at_the_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Rendered text: the file is known, positions in it are not, so the finding points at its start.
     shutil.copytree(ROOT / "fixtures" / "terraform" / "azure" / "policy-files", tmp_path / "infra")

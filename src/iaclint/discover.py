@@ -272,7 +272,13 @@ def not_a_policy(path: Path, roots: ScanRoots | None = None) -> str | None:
     name = root_element(head)
     if name is None or name in POLICY_ROOTS:
         return None
+    if len(name) > _NAME_SHOWN:
+        name = name[:_NAME_SHOWN] + "…"  # the file's own text: no more of it than names the element
     return f"XML whose root element is <{name}>, not an API Management policy (<policies> or <fragment>)"
+
+
+# The most of a root element's name a skip reason shows.
+_NAME_SHOWN = 64
 
 
 def root_element(text: str) -> str | None:
