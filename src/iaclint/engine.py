@@ -290,9 +290,10 @@ def _scan(
             return roots.real(path) in given
 
         skipped = {p: reason for p, reason in skipped.items() if keep(p)}
-        records = _account_files(_kept(found, keep), skipped, [d for d in failed if keep(d.path)], read)
+        failed_given = [d for d in failed if keep(d.path)]
+        records = _account_files(_kept(found, keep), skipped, failed_given, read, roots)
     else:
-        records = _account_files(found, skipped, failed, read)
+        records = _account_files(found, skipped, failed, read, roots)
     parse_rule = rules.get(PARSE_RULE)
     findings.extend(_configure([_parse_finding(d, parse_rule) for d in found.failed], options, rules))
     # A module loaded with two roots reports its unreadable regions in both parts: once is enough.
@@ -385,7 +386,7 @@ def plan_parts(units: list[Unit], options: ScanOptions) -> list[Part]:
             calls = _module_calls(language, group, options)
             sets = [group] if calls is None else _grouped(group, calls, options.scan_roots().real)
         if options.focus is not None and language in _FOCUSED:
-            sets = _reaching(language, sets, calls, options.focus)
+            sets = _reaching(language, sets, calls, options.focus, options.scan_roots().real)
         batch: dict[Unit, None] = {}
         size = work = data = 0
         for members in sets:
@@ -426,21 +427,26 @@ _FOCUSED = frozenset({"terraform", "bicep"})
 
 
 def _reaching(
-    language: str, sets: list[list[Unit]], calls: dict[str, set[str]] | None, focus: frozenset[str]
+    language: str,
+    sets: list[list[Unit]],
+    calls: dict[str, set[str]] | None,
+    focus: frozenset[str],
+    resolve: Callable[[str], str] = os.path.realpath,
 ) -> list[list[Unit]]:
     """Pre-commit: the sets of units a change can reach; the others are not read at all (their
     module calls were all the scan needed of them). A set holds roots with every module they call:
     a Terraform set is reached when one of its directories holds a changed file, a Bicep set when
     one of its files, or a file one of them calls (a module outside the scan), is a changed file.
-    Without `calls` (a scan too small to group) the Bicep loader finds the entry files itself."""
+    Without `calls` (a scan too small to group) the Bicep loader finds the entry files itself.
+    `resolve`: as `os.path.realpath` (the scan's cached resolver)."""
     if language == "terraform":
         places = {os.path.dirname(p) for p in focus}
-        return [units for units in sets if any(os.path.realpath(u.path) in places for u in units)]
+        return [units for units in sets if any(resolve(u.path) in places for u in units)]
     if calls is None:
         return sets
     out = []
     for units in sets:
-        reals = [os.path.realpath(u.path) for u in units]
+        reals = [resolve(u.path) for u in units]
         if any(r in focus or not focus.isdisjoint(calls.get(r, ())) for r in reals):
             out.append(units)
     return out
@@ -640,11 +646,12 @@ def _kept(found: Discovery, keep: Callable[[str], bool]) -> Discovery:
 
 
 def _account_files(
-    found: Discovery, skipped: dict[str, str], diagnostics: list[Diagnostic], read: set[str]
+    found: Discovery, skipped: dict[str, str], diagnostics: list[Diagnostic], read: set[str], roots: ScanRoots
 ) -> dict[str, FileRecord]:
     """Every file looked at, once: scanned, skipped with its reason, or failed. Loaders name files
     as they show them (`display_path`) and discovery as it found them, so both are compared as
-    shown; a file that failed is never also counted as scanned."""
+    shown; a file that failed is never also counted as scanned. `read`: the files the loaders read,
+    resolved (`roots.real`)."""
     from iaclint.source import display_path
 
     records = {
@@ -653,7 +660,7 @@ def _account_files(
     for path, entry in records.items():
         # A variables file given with --var-file, a policy a template loads, the parameters a
         # template reads: read after all.
-        if entry.reason in READ_WITH_A_TEMPLATE and os.path.realpath(path) in read:
+        if entry.reason in READ_WITH_A_TEMPLATE and roots.real(path) in read:
             records[path] = FileRecord(path, "scanned")
     for path, reason in skipped.items():
         records[path] = FileRecord(path, "skipped", reason)
