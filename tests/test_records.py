@@ -16,8 +16,11 @@ from typing import Any, ClassVar
 
 import pytest
 
-from iaclint import record_templates
+from iaclint import record_templates, records
 from iaclint.records import record
+
+# Strict mode makes records plain dataclasses (CI's second run): nothing of the machinery to test.
+pytestmark = pytest.mark.skipif(records._STRICT, reason="IACLINT_STRICT_RECORDS: records are dataclasses")
 
 
 @record(frozen=True)
@@ -229,8 +232,6 @@ def test_init_replace_copy_pickle() -> None:
 def test_no_method_compiled() -> None:
     # The point of `record`: repr, eq and hash are the shared functions, not compiled per class,
     # and the __init__ of plain fields comes from the template for their number.
-    from iaclint import records
-
     for cls in (Frozen, Mutable, One, Empty):
         assert cls.__repr__ is records._repr
         assert "__setattr__" not in cls.__dict__ and "__delattr__" not in cls.__dict__
@@ -377,3 +378,26 @@ def test_is_frozen_tells_what_was_declared() -> None:
 
     assert is_frozen(Frozen) and is_frozen(FrozenDC)
     assert not is_frozen(Mutable) and not is_frozen(Plain) and not is_frozen(int)
+
+
+def test_strict_mode_makes_frozen_records_refuse_assignment() -> None:
+    """CI runs the tests again with IACLINT_STRICT_RECORDS=1: there, a frozen record is a frozen
+    dataclass, so code that assigns to one fails that run."""
+    code = (
+        "import dataclasses\n"
+        "from iaclint.findings import Finding, Level\n"
+        "from iaclint.source import Span\n"
+        "f = Finding('IAC101', Level.ERROR, 'm', Span('a.tf', 1, 1, 1, 2))\n"
+        "try:\n"
+        "    f.message = 'changed'\n"
+        "except dataclasses.FrozenInstanceError:\n"
+        "    print('refused')\n"
+        "else:\n"
+        "    print('assigned')\n"
+    )
+    src = str(Path(record_templates.__file__).resolve().parents[1])
+    for strict, said in (("1", "refused"), ("", "assigned")):
+        env = {"PYTHONPATH": src, "IACLINT_STRICT_RECORDS": strict, "PATH": ""}
+        run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == said
