@@ -236,6 +236,7 @@ def test_no_method_compiled() -> None:
         assert cls.__repr__ is records._repr
         assert "__setattr__" not in cls.__dict__ and "__delattr__" not in cls.__dict__
     assert Frozen.__eq__ is records._eq and Frozen.__hash__ is records._hash
+    assert Frozen.__reduce__ is records._reduce and Mutable.__reduce__ is records._reduce  # pickling
     assert Plain.__eq__ is object.__eq__
     assert Plain.__init__.__code__.co_code == One.__init__.__code__.co_code
     assert Plain.__init__.__code__ is not One.__init__.__code__

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import field, replace
 from enum import Enum
 from operator import attrgetter
-from typing import Any
 
 from iaclint.fileaccess import ScanRoots, git_top
 from iaclint.records import record
@@ -36,9 +35,6 @@ class Related:
 
     span: Span
     message: str
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Related, (self.span, self.message))
 
 
 @record(frozen=True)
@@ -76,11 +72,6 @@ class Finding:
     # Where the resource lives, independent of the working directory: its place in the
     # repository and its address there (see `identify`); filled by the engine.
     identity: str = field(default="", compare=False)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Thousands travel back from the workers pickled: rebuilt by `__init__` from the fields
-        # in their order, instead of the dataclass default (a state set through `fields()`).
-        return (Finding, _finding_fields(self))
 
     def fingerprint(self) -> str:
         """Stable across unrelated edits and across working directories: rule, the resource's
