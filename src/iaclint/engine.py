@@ -431,14 +431,14 @@ def _reaching(
     sets: list[list[Unit]],
     calls: dict[str, set[str]] | None,
     focus: frozenset[str],
-    resolve: Callable[[str], str] = os.path.realpath,
+    resolve: Callable[[str], str],
 ) -> list[list[Unit]]:
     """Pre-commit: the sets of units a change can reach; the others are not read at all (their
     module calls were all the scan needed of them). A set holds roots with every module they call:
     a Terraform set is reached when one of its directories holds a changed file, a Bicep set when
     one of its files, or a file one of them calls (a module outside the scan), is a changed file.
     Without `calls` (a scan too small to group) the Bicep loader finds the entry files itself.
-    `resolve`: as `os.path.realpath` (the scan's cached resolver)."""
+    `resolve`: the scan's cached `os.path.realpath` (`ScanRoots.real`)."""
     if language == "terraform":
         places = {os.path.dirname(p) for p in focus}
         return [units for units in sets if any(resolve(u.path) in places for u in units)]
