@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -530,21 +530,23 @@ def is_read_mark(span: Span) -> bool:
 def covers_text(mark: Span, text: str) -> bool:
     """Whether a read mark covers `text` whole: the text is the file's content, position for
     position."""
-    return mark.end_line == text.count("\n") + 1 and mark.end_column == len(text) - text.rfind("\n")
+    return mark == read_mark(mark.path, text)
 
 
 def made_from(result: Value, args: list[Value]) -> Value:
     """`result`, a text a function made of `args` (`replace(loadTextContent('policy.xml'), ...)`),
-    naming each file an argument's text was read from, with a point mark: the file is known,
-    positions in the text are not the file's (see `read_mark`)."""
+    naming each file an argument's text was read from (see `made_from_files`)."""
     if result.state is not State.KNOWN or result.data.__class__ is not str:
+        return result  # first: every function call of the three languages comes through here
+    files = {s.path: None for a in args for s in a.via if is_read_mark(s)}
+    return made_from_files(result, files)
+
+
+def made_from_files(result: Value, paths: Iterable[str]) -> Value:
+    """`result`, a text made from the files at `paths` (a rendered template, a replace() over a
+    file's text), naming each with a point mark: the file is known, positions in the text are not
+    the file's (see `read_mark`)."""
+    marks = tuple(read_mark(p, None) for p in paths)
+    if not marks or result.state is not State.KNOWN or result.data.__class__ is not str:
         return result
-    files: dict[str, None] = {}
-    for a in args:
-        for s in a.via:
-            if s.line == 0:
-                files[s.path] = None
-    if not files:
-        return result
-    marks = tuple(read_mark(p, None) for p in files)
     return Value(result.state, result.data, result.span, result.reason, result.refs, (*result.via, *marks))

@@ -46,7 +46,7 @@ from iaclint.lang.terraform.hclvalues import (
 from iaclint.lang.terraform.templates import render_template
 from iaclint.lang.unknowns import known_ends, merge_refs
 from iaclint.source import Span
-from iaclint.values import State, Value, made_from, read_mark
+from iaclint.values import State, Value, made_from, made_from_files, read_mark
 
 Fn = Callable[[Evaluating, list[Value], Span | None, Ctx], Value]
 FUNCTIONS: dict[str, Fn] = {}
@@ -1485,8 +1485,5 @@ def _templatefile(ev: Evaluating, args: list[Value], span: Span | None, ctx: Ctx
     if not isinstance(variables.data, dict):
         return error("templatefile() variables must be an object", span)
     rendered = render_template(ev, text, ("templatefile", path), dict(variables.data), span, ctx)
-    if rendered.state is not _KNOWN:
-        return rendered
     # Made from the file: the file is known, positions in it are not (see values.read_mark).
-    mark = read_mark(path, None)
-    return Value(_KNOWN, rendered.data, rendered.span, "", rendered.refs, (*rendered.via, mark))
+    return made_from_files(rendered, (path,))
