@@ -17,7 +17,7 @@ from typing import Any
 
 from iaclint.budget import LIMITS, Limits
 from iaclint.findings import Finding, Level, Related
-from iaclint.model.facts import Decision, Facts, Origin, Setting
+from iaclint.model.facts import Decision, Facts, Origin, Places, Setting
 from iaclint.records import record
 from iaclint.rules import Rule
 from iaclint.values import EvaluationError, Value, is_read_mark
@@ -98,7 +98,7 @@ class CheckContext:
             else self.violation(origin, d.setting, level=level, why=d.why, **fields)
         )
         if d.related:
-            f = replace(f, related=f.related + tuple(Related(span, text) for span, text in d.related))
+            f = replace(f, related=f.related + _related(d.related))
         return f
 
     def violation(self, origin: Origin, at: Setting, *, level: Level | None = None, **fields: Any) -> Finding:
@@ -138,11 +138,16 @@ class CheckContext:
             address=origin.address,
             resource_type=origin.type,
             attribute=at.attribute,
-            related=provenance(value) + tuple(Related(span, text) for span, text in at.related),
+            related=provenance(value) + _related(at.related),
             unknown=unknown,
             fix=self.rule.fix,
             origin=origin.span.path,
         )
+
+
+def _related(places: Places) -> tuple[Related, ...]:
+    """The related locations of a fact's places (`Setting.related`, `Decision.related`)."""
+    return tuple(Related(span, text) for span, text in places)
 
 
 def _setting_text(setting: Setting) -> str:

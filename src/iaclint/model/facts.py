@@ -44,6 +44,10 @@ class Origin:
         return Origin(resource.address, resource.type, resource.span, label)
 
 
+# Places that explain a fact, with what each is: (where, what it is).
+Places = tuple[tuple[Span, str], ...]
+
+
 @record(frozen=True)
 class Setting:
     """A value and the attribute path it came from, in the source language's terms."""
@@ -52,7 +56,7 @@ class Setting:
     attribute: str
     # Other places that explain it, with what each is: where in a policy file read by the template
     # the element that decided it sits, or the policy that lacks one.
-    related: tuple[tuple[Span, str], ...] = ()
+    related: Places = ()
 
     @staticmethod
     def absent(attribute: str) -> Setting:
@@ -73,7 +77,7 @@ class Decision:
     setting: Setting
     why: str = ""
     # Other places that explain it, with what each is (a rule that only counts).
-    related: tuple[tuple[Span, str], ...] = ()
+    related: Places = ()
 
     @staticmethod
     def yes(setting: Setting, why: str = "") -> Decision:

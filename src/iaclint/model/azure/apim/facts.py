@@ -28,6 +28,7 @@ from iaclint.model.facts import (
     Limiter,
     OperationAuth,
     Origin,
+    Places,
     RateTarget,
     Requirement,
     Setting,
@@ -40,9 +41,6 @@ from iaclint.policy import EffectivePolicy, PolicyDocument, PolicyElement
 from iaclint.resources import Resource
 from iaclint.source import Span
 from iaclint.values import Value
-
-# Related locations of a setting: (where, what it is).
-Places = tuple[tuple[Span, str], ...]
 
 
 @builder
