@@ -6,6 +6,7 @@ Speed and memory are measured by `bench/`, never asserted here."""
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 from functools import partial
 from pathlib import Path
@@ -369,3 +370,18 @@ def test_the_module_call_pass_imports_what_the_parts_need(
     plan_parts(discover([str(root)], []).units, options)
     assert preloaded == [{"bicep"}]
 
+
+
+def test_preload_imports_what_a_bicep_part_imports() -> None:
+    # Workers are forked after `_preload`: what a part would import on first use, they would each
+    # import again (the Bicep loader imports its implementation lazily, for the one-file path).
+    code = (
+        "import sys\n"
+        "import iaclint.engine as engine\n"
+        "engine._preload({'bicep'})\n"
+        "wanted = ['iaclint.lang.bicep.files', 'iaclint.lang.bicep.expressions',\n"
+        "          'iaclint.lang.bicep.parser', 'iaclint.lang.arm.functions', 'iaclint.model.azure.azapi']\n"
+        "print(sorted(m for m in wanted if m not in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

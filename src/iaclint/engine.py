@@ -561,10 +561,15 @@ def _preload(languages: set[str]) -> None:
         from iaclint.model.azure import registry
 
         registry.load_all()
+        import iaclint.model.azure.azapi  # read by every Azure scope's adapter
+
         packages.append("iaclint.model.azure")
     derive.builders(tuple(packages))
     for language in languages:
-        _load_module(language)
+        # A loader that imports its implementation on first use says how to import it now.
+        preload = getattr(_load_module(language), "preload", None)
+        if preload is not None:
+            preload()
 
 
 def _scan_part(
