@@ -25,6 +25,10 @@ def absolute(path: str | Path, root: Path) -> Path:
 def shown(path: str | Path, root: Path) -> str:
     """A path as users see it: relative to `root` when inside it, forward slashes. Cached: a
     report shows the same few files thousands of times, and resolving costs system calls."""
+    if type(path) is str and os.sep == "/":
+        # `display_path` reads a string as it reads the Path made of it (each normalised by
+        # abspath, or read as a Path when it holds `..`): no Path made for each file shown.
+        return display_path(path if path.startswith("/") else os.path.join(os.fspath(root), path), root)
     return display_path(absolute(path, root), root)
 
 
