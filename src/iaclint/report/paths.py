@@ -50,7 +50,9 @@ def repository_root(start: Path) -> Path:
 def relative_to(path: str | Path, root: Path, base: Path) -> str | None:
     """`path` (relative paths taken from `root`) relative to `base` with forward slashes, or None
     when it lies outside `base`."""
-    p = absolute(path, root)
+    # A string joined as it is (realpath reads `.` and doubled slashes as the Path made of it
+    # would be read): no Path made for each file.
+    p = os.path.join(os.fspath(root), path) if type(path) is str else absolute(path, root)
     try:
         # realpath (not Path.resolve: it never raises on a link loop, a file linked to itself),
         # each directory resolved once per process: a SARIF report asks about hundreds of files in
