@@ -189,9 +189,9 @@ def _notifications(result: ScanResult, index: dict[str, int], locator: _Locator)
     failed = {key(r.path): r for r in result.files if r.status == "failed"}
     spoken: set[str] = set()
     out: list[dict[str, Any]] = []
-    for f in ordered(result.findings):
-        if f.rule_id != PARSE_RULE:
-            continue
+    # The parse findings alone, in report order (sorting all findings to skip the others cost a
+    # sort key per finding).
+    for f in ordered([f for f in result.findings if f.rule_id == PARSE_RULE]):
         k = key(f.span.path)
         spoken.add(k)
         out.append(
