@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iaclint import __version__
-from iaclint.findings import PARSE_RULE, Finding
+from iaclint.findings import PARSE_RULE, Finding, Related
 from iaclint.report.jsontext import write_indented
 from iaclint.report.paths import shown
 from iaclint.report.summary import (
@@ -58,6 +58,9 @@ class _Findings:
         self.root = result.root
         self._rules: dict[str, tuple[Rule | None, str, str]] = {}
         self._fixes: dict[tuple[str, str, str], str] = {}
+        # A related place shared by findings (a parameter's default behind each finding it decides:
+        # 2,539 related places, 780 different, on the Bicep corpus) is one dict, written once.
+        self._related: dict[tuple[str, str, int, int, int, int], dict[str, Any]] = {}
 
     def rule(self, rule_id: str) -> tuple[Rule | None, str, str]:
         """The rule of `rule_id` (see `rule_for`), its name ("" without one) and category."""
@@ -99,11 +102,20 @@ class _Findings:
             "attribute": f.attribute,
             "fingerprint": f.fingerprint(),
             "unknown": f.unknown,
-            "related": [{"message": r.message, **_location(r.span, root)} for r in f.related],
+            "related": [self.related(r) for r in f.related] if f.related else [],
             "fix": fix,
             "properties": {str(k): str(v) for k, v in f.properties.items()} if f.properties else {},
             "suppression": _suppression(f, root) if f.suppression is not None else None,
         }
+
+
+    def related(self, r: Related) -> dict[str, Any]:
+        s = r.span
+        key = (r.message, s.path, s.line, s.column, s.end_line, s.end_column)
+        got = self._related.get(key)
+        if got is None:
+            got = self._related[key] = {"message": r.message, **_location(s, self.root)}
+        return got
 
 
 def _finding(f: Finding, result: ScanResult) -> dict[str, Any]:
