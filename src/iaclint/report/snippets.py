@@ -83,7 +83,10 @@ class SourceLines:
             source = SourceText.decode(str(path), read_bytes(path, roots=self._roots))
         except (ReadRefused, UnicodeDecodeError, ValueError):
             return None
-        return [line.removesuffix("\r") for line in source.text.split("\n")]
+        lines = source.text.split("\n")
+        if "\r" not in source.text:
+            return lines  # no line to take a `\r` off (65,000 lines of the Bicep corpus)
+        return [line.removesuffix("\r") for line in lines]
 
     def line(self, path: Path, number: int) -> str | None:
         lines = self._files.pop(path, _MISSING)
