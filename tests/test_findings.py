@@ -77,3 +77,16 @@ def test_findings_come_back_from_a_part_identified(tmp_path, monkeypatch) -> Non
     bases = identity_bases(["."])
     for f in result.findings:
         assert f.identity == identity_of(f, bases) == ".\x1faws_api_gateway_domain_name.api"
+
+
+def test_findings_of_one_resource_share_one_identity_string(tmp_path, monkeypatch) -> None:
+    # Pickled to the scan process, a string met again is a reference: one object per identity.
+    from iaclint.findings import identify
+
+    monkeypatch.chdir(tmp_path)
+    a = Finding("IAC101", Level.ERROR, "m", Span("main.tf", 1, 1, 1, 2), address="aws_x.y")
+    b = Finding("IAC102", Level.ERROR, "n", Span("main.tf", 2, 1, 2, 2), address="aws_x.y")
+    c = Finding("IAC101", Level.ERROR, "m", Span("main.tf", 3, 1, 3, 2), address="aws_x.z")
+    got = identify([a, b, c], ["."])
+    assert got[0].identity == got[1].identity == ".\x1faws_x.y" and got[0].identity is got[1].identity
+    assert got[2].identity == ".\x1faws_x.z"
