@@ -108,7 +108,6 @@ class _Findings:
             "suppression": _suppression(f, root) if f.suppression is not None else None,
         }
 
-
     def related(self, r: Related) -> dict[str, Any]:
         s = r.span
         key = (r.message, s.path, s.line, s.column, s.end_line, s.end_column)
