@@ -40,3 +40,53 @@ def test_with_identity_changes_the_identity_only() -> None:
     for name in Finding.__slots__:
         if name != "identity":
             assert getattr(got, name) == getattr(f, name), name
+
+
+def test_identify_keeps_an_identity_worked_out_already(tmp_path, monkeypatch) -> None:
+    # A part's findings are identified in the worker; the scan identifies only those it makes.
+    from iaclint.findings import identify
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.tf").write_text("", encoding="utf-8")
+    done = _every_field_set()
+    fresh = Finding("IAC101", Level.ERROR, "m", Span("main.tf", 1, 1, 1, 2), address="aws_x.y")
+    got = identify([done, fresh], ["."])
+    assert got[0] is done
+    assert got[1].identity == ".\x1faws_x.y"
+
+
+def test_findings_come_back_from_a_part_identified(tmp_path, monkeypatch) -> None:
+    # What a worker sends back carries each finding's identity, as the scan would have set it.
+    from iaclint.engine import Part, ScanOptions, _check_part
+    from iaclint.findings import identity_bases, identity_of
+    from iaclint.rules import load_rules
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_api_gateway_domain_name" "api" {\n'
+        '  domain_name     = "api.example.com"\n'
+        '  security_policy = "TLS_1_0"\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    from iaclint.discover import Exclusions, discover
+
+    units = discover(["."], Exclusions([])).units
+    result = _check_part(Part("terraform", tuple(units)), ScanOptions(paths=["."]), load_rules())
+    assert result.findings
+    bases = identity_bases(["."])
+    for f in result.findings:
+        assert f.identity == identity_of(f, bases) == ".\x1faws_api_gateway_domain_name.api"
+
+
+def test_findings_of_one_resource_share_one_identity_string(tmp_path, monkeypatch) -> None:
+    # Pickled to the scan process, a string met again is a reference: one object per identity.
+    from iaclint.findings import identify
+
+    monkeypatch.chdir(tmp_path)
+    a = Finding("IAC101", Level.ERROR, "m", Span("main.tf", 1, 1, 1, 2), address="aws_x.y")
+    b = Finding("IAC102", Level.ERROR, "n", Span("main.tf", 2, 1, 2, 2), address="aws_x.y")
+    c = Finding("IAC101", Level.ERROR, "m", Span("main.tf", 3, 1, 3, 2), address="aws_x.z")
+    got = identify([a, b, c], ["."])
+    assert got[0].identity == got[1].identity == ".\x1faws_x.y" and got[0].identity is got[1].identity
+    assert got[2].identity == ".\x1faws_x.z"

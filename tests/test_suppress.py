@@ -123,3 +123,22 @@ def test_iac002_caret_points_at_the_comment(tmp_path: Path) -> None:
     line = main.read_text().splitlines()[1]
     assert (meta.span.line, meta.span.column) == (2, line.index("# iaclint:ignore") + 1)
     assert meta.span.end_column == len(line) + 1
+
+
+def test_no_directive_marks_nothing_and_reads_no_resource() -> None:
+    # Most parts have no directive: their findings come back as they are, nothing resolved.
+    from iaclint.suppress import mark_directives
+
+    findings = [finding(8), finding(20, address="aws_x.b")]
+
+    def resolve(path: str) -> str:
+        raise AssertionError(f"resolved {path}")
+
+    class Unread:
+        def __iter__(self):
+            raise AssertionError("resources read")
+
+    out, uses = mark_directives(findings, iter(()), Unread(), resolve)  # type: ignore[arg-type]
+    assert out == findings and out is not findings
+    assert all(a is b for a, b in zip(out, findings, strict=True))
+    assert uses == []

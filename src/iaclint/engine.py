@@ -299,6 +299,7 @@ def _scan(
     # A module loaded with two roots reports its unreadable regions in both parts: once is enough.
     findings = dedupe(findings)
     findings.extend(directive_notes(uses.items(), set(rules)))
+    # The parts' findings are identified already: only the parse findings and notes made here.
     findings = identify(findings, options.paths or ["."])
 
     if found.only_files is not None:
@@ -614,6 +615,9 @@ def _check_part(
     findings = _configure(dedupe(findings), options, rules)
     real = options.scan_roots().real
     findings, uses = mark_directives(findings, loaded.directives, loaded.resources, real)
+    # Identified here, in the worker, rather than in the scan process after every part is done
+    # (serial time there): the scan identifies only the findings it makes itself.
+    findings = identify(findings, options.paths or ["."])
     failed = [d for d in loaded.diagnostics if not d.partial]
     if parts_out is not None:
         parts_out.append((loaded, model))
@@ -679,9 +683,12 @@ def _account_files(
             p = str(f)
             if p in records:
                 continue
-            shown = display_path(p)
-            accounted.add(shown)
-            reason = failed.get(shown)
+            reason = None
+            if failed:
+                # Shown as the diagnostics name them; with no file failed, nothing to compare.
+                shown = display_path(p)
+                accounted.add(shown)
+                reason = failed.get(shown)
             records[p] = FileRecord(p, "scanned" if reason is None else "failed", reason or "")
     for d in diagnostics:
         if not d.partial and display_path(d.path) not in accounted and d.path not in records:

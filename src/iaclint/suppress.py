@@ -88,6 +88,10 @@ def mark_directives(
     `os.path.realpath` (the engine passes its scan's cached `ScanRoots.real`)."""
     from iaclint.rules import load_rules
 
+    directives = list(directives)
+    if not directives:
+        # Nothing to mark (most parts): no resource header or path worth looking up.
+        return list(findings), []
     pack = load_rules()
     resolved: dict[str, str] = {}
 

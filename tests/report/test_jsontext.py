@@ -73,3 +73,22 @@ def test_written_in_pieces_is_the_same_text(doc: Any, monkeypatch: pytest.Monkey
     assert "".join(pieces) == json.dumps(doc, ensure_ascii=False, indent=2)
     if doc is MANY:
         assert len(pieces) > 40  # really written as it goes
+
+
+def test_a_dict_held_in_several_places_is_written_as_json_writes_it() -> None:
+    # A small flat dict shared by several places (a related place of several findings) is written
+    # once and its text reused where the indentation is the same, never where it differs.
+    from iaclint.report.jsontext import dumps_indented, write_indented
+
+    shared = {"message": "value defined here", "path": "main.bicep", "start_line": 3}
+    doc = {
+        "findings": [{"related": [shared, shared]}, {"related": [shared], "x": 1}],
+        "deeper": {"a": {"b": [shared]}},
+        "same": shared,
+    }
+    expected = json.dumps(doc, ensure_ascii=False, indent=2)
+    assert dumps_indented(doc, 2) == expected
+    pieces: list[str] = []
+    write_indented(doc, 2, pieces.append)
+    assert "".join(pieces) == expected
+    assert dumps_indented(doc, 4) == json.dumps(doc, ensure_ascii=False, indent=4)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from iaclint.report.paths import shown
+from iaclint.report.paths import absolute, relative_to, shown
 from iaclint.source import _display, display_path
 
 
@@ -27,7 +27,7 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize(
     "raw",
     ["a/b/x.bicep", "lnk/x.bicep", "a/y.bicep", "a/./b/x.bicep", "missing/z.bicep", "a/b/../b/x.bicep",
-     "lnk/../b/x.bicep", "/etc/hostname"],
+     "lnk/../b/x.bicep", "/etc/hostname", "a//b/x.bicep", "./a/b/x.bicep", "lnk//x.bicep"],
 )  # fmt: skip
 @pytest.mark.parametrize("root_name", [".", "ABS", "ABS/a"])
 def test_shown_equals_resolving_every_path(tree: Path, raw: str, root_name: str) -> None:
@@ -72,3 +72,16 @@ def test_shown_from_the_working_directory_by_strings(
     for root in (".", "a", "lnk", "a/..", "ABS", "ABS/a", "ABS/lnk", "ABS/lnk/..", "/"):
         base = Path(root.replace("ABS", str(tree)))
         assert display_path(path, base) == _display(path, base), (path, base)
+        # Reports show a path read as a string as they show the Path made of it.
+        shown.cache_clear()
+        assert shown(path, base) == display_path(absolute(path, base), base), (path, base)
+        # SARIF: relative to the repository's top, resolved through the cache as realpath would.
+        relative_to.cache_clear()
+        assert relative_to(path, base, tree) == _relative_by_realpath(path, base, tree), (path, base)
+
+
+def _relative_by_realpath(path: str, root: Path, base: Path) -> str | None:
+    try:
+        return Path(os.path.realpath(absolute(path, root))).relative_to(os.path.realpath(base)).as_posix()
+    except (ValueError, OSError):
+        return None

@@ -294,3 +294,40 @@ def test_related_location_outside_the_repository(ws: Workspace, tmp_path: Path, 
     assert list(validator.iter_errors(doc)) == []
     art = doc["runs"][0]["results"][0]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]
     assert art == {"uri": cache.resolve().as_uri()}
+
+
+def test_report_file_is_written_in_pieces_as_render_gives_it(ws: Workspace, tmp_path: Path) -> None:
+    # --output writes SARIF through report.sarif.write (the encoder's pieces, each encoded once):
+    # the file holds exactly what render gives, with the category and levels the CLI passes, also
+    # when a lone surrogate makes the writer start again with render.
+    from iaclint.cli import _write_report
+    from iaclint.report.sarif import write
+
+    plain = ws.result([ws.tls_finding(), ws.tls_finding(line=1)])
+    odd_path = str(ws.root / "caf\udce9.tf")
+    odd = ws.result(
+        # The path is percent-encoded in URIs; a message quoting it keeps the lone surrogate.
+        [Finding("IAC201", Level.WARNING, f"x {odd_path}", Span(odd_path, 1, 1, 1, 2), address="a.b")],
+        [FileRecord(odd_path, "scanned")],
+    )
+    extras = {"category": "infra", "levels": {"IAC101": Level.NOTE}}
+    for result in (plain, odd):
+        target = tmp_path / "r.sarif"
+        _write_report("sarif", str(target), result, extras)
+        assert target.read_bytes() == render(result, category="infra", levels={"IAC101": Level.NOTE}).encode()
+    pieces: list[str] = []
+    write(plain, pieces.append)
+    assert "".join(pieces) == render(plain)
+    with pytest.raises(UnicodeEncodeError):
+        write(odd, lambda text: text.encode("utf-8"))
+
+
+def test_one_artifact_location_per_file(ws: Workspace) -> None:
+    # Results in the same file share one artifact location, made once.
+    from iaclint.report.sarif import document
+
+    doc = document(ws.result([ws.tls_finding(), ws.tls_finding(line=1)]))
+    results = doc["runs"][0]["results"]
+    first, second = (r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results)
+    assert first is second
+    assert first == {"uri": "infra/main.tf", "uriBaseId": "%SRCROOT%"}

@@ -221,3 +221,15 @@ def test_suppressed_findings_are_counted_apart(ws: Workspace) -> None:
     ]
     verbose = render(result, verbose=True).splitlines()
     assert verbose[:3] == ["Suppressed findings:", "  main.tf:3:21: IAC101 (legacy clients until Q3)", ""]
+
+
+def test_display_width_of_ascii_counts_columns_as_each_character_does() -> None:
+    # ASCII text is measured by its length (a tab four columns): the same as character by character.
+    from iaclint.report.snippets import _width, display_width
+
+    every = "".join(chr(c) for c in range(128))
+    assert display_width(every) == sum(_width(ch) for ch in every) == 131
+    assert [display_width(chr(c)) for c in range(128)] == [_width(chr(c)) for c in range(128)]
+    assert display_width("a\tb") == 6
+    assert display_width("日本\tx") == 2 + 2 + 4 + 1
+    assert display_width("e\u0301") == 1

@@ -22,3 +22,12 @@ def test_only_the_last_files_stay_cached_and_an_evicted_file_is_read_again(tmp_p
     assert lines.line(paths[0], 1) == "first 0"
     assert lines.line(paths[0], 4) is None
     assert len(lines._files) == SourceLines.KEEP
+
+
+def test_lines_are_split_on_newlines_with_a_trailing_carriage_return_dropped(tmp_path: Path) -> None:
+    crlf, plain = tmp_path / "crlf.tf", tmp_path / "plain.tf"
+    crlf.write_bytes(b"one\r\ntwo\rthree\r\n\x0cfour\n")
+    plain.write_bytes(b"one\ntwo\x0cthree\n")
+    lines = SourceLines(ScanRoots.for_paths([str(tmp_path)]))
+    assert [lines.line(crlf, n) for n in range(1, 5)] == ["one", "two\rthree", "\x0cfour", ""]
+    assert [lines.line(plain, n) for n in range(1, 4)] == ["one", "two\x0cthree", ""]

@@ -115,6 +115,12 @@ def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> 
         if not o:
             out.append("{}")
             return
+        memo = _written
+        if memo is not None and len(o) <= _SMALL:
+            text = memo.get((id(o), nl))
+            if text is not None:
+                out.append(text)
+                return
         inner = nl + step
         sep = "," + inner
         if _flat(o):
@@ -124,8 +130,10 @@ def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> 
             if enc is None:
                 enc = _C_ENCODERS[sep] = _c_encoder(sep)
             if enc is not None:
-                text = "".join(enc(o, 0))
-                out.append("{" + inner + text[1:-1] + nl + "}")
+                text = "{" + inner + "".join(enc(o, 0))[1:-1] + nl + "}"
+                out.append(text)
+                if memo is not None and len(o) <= _SMALL:
+                    memo[id(o), nl] = text
                 return
         lead = "{" + inner
         for k, v in o.items():
@@ -150,6 +158,12 @@ def _write(o: Any, nl: str, step: str, out: list[str], keys: dict[str, str]) -> 
 
 # While `write_indented` runs: where the pieces go once a list of containers has made this many.
 _sink: Callable[[list[str]], None] | None = None
+# While a document is written: the text of each small flat dict written so far, by its id and
+# indentation. A dict a document holds in several places (a related place several findings
+# share) is written once; the document is alive while it is written, so no id is reused. Small
+# dicts only (a finding's related places, files), so what is kept stays a fraction of the text.
+_written: dict[tuple[int, str], str] | None = None
+_SMALL = 8
 _FLUSH_PIECES = 16384
 
 
@@ -157,28 +171,47 @@ def write_indented(doc: Any, indent: int, write: Callable[[str], object]) -> Non
     """`dumps_indented(doc, indent)` handed to `write` in pieces of a few hundred KB, so a large
     report is never held whole as text. Raises `Unsupported` (after writing part of it) for a
     document `dumps_indented` would leave to `json.dumps`: the caller starts again."""
-    global _sink
+    global _sink, _written
 
     def flush(out: list[str]) -> None:
         write("".join(out))
         out.clear()
 
     out: list[str] = []
-    _sink = flush
+    _sink, _written = flush, {}
     try:
         _write(doc, "\n", " " * indent, out, {})
     except RecursionError:
         raise Unsupported from None
     finally:
-        _sink = None
+        _sink = _written = None
     flush(out)
 
 
 def dumps_indented(doc: Any, indent: int) -> str:
     """`json.dumps(doc, ensure_ascii=False, indent=indent)`."""
+    global _written
     out: list[str] = []
+    _written = {}
     try:
         _write(doc, "\n", " " * indent, out, {})
     except (Unsupported, RecursionError):
         return json.dumps(doc, ensure_ascii=False, indent=indent)
+    finally:
+        _written = None
     return "".join(out)
+
+
+def compact_pieces(doc: Any) -> list[str]:
+    """`json.dumps(doc, ensure_ascii=False, separators=(",", ":"))` as the pieces the C encoder
+    makes, joined by nobody: a writer encodes and writes each, instead of the text being joined,
+    checked for lone surrogates, copied to add a line break and encoded again (4 MB of SARIF for
+    3,788 findings). Without the check for cycles, which a report's document never has."""
+    if c_make_encoder is None:
+        return [json.dumps(doc, ensure_ascii=False, separators=(",", ":"))]
+    encoder = c_make_encoder(None, _DEFAULT, encode_basestring, None, ":", ",", False, False, True)
+    return encoder(doc, 0)  # type: ignore[no-any-return]
+
+
+# What json.dumps does with a value it cannot encode (raises TypeError naming it).
+_DEFAULT = json.JSONEncoder().default

@@ -83,8 +83,17 @@ def level_counts(findings: list[Finding]) -> dict[str, int]:
 def category_counts(result: ScanResult) -> dict[str, dict[str, int]]:
     """category → level → count, categories sorted by name, levels with no finding left out."""
     table: dict[str, Counter[str]] = {}
+    categories: dict[str, str] = {}
     for f in active(result.findings):
-        table.setdefault(category_of(result, f), Counter())[f.level.value] += 1
+        # A finding's category is its rule's: worked out once per rule, and a Counter made once
+        # per category (`setdefault` made one for every finding).
+        cat = categories.get(f.rule_id)
+        if cat is None:
+            cat = categories[f.rule_id] = category_of(result, f)
+        row = table.get(cat)
+        if row is None:
+            row = table[cat] = Counter()
+        row[f.level.value] += 1
     return {
         cat: {lv.value: table[cat][lv.value] for lv in LEVELS if table[cat][lv.value]}
         for cat in sorted(table)

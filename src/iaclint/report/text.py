@@ -4,7 +4,7 @@ last line accounts for every file looked at."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from iaclint.findings import Finding, Level
 from iaclint.helptext import doc_url
@@ -47,16 +47,26 @@ class _Paint:
         return f"{code}{text}{_RESET}" if self.enabled and text else text
 
 
-def _where(path: str, line: int, column: int, root: Path) -> str:
-    return f"{printable(shown(path, root))}:{line}:{column}"
+def _where(path: str, line: int, column: int, root: Path, memo: dict[str, str] | None = None) -> str:
+    if memo is None:
+        return f"{printable(shown(path, root))}:{line}:{column}"
+    place = memo.get(path)
+    if place is None:
+        place = memo[path] = printable(shown(path, root))
+    return f"{place}:{line}:{column}"
 
 
-def _finding_block(f: Finding, result: ScanResult, lines: SourceLines, paint: _Paint) -> list[str]:
+def _finding_block(
+    f: Finding, result: ScanResult, lines: SourceLines, paint: _Paint, memo: dict[Any, str] | None = None
+) -> list[str]:
+    """The lines of one finding. `memo`: what findings share, worked out once per report (a file's
+    path as shown, a rule's fix hint as printed)."""
+    memo = {} if memo is None else memo
     rule = rule_for(result, f.rule_id)
     level_colour = _LEVEL_COLOUR[f.level]
     name = f" {rule.name}" if rule is not None else ""
     head = (
-        f"{paint(_where(f.span.path, f.span.line, f.span.column, result.root), _BOLD)}: "
+        f"{paint(_where(f.span.path, f.span.line, f.span.column, result.root, memo), _BOLD)}: "
         f"{paint(f.rule_id, level_colour)}{name} [{paint(f.level.value, level_colour)}] "
         f"{printable(f.message)}"
     )
@@ -73,13 +83,16 @@ def _finding_block(f: Finding, result: ScanResult, lines: SourceLines, paint: _P
     for rel in f.related:
         out.append(
             f"  {paint('=', _BLUE)} {printable(rel.message)}: "
-            f"{_where(rel.span.path, rel.span.line, rel.span.column, result.root)}"
+            f"{_where(rel.span.path, rel.span.line, rel.span.column, result.root, memo)}"
         )
     if f.unknown:
         out.append(f"  {paint('=', _BLUE)} note: decided by a value iaclint could not know")
-    fix = fix_for(f, rule)
+    key = (f.rule_id, f.fix, f.resource_type)
+    fix = memo.get(key)
+    if fix is None:
+        fix = memo[key] = printable(fix_for(f, rule))
     if fix:
-        out.append(f"  {paint('help', _CYAN)}: {printable(fix)}")
+        out.append(f"  {paint('help', _CYAN)}: {fix}")
     if rule is not None:
         out.append(f"  {paint('docs', _CYAN)}: {doc_url(rule.id)}")
     return out
@@ -111,9 +124,10 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, qu
     paint = _Paint(color)
     lines = SourceLines(result.roots)
     out: list[str] = []
+    memo: dict[Any, str] = {}
     # Grouped by file as users see the path, a blank line after each finding as ruff does.
     for f in sorted(ordered(active(result.findings)), key=lambda f: shown(f.span.path, result.root)):
-        out.extend(_finding_block(f, result, lines, paint))
+        out.extend(_finding_block(f, result, lines, paint, memo))
         out.append("")
     if quiet:
         return "\n".join(out[:-1]) + "\n" if out else ""

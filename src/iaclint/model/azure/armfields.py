@@ -14,11 +14,21 @@ _KNOWN = State.KNOWN
 def get(v: Value, *keys: str | int) -> Value:
     """`v.path(*keys)` with object keys matched without case (an exact match first)."""
     for key in keys:
-        if isinstance(key, str) and v.state is _KNOWN:
+        if v.state is _KNOWN and isinstance(key, str):
             data = v.data
-            if isinstance(data, dict) and key not in data:
-                low = key.lower()
-                key = next((k for k in data if k.lower() == low), key)
+            if isinstance(data, dict):
+                # The member taken here, as `Value.get` would take it (every field of every Azure
+                # resource is read through this: 24,000 calls on the gateway-dense Bicep corpus).
+                member = data.get(key)
+                if member is None:
+                    low = key.lower()
+                    for k in data:
+                        if k.lower() == low:
+                            member = data[k]
+                            break
+                if member is not None:
+                    v = member
+                    continue
         v = v.get(key)
     return v
 
