@@ -498,6 +498,21 @@ def partly_known(unknown: Value, pieces: list[str | Value]) -> Value:
     return Value.unknown(unknown.reason, unknown.span, unknown.refs, prefix, suffix)
 
 
+def unknown_string(gaps: list[Value], pieces: list[str | Value], span: Span | None, what: str) -> Value:
+    """`with_id_tail(partly_known(unknown_from(gaps, span, what), pieces))` built at once: the
+    unknown string made of `pieces`, of which `gaps` are the values not known as text (the same
+    Value, without the two made on the way; every Bicep interpolation of an unknown comes here)."""
+    cause = next((v.reason for v in gaps if v.state is State.UNKNOWN), "")
+    refs = unknowns.refs_within(gaps)
+    reason = unknowns.because(what, cause) or "unknown input"
+    prefix, suffix = unknowns.known_ends(pieces, _text_of)
+    _budget.current().string(len(prefix) + len(suffix))
+    ref = id_tail_ref(suffix) if suffix else None
+    if ref is not None:
+        refs = (ref, *[r for r in refs if r != ref])
+    return Value.unknown(reason, span, refs, prefix, suffix)
+
+
 def _text_of(v: Value) -> str | None:
     return _str_of(v) if v.state is _KNOWN else None
 

@@ -143,7 +143,8 @@ class Expressions(FileScope):
                     v = self.expr(p, env)
             finally:
                 ctx.depth -= 1
-            s = fns.interpolate_str(v)
+            # `fns.interpolate_str(v)`, with known text taken as it is (most interpolations).
+            s = v.data if v.state is _KNOWN and v.data.__class__ is str else fns.interpolate_str(v)
             if s is None:
                 unknowns.append(v)
                 parts.append(v)
@@ -151,11 +152,11 @@ class Expressions(FileScope):
                 parts.append(s)
         if unknowns:
             # Known around the unknown interpolations: a URL's scheme, the tail of an id.
-            v = fns.unknown_from(unknowns, span, "string built from an unknown value")
-            return fns.with_id_tail(fns.partly_known(v, parts))
-        # `'${a}${a}'` doubles a string: its length is charged before it is built.
-        self._budget.string(sum(len(p) for p in parts if isinstance(p, str)))
-        return Value.known("".join(p for p in parts if isinstance(p, str)), span)
+            return fns.unknown_string(unknowns, parts, span, "string built from an unknown value")
+        # `'${a}${a}'` doubles a string: its length is charged before it is built. (Every part
+        # is text here.)
+        self._budget.string(sum(map(len, parts)))  # type: ignore[arg-type]
+        return make(_KNOWN, "".join(parts), span)  # type: ignore[arg-type]
 
     def _e_number(self, node: Any, env: dict[str, Value]) -> Value:
         txt = self.text(node)
@@ -228,16 +229,25 @@ class Expressions(FileScope):
         """An object's value. With `where` (a resource body, named so), each member is a named
         value: one the budget cuts off is unknown with a note, the others are still read. `span`:
         where the value is seen (a member's span, see `_fill`), else the object's own."""
+        if where is not None:
+            return make(_KNOWN, self.named_members(node, env, drop, where), self._spans.of(node))
         members = self._members(node)
         self._budget.collection(len(members))
         ctx = self.ctx
-        if where is None:
-            ctx.depth += 1  # each member is two frames further in
-            try:
-                out = self._fill({}, members, env, drop, len(members))
-                return make(_KNOWN, out, span if span is not None else self._spans.of(node))
-            finally:
-                ctx.depth -= 1
+        ctx.depth += 1  # each member is two frames further in
+        try:
+            out = self._fill({}, members, env, drop, len(members))
+            return make(_KNOWN, out, span if span is not None else self._spans.of(node))
+        finally:
+            ctx.depth -= 1
+
+    def named_members(
+        self, node: Any, env: dict[str, Value], drop: tuple[str, ...], where: str
+    ) -> dict[str, Value]:
+        """The members of `object(node, env, drop, where=where)`: each a named value (see `object`)."""
+        members = self._members(node)
+        self._budget.collection(len(members))
+        ctx = self.ctx
         out: dict[str, Value] = {}
         saved = ctx.where
         try:
@@ -266,7 +276,7 @@ class Expressions(FileScope):
                     out[key] = Value.unknown(exceeded_note(ctx.where, err), member[3])
         finally:
             ctx.where = saved
-        return make(_KNOWN, out, self._spans.of(node))
+        return out
 
     def _fill(
         self,
