@@ -11,6 +11,7 @@ from iaclint.source import Span
 from iaclint.values import State, Value, make
 
 _KNOWN = State.KNOWN
+_UNKNOWN = State.UNKNOWN
 
 
 def at(v: Value, span: Span | None) -> Value:
@@ -43,7 +44,7 @@ def relocate(v: Value, span: Span) -> Value:
 
 
 def member_of(base: Value, prop: str, span: Span, safe: bool) -> Value:
-    if base.state is State.UNKNOWN:
+    if base.state is _UNKNOWN:
         return Value.unknown(base.reason, span, base.refs)
     if base.state is _KNOWN and isinstance(base.data, dict):
         m = base.data.get(prop)
@@ -67,7 +68,7 @@ def member_of(base: Value, prop: str, span: Span, safe: bool) -> Value:
 
 
 def index_of(base: Value, idx: Value, span: Span, safe: bool) -> Value:
-    if base.state is State.UNKNOWN or idx.state is State.UNKNOWN:
+    if base.state is _UNKNOWN or idx.state is _UNKNOWN:
         return fns.unknown_from([base, idx], span, "index into an unknown value")
     if base.state is _KNOWN and isinstance(base.data, list) and isinstance(idx.data, int):
         i = idx.data

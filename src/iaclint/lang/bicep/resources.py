@@ -22,6 +22,7 @@ from iaclint.source import Span
 from iaclint.values import State, Value, make
 
 _KNOWN = State.KNOWN
+_ABSENT = State.ABSENT
 
 
 class Resources(FileScope):
@@ -245,7 +246,7 @@ class Resources(FileScope):
         else:
             whole = self.object(body_n, env, drop=("parent",), where=where)
             name_v = whole.data.get("name", Value.absent(header))
-            if parent_sym is not None and name_v.state is not State.ABSENT:
+            if parent_sym is not None and name_v.state is not _ABSENT:
                 name_v = self._child_name(name_v, parent_sym, header)
         if not sym.looped and not suffix and not (name_v.__class__ is Value and name_v.is_absent):
             sym.name = name_v
@@ -324,7 +325,7 @@ class Resources(FileScope):
             name_v = relocate(raw_name[1], pspan)
         else:
             name_v = relocate(self.expr(val_node, env), pspan)
-        if parent_sym is not None and name_v.state is not State.ABSENT:
+        if parent_sym is not None and name_v.state is not _ABSENT:
             name_v = self._child_name(name_v, parent_sym, header)
         return name_v
 
