@@ -66,24 +66,30 @@ class Expressions(FileScope):
         finally:
             ctx.depth = d - 1
 
-    def _e_string(self, node: Any, env: dict[str, Value]) -> Value:
+    def _e_string(self, node: Any, env: dict[str, Value], place: Span | None = None) -> Value:
+        """A string's value; with `place` (an object member's span, holding the string), the value
+        `relocate` places there (see `_fill`)."""
         # A string without interpolation is the same Value wherever it is evaluated (Values are
         # immutable): made once per file.
         literals = self.parsed.literals
         key = node.id
         v = literals.get(key)
         if v is not None:
-            return v
+            return v if place is None else relocate(v, place)
         tpl = self.parsed.templates.get(key)
         if tpl is None:
             tpl = self._template(node)
         if tpl.__class__ is str:
             v = literals[key] = make(_KNOWN, tpl, self.span(node))
-            return v
-        v = self._interpolated(node, tpl, env)
-        if v.state is _KNOWN and _plain_template(tpl):
-            literals[key] = v
-        return v
+            return v if place is None else relocate(v, place)
+        if _plain_template(tpl):
+            v = self._interpolated(node, tpl, env)
+            if v.state is _KNOWN:
+                literals[key] = v
+            return v if place is None else relocate(v, place)
+        # Made at `place` at once: `relocate` of a value made at the string's own span (which lies
+        # in `place`, with nothing in `via`) only moves it there.
+        return self._interpolated(node, tpl, env, place)
 
     def _template(self, node: Any) -> str | tuple[Any, ...]:
         """A string literal read once per file: its text when it has neither escape nor
@@ -116,9 +122,12 @@ class Expressions(FileScope):
         templates[node.id] = tpl
         return tpl
 
-    def _interpolated(self, node: Any, tpl: tuple[Any, ...], env: dict[str, Value]) -> Value:
-        """The value of a string node whose template `tpl` has parts (see `_template`)."""
-        span = self.span(node)
+    def _interpolated(
+        self, node: Any, tpl: tuple[Any, ...], env: dict[str, Value], place: Span | None = None
+    ) -> Value:
+        """The value of a string node whose template `tpl` has parts (see `_template`), made at
+        `place` when given, else at the node."""
+        span = self.span(node) if place is None else place
         # Text, and the values of interpolations not known as text.
         parts: list[str | Value] = []
         unknowns: list[Value] = []
@@ -130,7 +139,7 @@ class Expressions(FileScope):
             ctx.depth += 1  # two frames further in
             try:
                 if p is None:
-                    v = Value.unknown("empty interpolation", span)
+                    v = Value.unknown("empty interpolation", self.span(node))
                 elif p.type == "identifier":
                     # `expr(p, env)`, without the value at the identifier's own span when it is
                     # known text (only its text is used then).
@@ -361,6 +370,19 @@ class Expressions(FileScope):
                 finally:
                     ctx.depth = d - 1
                 continue
+            if t == "string":
+                # A string with interpolations (a plain one is a constant): as for an object, made
+                # at the member's span at once, charged as `expr` does.
+                step()
+                d = ctx.depth + 1
+                if d > max_depth:
+                    self._budget.depth(d)
+                ctx.depth = d
+                try:
+                    out[key] = self._e_string(val_node, env, pspan)
+                finally:
+                    ctx.depth = d - 1
+                continue
             out[key] = relocate(expr(val_node, env), pspan)
         return out
 
@@ -436,6 +458,9 @@ class Expressions(FileScope):
         n_lines = len(starts)
         path = spans.path  # type: ignore[union-attr]
         data = self.parsed.data
+        # The file's text: for an ASCII file (this one) a character is a byte, so a string's text
+        # is sliced out of it as it is, where `_literal` decodes its bytes.
+        text = self.src.text
         append = found.append
         for kind, key, val_node, start, end in node.members:
             if kind == MEMBER_RESOURCE:
@@ -460,13 +485,13 @@ class Expressions(FileScope):
             t = val_node.type
             const: Value | None = None
             if t == "string":
-                raw = data[val_node.start_byte : val_node.end_byte]
-                if raw.startswith(b"'''"):
-                    const = make(_KNOWN, _multiline(raw), pspan)
+                raw = text[val_node.start_byte : val_node.end_byte]
+                if raw.startswith("'''"):
+                    const = make(_KNOWN, _multiline(data[val_node.start_byte : val_node.end_byte]), pspan)
                 elif not (
-                    b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or val_node.has_error
+                    "\\" in raw or "${" in raw or raw[-1:] != "'" or len(raw) < 2 or val_node.has_error
                 ):
-                    const = make(_KNOWN, raw[1:-1].decode("utf-8", errors="replace"), pspan)
+                    const = make(_KNOWN, raw[1:-1], pspan)
             elif t == "number" or t == "boolean" or t == "null":
                 const = self._literal(val_node, pspan)
             append((STATIC_KEY, key, val_node, pspan, const))
