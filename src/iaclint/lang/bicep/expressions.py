@@ -141,13 +141,12 @@ class Expressions(FileScope):
                 if p is None:
                     v = Value.unknown("empty interpolation", self.span(node))
                 elif p.type == "identifier":
-                    # `expr(p, env)`, without the value at the identifier's own span when it is
-                    # known text (only its text is used then).
+                    # `expr(p, env)`, without the copy at the identifier's own span: what the
+                    # string takes of an interpolated value (its text, or, when it is not known
+                    # as text, its reason, refs and known ends) is the same in the copy.
                     v = self._lookup(p, env)
                     if v is None:
                         v = self._symbol_in(p)
-                    elif not (v.state is _KNOWN and v.data.__class__ is str):
-                        v = at(v, self.span(p))
                 else:
                     v = self.expr(p, env)
             finally:
