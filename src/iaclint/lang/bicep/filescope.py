@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import field
 from functools import partial
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -402,7 +403,8 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
     if hit is not None:
         return hit[0]
     # Most kept collections hold no collection: height 1, found without the walk's frames.
-    for m in top.values() if isinstance(top, dict) else top:
+    members = iter(top.values() if isinstance(top, dict) else top)
+    for m in members:
         if m.state is not _KNOWN if m.__class__ is not LazyValue or m.ready() else True:
             continue
         if isinstance(m.data, (dict, list)):
@@ -412,8 +414,9 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
             raise BudgetExceeded(f"a value nested more than {limit} levels deep")
         memo[id(top)] = (1, top)
         return 1
-    # [collection, its members still to look at, the greatest height below it so far]
-    stack: list[list[Any]] = [[top, iter(top.values() if isinstance(top, dict) else top), 0]]
+    # [collection, its members still to look at, the greatest height below it so far]: the walk
+    # goes on from the first member holding a collection (those before it hold none).
+    stack: list[list[Any]] = [[top, chain((m,), members), 0]]
     while stack:
         frame = stack[-1]
         for m in frame[1]:
