@@ -250,9 +250,16 @@ class Expressions(FileScope):
             ctx.depth -= 1
 
     def named_members(
-        self, node: Any, env: dict[str, Value], drop: tuple[str, ...], where: str
+        self,
+        node: Any,
+        env: dict[str, Value],
+        drop: tuple[str, ...],
+        where: str,
+        given: dict[str, Value] | None = None,
     ) -> dict[str, Value]:
-        """The members of `object(node, env, drop, where=where)`: each a named value (see `object`)."""
+        """The members of `object(node, env, drop, where=where)`: each a named value (see `object`).
+        `given`: values the caller has for members written with these keys (a resource's `name`,
+        worked out on its own): set as they are, charged as a literal is, not evaluated again."""
         members = self._members(node)
         self._budget.collection(len(members))
         ctx = self.ctx
@@ -263,15 +270,16 @@ class Expressions(FileScope):
                 kind, key = member[0], member[1]
                 if kind != STATIC_KEY:
                     key = self.text(key) if kind == DYNAMIC_KEY else "..."
-                elif member[4] is not None:
-                    # A literal (see `_fill`): no nested value reads `ctx.where`, no height to check.
+                elif member[4] is not None or (given is not None and key in given):
+                    # A literal (see `_fill`) or a given value: no nested value reads `ctx.where`,
+                    # no height to check.
                     if key in drop:
                         continue
                     try:
                         self._step()
                         if ctx.depth + 1 > self._max_depth:
                             self._budget.depth(ctx.depth + 1)
-                        out[key] = member[4]
+                        out[key] = given[key] if given is not None and key in given else member[4]
                     except BudgetExceeded as err:
                         out[key] = Value.unknown(exceeded_note(f"{where}.{key}", err), member[3])
                     continue

@@ -338,11 +338,12 @@ class Resources(FileScope):
     ) -> Value:
         """A resource body in ARM's shape: `type` and `apiVersion` first, then the declaration's
         members with `name` as composed for a child (`parent/child`). Each member is a named value:
-        one the budget cuts off is unknown, the others are read."""
+        one the budget cuts off is unknown, the others are read. The `name` member is the instance's
+        name, worked out on its own (`_instance`): not evaluated a second time here."""
         out = dict(head)
-        out.update(self.named_members(body_n, env, ("parent",), where))
+        out.update(self.named_members(body_n, env, ("parent",), where, {"name": name}))
         if "name" in out:
-            out["name"] = name
+            out["name"] = name  # (also a `name` brought by a spread or a computed key)
         return make(_KNOWN, out, self.span(body_n))
 
 
