@@ -377,16 +377,19 @@ class Expressions(FileScope):
                 finally:
                     ctx.depth = d - 1
                 continue
-            if t == "string":
-                # A string with interpolations (a plain one is a constant): as for an object, made
-                # at the member's span at once, charged as `expr` does.
+            if t == "string" or t == "member_expression":
+                # A string with interpolations (a plain one is a constant), `a.b`: as for an
+                # object, made at the member's span at once, charged as `expr` does.
                 step()
                 d = ctx.depth + 1
                 if d > max_depth:
                     self._budget.depth(d)
                 ctx.depth = d
                 try:
-                    out[key] = self._e_string(val_node, env, pspan)
+                    if t == "string":
+                        out[key] = self._e_string(val_node, env, pspan)
+                    else:
+                        out[key] = self._e_member_expression(val_node, env, pspan)
                 finally:
                     ctx.depth = d - 1
                 continue
@@ -706,32 +709,36 @@ class Expressions(FileScope):
             params = [self.text(c) for c in head.named_children if c.type == "identifier"]
         return _Lambda(params, kids[-1], self, env)
 
-    def _e_member_expression(self, node: Any, env: dict[str, Value]) -> Value:
+    def _e_member_expression(self, node: Any, env: dict[str, Value], place: Span | None = None) -> Value:
+        """`a.b`; with `place` (an object member's span, holding it), the value `relocate` places
+        there (see `_fill`)."""
         span = self.span(node)
         shape = self.parsed.shapes.get(node.id)
         if shape is None:
             shape = self.parsed.shapes[node.id] = self._member_shape(node)
         obj_n, prop, safe, fixed = shape
         if obj_n is None:
-            return Value.unknown("member access not understood", span)
-        if fixed:
-            return self._fixed_postfix(node, obj_n, env)
-        if obj_n.type == "member_expression":
-            out = self._module_output(obj_n, prop, env, span)
-            if out is not None:
-                return out
-        ref = self._symbol_member(obj_n, prop, env, span)
-        if ref is not None:
-            return ref
-        if obj_n.type == "identifier":
-            # `expr(obj_n, env)`, the value taken as found: `member_of` reads no span of `base`, so
-            # the copy `at` would place at the identifier is not made.
-            base = self._lookup(obj_n, env)
-            if base is None:
-                base = self._symbol_in(obj_n)
-            return member_of(base, prop, span, safe)
-        base = self.expr(obj_n, env)
-        return member_of(base, prop, span, safe)
+            v = Value.unknown("member access not understood", span)
+        elif fixed:
+            v = self._fixed_postfix(node, obj_n, env)
+        else:
+            v = None
+            if obj_n.type == "member_expression":
+                v = self._module_output(obj_n, prop, env, span)
+            if v is None:
+                v = self._symbol_member(obj_n, prop, env, span)
+            if v is None:
+                if obj_n.type == "identifier":
+                    # `expr(obj_n, env)`, the value taken as found: `member_of` reads no span of
+                    # `base`, so the copy `at` would place at the identifier is not made.
+                    base = self._lookup(obj_n, env)
+                    if base is None:
+                        base = self._symbol_in(obj_n)
+                else:
+                    base = self.expr(obj_n, env)
+                # (Made at `place` at once when given.)
+                return member_of(base, prop, span, safe, place)
+        return v if place is None else relocate(v, place)
 
     def _member_shape(self, node: Any) -> tuple[Any, str, bool, bool]:
         """(object node or None, property name, `.?`, postfix to re-associate) of `a.b`, worked
