@@ -99,28 +99,46 @@ class Expressions(FileScope):
         tpl = templates.get(node.id)
         if tpl is not None:
             return tpl
-        raw = self.parsed.text_of(node)
-        if raw.startswith(b"'''"):
-            tpl = _multiline(raw)
-        elif not (b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error):
-            # Most strings are plain: their text is all between the quotes.
-            tpl = raw[1:-1].decode("utf-8", errors="replace")
+        text = self._ascii_text
+        if text is not None:
+            # An ASCII file read by the own parser: the string's text is sliced out of the file's
+            # as its bytes would be, with nothing to decode.
+            txt = text[node.start_byte : node.end_byte]
+            if txt.startswith("'''"):
+                tpl = _multiline(self.parsed.text_of(node))
+            elif not (
+                "\\" in txt or "${" in txt or txt[-1:] != "'" or len(txt) < 2 or node.has_error
+            ):
+                tpl = txt[1:-1]
+            else:
+                tpl = self._template_parts(node)
         else:
-            parts: list[Any] = []
-            for c in node.named_children:
-                ct = c.type
-                if ct == "string_content" or ct == "escape_sequence":
-                    text = self.text(c) if ct == "string_content" else _unescape(self.text(c))
-                    if parts and parts[-1].__class__ is str:
-                        parts[-1] += text
-                    else:
-                        parts.append(text)
-                elif ct == "interpolation":
-                    inner = [x for x in c.named_children if x.type not in SKIP_NODES]
-                    parts.append(inner[0] if inner else None)
-            tpl = tuple(parts)
+            raw = self.parsed.text_of(node)
+            if raw.startswith(b"'''"):
+                tpl = _multiline(raw)
+            elif not (b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error):
+                # Most strings are plain: their text is all between the quotes.
+                tpl = raw[1:-1].decode("utf-8", errors="replace")
+            else:
+                tpl = self._template_parts(node)
         templates[node.id] = tpl
         return tpl
+
+    def _template_parts(self, node: Any) -> tuple[Any, ...]:
+        """The parts of a string with escapes or interpolations (see `_template`)."""
+        parts: list[Any] = []
+        for c in node.named_children:
+            ct = c.type
+            if ct == "string_content" or ct == "escape_sequence":
+                text = self.text(c) if ct == "string_content" else _unescape(self.text(c))
+                if parts and parts[-1].__class__ is str:
+                    parts[-1] += text
+                else:
+                    parts.append(text)
+            elif ct == "interpolation":
+                inner = [x for x in c.named_children if x.type not in SKIP_NODES]
+                parts.append(inner[0] if inner else None)
+        return tuple(parts)
 
     def _interpolated(
         self, node: Any, tpl: tuple[Any, ...], env: dict[str, Value], place: Span | None = None
@@ -679,8 +697,7 @@ class Expressions(FileScope):
             if a is None or b is None:
                 return fns.unknown_from([left, right], span, "comparison of an unknown value")
             return Value.known((a.lower() == b.lower()) == (op == "=~"), span)
-        name = {"<": "less", "<=": "lessOrEquals", ">": "greater", ">=": "greaterOrEquals", "+": "add",
-                "-": "sub", "*": "mul", "/": "div", "%": "mod"}.get(op)  # fmt: skip
+        name = _OPERATOR_FUNCTIONS.get(op)
         if name is None:
             return Value.unknown(f"operator '{op}' not evaluated", span)
         return fns.call(name, [left, right], span) or Value.unknown(f"operator '{op}'", span)
@@ -932,6 +949,12 @@ class Expressions(FileScope):
         finally:
             ctx.depth -= 1
 
+
+# The template function each remaining binary operator is.
+_OPERATOR_FUNCTIONS = {
+    "<": "less", "<=": "lessOrEquals", ">": "greater", ">=": "greaterOrEquals", "+": "add", "-": "sub",
+    "*": "mul", "/": "div", "%": "mod",
+}  # fmt: skip
 
 # Node type -> `Expressions._e_<type>`, looked up once instead of per node.
 _EVALUATORS: dict[str, Any] = {

@@ -156,6 +156,12 @@ class FileScope:
         self._texts = parsed.texts
         self._data = parsed.data
         self._kids = parsed.kids
+        # The file's text when a character is a byte of what the parser read (an ASCII file read
+        # by the own parser): strings are sliced out of it (`Expressions._template`).
+        source = parsed.source
+        self._ascii_text = (
+            source.text if parsed.comments is not None and len(parsed.data) == len(source.text) else None
+        )
         if parsed.comments is not None:
             # The own parser's nodes hold no comments or decorators: their named children are
             # the kids, no copy needed.
