@@ -443,11 +443,11 @@ class Expressions(FileScope):
                 found.append((SPREAD, None, val_node, pspan, None))
                 continue
             if key_node.type == "string":
-                kv = self._e_string(key_node, {})
-                if not (kv.state is _KNOWN and _plain_template(self._template(key_node))):
+                static = self._static_key(key_node)
+                if static is None:
                     found.append((DYNAMIC_KEY, key_node, val_node, pspan, None))
                     continue
-                key = kv.data
+                key = static
             else:
                 key = self.text(key_node)
             found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
@@ -467,9 +467,9 @@ class Expressions(FileScope):
                 found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
             elif kind == MEMBER_STRING:
                 pspan = span_of(start, end)
-                kv = self._e_string(key, {})
-                if kv.state is _KNOWN and _plain_template(self._template(key)):
-                    found.append((STATIC_KEY, kv.data, val_node, pspan, self._literal(val_node, pspan)))
+                static = self._static_key(key)
+                if static is not None:
+                    found.append((STATIC_KEY, static, val_node, pspan, self._literal(val_node, pspan)))
                 else:
                     found.append((DYNAMIC_KEY, key, val_node, pspan, None))
             elif kind == MEMBER_SPREAD:
@@ -504,11 +504,11 @@ class Expressions(FileScope):
                 append((SPREAD, None, val_node, pspan, None))
                 continue
             if kind == MEMBER_STRING:
-                kv = self._e_string(key, {})
-                if not (kv.state is _KNOWN and _plain_template(self._template(key))):
+                static = self._static_key(key)
+                if static is None:
                     append((DYNAMIC_KEY, key, val_node, pspan, None))
                     continue
-                key = kv.data
+                key = static
             # `_literal(val_node, pspan)`, inline.
             t = val_node.type
             const: Value | None = None
@@ -523,6 +523,14 @@ class Expressions(FileScope):
             elif t == "number" or t == "boolean" or t == "null":
                 const = self._literal(val_node, pspan)
             append((STATIC_KEY, key, val_node, pspan, const))
+
+    def _static_key(self, key_node: Any) -> str | None:
+        """The text of a quoted key without interpolation; None for one with interpolations, which
+        is evaluated where the object is, with its bindings (`_fill`), and not here as well."""
+        if not _plain_template(self._template(key_node)):
+            return None
+        kv = self._e_string(key_node, {})
+        return kv.data if kv.state is _KNOWN else None
 
     def _literal(self, node: Any, pspan: Span) -> Value | None:
         """The value of a literal member value `node` as `_fill` gives it (what `expr` gives, seen
