@@ -41,6 +41,8 @@ MODULE_LEVELS = 5
 _LAZY_STACK_FRAMES = 350
 # Syntax nodes that are no part of a value.
 SKIP_NODES = frozenset({"comment", "diagnostic_comment", "decorators", "decorator"})
+# The kind of symbol a parameter or variable declaration declares (a function's is "func").
+_DECLARED_AS = {"parameter_declaration": "param", "variable_declaration": "var"}
 # Kinds of object members (see `Expressions._members`).
 SPREAD, STATIC_KEY, DYNAMIC_KEY = 0, 1, 2
 
@@ -283,7 +285,7 @@ class FileScope:
             if t in ("parameter_declaration", "variable_declaration", "user_defined_function"):
                 ident = node.named_children[0] if node.named_children else None
                 if ident is not None and ident.type == "identifier":
-                    kind = {"parameter_declaration": "param", "variable_declaration": "var"}.get(t, "func")
+                    kind = _DECLARED_AS.get(t, "func")
                     self.decls[self.text(ident)] = (kind, node)
             elif t in ("resource_declaration", "module_declaration"):
                 ident = node.named_children[0] if node.named_children else None
