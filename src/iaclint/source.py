@@ -187,8 +187,13 @@ def display_path(path: str | Path, root: Path | None = None) -> str:
             if real == base:
                 return "."
             prefix = base if base.endswith("/") else base + "/"
-            if real.startswith(prefix) and "//" not in real:
-                return real[len(prefix) :]
+            if "//" not in real:
+                if real.startswith(prefix):
+                    return real[len(prefix) :]
+                if "//" not in base:
+                    # Outside `top` (a scan of a path outside the working directory): shown as
+                    # given, as `_display` shows it once `relative_to` has refused it.
+                    return Path(raw).as_posix()
     return _display(path, root)
 
 

@@ -148,20 +148,20 @@ class Value:
     # -- state ----------------------------------------------------------------------------------
     @property
     def is_known(self) -> bool:
-        return self.state is State.KNOWN
+        return self.state is _KNOWN
 
     @property
     def is_unknown(self) -> bool:
-        return self.state is State.UNKNOWN
+        return self.state is _UNKNOWN
 
     @property
     def is_absent(self) -> bool:
-        return self.state is State.ABSENT
+        return self.state is _ABSENT
 
     @property
     def is_null(self) -> bool:
         """Absent or explicitly null: both mean 'not set' to a provider."""
-        return self.state is State.ABSENT or (self.state is State.KNOWN and self.data is None)
+        return self.state is _ABSENT or (self.state is _KNOWN and self.data is None)
 
     # -- navigation -----------------------------------------------------------------------------
     def get(self, key: str | int) -> Value:
@@ -195,12 +195,12 @@ class Value:
         return member
 
     def items(self) -> Iterator[tuple[str, Value]]:
-        if self.state is State.KNOWN and isinstance(self.data, dict):
+        if self.state is _KNOWN and isinstance(self.data, dict):
             yield from self.data.items()
 
     def elements(self) -> list[Value]:
         """Members of a known list; a known object counts as a list of one (a single block)."""
-        if self.state is not State.KNOWN:
+        if self.state is not _KNOWN:
             return []
         if isinstance(self.data, list):
             return self.data
@@ -211,9 +211,9 @@ class Value:
     # -- conversion -----------------------------------------------------------------------------
     def py(self) -> Any:
         """Plain Python data; unknown members become `UNKNOWN`, absent ones `None`."""
-        if self.state is State.UNKNOWN:
+        if self.state is _UNKNOWN:
             return UNKNOWN
-        if self.state is State.ABSENT:
+        if self.state is _ABSENT:
             return None
         data = self.data
         if isinstance(data, dict):
@@ -223,7 +223,7 @@ class Value:
         return data
 
     def is_fully_known(self) -> bool:
-        if self.state is not State.KNOWN:
+        if self.state is not _KNOWN:
             return False
         data = self.data
         if isinstance(data, dict):
@@ -234,9 +234,11 @@ class Value:
 
     def as_str(self) -> str | None:
         """The string (numbers and booleans rendered as their template languages do), else None."""
-        if self.state is not State.KNOWN:
+        if self.state is not _KNOWN:
             return None
         d = self.data
+        if d.__class__ is str:
+            return d  # (most are: as `str(d)` gives it)
         if isinstance(d, bool):
             return "true" if d else "false"
         if isinstance(d, (str, int, float)):
@@ -246,24 +248,24 @@ class Value:
     def known_prefix(self) -> str:
         """The text this string is known to start with: all of it when known, the known head of
         an unknown string built around an unknown value, else ''."""
-        if self.state is State.KNOWN:
+        if self.state is _KNOWN:
             return self.as_str() or ""
-        if self.state is State.UNKNOWN and type(self.data) is Affixes:
+        if self.state is _UNKNOWN and type(self.data) is Affixes:
             return self.data.prefix
         return ""
 
     def known_suffix(self) -> str:
         """The text this string is known to end with: all of it when known, the known tail of an
         unknown string built around an unknown value, else ''."""
-        if self.state is State.KNOWN:
+        if self.state is _KNOWN:
             return self.as_str() or ""
-        if self.state is State.UNKNOWN and type(self.data) is Affixes:
+        if self.state is _UNKNOWN and type(self.data) is Affixes:
             return self.data.suffix
         return ""
 
     def as_bool(self) -> bool | None:
         """A boolean, also from the strings 'true'/'false' (any case), which templates often use."""
-        if self.state is not State.KNOWN:
+        if self.state is not _KNOWN:
             return None
         d = self.data
         if isinstance(d, bool):
@@ -273,7 +275,7 @@ class Value:
         return None
 
     def as_number(self) -> float | None:
-        if self.state is not State.KNOWN:
+        if self.state is not _KNOWN:
             return None
         d = self.data
         if isinstance(d, bool):
@@ -292,9 +294,9 @@ class Value:
 
     def describe(self) -> str:
         """Short text for messages: the value, or why it is unknown."""
-        if self.state is State.UNKNOWN:
+        if self.state is _UNKNOWN:
             return f"unknown ({self.reason})" if self.reason else "unknown"
-        if self.state is State.ABSENT:
+        if self.state is _ABSENT:
             return "not set"
         s = self.as_str()
         if s is not None:
@@ -317,8 +319,8 @@ def _render(v: Value, out: list[str], left: list[int]) -> None:
     code spells a list, not Python's `['Http', 'Https']`) until `left[0]` characters are spent."""
     if left[0] <= 0:
         return
-    if v.state is not State.KNOWN:
-        piece = "UNKNOWN" if v.state is State.UNKNOWN else "null"
+    if v.state is not _KNOWN:
+        piece = "UNKNOWN" if v.state is _UNKNOWN else "null"
     elif isinstance(v.data, dict):
         out.append("{")
         left[0] -= 1
@@ -366,6 +368,8 @@ _V_STATE, _V_DATA, _V_SPAN, _V_REASON, _V_REFS, _V_VIA = (
     Value.__dict__[n].__set__ for n in ("state", "data", "span", "reason", "refs", "via")
 )
 _new = object.__new__
+# The states as module globals: `State.KNOWN` is an attribute of an Enum class, several times the
+# cost of a global to look up, and the methods here are read for every field of every resource.
 _KNOWN, _UNKNOWN, _ABSENT = State.KNOWN, State.UNKNOWN, State.ABSENT
 
 
@@ -536,7 +540,7 @@ def covers_text(mark: Span, text: str) -> bool:
 def made_from(result: Value, args: list[Value]) -> Value:
     """`result`, a text a function made of `args` (`replace(loadTextContent('policy.xml'), ...)`),
     naming each file an argument's text was read from (see `made_from_files`)."""
-    if result.state is not State.KNOWN or result.data.__class__ is not str:
+    if result.state is not _KNOWN or result.data.__class__ is not str:
         return result  # first: every function call of the three languages comes through here
     files = {s.path: None for a in args for s in a.via if is_read_mark(s)}
     return made_from_files(result, files)
@@ -547,6 +551,6 @@ def made_from_files(result: Value, paths: Iterable[str]) -> Value:
     file's text), naming each with a point mark: the file is known, positions in the text are not
     the file's (see `read_mark`)."""
     marks = tuple(read_mark(p, None) for p in paths)
-    if not marks or result.state is not State.KNOWN or result.data.__class__ is not str:
+    if not marks or result.state is not _KNOWN or result.data.__class__ is not str:
         return result
     return Value(result.state, result.data, result.span, result.reason, result.refs, (*result.via, *marks))

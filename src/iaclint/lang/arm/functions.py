@@ -37,6 +37,7 @@ from iaclint.source import Span
 from iaclint.values import State, Value, made_from
 
 _KNOWN = State.KNOWN
+_UNKNOWN = State.UNKNOWN
 # ARM's integers are 64-bit: arithmetic beyond them fails the deployment (and in Python would grow
 # without bound, a number doubling its digits at each step).
 _INT_MIN, _INT_MAX = -(2**63), 2**63 - 1
@@ -363,7 +364,7 @@ def _objects_or_either(args: list[Value]) -> bool:
     found = False
     for a in args:
         d = a.data
-        if a.state is State.UNKNOWN and type(d) is Either:
+        if a.state is _UNKNOWN and type(d) is Either:
             if not all(o.state is _KNOWN and isinstance(o.data, dict) for o in d.options):
                 return False
             found = True
@@ -480,7 +481,7 @@ def id_tail_ref(tail: str) -> str | None:
 
 def with_id_tail(v: Value) -> Value:
     """An unknown string with the pseudo-reference of its known tail first (see `id_tail_ref`)."""
-    if v.state is not State.UNKNOWN:
+    if v.state is not _UNKNOWN:
         return v
     ref = id_tail_ref(v.known_suffix())
     if ref is None:
@@ -496,6 +497,21 @@ def partly_known(unknown: Value, pieces: list[str | Value]) -> Value:
     prefix, suffix = unknowns.known_ends(pieces, _text_of)
     _budget.current().string(len(prefix) + len(suffix))
     return Value.unknown(unknown.reason, unknown.span, unknown.refs, prefix, suffix)
+
+
+def unknown_string(gaps: list[Value], pieces: list[str | Value], span: Span | None, what: str) -> Value:
+    """`with_id_tail(partly_known(unknown_from(gaps, span, what), pieces))` built at once: the
+    unknown string made of `pieces`, of which `gaps` are the values not known as text (the same
+    Value, without the two made on the way; every Bicep interpolation of an unknown comes here)."""
+    cause = next((v.reason for v in gaps if v.state is _UNKNOWN), "")
+    refs = unknowns.refs_within(gaps)
+    reason = unknowns.because(what, cause) or "unknown input"
+    prefix, suffix = unknowns.known_ends(pieces, _text_of)
+    _budget.current().string(len(prefix) + len(suffix))
+    ref = id_tail_ref(suffix) if suffix else None
+    if ref is not None:
+        refs = (ref, *[r for r in refs if r != ref])
+    return Value.unknown(reason, span, refs, prefix, suffix)
 
 
 def _text_of(v: Value) -> str | None:

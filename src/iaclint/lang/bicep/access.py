@@ -11,6 +11,7 @@ from iaclint.source import Span
 from iaclint.values import State, Value, make
 
 _KNOWN = State.KNOWN
+_UNKNOWN = State.UNKNOWN
 
 
 def at(v: Value, span: Span | None) -> Value:
@@ -42,9 +43,16 @@ def relocate(v: Value, span: Span) -> Value:
     return at(v, span)
 
 
-def member_of(base: Value, prop: str, span: Span, safe: bool) -> Value:
-    if base.state is State.UNKNOWN:
-        return Value.unknown(base.reason, span, base.refs)
+def member_of(base: Value, prop: str, span: Span, safe: bool, place: Span | None = None) -> Value:
+    """`base.prop` (`base.?prop` when `safe`), the access written at `span`. With `place` (an object
+    member's span, holding the access): `relocate(member_of(base, prop, span, safe), place)`, made
+    at once."""
+    # With `place`: every value below is made at `span` (which lies in `place`), most as a fresh
+    # value, which relocating only moves to `place`; a member taken as found is `at(m, span)`, whose
+    # `via` relocating keeps (see `_moved`).
+    where = place if place is not None else span
+    if base.state is _UNKNOWN:
+        return Value.unknown(base.reason, where, base.refs)
     if base.state is _KNOWN and isinstance(base.data, dict):
         m = base.data.get(prop)
         if m is None:
@@ -54,20 +62,29 @@ def member_of(base: Value, prop: str, span: Span, safe: bool) -> Value:
         d = base.data
         if type(d) is DeployedDict:
             if m is None:
-                return Value.unknown(f"{d.what}.{prop} is known only after deployment", span, d.refs)
-            return deployed(at(m, span), d.refs, f"{d.what}.{prop}")
+                return Value.unknown(f"{d.what}.{prop} is known only after deployment", where, d.refs)
+            return deployed(_moved(m, span, place), d.refs, f"{d.what}.{prop}")
         if m is not None:
-            return at(m, span)
+            return _moved(m, span, place)
         if safe:
-            return Value.known(None, span)
-        return Value.absent(span)
+            return Value.known(None, where)
+        return Value.absent(where)
     if base.state is _KNOWN and base.data is None and safe:
-        return Value.known(None, span)
-    return Value.absent(span) if not safe else Value.known(None, span)
+        return Value.known(None, where)
+    return Value.absent(where) if not safe else Value.known(None, where)
+
+
+def _moved(m: Value, span: Span, place: Span | None) -> Value:
+    """`at(m, span)`, then (with `place`, which holds `span`) relocated to `place`."""
+    if place is None:
+        return at(m, span)
+    old = m.span
+    via = m.via if old is None or old is span or old == span else (*m.via, old)
+    return make(m.state, m.data, place, m.reason, m.refs, via)
 
 
 def index_of(base: Value, idx: Value, span: Span, safe: bool) -> Value:
-    if base.state is State.UNKNOWN or idx.state is State.UNKNOWN:
+    if base.state is _UNKNOWN or idx.state is _UNKNOWN:
         return fns.unknown_from([base, idx], span, "index into an unknown value")
     if base.state is _KNOWN and isinstance(base.data, list) and isinstance(idx.data, int):
         i = idx.data

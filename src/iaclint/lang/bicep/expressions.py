@@ -66,24 +66,30 @@ class Expressions(FileScope):
         finally:
             ctx.depth = d - 1
 
-    def _e_string(self, node: Any, env: dict[str, Value]) -> Value:
+    def _e_string(self, node: Any, env: dict[str, Value], place: Span | None = None) -> Value:
+        """A string's value; with `place` (an object member's span, holding the string), the value
+        `relocate` places there (see `_fill`)."""
         # A string without interpolation is the same Value wherever it is evaluated (Values are
         # immutable): made once per file.
         literals = self.parsed.literals
         key = node.id
         v = literals.get(key)
         if v is not None:
-            return v
+            return v if place is None else relocate(v, place)
         tpl = self.parsed.templates.get(key)
         if tpl is None:
             tpl = self._template(node)
         if tpl.__class__ is str:
             v = literals[key] = make(_KNOWN, tpl, self.span(node))
-            return v
-        v = self._interpolated(node, tpl, env)
-        if v.state is _KNOWN and _plain_template(tpl):
-            literals[key] = v
-        return v
+            return v if place is None else relocate(v, place)
+        if _plain_template(tpl):
+            v = self._interpolated(node, tpl, env)
+            if v.state is _KNOWN:
+                literals[key] = v
+            return v if place is None else relocate(v, place)
+        # Made at `place` at once: `relocate` of a value made at the string's own span (which lies
+        # in `place`, with nothing in `via`) only moves it there.
+        return self._interpolated(node, tpl, env, place)
 
     def _template(self, node: Any) -> str | tuple[Any, ...]:
         """A string literal read once per file: its text when it has neither escape nor
@@ -93,32 +99,53 @@ class Expressions(FileScope):
         tpl = templates.get(node.id)
         if tpl is not None:
             return tpl
-        raw = self.parsed.text_of(node)
-        if raw.startswith(b"'''"):
-            tpl = _multiline(raw)
-        elif not (b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error):
-            # Most strings are plain: their text is all between the quotes.
-            tpl = raw[1:-1].decode("utf-8", errors="replace")
+        text = self._ascii_text
+        if text is not None:
+            # An ASCII file read by the own parser: the string's text is sliced out of the file's
+            # as its bytes would be, with nothing to decode.
+            txt = text[node.start_byte : node.end_byte]
+            if txt.startswith("'''"):
+                tpl = _multiline(self.parsed.text_of(node))
+            elif not (
+                "\\" in txt or "${" in txt or txt[-1:] != "'" or len(txt) < 2 or node.has_error
+            ):
+                tpl = txt[1:-1]
+            else:
+                tpl = self._template_parts(node)
         else:
-            parts: list[Any] = []
-            for c in node.named_children:
-                ct = c.type
-                if ct == "string_content" or ct == "escape_sequence":
-                    text = self.text(c) if ct == "string_content" else _unescape(self.text(c))
-                    if parts and parts[-1].__class__ is str:
-                        parts[-1] += text
-                    else:
-                        parts.append(text)
-                elif ct == "interpolation":
-                    inner = [x for x in c.named_children if x.type not in SKIP_NODES]
-                    parts.append(inner[0] if inner else None)
-            tpl = tuple(parts)
+            raw = self.parsed.text_of(node)
+            if raw.startswith(b"'''"):
+                tpl = _multiline(raw)
+            elif not (b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error):
+                # Most strings are plain: their text is all between the quotes.
+                tpl = raw[1:-1].decode("utf-8", errors="replace")
+            else:
+                tpl = self._template_parts(node)
         templates[node.id] = tpl
         return tpl
 
-    def _interpolated(self, node: Any, tpl: tuple[Any, ...], env: dict[str, Value]) -> Value:
-        """The value of a string node whose template `tpl` has parts (see `_template`)."""
-        span = self.span(node)
+    def _template_parts(self, node: Any) -> tuple[Any, ...]:
+        """The parts of a string with escapes or interpolations (see `_template`)."""
+        parts: list[Any] = []
+        for c in node.named_children:
+            ct = c.type
+            if ct == "string_content" or ct == "escape_sequence":
+                text = self.text(c) if ct == "string_content" else _unescape(self.text(c))
+                if parts and parts[-1].__class__ is str:
+                    parts[-1] += text
+                else:
+                    parts.append(text)
+            elif ct == "interpolation":
+                inner = [x for x in c.named_children if x.type not in SKIP_NODES]
+                parts.append(inner[0] if inner else None)
+        return tuple(parts)
+
+    def _interpolated(
+        self, node: Any, tpl: tuple[Any, ...], env: dict[str, Value], place: Span | None = None
+    ) -> Value:
+        """The value of a string node whose template `tpl` has parts (see `_template`), made at
+        `place` when given, else at the node."""
+        span = self.span(node) if place is None else place
         # Text, and the values of interpolations not known as text.
         parts: list[str | Value] = []
         unknowns: list[Value] = []
@@ -130,20 +157,20 @@ class Expressions(FileScope):
             ctx.depth += 1  # two frames further in
             try:
                 if p is None:
-                    v = Value.unknown("empty interpolation", span)
+                    v = Value.unknown("empty interpolation", self.span(node))
                 elif p.type == "identifier":
-                    # `expr(p, env)`, without the value at the identifier's own span when it is
-                    # known text (only its text is used then).
+                    # `expr(p, env)`, without the copy at the identifier's own span: what the
+                    # string takes of an interpolated value (its text, or, when it is not known
+                    # as text, its reason, refs and known ends) is the same in the copy.
                     v = self._lookup(p, env)
                     if v is None:
                         v = self._symbol_in(p)
-                    elif not (v.state is _KNOWN and v.data.__class__ is str):
-                        v = at(v, self.span(p))
                 else:
                     v = self.expr(p, env)
             finally:
                 ctx.depth -= 1
-            s = fns.interpolate_str(v)
+            # `fns.interpolate_str(v)`, with known text taken as it is (most interpolations).
+            s = v.data if v.state is _KNOWN and v.data.__class__ is str else fns.interpolate_str(v)
             if s is None:
                 unknowns.append(v)
                 parts.append(v)
@@ -151,11 +178,11 @@ class Expressions(FileScope):
                 parts.append(s)
         if unknowns:
             # Known around the unknown interpolations: a URL's scheme, the tail of an id.
-            v = fns.unknown_from(unknowns, span, "string built from an unknown value")
-            return fns.with_id_tail(fns.partly_known(v, parts))
-        # `'${a}${a}'` doubles a string: its length is charged before it is built.
-        self._budget.string(sum(len(p) for p in parts if isinstance(p, str)))
-        return Value.known("".join(p for p in parts if isinstance(p, str)), span)
+            return fns.unknown_string(unknowns, parts, span, "string built from an unknown value")
+        # `'${a}${a}'` doubles a string: its length is charged before it is built. (Every part
+        # is text here.)
+        self._budget.string(sum(map(len, parts)))  # type: ignore[arg-type]
+        return make(_KNOWN, "".join(parts), span)  # type: ignore[arg-type]
 
     def _e_number(self, node: Any, env: dict[str, Value]) -> Value:
         txt = self.text(node)
@@ -228,16 +255,32 @@ class Expressions(FileScope):
         """An object's value. With `where` (a resource body, named so), each member is a named
         value: one the budget cuts off is unknown with a note, the others are still read. `span`:
         where the value is seen (a member's span, see `_fill`), else the object's own."""
+        if where is not None:
+            return make(_KNOWN, self.named_members(node, env, drop, where), self._spans.of(node))
         members = self._members(node)
         self._budget.collection(len(members))
         ctx = self.ctx
-        if where is None:
-            ctx.depth += 1  # each member is two frames further in
-            try:
-                out = self._fill({}, members, env, drop, len(members))
-                return make(_KNOWN, out, span if span is not None else self._spans.of(node))
-            finally:
-                ctx.depth -= 1
+        ctx.depth += 1  # each member is two frames further in
+        try:
+            out = self._fill({}, members, env, drop, len(members))
+            return make(_KNOWN, out, span if span is not None else self._spans.of(node))
+        finally:
+            ctx.depth -= 1
+
+    def named_members(
+        self,
+        node: Any,
+        env: dict[str, Value],
+        drop: tuple[str, ...],
+        where: str,
+        given: dict[str, Value] | None = None,
+    ) -> dict[str, Value]:
+        """The members of `object(node, env, drop, where=where)`: each a named value (see `object`).
+        `given`: values the caller has for members written with these keys (a resource's `name`,
+        worked out on its own): set as they are, charged as a literal is, not evaluated again."""
+        members = self._members(node)
+        self._budget.collection(len(members))
+        ctx = self.ctx
         out: dict[str, Value] = {}
         saved = ctx.where
         try:
@@ -245,15 +288,16 @@ class Expressions(FileScope):
                 kind, key = member[0], member[1]
                 if kind != STATIC_KEY:
                     key = self.text(key) if kind == DYNAMIC_KEY else "..."
-                elif member[4] is not None:
-                    # A literal (see `_fill`): no nested value reads `ctx.where`, no height to check.
+                elif member[4] is not None or (given is not None and key in given):
+                    # A literal (see `_fill`) or a given value: no nested value reads `ctx.where`,
+                    # no height to check.
                     if key in drop:
                         continue
                     try:
                         self._step()
                         if ctx.depth + 1 > self._max_depth:
                             self._budget.depth(ctx.depth + 1)
-                        out[key] = member[4]
+                        out[key] = given[key] if given is not None and key in given else member[4]
                     except BudgetExceeded as err:
                         out[key] = Value.unknown(exceeded_note(f"{where}.{key}", err), member[3])
                     continue
@@ -266,7 +310,7 @@ class Expressions(FileScope):
                     out[key] = Value.unknown(exceeded_note(ctx.where, err), member[3])
         finally:
             ctx.where = saved
-        return make(_KNOWN, out, self._spans.of(node))
+        return out
 
     def _fill(
         self,
@@ -351,6 +395,22 @@ class Expressions(FileScope):
                 finally:
                     ctx.depth = d - 1
                 continue
+            if t == "string" or t == "member_expression":
+                # A string with interpolations (a plain one is a constant), `a.b`: as for an
+                # object, made at the member's span at once, charged as `expr` does.
+                step()
+                d = ctx.depth + 1
+                if d > max_depth:
+                    self._budget.depth(d)
+                ctx.depth = d
+                try:
+                    if t == "string":
+                        out[key] = self._e_string(val_node, env, pspan)
+                    else:
+                        out[key] = self._e_member_expression(val_node, env, pspan)
+                finally:
+                    ctx.depth = d - 1
+                continue
             out[key] = relocate(expr(val_node, env), pspan)
         return out
 
@@ -383,11 +443,11 @@ class Expressions(FileScope):
                 found.append((SPREAD, None, val_node, pspan, None))
                 continue
             if key_node.type == "string":
-                kv = self._e_string(key_node, {})
-                if not (kv.state is _KNOWN and _plain_template(self._template(key_node))):
+                static = self._static_key(key_node)
+                if static is None:
                     found.append((DYNAMIC_KEY, key_node, val_node, pspan, None))
                     continue
-                key = kv.data
+                key = static
             else:
                 key = self.text(key_node)
             found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
@@ -407,9 +467,9 @@ class Expressions(FileScope):
                 found.append((STATIC_KEY, key, val_node, pspan, self._literal(val_node, pspan)))
             elif kind == MEMBER_STRING:
                 pspan = span_of(start, end)
-                kv = self._e_string(key, {})
-                if kv.state is _KNOWN and _plain_template(self._template(key)):
-                    found.append((STATIC_KEY, kv.data, val_node, pspan, self._literal(val_node, pspan)))
+                static = self._static_key(key)
+                if static is not None:
+                    found.append((STATIC_KEY, static, val_node, pspan, self._literal(val_node, pspan)))
                 else:
                     found.append((DYNAMIC_KEY, key, val_node, pspan, None))
             elif kind == MEMBER_SPREAD:
@@ -426,6 +486,9 @@ class Expressions(FileScope):
         n_lines = len(starts)
         path = spans.path  # type: ignore[union-attr]
         data = self.parsed.data
+        # The file's text: for an ASCII file (this one) a character is a byte, so a string's text
+        # is sliced out of it as it is, where `_literal` decodes its bytes.
+        text = self.src.text
         append = found.append
         for kind, key, val_node, start, end in node.members:
             if kind == MEMBER_RESOURCE:
@@ -441,25 +504,33 @@ class Expressions(FileScope):
                 append((SPREAD, None, val_node, pspan, None))
                 continue
             if kind == MEMBER_STRING:
-                kv = self._e_string(key, {})
-                if not (kv.state is _KNOWN and _plain_template(self._template(key))):
+                static = self._static_key(key)
+                if static is None:
                     append((DYNAMIC_KEY, key, val_node, pspan, None))
                     continue
-                key = kv.data
+                key = static
             # `_literal(val_node, pspan)`, inline.
             t = val_node.type
             const: Value | None = None
             if t == "string":
-                raw = data[val_node.start_byte : val_node.end_byte]
-                if raw.startswith(b"'''"):
-                    const = make(_KNOWN, _multiline(raw), pspan)
+                raw = text[val_node.start_byte : val_node.end_byte]
+                if raw.startswith("'''"):
+                    const = make(_KNOWN, _multiline(data[val_node.start_byte : val_node.end_byte]), pspan)
                 elif not (
-                    b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or val_node.has_error
+                    "\\" in raw or "${" in raw or raw[-1:] != "'" or len(raw) < 2 or val_node.has_error
                 ):
-                    const = make(_KNOWN, raw[1:-1].decode("utf-8", errors="replace"), pspan)
+                    const = make(_KNOWN, raw[1:-1], pspan)
             elif t == "number" or t == "boolean" or t == "null":
                 const = self._literal(val_node, pspan)
             append((STATIC_KEY, key, val_node, pspan, const))
+
+    def _static_key(self, key_node: Any) -> str | None:
+        """The text of a quoted key without interpolation; None for one with interpolations, which
+        is evaluated where the object is, with its bindings (`_fill`), and not here as well."""
+        if not _plain_template(self._template(key_node)):
+            return None
+        kv = self._e_string(key_node, {})
+        return kv.data if kv.state is _KNOWN else None
 
     def _literal(self, node: Any, pspan: Span) -> Value | None:
         """The value of a literal member value `node` as `_fill` gives it (what `expr` gives, seen
@@ -634,8 +705,7 @@ class Expressions(FileScope):
             if a is None or b is None:
                 return fns.unknown_from([left, right], span, "comparison of an unknown value")
             return Value.known((a.lower() == b.lower()) == (op == "=~"), span)
-        name = {"<": "less", "<=": "lessOrEquals", ">": "greater", ">=": "greaterOrEquals", "+": "add",
-                "-": "sub", "*": "mul", "/": "div", "%": "mod"}.get(op)  # fmt: skip
+        name = _OPERATOR_FUNCTIONS.get(op)
         if name is None:
             return Value.unknown(f"operator '{op}' not evaluated", span)
         return fns.call(name, [left, right], span) or Value.unknown(f"operator '{op}'", span)
@@ -664,32 +734,36 @@ class Expressions(FileScope):
             params = [self.text(c) for c in head.named_children if c.type == "identifier"]
         return _Lambda(params, kids[-1], self, env)
 
-    def _e_member_expression(self, node: Any, env: dict[str, Value]) -> Value:
+    def _e_member_expression(self, node: Any, env: dict[str, Value], place: Span | None = None) -> Value:
+        """`a.b`; with `place` (an object member's span, holding it), the value `relocate` places
+        there (see `_fill`)."""
         span = self.span(node)
         shape = self.parsed.shapes.get(node.id)
         if shape is None:
             shape = self.parsed.shapes[node.id] = self._member_shape(node)
         obj_n, prop, safe, fixed = shape
         if obj_n is None:
-            return Value.unknown("member access not understood", span)
-        if fixed:
-            return self._fixed_postfix(node, obj_n, env)
-        if obj_n.type == "member_expression":
-            out = self._module_output(obj_n, prop, env, span)
-            if out is not None:
-                return out
-        ref = self._symbol_member(obj_n, prop, env, span)
-        if ref is not None:
-            return ref
-        if obj_n.type == "identifier":
-            # `expr(obj_n, env)`, the value taken as found: `member_of` reads no span of `base`, so
-            # the copy `at` would place at the identifier is not made.
-            base = self._lookup(obj_n, env)
-            if base is None:
-                base = self._symbol_in(obj_n)
-            return member_of(base, prop, span, safe)
-        base = self.expr(obj_n, env)
-        return member_of(base, prop, span, safe)
+            v = Value.unknown("member access not understood", span)
+        elif fixed:
+            v = self._fixed_postfix(node, obj_n, env)
+        else:
+            v = None
+            if obj_n.type == "member_expression":
+                v = self._module_output(obj_n, prop, env, span)
+            if v is None:
+                v = self._symbol_member(obj_n, prop, env, span)
+            if v is None:
+                if obj_n.type == "identifier":
+                    # `expr(obj_n, env)`, the value taken as found: `member_of` reads no span of
+                    # `base`, so the copy `at` would place at the identifier is not made.
+                    base = self._lookup(obj_n, env)
+                    if base is None:
+                        base = self._symbol_in(obj_n)
+                else:
+                    base = self.expr(obj_n, env)
+                # (Made at `place` at once when given.)
+                return member_of(base, prop, span, safe, place)
+        return v if place is None else relocate(v, place)
 
     def _member_shape(self, node: Any) -> tuple[Any, str, bool, bool]:
         """(object node or None, property name, `.?`, postfix to re-associate) of `a.b`, worked
@@ -883,6 +957,12 @@ class Expressions(FileScope):
         finally:
             ctx.depth -= 1
 
+
+# The template function each remaining binary operator is.
+_OPERATOR_FUNCTIONS = {
+    "<": "less", "<=": "lessOrEquals", ">": "greater", ">=": "greaterOrEquals", "+": "add", "-": "sub",
+    "*": "mul", "/": "div", "%": "mod",
+}  # fmt: skip
 
 # Node type -> `Expressions._e_<type>`, looked up once instead of per node.
 _EVALUATORS: dict[str, Any] = {

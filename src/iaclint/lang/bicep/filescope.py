@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from dataclasses import field
 from functools import partial
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ MODULE_LEVELS = 5
 _LAZY_STACK_FRAMES = 350
 # Syntax nodes that are no part of a value.
 SKIP_NODES = frozenset({"comment", "diagnostic_comment", "decorators", "decorator"})
+# The kind of symbol a parameter or variable declaration declares (a function's is "func").
+_DECLARED_AS = {"parameter_declaration": "param", "variable_declaration": "var"}
 # Kinds of object members (see `Expressions._members`).
 SPREAD, STATIC_KEY, DYNAMIC_KEY = 0, 1, 2
 
@@ -155,6 +158,12 @@ class FileScope:
         self._texts = parsed.texts
         self._data = parsed.data
         self._kids = parsed.kids
+        # The file's text when a character is a byte of what the parser read (an ASCII file read
+        # by the own parser): strings are sliced out of it (`Expressions._template`).
+        source = parsed.source
+        self._ascii_text = (
+            source.text if parsed.comments is not None and len(parsed.data) == len(source.text) else None
+        )
         if parsed.comments is not None:
             # The own parser's nodes hold no comments or decorators: their named children are
             # the kids, no copy needed.
@@ -276,7 +285,7 @@ class FileScope:
             if t in ("parameter_declaration", "variable_declaration", "user_defined_function"):
                 ident = node.named_children[0] if node.named_children else None
                 if ident is not None and ident.type == "identifier":
-                    kind = {"parameter_declaration": "param", "variable_declaration": "var"}.get(t, "func")
+                    kind = _DECLARED_AS.get(t, "func")
                     self.decls[self.text(ident)] = (kind, node)
             elif t in ("resource_declaration", "module_declaration"):
                 ident = node.named_children[0] if node.named_children else None
@@ -402,7 +411,8 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
     if hit is not None:
         return hit[0]
     # Most kept collections hold no collection: height 1, found without the walk's frames.
-    for m in top.values() if isinstance(top, dict) else top:
+    members = iter(top.values() if isinstance(top, dict) else top)
+    for m in members:
         if m.state is not _KNOWN if m.__class__ is not LazyValue or m.ready() else True:
             continue
         if isinstance(m.data, (dict, list)):
@@ -412,8 +422,9 @@ def _height(top: dict[str, Value] | list[Value], memo: dict[int, tuple[int, Any]
             raise BudgetExceeded(f"a value nested more than {limit} levels deep")
         memo[id(top)] = (1, top)
         return 1
-    # [collection, its members still to look at, the greatest height below it so far]
-    stack: list[list[Any]] = [[top, iter(top.values() if isinstance(top, dict) else top), 0]]
+    # [collection, its members still to look at, the greatest height below it so far]: the walk
+    # goes on from the first member holding a collection (those before it hold none).
+    stack: list[list[Any]] = [[top, chain((m,), members), 0]]
     while stack:
         frame = stack[-1]
         for m in frame[1]:

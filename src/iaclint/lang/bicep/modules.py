@@ -27,6 +27,7 @@ from iaclint.source import Span
 from iaclint.values import LazyValue, State, Value
 
 _KNOWN = State.KNOWN
+_UNKNOWN, _ABSENT = State.UNKNOWN, State.ABSENT
 
 
 class Modules(FileScope):
@@ -238,8 +239,8 @@ class Modules(FileScope):
             params = self.object(body_n, env, drop=()).get("params")
         except BudgetExceeded as err:
             params = Value.unknown(exceeded_note(f"{prefix}params", err), self.span(body_n))
-        complete = params.state is not State.UNKNOWN and (
-            params.state is State.ABSENT or isinstance(params.data, dict)
+        complete = params.state is not _UNKNOWN and (
+            params.state is _ABSENT or isinstance(params.data, dict)
         )
         given = dict(params.data) if params.state is _KNOWN and isinstance(params.data, dict) else {}
         return complete, given

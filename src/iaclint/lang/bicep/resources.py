@@ -19,9 +19,10 @@ from iaclint.lang.bicep.filescope import (
 from iaclint.lang.bicep.parser import MEMBER_RESOURCE, ObjectNode
 from iaclint.resources import Diagnostic, LazyNameResource
 from iaclint.source import Span
-from iaclint.values import State, Value
+from iaclint.values import State, Value, make
 
 _KNOWN = State.KNOWN
+_ABSENT = State.ABSENT
 
 
 class Resources(FileScope):
@@ -217,20 +218,26 @@ class Resources(FileScope):
         # any other (so that what it sees of other resources does not depend on the spread).
         parent_sym = parent
         pn = None
-        for kind, key, val_node, _span, _const in members:
-            if kind == STATIC_KEY and key == "parent":
+        # The last `parent` and `name` members, and whether every key is written out (one pass).
+        named: tuple[Any, Span] | None = None
+        static = True
+        for kind, key, val_node, pspan, _const in members:
+            if kind != STATIC_KEY:
+                static = False
+            elif key == "parent":
                 pn = val_node
+            elif key == "name":
+                named = (val_node, pspan)
         if pn is not None:
             parent_sym = self._resource_path(pn) or parent_sym
         if parent_sym is not None and not sym.api_version:
             sym.api_version = parent_sym.api_version  # a nested child may omit it
         name_v: Value
-        if all(m[0] == STATIC_KEY for m in members):
-            named = [(m[2], m[3]) for m in members if m[1] == "name"]
-            if named:
+        if static:
+            if named is not None:
                 # Worked out when read, like the body: most names are read by nothing but the
                 # resource's own `name` (and, for the few resources the rules read, the model).
-                val_node, pspan = named[-1]
+                val_node, pspan = named
                 name_v = self._lazy(
                     f"{where}.name", pspan, self._instance_name, sym, val_node, pspan, env, parent_sym, header
                 )
@@ -239,7 +246,7 @@ class Resources(FileScope):
         else:
             whole = self.object(body_n, env, drop=("parent",), where=where)
             name_v = whole.data.get("name", Value.absent(header))
-            if parent_sym is not None and name_v.state is not State.ABSENT:
+            if parent_sym is not None and name_v.state is not _ABSENT:
                 name_v = self._child_name(name_v, parent_sym, header)
         if not sym.looped and not suffix and not (name_v.__class__ is Value and name_v.is_absent):
             sym.name = name_v
@@ -318,7 +325,7 @@ class Resources(FileScope):
             name_v = relocate(raw_name[1], pspan)
         else:
             name_v = relocate(self.expr(val_node, env), pspan)
-        if parent_sym is not None and name_v.state is not State.ABSENT:
+        if parent_sym is not None and name_v.state is not _ABSENT:
             name_v = self._child_name(name_v, parent_sym, header)
         return name_v
 
@@ -329,19 +336,16 @@ class Resources(FileScope):
     def _lazy_body(
         self, head: dict[str, Value], body_n: Any, env: dict[str, Value], name: Value, where: str
     ) -> Value:
-        # Each member is a named value: one the budget cuts off is unknown, the others are read.
-        return _body(head, self.object(body_n, env, drop=("parent",), where=where), name)
+        """A resource body in ARM's shape: `type` and `apiVersion` first, then the declaration's
+        members with `name` as composed for a child (`parent/child`). Each member is a named value:
+        one the budget cuts off is unknown, the others are read. The `name` member is the instance's
+        name, worked out on its own (`_instance`): not evaluated a second time here."""
+        out = dict(head)
+        out.update(self.named_members(body_n, env, ("parent",), where, {"name": name}))
+        if "name" in out:
+            out["name"] = name  # (also a `name` brought by a spread or a computed key)
+        return make(_KNOWN, out, self.span(body_n))
 
 
 def _name_text(name: Value, symbol: str) -> str:
     return name.as_str() or symbol
-
-
-def _body(head: dict[str, Value], obj: Value, name: Value) -> Value:
-    """A resource body in ARM's shape: `type` and `apiVersion` first, then the declaration's members
-    with `name` as composed for a child (`parent/child`)."""
-    out = dict(head)
-    out.update(obj.data)
-    if "name" in out:
-        out["name"] = name
-    return Value.known(out, obj.span)
