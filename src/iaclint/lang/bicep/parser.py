@@ -172,7 +172,7 @@ _ESCAPE = re.compile(rb"\\u\{[0-9A-Fa-f]*\}|\\[^\n]")
 _WORD = rb"[A-Za-z_][A-Za-z0-9_]*+"
 _PLAIN = rb"'(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+'"
 # A string's start up to its first interpolation (`'a${`), as `_string_part` reads it.
-_STRING_START = rb"'(?!'')(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+\$\{"
+_STRING_START = rb"'(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+\$\{"
 _ALTERNATIVES = (
     # 1 word, 2 its colon, then 3 a plain string, 4 a word, 5 `{` / `[` or 6 a string's start
     # after the colon
