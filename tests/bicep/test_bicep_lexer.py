@@ -1,7 +1,6 @@
 """The Bicep tokenizer (`parser._lex`) against a plain one kept here: the tokenizer reads an object
-member's key, colon and one-token value in one match, reads a string's start up to its first
-interpolation (`'a${`) in its pattern, and checks its deadline by bytes read; the reference reads
-one token a match, as the tokenizer did before. Both must give the same tokens
+member's key, colon and one-token value in one match, and checks its deadline by bytes read; the
+reference reads one token a match, as the tokenizer did before. Both must give the same tokens
 (kind, offsets, line break before) and comments, on the fixtures, on damaged fixtures and on token
 soup made of the cases the tokenizer treats apart (colons, `::`, plain strings and strings with
 escapes or interpolations, `'''` strings, comments, pragmas, line breaks, non-ASCII, bad bytes)."""
@@ -125,7 +124,7 @@ def test_the_reference_reads_what_it_should() -> None:
     "a:\t\x0b\x0c\r'x'", "é: 'x'", "a: 'é'", "a: é", "a: $", "a: '$'", "a: '${'", "'${a: 'x'}'",
     "'${ {a: {b: 'c'}} }'", "'${ {a: [b]} }' x", "'${a: {}'", "#disable\na: 'x'", "a: #b", "_a1: _b2",
     "\xef\xbb\xbfa: 'x'", "a:{b:{c:[d]}}", "a: 'x'\r\nb: y", "x ? a: b", "{ a: b, c: 'd' }",
-    # strings read up to their first interpolation by the pattern (alone, or after a key's colon)
+    # strings with interpolations, alone or after a key's colon
     "a:'${b}'", "'a\\'b${c}d${e}f'", "a: '$${b}'", "a: '\\${b}'", "'${b", "a: '${", "''${b}",
     "a: '''${b}'''", "'x\n${b}'", "a: 'é${b}'", "'${'${'${a}'}'}'", "a: '${b}' c: '${d}'",
 ])  # fmt: skip

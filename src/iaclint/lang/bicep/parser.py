@@ -167,31 +167,28 @@ _ESCAPE = re.compile(rb"\\u\{[0-9A-Fa-f]*\}|\\[^\n]")
 # `{` or `[`: an object member's key, colon and one-token value (`name: 'x'`, `k: v`, `p: {`) are
 # one match, not three (a match costs about as much as the Python code reading its tokens; a third
 # of the tokens of gateway-dense code are read this way). Line breaks are blanks too: a token after
-# one matches in the first copy of the alternatives (groups 1-12), any other in the second (groups
-# 13-24), so one match reads both the tokens and whether a line starts before them.
+# one matches in the first copy of the alternatives (groups 1-10), any other in the second (groups
+# 11-20), so one match reads both the tokens and whether a line starts before them.
 _WORD = rb"[A-Za-z_][A-Za-z0-9_]*+"
 _PLAIN = rb"'(?!'')[^'\\$\n]*+(?:\$(?!\{)[^'\\$\n]*+)*+'"
-# A string's start up to its first interpolation (`'a${`), as `_string_part` reads it.
-_STRING_START = rb"'(?:[^'\\$\n]|\\[^\n]|\$(?!\{))*+\$\{"
 _ALTERNATIVES = (
-    # 1 word, 2 its colon, then 3 a plain string, 4 a word, 5 `{` / `[` or 6 a string's start
-    # after the colon
+    # 1 word, 2 its colon, then 3 a plain string, 4 a word or 5 `{` / `[` after the colon
     rb"(" + _WORD + rb")(?:[ \t\r\f\v]*+(:)(?!:)"
-    rb"(?:[ \t\r\f\v]*+(?:(" + _PLAIN + rb")|(" + _WORD + rb")|([{\[])|(" + _STRING_START + rb")))?+)?+"
-    # 7 an operator (the longest one that matches)
+    rb"(?:[ \t\r\f\v]*+(?:(" + _PLAIN + rb")|(" + _WORD + rb")|([{\[])))?+)?+"
+    # 6 an operator (the longest one that matches)
     rb"|([{}\[\](),;@^~%*+\-]|:(?::)?+|\.(?:\.\.|\?)?+|=[>=~]?+|![=~]?+|<=?+|>=?+|&&?+|\|\|?+|\?\??+)"
-    # 8 a plain string, 9 a number, 10 a line comment, 11 a string's start, 12 any other character
-    rb"|(" + _PLAIN + rb")|([0-9]++(?:\.[0-9]++)?)|(//[^\n]*+)|(" + _STRING_START + rb")|([^\n])"
+    # 7 a plain string, 8 a number, 9 a line comment, 10 any other character
+    rb"|(" + _PLAIN + rb")|([0-9]++(?:\.[0-9]++)?)|(//[^\n]*+)|([^\n])"
 )
 _TOKEN = re.compile(
     rb"[ \t\r\f\v]*+(?:\n[ \t\r\n\f\v]*+(?:" + _ALTERNATIVES + rb")|(?:" + _ALTERNATIVES + rb"))",
     re.S,
 )
-# Groups of one alternative (the second copy's are 12 more).
-_GROUPS = 12
-_G_OPERATOR, _G_COMMENT, _G_STRING_START = 7, 10, 11
+# Groups of one alternative (the second copy's are 10 more).
+_GROUPS = 10
+_G_OPERATOR, _G_COMMENT = 6, 9
 # The token kind of each group that is a whole token alone (a word, a plain string, a number).
-_ALONE: tuple[str | None, ...] = (None, *(("w", *[None] * 6, "s", "n", None, None, None) * 2))
+_ALONE: tuple[str | None, ...] = (None, *(("w", *[None] * 5, "s", "n", None, None) * 2))
 _OPS_LIST = "... => == != =~ !~ <= >= && || ?? .? :: { } [ ] ( ) < > , : . ? ! = + - * % @ | & ; ^ ~"
 _OPS = {op.encode(): op for op in _OPS_LIST.split(" ")}
 _OPEN_BRACKETS = frozenset(("{", "[", "("))
@@ -271,14 +268,11 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
                         append(("s", s, e, False))
                     elif gi == 4:
                         append(("w", s, e, False))
-                    elif gi == 5:
+                    else:
                         op = "{" if data[s] == 123 else "["
                         if stack:
                             stack.append(op)
                         append((op, s, e, False))
-                    else:
-                        append(("sb", s, e, False))
-                        stack.append("i")
                 continue
             s, e = m.span(g)
             if gi == _G_OPERATOR:
@@ -299,10 +293,6 @@ def _lex(data: bytes, comments: list[Node], deadline: Any = None) -> list[tuple[
             elif gi == _G_COMMENT:
                 comments.append(Node("comment", s, e))
                 continue
-            elif gi == _G_STRING_START:
-                # (Read by the pattern, not by `_string_part`: lexing goes on in this `finditer`.)
-                append(("sb", s, e, nl))
-                stack.append("i")
             else:
                 c = data[s]
                 if c == 39:  # '
