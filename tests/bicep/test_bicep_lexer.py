@@ -124,6 +124,9 @@ def test_the_reference_reads_what_it_should() -> None:
     "a:\t\x0b\x0c\r'x'", "é: 'x'", "a: 'é'", "a: é", "a: $", "a: '$'", "a: '${'", "'${a: 'x'}'",
     "'${ {a: {b: 'c'}} }'", "'${ {a: [b]} }' x", "'${a: {}'", "#disable\na: 'x'", "a: #b", "_a1: _b2",
     "\xef\xbb\xbfa: 'x'", "a:{b:{c:[d]}}", "a: 'x'\r\nb: y", "x ? a: b", "{ a: b, c: 'd' }",
+    # strings with interpolations, alone or after a key's colon
+    "a:'${b}'", "'a\\'b${c}d${e}f'", "a: '$${b}'", "a: '\\${b}'", "'${b", "a: '${", "''${b}",
+    "a: '''${b}'''", "'x\n${b}'", "a: 'é${b}'", "'${'${'${a}'}'}'", "a: '${b}' c: '${d}'",
 ])  # fmt: skip
 def test_edge_cases_read_as_the_reference_reads_them(text: str) -> None:
     _same(text.encode())
