@@ -35,7 +35,8 @@ sys.stderr.write(json.dumps(sorted(sys.modules)))
 """
 
 # Never imported by a one-file scan of any language without a configuration file.
-NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing", "string"}
+NEVER = {"tomllib", "hashlib", "importlib.resources", "zipfile", "tempfile", "multiprocessing", "string",
+         "concurrent.futures", "pickle", "selectors", "traceback"}  # (the last four: only with workers)
 
 
 def _options_of(modules: set[str]) -> set[str]:

@@ -17,11 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
-import selectors
-import signal
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -215,6 +211,8 @@ class _ForkedPool:
     """Forked workers and the parent's ends of their pipes."""
 
     def __init__(self, fn: Callable[[Any, bool], Any], parts: Sequence[Any], n: int) -> None:
+        import selectors  # here, not at the top: a scan without workers never needs it
+
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()
         for _ in range(n):
@@ -256,6 +254,7 @@ class _ForkedPool:
 
     def wait(self) -> list[tuple[_Worker, int, bool, Any]]:
         """The results that came in (at least one): (worker, part index, raised, value)."""
+        import pickle
         while True:
             if not self.selector.get_map():
                 raise RuntimeError("the worker processes ended before every part was done")
@@ -306,6 +305,7 @@ class _ForkedPool:
 
     def kill(self) -> None:
         """After an error (or a caller that stopped early): the workers still running end now."""
+        import signal
         for worker in self.workers:
             if worker.pid:
                 try:
@@ -344,6 +344,8 @@ def _serve(
 ) -> None:
     """A forked worker: runs the parts it is given and writes back each result (or the exception
     the part raised), until told to end. Ends the process."""
+    import pickle
+
     code = 0
     try:
         _start(fn, parts, None, share)
@@ -383,6 +385,9 @@ def _portable(err: Exception) -> tuple[Exception, str]:
     """`err` as the scan process can receive it (itself when it pickles, else a RuntimeError saying
     what it was), with the worker's traceback, which becomes its cause there (as `concurrent.futures`
     hands an exception back)."""
+    import pickle
+    import traceback
+
     remote = "".join(traceback.format_exception(err))
     try:
         pickle.loads(pickle.dumps(err, pickle.HIGHEST_PROTOCOL))
