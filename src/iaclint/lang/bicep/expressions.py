@@ -379,35 +379,18 @@ class Expressions(FileScope):
                 via = v.via if old is None or old is s1 or old == s1 else (*v.via, old)
                 out[key] = make(v.state, v.data, pspan, v.reason, v.refs, via)
                 continue
-            if t == "object" or t == "array":
-                # What `relocate(expr(val_node, env), pspan)` gives, made at the member's span at
-                # once (no Value and span of the object's own on the way), charged as `expr` does.
+            made_at = _MADE_AT.get(t)
+            if made_at is not None:
+                # An object, an array, a string with interpolations (a plain one is a constant),
+                # `a.b`: what `relocate(expr(val_node, env), pspan)` gives, made at the member's
+                # span at once (no Value and span of its own on the way), charged as `expr` does.
                 step()
                 d = ctx.depth + 1
                 if d > max_depth:
                     self._budget.depth(d)
                 ctx.depth = d
                 try:
-                    if t == "object":
-                        out[key] = self.object(val_node, env, (), span=pspan)
-                    else:
-                        out[key] = self._e_array(val_node, env, pspan)
-                finally:
-                    ctx.depth = d - 1
-                continue
-            if t == "string" or t == "member_expression":
-                # A string with interpolations (a plain one is a constant), `a.b`: as for an
-                # object, made at the member's span at once, charged as `expr` does.
-                step()
-                d = ctx.depth + 1
-                if d > max_depth:
-                    self._budget.depth(d)
-                ctx.depth = d
-                try:
-                    if t == "string":
-                        out[key] = self._e_string(val_node, env, pspan)
-                    else:
-                        out[key] = self._e_member_expression(val_node, env, pspan)
+                    out[key] = made_at(self, val_node, env, pspan)
                 finally:
                     ctx.depth = d - 1
                 continue
@@ -965,6 +948,18 @@ _OPERATOR_FUNCTIONS = {
 }  # fmt: skip
 
 # Node type -> `Expressions._e_<type>`, looked up once instead of per node.
+def _object_at(self: Expressions, node: Any, env: dict[str, Value], place: Span) -> Value:
+    return self.object(node, env, (), span=place)
+
+
+# Member values `_fill` makes at the member's span at once, by node type.
+_MADE_AT: dict[str, Any] = {
+    "object": _object_at,
+    "array": Expressions._e_array,
+    "string": Expressions._e_string,
+    "member_expression": Expressions._e_member_expression,
+}
+
 _EVALUATORS: dict[str, Any] = {
     name[3:]: fn for name, fn in vars(Expressions).items() if name.startswith("_e_") and callable(fn)
 }
