@@ -75,9 +75,17 @@ def because(what: str, cause: str) -> str:
 def unknown_from(values: Sequence[Value], span: Span | None, what: str = "", *, deep: bool = False) -> Value:
     """The unknown result of operation `what` on `values`: the reason of the first unknown among
     them (after `what`), the refs of all of them (also from inside known containers with `deep`)."""
+    reason, refs = unknown_parts(values, what, deep=deep)
+    return Value.unknown(reason, span, refs)
+
+
+def unknown_parts(
+    values: Sequence[Value], what: str = "", *, deep: bool = False
+) -> tuple[str, tuple[str, ...]]:
+    """The reason and refs `unknown_from` gives its unknown, for a caller that builds it itself."""
     cause = next((v.reason for v in values if v.state is _UNKNOWN), "")
     refs = refs_within(values) if deep else merge_refs(values)
-    return Value.unknown(because(what, cause) or "unknown input", span, refs)
+    return because(what, cause) or "unknown input", refs
 
 
 def known_ends(pieces: Sequence[str | Value], text_of: Callable[[Value], str | None]) -> tuple[str, str]:

@@ -483,19 +483,23 @@ def with_id_tail(v: Value) -> Value:
     """An unknown string with the pseudo-reference of its known tail first (see `id_tail_ref`)."""
     if v.state is not _UNKNOWN:
         return v
-    ref = id_tail_ref(v.known_suffix())
-    if ref is None:
+    suffix = v.known_suffix()
+    refs = _tail_first(v.refs, suffix)
+    if refs is v.refs:
         return v
-    return Value.unknown(
-        v.reason, v.span, (ref, *[r for r in v.refs if r != ref]), v.known_prefix(), v.known_suffix()
-    )
+    return Value.unknown(v.reason, v.span, refs, v.known_prefix(), suffix)
+
+
+def _tail_first(refs: tuple[str, ...], suffix: str) -> tuple[str, ...]:
+    """`refs` with the pseudo-reference of the known tail `suffix` first, when it has one."""
+    ref = id_tail_ref(suffix)
+    return refs if ref is None else (ref, *[r for r in refs if r != ref])
 
 
 def partly_known(unknown: Value, pieces: list[str | Value]) -> Value:
     """`unknown` (a string built from `pieces`) with the text the pieces are known to start and end
     with; known pieces are rendered as `string()` renders them."""
-    prefix, suffix = unknowns.known_ends(pieces, _text_of)
-    _budget.current().string(len(prefix) + len(suffix))
+    prefix, suffix = _known_ends(pieces)
     return Value.unknown(unknown.reason, unknown.span, unknown.refs, prefix, suffix)
 
 
@@ -503,15 +507,16 @@ def unknown_string(gaps: list[Value], pieces: list[str | Value], span: Span | No
     """`with_id_tail(partly_known(unknown_from(gaps, span, what), pieces))` built at once: the
     unknown string made of `pieces`, of which `gaps` are the values not known as text (the same
     Value, without the two made on the way; every Bicep interpolation of an unknown comes here)."""
-    cause = next((v.reason for v in gaps if v.state is _UNKNOWN), "")
-    refs = unknowns.refs_within(gaps)
-    reason = unknowns.because(what, cause) or "unknown input"
+    reason, refs = unknowns.unknown_parts(gaps, what, deep=True)
+    prefix, suffix = _known_ends(pieces)
+    return Value.unknown(reason, span, _tail_first(refs, suffix), prefix, suffix)
+
+
+def _known_ends(pieces: list[str | Value]) -> tuple[str, str]:
+    """What the string made of `pieces` is known to start and end with, charged to the budget."""
     prefix, suffix = unknowns.known_ends(pieces, _text_of)
     _budget.current().string(len(prefix) + len(suffix))
-    ref = id_tail_ref(suffix) if suffix else None
-    if ref is not None:
-        refs = (ref, *[r for r in refs if r != ref])
-    return Value.unknown(reason, span, refs, prefix, suffix)
+    return prefix, suffix
 
 
 def _text_of(v: Value) -> str | None:
