@@ -100,27 +100,20 @@ class Expressions(FileScope):
         if tpl is not None:
             return tpl
         text = self._ascii_text
+        # The string's text: an ASCII file read by the own parser has it sliced out of the file's
+        # text, nothing to decode. (Quotes, backslashes and `${` are single bytes in UTF-8, never
+        # inside a character's bytes, so the tests below read the text as they would the bytes.)
         if text is not None:
-            # An ASCII file read by the own parser: the string's text is sliced out of the file's
-            # as its bytes would be, with nothing to decode.
             txt = text[node.start_byte : node.end_byte]
-            if txt.startswith("'''"):
-                tpl = _multiline(self.parsed.text_of(node))
-            elif not (
-                "\\" in txt or "${" in txt or txt[-1:] != "'" or len(txt) < 2 or node.has_error
-            ):
-                tpl = txt[1:-1]
-            else:
-                tpl = self._template_parts(node)
         else:
-            raw = self.parsed.text_of(node)
-            if raw.startswith(b"'''"):
-                tpl = _multiline(raw)
-            elif not (b"\\" in raw or b"${" in raw or raw[-1:] != b"'" or len(raw) < 2 or node.has_error):
-                # Most strings are plain: their text is all between the quotes.
-                tpl = raw[1:-1].decode("utf-8", errors="replace")
-            else:
-                tpl = self._template_parts(node)
+            txt = self.parsed.text_of(node).decode("utf-8", errors="replace")
+        if txt.startswith("'''"):
+            tpl = _multiline(self.parsed.text_of(node))
+        elif not ("\\" in txt or "${" in txt or txt[-1:] != "'" or len(txt) < 2 or node.has_error):
+            # Most strings are plain: their text is all between the quotes.
+            tpl = txt[1:-1]
+        else:
+            tpl = self._template_parts(node)
         templates[node.id] = tpl
         return tpl
 
@@ -947,7 +940,6 @@ _OPERATOR_FUNCTIONS = {
     "*": "mul", "/": "div", "%": "mod",
 }  # fmt: skip
 
-# Node type -> `Expressions._e_<type>`, looked up once instead of per node.
 def _object_at(self: Expressions, node: Any, env: dict[str, Value], place: Span) -> Value:
     return self.object(node, env, (), span=place)
 
@@ -960,6 +952,7 @@ _MADE_AT: dict[str, Any] = {
     "member_expression": Expressions._e_member_expression,
 }
 
+# Node type -> `Expressions._e_<type>`, looked up once instead of per node.
 _EVALUATORS: dict[str, Any] = {
     name[3:]: fn for name, fn in vars(Expressions).items() if name.startswith("_e_") and callable(fn)
 }
