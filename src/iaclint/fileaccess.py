@@ -104,12 +104,7 @@ class ScanRoots:
 
     def real(self, path: str | os.PathLike[str]) -> str:
         """`os.path.realpath(path)`, each directory resolved once per scan."""
-        raw = os.fspath(path)
-        if not isinstance(raw, str) or "\0" in raw:
-            return os.path.realpath(raw)  # bytes as realpath reads them; a NUL raises as it does
-        # Absolute keys (the cache must not depend on the working directory), not normalised: `..`
-        # applies after the links before it are followed.
-        return self._paths.real(raw if os.path.isabs(raw) else os.path.join(os.getcwd(), raw))
+        return self._paths.real_of(path)
 
     def allows(self, path: str | os.PathLike[str]) -> bool:
         return self.refusal(path) is None

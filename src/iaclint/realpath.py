@@ -53,6 +53,16 @@ class PathResolver:
             cache[path] = base = real
         return base
 
+    def real_of(self, path: str | os.PathLike[str]) -> str:
+        """`os.path.realpath(path)` for any path: a relative one is taken from the working directory
+        now (keys are absolute, so the cache stays right when it changes, and `..` applies after
+        the links before it are followed); bytes, or a name with a NUL (which raises), as
+        `realpath` reads them."""
+        raw = os.fspath(path)
+        if not isinstance(raw, str) or "\0" in raw:
+            return os.path.realpath(raw)
+        return self.real(raw if os.path.isabs(raw) else os.path.join(os.getcwd(), raw))
+
     def real_parent(self, raw: str) -> str:
         """`raw` with its directory resolved and its last component kept as it is: a symbolic link
         to a file keeps the name the user sees in the tree."""

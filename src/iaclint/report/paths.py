@@ -57,7 +57,7 @@ def relative_to(path: str | Path, root: Path, base: Path) -> str | None:
         # realpath (not Path.resolve: it never raises on a link loop, a file linked to itself),
         # each directory resolved once per process: a SARIF report asks about hundreds of files in
         # the same directories, and `os.path.realpath` stats every component of every path.
-        real, top = _real(p), _real(base)
+        real, top = _RESOLVER.real_of(p), _RESOLVER.real_of(base)
         if os.sep == "/":
             # As Path.relative_to on the resolved strings, which are absolute and normalised.
             if real == top:
@@ -70,16 +70,8 @@ def relative_to(path: str | Path, root: Path, base: Path) -> str | None:
     return rel.as_posix()
 
 
+# Resolves the paths reports show, each directory once per process (see `relative_to`).
 _RESOLVER = PathResolver()
-
-
-def _real(path: str | Path) -> str:
-    """`os.path.realpath(path)`, through the cache (absolute keys: it stays right across a change of
-    directory)."""
-    raw = os.fspath(path)
-    if "\0" in raw:
-        return os.path.realpath(raw)  # raises as realpath does
-    return _RESOLVER.real(raw if os.path.isabs(raw) else os.path.join(os.getcwd(), raw))
 
 
 def uri_reference(relative: str) -> str:
