@@ -115,3 +115,20 @@ def test_the_executor_used_without_fork_gives_the_same_results_and_errors() -> N
     assert list(workers._executor(_slow_square, parts, 2, order, None)) == [n * n for n in parts]
     with pytest.raises(KeyError, match="part 1"):
         list(workers._executor(_fails_on_odd, list(range(6)), 2, list(range(6)), None))
+
+
+def test_a_fork_that_fails_leaves_no_worker_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fork = os.fork
+    forks: list[int] = []
+
+    def second_fails() -> int:
+        if forks:
+            raise BlockingIOError("Resource temporarily unavailable")
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", second_fails)
+    with pytest.raises(BlockingIOError):
+        list(workers.run(_slow_square, list(range(6)), 2))
+    assert forks == [1]
+    assert _no_children_left()

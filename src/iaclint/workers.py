@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 P = TypeVar("P")
 R = TypeVar("R")
 
-# The work of one scan, set in a worker by `_start`: the function, the parts, and how many parts
-# the pool has handed out so far (shared by the workers).
+# The work of one scan, set in an executor's worker by `_start`: the function, the parts, and how
+# many parts the pool has handed out so far (shared by the workers).
 _work: tuple[Callable[[Any, bool], Any], Sequence[Any], Any] | None = None
 
 
@@ -38,9 +38,14 @@ def available_cores() -> int:
 
 
 def _start(fn: Callable[[Any, bool], Any], parts: Sequence[Any], started: Any, share: int) -> None:
+    """The executor's worker initializer."""
     global _work
     _work = (fn, parts, started)
-    # Each worker has its share of what the whole scan may build (see budget.scan_allowance).
+    _take_share(share)
+
+
+def _take_share(share: int) -> None:
+    """In a new worker: its share of what the whole scan may build (see budget.scan_allowance)."""
     from iaclint import budget
 
     if budget._scan is not None:
@@ -104,10 +109,16 @@ def run(
         return
     workers = min(jobs, n)
     order = sorted(range(n), key=lambda i: -sizes[i]) if sizes else list(range(n))
-    if hasattr(os, "fork"):
-        yield from _forked(fn, parts, workers, order, meanwhile)
-    else:
-        yield from _executor(fn, parts, workers, order, meanwhile)
+    # What the parent built before the workers (imports, rules, options) is never garbage: frozen,
+    # the workers' collections do not walk it, and its pages stay shared with the parent.
+    gc.freeze()
+    try:
+        if hasattr(os, "fork"):
+            yield from _forked(fn, parts, workers, order, meanwhile)
+        else:
+            yield from _executor(fn, parts, workers, order, meanwhile)
+    finally:
+        gc.unfreeze()
 
 
 def _executor(
@@ -121,13 +132,8 @@ def _executor(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    n = len(parts)
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context()  # (spawn: there is no fork here)
     started = context.Value("i", 0)
-    # What the parent built before the pool (imports, rules, options) is never garbage: frozen, the
-    # workers' collections do not walk it, and its pages stay shared with the parent.
-    gc.freeze()
     pool = ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start, initargs=(fn, parts, started, workers)
     )
@@ -135,12 +141,11 @@ def _executor(
         futures = {i: pool.submit(_run_one, i) for i in order}
         if meanwhile is not None:
             meanwhile()
-        for i in range(n):
+        for i in range(len(parts)):
             yield futures[i].result()
     finally:
         # On an error (or a caller that stops early) the parts not started are dropped, not run.
         pool.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
 
 
 # Parent to worker: the index of the part to run and whether more parts may follow it (one byte);
@@ -171,11 +176,9 @@ def _forked(
     until their turn; an exception a part raised is raised in its turn, as a serial run raises it."""
     todo = list(reversed(order))  # popped from the end: the largest first
     results: dict[int, tuple[bool, Any]] = {}
-    # What the parent built before the fork (imports, rules, options) is never garbage: frozen, the
-    # workers' collections do not walk it, and its pages stay shared with the parent.
-    gc.freeze()
-    pool = _ForkedPool(fn, parts, workers)
+    pool = _ForkedPool()
     try:
+        pool.start(fn, parts, workers)
         for worker in pool.workers:
             pool.give(worker, todo)
         if meanwhile is not None:
@@ -193,7 +196,6 @@ def _forked(
         pool.close()
     finally:
         pool.kill()
-        gc.unfreeze()
 
 
 class _Worker:
@@ -210,11 +212,16 @@ class _Worker:
 class _ForkedPool:
     """Forked workers and the parent's ends of their pipes."""
 
-    def __init__(self, fn: Callable[[Any, bool], Any], parts: Sequence[Any], n: int) -> None:
+    def __init__(self) -> None:
         import selectors  # here, not at the top: a scan without workers never needs it
 
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()
+
+    def start(self, fn: Callable[[Any, bool], Any], parts: Sequence[Any], n: int) -> None:
+        """`n` workers forked (those started before a failure are in `workers`, for `kill`)."""
+        import selectors
+
         for _ in range(n):
             task_r, task_w = os.pipe()
             result_r, result_w = os.pipe()
@@ -348,7 +355,7 @@ def _serve(
 
     code = 0
     try:
-        _start(fn, parts, None, share)
+        _take_share(share)
         while True:
             task = _read_exact(tasks, _TASK)
             index = int.from_bytes(task[:4], "little") if task else _STOP
