@@ -12,23 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iaclint import __version__
-from iaclint.findings import PARSE_RULE, Finding, Related
+from iaclint.findings import Finding, Related
 from iaclint.report.jsontext import write_indented
 from iaclint.report.paths import shown
 from iaclint.report.summary import (
+    PerRule,
     active,
     dumps_utf8,
     file_counts,
-    fix_for,
     level_counts,
     ordered,
     rule_counts,
-    rule_for,
     rules_reported,
     suppressed,
     suppression_of,
 )
-from iaclint.rules import Rule
 from iaclint.source import Span
 
 if TYPE_CHECKING:
@@ -49,43 +47,20 @@ def _location(span: Span, root: Path) -> dict[str, Any]:
 
 
 class _Findings:
-    """Findings as the report writes them. What findings share is worked out once per report: a
-    rule's name and category (3,788 findings of 10 rules), a fix hint (by rule, the finding's
-    own hint and its resource type)."""
+    """Findings as the report writes them, with what they share worked out once (`PerRule`)."""
 
     def __init__(self, result: ScanResult) -> None:
-        self.result = result
         self.root = result.root
-        self._rules: dict[str, tuple[Rule | None, str, str]] = {}
-        self._fixes: dict[tuple[str, str, str], str] = {}
+        self.rules = PerRule(result)
         # A related place shared by findings (a parameter's default behind each finding it decides:
         # 2,539 related places, 780 different, on the Bicep corpus) is one dict, written once.
         self._related: dict[tuple[str, str, int, int, int, int], dict[str, Any]] = {}
 
-    def rule(self, rule_id: str) -> tuple[Rule | None, str, str]:
-        """The rule of `rule_id` (see `rule_for`), its name ("" without one) and category."""
-        got = self._rules.get(rule_id)
-        if got is None:
-            rule = rule_for(self.result, rule_id)
-            if rule is not None:
-                got = (rule, rule.name, rule.category)
-            else:
-                got = (None, "", "parse" if rule_id == PARSE_RULE else "unknown")
-            self._rules[rule_id] = got
-        return got
-
-    def category(self, f: Finding) -> str:
-        return self.rule(f.rule_id)[2]
-
     def finding(self, f: Finding) -> dict[str, Any]:
-        rule, name, category = self.rule(f.rule_id)
+        _, name, category = self.rules.rule(f.rule_id)
         root = self.root
         span = f.span
         line = span.line
-        key = (f.rule_id, f.fix, f.resource_type)
-        fix = self._fixes.get(key)
-        if fix is None:
-            fix = self._fixes[key] = fix_for(f, rule)
         return {
             "rule_id": f.rule_id,
             "rule_name": name,
@@ -103,7 +78,7 @@ class _Findings:
             "fingerprint": f.fingerprint(),
             "unknown": f.unknown,
             "related": [self.related(r) for r in f.related] if f.related else [],
-            "fix": fix,
+            "fix": self.rules.fix(f),
             "properties": {str(k): str(v) for k, v in f.properties.items()} if f.properties else {},
             "suppression": _suppression(f, root) if f.suppression is not None else None,
         }
@@ -139,7 +114,7 @@ def document(result: ScanResult) -> dict[str, Any]:
     written = _Findings(result)
     by_category: dict[str, int] = {}
     for f in findings:
-        cat = written.category(f)
+        cat = written.rules.category(f)
         by_category[cat] = by_category.get(cat, 0) + 1
     return {
         "schema_version": SCHEMA_VERSION,

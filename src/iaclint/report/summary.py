@@ -58,10 +58,44 @@ def rule_for(result: ScanResult, rule_id: str) -> Rule | None:
 
 
 def category_of(result: ScanResult, finding: Finding) -> str:
-    rule = rule_for(result, finding.rule_id)
+    return _category(rule_for(result, finding.rule_id), finding.rule_id)
+
+
+def _category(rule: Rule | None, rule_id: str) -> str:
     if rule is not None:
         return rule.category
-    return "parse" if finding.rule_id == PARSE_RULE else "unknown"
+    return "parse" if rule_id == PARSE_RULE else "unknown"
+
+
+class PerRule:
+    """What the findings of a report share, worked out once per report: the rule behind each
+    (`rule_for`), its name and category, and the fix hints (by rule, the finding's own hint and its
+    resource type). A report of 3,788 findings has ten rules."""
+
+    def __init__(self, result: ScanResult) -> None:
+        self.result = result
+        self._rules: dict[str, tuple[Rule | None, str, str]] = {}
+        self._fixes: dict[tuple[str, str, str], str] = {}
+
+    def rule(self, rule_id: str) -> tuple[Rule | None, str, str]:
+        """The rule of `rule_id`, its name ("" without one) and its category (`category_of`)."""
+        got = self._rules.get(rule_id)
+        if got is None:
+            rule = rule_for(self.result, rule_id)
+            name = rule.name if rule is not None else ""
+            got = self._rules[rule_id] = (rule, name, _category(rule, rule_id))
+        return got
+
+    def category(self, f: Finding) -> str:
+        return self.rule(f.rule_id)[2]
+
+    def fix(self, f: Finding) -> str:
+        """`fix_for(f, <its rule>)`."""
+        key = (f.rule_id, f.fix, f.resource_type)
+        got = self._fixes.get(key)
+        if got is None:
+            got = self._fixes[key] = fix_for(f, self.rule(f.rule_id)[0])
+        return got
 
 
 def rules_reported(result: ScanResult) -> list[Rule]:
@@ -83,13 +117,10 @@ def level_counts(findings: list[Finding]) -> dict[str, int]:
 def category_counts(result: ScanResult) -> dict[str, dict[str, int]]:
     """category → level → count, categories sorted by name, levels with no finding left out."""
     table: dict[str, Counter[str]] = {}
-    categories: dict[str, str] = {}
+    rules = PerRule(result)
     for f in active(result.findings):
-        # A finding's category is its rule's: worked out once per rule, and a Counter made once
-        # per category (`setdefault` made one for every finding).
-        cat = categories.get(f.rule_id)
-        if cat is None:
-            cat = categories[f.rule_id] = category_of(result, f)
+        # A Counter made once per category (`setdefault` made one for every finding).
+        cat = rules.category(f)
         row = table.get(cat)
         if row is None:
             row = table[cat] = Counter()

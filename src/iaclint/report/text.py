@@ -4,7 +4,7 @@ last line accounts for every file looked at."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from iaclint.findings import Finding, Level
 from iaclint.helptext import doc_url
@@ -12,14 +12,13 @@ from iaclint.report.paths import absolute, shown
 from iaclint.report.snippets import SourceLines, printable, underline
 from iaclint.report.summary import (
     LEVELS,
+    PerRule,
     active,
     category_counts,
     file_counts,
-    fix_for,
     level_counts,
     ordered,
     plural,
-    rule_for,
     suppressed,
     suppression_of,
 )
@@ -57,12 +56,11 @@ def _where(path: str, line: int, column: int, root: Path, memo: dict[str, str] |
 
 
 def _finding_block(
-    f: Finding, result: ScanResult, lines: SourceLines, paint: _Paint, memo: dict[Any, str] | None = None
+    f: Finding, result: ScanResult, lines: SourceLines, paint: _Paint, rules: PerRule, memo: dict[str, str]
 ) -> list[str]:
-    """The lines of one finding. `memo`: what findings share, worked out once per report (a file's
-    path as shown, a rule's fix hint as printed)."""
-    memo = {} if memo is None else memo
-    rule = rule_for(result, f.rule_id)
+    """The lines of one finding. `rules` and `memo` (a file's path as shown): what findings share,
+    worked out once per report."""
+    rule = rules.rule(f.rule_id)[0]
     level_colour = _LEVEL_COLOUR[f.level]
     name = f" {rule.name}" if rule is not None else ""
     head = (
@@ -87,12 +85,9 @@ def _finding_block(
         )
     if f.unknown:
         out.append(f"  {paint('=', _BLUE)} note: decided by a value iaclint could not know")
-    key = (f.rule_id, f.fix, f.resource_type)
-    fix = memo.get(key)
-    if fix is None:
-        fix = memo[key] = printable(fix_for(f, rule))
+    fix = rules.fix(f)
     if fix:
-        out.append(f"  {paint('help', _CYAN)}: {fix}")
+        out.append(f"  {paint('help', _CYAN)}: {printable(fix)}")
     if rule is not None:
         out.append(f"  {paint('docs', _CYAN)}: {doc_url(rule.id)}")
     return out
@@ -124,10 +119,11 @@ def render(result: ScanResult, *, color: bool = False, verbose: bool = False, qu
     paint = _Paint(color)
     lines = SourceLines(result.roots)
     out: list[str] = []
-    memo: dict[Any, str] = {}
+    rules = PerRule(result)
+    memo: dict[str, str] = {}
     # Grouped by file as users see the path, a blank line after each finding as ruff does.
     for f in sorted(ordered(active(result.findings)), key=lambda f: shown(f.span.path, result.root)):
-        out.extend(_finding_block(f, result, lines, paint, memo))
+        out.extend(_finding_block(f, result, lines, paint, rules, memo))
         out.append("")
     if quiet:
         return "\n".join(out[:-1]) + "\n" if out else ""
